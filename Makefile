@@ -1,0 +1,58 @@
+# The two commands of the README: `make run` and `make test`. Everything else supports them.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell sha256sum requirements.lock | cut -c1-16)
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# make test: the suite runs on PostgreSQL (settings.test); override with DATABASE_URL.
+TEST_ENV := DJANGO_SETTINGS_MODULE=dpa_portal.settings.test
+
+.PHONY: run test install lint typecheck migrations-check pytest smoke lock clean
+
+$(STAMP): requirements.lock
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@$(PY) -m pip install -q --disable-pip-version-check uv==0.13.9
+	@$(VENV)/bin/uv pip sync -q --python $(PY) requirements.lock
+	@rm -f $(VENV)/.installed-* && touch $@
+
+install: $(STAMP)
+
+## make run: set up the quick start (SQLite, eager tasks, mail to var/mail) and serve it.
+run: install
+	@mkdir -p var/mail
+	@$(PY) manage.py migrate --no-input -v0
+	@$(PY) manage.py seed_demo
+	@echo ""
+	@echo "  DPA Priority Rating Portal: http://$(HOST):$(PORT)/   (HHS staff: http://$(HOST):$(PORT)/admin/)"
+	@echo "  Logins (password dpa-demo): applicant, applicant2, supplier, intake, reviewer,"
+	@echo "                              approver (DO), secretary (DX), hhsadmin, auditor"
+	@echo "  E-mail is written to var/mail/."
+	@echo ""
+	@$(PY) manage.py runserver $(HOST):$(PORT)
+
+## make test: lint, types, migrations, the whole suite on PostgreSQL, then the SQLite quick-start smoke.
+test: install lint typecheck migrations-check pytest smoke
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck: install
+	$(TEST_ENV) $(VENV)/bin/mypy dpa_portal ratings audit
+
+migrations-check: install
+	$(TEST_ENV) $(PY) manage.py makemigrations --check --dry-run
+
+pytest: install
+	$(TEST_ENV) $(PY) -m pytest --create-db -p no:cacheprovider
+
+smoke: install
+	@bash scripts/quickstart_smoke.sh
+
+lock:
+	$(VENV)/bin/uv pip compile pyproject.toml --extra dev -o requirements.lock
+
+clean:
+	rm -rf $(VENV) db.sqlite3 var staticfiles

@@ -1,0 +1,42 @@
+"""The audit trail in the admin: read-only for everyone, superusers included (NIST AU-9)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from audit.models import AuditEvent
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    list_display = (
+        "sequence",
+        "occurred_at",
+        "actor_label",
+        "action",
+        "outcome",
+        "object_label",
+        "from_state",
+        "to_state",
+    )
+    list_filter = ("outcome", "source", "action")
+    search_fields = ("=reference", "=object_label", "actor_label", "reason")
+    ordering = ("-sequence",)
+    show_full_result_count = False  # no count(*) over millions of rows per page
+    date_hierarchy = None
+    list_per_page = 50
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return [field.name for field in self.model._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+
+
+class AuditConfig(AppConfig):
+    name = "audit"
+    verbose_name = "Audit trail"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # Django's auth framework reports logins only through signals; the receivers only
+        # write audit events (NIST AU-2), they carry no business effect.
+        from audit import auth_events  # noqa: F401

@@ -1,0 +1,55 @@
+"""Canonical serialization and hashing of audit events (NIST AU-9(3)).
+
+Kept free of Django queries so the offline verifier shipped in evidence bundles can use the
+exact same rules.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from typing import Any
+
+GENESIS_HASH = "0" * 64
+
+# The fields covered by the hash, in the order an auditor reads them. Changing this list
+# changes every hash: it is part of the trail's format.
+HASHED_FIELDS = (
+    "sequence",
+    "occurred_at",
+    "actor_id",
+    "actor_label",
+    "actor_roles",
+    "action",
+    "outcome",
+    "object_type",
+    "object_id",
+    "object_label",
+    "reference",
+    "organization_id",
+    "from_state",
+    "to_state",
+    "reason",
+    "changes",
+    "data",
+    "source",
+    "request_id",
+    "client_address",
+    "prev_hash",
+)
+
+
+def format_timestamp(value: dt.datetime) -> str:
+    return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def canonical_bytes(fields: dict[str, Any]) -> bytes:
+    payload = {name: fields[name] for name in HASHED_FIELDS}
+    if isinstance(payload["occurred_at"], dt.datetime):
+        payload["occurred_at"] = format_timestamp(payload["occurred_at"])
+    return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def compute_hash(fields: dict[str, Any]) -> str:
+    return hashlib.sha256(canonical_bytes(fields)).hexdigest()

@@ -1,0 +1,186 @@
+"""The only code that writes the audit trail: `record` appends, `verify_chain` checks.
+
+Call `record` inside the transaction of the action it describes, so the event and the action
+commit or roll back together (21 CFR 11.10(e)).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connection, transaction
+from django.db.models import Model
+from django.utils import timezone
+
+from audit import context
+from audit.chain import GENESIS_HASH, compute_hash
+from audit.constants import SYSTEM_ACTOR_LABEL, Outcome
+from audit.models import AuditEvent
+
+# Any constant works: it only has to be the same for every writer of the chain.
+_CHAIN_LOCK_KEY = 0x44504141  # "DPAA"
+
+
+def _json_safe(value: Any) -> Any:
+    """Round-trip through JSON so what is hashed is exactly what the database gives back."""
+    return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
+
+
+def _lock_chain() -> None:
+    # One writer at a time appends to the chain. On PostgreSQL a transaction-scoped advisory
+    # lock; SQLite serializes writers on its own.
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK_KEY])
+
+
+def actor_snapshot(actor: Any) -> tuple[int | None, str, list[str]]:
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return None, SYSTEM_ACTOR_LABEL, []
+    full_name = actor.get_full_name() or actor.get_username()
+    roles_of = getattr(actor, "audit_roles", None)
+    roles = list(roles_of()) if callable(roles_of) else []
+    return actor.pk, f"{full_name} ({actor.get_username()})", roles
+
+
+def record(
+    *,
+    action: str,
+    actor: Any,
+    target: Model | None = None,
+    object_type: str = "",
+    object_id: str = "",
+    object_label: str = "",
+    reference: str = "",
+    organization_id: int | None = None,
+    from_state: str = "",
+    to_state: str = "",
+    reason: str = "",
+    changes: dict[str, Any] | None = None,
+    data: dict[str, Any] | None = None,
+    outcome: str = Outcome.SUCCESS,
+    actor_label: str | None = None,
+) -> AuditEvent:
+    """Append one event to the chain, in the caller's transaction."""
+    if target is not None:
+        object_type = object_type or target._meta.label
+        object_id = object_id or str(target.pk)
+        object_label = object_label or str(target)
+    actor_id, label, roles = actor_snapshot(actor)
+    ctx = context.current()
+    with transaction.atomic():
+        _lock_chain()
+        last = AuditEvent.objects.order_by("-sequence").values("sequence", "hash").first()
+        fields: dict[str, Any] = {
+            "sequence": (last["sequence"] + 1) if last else 1,
+            "occurred_at": timezone.now(),
+            "actor_id": actor_id,
+            "actor_label": actor_label or label,
+            "actor_roles": roles,
+            "action": action,
+            "outcome": str(outcome),
+            "object_type": object_type,
+            "object_id": str(object_id),
+            "object_label": object_label[:200],
+            "reference": reference,
+            "organization_id": organization_id,
+            "from_state": str(from_state or ""),
+            "to_state": str(to_state or ""),
+            "reason": reason,
+            "changes": _json_safe(changes or {}),
+            "data": _json_safe(data or {}),
+            "source": str(ctx.source),
+            "request_id": ctx.request_id,
+            "client_address": ctx.client_address,
+            "prev_hash": last["hash"] if last else GENESIS_HASH,
+        }
+        fields["hash"] = compute_hash(fields)
+        return AuditEvent.objects.create(**fields)
+
+
+def event_fields(event: AuditEvent) -> dict[str, Any]:
+    return {
+        "sequence": event.sequence,
+        "occurred_at": event.occurred_at,
+        "actor_id": event.actor_id,
+        "actor_label": event.actor_label,
+        "actor_roles": event.actor_roles,
+        "action": event.action,
+        "outcome": event.outcome,
+        "object_type": event.object_type,
+        "object_id": event.object_id,
+        "object_label": event.object_label,
+        "reference": event.reference,
+        "organization_id": event.organization_id,
+        "from_state": event.from_state,
+        "to_state": event.to_state,
+        "reason": event.reason,
+        "changes": event.changes,
+        "data": event.data,
+        "source": event.source,
+        "request_id": event.request_id,
+        "client_address": event.client_address,
+        "prev_hash": event.prev_hash,
+    }
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    ok: bool
+    checked: int
+    head_sequence: int
+    head_hash: str
+    first_bad_sequence: int | None = None
+    problem: str = ""
+
+
+def verify_events(events: Iterable[AuditEvent], *, progress: Callable[[int], None] | None = None) -> ChainReport:
+    """Walk events in sequence order; report the first one that breaks the chain."""
+    expected_sequence = 1
+    prev_hash = GENESIS_HASH
+    checked = 0
+    for event in events:
+        if event.sequence != expected_sequence:
+            return ChainReport(
+                False,
+                checked,
+                expected_sequence - 1,
+                prev_hash,
+                expected_sequence,
+                f"sequence {expected_sequence} is missing (next row found is {event.sequence}): "
+                "a row was removed or renumbered",
+            )
+        if event.prev_hash != prev_hash:
+            return ChainReport(
+                False,
+                checked,
+                expected_sequence - 1,
+                prev_hash,
+                event.sequence,
+                f"sequence {event.sequence} does not link to the previous row: "
+                "a row was inserted, removed or reordered",
+            )
+        if compute_hash(event_fields(event)) != event.hash:
+            return ChainReport(
+                False,
+                checked,
+                expected_sequence - 1,
+                prev_hash,
+                event.sequence,
+                f"sequence {event.sequence} was altered: its content no longer matches its hash",
+            )
+        prev_hash = event.hash
+        expected_sequence += 1
+        checked += 1
+        if progress is not None and checked % 10000 == 0:
+            progress(checked)
+    return ChainReport(True, checked, expected_sequence - 1, prev_hash)
+
+
+def verify_chain(*, progress: Callable[[int], None] | None = None) -> ChainReport:
+    events = AuditEvent.objects.order_by("sequence").iterator(chunk_size=5000)
+    return verify_events(events, progress=progress)

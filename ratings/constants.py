@@ -1,0 +1,105 @@
+"""States, choices and the fixed texts the rules require."""
+
+from django.db import models
+
+
+class OrganizationKind(models.TextChoices):
+    AGENCY = "agency", "Agency (HHS)"
+    MANUFACTURER = "manufacturer", "Manufacturer"
+    SUPPLIER = "supplier", "Supplier"
+
+
+class Role(models.TextChoices):
+    """The roles of shared/domain.md. HHS roles belong to an agency membership."""
+
+    APPLICANT = "applicant", "Applicant (manufacturer staff)"
+    SUPPLIER_CONTACT = "supplier_contact", "Supplier contact"
+    INTAKE_ANALYST = "intake_analyst", "HHS intake analyst"
+    REVIEWER = "reviewer", "HHS reviewer"
+    APPROVING_OFFICIAL = "approving_official", "HHS approving official"
+    HHS_ADMIN = "hhs_admin", "HHS administrator"
+    AUDITOR = "auditor", "Auditor"
+
+
+HHS_ROLES = frozenset({Role.INTAKE_ANALYST, Role.REVIEWER, Role.APPROVING_OFFICIAL, Role.HHS_ADMIN, Role.AUDITOR})
+# Roles that take workflow actions as HHS staff (AC-5: the administrator and auditor take none).
+HHS_WORKFLOW_ROLES = frozenset({Role.INTAKE_ANALYST, Role.REVIEWER, Role.APPROVING_OFFICIAL})
+
+
+class RatingLevel(models.TextChoices):
+    """DX outranks DO; both outrank unrated orders (45 CFR 101.31 / 15 CFR 700.11)."""
+
+    DO = "DO", "DO"
+    DX = "DX", "DX"
+
+
+LEVEL_RANK: dict[str, int] = {RatingLevel.DO: 1, RatingLevel.DX: 2}
+
+
+class HealthResourceCategory(models.TextChoices):
+    VACCINE = "vaccine", "Vaccine"
+    THERAPEUTIC = "therapeutic", "Therapeutic"
+    DIAGNOSTIC_TEST = "diagnostic_test", "Diagnostic test"
+    OTHER_COUNTERMEASURE = "other_countermeasure", "Other medical countermeasure"
+
+
+class RequestState(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SUBMITTED = "submitted", "Submitted"
+    IN_REVIEW = "in_review", "In review"
+    INFO_REQUESTED = "info_requested", "Information requested"
+    RECOMMENDED = "recommended", "Recommended"
+    APPROVED = "approved", "Approved"
+    DENIED = "denied", "Denied"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+# A request can be withdrawn by its applicant at any point before the decision.
+WITHDRAWABLE_STATES = [
+    RequestState.DRAFT,
+    RequestState.SUBMITTED,
+    RequestState.IN_REVIEW,
+    RequestState.INFO_REQUESTED,
+    RequestState.RECOMMENDED,
+]
+# HHS review clock runs in these states (paused while information is requested).
+REVIEW_CLOCK_STATES = [RequestState.SUBMITTED, RequestState.IN_REVIEW, RequestState.RECOMMENDED]
+
+
+class Recommendation(models.TextChoices):
+    APPROVE = "approve", "Approve"
+    DENY = "deny", "Deny"
+
+
+# Reviewer checklist: what a recommendation must address (EO 13603 §201, 45 CFR 101.30).
+REVIEW_CHECKLIST = {
+    "eligible_health_resource": "The item is an eligible health resource (EO 13603 §201).",
+    "genuine_need": "The need is genuine and documented.",
+    "supports_government_program": "The order supports an approved government program.",
+    "effect_on_other_orders_considered": "The effect on other rated and unrated orders was considered.",
+}
+
+FALSE_STATEMENT_WARNING = (
+    "WARNING: Knowingly and willfully making a materially false, fictitious, or fraudulent "
+    "statement or representation, or concealing a material fact, in this request is a crime "
+    "punishable by fine or imprisonment, or both (18 U.S.C. 1001)."
+)
+
+CERTIFICATION_TEXT = (
+    "I certify that I am authorized to submit this request on behalf of the applicant, that the "
+    "information in it and in its attachments is true, accurate and complete to the best of my "
+    "knowledge, and that the orders named in it are needed to support the program stated. " + FALSE_STATEMENT_WARNING
+)
+
+# DPA §705(d) (50 U.S.C. 4555(d)): company information is business confidential.
+CONFIDENTIALITY_LEGEND = (
+    "BUSINESS CONFIDENTIAL - Information protected under Section 705(d) of the Defense Production "
+    "Act (50 U.S.C. 4555(d)). Do not disclose outside authorized U.S. Government use."
+)
+
+# 45 CFR 101.32(a)(4), in substance (mirrors 15 CFR 700.12(d)).
+RATED_ORDER_CERTIFICATION = (
+    "This is a rated order certified for national defense use, and you are required to follow "
+    "all the provisions of the Health Resources Priorities and Allocations System regulation at "
+    "45 CFR part 101."
+)

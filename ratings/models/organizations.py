@@ -1,0 +1,112 @@
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+from ratings.constants import OrganizationKind, RatingLevel, Role
+
+
+class User(AbstractUser):
+    title = models.CharField(max_length=150, blank=True, help_text="Official title, printed with signatures.")
+
+    class Meta:
+        verbose_name = "user"
+
+    @property
+    def printed_name(self) -> str:
+        return self.get_full_name() or self.get_username()
+
+    def audit_roles(self) -> list[str]:
+        """Snapshot of the user's roles for audit events: 'role@organization'."""
+        return [
+            f"{m.role}@{m.organization.short_name or m.organization_id}"
+            for m in self.memberships.filter(is_active=True).select_related("organization")
+        ]
+
+
+class Organization(models.Model):
+    kind = models.CharField(max_length=20, choices=OrganizationKind.choices)
+    legal_name = models.CharField(max_length=200, unique=True)
+    short_name = models.CharField(max_length=40, blank=True, help_text="Short name shown in lists and audit snapshots.")
+    address_line1 = models.CharField("address", max_length=200)
+    address_line2 = models.CharField("address (line 2)", max_length=200, blank=True)
+    city = models.CharField(max_length=100)
+    state = models.CharField("state / region", max_length=100, blank=True)
+    postal_code = models.CharField(max_length=20, blank=True)
+    country = models.CharField(max_length=2, default="US", help_text="ISO 3166 alpha-2 code.")
+    uei = models.CharField("UEI", max_length=12, blank=True, help_text="SAM.gov Unique Entity Identifier.")
+    cage_code = models.CharField("CAGE code", max_length=5, blank=True)
+    contact_email = models.EmailField(blank=True)
+    contact_phone = models.CharField(max_length=40, blank=True)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["legal_name"]
+        constraints = [
+            models.UniqueConstraint(fields=["uei"], condition=~models.Q(uei=""), name="organization_uei_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.legal_name
+
+    @property
+    def address_text(self) -> str:
+        parts = [
+            self.address_line1,
+            self.address_line2,
+            " ".join(p for p in (self.city, self.state, self.postal_code) if p),
+            self.country,
+        ]
+        return ", ".join(p for p in parts if p)
+
+
+class Membership(models.Model):
+    """A user's role in an organization. HHS roles sit on the agency organization."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="memberships")
+    role = models.CharField(max_length=30, choices=Role.choices)
+    approval_level = models.CharField(
+        max_length=2,
+        choices=RatingLevel.choices,
+        blank=True,
+        help_text="Approving officials only: the highest rating they may approve (DO: ASPR delegate; DX: Secretary level).",
+    )
+    delegation = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="Authority under which an approving official signs, printed on the order.",
+    )
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organization", "role"], name="membership_unique_role"),
+            models.CheckConstraint(
+                condition=(models.Q(role=Role.APPROVING_OFFICIAL) & ~models.Q(approval_level=""))
+                | (~models.Q(role=Role.APPROVING_OFFICIAL) & models.Q(approval_level="")),
+                name="membership_approval_level_only_for_officials",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_role_display()} at {self.organization}"
+
+
+class Program(models.Model):
+    """A program identification symbol (e.g. HR). Data, not code: the 2024 symbols are unconfirmed."""
+
+    symbol = models.CharField(max_length=10, unique=True)
+    name = models.CharField(max_length=200)
+    allowed_levels = models.JSONField(default=list, help_text='Rating levels allowed, e.g. ["DO", "DX"].')
+    determination_date = models.DateField(null=True, blank=True, help_text="Date of the program determination.")
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["symbol"]
+
+    def __str__(self) -> str:
+        return f"{self.symbol} — {self.name}"
+
+    def allows(self, level: str) -> bool:
+        return level in (self.allowed_levels or [])

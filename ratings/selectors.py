@@ -1,0 +1,35 @@
+"""Read-only queries, scoped to what the viewer may see."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from audit.models import AuditEvent
+from ratings import permissions
+from ratings.constants import Role
+from ratings.models import Attachment, RatingRequest
+
+
+def sees_all_requests(user: Any) -> bool:
+    """HHS staff and auditors see every request; everyone else only their organization's."""
+    return permissions.is_hhs_staff(user)
+
+
+def rating_requests_for(user: Any) -> QuerySet[RatingRequest]:
+    queryset = RatingRequest.objects.select_related("applicant_organization", "program", "assigned_reviewer")
+    if sees_all_requests(user):
+        return queryset
+    # Suppliers see no request data: the rated orders addressed to them are their view.
+    return queryset.filter(applicant_organization_id__in=permissions.organization_ids(user, Role.APPLICANT))
+
+
+def attachments_for(user: Any) -> QuerySet[Attachment]:
+    return Attachment.objects.filter(request__in=rating_requests_for(user)).select_related("request")
+
+
+def request_timeline(rating_request: RatingRequest) -> QuerySet[AuditEvent]:
+    return AuditEvent.objects.filter(
+        Q(reference=rating_request.reference) | Q(object_type="ratings.RatingRequest", object_id=str(rating_request.pk))
+    ).order_by("sequence")
