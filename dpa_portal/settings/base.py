@@ -50,7 +50,9 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
+    "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_fsm",
     "audit",
     "ratings",
@@ -159,11 +161,37 @@ if os.environ.get("CACHE_URL"):
         }
     }
 
+# REST API for manufacturers' systems: token (issued by HHS administrators) or session auth,
+# problem+json errors, per-user throttling.
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env("API_THROTTLE_ANON", "30/minute"),
+        "user": env("API_THROTTLE_USER", "600/minute"),
+    },
+    "EXCEPTION_HANDLER": "ratings.api.problems.exception_handler",
 }
-SPECTACULAR_SETTINGS = {"TITLE": "DPA Priority Rating Portal API", "VERSION": "1.0.0"}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "DPA Priority Rating Portal API",
+    "DESCRIPTION": "Prepare, certify and submit requests for DPA priority ratings (45 CFR part 101). "
+    "All company data is business confidential under DPA §705(d).",
+    "VERSION": "1.0.0",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+}
 
 # --- Domain settings (shared/domain.md marks these [U]: keep them configurable) ---
 # Records retention, 45 CFR 101 / NIST AU-11. Years.

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core.files.storage import Storage, storages
 from django.core.validators import MinValueValidator
 from django.db import models
-from django_fsm import FSMField, transition
+from django_fsm import FSMField, FSMModelMixin, transition
 
 from ratings.constants import (
     CONFIDENTIALITY_LEGEND,
@@ -39,7 +39,7 @@ def _is_certified(instance: models.Model) -> bool:
     return bool(getattr(instance, "is_certified", False))
 
 
-class RatingRequest(models.Model):
+class RatingRequest(FSMModelMixin, models.Model):
     reference = models.CharField(
         max_length=20,
         unique=True,

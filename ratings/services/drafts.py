@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import IO, Any
+from typing import IO, Any, NoReturn
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -232,9 +232,9 @@ def _refuse(
     action: str,
     actor: User,
     rating_request: RatingRequest | None,
-    organization: Organization,
+    organization: Organization | None,
     message: str,
-) -> None:
+) -> NoReturn:
     """Record a permission refusal in its own transaction (it must survive), then raise it."""
     with transaction.atomic():
         audit.record(
@@ -243,7 +243,7 @@ def _refuse(
             target=rating_request,
             outcome="denied",
             reason=message,
-            organization_id=organization.pk,
+            organization_id=organization.pk if organization else None,
             reference=rating_request.reference if rating_request else "",
         )
     raise PermissionRefused(message)
@@ -252,13 +252,16 @@ def _refuse(
 def rating_request_create(
     *,
     actor: User,
-    organization: Organization,
+    organization: Organization | None,
     details: RequestDetails,
     line_items: Sequence[LineItemInput] = (),
 ) -> RatingRequest:
     """A new draft for `organization`, prepared by one of its applicants."""
-    if organization.kind != OrganizationKind.MANUFACTURER or organization.pk not in permissions.organization_ids(
-        actor, "applicant"
+    if (
+        organization is None
+        or organization.kind != OrganizationKind.MANUFACTURER
+        or organization.pk not in permissions.organization_ids(actor, "applicant")
+        or permissions.has_role(actor, "auditor")
     ):
         _refuse(
             "rating_request.create",
@@ -284,7 +287,7 @@ def rating_request_create(
             actor=actor,
             target=rating_request,
             reference=rating_request.reference,
-            organization_id=organization.pk,
+            organization_id=organization.pk if organization else None,
             to_state=rating_request.state,
             data={
                 "details": {k: values[k] for k in DETAIL_FIELDS},

@@ -1,0 +1,209 @@
+"""API input and output shapes. Input serializers only parse; services validate and write."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.urls import reverse
+from rest_framework import serializers
+
+from ratings.constants import HealthResourceCategory, RatingLevel
+from ratings.models import Attachment, InformationRequest, Organization, Program, RatingRequest, RequestLineItem
+from ratings.services import drafts
+
+
+class DeliveryInputSerializer(serializers.Serializer):
+    # Text, not DateField: the service explains why "ASAP" is not a date (45 CFR 101.32).
+    required_date = serializers.CharField(help_text="Calendar date, YYYY-MM-DD, today or later.")
+    quantity = serializers.CharField(required=False, allow_blank=True, allow_null=True)
+
+
+class LineItemInputSerializer(serializers.Serializer):
+    supplier = serializers.IntegerField(help_text="Supplier organization id (GET /api/v1/suppliers/).")
+    po_number = serializers.CharField(max_length=60)
+    description = serializers.CharField(max_length=300)
+    part_number = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    quantity = serializers.CharField(help_text="Positive number, e.g. 1200 or 12.5.")
+    unit = serializers.CharField(max_length=30)
+    ship_to = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+    deliveries = DeliveryInputSerializer(many=True, allow_empty=False)
+
+    def to_input(self) -> drafts.LineItemInput:
+        data = self.validated_data
+        return drafts.LineItemInput(
+            supplier_id=data["supplier"],
+            po_number=data["po_number"],
+            description=data["description"],
+            part_number=data["part_number"],
+            quantity=data["quantity"],
+            unit=data["unit"],
+            ship_to=data["ship_to"],
+            deliveries=[drafts.DeliveryInput(d["required_date"], d.get("quantity")) for d in data["deliveries"]],
+        )
+
+
+def line_item_inputs(items: list[dict[str, Any]]) -> list[drafts.LineItemInput]:
+    result = []
+    for item in items:
+        serializer = LineItemInputSerializer(data=item)
+        serializer.is_valid(raise_exception=True)
+        result.append(serializer.to_input())
+    return result
+
+
+class RequestDetailsSerializer(serializers.Serializer):
+    government_program = serializers.CharField(max_length=200)
+    contract_number = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    end_customer = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    category = serializers.ChoiceField(choices=HealthResourceCategory.choices)
+    health_resource = serializers.CharField(max_length=200)
+    requested_level = serializers.ChoiceField(choices=RatingLevel.choices)
+    program = serializers.SlugRelatedField(slug_field="symbol", queryset=Program.objects.filter(is_active=True))
+    justification_need = serializers.CharField(required=False, allow_blank=True, default="")
+    justification_efforts = serializers.CharField(required=False, allow_blank=True, default="")
+    justification_impact = serializers.CharField(required=False, allow_blank=True, default="")
+    is_emergency = serializers.BooleanField(required=False, default=False)
+    emergency_response_hours = serializers.IntegerField(required=False, allow_null=True, min_value=1, default=None)
+
+    def to_details(self) -> drafts.RequestDetails:
+        data = dict(self.validated_data)
+        program = data.pop("program")
+        data.pop("organization", None)
+        data.pop("line_items", None)
+        return drafts.RequestDetails(program_id=program.pk, **data)
+
+
+class RequestCreateSerializer(RequestDetailsSerializer):
+    organization = serializers.IntegerField(
+        required=False, help_text="Manufacturer id; needed only if you are an applicant for several."
+    )
+    line_items = LineItemInputSerializer(many=True, required=False, default=list)
+
+
+class AttachmentSerializer(serializers.ModelSerializer):
+    download_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Attachment
+        fields = ["id", "original_name", "content_type", "size", "sha256", "uploaded_at", "download_url"]
+
+    def get_download_url(self, obj: Attachment) -> str:
+        return reverse("attachment-download", args=[obj.pk])
+
+
+class LineItemSerializer(serializers.ModelSerializer):
+    supplier = serializers.CharField(source="supplier.legal_name")
+    supplier_id = serializers.IntegerField()
+    required_dates = serializers.SerializerMethodField()
+
+    class Meta:
+        model = RequestLineItem
+        fields = [
+            "position",
+            "supplier_id",
+            "supplier",
+            "po_number",
+            "description",
+            "part_number",
+            "quantity",
+            "unit",
+            "ship_to",
+            "required_dates",
+        ]
+
+    def get_required_dates(self, obj: RequestLineItem) -> list[str]:
+        return [d.required_date.isoformat() for d in obj.deliveries.all()]
+
+
+class InformationRequestSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = InformationRequest
+        fields = ["id", "question", "asked_at", "response", "responded_at"]
+
+
+class RatingRequestSerializer(serializers.ModelSerializer):
+    applicant_organization = serializers.CharField(source="applicant_organization.legal_name")
+    program = serializers.CharField(source="program.symbol")
+    rating = serializers.CharField()
+    line_items = LineItemSerializer(many=True)
+    attachments = AttachmentSerializer(many=True)
+    information_requests = InformationRequestSerializer(many=True)
+
+    class Meta:
+        model = RatingRequest
+        fields = [
+            "reference",
+            "state",
+            "version",
+            "applicant_organization",
+            "government_program",
+            "contract_number",
+            "end_customer",
+            "category",
+            "health_resource",
+            "requested_level",
+            "program",
+            "rating",
+            "justification_need",
+            "justification_efforts",
+            "justification_impact",
+            "is_emergency",
+            "emergency_response_hours",
+            "confidentiality_marking",
+            "certified_name",
+            "certified_at",
+            "submitted_at",
+            "decided_at",
+            "decision_reason",
+            "withdrawal_reason",
+            "created_at",
+            "updated_at",
+            "line_items",
+            "attachments",
+            "information_requests",
+        ]
+
+
+class RatingRequestSummarySerializer(serializers.ModelSerializer):
+    applicant_organization = serializers.CharField(source="applicant_organization.legal_name")
+
+    class Meta:
+        model = RatingRequest
+        fields = [
+            "reference",
+            "state",
+            "version",
+            "applicant_organization",
+            "requested_level",
+            "health_resource",
+            "created_at",
+            "submitted_at",
+        ]
+
+
+class SubmitSerializer(serializers.Serializer):
+    typed_name = serializers.CharField(help_text="Your full name, typed as your signature.")
+    certify = serializers.BooleanField(help_text="True: you certify the request (18 U.S.C. 1001 warning applies).")
+    expected_version = serializers.IntegerField(required=False)
+
+
+class ResponseSerializer(serializers.Serializer):
+    response = serializers.CharField(allow_blank=True)
+    expected_version = serializers.IntegerField(required=False)
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(allow_blank=True)
+    expected_version = serializers.IntegerField(required=False)
+
+
+class ProgramSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Program
+        fields = ["symbol", "name", "allowed_levels", "determination_date"]
+
+
+class SupplierSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Organization
+        fields = ["id", "legal_name", "city", "state", "country", "uei"]

@@ -1,0 +1,225 @@
+"""REST API for manufacturers' systems: parse input, call one service, render the result."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django.db.models import Prefetch, QuerySet
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, parsers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from dpa_portal.errors import ValidationFailed
+from ratings import permissions, selectors
+from ratings.api import serializers as s
+from ratings.constants import OrganizationKind, Role
+from ratings.models import LineItemDelivery, Organization, Program, RatingRequest, RequestLineItem, User
+from ratings.services import drafts, workflow
+
+
+def _requests(user: Any) -> QuerySet[RatingRequest]:
+    return selectors.rating_requests_for(user).prefetch_related(
+        Prefetch(
+            "line_items",
+            RequestLineItem.objects.select_related("supplier").prefetch_related(
+                Prefetch("deliveries", LineItemDelivery.objects.order_by("required_date"))
+            ),
+        ),
+        "attachments",
+        "information_requests",
+    )
+
+
+def _actor(request: Request) -> User:
+    # IsAuthenticated (the default permission class) guarantees a real user here.
+    return cast(User, request.user)
+
+
+def _get(request: Request, reference: str) -> RatingRequest:
+    # Another organization's request is simply not found: its existence is not disclosed.
+    return get_object_or_404(_requests(request.user), reference=reference)
+
+
+def _detail(rating_request: RatingRequest, request: Request, code: int = status.HTTP_200_OK) -> Response:
+    fresh = _get(request, rating_request.reference)
+    response = Response(s.RatingRequestSerializer(fresh).data, status=code)
+    response["ETag"] = f'"{fresh.version}"'
+    return response
+
+
+def _applicant_organization(user: Any, requested_id: int | None) -> Organization | None:
+    """The manufacturer the draft is for: the one named, else the user's only applicant organization.
+
+    None when there is none; the service then refuses (and audits the refusal).
+    """
+    org_ids = permissions.organization_ids(user, Role.APPLICANT)
+    organizations = Organization.objects.filter(pk__in=org_ids, kind=OrganizationKind.MANUFACTURER)
+    if requested_id is not None:
+        return organizations.filter(pk=requested_id).first()
+    candidates = list(organizations[:2])
+    if len(candidates) > 1:
+        raise ValidationFailed(
+            "You are an applicant for several organizations; name one in 'organization'.", field="organization"
+        )
+    return candidates[0] if candidates else None
+
+
+class RatingRequestListCreate(generics.GenericAPIView):
+    serializer_class = s.RatingRequestSummarySerializer
+
+    def get_queryset(self) -> QuerySet[RatingRequest]:
+        return selectors.rating_requests_for(self.request.user).order_by("-created_at")
+
+    @extend_schema(
+        parameters=[OpenApiParameter("state", str, description="Filter by state, e.g. draft, submitted.")],
+        responses=s.RatingRequestSummarySerializer(many=True),
+    )
+    def get(self, request: Request) -> Response:
+        queryset = self.get_queryset()
+        if request.query_params.get("state"):
+            queryset = queryset.filter(state=request.query_params["state"])
+        page = self.paginate_queryset(queryset)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    @extend_schema(request=s.RequestCreateSerializer, responses={201: s.RatingRequestSerializer})
+    def post(self, request: Request) -> Response:
+        serializer = s.RequestCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        items = s.line_item_inputs(request.data.get("line_items") or [])
+        rating_request = drafts.rating_request_create(
+            actor=_actor(request),
+            organization=_applicant_organization(request.user, serializer.validated_data.get("organization")),
+            details=serializer.to_details(),
+            line_items=items,
+        )
+        return _detail(rating_request, request, status.HTTP_201_CREATED)
+
+
+def _expected_version(request: Request, body_value: int | None) -> int | None:
+    """If-Match: "<version>" (or expected_version in the body) guards against lost updates."""
+    header = request.headers.get("If-Match", "").strip().strip('"')
+    if header:
+        try:
+            return int(header)
+        except ValueError:
+            raise ValidationFailed('If-Match must be the request\'s version in quotes, e.g. "3".') from None
+    return body_value
+
+
+class RatingRequestDetail(APIView):
+    @extend_schema(responses=s.RatingRequestSerializer)
+    def get(self, request: Request, reference: str) -> Response:
+        return _detail(_get(request, reference), request)
+
+    @extend_schema(request=s.RequestDetailsSerializer, responses=s.RatingRequestSerializer)
+    def put(self, request: Request, reference: str) -> Response:
+        rating_request = _get(request, reference)
+        serializer = s.RequestDetailsSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        drafts.rating_request_update(
+            request=rating_request,
+            actor=_actor(request),
+            details=serializer.to_details(),
+            expected_version=_expected_version(request, None),
+        )
+        return _detail(rating_request, request)
+
+
+class RatingRequestLineItems(APIView):
+    @extend_schema(request=s.LineItemInputSerializer(many=True), responses=s.RatingRequestSerializer)
+    def put(self, request: Request, reference: str) -> Response:
+        rating_request = _get(request, reference)
+        if not isinstance(request.data, list):
+            raise ValidationFailed("Send a JSON array of line items.")
+        drafts.rating_request_set_line_items(
+            request=rating_request,
+            actor=_actor(request),
+            line_items=s.line_item_inputs(request.data),
+            expected_version=_expected_version(request, None),
+        )
+        return _detail(rating_request, request)
+
+
+class RatingRequestAttachments(APIView):
+    parser_classes = [parsers.MultiPartParser]
+
+    @extend_schema(
+        request={
+            "multipart/form-data": {"type": "object", "properties": {"file": {"type": "string", "format": "binary"}}}
+        },
+        responses={201: s.AttachmentSerializer},
+    )
+    def post(self, request: Request, reference: str) -> Response:
+        rating_request = _get(request, reference)
+        upload = request.FILES.get("file")
+        if upload is None:
+            raise ValidationFailed("Send the file in a multipart field named 'file'.", field="file")
+        attachment = drafts.attachment_add(
+            request=rating_request,
+            actor=_actor(request),
+            stream=upload.file,
+            original_name=upload.name or "",
+        )
+        return Response(s.AttachmentSerializer(attachment).data, status=status.HTTP_201_CREATED)
+
+
+class RatingRequestSubmit(APIView):
+    @extend_schema(request=s.SubmitSerializer, responses=s.RatingRequestSerializer)
+    def post(self, request: Request, reference: str) -> Response:
+        rating_request = _get(request, reference)
+        serializer = s.SubmitSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        workflow.rating_request_submit(
+            request=rating_request,
+            actor=_actor(request),
+            attestation=workflow.Attestation(
+                serializer.validated_data["typed_name"], serializer.validated_data["certify"]
+            ),
+            expected_version=_expected_version(request, serializer.validated_data.get("expected_version")),
+        )
+        return _detail(rating_request, request)
+
+
+class RatingRequestRespond(APIView):
+    @extend_schema(request=s.ResponseSerializer, responses=s.RatingRequestSerializer)
+    def post(self, request: Request, reference: str) -> Response:
+        rating_request = _get(request, reference)
+        serializer = s.ResponseSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        workflow.rating_request_respond(
+            request=rating_request,
+            actor=_actor(request),
+            response=serializer.validated_data["response"],
+            expected_version=_expected_version(request, serializer.validated_data.get("expected_version")),
+        )
+        return _detail(rating_request, request)
+
+
+class RatingRequestWithdraw(APIView):
+    @extend_schema(request=s.ReasonSerializer, responses=s.RatingRequestSerializer)
+    def post(self, request: Request, reference: str) -> Response:
+        rating_request = _get(request, reference)
+        serializer = s.ReasonSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        workflow.rating_request_withdraw(
+            request=rating_request,
+            actor=_actor(request),
+            reason=serializer.validated_data["reason"],
+            expected_version=_expected_version(request, serializer.validated_data.get("expected_version")),
+        )
+        return _detail(rating_request, request)
+
+
+class ProgramList(generics.ListAPIView):
+    serializer_class = s.ProgramSerializer
+    queryset = Program.objects.filter(is_active=True).order_by("symbol")
+
+
+class SupplierList(generics.ListAPIView):
+    """Registered supplier organizations, to name on line items."""
+
+    serializer_class = s.SupplierSerializer
+    queryset = Organization.objects.filter(kind=OrganizationKind.SUPPLIER, is_active=True).order_by("legal_name")

@@ -1,0 +1,192 @@
+"""The REST API: manufacturers' systems prepare, certify and submit requests."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import pytest
+from django.utils import timezone
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from audit.models import AuditEvent
+from ratings.constants import RequestState
+from ratings.models import RatingRequest
+from tests.factories import request_in_state
+
+PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def client_for(user) -> APIClient:
+    client = APIClient()
+    token = Token.objects.create(user=user)
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    return client
+
+
+def payload(cast, **overrides):
+    due = (timezone.localdate() + dt.timedelta(days=30)).isoformat()
+    body = {
+        "government_program": "Pandemic vaccine production",
+        "category": "vaccine",
+        "health_resource": "mRNA vaccine",
+        "requested_level": "DO",
+        "program": "HR",
+        "justification_need": "Need skids.",
+        "justification_efforts": "Asked three suppliers.",
+        "justification_impact": "Doses deferred.",
+        "line_items": [
+            {
+                "supplier": cast.supplier_org.pk,
+                "po_number": "PO-77",
+                "description": "Filtration skid",
+                "quantity": "4",
+                "unit": "each",
+                "deliveries": [{"required_date": due}],
+            }
+        ],
+    }
+    body.update(overrides)
+    return body
+
+
+def test_an_applicant_creates_a_draft_through_the_api(cast):
+    # when
+    response = client_for(cast.applicant).post("/api/v1/requests/", payload(cast), format="json")
+
+    # then
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["state"] == "draft"
+    assert body["rating"] == "DO-HR"
+    assert body["applicant_organization"] == cast.manufacturer.legal_name
+    assert body["line_items"][0]["po_number"] == "PO-77"
+    assert response["ETag"] == '"1"'
+    rr = RatingRequest.objects.get(reference=body["reference"])
+    assert AuditEvent.objects.filter(action="rating_request.create", reference=rr.reference).count() == 1
+
+
+def test_asap_as_a_date_is_a_400_problem_and_nothing_is_stored(cast):
+    bad = payload(cast)
+    bad["line_items"][0]["deliveries"] = [{"required_date": "ASAP"}]
+
+    response = client_for(cast.applicant).post("/api/v1/requests/", bad, format="json")
+
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/problem+json"
+    problem = response.json()
+    assert problem["field"] == "line_items[1].deliveries[1].required_date"
+    assert "not a delivery date" in problem["detail"]
+    assert RatingRequest.objects.count() == 0
+    assert AuditEvent.objects.count() == 0
+
+
+def test_missing_fields_are_a_400_problem_listing_them(cast):
+    response = client_for(cast.applicant).post("/api/v1/requests/", {"category": "vaccine"}, format="json")
+
+    assert response.status_code == 400
+    errors = response.json()["errors"]
+    assert set(errors) >= {"government_program", "health_resource", "requested_level", "program"}
+    assert RatingRequest.objects.count() == 0
+
+
+def test_another_manufacturers_request_is_not_found(cast):
+    rr = request_in_state(cast, RequestState.DRAFT)
+    client = client_for(cast.applicant2)
+
+    assert client.get(f"/api/v1/requests/{rr.reference}/").status_code == 404
+    response = client.post(f"/api/v1/requests/{rr.reference}/withdraw/", {"reason": "x"}, format="json")
+    assert response.status_code == 404
+    rr.refresh_from_db()
+    assert rr.state == RequestState.DRAFT
+    assert client.get("/api/v1/requests/").json()["results"] == []
+
+
+def test_submit_needs_the_typed_name_and_then_submits(cast):
+    rr = request_in_state(cast, RequestState.DRAFT)
+    client = client_for(cast.applicant)
+    url = f"/api/v1/requests/{rr.reference}/submit/"
+
+    wrong = client.post(url, {"typed_name": "Someone Else", "certify": True}, format="json")
+    assert wrong.status_code == 400
+    assert wrong.json()["field"] == "typed_name"
+    rr.refresh_from_db()
+    assert (rr.state, rr.version) == (RequestState.DRAFT, 1)
+
+    ok = client.post(url, {"typed_name": cast.applicant.printed_name, "certify": True}, format="json")
+    assert ok.status_code == 200
+    assert ok.json()["state"] == "submitted"
+    assert ok.json()["certified_name"] == cast.applicant.printed_name
+
+
+def test_a_stale_if_match_is_a_409_and_changes_nothing(cast):
+    rr = request_in_state(cast, RequestState.DRAFT)
+    client = client_for(cast.applicant)
+
+    response = client.post(
+        f"/api/v1/requests/{rr.reference}/withdraw/", {"reason": "Not needed"}, format="json", HTTP_IF_MATCH='"99"'
+    )
+
+    assert response.status_code == 409
+    assert response.json()["type"] == "urn:dpa-portal:problem:concurrent_change"
+    rr.refresh_from_db()
+    assert rr.state == RequestState.DRAFT
+
+
+def test_an_auditor_cannot_create_and_the_refusal_is_audited(cast):
+    before = AuditEvent.objects.count()
+
+    response = client_for(cast.auditor).post("/api/v1/requests/", payload(cast), format="json")
+
+    assert response.status_code == 403
+    assert RatingRequest.objects.count() == 0
+    events = list(AuditEvent.objects.filter(sequence__gt=before))
+    assert [(e.action, e.outcome) for e in events] == [("rating_request.create", "denied")]
+
+
+def test_anonymous_callers_get_401_problem(db):
+    response = APIClient().get("/api/v1/requests/")
+
+    assert response.status_code == 401
+    assert response["Content-Type"] == "application/problem+json"
+
+
+def test_attachments_are_checked_by_content(cast):
+    rr = request_in_state(cast, RequestState.DRAFT)
+    client = client_for(cast.applicant)
+    url = f"/api/v1/requests/{rr.reference}/attachments/"
+
+    fake = io.BytesIO(b"MZ\x90\x00 not a pdf at all")
+    fake.name = "quote.pdf"
+    refused = client.post(url, {"file": fake}, format="multipart")
+    assert refused.status_code == 400
+    assert "not an accepted file" in refused.json()["detail"]
+
+    real = io.BytesIO(PDF_BYTES)
+    real.name = "quote.pdf"
+    accepted = client.post(url, {"file": real}, format="multipart")
+    assert accepted.status_code == 201
+    assert accepted.json()["content_type"] == "application/pdf"
+    assert rr.attachments.count() == 1
+
+
+def test_the_applicant_answers_a_question_through_the_api(cast):
+    rr = request_in_state(cast, RequestState.INFO_REQUESTED)
+    client = client_for(cast.applicant)
+    url = f"/api/v1/requests/{rr.reference}/respond/"
+
+    empty = client.post(url, {"response": "  "}, format="json")
+    assert empty.status_code == 400
+    answered = client.post(url, {"response": "Quote attached."}, format="json")
+
+    assert answered.status_code == 200
+    assert answered.json()["state"] == "in_review"
+    assert answered.json()["information_requests"][0]["response"] == "Quote attached."
+
+
+@pytest.mark.parametrize("path", ["/api/schema/", "/api/docs/"])
+def test_the_api_is_documented_for_signed_in_users(cast, path):
+    response = client_for(cast.applicant).get(path)
+
+    assert response.status_code == 200
