@@ -161,6 +161,10 @@ GROUP_PERMISSIONS = {
         "ratings.view_program",
         "ratings.add_program",
         "ratings.change_program",
+        # REST API tokens for manufacturers' systems are issued by HHS administrators.
+        "authtoken.view_tokenproxy",
+        "authtoken.add_tokenproxy",
+        "authtoken.delete_tokenproxy",
     ],
     "Auditors": [*STAFF_VIEW, "audit.view_auditevent", "audit.export_auditevent"],
 }
