@@ -7,13 +7,14 @@ from functools import wraps
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from ratings import permissions
 from ratings.constants import CONFIDENTIALITY_LEGEND, OrganizationKind, Role
-from ratings.models import Organization, RatingRequest
+from ratings.models import Organization, RatingRequest, User
 
 
 def applicant_organizations(user: Any) -> list[Organization]:
@@ -77,3 +78,10 @@ def render_portal(
         "legend": CONFIDENTIALITY_LEGEND,
     }
     return render(request, template, context, status=status)
+
+
+def actor(request: HttpRequest) -> User:
+    """The signed-in user, typed for the services (the decorators guarantee one)."""
+    if not isinstance(request.user, User):
+        raise PermissionDenied
+    return request.user

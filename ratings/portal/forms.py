@@ -109,17 +109,23 @@ class LineItemForm(forms.Form):
         super().__init__(*args, **kwargs)
         suppliers = Organization.objects.filter(kind=OrganizationKind.SUPPLIER, is_active=True).order_by("legal_name")
         self.fields["supplier"].choices = [("", "- Select -")] + [(str(s.pk), s.legal_name) for s in suppliers]  # type: ignore[attr-defined]
-        # The formset's "remove" box: USWDS styling, a label naming the item.
-        if "DELETE" in self.fields:
-            self.fields["DELETE"].label = "Remove this item"
-            self.fields["DELETE"].widget.attrs.update(CHECK)
 
     def dates(self) -> list[str]:
         raw = self.cleaned_data.get("required_dates", "")
         return [part.strip() for part in raw.replace(";", ",").split(",") if part.strip()]
 
 
-LineItemFormSet = formset_factory(LineItemForm, extra=0, can_delete=True, max_num=50, absolute_max=50)
+class BaseLineItemFormSet(forms.BaseFormSet):
+    def add_fields(self, form: forms.Form, index: int | None) -> None:
+        super().add_fields(form, index)
+        # The formset's own "remove" box, in words and with USWDS styling.
+        form.fields["DELETE"].label = "Remove this item when saving"
+        form.fields["DELETE"].widget.attrs.update(CHECK)
+
+
+LineItemFormSet = formset_factory(
+    LineItemForm, formset=BaseLineItemFormSet, extra=0, can_delete=True, max_num=50, absolute_max=50
+)
 
 
 class AttachmentForm(forms.Form):

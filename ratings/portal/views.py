@@ -19,6 +19,7 @@ from ratings.constants import HHS_ROLES, WITHDRAWABLE_STATES, RequestState, Role
 from ratings.models import RatingRequest
 from ratings.portal import forms as portal_forms
 from ratings.portal.access import (
+    actor,
     applicant_only,
     applicant_organizations,
     get_my_request,
@@ -186,12 +187,12 @@ def request_respond(request: HttpRequest, pk: int) -> HttpResponse:
             if upload:
                 drafts.attachment_add(
                     request=rr,
-                    actor=request.user,
+                    actor=actor(request),
                     stream=upload,
                     original_name=upload.name or "attachment",
                     information_request=question,
                 )
-            workflow.rating_request_respond(request=rr, actor=request.user, response=form.cleaned_data["response"])
+            workflow.rating_request_respond(request=rr, actor=actor(request), response=form.cleaned_data["response"])
         except ApplicationError as error:
             field_error(form, error)
         else:
@@ -209,7 +210,7 @@ def request_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     form = portal_forms.WithdrawForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            rr = workflow.rating_request_withdraw(request=rr, actor=request.user, reason=form.cleaned_data["reason"])
+            rr = workflow.rating_request_withdraw(request=rr, actor=actor(request), reason=form.cleaned_data["reason"])
         except ApplicationError as error:
             field_error(form, error)
         else:

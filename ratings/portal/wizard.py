@@ -20,7 +20,7 @@ from dpa_portal.errors import ApplicationError
 from ratings.constants import CERTIFICATION_TEXT, FALSE_STATEMENT_WARNING, RequestState
 from ratings.models import RatingRequest
 from ratings.portal import forms as portal_forms
-from ratings.portal.access import applicant_only, applicant_organizations, get_my_request, render_portal
+from ratings.portal.access import actor, applicant_only, applicant_organizations, get_my_request, render_portal
 from ratings.services import drafts, workflow
 
 STEPS = [
@@ -113,12 +113,14 @@ def details(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         try:
             if rr is None:
                 rr = drafts.rating_request_create(
-                    actor=request.user,
+                    actor=actor(request),
                     organization=applicant_organizations(request.user)[0],
                     details=_details_input(None, **values),
                 )
             else:
-                rr = drafts.rating_request_update(request=rr, actor=request.user, details=_details_input(rr, **values))
+                rr = drafts.rating_request_update(
+                    request=rr, actor=actor(request), details=_details_input(rr, **values)
+                )
         except ApplicationError as error:
             field_error(form, error)
         else:
@@ -133,7 +135,7 @@ def details(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 
 def _item_initial(rr: RatingRequest) -> list[dict[str, Any]]:
-    rows = []
+    rows: list[dict[str, Any]] = []
     for item in rr.line_items.prefetch_related("deliveries"):
         quantity = item.quantity.normalize() if isinstance(item.quantity, Decimal) else item.quantity
         rows.append(
@@ -183,7 +185,7 @@ def items(request: HttpRequest, pk: int) -> HttpResponse:
                 for f in kept
             ]
             try:
-                rr = drafts.rating_request_set_line_items(request=rr, actor=request.user, line_items=inputs)
+                rr = drafts.rating_request_set_line_items(request=rr, actor=actor(request), line_items=inputs)
             except ApplicationError as error:
                 match = LINE_ITEM_ERROR.match(error.field or "")
                 if match and int(match.group(1)) <= len(kept):
@@ -215,7 +217,7 @@ def justification(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             rr = drafts.rating_request_update(
-                request=rr, actor=request.user, details=_details_input(rr, **form.cleaned_data)
+                request=rr, actor=actor(request), details=_details_input(rr, **form.cleaned_data)
             )
         except ApplicationError as error:
             field_error(form, error)
@@ -239,7 +241,7 @@ def attachments(request: HttpRequest, pk: int) -> HttpResponse:
         upload = form.cleaned_data["file"]
         try:
             attachment = drafts.attachment_add(
-                request=rr, actor=request.user, stream=upload, original_name=upload.name or "attachment"
+                request=rr, actor=actor(request), stream=upload, original_name=upload.name or "attachment"
             )
         except ApplicationError as error:
             field_error(form, error)
@@ -272,7 +274,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             rr = workflow.rating_request_submit(
                 request=rr,
-                actor=request.user,
+                actor=actor(request),
                 attestation=workflow.Attestation(form.cleaned_data["typed_name"], form.cleaned_data["certify"]),
             )
         except ApplicationError as error:
