@@ -44,7 +44,14 @@ def main() -> int:
         source = DIST / rel
         dest = TARGET / rel
         dest.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source, dest)
+        if rel in FILES:
+            # Drop the source-map comment: we do not ship the maps, and the manifest storage of
+            # collectstatic refuses a reference to a missing file.
+            text = source.read_text(encoding="utf-8")
+            text = re.sub(r"\s*(/\*# sourceMappingURL=[^*]*\*/|//# sourceMappingURL=\S*)\s*$", "\n", text)
+            dest.write_text(text, encoding="utf-8")
+        else:
+            shutil.copyfile(source, dest)
         total += dest.stat().st_size
     version = (DIST.parent / "package.json").read_text(encoding="utf-8")
     match = re.search(r'"version":\s*"([^"]+)"', version)
