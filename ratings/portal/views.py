@@ -27,7 +27,7 @@ from ratings.portal.access import (
     portal_user,
     render_portal,
 )
-from ratings.portal.wizard import field_error
+from ratings.portal.wizard import field_error, posted_version
 from ratings.services import drafts, workflow
 
 NEXT_ACTION = {
@@ -210,7 +210,12 @@ def request_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     form = portal_forms.WithdrawForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            rr = workflow.rating_request_withdraw(request=rr, actor=actor(request), reason=form.cleaned_data["reason"])
+            rr = workflow.rating_request_withdraw(
+                request=rr,
+                actor=actor(request),
+                reason=form.cleaned_data["reason"],
+                expected_version=posted_version(request),
+            )
         except ApplicationError as error:
             field_error(form, error)
         else:

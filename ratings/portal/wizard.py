@@ -41,6 +41,14 @@ def field_error(form: forms.Form, error: ApplicationError, aliases: dict[str, st
     form.add_error(name if name in form.fields else None, error.message)
 
 
+def posted_version(request: HttpRequest) -> int | None:
+    """The version the user's page was built from, so a concurrent change is refused, not overwritten."""
+    try:
+        return int(request.POST.get("version", ""))
+    except ValueError:
+        return None
+
+
 def _step_context(rr: RatingRequest | None, current: str) -> dict[str, Any]:
     index = [name for name, _ in STEPS].index(current)
     return {
@@ -119,7 +127,10 @@ def details(request: HttpRequest, pk: int | None = None) -> HttpResponse:
                 )
             else:
                 rr = drafts.rating_request_update(
-                    request=rr, actor=actor(request), details=_details_input(rr, **values)
+                    request=rr,
+                    actor=actor(request),
+                    details=_details_input(rr, **values),
+                    expected_version=posted_version(request),
                 )
         except ApplicationError as error:
             field_error(form, error)
@@ -185,7 +196,9 @@ def items(request: HttpRequest, pk: int) -> HttpResponse:
                 for f in kept
             ]
             try:
-                rr = drafts.rating_request_set_line_items(request=rr, actor=actor(request), line_items=inputs)
+                rr = drafts.rating_request_set_line_items(
+                    request=rr, actor=actor(request), line_items=inputs, expected_version=posted_version(request)
+                )
             except ApplicationError as error:
                 match = LINE_ITEM_ERROR.match(error.field or "")
                 if match and int(match.group(1)) <= len(kept):
@@ -217,7 +230,10 @@ def justification(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             rr = drafts.rating_request_update(
-                request=rr, actor=actor(request), details=_details_input(rr, **form.cleaned_data)
+                request=rr,
+                actor=actor(request),
+                details=_details_input(rr, **form.cleaned_data),
+                expected_version=posted_version(request),
             )
         except ApplicationError as error:
             field_error(form, error)
@@ -276,6 +292,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
                 request=rr,
                 actor=actor(request),
                 attestation=workflow.Attestation(form.cleaned_data["typed_name"], form.cleaned_data["certify"]),
+                expected_version=posted_version(request),
             )
         except ApplicationError as error:
             field_error(form, error)

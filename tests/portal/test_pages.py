@@ -160,3 +160,14 @@ def test_request_page_hides_internal_recommendation(client, cast):
     assert whats == ["Draft created", "Certified and submitted", "Accepted for review", "Approved"]
     assert "Sound." not in response.content.decode()
     assert "Withdraw this request" not in response.content.decode()
+
+
+def test_a_denied_request_shows_the_reasons(client, cast):
+    rr = request_in_state(cast, RequestState.DENIED)
+    login(client, cast.applicant)
+    timeline = client.get(reverse("portal:request-detail", args=[rr.pk])).context["timeline"]
+    assert (timeline[-1].what, timeline[-1].who, timeline[-1].why) == (
+        "Denied",
+        "HHS approving official",
+        "Not eligible.",
+    )

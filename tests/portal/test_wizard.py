@@ -229,3 +229,30 @@ def test_steps_refuse_a_request_that_is_no_longer_a_draft(cast, applicant_client
     response = applicant_client.post(url, {"typed_name": "Alice Applicant", "certify": "on", "next": "1"}, follow=True)
     assert "only drafts can be edited" in response.content.decode()
     assert snapshot(rr) == before
+
+
+def test_a_stale_page_does_not_overwrite_a_newer_draft(cast, applicant_client):
+    # Given the draft was saved again (version 2) after this page was built at version 1
+    rr = draft_request(cast)
+    applicant_client.post(
+        reverse("portal:request-details", args=[rr.pk]), details_post(cast, health_resource="Newer", version="1")
+    )
+    before = snapshot(rr)
+    # When the stale page is posted
+    response = applicant_client.post(
+        reverse("portal:request-details", args=[rr.pk]), details_post(cast, health_resource="Stale", version="1")
+    )
+    # Then it is refused, what was typed is kept, and nothing changed
+    assert response.context["form"].non_field_errors() == [
+        "This request was changed by someone else; reload the page and try again."
+    ]
+    assert 'value="Stale"' in response.content.decode()
+    assert RatingRequest.objects.get(pk=rr.pk).health_resource == "Newer"
+    assert snapshot(rr) == before
+    response = applicant_client.post(
+        reverse("portal:request-items", args=[rr.pk]), items_post([item_row(cast.supplier_org)], version="1")
+    )
+    assert response.context["page_errors"] == [
+        "This request was changed by someone else; reload the page and try again."
+    ]
+    assert snapshot(rr) == before
