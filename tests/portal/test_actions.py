@@ -140,3 +140,20 @@ def test_script_payload_in_an_invalid_form_is_kept_escaped(cast, applicant_clien
     page = applicant_client.get(reverse("portal:request-detail", args=[other.pk])).content.decode()
     assert (SCRIPT in page, ESCAPED in page) == (False, True)
     assert AuditEvent.objects.filter(action="rating_request.withdraw", reason=SCRIPT).count() == 1
+
+
+def test_script_payloads_in_non_text_inputs_are_refused_and_shown_escaped(cast, applicant_client, client):
+    # Quantity and dates: refused beside the field, the payload echoed back escaped.
+    rr = draft_request(cast)
+    before = snapshot(rr)
+    for field in ("quantity", "required_dates"):
+        rows = [item_row(cast.supplier_org, **{field: SCRIPT})]
+        response = applicant_client.post(reverse("portal:request-items", args=[rr.pk]), items_post(rows))
+        assert list(response.context["formset"].forms[0].errors) == [field]
+        assert (SCRIPT in response.content.decode(), ESCAPED in response.content.decode()) == (False, True)
+    assert snapshot(rr) == before
+    # The sign-in and password-reset forms echo what was typed, escaped.
+    response = client.post(reverse("login"), {"username": SCRIPT, "password": "x"})
+    assert (SCRIPT in response.content.decode(), ESCAPED in response.content.decode()) == (False, True)
+    response = client.post(reverse("password_reset"), {"email": SCRIPT})
+    assert (SCRIPT in response.content.decode(), ESCAPED in response.content.decode()) == (False, True)
