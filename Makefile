@@ -9,7 +9,7 @@ PORT ?= 8000
 # make test: the suite runs on PostgreSQL (settings.test); override with DATABASE_URL.
 TEST_ENV := DJANGO_SETTINGS_MODULE=dpa_portal.settings.test
 
-.PHONY: run test install lint typecheck migrations-check pytest smoke lock clean
+.PHONY: run test install lint typecheck migrations-check pytest smoke lock clean vendor
 
 $(STAMP): requirements.lock
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -45,7 +45,7 @@ typecheck: install
 migrations-check: install
 	$(TEST_ENV) $(PY) manage.py makemigrations --check --dry-run
 
-pytest: install
+pytest: install node_modules/.package-lock.json
 	$(TEST_ENV) $(PY) -m pytest --create-db -p no:cacheprovider
 
 smoke: install
@@ -56,3 +56,12 @@ lock:
 
 clean:
 	rm -rf $(VENV) db.sqlite3 var staticfiles
+
+## --- Front end (portal) ------------------------------------------------------------------
+# node_modules holds axe-core for the browser tests and USWDS for `make vendor`; runtime needs neither.
+node_modules/.package-lock.json: package-lock.json
+	npm ci --no-audit --no-fund
+
+## make vendor: copy the USWDS CSS, JS, fonts and images we use into static/vendor/uswds (committed).
+vendor: node_modules/.package-lock.json
+	$(PY) scripts/vendor_uswds.py

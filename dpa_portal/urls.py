@@ -15,4 +15,14 @@ urlpatterns = [
     path("attachments/<int:pk>/download/", views.attachment_download, name="attachment-download"),
     path("admin/", admin.site.urls),
     path("api/", include("ratings.api.urls")),
+    # --- Portal (manufacturers and suppliers) and password reset by e-mail ---
+    path("portal/", include("ratings.portal.urls")),
+    path("accounts/password-reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),
+    path("accounts/password-reset/sent/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
+    path(
+        "accounts/reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path("accounts/reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
 ]

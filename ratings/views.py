@@ -17,6 +17,9 @@ from ratings.models import Attachment
 def home(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated and request.user.is_staff and permissions.is_hhs_staff(request.user):
         return redirect("admin:index")
+    if request.user.is_authenticated:
+        # Everyone else works in the portal; its home shows what needs their action first.
+        return redirect("portal:dashboard")
     return render(request, "ratings/home.html")
 
 

@@ -1,0 +1,172 @@
+"""Portal forms. They parse input only; the services in ratings.services decide what is valid
+and their ApplicationError.field is mapped back onto these fields (see views.field_error)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.forms import formset_factory
+
+from ratings import uploads
+from ratings.constants import HealthResourceCategory, OrganizationKind, RatingLevel, RequestState
+from ratings.models import Organization, Program
+
+TEXT = {"class": "usa-input"}
+AREA = {"class": "usa-textarea"}
+SELECT = {"class": "usa-select"}
+CHECK = {"class": "usa-checkbox__input"}
+
+
+def accepted_files_text() -> str:
+    limit_mb = settings.ATTACHMENT_MAX_BYTES / 1_048_576
+    return f"Accepted: {uploads.ACCEPTED_TYPES_TEXT}, up to {limit_mb:.0f} MB each. The type is checked from the content, not the name."
+
+
+class DetailsForm(forms.Form):
+    """Step 1: the applicant's program, rating level, category and emergency status."""
+
+    government_program = forms.CharField(
+        label="Government program or contract the orders support",
+        max_length=200,
+        widget=forms.TextInput(attrs=TEXT),
+    )
+    contract_number = forms.CharField(
+        label="Government contract number", required=False, max_length=100, widget=forms.TextInput(attrs=TEXT)
+    )
+    end_customer = forms.CharField(
+        label="End customer / end user, if different from your organization",
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs=TEXT),
+    )
+    health_resource = forms.CharField(
+        label="Health resource produced", max_length=200, widget=forms.TextInput(attrs=TEXT)
+    )
+    category = forms.ChoiceField(
+        label="Health-resource category",
+        choices=[("", "- Select -"), *HealthResourceCategory.choices],
+        widget=forms.Select(attrs=SELECT),
+    )
+    program = forms.ChoiceField(label="Program", widget=forms.Select(attrs=SELECT))
+    requested_level = forms.ChoiceField(
+        label="Rating level requested",
+        choices=RatingLevel.choices,
+        widget=forms.RadioSelect(attrs={"class": "usa-radio__input"}),
+        help_text="DX outranks DO and is approved only at Secretary level.",
+    )
+    is_emergency = forms.BooleanField(
+        label="This is an emergency preparedness order", required=False, widget=forms.CheckboxInput(attrs=CHECK)
+    )
+    emergency_response_hours = forms.IntegerField(
+        label="Hours the supplier has to accept or reject (emergency orders only)",
+        required=False,
+        min_value=1,
+        widget=forms.NumberInput(attrs=TEXT),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        programs = Program.objects.filter(is_active=True).order_by("symbol")
+        self.fields["program"].choices = [("", "- Select -")] + [(str(p.pk), str(p)) for p in programs]  # type: ignore[attr-defined]
+
+
+class JustificationForm(forms.Form):
+    """Step 3: why the rating is needed (BIS-999 justification)."""
+
+    justification_need = forms.CharField(
+        label="The need: what the orders are for and why they are needed",
+        widget=forms.Textarea(attrs=AREA),
+    )
+    justification_efforts = forms.CharField(
+        label="Efforts already made to get the items without a rating", widget=forms.Textarea(attrs=AREA)
+    )
+    justification_impact = forms.CharField(label="Impact of a delay", widget=forms.Textarea(attrs=AREA))
+
+
+class LineItemForm(forms.Form):
+    """Step 2: one order to be rated. Dates are typed (YYYY-MM-DD) so the page works without JavaScript."""
+
+    supplier = forms.ChoiceField(label="Supplier", widget=forms.Select(attrs=SELECT))
+    po_number = forms.CharField(label="Supplier's PO number", max_length=60, widget=forms.TextInput(attrs=TEXT))
+    description = forms.CharField(label="Item description", max_length=300, widget=forms.TextInput(attrs=TEXT))
+    part_number = forms.CharField(
+        label="Part number", required=False, max_length=100, widget=forms.TextInput(attrs=TEXT)
+    )
+    quantity = forms.CharField(label="Quantity", max_length=20, widget=forms.TextInput(attrs=TEXT))
+    unit = forms.CharField(
+        label="Unit", max_length=30, widget=forms.TextInput(attrs=TEXT), help_text="e.g. each, case, kg"
+    )
+    required_dates = forms.CharField(
+        label="Required delivery date(s)",
+        max_length=400,
+        widget=forms.TextInput(attrs=TEXT),
+        help_text="YYYY-MM-DD; separate several dates with commas. “ASAP” is not a date.",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        suppliers = Organization.objects.filter(kind=OrganizationKind.SUPPLIER, is_active=True).order_by("legal_name")
+        self.fields["supplier"].choices = [("", "- Select -")] + [(str(s.pk), s.legal_name) for s in suppliers]  # type: ignore[attr-defined]
+
+    def dates(self) -> list[str]:
+        raw = self.cleaned_data.get("required_dates", "")
+        return [part.strip() for part in raw.replace(";", ",").split(",") if part.strip()]
+
+
+class BaseLineItemFormSet(forms.BaseFormSet):
+    def add_fields(self, form: forms.Form, index: int | None) -> None:
+        super().add_fields(form, index)
+        # The formset's own "remove" box, in words and with USWDS styling.
+        form.fields["DELETE"].label = "Remove this item when saving"
+        form.fields["DELETE"].widget.attrs.update(CHECK)
+
+
+LineItemFormSet = formset_factory(
+    LineItemForm, formset=BaseLineItemFormSet, extra=0, can_delete=True, max_num=50, absolute_max=50
+)
+
+
+class AttachmentForm(forms.Form):
+    file = forms.FileField(
+        label="File to attach",
+        widget=forms.ClearableFileInput(attrs={"class": "usa-file-input__input"}),
+    )
+
+
+class CertifyForm(forms.Form):
+    typed_name = forms.CharField(
+        label="Type your full name as your signature", max_length=200, widget=forms.TextInput(attrs=TEXT)
+    )
+    certify = forms.BooleanField(
+        label="I certify the statement above.", required=True, widget=forms.CheckboxInput(attrs=CHECK)
+    )
+
+
+class RespondForm(forms.Form):
+    response = forms.CharField(label="Your answer to HHS", widget=forms.Textarea(attrs=AREA))
+    file = forms.FileField(
+        label="Supporting file (optional)",
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"class": "usa-file-input__input"}),
+    )
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(label="Why are you withdrawing this request?", widget=forms.Textarea(attrs=AREA))
+
+
+class RequestFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label="Status",
+        required=False,
+        choices=[("", "All statuses"), *RequestState.choices],
+        widget=forms.Select(attrs=SELECT),
+    )
+    q = forms.CharField(
+        label="Search by reference or item",
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"class": "usa-input", "type": "search"}),
+    )

@@ -1,0 +1,19 @@
+from django.urls import path
+
+from ratings.portal import views, wizard
+
+app_name = "portal"
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("requests/", views.request_list, name="request-list"),
+    path("requests/new/", wizard.details, name="request-create"),
+    path("requests/<int:pk>/", views.request_detail, name="request-detail"),
+    path("requests/<int:pk>/edit/details/", wizard.details, name="request-details"),
+    path("requests/<int:pk>/edit/items/", wizard.items, name="request-items"),
+    path("requests/<int:pk>/edit/justification/", wizard.justification, name="request-justification"),
+    path("requests/<int:pk>/edit/attachments/", wizard.attachments, name="request-attachments"),
+    path("requests/<int:pk>/edit/review/", wizard.review, name="request-review"),
+    path("requests/<int:pk>/respond/", views.request_respond, name="request-respond"),
+    path("requests/<int:pk>/withdraw/", views.request_withdraw, name="request-withdraw"),
+]

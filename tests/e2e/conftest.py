@@ -1,0 +1,80 @@
+"""Browser tests: Playwright driving Debian's Chromium (no browser download) against live_server.
+
+Playwright's sync API runs an event loop in this thread; Django would then refuse the test's own
+database access as "async unsafe", so we allow it here (tests only; the server thread is separate).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+from playwright.sync_api import Browser, Page, sync_playwright
+
+ROOT = Path(__file__).resolve().parents[2]
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+# Every run saves screenshots to test-artifacts/ (ignored by git); the README's copies in
+# docs/screenshots/ are refreshed on purpose: SCREENSHOTS_DIR=docs/screenshots make pytest.
+SCREENSHOTS = ROOT / os.environ.get("SCREENSHOTS_DIR", "test-artifacts/screenshots")
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+class Axe:
+    """Runs axe-core in the page; collects serious/critical violations per URL."""
+
+    def __init__(self) -> None:
+        self.checked: list[str] = []
+        self.problems: dict[str, list[str]] = {}
+        self.minor: dict[str, int] = {}
+        self.rules_passed: dict[str, int] = {}
+
+    def check(self, page: Page) -> None:
+        page.add_script_tag(path=str(AXE))
+        result: dict[str, Any] = page.evaluate(
+            "async () => await axe.run(document, {resultTypes: ['violations'],"
+            " runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']}})"
+        )
+        path = page.url.split("//", 1)[1].split("/", 1)[1]
+        self.checked.append("/" + path)
+        bad = [
+            f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
+            for v in result["violations"]
+            if v["impact"] in {"serious", "critical"}
+        ]
+        self.rules_passed["/" + path] = len(result["passes"])
+        self.minor["/" + path] = sum(1 for v in result["violations"] if v["impact"] not in {"serious", "critical"})
+        if bad:
+            self.problems["/" + path] = bad
+
+
+@pytest.fixture
+def axe() -> Axe:
+    return Axe()
+
+
+def shoot(page: Page, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
