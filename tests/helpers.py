@@ -38,9 +38,8 @@ def assert_refused(
     """
     before = RatingRequest.objects.get(pk=rating_request.pk)
     start = last_sequence()
-    with capture_on_commit() as callbacks:
-        with pytest.raises(error, match=match) as raised:
-            call()
+    with capture_on_commit() as callbacks, pytest.raises(error, match=match) as raised:
+        call()
     assert callbacks == []
     after = RatingRequest.objects.get(pk=rating_request.pk)
     assert (after.state, after.version, after.updated_at) == (before.state, before.version, before.updated_at)

@@ -34,9 +34,12 @@ def test_postgresql_refuses_update_and_delete(db, statement):
     event = _event()
 
     # when/then
-    with pytest.raises(DatabaseError, match="audit_auditevent is append-only"):
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(statement, [event.pk])
+    with (
+        pytest.raises(DatabaseError, match="audit_auditevent is append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(statement, [event.pk])
     stored = AuditEvent.objects.get(pk=event.pk)
     assert (stored.reason, stored.hash) == ("original", event.hash)
 
@@ -56,10 +59,9 @@ def test_postgresql_refuses_truncate_unless_the_session_allows_it(db):
     _event()
 
     # when/then: with the setting as production has it, TRUNCATE is refused
-    with pytest.raises(DatabaseError, match="TRUNCATE refused"):
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute("SET LOCAL dpa.audit_truncate = 'refused'")
-            cursor.execute("TRUNCATE audit_auditevent")
+    with pytest.raises(DatabaseError, match="TRUNCATE refused"), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL dpa.audit_truncate = 'refused'")
+        cursor.execute("TRUNCATE audit_auditevent")
     assert AuditEvent.objects.count() == 1
 
 

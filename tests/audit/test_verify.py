@@ -47,9 +47,7 @@ def test_an_intact_chain_verifies_with_a_summary(db):
     call_command("audit_verify", stdout=out)
 
     # then: call_command returning (no CommandError) is exit status 0
-    assert out.getvalue().strip() == (
-        f"Audit chain intact: 5 events, head sequence 5, head hash {events[-1].hash}."
-    )
+    assert out.getvalue().strip() == (f"Audit chain intact: 5 events, head sequence 5, head hash {events[-1].hash}.")
 
 
 def test_an_empty_trail_verifies(db):
@@ -72,7 +70,7 @@ def test_a_changed_row_is_named(transactional_db, field):
 
     # when
     with behind_the_triggers_back() as cursor:
-        cursor.execute(f"UPDATE audit_auditevent SET {field} = {values[field]} WHERE sequence = 3")
+        cursor.execute(f"UPDATE audit_auditevent SET {field} = {values[field]} WHERE sequence = 3")  # noqa: S608
 
     # then
     message = _verify_error()
@@ -92,9 +90,7 @@ def test_a_changed_row_with_a_recomputed_hash_breaks_the_next_link(transactional
 
     # when
     with behind_the_triggers_back() as cursor:
-        cursor.execute(
-            "UPDATE audit_auditevent SET reason = %s, hash = %s WHERE sequence = 3", ["rewritten", new_hash]
-        )
+        cursor.execute("UPDATE audit_auditevent SET reason = %s, hash = %s WHERE sequence = 3", ["rewritten", new_hash])
 
     # then
     assert "BROKEN at sequence 4: sequence 4 does not link to the previous row" in _verify_error()

@@ -29,7 +29,15 @@ PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 def staff(cast):
     """The demo groups give HHS staff their admin (model) permissions, as seed_demo does."""
     groups = groups_ensure()
-    for user in (cast.intake, cast.reviewer, cast.reviewer2, cast.approver, cast.secretary, cast.hhsadmin, cast.auditor):
+    for user in (
+        cast.intake,
+        cast.reviewer,
+        cast.reviewer2,
+        cast.approver,
+        cast.secretary,
+        cast.hhsadmin,
+        cast.auditor,
+    ):
         for membership in user.memberships.all():
             user.groups.add(groups[ROLE_GROUP[membership.role]])
     return cast

@@ -126,13 +126,17 @@ def test_a_line_item_needs_a_registered_supplier(cast, supplier):
 
 def test_missing_item_fields_are_named(cast):
     start = last_sequence()
-    item = drafts.LineItemInput(supplier_id=cast.supplier_org.pk, po_number=" ", description="x", quantity="1",
-                                unit="each", deliveries=[])
+    item = drafts.LineItemInput(
+        supplier_id=cast.supplier_org.pk, po_number=" ", description="x", quantity="1", unit="each", deliveries=[]
+    )
 
     with pytest.raises(ValidationFailed) as raised:
         _create(cast, [item])
 
-    assert (raised.value.field, raised.value.message) == ("line_items[1].po_number", "Item 1: the PO number is required.")
+    assert (raised.value.field, raised.value.message) == (
+        "line_items[1].po_number",
+        "Item 1: the PO number is required.",
+    )
     _nothing_stored(start)
 
 
@@ -217,7 +221,11 @@ def test_set_line_items_with_an_unknown_supplier_keeps_the_old_items(cast, djang
     rr = draft_request(cast)
     before = drafts.line_items_summary(rr)
     item = drafts.LineItemInput(
-        supplier_id=cast.manufacturer.pk, po_number="P", description="D", quantity="1", unit="u",
+        supplier_id=cast.manufacturer.pk,
+        po_number="P",
+        description="D",
+        quantity="1",
+        unit="u",
         deliveries=[drafts.DeliveryInput(timezone.localdate())],
     )
 
