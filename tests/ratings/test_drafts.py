@@ -84,9 +84,12 @@ def test_today_is_a_valid_delivery_date(cast):
         (0, "The quantity must be greater than zero."),
         (-1, "The quantity must be greater than zero."),
         ("abc", "“abc” is not a number; enter a quantity such as 1200."),
-        ("", "“” is not a number"),
+        ("", "Enter a quantity, such as 1200."),
+        (None, "Enter a quantity, such as 1200."),
         ("1.0001", "too many digits"),
-        ("NaN", "The quantity must be greater than zero."),
+        ("1e1000000", "too many digits"),
+        ("NaN", "“NaN” is not a number"),
+        ("inf", "“inf” is not a number"),
     ],
 )
 def test_a_quantity_must_be_a_positive_number(cast, quantity, message):
@@ -158,6 +161,9 @@ def test_a_date_given_twice_is_refused(cast):
         ({"program_id": 999_999}, "program"),
         ({"government_program": " "}, "government_program"),
         ({"is_emergency": True, "emergency_response_hours": None}, "emergency_response_hours"),
+        ({"is_emergency": True, "emergency_response_hours": "abc"}, "emergency_response_hours"),
+        ({"is_emergency": True, "emergency_response_hours": 0}, "emergency_response_hours"),
+        ({"is_emergency": True, "emergency_response_hours": 10**12}, "emergency_response_hours"),
     ],
 )
 def test_bad_request_details_are_named(cast, override, field):
@@ -334,3 +340,14 @@ def test_another_manufacturer_cannot_attach(cast):
 
     assert Attachment.objects.count() == 0
     assert [(e.action, e.outcome) for e in events_after(start)] == [("attachment.add", "denied")]
+
+
+def test_an_emergency_order_keeps_its_response_time_limit(cast):
+    rr = drafts.rating_request_create(
+        actor=cast.applicant,
+        organization=cast.manufacturer,
+        details=details(cast, is_emergency=True, emergency_response_hours="48"),
+        line_items=[line_item(cast.supplier_org)],
+    )
+
+    assert (rr.is_emergency, RatingRequest.objects.get(pk=rr.pk).emergency_response_hours) == (True, 48)
