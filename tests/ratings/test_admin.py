@@ -450,3 +450,44 @@ def test_a_supplier_contact_cannot_reach_the_admin(client, cast):
 
     assert client.get(reverse("admin:index")).status_code == 302
     assert AuditEvent.objects.filter(action__startswith="rating_request.").count() == 0
+
+
+def test_the_audit_trail_is_read_only_in_the_admin_even_for_a_superuser(client, staff):
+    # given
+    rr = request_in_state(staff, S.SUBMITTED)
+    event = AuditEvent.objects.filter(reference=rr.reference).order_by("sequence").first()
+    root = member(staff.hhs, Role.HHS_ADMIN, is_superuser=True)
+    change = reverse("admin:audit_auditevent_change", args=[event.pk])
+    delete = reverse("admin:audit_auditevent_delete", args=[event.pk])
+
+    for user in (staff.auditor, root):
+        client.force_login(user)
+        # when
+        page = client.get(change)
+        posted = client.post(change, {"reason": "rewritten"})
+        deleted = client.post(delete, {"post": "yes"})
+        # then
+        assert page.status_code == 200
+        assert 'name="reason"' not in page.content.decode()
+        assert (posted.status_code, deleted.status_code) == (403, 403)
+    stored = AuditEvent.objects.get(pk=event.pk)
+    assert (stored.reason, stored.hash) == (event.reason, event.hash)
+
+
+def test_a_transition_in_the_admin_is_audited_with_the_web_request(client, staff):
+    rr = request_in_state(staff, S.RECOMMENDED)
+    client.force_login(staff.approver)
+    start = last_sequence()
+
+    response = client.post(
+        act_url(rr, "deny"), {"expected_version": rr.version, "reason": "Not eligible."}, HTTP_X_REQUEST_ID="req-42"
+    )
+
+    assert response["X-Request-ID"] == "req-42"
+    [event] = events_after(start)
+    assert (event.action, event.source, event.request_id, event.client_address) == (
+        "rating_request.deny",
+        "web",
+        "req-42",
+        "127.0.0.1",
+    )
