@@ -261,7 +261,7 @@ def test_no_transition_is_taken_from_a_state_it_does_not_start_from(cast, django
 def test_hhs_staff_who_belong_to_the_applicant_cannot_act_on_its_request(
     cast, django_capture_on_commit_callbacks, action, role, level
 ):
-    # given: an HHS staffer who is also a member (here: a supplier-side contact role) of the applicant
+    # given: an HHS staffer who is also a member (here: an applicant) of the requesting organization
     source, _, inputs = TRANSITIONS[action]
     rr = request_in_state(cast, source)
     insider = member(cast.hhs, role, approval_level=level)
@@ -517,6 +517,14 @@ def test_a_stale_version_is_refused_as_a_concurrent_change(cast, django_capture_
         ConcurrentChange,
     )
     assert error.message == "This request was changed by someone else; reload the page and try again."
+
+
+def test_available_actions_offers_submit_on_a_draft_before_it_is_certified(cast):
+    rr = request_in_state(cast, S.DRAFT)
+
+    assert workflow.available_actions(rr, cast.applicant) == ["submit", "withdraw"]
+    assert workflow.available_actions(rr, cast.applicant2) == []
+    assert workflow.available_actions(rr, cast.intake) == []
 
 
 def test_available_actions_lists_exactly_what_the_user_may_do(cast):
