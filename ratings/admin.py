@@ -300,3 +300,12 @@ class ProgramAdmin(admin.ModelAdmin):
 
 def staff_sees_admin(user: Any) -> bool:
     return bool(user.is_active and user.is_staff and permissions.is_hhs_staff(user))
+
+
+def _admin_site_has_permission(request: HttpRequest) -> bool:
+    """Only active HHS staff (or a superuser) enter the admin: a staff flag alone is not enough."""
+    user: Any = request.user
+    return bool(user.is_active and user.is_staff and user.is_superuser) or staff_sees_admin(user)
+
+
+admin.site.has_permission = _admin_site_has_permission  # type: ignore[method-assign]

@@ -75,6 +75,9 @@ def approving_membership(user: Any, level: str) -> Any | None:
 # --- Refusal rules -------------------------------------------------------------------------
 
 APPLICANT_ACTIONS = frozenset({"edit", "submit", "respond", "withdraw"})
+HHS_ADMIN_REFUSAL = (
+    "HHS administrators manage users and organizations and take no workflow action (separation of duties)."
+)
 
 
 def _applicant_refusal(rating_request: Any, user: Any) -> str | None:
@@ -87,7 +90,7 @@ def _hhs_refusal(rating_request: Any, user: Any, role: str) -> str | None:
     if has_role(user, Role.AUDITOR):
         return "Auditors have read-only access and take no action."
     if has_role(user, Role.HHS_ADMIN):
-        return "HHS administrators manage users and organizations and take no workflow action (separation of duties)."
+        return HHS_ADMIN_REFUSAL
     if not has_role(user, role):
         return f"Only an {Role(role).label} can do this."
     if rating_request.applicant_organization_id in organization_ids(user):
@@ -101,6 +104,8 @@ def refusal(action: str, rating_request: Any, user: Any) -> str | None:
     if action in APPLICANT_ACTIONS:
         if has_role(user, Role.AUDITOR):
             return "Auditors have read-only access and take no action."
+        if has_role(user, Role.HHS_ADMIN):
+            return HHS_ADMIN_REFUSAL
         return _applicant_refusal(rating_request, user)
     if action == "accept_for_review":
         return _hhs_refusal(rating_request, user, Role.INTAKE_ANALYST)

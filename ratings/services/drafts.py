@@ -100,8 +100,8 @@ def _clean_details(details: RequestDetails) -> dict[str, Any]:
             f"Program {program.symbol} does not allow {details.requested_level} ratings.",
             field="requested_level",
         )
-    hours = details.emergency_response_hours if details.is_emergency else None
-    if details.is_emergency and (hours is None or int(hours) < 1):
+    hours = _as_int(details.emergency_response_hours) if details.is_emergency else None
+    if details.is_emergency and (hours is None or not 1 <= hours < 2**31):
         raise ValidationFailed(
             "An emergency preparedness order needs the time limit, in hours, for the supplier to accept or reject.",
             field="emergency_response_hours",

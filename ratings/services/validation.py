@@ -45,13 +45,18 @@ def parse_required_date(value: object, *, field: str, today: dt.date | None = No
 
 
 def parse_quantity(value: object, *, field: str) -> Decimal:
+    if value is None or str(value).strip() == "":
+        raise ValidationFailed("Enter a quantity, such as 1200.", field=field)
     try:
         quantity = Decimal(str(value).strip())
     except (InvalidOperation, ValueError):
         raise ValidationFailed(f"“{value}” is not a number; enter a quantity such as 1200.", field=field) from None
-    if not quantity.is_finite() or quantity <= 0:
+    if not quantity.is_finite():
+        raise ValidationFailed(f"“{value}” is not a number; enter a quantity such as 1200.", field=field)
+    if quantity <= 0:
         raise ValidationFailed("The quantity must be greater than zero.", field=field)
-    if quantity != quantity.quantize(Decimal("0.001")) or quantity >= Decimal("1e11"):
+    # Size first: quantize() itself fails on huge exponents (e.g. 1e1000000).
+    if quantity >= Decimal("1e11") or quantity != quantity.quantize(Decimal("0.001")):
         raise ValidationFailed(
             "The quantity has too many digits (at most 11 before and 3 after the point).",
             field=field,

@@ -428,9 +428,16 @@ def rating_request_withdraw(
 
 
 def available_actions(rating_request: RatingRequest, user: User) -> list[str]:
-    """Transitions the user may take on the request now (for buttons), in graph order."""
-    names = [t.name for t in rating_request.get_available_user_state_transitions(user)]  # type: ignore[attr-defined]
-    return [name for name in ACTION_LABELS if name in names]
+    """Transitions the user may take on the request now (for buttons), in graph order.
+
+    Conditions are left out as in `_perform` (submit's certification is given with the action).
+    """
+    return [
+        name
+        for name in ACTION_LABELS
+        if can_proceed(getattr(rating_request, name), check_conditions=False)
+        and _permitted(getattr(rating_request, name), user)
+    ]
 
 
 TRANSITION_SERVICES: dict[str, Callable[..., RatingRequest]] = {

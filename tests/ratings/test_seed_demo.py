@@ -1,0 +1,68 @@
+"""`manage.py seed_demo`: the quick-start data, idempotent, refused without DEBUG."""
+
+from __future__ import annotations
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.test import override_settings
+
+from audit import services as audit
+from audit.models import AuditEvent
+from ratings.models import Membership, Organization, Program, RatingRequest, User
+
+USERNAMES = [
+    "applicant",
+    "applicant2",
+    "supplier",
+    "intake",
+    "reviewer",
+    "approver",
+    "secretary",
+    "hhsadmin",
+    "auditor",
+]
+
+
+def _counts() -> dict[str, int]:
+    return {
+        model.__name__: model.objects.count()
+        for model in (Organization, User, Membership, Program, RatingRequest, AuditEvent)
+    }
+
+
+@override_settings(DEBUG=True)
+def test_seed_demo_creates_the_demo_and_a_second_run_creates_nothing(db):
+    # when
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    first = _counts()
+    call_command("seed_demo", stdout=StringIO())
+
+    # then
+    assert _counts() == first
+    assert first["Organization"] == 6 and first["RatingRequest"] == 9
+    assert "9 requests created this run" in out.getvalue()
+    assert sorted(User.objects.values_list("username", flat=True)) == sorted(USERNAMES)
+    for username in USERNAMES:
+        assert User.objects.get(username=username).check_password("dpa-demo"), username
+    assert set(Organization.objects.values_list("kind", flat=True)) == {"agency", "manufacturer", "supplier"}
+    assert Organization.objects.filter(kind="supplier").count() == 3
+    assert Organization.objects.filter(kind="manufacturer").count() == 2
+    states = set(RatingRequest.objects.values_list("state", flat=True))
+    assert len(states) >= 6, states
+    assert Program.objects.filter(symbol="HR").exists()
+    approver = Membership.objects.get(user__username="approver")
+    secretary = Membership.objects.get(user__username="secretary")
+    assert (approver.approval_level, secretary.approval_level) == ("DO", "DX")
+    assert audit.verify_chain().ok is True
+
+
+def test_seed_demo_refuses_with_debug_off(db):
+    with override_settings(DEBUG=False), pytest.raises(CommandError, match="refuses to run with DEBUG off"):
+        call_command("seed_demo", stdout=StringIO())
+
+    assert User.objects.count() == 0
+    assert AuditEvent.objects.count() == 0
