@@ -291,7 +291,8 @@ def render_pdf(content: OrderContent) -> bytes:
                     "<b>Verify this document</b><br/>"
                     f"Fingerprint (SHA-256 of the order content):<br/><font face='Courier' size='7'>"
                     f"{content.fingerprint}</font><br/>"
-                    f"Verification: {escape(content.verification_url)}<br/>"
+                    "Verification address (also in the QR code):<br/>"
+                    f"<font face='Courier' size='5.5'>{escape(content.verification_url)}</font><br/>"
                     "The document also carries a digital (PAdES) signature of the agency.",
                     s["small"],
                 ),
