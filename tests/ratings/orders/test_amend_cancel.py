@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from audit.models import AuditEvent
-from dpa_portal.errors import InvalidState, PermissionRefused, ValidationFailed
+from dpa_portal.errors import ConcurrentChange, InvalidState, PermissionRefused, ValidationFailed
 from ratings.constants import (
     SIGNATURE_MEANING_CANCELLATION,
     AmendmentSignificance,
@@ -201,3 +201,28 @@ def test_cancelling_needs_a_reason(cast, django_capture_on_commit_callbacks):
         orders.rated_order_cancel(order=order, actor=cast.approver, password=PASSWORD, reason="")
     assert AuditEvent.objects.count() == events
     assert RatedOrder.objects.get(pk=order.pk).status == OrderStatus.ISSUED
+
+
+def test_a_stale_amendment_is_refused_as_a_concurrent_change(cast, django_capture_on_commit_callbacks):
+    # given an order already amended to version 2
+    order = issue_order(cast, django_capture_on_commit_callbacks)
+    with django_capture_on_commit_callbacks(execute=True):
+        orders.rated_order_amend(
+            order=order, actor=cast.approver, password=PASSWORD, reason="Cut.", items=[_item(order, quantity="5")]
+        )
+    events = AuditEvent.objects.count()
+
+    # when someone amends from the version-1 page
+    with pytest.raises(ConcurrentChange):
+        orders.rated_order_amend(
+            order=order,
+            actor=cast.approver,
+            password=PASSWORD,
+            reason="Cut more.",
+            items=[_item(order, quantity="4")],
+            expected_version=1,
+        )
+
+    # then nothing changed
+    assert AuditEvent.objects.count() == events
+    assert RatedOrder.objects.get(pk=order.pk).current_version == 2
