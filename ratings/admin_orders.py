@@ -20,7 +20,7 @@ from ratings import permissions, selectors
 from ratings.constants import GenerationStatus
 from ratings.models import RatedOrder, RatedOrderVersion
 from ratings.models.orders import OPEN_ORDER_STATUSES
-from ratings.services import orders
+from ratings.services import order_documents, orders
 
 
 def _staff(request: HttpRequest) -> bool:
@@ -157,7 +157,7 @@ class RatedOrderAdmin(admin.ModelAdmin):
         count = 0
         for version in RatedOrderVersion.objects.filter(order__in=queryset, generation_status=GenerationStatus.FAILED):
             try:
-                orders.order_document_retry(version=version, actor=request.user)  # type: ignore[arg-type]
+                order_documents.order_document_retry(version=version, actor=request.user)  # type: ignore[arg-type]
             except ApplicationError as error:
                 self.message_user(request, error.message, messages.ERROR)
                 return
@@ -254,7 +254,7 @@ class RatedOrderAdmin(admin.ModelAdmin):
             form = forms.Form()
             return self._form_page(request, order, form, f"Retry document generation for version {version.number}")
         try:
-            orders.order_document_retry(version=version, actor=request.user)  # type: ignore[arg-type]
+            order_documents.order_document_retry(version=version, actor=request.user)  # type: ignore[arg-type]
         except ApplicationError as error:
             self.message_user(request, error.message, messages.ERROR)
             return HttpResponseRedirect(reverse("admin:ratings_ratedorder_change", args=[order.pk]))

@@ -17,7 +17,7 @@ from audit import services as audit
 from audit.constants import Outcome
 from ratings import selectors
 from ratings.models import Document, RatedOrder
-from ratings.services import orders
+from ratings.services import order_documents
 
 
 @login_required
@@ -88,7 +88,7 @@ def verify(request: HttpRequest, order_number: str = "", fingerprint: str = "") 
         return _render_verify(request, VerifyForm(), None)
     if not form.is_valid():
         return _render_verify(request, form, None)
-    result = orders.order_verify(
+    result = order_documents.order_verify(
         order_number=form.cleaned_data["order_number"], fingerprint=form.cleaned_data["fingerprint"]
     )
     return _render_verify(request, form, result)

@@ -6,7 +6,7 @@ from typing import Any
 
 from celery import shared_task
 
-from ratings.services import orders
+from ratings.services import order_documents
 
 GENERATION_MAX_RETRIES = 4
 
@@ -18,9 +18,9 @@ def generate_order_document(self: Any, version_id: int) -> int:
     exponential backoff (30 s, 60 s, 120 s, 240 s); after the last try it stays failed until
     someone retries it from the admin."""
     try:
-        return orders.order_document_generate(version_id=version_id).pk
+        return order_documents.order_document_generate(version_id=version_id).pk
     except Exception as error:
-        orders.order_document_failed(version_id=version_id, error=f"{type(error).__name__}: {error}")
+        order_documents.order_document_failed(version_id=version_id, error=f"{type(error).__name__}: {error}")
         if self.request.is_eager or self.request.retries >= GENERATION_MAX_RETRIES:
             return 0
         raise self.retry(exc=error, countdown=30 * 2**self.request.retries) from error

@@ -9,7 +9,7 @@ from audit.models import AuditEvent
 from ratings.constants import CONFIDENTIALITY_LEGEND, RATED_ORDER_CERTIFICATION, GenerationStatus
 from ratings.documents.signing import validate_pdf
 from ratings.models import Document, RatedOrderVersion
-from ratings.services import orders, workflow
+from ratings.services import order_documents, workflow
 from ratings.tasks import generate_order_document
 from tests.factories import PASSWORD
 from tests.ratings.orders.conftest import flat, issue_order, many_items, pdf_pages, recommended_with_items
@@ -66,8 +66,8 @@ def test_the_same_version_renders_identical_bytes(cast, django_capture_on_commit
     version = order.versions.get()
 
     # when rendered twice
-    first, _ = orders.order_document_render(version)
-    second, _ = orders.order_document_render(RatedOrderVersion.objects.get(pk=version.pk))
+    first, _ = order_documents.order_document_render(version)
+    second, _ = order_documents.order_document_render(RatedOrderVersion.objects.get(pk=version.pk))
 
     # then: identical bytes, and they are exactly what the signature record names
     assert first == second
@@ -138,7 +138,7 @@ def test_a_failed_generation_is_recorded_and_can_be_retried(
     # when the certificate is back and HHS staff retry
     settings.DOCUMENT_SIGNING_CERT = good_cert
     with django_capture_on_commit_callbacks(execute=True):
-        orders.order_document_retry(version=version, actor=cast.approver)
+        order_documents.order_document_retry(version=version, actor=cast.approver)
 
     # then
     version.refresh_from_db()
