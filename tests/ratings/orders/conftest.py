@@ -14,7 +14,7 @@ from ratings.constants import RatingLevel, RequestState
 from ratings.documents.signing import ensure_dev_certificate
 from ratings.models import Organization, RatedOrder
 from ratings.services import drafts, workflow
-from tests.factories import CHECKLIST_ALL_TRUE, PASSWORD, Cast, details, draft_request, line_item, request_in_state
+from tests.factories import CHECKLIST_ALL_TRUE, Cast, details, line_item, request_in_state
 
 
 @pytest.fixture(scope="session")
@@ -71,6 +71,3 @@ def pdf_pages(data: bytes) -> list[str]:
 
 def flat(text: str) -> str:
     return " ".join(text.split())
-
-
-__all__ = ["PASSWORD", "draft_request"]
