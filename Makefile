@@ -23,6 +23,7 @@ install: $(STAMP)
 run: install
 	@mkdir -p var/mail
 	@$(PY) manage.py migrate --no-input -v0
+	@$(PY) manage.py ensure_signing_cert
 	@$(PY) manage.py seed_demo
 	@echo ""
 	@echo "  DPA Priority Rating Portal: http://$(HOST):$(PORT)/   (HHS staff: http://$(HOST):$(PORT)/admin/)"

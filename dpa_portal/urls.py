@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from ratings import views
+from ratings import order_views, views
 
 admin.site.site_header = "DPA Priority Ratings — HHS/ASPR"
 admin.site.site_title = "DPA Priority Ratings"
@@ -13,6 +13,14 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("attachments/<int:pk>/download/", views.attachment_download, name="attachment-download"),
+    # Rated orders (issue 3)
+    path(
+        "orders/<str:order_number>/v<int:version>/document/",
+        order_views.order_document_download,
+        name="order-document-download",
+    ),
+    path("verify/", order_views.verify, name="order-verify"),
+    path("verify/<str:order_number>/<str:fingerprint>/", order_views.verify, name="order-verify-link"),
     path("admin/", admin.site.urls),
     path("api/", include("ratings.api.urls")),
     # --- Portal (manufacturers and suppliers) and password reset by e-mail ---

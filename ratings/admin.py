@@ -14,7 +14,11 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
-from ratings import permissions, selectors
+from ratings import (
+    admin_orders,  # noqa: F401 - registers the rated-order admin (issue 3)
+    permissions,
+    selectors,
+)
 from ratings.admin_actions import transition_view
 from ratings.constants import RequestState
 from ratings.models import (

@@ -50,6 +50,7 @@ class RequestState(models.TextChoices):
     INFO_REQUESTED = "info_requested", "Information requested"
     RECOMMENDED = "recommended", "Recommended"
     APPROVED = "approved", "Approved"
+    ISSUED = "issued", "Issued (rated orders signed)"
     DENIED = "denied", "Denied"
     WITHDRAWN = "withdrawn", "Withdrawn"
 
@@ -103,3 +104,45 @@ RATED_ORDER_CERTIFICATION = (
     "all the provisions of the Health Resources Priorities and Allocations System regulation at "
     "45 CFR part 101."
 )
+
+
+# --- Rated orders (issue 3) -----------------------------------------------------------------
+
+
+class OrderStatus(models.TextChoices):
+    """Life of a rated order. The supplier issue adds its responses (accepted, rejected,
+    delay_notified, fulfilled) as further states of the same field."""
+
+    ISSUED = "issued", "Issued"
+    AMENDED = "amended", "Amended"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class DocumentKind(models.TextChoices):
+    ORDER = "order", "Rated order"
+    CANCELLATION = "cancellation", "Cancellation notice"
+
+
+class GenerationStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    GENERATED = "generated", "Generated"
+    FAILED = "failed", "Failed"
+
+
+class AmendmentSignificance(models.TextChoices):
+    """45 CFR 101.36 / 15 CFR 700.16: a significant schedule change is a new rated order."""
+
+    ORIGINAL = "original", "Original order"
+    SIGNIFICANT = "significant", "Significant change (new rated order, new acceptance clock)"
+    NOT_SIGNIFICANT = "not_significant", "Not significant"
+
+
+class SupplierNoticeKind(models.TextChoices):
+    ISSUED = "issued", "New rated order"
+    AMENDED = "amended", "Amendment"
+    CANCELLED = "cancelled", "Cancellation"
+
+
+# 21 CFR 11.50(a)(3): the meaning of the signature, shown wherever it is shown.
+SIGNATURE_MEANING_APPROVAL = "Approved: authorizes the priority rating"
+SIGNATURE_MEANING_CANCELLATION = "Cancelled: withdraws the priority rating"

@@ -9,7 +9,7 @@ from django.db.models import Q, QuerySet
 from audit.models import AuditEvent
 from ratings import permissions
 from ratings.constants import Role
-from ratings.models import Attachment, RatingRequest
+from ratings.models import Attachment, RatedOrder, RatingRequest
 
 
 def sees_all_requests(user: Any) -> bool:
@@ -33,3 +33,18 @@ def request_timeline(rating_request: RatingRequest) -> QuerySet[AuditEvent]:
     return AuditEvent.objects.filter(
         Q(reference=rating_request.reference) | Q(object_type="ratings.RatingRequest", object_id=str(rating_request.pk))
     ).order_by("sequence")
+
+
+# --- Rated orders (issue 3) ---
+
+
+def rated_orders_for(user: Any) -> QuerySet[RatedOrder]:
+    """HHS staff and auditors see every order; applicants their organization's placed orders;
+    supplier contacts the orders addressed to their organization."""
+    queryset = RatedOrder.objects.select_related("placing_organization", "supplier", "program", "source_request")
+    if permissions.is_hhs_staff(user):
+        return queryset
+    return queryset.filter(
+        Q(placing_organization_id__in=permissions.organization_ids(user, Role.APPLICANT))
+        | Q(supplier_id__in=permissions.organization_ids(user, Role.SUPPLIER_CONTACT))
+    )

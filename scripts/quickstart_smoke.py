@@ -51,3 +51,15 @@ rr = workflow.rating_request_recommend(
 rr = workflow.rating_request_approve(request=rr, actor=users["approver"], password=DEMO_PASSWORD, reason="ok")
 assert rr.state not in {RequestState.DRAFT, RequestState.RECOMMENDED}, rr.state
 print(f"smoke: {rr.reference} reached {rr.state}")
+
+# Rated orders (issue 3): approval issued a signed order; every demo order version has its document.
+from ratings.constants import GenerationStatus, OrderStatus  # noqa: E402
+from ratings.models import RatedOrder, RatedOrderVersion  # noqa: E402
+
+assert rr.state == RequestState.ISSUED, rr.state
+statuses = sorted(RatedOrder.objects.values_list("status", flat=True))
+assert statuses.count(OrderStatus.CANCELLED) == 1 and statuses.count(OrderStatus.AMENDED) == 1, statuses
+assert RatedOrder.objects.filter(level="DX").count() == 1
+missing = RatedOrderVersion.objects.exclude(generation_status=GenerationStatus.GENERATED).count()
+assert missing == 0, f"{missing} order versions without a signed document"
+print(f"smoke: {RatedOrder.objects.count()} rated orders, {RatedOrderVersion.objects.count()} signed documents")

@@ -8,8 +8,10 @@ trap 'rm -rf "$tmp"' EXIT
 export DJANGO_SETTINGS_MODULE=dpa_portal.settings.dev
 export DATABASE_URL="sqlite:///$tmp/smoke.sqlite3"
 export PRIVATE_STORAGE_ROOT="$tmp/private" EMAIL_FILE_PATH="$tmp/mail"
+export DOCUMENT_SIGNING_CERT="$tmp/signing/cert.pem" DOCUMENT_SIGNING_KEY="$tmp/signing/key.pem"
 py=.venv/bin/python
 $py manage.py migrate --no-input -v0
+$py manage.py ensure_signing_cert >/dev/null
 $py manage.py seed_demo >/dev/null
 $py manage.py seed_demo >/dev/null
 $py manage.py shell -c "exec(open('scripts/quickstart_smoke.py').read())"

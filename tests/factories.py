@@ -238,7 +238,8 @@ def request_in_state(cast: Cast, state: str, *, level: str = RatingLevel.DO, **k
     if state == RequestState.RECOMMENDED:
         return rr
     official = cast.secretary if level == RatingLevel.DX else cast.approver
-    if state == RequestState.APPROVED:
+    # Approval signs the rated orders in the same transaction, so it ends in ISSUED.
+    if state in (RequestState.APPROVED, RequestState.ISSUED):
         return workflow.rating_request_approve(request=rr, actor=official, password=PASSWORD, reason="Approved.")
     if state == RequestState.DENIED:
         return workflow.rating_request_deny(request=rr, actor=official, reason="Not eligible.")

@@ -221,3 +221,14 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
 }
+
+# --- Rated orders (issue 3) ---
+# Agency X.509 certificate and private key (PEM) that PAdES-sign every rated-order document.
+# The quick start creates a self-signed development pair here (manage.py ensure_signing_cert).
+DOCUMENT_SIGNING_CERT = Path(env("DOCUMENT_SIGNING_CERT", str(BASE_DIR / "var" / "signing" / "dev-cert.pem")))
+DOCUMENT_SIGNING_KEY = Path(env("DOCUMENT_SIGNING_KEY", str(BASE_DIR / "var" / "signing" / "dev-key.pem")))
+DOCUMENT_SIGNING_KEY_PASSPHRASE = env("DOCUMENT_SIGNING_KEY_PASSPHRASE", "")
+# 45 CFR 101.36: an increase up to this share of the ordered quantity is "negligible" [U].
+ORDER_NEGLIGIBLE_INCREASE_PERCENT = env_int("ORDER_NEGLIGIBLE_INCREASE_PERCENT", 5)
+# Public verification page: requests per IP (django-ratelimit syntax).
+VERIFY_RATE_LIMIT = env("VERIFY_RATE_LIMIT", "30/m")

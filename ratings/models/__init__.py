@@ -1,5 +1,6 @@
 """Models of the workflow domain, one module per aggregate."""
 
+from ratings.models.orders import Document, RatedOrder, RatedOrderItem, RatedOrderVersion, Signature
 from ratings.models.organizations import Membership, Organization, Program, User
 from ratings.models.requests import (
     Attachment,
@@ -12,13 +13,18 @@ from ratings.models.sequences import ReferenceCounter
 
 __all__ = [
     "Attachment",
+    "Document",
     "InformationRequest",
     "LineItemDelivery",
     "Membership",
     "Organization",
     "Program",
+    "RatedOrder",
+    "RatedOrderItem",
+    "RatedOrderVersion",
     "RatingRequest",
     "ReferenceCounter",
     "RequestLineItem",
+    "Signature",
     "User",
 ]

@@ -35,6 +35,10 @@ def attachment_path(instance: Attachment, filename: str) -> str:
     return f"attachments/{instance.request_id}/{instance.sha256[:2]}/{instance.sha256}"
 
 
+def _system_only(instance: models.Model, user: object) -> bool:
+    return False
+
+
 def _is_certified(instance: models.Model) -> bool:
     return bool(getattr(instance, "is_certified", False))
 
@@ -216,6 +220,11 @@ class RatingRequest(FSMModelMixin, models.Model):
     )
     def approve(self, *, by: User, at: dt.datetime, reason: str) -> None:
         self.decided_by, self.decided_at, self.decision_reason = by, at, reason
+
+    # Never a user's button: services.orders takes it inside the approval transaction.
+    @transition(field=state, source=RequestState.APPROVED, target=RequestState.ISSUED, permission=_system_only)
+    def issue(self) -> None:
+        """Rated orders were created and signed (services.orders, inside the approval)."""
 
     @transition(
         field=state,

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
@@ -21,7 +22,7 @@ from ratings.constants import (
     Role,
 )
 from ratings.models import Membership, Organization, Program, RatingRequest, User
-from ratings.services import drafts, workflow
+from ratings.services import drafts, orders, workflow
 
 DEMO_PASSWORD = "dpa-demo"  # noqa: S105 - quick-start only; seed_demo refuses to run without DEBUG
 DO_DELEGATION = "ASPR, under the delegation of DPA Title I authority of 87 FR 58363 (2022)"
@@ -359,4 +360,52 @@ def _demo_requests(orgs: dict[str, Organization], users: dict[str, User]) -> int
         ),
         users["applicant2"],
     )
-    return 9
+    _demo_orders(orgs, users, new, recommended)
+    return 12
+
+
+def _demo_orders(orgs: dict[str, Organization], users: dict[str, User], new: Any, recommended: Any) -> None:
+    """Rated orders in every life stage (issue 3): DO (above), DX, amended, cancelled. Their
+    documents are generated after the seed commits (eager tasks in the quick start)."""
+    workflow.rating_request_approve(
+        request=recommended(new(RatingLevel.DX, "Pandemic influenza vaccine", "pumpco", "Aseptic fill pump set", 80)),
+        actor=users["secretary"],
+        password=DEMO_PASSWORD,
+        reason="National emergency need; DX warranted.",
+    )
+    amended = workflow.rating_request_approve(
+        request=recommended(new(RatingLevel.DO, "mRNA vaccine", "filtra", "Sterile filter capsules", 55)),
+        actor=users["approver"],
+        password=DEMO_PASSWORD,
+        reason="Meets every criterion.",
+    )
+    order = amended.rated_orders.get()
+    first = order.versions.get(number=1).items_snapshot[0]
+    orders.rated_order_amend(
+        order=order,
+        actor=users["approver"],
+        password=DEMO_PASSWORD,
+        reason="Ship to the new fill-finish site; quantity reduced to 3.",
+        items=[
+            orders.AmendedItem(
+                position=1,
+                description=first["description"],
+                quantity="3",
+                unit=first["unit"],
+                required_dates=[dt.date.fromisoformat(d["date"]) for d in first["required_dates"]],
+                ship_to="Acme Fill-Finish, 12 Vial Street, Durham NC 27701",
+            )
+        ],
+    )
+    cancelled = workflow.rating_request_approve(
+        request=recommended(new(RatingLevel.DO, "mRNA vaccine", "glove", "Nitrile gloves, cleanroom grade", 25)),
+        actor=users["approver"],
+        password=DEMO_PASSWORD,
+        reason="Meets every criterion.",
+    )
+    orders.rated_order_cancel(
+        order=cancelled.rated_orders.get(),
+        actor=users["approver"],
+        password=DEMO_PASSWORD,
+        reason="The manufacturer found stock; the rating is no longer needed.",
+    )

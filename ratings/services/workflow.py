@@ -22,6 +22,7 @@ from dpa_portal.errors import ConcurrentChange, InvalidState, PermissionRefused,
 from ratings import permissions
 from ratings.constants import CERTIFICATION_TEXT, REVIEW_CHECKLIST, Recommendation, Role
 from ratings.models import InformationRequest, RatingRequest, User
+from ratings.services import orders as rated_orders
 
 ACTION_LABELS = {
     "submit": "submitted",
@@ -31,6 +32,7 @@ ACTION_LABELS = {
     "recommend": "recommended",
     "return_for_rework": "returned for rework",
     "approve": "approved",
+    "issue": "issued",
     "deny": "denied",
     "withdraw": "withdrawn",
 }
@@ -373,10 +375,17 @@ def rating_request_approve(
     def apply(rating_request: RatingRequest) -> dict[str, Any]:
         check_signing_credentials(actor, password)
         membership = permissions.approving_membership(actor, rating_request.requested_level)
-        rating_request.approve(by=actor, at=timezone.now(), reason=(reason or "").strip())
+        now = timezone.now()
+        rating_request.approve(by=actor, at=now, reason=(reason or "").strip())
+        delegation = membership.delegation if membership else ""
+        # Same transaction: one signed rated order per supplier; the request moves to issued.
+        issued = rated_orders.rated_orders_issue(
+            rating_request=rating_request, actor=actor, delegation=delegation, at=now
+        )
         return {
-            "delegation": membership.delegation if membership else "",
+            "delegation": delegation,
             "approval_level": membership.approval_level if membership else "",
+            "rated_orders": [order.order_number for order in issued],
         }
 
     return _perform(

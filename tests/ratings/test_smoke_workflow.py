@@ -3,13 +3,14 @@ from ratings.constants import RequestState
 from tests.factories import request_in_state
 
 
-def test_a_request_goes_from_draft_to_approved_and_the_chain_holds(cast):
-    # given/when: the full happy path through the services
-    rr = request_in_state(cast, RequestState.APPROVED)
+def test_a_request_goes_from_draft_to_issued_and_the_chain_holds(cast):
+    # given/when: the full happy path through the services (approval issues the rated order)
+    rr = request_in_state(cast, RequestState.ISSUED)
 
     # then
-    assert rr.state == RequestState.APPROVED
+    assert rr.state == RequestState.ISSUED
     assert rr.decided_by == cast.approver
     report = audit.verify_chain()
     assert report.ok is True
-    assert report.checked == 5  # create (with its line items), submit, accept, recommend, approve
+    # create (with its line items), submit, accept, recommend, rated_order.issue, approve
+    assert report.checked == 6

@@ -1,0 +1,309 @@
+"""The rated-order document (45 CFR 101.32) and the cancellation notice, drawn with ReportLab.
+
+Deterministic: invariant mode, a creation date taken from the order, and every printed date
+comes from the order content, so one content renders to the same bytes every time. The
+PAdES signature is added afterwards (ratings.documents.signing).
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from typing import Any
+from xml.sax.saxutils import escape
+
+from reportlab.graphics.barcode.qr import QrCodeWidget
+from reportlab.graphics.shapes import Drawing
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER
+from reportlab.lib.pagesizes import LETTER
+from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
+from reportlab.lib.units import inch
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from ratings.constants import CONFIDENTIALITY_LEGEND, RATED_ORDER_CERTIFICATION, DocumentKind
+
+
+@dataclass(frozen=True)
+class Party:
+    name: str
+    address: str
+
+
+@dataclass(frozen=True)
+class Item:
+    position: int
+    description: str
+    part_number: str
+    po_number: str
+    quantity: str
+    unit: str
+    ship_to: str
+    required_dates: list[dict[str, Any]]  # [{"date": "2026-12-01", "quantity": "5" | None}]
+
+
+@dataclass(frozen=True)
+class OrderContent:
+    """Everything printed; built from one order version by services.orders."""
+
+    kind: str  # DocumentKind
+    order_number: str
+    version: int
+    rating: str
+    level: str
+    issuing_office: str
+    placing: Party
+    supplier: Party
+    source_reference: str
+    items: list[Item]
+    emergency_response_hours: int | None
+    response_working_days: int
+    signer_name: str
+    signer_title: str
+    signed_at: str  # "2026-11-22 10:15:03 UTC"
+    signed_at_pdf: str  # "D:20261122101503+00'00'"
+    meaning: str
+    delegation: str
+    fingerprint: str
+    verification_url: str
+    amendment_reason: str = ""
+    significance: str = ""
+    cancellation_reason: str = ""
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+def _styles() -> dict[str, ParagraphStyle]:
+    base = getSampleStyleSheet()
+    return {
+        "title": ParagraphStyle("title", parent=base["Title"], fontSize=16, leading=20),
+        "rating": ParagraphStyle(
+            "rating", parent=base["Title"], fontName="Helvetica-Bold", fontSize=40, leading=46, alignment=TA_CENTER
+        ),
+        "h": ParagraphStyle("h", parent=base["Heading3"], spaceBefore=8, spaceAfter=3),
+        "body": ParagraphStyle("body", parent=base["BodyText"], fontSize=9.5, leading=12.5),
+        "small": ParagraphStyle("small", parent=base["BodyText"], fontSize=8, leading=10),
+        "cell": ParagraphStyle("cell", parent=base["BodyText"], fontSize=8.5, leading=10.5),
+    }
+
+
+def _numbered_canvas(content: OrderContent) -> type[Canvas]:
+    """A canvas that defers pages so each can print "Page x of y" and the §705(d) legend."""
+
+    class NumberedCanvas(Canvas):
+        def __init__(self, *args: Any, **kwargs: Any):
+            kwargs["invariant"] = 1
+            super().__init__(*args, **kwargs)
+            self.setDateFormatter(lambda *_: content.signed_at_pdf)
+            self._saved: list[dict[str, Any]] = []
+
+        def showPage(self) -> None:
+            self._saved.append(dict(self.__dict__))
+            self._startPage()
+
+        def save(self) -> None:
+            total = len(self._saved)
+            for state in self._saved:
+                self.__dict__.update(state)
+                self._decorate(total)
+                super().showPage()
+            super().save()
+
+        def _decorate(self, total: int) -> None:
+            width, height = LETTER
+            self.saveState()
+            self.setFillColor(colors.HexColor("#8a0000"))
+            self.setFont("Helvetica-Bold", 7)
+            legend = _wrap(CONFIDENTIALITY_LEGEND, 150)
+            for i, line in enumerate(legend):
+                self.drawCentredString(width / 2, height - 0.35 * inch - i * 9, line)
+            self.setFillColor(colors.black)
+            self.setFont("Helvetica", 8)
+            self.drawString(0.75 * inch, 0.3 * inch, f"Order {content.order_number} v{content.version}")
+            self.drawRightString(width - 0.75 * inch, 0.3 * inch, f"Page {self._pageNumber} of {total}")
+            self.restoreState()
+
+    return NumberedCanvas
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    lines, line = [], ""
+    for word in text.split():
+        if line and len(line) + 1 + len(word) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}".strip()
+    return [*lines, line] if line else lines
+
+
+def _p(text: str, style: ParagraphStyle) -> Paragraph:
+    return Paragraph(escape(text), style)
+
+
+def _items_table(content: OrderContent, s: dict[str, ParagraphStyle]) -> Table:
+    rows: list[list[Any]] = [
+        [_p(h, s["cell"]) for h in ("#", "Item", "PO number", "Quantity", "Unit", "Required delivery date(s)")]
+    ]
+    for item in content.items:
+        dates = "<br/>".join(
+            escape(d["date"] + (f" ({d['quantity']} {item.unit})" if d.get("quantity") else ""))
+            for d in item.required_dates
+        )
+        description = escape(item.description)
+        if item.part_number:
+            description += f"<br/>Part {escape(item.part_number)}"
+        if item.ship_to:
+            description += f"<br/>Ship to: {escape(item.ship_to)}"
+        rows.append(
+            [
+                _p(str(item.position), s["cell"]),
+                Paragraph(description, s["cell"]),
+                _p(item.po_number, s["cell"]),
+                _p(item.quantity, s["cell"]),
+                _p(item.unit, s["cell"]),
+                Paragraph(dates, s["cell"]),
+            ]
+        )
+    table = Table(
+        rows, colWidths=[0.3 * inch, 2.4 * inch, 1.0 * inch, 0.8 * inch, 0.6 * inch, 1.9 * inch], repeatRows=1
+    )
+    table.setStyle(
+        TableStyle(
+            [
+                ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
+                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8e8e8")),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ]
+        )
+    )
+    return table
+
+
+def _qr(url: str) -> Drawing:
+    widget = QrCodeWidget(url)
+    x1, y1, x2, y2 = widget.getBounds()
+    size = 1.2 * inch
+    drawing = Drawing(size, size, transform=[size / (x2 - x1), 0, 0, size / (y2 - y1), 0, 0])
+    drawing.add(widget)
+    return drawing
+
+
+def render_pdf(content: OrderContent) -> bytes:
+    """The unsigned PDF. Same content in, same bytes out."""
+    s = _styles()
+    buffer = io.BytesIO()
+    is_cancellation = content.kind == DocumentKind.CANCELLATION
+    title = "Notice of cancellation of rated order" if is_cancellation else "Rated order"
+    doc = SimpleDocTemplate(
+        buffer,
+        pagesize=LETTER,
+        leftMargin=0.75 * inch,
+        rightMargin=0.75 * inch,
+        topMargin=0.8 * inch,
+        bottomMargin=0.9 * inch,
+        title=f"{title} {content.order_number} v{content.version}",
+        author=content.issuing_office.split(",")[0],
+        subject=f"{content.rating} rated order",
+        creator="DPA Priority Rating Portal",
+        invariant=1,
+    )
+    story: list[Any] = [
+        _p(f"{title} {content.order_number}", s["title"]),
+        _p(f"Version {content.version} · issued {content.signed_at} · request {content.source_reference}", s["body"]),
+        _p("Issuing office: " + content.issuing_office, s["body"]),
+        Spacer(1, 6),
+        _p(content.rating, s["rating"]),
+        _p(
+            "Priority rating under the Defense Production Act, Title I, and the Health Resources Priorities and "
+            "Allocations System (45 CFR part 101).",
+            s["small"],
+        ),
+    ]
+    parties = Table(
+        [
+            [_p("Placing organization (customer)", s["h"]), _p("Supplier", s["h"])],
+            [
+                Paragraph(f"<b>{escape(content.placing.name)}</b><br/>{escape(content.placing.address)}", s["body"]),
+                Paragraph(f"<b>{escape(content.supplier.name)}</b><br/>{escape(content.supplier.address)}", s["body"]),
+            ],
+        ],
+        colWidths=[3.5 * inch, 3.5 * inch],
+    )
+    story += [parties]
+    if is_cancellation:
+        story += [
+            _p("Cancellation", s["h"]),
+            _p(
+                f"Rated order {content.order_number} is cancelled as of {content.signed_at}. "
+                f"Reason: {content.cancellation_reason}",
+                s["body"],
+            ),
+            _p(
+                "The supplier must pass this cancellation on in writing to every sub-tier supplier to which it "
+                "extended the rating (45 CFR 101.36).",
+                s["body"],
+            ),
+        ]
+    if content.amendment_reason:
+        story += [
+            _p(f"Amendment (version {content.version})", s["h"]),
+            _p(f"{content.significance}. Reason: {content.amendment_reason}", s["body"]),
+        ]
+    story += [_p("Items", s["h"]), _items_table(content, s)]
+    if content.emergency_response_hours:
+        story += [
+            _p("Emergency preparedness order", s["h"]),
+            _p(
+                f"The supplier must accept or reject this order within {content.emergency_response_hours} hours "
+                "of receipt (45 CFR 101.33).",
+                s["body"],
+            ),
+        ]
+    story += [
+        _p("Certification", s["h"]),
+        _p(RATED_ORDER_CERTIFICATION, s["body"]),
+        _p("Supplier's duties (in brief)", s["h"]),
+        _p(
+            f"Accept or reject this order in writing within {content.response_working_days} working days of "
+            "receipt" + (" (or the emergency limit above)" if content.emergency_response_hours else "") + ". "
+            "A rejection must give its reasons in writing; if you cannot meet a required date, state the earliest "
+            "date you can and offer to accept on that basis. Do not charge more or set worse terms than for unrated "
+            "orders. Extend this rating to your own suppliers for the items you need to fill it, with all the "
+            "elements above. After acceptance, notify any delay at once with reasons and a new date.",
+            s["body"],
+        ),
+    ]
+    signature = [
+        _p("Electronic signature (21 CFR 11.50)", s["h"]),
+        Paragraph(
+            f"Signed by <b>{escape(content.signer_name)}</b>, {escape(content.signer_title)}<br/>"
+            f"Date and time: {escape(content.signed_at)}<br/>"
+            f"Meaning: {escape(content.meaning)}<br/>"
+            f"Authority: {escape(content.delegation)}",
+            s["body"],
+        ),
+    ]
+    verification = Table(
+        [
+            [
+                Paragraph(
+                    "<b>Verify this document</b><br/>"
+                    f"Fingerprint (SHA-256 of the order content):<br/><font face='Courier' size='7'>"
+                    f"{content.fingerprint}</font><br/>"
+                    "Verification address (also in the QR code):<br/>"
+                    f"<font face='Courier' size='5.5'>{escape(content.verification_url)}</font><br/>"
+                    "The document also carries a digital (PAdES) signature of the agency.",
+                    s["small"],
+                ),
+                _qr(content.verification_url),
+            ]
+        ],
+        colWidths=[5.6 * inch, 1.4 * inch],
+    )
+    verification.setStyle(
+        TableStyle([("BOX", (0, 0), (-1, -1), 0.6, colors.grey), ("VALIGN", (0, 0), (-1, -1), "TOP")])
+    )
+    story += [KeepTogether(signature), Spacer(1, 8), KeepTogether([verification])]
+    doc.build(story, canvasmaker=_numbered_canvas(content))
+    return buffer.getvalue()

@@ -1,0 +1,190 @@
+"""Rated orders (45 CFR 101.32): the signed order a supplier holds, its versions and documents.
+
+The status graph is declared here with django-fsm-2; `ratings.services.orders` is the only
+caller of the transitions. Versions are never edited after issue: an amendment adds a version
+and marks the previous one superseded (45 CFR 101.36).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import models
+from django_fsm import FSMField, transition
+
+from ratings.constants import (
+    AmendmentSignificance,
+    DocumentKind,
+    GenerationStatus,
+    OrderStatus,
+    RatingLevel,
+    SupplierNoticeKind,
+)
+from ratings.models.requests import private_storage
+
+# Statuses from which HHS may still amend or cancel. The supplier issue adds its states here.
+OPEN_ORDER_STATUSES = [OrderStatus.ISSUED, OrderStatus.AMENDED]
+
+
+def document_path(instance: Document, filename: str) -> str:
+    return f"orders/{instance.version.order.order_number}/v{instance.version.number}-{instance.kind}.pdf"
+
+
+class RatedOrder(models.Model):
+    order_number = models.CharField(
+        max_length=24, unique=True, editable=False, help_text="e.g. HHS-DPA-2026-000123; never reused."
+    )
+    source_request = models.ForeignKey(
+        "ratings.RatingRequest", on_delete=models.PROTECT, related_name="rated_orders", help_text="Approved request."
+    )
+    placing_organization = models.ForeignKey(
+        "ratings.Organization", on_delete=models.PROTECT, related_name="placed_orders", help_text="The applicant."
+    )
+    supplier = models.ForeignKey("ratings.Organization", on_delete=models.PROTECT, related_name="received_orders")
+    level = models.CharField(max_length=2, choices=RatingLevel.choices)
+    program = models.ForeignKey("ratings.Program", on_delete=models.PROTECT, related_name="+")
+    rating = models.CharField(max_length=16, help_text="Level and program symbol, e.g. DO-HR.")
+    emergency_response_hours = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Emergency orders: hours the supplier has to accept or reject."
+    )
+    current_version = models.PositiveIntegerField(default=1)
+    status = FSMField(default=OrderStatus.ISSUED, choices=OrderStatus.choices, protected=True)
+    parent = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        help_text="The order this one extends to a sub-tier supplier (flow-down).",
+    )
+    issued_at = models.DateTimeField()
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancellation_reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-issued_at", "-order_number"]
+        indexes = [models.Index(fields=["supplier", "status"], name="order_supplier_status_idx")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(current_version__gte=1), name="order_version_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order_number} ({self.rating})"
+
+    # --- transitions: data only; services.orders checks rules and audits ---------------------
+
+    @transition(field=status, source=OPEN_ORDER_STATUSES, target=OrderStatus.AMENDED)
+    def amend(self, *, version_number: int) -> None:
+        self.current_version = version_number
+
+    @transition(field=status, source=OPEN_ORDER_STATUSES, target=OrderStatus.CANCELLED)
+    def cancel(self, *, at: dt.datetime, reason: str) -> None:
+        self.cancelled_at, self.cancellation_reason = at, reason
+
+
+class RatedOrderVersion(models.Model):
+    order = models.ForeignKey(RatedOrder, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveIntegerField()
+    kind = models.CharField(
+        max_length=20,
+        choices=DocumentKind.choices,
+        default=DocumentKind.ORDER,
+        help_text="What this version's signed document is: the order, or the notice cancelling it.",
+    )
+    items_snapshot = models.JSONField(help_text="The items as issued in this version (what the document prints).")
+    issued_at = models.DateTimeField(help_text="Time of signing; every date on the document comes from here.")
+    amendment_reason = models.TextField(blank=True)
+    significance = models.CharField(
+        max_length=20, choices=AmendmentSignificance.choices, default=AmendmentSignificance.ORIGINAL
+    )
+    significance_basis = models.CharField(max_length=300, blank=True, help_text="Why the change is (not) significant.")
+    fingerprint = models.CharField(
+        max_length=64,
+        help_text="SHA-256 of the canonical content of this version (printed on the order and in its QR code).",
+    )
+    superseded = models.BooleanField(default=False)
+    superseded_at = models.DateTimeField(null=True, blank=True)
+    # Document generation (Celery task generate_order_document).
+    generation_status = models.CharField(
+        max_length=10, choices=GenerationStatus.choices, default=GenerationStatus.PENDING
+    )
+    generation_error = models.TextField(blank=True)
+    generation_attempts = models.PositiveIntegerField(default=0)
+    # For the supplier-notice work of the supplier issue: what the supplier must be told.
+    supplier_notice_kind = models.CharField(max_length=10, choices=SupplierNoticeKind.choices)
+    supplier_notified_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["order", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["order", "number"], name="order_version_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order.order_number} v{self.number}"
+
+
+class RatedOrderItem(models.Model):
+    version = models.ForeignKey(RatedOrderVersion, on_delete=models.PROTECT, related_name="items")
+    position = models.PositiveIntegerField()
+    po_number = models.CharField(max_length=60)
+    description = models.CharField(max_length=300)
+    part_number = models.CharField(max_length=100, blank=True)
+    quantity = models.DecimalField(max_digits=14, decimal_places=3)
+    unit = models.CharField(max_length=30)
+    ship_to = models.CharField(max_length=300, blank=True)
+    required_dates = models.JSONField(help_text="Required delivery dates (ISO), each with an optional quantity.")
+
+    class Meta:
+        ordering = ["version", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "position"], name="order_item_position_unique"),
+            models.CheckConstraint(condition=models.Q(quantity__gt=0), name="order_item_quantity_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.description} ({self.quantity} {self.unit})"
+
+
+class Signature(models.Model):
+    """An electronic signature (21 CFR 11.50, 11.70): bound to one version's one document."""
+
+    version = models.ForeignKey(RatedOrderVersion, on_delete=models.PROTECT, related_name="signatures")
+    kind = models.CharField(max_length=20, choices=DocumentKind.choices, default=DocumentKind.ORDER)
+    signer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    printed_name = models.CharField(max_length=200)
+    title = models.CharField(max_length=150, blank=True)
+    signed_at = models.DateTimeField(help_text="UTC.")
+    meaning = models.CharField(max_length=120)
+    delegation = models.CharField(max_length=300, blank=True)
+    content_fingerprint = models.CharField(max_length=64, help_text="Fingerprint of the content signed.")
+    document_sha256 = models.CharField(
+        max_length=64, blank=True, help_text="SHA-256 of the exact (unsigned, deterministic) rendering signed."
+    )
+
+    class Meta:
+        ordering = ["signed_at"]
+        constraints = [models.UniqueConstraint(fields=["version", "kind"], name="signature_one_per_document")]
+
+    def __str__(self) -> str:
+        return f"{self.printed_name}, {self.meaning} ({self.signed_at:%Y-%m-%d %H:%M} UTC)"
+
+
+class Document(models.Model):
+    version = models.ForeignKey(RatedOrderVersion, on_delete=models.PROTECT, related_name="documents")
+    kind = models.CharField(max_length=20, choices=DocumentKind.choices)
+    file = models.FileField(upload_to=document_path, storage=private_storage, max_length=300)
+    sha256 = models.CharField(max_length=64, help_text="SHA-256 of the stored (PAdES-signed) file.")
+    unsigned_sha256 = models.CharField(max_length=64, help_text="SHA-256 of the deterministic unsigned rendering.")
+    size = models.PositiveBigIntegerField()
+    pages = models.PositiveIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["version", "kind"]
+        constraints = [models.UniqueConstraint(fields=["version", "kind"], name="document_one_per_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.version} {self.get_kind_display()}"

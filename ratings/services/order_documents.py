@@ -1,0 +1,234 @@
+"""Rated-order documents: what they print, their fingerprint, generation, retry, verification.
+
+Fingerprint: SHA-256 of the canonical JSON of everything the document prints except the
+fingerprint and the verification URL (which contains it). It is computed when the version is
+signed, printed on the document and encoded in its QR code. The signature record also keeps
+the SHA-256 of the exact unsigned rendering, which is deterministic, once it is rendered.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import logging
+from dataclasses import asdict, dataclass, replace
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+
+from audit import services as audit
+from audit.constants import Outcome
+from dpa_portal.errors import InvalidState, PermissionRefused
+from ratings import permissions, tasks
+from ratings.constants import DocumentKind, GenerationStatus, OrderStatus, Role
+from ratings.documents import render, signing
+from ratings.models import Document, Organization, RatedOrderVersion, Signature, User
+
+logger = logging.getLogger(__name__)
+
+
+# --- content and fingerprint ------------------------------------------------------------------
+
+
+def _party(org: Organization) -> render.Party:
+    return render.Party(name=org.legal_name, address=org.address_text)
+
+
+def verification_url(order_number: str, fingerprint: str) -> str:
+    return f"{settings.SITE_URL}/verify/{order_number}/{fingerprint}/"
+
+
+def order_content(version: RatedOrderVersion, signature: Signature) -> render.OrderContent:
+    """Everything the document of `version` prints, all from stored data (never the clock)."""
+    order = version.order
+    signed_utc = signature.signed_at.astimezone(dt.UTC)
+    content = render.OrderContent(
+        kind=version.kind,
+        order_number=order.order_number,
+        version=version.number,
+        rating=order.rating,
+        level=order.level,
+        issuing_office=settings.ISSUING_OFFICE,
+        placing=_party(order.placing_organization),
+        supplier=_party(order.supplier),
+        source_reference=order.source_request.reference,
+        items=[render.Item(**item) for item in version.items_snapshot],
+        emergency_response_hours=order.emergency_response_hours,
+        response_working_days=settings.SUPPLIER_RESPONSE_WORKING_DAYS[order.level],
+        signer_name=signature.printed_name,
+        signer_title=signature.title,
+        signed_at=signed_utc.strftime("%Y-%m-%d %H:%M:%S UTC"),
+        signed_at_pdf=signed_utc.strftime("D:%Y%m%d%H%M%S+00'00'"),
+        meaning=signature.meaning,
+        delegation=signature.delegation,
+        fingerprint="",
+        verification_url="",
+        amendment_reason=version.amendment_reason,
+        significance=version.get_significance_display() if version.number > 1 else "",
+        cancellation_reason=order.cancellation_reason if version.kind == DocumentKind.CANCELLATION else "",
+    )
+    fingerprint = content_fingerprint(content)
+    return replace(content, fingerprint=fingerprint, verification_url=verification_url(order.order_number, fingerprint))
+
+
+def content_fingerprint(content: render.OrderContent) -> str:
+    data = asdict(replace(content, fingerprint="", verification_url=""))
+    canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def queue_generation(version: RatedOrderVersion) -> None:
+    version_id = version.pk
+    transaction.on_commit(lambda: tasks.generate_order_document.delay(version_id))
+
+
+# --- documents --------------------------------------------------------------------------------
+
+
+def order_document_render(version: RatedOrderVersion) -> tuple[bytes, render.OrderContent]:
+    """The unsigned, deterministic rendering of a version."""
+    signature = version.signatures.get(kind=version.kind)
+    content = order_content(version, signature)
+    return render.render_pdf(content), content
+
+
+def order_document_generate(*, version_id: int) -> Document:
+    """Render, PAdES-sign and store the version's document. Idempotent: an existing document
+    is returned as it is."""
+    with transaction.atomic():
+        version = (
+            RatedOrderVersion.objects.select_for_update()
+            .select_related("order__placing_organization", "order__supplier", "order__source_request")
+            .get(pk=version_id)
+        )
+        existing = version.documents.filter(kind=version.kind).first()
+        if existing is not None:
+            return existing
+        unsigned, content = order_document_render(version)
+        if content.fingerprint != version.fingerprint:
+            raise ValueError(f"Content of {version} no longer matches its signed fingerprint.")
+        unsigned_sha = hashlib.sha256(unsigned).hexdigest()
+        signed = signing.sign_pdf(unsigned, reason=f"{content.meaning} — {content.order_number} v{content.version}")
+        document = Document(
+            version=version,
+            kind=version.kind,
+            sha256=hashlib.sha256(signed).hexdigest(),
+            unsigned_sha256=unsigned_sha,
+            size=len(signed),
+            pages=unsigned.count(b"/Type /Page\n"),
+        )
+        document.file.save(f"{version.kind}.pdf", ContentFile(signed), save=False)
+        document.save()
+        version.signatures.filter(kind=version.kind).update(document_sha256=unsigned_sha)
+        version.generation_status = GenerationStatus.GENERATED
+        version.generation_error = ""
+        version.generation_attempts += 1
+        version.save(update_fields=["generation_status", "generation_error", "generation_attempts"])
+        audit.record(
+            action="rated_order.document_generate",
+            actor=None,
+            target=document,
+            reference=version.order.order_number,
+            organization_id=version.order.placing_organization_id,
+            data={
+                "version": version.number,
+                "kind": version.kind,
+                "sha256": document.sha256,
+                "unsigned_sha256": unsigned_sha,
+                "size": document.size,
+            },
+        )
+    logger.info("order_document.generated version=%s size=%s", version_id, document.size)
+    return document
+
+
+def order_document_failed(*, version_id: int, error: str) -> None:
+    """Record a failed generation attempt on the version, visible in the admin."""
+    with transaction.atomic():
+        version = RatedOrderVersion.objects.select_for_update().select_related("order").get(pk=version_id)
+        if version.generation_status == GenerationStatus.GENERATED:
+            return
+        version.generation_status = GenerationStatus.FAILED
+        version.generation_error = error[:2000]
+        version.generation_attempts += 1
+        version.save(update_fields=["generation_status", "generation_error", "generation_attempts"])
+        audit.record(
+            action="rated_order.document_generate",
+            actor=None,
+            target=version,
+            outcome=Outcome.FAILURE,
+            reference=version.order.order_number,
+            organization_id=version.order.placing_organization_id,
+            reason=error[:500],
+            data={"version": version.number, "attempts": version.generation_attempts},
+        )
+    logger.warning("order_document.failed version=%s", version_id)
+
+
+def order_document_retry(*, version: RatedOrderVersion, actor: User) -> RatedOrderVersion:
+    """HHS staff queue a failed generation again (admin action)."""
+    with transaction.atomic():
+        locked = RatedOrderVersion.objects.select_for_update().select_related("order").get(pk=version.pk)
+        if locked.generation_status == GenerationStatus.GENERATED:
+            raise InvalidState(f"{locked} already has its document.")
+        if not permissions.is_hhs_staff(actor) or permissions.has_role(actor, Role.AUDITOR):
+            raise PermissionRefused("Only HHS workflow staff can retry document generation.")
+        locked.generation_status = GenerationStatus.PENDING
+        locked.save(update_fields=["generation_status"])
+        audit.record(
+            action="rated_order.document_retry",
+            actor=actor,
+            target=locked,
+            reference=locked.order.order_number,
+            organization_id=locked.order.placing_organization_id,
+            data={"version": locked.number, "previous_error": locked.generation_error[:500]},
+        )
+        queue_generation(locked)
+    return locked
+
+
+# --- public verification ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Verification:
+    """What the public page may say: genuine or not, and the order's current status. Nothing
+    confidential: no items, no company names."""
+
+    genuine: bool
+    order_number: str = ""
+    rating: str = ""
+    version: int = 0
+    status: str = ""  # "active", "amended", "cancelled"
+    status_text: str = ""
+    document_kind: str = ""
+
+
+def order_verify(*, order_number: str, fingerprint: str) -> Verification:
+    number = (order_number or "").strip().upper()
+    print_ = (fingerprint or "").strip().lower()
+    if len(print_) != 64 or any(c not in "0123456789abcdef" for c in print_):
+        return Verification(genuine=False)
+    version = (
+        RatedOrderVersion.objects.select_related("order").filter(order__order_number=number, fingerprint=print_).first()
+    )
+    if version is None:
+        return Verification(genuine=False)
+    order = version.order
+    if order.status == OrderStatus.CANCELLED:
+        status, text = "cancelled", f"Cancelled on {order.cancelled_at:%Y-%m-%d} (UTC); the rating no longer applies."
+    elif version.number < order.current_version:
+        status, text = "amended", f"Amended by version {order.current_version}; this version is superseded."
+    else:
+        status, text = "active", "Active: this is the current version of the order."
+    return Verification(
+        genuine=True,
+        order_number=order.order_number,
+        rating=order.rating,
+        version=version.number,
+        status=status,
+        status_text=text,
+        document_kind=version.get_kind_display(),
+    )

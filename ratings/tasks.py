@@ -1,0 +1,26 @@
+"""Celery tasks: thin wrappers that load ids and call one service (design.md habit 6)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from celery import shared_task
+
+from ratings.services import order_documents
+
+GENERATION_MAX_RETRIES = 4
+
+
+@shared_task(bind=True, max_retries=GENERATION_MAX_RETRIES, acks_late=True)
+def generate_order_document(self: Any, version_id: int) -> int:
+    """Render, sign and store a rated-order document. Re-running for a version that has its
+    document creates nothing new; a failure is recorded on the version and retried with
+    exponential backoff (30 s, 60 s, 120 s, 240 s); after the last try it stays failed until
+    someone retries it from the admin."""
+    try:
+        return order_documents.order_document_generate(version_id=version_id).pk
+    except Exception as error:
+        order_documents.order_document_failed(version_id=version_id, error=f"{type(error).__name__}: {error}")
+        if self.request.is_eager or self.request.retries >= GENERATION_MAX_RETRIES:
+            return 0
+        raise self.retry(exc=error, countdown=30 * 2**self.request.retries) from error
