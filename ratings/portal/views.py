@@ -36,7 +36,8 @@ NEXT_ACTION = {
     RequestState.IN_REVIEW: "HHS: review",
     RequestState.INFO_REQUESTED: "You: answer HHS’s question",
     RequestState.RECOMMENDED: "HHS: decision",
-    RequestState.APPROVED: "Rating orders to your suppliers",
+    RequestState.APPROVED: "HHS: signing the rating orders",
+    RequestState.ISSUED: "Rating orders issued to your suppliers",
     RequestState.DENIED: "None",
     RequestState.WITHDRAWN: "None",
 }

@@ -183,7 +183,7 @@ def test_manufacturer_request_through_hhs_approval(browser, live_server, axe: Ax
         p.fill("#id_password", PASSWORD)
 
     admin_transition(browser, base, cast.approver.username, rr, "approve", approve)
-    assert RatingRequest.objects.get(pk=rr.pk).state == RequestState.APPROVED
+    assert RatingRequest.objects.get(pk=rr.pk).state == RequestState.ISSUED
 
     # The applicant sees the decision on the request's page, with the timeline.
     page = sign_in(browser, base, cast.applicant.username)

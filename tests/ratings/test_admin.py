@@ -328,7 +328,7 @@ def test_approve_with_the_password_through_the_form(client, staff):
 
     assert response.status_code == 302
     stored = RatingRequest.objects.get(pk=rr.pk)
-    assert (stored.state, stored.decided_by) == (S.APPROVED, staff.approver)
+    assert (stored.state, stored.decided_by) == (S.ISSUED, staff.approver)
 
 
 def test_deny_with_the_reason_through_the_form(client, staff):

@@ -89,7 +89,7 @@ def test_two_officials_deciding_at_once_one_wins(recommended, with_version):
     stored = RatingRequest.objects.get(pk=rr.pk)
     assert stored.state == winners[0].state
     assert stored.version == rr.version + 1
-    assert stored.decided_by_id == (cast.approver.pk if stored.state == RequestState.APPROVED else second_official.pk)
+    assert stored.decided_by_id == (cast.approver.pk if stored.state == RequestState.ISSUED else second_official.pk)
     [decision] = _decisions(rr)
     assert (decision.outcome, decision.to_state) == ("success", stored.state)
     assert audit.verify_chain().ok is True
@@ -108,7 +108,7 @@ def test_two_officials_approving_at_once_one_wins(recommended):
     )
 
     assert sorted(type(r).__name__ for r in results) == ["ConcurrentChange", "RatingRequest"]
-    assert RatingRequest.objects.get(pk=rr.pk).state == RequestState.APPROVED
+    assert RatingRequest.objects.get(pk=rr.pk).state == RequestState.ISSUED
     assert len(_decisions(rr)) == 1
     assert audit.verify_chain().ok is True
 

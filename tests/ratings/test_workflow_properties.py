@@ -25,7 +25,7 @@ GRAPH: dict[str, tuple[set[str], str]] = {
     "respond": ({S.INFO_REQUESTED}, S.IN_REVIEW),
     "recommend": ({S.IN_REVIEW}, S.RECOMMENDED),
     "return_for_rework": ({S.RECOMMENDED}, S.IN_REVIEW),
-    "approve": ({S.RECOMMENDED}, S.APPROVED),
+    "approve": ({S.RECOMMENDED}, S.ISSUED),
     "deny": ({S.RECOMMENDED}, S.DENIED),
     "withdraw": (set(WITHDRAWABLE_STATES), S.WITHDRAWN),
 }
@@ -108,7 +108,7 @@ def test_random_transitions_keep_the_state_legal_and_the_chain_intact(cast, leve
             assert (stored.state, stored.version) == (state, version)
         state, version = stored.state, stored.version
         assert state in S.values
-        if state == S.APPROVED:
+        if state == S.ISSUED:
             assert stored.decided_by_id not in {stored.recommended_by_id, stored.assigned_reviewer_id}
             assert level == RatingLevel.DO or stored.decided_by == cast.secretary
         assert audit.verify_chain().ok is True

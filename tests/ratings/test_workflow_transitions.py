@@ -30,7 +30,7 @@ TRANSITIONS: dict[str, tuple[str, str, Any]] = {
         lambda c, u: {"outcome": "approve", "rationale": "Sound.", "checklist": CHECKLIST_ALL_TRUE},
     ),
     "return_for_rework": (S.RECOMMENDED, S.IN_REVIEW, lambda c, u: {"reason": "Check the dates."}),
-    "approve": (S.RECOMMENDED, S.APPROVED, lambda c, u: {"password": PASSWORD, "reason": "Fine."}),
+    "approve": (S.RECOMMENDED, S.ISSUED, lambda c, u: {"password": PASSWORD, "reason": "Fine."}),
     "deny": (S.RECOMMENDED, S.DENIED, lambda c, u: {"reason": "Not eligible."}),
     "withdraw": (S.DRAFT, S.WITHDRAWN, lambda c, u: {"reason": "No longer needed."}),
 }
@@ -84,7 +84,11 @@ def test_the_right_role_takes_each_transition(cast, action, who):
     stored = RatingRequest.objects.get(pk=rr.pk)
     assert stored.state == target == result.state
     assert stored.version == rr.version + 1
-    [event] = events_after(start)
+    events = events_after(start)
+    # Approval also issues one rated order per supplier, each with its own event (issue 3).
+    expected_actions = ["rated_order.issue"] * (action == "approve") + [f"rating_request.{action}"]
+    assert [e.action for e in events] == expected_actions
+    event = events[-1]
     assert (event.action, event.outcome, event.from_state, event.to_state) == (
         f"rating_request.{action}",
         Outcome.SUCCESS,
@@ -152,7 +156,7 @@ def test_a_dx_request_is_approved_by_the_secretary(cast):
 
     # then
     stored = RatingRequest.objects.get(pk=rr.pk)
-    assert (stored.state, stored.decided_by) == (S.APPROVED, cast.secretary)
+    assert (stored.state, stored.decided_by) == (S.ISSUED, cast.secretary)
     event = events_after(last_sequence() - 1)[0]
     assert event.data["approval_level"] == RatingLevel.DX
 
@@ -223,7 +227,7 @@ def test_every_other_role_is_refused_every_transition(cast, django_capture_on_co
 
 # --- refused: wrong state --------------------------------------------------------------------
 
-ALL_STATES = [S.DRAFT, S.SUBMITTED, S.IN_REVIEW, S.INFO_REQUESTED, S.RECOMMENDED, S.APPROVED, S.DENIED, S.WITHDRAWN]
+ALL_STATES = [S.DRAFT, S.SUBMITTED, S.IN_REVIEW, S.INFO_REQUESTED, S.RECOMMENDED, S.ISSUED, S.DENIED, S.WITHDRAWN]
 
 
 @pytest.mark.parametrize("action", list(TRANSITIONS))
