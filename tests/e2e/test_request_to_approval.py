@@ -188,7 +188,7 @@ def test_manufacturer_request_through_hhs_approval(browser, live_server, axe: Ax
     # The applicant sees the decision on the request's page, with the timeline.
     page = sign_in(browser, base, cast.applicant.username)
     page.goto(f"{base}/portal/requests/{rr.pk}/")
-    expect(page.locator("[data-testid=status]")).to_have_text("Approved")
+    expect(page.locator("[data-testid=status]")).to_have_text("Issued (rated orders signed)")
     expect(page.locator("[data-testid=timeline]")).to_contain_text("HHS approving official")
     axe.check(page)
     shoot(page, "07-request-approved")
