@@ -1,6 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from ratings import views
 
@@ -14,4 +14,5 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("attachments/<int:pk>/download/", views.attachment_download, name="attachment-download"),
     path("admin/", admin.site.urls),
+    path("audit/", include("audit.urls")),  # auditor workspace (issue 6)
 ]

@@ -1,0 +1,128 @@
+"""Evidence bundle for one request: a ZIP an auditor can take away and check offline.
+
+Contents: request.json (the request, its line items, deliveries, information requests and
+attachment records), documents/ (every attachment) with documents.json (their SHA-256),
+events.jsonl (every audit event about the request, full hashed content), chain.jsonl (the
+chain segment of sequence/prev_hash/hash from the first of those events to the checkpointed
+head), checkpoint.json (signed head), public_key.pem, manifest.json (signed: file hashes and
+the list of event sequences) and verify.py.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import zipfile
+from pathlib import Path
+from typing import Any
+
+from django.core import serializers
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+from django.utils import timezone
+
+from audit import checkpoints, exports, selectors, services, signing
+from audit.chain import format_timestamp
+from audit.models import AuditEvent
+from dpa_portal.errors import NotFound
+from ratings.constants import CONFIDENTIALITY_LEGEND
+from ratings.models import RatingRequest
+
+VERIFIER = Path(__file__).with_name("offline") / "verify.py"
+
+
+def _json(payload: Any) -> bytes:
+    return json.dumps(payload, indent=2, sort_keys=True, cls=DjangoJSONEncoder, ensure_ascii=False).encode("utf-8")
+
+
+def request_data(rr: RatingRequest) -> dict[str, Any]:
+    def dump(objects: Any) -> list[dict[str, Any]]:
+        return json.loads(serializers.serialize("json", objects))
+
+    return {
+        "confidentiality": CONFIDENTIALITY_LEGEND,
+        "request": dump([rr])[0],
+        "line_items": dump(rr.line_items.all()),
+        "deliveries": dump([d for item in rr.line_items.all() for d in item.deliveries.all()]),
+        "information_requests": dump(rr.information_requests.all()),
+        "attachments": dump(rr.attachments.all()),
+        "legal_holds": dump(rr.legal_holds.all()),
+    }
+
+
+def build(reference: str, out: Path, *, actor: Any = None) -> dict[str, Any]:
+    """Write the bundle ZIP for `reference` to `out`; return its signed manifest."""
+    rr = RatingRequest.objects.filter(reference=reference).first()
+    if rr is None:
+        raise NotFound(f"No request with reference {reference!r}.")
+    exports._refuse_unless_may_export(actor)
+    with transaction.atomic():
+        services.record(
+            action="audit.bundle",
+            actor=actor,
+            target=rr,
+            reference=rr.reference,
+            organization_id=rr.applicant_organization_id,
+        )
+        checkpoint = checkpoints.create_checkpoint(actor=actor)
+    assert checkpoint is not None  # the event just recorded makes the trail non-empty
+    files: dict[str, bytes] = {}
+    documents = []
+    for attachment in rr.attachments.all():
+        with attachment.file.open("rb") as handle:
+            content = handle.read()
+        path = f"documents/{attachment.pk}-{Path(attachment.original_name).name}"
+        files[path] = content
+        documents.append(
+            {
+                "name": attachment.original_name,
+                "path": path,
+                "sha256": hashlib.sha256(content).hexdigest(),
+                "recorded_sha256": attachment.sha256,
+            }
+        )
+    files["request.json"] = _json(request_data(rr))
+    files["documents.json"] = _json(documents)
+
+    related = selectors.request_history(rr.reference).filter(sequence__lte=checkpoint.sequence)
+    sequences = list(related.values_list("sequence", flat=True))
+    events_lines = [
+        json.dumps(exports.event_record(e), sort_keys=True, ensure_ascii=False)
+        for e in related.iterator(chunk_size=2000)
+    ]
+    files["events.jsonl"] = ("\n".join(events_lines) + "\n").encode("utf-8")
+    chain_rows = (
+        AuditEvent.objects.filter(sequence__gte=sequences[0], sequence__lte=checkpoint.sequence)
+        .order_by("sequence")
+        .values_list("sequence", "prev_hash", "hash")
+    )
+    files["chain.jsonl"] = (
+        "\n".join(
+            json.dumps({"sequence": s, "prev_hash": p, "hash": h}, sort_keys=True)
+            for s, p, h in chain_rows.iterator(chunk_size=5000)
+        )
+        + "\n"
+    ).encode("utf-8")
+    checkpoint_doc = checkpoints.as_dict(checkpoint)
+    _, label, _ = services.actor_snapshot(actor)
+    manifest = signing.sign_document(
+        {
+            "reference": rr.reference,
+            "generated_at": format_timestamp(timezone.now()),
+            "generated_by": label,
+            "event_sequences": sequences,
+            "checkpoint": checkpoint_doc,
+            "files": {name: hashlib.sha256(content).hexdigest() for name, content in files.items()},
+            "confidentiality": CONFIDENTIALITY_LEGEND,
+        }
+    )
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, content in files.items():
+            archive.writestr(name, content)
+        archive.writestr("checkpoint.json", _json(checkpoint_doc))
+        archive.writestr("public_key.pem", signing.public_key_pem())
+        archive.writestr("manifest.json", _json(manifest))
+        archive.writestr("verify.py", VERIFIER.read_bytes())
+        archive.writestr("README.txt", f"{CONFIDENTIALITY_LEGEND}\n\nRun `python verify.py` in this folder.\n")
+    return manifest
