@@ -30,9 +30,12 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 FLUSH_BYTES = 64 * 1024
 
 
+FORMULA_CHARS = frozenset(FORMULA_PREFIXES)
+
+
 def neutralize(value: str) -> str:
     """A cell a spreadsheet would run as a formula gets a leading apostrophe (OWASP CSV injection)."""
-    return "'" + value if value.startswith(FORMULA_PREFIXES) else value
+    return "'" + value if value and value[0] in FORMULA_CHARS else value
 
 
 def event_record(event: AuditEvent) -> dict[str, Any]:
@@ -43,19 +46,35 @@ def event_record(event: AuditEvent) -> dict[str, Any]:
     return fields
 
 
+def row_record(row: dict[str, Any]) -> dict[str, Any]:
+    """Same as event_record, from a `.values()` row (what the streaming export reads)."""
+    record = dict(row)
+    record["occurred_at"] = format_timestamp(row["occurred_at"])
+    return record
+
+
 def csv_cells(record: dict[str, Any]) -> list[str]:
     cells = []
     for column in COLUMNS:
         value = record[column]
-        if isinstance(value, dict | list):
-            text = json.dumps(value, sort_keys=True, ensure_ascii=False)
+        if value is None:
+            cells.append("")
+        elif isinstance(value, str):
+            cells.append("'" + value if value and value[0] in FORMULA_CHARS else value)
+        elif isinstance(value, dict | list):
+            cells.append(
+                neutralize(json.dumps(value, sort_keys=True, ensure_ascii=False))
+                if value
+                else "{}"
+                if isinstance(value, dict)
+                else "[]"
+            )
         else:
-            text = "" if value is None else str(value)
-        cells.append(neutralize(text))
+            cells.append(str(value))
     return cells
 
 
-def render(format: str, batches: Iterable[list[AuditEvent]]) -> Iterator[tuple[bytes, list[AuditEvent]]]:
+def render(format: str, batches: Iterable[list[dict[str, Any]]]) -> Iterator[tuple[bytes, list[dict[str, Any]]]]:
     """Yield (bytes, events in those bytes) chunks of about FLUSH_BYTES."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
@@ -64,10 +83,10 @@ def render(format: str, batches: Iterable[list[AuditEvent]]) -> Iterator[tuple[b
         writer.writerow(COLUMNS)
     else:
         buffer.write(json.dumps({"confidentiality": CONFIDENTIALITY_LEGEND}) + "\n")
-    pending: list[AuditEvent] = []
+    pending: list[dict[str, Any]] = []
     for batch in batches:
         for event in batch:
-            record = event_record(event)
+            record = row_record(event)
             if format == "csv":
                 writer.writerow(csv_cells(record))
             else:
@@ -88,10 +107,10 @@ class ManifestBuilder:
         self.job = job
         self.digest = hashlib.sha256()
         self.count = 0
-        self.first: AuditEvent | None = None
-        self.last: AuditEvent | None = None
+        self.first: dict[str, Any] | None = None
+        self.last: dict[str, Any] | None = None
 
-    def feed(self, chunk: bytes, events: list[AuditEvent]) -> None:
+    def feed(self, chunk: bytes, events: list[dict[str, Any]]) -> None:
         self.digest.update(chunk)
         if events:
             self.first = self.first or events[0]
@@ -106,10 +125,10 @@ class ManifestBuilder:
             "filters": self.job.filters,
             "up_to_sequence": self.job.up_to_sequence,
             "event_count": self.count,
-            "first_sequence": self.first.sequence if self.first else None,
-            "first_hash": self.first.hash if self.first else None,
-            "last_sequence": self.last.sequence if self.last else None,
-            "last_hash": self.last.hash if self.last else None,
+            "first_sequence": self.first["sequence"] if self.first else None,
+            "first_hash": self.first["hash"] if self.first else None,
+            "last_sequence": self.last["sequence"] if self.last else None,
+            "last_hash": self.last["hash"] if self.last else None,
             "sha256": self.digest.hexdigest(),
             "latest_checkpoint": checkpoints.as_dict(checkpoint) if checkpoint else None,
             "generated_at": format_timestamp(timezone.now()),

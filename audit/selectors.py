@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
+from audit.chain import HASHED_FIELDS
 from audit.models import AuditEvent
 from dpa_portal.errors import ValidationFailed
 
@@ -116,18 +117,25 @@ def page(filters: EventFilters, *, before: int | None, size: int) -> Page:
     return Page(rows, rows[-1].sequence if more and rows else None)
 
 
+EXPORT_FIELDS = (*HASHED_FIELDS, "hash")
+
+
 def iterate_ascending(
     filters: EventFilters, *, up_to_sequence: int, batch: int = 2000, after: int = 0
-) -> Iterator[list[AuditEvent]]:
-    """Batches of matching events in chain order, by keyset: constant memory at any size."""
+) -> Iterator[list[dict[str, Any]]]:
+    """Batches of matching events (as dicts of the hashed fields plus hash) in chain order, by
+    keyset: constant memory at any size, and no model instances to build."""
     while True:
         rows = list(
-            events(filters, up_to_sequence=up_to_sequence).filter(sequence__gt=after).order_by("sequence")[:batch]
+            events(filters, up_to_sequence=up_to_sequence)
+            .filter(sequence__gt=after)
+            .order_by("sequence")
+            .values(*EXPORT_FIELDS)[:batch]
         )
         if not rows:
             return
         yield rows
-        after = rows[-1].sequence
+        after = rows[-1]["sequence"]
 
 
 def request_history(reference: str) -> QuerySet[AuditEvent]:
