@@ -5,15 +5,27 @@ from django.db import migrations
 
 TABLES = ("audit_auditcheckpoint", "audit_archiverecord")
 
+PG_FUNCTION = """
+CREATE OR REPLACE FUNCTION audit_table_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'TRUNCATE' AND current_setting('dpa.audit_truncate', true) = 'allowed' THEN
+        RETURN NULL;
+    END IF;
+    RAISE EXCEPTION '% is append-only: % refused', TG_TABLE_NAME, TG_OP
+        USING ERRCODE = 'insufficient_privilege';
+END;
+$$;
+"""
+
 
 def _pg_create(table):
     return f"""
 CREATE TRIGGER {table}_no_update BEFORE UPDATE ON {table}
-    FOR EACH ROW EXECUTE FUNCTION audit_event_append_only();
+    FOR EACH ROW EXECUTE FUNCTION audit_table_append_only();
 CREATE TRIGGER {table}_no_delete BEFORE DELETE ON {table}
-    FOR EACH ROW EXECUTE FUNCTION audit_event_append_only();
+    FOR EACH ROW EXECUTE FUNCTION audit_table_append_only();
 CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table}
-    FOR EACH STATEMENT EXECUTE FUNCTION audit_event_append_only();
+    FOR EACH STATEMENT EXECUTE FUNCTION audit_table_append_only();
 """
 
 
@@ -36,6 +48,8 @@ def _sqlite_create(table):
 
 def create_triggers(apps, schema_editor):
     vendor = schema_editor.connection.vendor
+    if vendor == "postgresql":
+        schema_editor.execute(PG_FUNCTION, params=None)
     for table in TABLES:
         if vendor == "postgresql":
             schema_editor.execute(_pg_create(table), params=None)
@@ -54,6 +68,8 @@ def drop_triggers(apps, schema_editor):
         else:
             for suffix in ("no_update", "no_delete"):
                 schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_{suffix};", params=None)
+    if vendor == "postgresql":
+        schema_editor.execute("DROP FUNCTION IF EXISTS audit_table_append_only();", params=None)
 
 
 class Migration(migrations.Migration):

@@ -93,7 +93,9 @@ def test_manifest_is_signed_and_fails_after_a_one_byte_change(client, cast):
     ]
     changed = bytearray(body)
     changed[-5] ^= 1
-    assert exports.verify_export(manifest_bytes, bytes(changed)) == ["export file does not match the manifest's SHA-256"]
+    assert exports.verify_export(manifest_bytes, bytes(changed)) == [
+        "export file does not match the manifest's SHA-256"
+    ]
 
 
 def test_manifest_names_latest_checkpoint(client, cast):
@@ -108,7 +110,9 @@ def test_manifest_names_latest_checkpoint(client, cast):
     assert manifest["latest_checkpoint"]["signature"] == checkpoint.signature
 
 
-def test_large_export_runs_as_background_job_with_progress_and_download(client, cast, settings, django_capture_on_commit_callbacks):
+def test_large_export_runs_as_background_job_with_progress_and_download(
+    client, cast, settings, django_capture_on_commit_callbacks
+):
     settings.AUDIT_EXPORT_STREAM_LIMIT = 10
     bulk_events(25)
     client.force_login(cast.auditor)

@@ -106,7 +106,9 @@ def test_keyset_pages_cover_everything_once(client, cast, trail, settings, djang
         if not response.context["next_query"]:
             break
         params = {"before": str(response.context["page"].next_before)}
-    assert seen == list(AuditEvent.objects.order_by("-sequence").values_list("sequence", flat=True).filter(sequence__in=seen))
+    assert seen == list(
+        AuditEvent.objects.order_by("-sequence").values_list("sequence", flat=True).filter(sequence__in=seen)
+    )
     assert len(seen) == len(set(seen))
     assert set(seen) >= set(AuditEvent.objects.filter(sequence__lte=seen[0]).values_list("sequence", flat=True))
 
@@ -137,13 +139,21 @@ def test_generic_signature_in_event_data_is_shown(client, cast, trail):
         action="rated_order.sign",
         actor=cast.approver,
         reference=approved.reference,
-        data={"signature": {"printed_name": "Omar Official", "signed_at": "2026-01-02T03:04:05Z", "meaning": "Rated order certification"}},
+        data={
+            "signature": {
+                "printed_name": "Omar Official",
+                "signed_at": "2026-01-02T03:04:05Z",
+                "meaning": "Rated order certification",
+            }
+        },
     )
     client.force_login(cast.auditor)
     response = client.get(reverse("audit:history", args=[approved.reference]))
-    assert {"printed_name": "Omar Official", "signed_at": "2026-01-02T03:04:05Z", "meaning": "Rated order certification"} in [
-        sig for _, sig in response.context["signatures"]
-    ]
+    assert {
+        "printed_name": "Omar Official",
+        "signed_at": "2026-01-02T03:04:05Z",
+        "meaning": "Rated order certification",
+    } in [sig for _, sig in response.context["signatures"]]
 
 
 def test_non_auditor_is_refused_with_one_denied_event(client, cast, trail):
@@ -166,4 +176,3 @@ def test_anonymous_goes_to_login(client, trail):
     response = client.get(reverse("audit:search"))
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/")
-
