@@ -66,7 +66,7 @@ def _insert(rows: list[dict[str, Any]]) -> None:
         AuditEvent.objects.bulk_create(AuditEvent(**row) for row in rows)
         return
     columns = list(rows[0])
-    with connection.cursor() as cursor:
-        with cursor.cursor.copy(f"COPY audit_auditevent ({', '.join(columns)}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row([json.dumps(row[c]) if c in JSON_FIELDS else row[c] for c in columns])
+    sql = f"COPY audit_auditevent ({', '.join(columns)}) FROM STDIN"
+    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+        for row in rows:
+            copy.write_row([json.dumps(row[c]) if c in JSON_FIELDS else row[c] for c in columns])

@@ -72,7 +72,6 @@ def test_filter_by_action_exact_and_prefix(client, cast, trail):
 
 
 def test_filter_by_outcome_and_reason_text(client, cast, trail):
-    approved, _ = trail
     services.record(action="x.denied", actor=cast.applicant, outcome="denied", reason="Forbidden zebra")
     denied = _sequences(_search(client, cast.auditor, outcome="denied"))
     assert [AuditEvent.objects.get(sequence=s).action for s in denied] == ["x.denied"]
