@@ -158,14 +158,13 @@ def archive(out_dir: Path, *, now: dt.datetime | None = None) -> ArchiveRecord |
         return None
     job = ExportJob.objects.create(
         format="jsonl",
-        filters={"date_to": (cutoff - dt.timedelta(days=1)).date().isoformat()},
+        # Not search filters: the archive is the contiguous range after..last, so ranges never overlap.
+        filters={"retention_cutoff": cutoff.isoformat(), "after_sequence": after},
         up_to_sequence=last,
         status=ExportJob.Status.RUNNING,
         requested_by_label="system (retention archive)",
     )
     path = out_dir / f"audit-archive-{after + 1}-{last}.jsonl"
-    # Archive the contiguous range after..last whatever the filters say, so ranges never overlap.
-    job.filters = {}
     builder = exports.ManifestBuilder(job)
     with path.open("wb") as handle:
         for chunk, events in exports.render(

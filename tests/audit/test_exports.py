@@ -172,3 +172,30 @@ def test_streaming_memory_stays_flat_over_100000_events(cast):
     assert peak_early is not None
     assert peak < peak_early * 1.5 + 1_000_000, (peak_early, peak)
     assert peak < 20_000_000
+
+
+def test_audit_export_command_writes_file_and_signed_manifest(tmp_path):
+    from django.core.management import call_command
+
+    bulk_events(8)
+    services.record(action="x.other", actor=None, reason="=cmd")
+    out = tmp_path / "trail.csv"
+    call_command("audit_export", "--format", "csv", "--out", str(out), "--action", "bench.event", stdout=io.StringIO())
+    manifest_bytes = exports.manifest_path(out).read_bytes()
+    assert exports.verify_export(manifest_bytes, out.read_bytes()) == []
+    manifest = json.loads(manifest_bytes)
+    assert (manifest["event_count"], manifest["filters"], manifest["auditor"]) == (
+        8,
+        {"action": "bench.event"},
+        "system",
+    )
+    event = AuditEvent.objects.get(action="audit.export")
+    assert (event.source, event.data["format"]) == ("command", "csv")
+
+
+def test_audit_export_command_rejects_bad_filter(tmp_path):
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError, match="date_from: give a date as YYYY-MM-DD"):
+        call_command("audit_export", "--out", str(tmp_path / "x.jsonl"), "--date-from", "soon")
+    assert AuditEvent.objects.filter(action="audit.export").count() == 0
