@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from audit import checkpoints, selectors, services, signing
+from audit.access import may_audit
 from audit.chain import HASHED_FIELDS, format_timestamp
 from audit.models import AuditEvent, ExportJob
 from dpa_portal.errors import PermissionRefused, ValidationFailed
@@ -170,8 +171,6 @@ def start(*, actor: Any, format: str, filters: selectors.EventFilters, backgroun
 def _refuse_unless_may_export(actor: Any) -> None:
     if actor is None:  # management commands and tasks run as the system
         return
-    from audit.views import may_audit
-
     if not may_audit(actor):
         raise PermissionRefused("Only auditors and HHS staff allowed to view the audit trail can export it.")
 

@@ -30,19 +30,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET
 
 from audit import bundle, checkpoints, exports, selectors, services, signing
+from audit.access import may_audit
 from audit.constants import Outcome
 from audit.models import ExportJob
 from dpa_portal.errors import ApplicationError
-from ratings.constants import CONFIDENTIALITY_LEGEND, Role
+from ratings.constants import CONFIDENTIALITY_LEGEND
 from ratings.models import RatingRequest
-from ratings.permissions import has_role, is_hhs_staff
-
-
-def may_audit(user: Any) -> bool:
-    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
-        return False
-    return has_role(user, Role.AUDITOR) or (is_hhs_staff(user) and user.has_perm("audit.view_auditevent"))
-
 
 View = Callable[..., HttpResponseBase]
 
