@@ -9,7 +9,7 @@ import csv
 import hashlib
 import io
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -191,7 +191,13 @@ def stream(job: ExportJob, *, batch: int = 2000) -> Iterator[bytes]:
     job.save(update_fields=["manifest", "processed", "status", "finished_at"])
 
 
-def write_file(job: ExportJob, path: Path, *, progress_every: int = 10_000) -> dict[str, Any]:
+def write_file(
+    job: ExportJob,
+    path: Path,
+    *,
+    progress_every: int = 10_000,
+    progress: Callable[[int], None] | None = None,
+) -> dict[str, Any]:
     """Write the export to `path` and the manifest beside it (`<path>.manifest.json`)."""
     filters = selectors.EventFilters.parse(job.filters)
     builder = ManifestBuilder(job)
@@ -206,6 +212,8 @@ def write_file(job: ExportJob, path: Path, *, progress_every: int = 10_000) -> d
             if builder.count - last_report >= progress_every:
                 last_report = builder.count
                 ExportJob.objects.filter(pk=job.pk).update(processed=builder.count)
+                if progress is not None:
+                    progress(builder.count)
     manifest = builder.manifest()
     manifest_path(path).write_bytes(json.dumps(manifest, indent=2, sort_keys=True).encode("utf-8"))
     job.manifest = manifest

@@ -202,3 +202,15 @@ def test_audit_export_command_rejects_bad_filter(tmp_path):
     with pytest.raises(CommandError, match="date_from: give a date as YYYY-MM-DD"):
         call_command("audit_export", "--out", str(tmp_path / "x.jsonl"), "--date-from", "soon")
     assert AuditEvent.objects.filter(action="audit.export").count() == 0
+
+
+def test_progress_page_of_a_running_job_refreshes_itself_without_javascript(client, cast):
+    bulk_events(4)
+    job = exports.start(actor=cast.auditor, format="jsonl", filters=exports.selectors.EventFilters(), background=False)
+    ExportJob.objects.filter(pk=job.pk).update(status=ExportJob.Status.RUNNING, total=200, processed=50)
+    client.force_login(cast.auditor)
+    page = client.get(reverse("audit:export-job", args=[job.pk]))
+    assert page.status_code == 200
+    assert b'<meta http-equiv="refresh" content="3">' in page.content
+    assert b'<progress max="100" value="25">' in page.content
+    assert client.get(reverse("audit:export-download", args=[job.pk])).status_code == 404

@@ -27,7 +27,9 @@ class Command(BaseCommand):
                 job = exports.start(actor=None, format=options["format"], filters=filters)
             out = Path(options["out"])
             exports.ExportJob.objects.filter(pk=job.pk).update(status=exports.ExportJob.Status.RUNNING)
-            manifest = exports.write_file(job, out, progress_every=50_000)
+            manifest = exports.write_file(
+                job, out, progress_every=50_000, progress=lambda n: self.stderr.write(f"... {n} events written")
+            )
         except ApplicationError as error:
             raise CommandError(error.message) from error
         self.stdout.write(
