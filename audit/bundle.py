@@ -19,6 +19,7 @@ from typing import Any
 from django.core import serializers
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
+from django.db.models import FileField
 from django.utils import timezone
 
 from audit import checkpoints, exports, selectors, services, signing
@@ -35,19 +36,50 @@ def _json(payload: Any) -> bytes:
     return json.dumps(payload, indent=2, sort_keys=True, cls=DjangoJSONEncoder, ensure_ascii=False).encode("utf-8")
 
 
+def _related(rr: RatingRequest) -> list[tuple[str, list[Any]]]:
+    """Every object that points at the request directly (line items, attachments, holds, and
+    whatever other modules add later, e.g. rated orders and their documents)."""
+    related = []
+    for relation in RatingRequest._meta.related_objects:
+        if not (relation.one_to_many or relation.one_to_one):
+            continue
+        name = relation.get_accessor_name()
+        if name is None:
+            continue
+        if relation.one_to_one:
+            obj = getattr(rr, name, None)
+            objects = [obj] if obj is not None else []
+        else:
+            objects = list(getattr(rr, name).all())
+        related.append((name, objects))
+    return related
+
+
 def request_data(rr: RatingRequest) -> dict[str, Any]:
     def dump(objects: Any) -> list[dict[str, Any]]:
         return json.loads(serializers.serialize("json", objects))
 
-    return {
-        "confidentiality": CONFIDENTIALITY_LEGEND,
-        "request": dump([rr])[0],
-        "line_items": dump(rr.line_items.all()),
-        "deliveries": dump([d for item in rr.line_items.all() for d in item.deliveries.all()]),
-        "information_requests": dump(rr.information_requests.all()),
-        "attachments": dump(rr.attachments.all()),
-        "legal_holds": dump(rr.legal_holds.all()),
-    }
+    data: dict[str, Any] = {"confidentiality": CONFIDENTIALITY_LEGEND, "request": dump([rr])[0]}
+    for name, objects in _related(rr):
+        data[name] = dump(objects)
+    data["deliveries"] = dump([d for item in rr.line_items.all() for d in item.deliveries.all()])
+    return data
+
+
+def _documents(rr: RatingRequest) -> list[tuple[str, Any, str]]:
+    """(display name, FieldFile, recorded sha256) of every stored file of the request's objects."""
+    found = []
+    for _, objects in _related(rr):
+        for obj in objects:
+            for field in obj._meta.fields:
+                if isinstance(field, FileField):
+                    file = getattr(obj, field.name)
+                    if file:
+                        label = getattr(obj, "original_name", "") or Path(file.name).name
+                        found.append(
+                            (f"{obj._meta.model_name}-{obj.pk}-{Path(label).name}", file, getattr(obj, "sha256", ""))
+                        )
+    return found
 
 
 def build(reference: str, out: Path, *, actor: Any = None) -> dict[str, Any]:
@@ -68,17 +100,17 @@ def build(reference: str, out: Path, *, actor: Any = None) -> dict[str, Any]:
     assert checkpoint is not None  # the event just recorded makes the trail non-empty
     files: dict[str, bytes] = {}
     documents = []
-    for attachment in rr.attachments.all():
-        with attachment.file.open("rb") as handle:
+    for name, stored, recorded in _documents(rr):
+        with stored.open("rb") as handle:
             content = handle.read()
-        path = f"documents/{attachment.pk}-{Path(attachment.original_name).name}"
+        path = f"documents/{name}"
         files[path] = content
         documents.append(
             {
-                "name": attachment.original_name,
+                "name": name,
                 "path": path,
                 "sha256": hashlib.sha256(content).hexdigest(),
-                "recorded_sha256": attachment.sha256,
+                "recorded_sha256": recorded,
             }
         )
     files["request.json"] = _json(request_data(rr))

@@ -79,6 +79,11 @@ def test_bundle_contents_and_verifier_passes(bundle_dir):
     assert actions[-1] == "audit.bundle" and "rating_request.approve" in actions and "attachment.add" in actions
     chain = (bundle_dir / "chain.jsonl").read_text().splitlines()
     assert len(chain) > len(events)  # the unrelated request's events sit between them
+    data = json.loads((bundle_dir / "request.json").read_text())
+    assert data["request"]["fields"]["state"] == RequestState.APPROVED
+    assert len(data["line_items"]) == 1 and len(data["attachments"]) == 1 and len(data["deliveries"]) == 1
+    [document] = json.loads((bundle_dir / "documents.json").read_text())
+    assert document["sha256"] == document["recorded_sha256"]
     result = run_verifier(bundle_dir)
     assert result.returncode == 0, result.stdout
     assert "Evidence bundle verified" in result.stdout
@@ -143,7 +148,8 @@ def test_changed_document_is_named(bundle_dir):
     document.write_bytes(document.read_bytes() + b" ")
     result = run_verifier(bundle_dir)
     assert result.returncode == 1
-    assert f"document 'quote.pdf' (documents/{document.name}): changed: SHA-256 does not match" in result.stdout
+    assert f"document '{document.name}' (documents/{document.name}): changed: SHA-256 does not match" in result.stdout
+    assert document.name.endswith("-quote.pdf")
 
 
 def test_bad_checkpoint_signature_is_named(bundle_dir):
