@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import zipfile
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -98,60 +99,67 @@ def build(reference: str, out: Path, *, actor: Any = None) -> dict[str, Any]:
         )
         checkpoint = checkpoints.create_checkpoint(actor=actor)
     assert checkpoint is not None  # the event just recorded makes the trail non-empty
-    files: dict[str, bytes] = {}
-    documents = []
-    for name, stored, recorded in _documents(rr):
-        with stored.open("rb") as handle:
-            content = handle.read()
-        path = f"documents/{name}"
-        files[path] = content
-        documents.append(
-            {
-                "name": name,
-                "path": path,
-                "sha256": hashlib.sha256(content).hexdigest(),
-                "recorded_sha256": recorded,
-            }
-        )
-    files["request.json"] = _json(request_data(rr))
-    files["documents.json"] = _json(documents)
-
     related = selectors.request_history(rr.reference).filter(sequence__lte=checkpoint.sequence)
     sequences = list(related.values_list("sequence", flat=True))
-    events_lines = [
-        json.dumps(exports.event_record(e), sort_keys=True, ensure_ascii=False)
-        for e in related.iterator(chunk_size=2000)
-    ]
-    files["events.jsonl"] = ("\n".join(events_lines) + "\n").encode("utf-8")
-    chain_rows = (
-        AuditEvent.objects.filter(sequence__gte=sequences[0], sequence__lte=checkpoint.sequence)
-        .order_by("sequence")
-        .values_list("sequence", "prev_hash", "hash")
-    )
-    files["chain.jsonl"] = (
-        "\n".join(
-            json.dumps({"sequence": s, "prev_hash": p, "hash": h}, sort_keys=True)
-            for s, p, h in chain_rows.iterator(chunk_size=5000)
-        )
-        + "\n"
-    ).encode("utf-8")
-    checkpoint_doc = checkpoints.as_dict(checkpoint)
-    _, label, _ = services.actor_snapshot(actor)
-    manifest = signing.sign_document(
-        {
-            "reference": rr.reference,
-            "generated_at": format_timestamp(timezone.now()),
-            "generated_by": label,
-            "event_sequences": sequences,
-            "checkpoint": checkpoint_doc,
-            "files": {name: hashlib.sha256(content).hexdigest() for name, content in files.items()},
-            "confidentiality": CONFIDENTIALITY_LEGEND,
-        }
-    )
+    hashes: dict[str, str] = {}
+    documents = []
     out.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for name, content in files.items():
+
+        def write_lines(name: str, lines: Iterable[str]) -> None:
+            # Streamed into the ZIP line by line: a long chain segment never sits in memory.
+            digest = hashlib.sha256()
+            with archive.open(name, "w", force_zip64=True) as member:
+                for line in lines:
+                    data = (line + "\n").encode("utf-8")
+                    digest.update(data)
+                    member.write(data)
+            hashes[name] = digest.hexdigest()
+
+        for name, stored, recorded in _documents(rr):
+            path = f"documents/{name}"
+            digest = hashlib.sha256()
+            with stored.open("rb") as source, archive.open(path, "w", force_zip64=True) as member:
+                for block in iter(lambda: source.read(65536), b""):
+                    digest.update(block)
+                    member.write(block)
+            hashes[path] = digest.hexdigest()
+            documents.append({"name": name, "path": path, "sha256": hashes[path], "recorded_sha256": recorded})
+        for name, content in (("request.json", _json(request_data(rr))), ("documents.json", _json(documents))):
             archive.writestr(name, content)
+            hashes[name] = hashlib.sha256(content).hexdigest()
+        write_lines(
+            "events.jsonl",
+            (
+                json.dumps(exports.event_record(e), sort_keys=True, ensure_ascii=False)
+                for e in related.iterator(chunk_size=2000)
+            ),
+        )
+        chain_rows = (
+            AuditEvent.objects.filter(sequence__gte=sequences[0], sequence__lte=checkpoint.sequence)
+            .order_by("sequence")
+            .values_list("sequence", "prev_hash", "hash")
+        )
+        write_lines(
+            "chain.jsonl",
+            (
+                json.dumps({"sequence": s, "prev_hash": p, "hash": h}, sort_keys=True)
+                for s, p, h in chain_rows.iterator(chunk_size=5000)
+            ),
+        )
+        checkpoint_doc = checkpoints.as_dict(checkpoint)
+        _, label, _ = services.actor_snapshot(actor)
+        manifest = signing.sign_document(
+            {
+                "reference": rr.reference,
+                "generated_at": format_timestamp(timezone.now()),
+                "generated_by": label,
+                "event_sequences": sequences,
+                "checkpoint": checkpoint_doc,
+                "files": hashes,
+                "confidentiality": CONFIDENTIALITY_LEGEND,
+            }
+        )
         archive.writestr("checkpoint.json", _json(checkpoint_doc))
         archive.writestr("public_key.pem", signing.public_key_pem())
         archive.writestr("manifest.json", _json(manifest))
