@@ -115,3 +115,16 @@ def test_verify_detects_a_checkpoint_signed_by_another_key():
     _without_triggers("UPDATE audit_auditcheckpoint SET signature = %s WHERE id = %s", [signature, checkpoint.pk])
     with pytest.raises(CommandError, match="signature is not valid"):
         _verify()
+
+
+def test_ensure_audit_key_creates_a_private_dev_key_once(settings, tmp_path):
+    settings.AUDIT_SIGNING_KEY = ""
+    settings.AUDIT_SIGNING_KEY_PATH = tmp_path / "keys" / "audit.pem"
+    first, second = io.StringIO(), io.StringIO()
+    call_command("ensure_audit_key", stdout=first)
+    key = settings.AUDIT_SIGNING_KEY_PATH.read_bytes()
+    assert first.getvalue().startswith(f"Created a development audit signing key at {settings.AUDIT_SIGNING_KEY_PATH}.")
+    assert settings.AUDIT_SIGNING_KEY_PATH.stat().st_mode & 0o777 == 0o600
+    call_command("ensure_audit_key", stdout=second)
+    assert second.getvalue().startswith(f"Audit signing key present at {settings.AUDIT_SIGNING_KEY_PATH}.")
+    assert settings.AUDIT_SIGNING_KEY_PATH.read_bytes() == key
