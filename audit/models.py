@@ -58,6 +58,10 @@ class AuditEvent(models.Model):
             models.Index(fields=["object_type", "object_id"], name="audit_object_idx"),
             models.Index(fields=["actor", "sequence"], name="audit_actor_seq_idx"),
             models.Index(fields=["organization_id", "sequence"], name="audit_org_seq_idx"),
+            # Auditor search (audit/selectors.py): each filter walks its index in sequence order.
+            models.Index(fields=["reference", "sequence"], name="audit_ref_seq_idx"),
+            models.Index(fields=["action", "sequence"], name="audit_action_seq_idx"),
+            models.Index(fields=["object_label", "sequence"], name="audit_label_seq_idx"),
         ]
         constraints = [models.CheckConstraint(condition=models.Q(sequence__gte=1), name="audit_sequence_positive")]
         default_permissions = ("view",)
@@ -65,3 +69,107 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.sequence} {self.action} {self.object_label}".strip()
+
+
+class AuditCheckpoint(models.Model):
+    """A signed statement 'the chain's head was (sequence, hash) at signed_at' (NIST AU-9(3), AU-10).
+
+    Append-only like the events (triggers in the checkpoint migration). `audit_verify` checks
+    every signature and that the chain still reaches every checkpointed head.
+    """
+
+    sequence = models.BigIntegerField(help_text="Sequence number of the chain head signed.")
+    hash = models.CharField(max_length=64, help_text="Hash of the chain head signed.")
+    signed_at = models.DateTimeField()
+    key_id = models.CharField(max_length=64, help_text="SHA-256 of the raw Ed25519 public key.")
+    signature = models.CharField(max_length=128, help_text="Ed25519 signature (hex) of the canonical payload.")
+    created_by_label = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        default_permissions = ("view",)
+        indexes = [models.Index(fields=["sequence"], name="audit_checkpoint_seq_idx")]
+
+    def __str__(self) -> str:
+        return f"Checkpoint #{self.pk} at sequence {self.sequence}"
+
+
+class ExportJob(models.Model):
+    """One export of the trail: streamed in the page request or built in the background."""
+
+    class Status(models.TextChoices):
+        STREAMING = "streaming", "Streaming"
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    format = models.CharField(max_length=10)
+    filters = models.JSONField(default=dict, blank=True)
+    up_to_sequence = models.BigIntegerField(help_text="Chain head when the export started; later events excluded.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    total = models.BigIntegerField(default=0, help_text="Estimated number of events (for the progress bar).")
+    processed = models.BigIntegerField(default=0)
+    file = models.CharField(max_length=300, blank=True, help_text="Path in private storage.")
+    manifest = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_by_label = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        default_permissions = ("view",)
+
+    def __str__(self) -> str:
+        return f"Export #{self.pk} ({self.format}, {self.status})"
+
+    @property
+    def percent(self) -> int:
+        if self.status == self.Status.DONE:
+            return 100
+        return min(99, int(self.processed * 100 / self.total)) if self.total else 0
+
+
+class LegalHold(models.Model):
+    """While a hold is active nothing about the request may be disposed of, retention or not."""
+
+    request = models.ForeignKey("ratings.RatingRequest", on_delete=models.PROTECT, related_name="legal_holds")
+    reason = models.TextField()
+    placed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    placed_at = models.DateTimeField()
+    released_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    released_at = models.DateTimeField(null=True, blank=True)
+    release_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-placed_at"]
+        permissions = [("place_legalhold", "Can place and release legal holds")]
+
+    def __str__(self) -> str:
+        return f"Legal hold on {self.request_id} ({'active' if self.released_at is None else 'released'})"
+
+
+class ArchiveRecord(models.Model):
+    """Events past retention written to a signed export (append-only)."""
+
+    first_sequence = models.BigIntegerField()
+    last_sequence = models.BigIntegerField()
+    event_count = models.BigIntegerField()
+    cutoff = models.DateTimeField(help_text="Events that occurred before this were past retention.")
+    path = models.CharField(max_length=500)
+    sha256 = models.CharField(max_length=64)
+    manifest = models.JSONField(default=dict)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-last_sequence"]
+        default_permissions = ("view",)
+
+    def __str__(self) -> str:
+        return f"Archive of sequences {self.first_sequence}-{self.last_sequence}"

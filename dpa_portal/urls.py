@@ -33,4 +33,5 @@ urlpatterns = [
         name="password_reset_confirm",
     ),
     path("accounts/reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
+    path("audit/", include("audit.urls")),  # auditor workspace (issue 6)
 ]

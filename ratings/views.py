@@ -7,6 +7,7 @@ from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET
 
 from audit import services as audit
 from audit.constants import Outcome
@@ -23,6 +24,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "ratings/home.html")
 
 
+@require_GET  # a read: other methods get 405 (auditor role matrix, tests/audit)
 @login_required
 def attachment_download(request: HttpRequest, pk: int) -> HttpResponseBase:
     """Stream a private attachment to someone allowed to see its request; audit both outcomes."""

@@ -214,6 +214,22 @@ ISSUING_OFFICE = env(
     "and Response (ASPR), 200 Independence Avenue SW, Washington, DC 20201",
 )
 
+# --- Audit: signing key, exports, checkpoints (audit app, issue 6) ---
+# Ed25519 private key (PEM) that signs checkpoints, export manifests and evidence bundles: the
+# PEM text in AUDIT_SIGNING_KEY, or a file. `manage.py ensure_audit_key` creates a dev key.
+AUDIT_SIGNING_KEY = env("AUDIT_SIGNING_KEY", "")
+AUDIT_SIGNING_KEY_PATH = Path(env("AUDIT_SIGNING_KEY_PATH", str(BASE_DIR / "var" / "audit_signing_key.pem")))
+AUDIT_SIGNING_KEY_AUTOGENERATE = env_bool("AUDIT_SIGNING_KEY_AUTOGENERATE", False)
+# Exports of more events than this run as a background job instead of streaming in the request.
+AUDIT_EXPORT_STREAM_LIMIT = env_int("AUDIT_EXPORT_STREAM_LIMIT", 200_000)
+AUDIT_SEARCH_PAGE_SIZE = env_int("AUDIT_SEARCH_PAGE_SIZE", 50)
+AUDIT_CHECKPOINT_MINUTES = env_int("AUDIT_CHECKPOINT_MINUTES", 60)
+CELERY_BEAT_SCHEDULE["audit-checkpoint"] = {
+    "task": "audit.tasks.checkpoint",
+    "schedule": AUDIT_CHECKPOINT_MINUTES * 60.0,
+}
+# --- end audit block ---
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

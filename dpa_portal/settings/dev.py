@@ -7,5 +7,7 @@ os.environ.setdefault("SECRET_KEY", "dev-only-insecure-key-never-use-in-producti
 os.environ.setdefault("DATABASE_URL", "sqlite:///db.sqlite3")
 os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "1")
 os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
+# Audit signing key: a development key is created in var/ on first use (manage.py ensure_audit_key).
+os.environ.setdefault("AUDIT_SIGNING_KEY_AUTOGENERATE", "1")
 
 from dpa_portal.settings.base import *  # noqa: F403

@@ -5,6 +5,7 @@ import os
 os.environ.setdefault("SECRET_KEY", "test-only-insecure-key")
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/dpa_portal")
 os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "1")
+os.environ.setdefault("AUDIT_SIGNING_KEY_AUTOGENERATE", "1")
 os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
 
 from dpa_portal.settings.base import *  # noqa: F403
@@ -24,3 +25,4 @@ STORAGES = {
     },
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+AUDIT_SIGNING_KEY_PATH = PRIVATE_STORAGE_ROOT / "audit_signing_key.pem"

@@ -1,0 +1,186 @@
+"""The auditor workspace: read-only pages (GET only; any other method gets 405).
+
+Open to the auditor role and to HHS staff holding `audit.view_auditevent`. Every export,
+bundle and download is an audit event recorded before the first byte is sent.
+"""
+
+from __future__ import annotations
+
+import functools
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
+from django.core.files.storage import storages
+from django.db import transaction
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseForbidden,
+    JsonResponse,
+    StreamingHttpResponse,
+)
+from django.http.response import HttpResponseBase
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET
+
+from audit import bundle, checkpoints, exports, selectors, services, signing
+from audit.access import may_audit
+from audit.constants import Outcome
+from audit.models import ExportJob
+from dpa_portal.errors import ApplicationError
+from ratings.constants import CONFIDENTIALITY_LEGEND
+from ratings.models import RatingRequest
+
+View = Callable[..., HttpResponseBase]
+
+
+def auditor_view(view: View) -> View:
+    @require_GET
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not may_audit(request.user):
+            with transaction.atomic():
+                services.record(
+                    action="audit.workspace",
+                    actor=request.user,
+                    outcome=Outcome.DENIED,
+                    reason="Only auditors and HHS staff allowed to view the audit trail may open the workspace.",
+                    data={"path": request.path[:200]},
+                )
+            return HttpResponseForbidden("The audit workspace is for auditors.")
+        try:
+            return view(request, *args, **kwargs)
+        except ApplicationError as error:
+            return HttpResponse(error.message, status=error.status_code, content_type="text/plain; charset=utf-8")
+
+    return wrapper
+
+
+def _filters(request: HttpRequest) -> selectors.EventFilters:
+    return selectors.EventFilters.parse(request.GET)
+
+
+@auditor_view
+def search(request: HttpRequest) -> HttpResponseBase:
+    try:
+        filters = _filters(request)
+    except ApplicationError as error:
+        return render(
+            request, "audit/search.html", {"error": error.message, "legend": CONFIDENTIALITY_LEGEND}, status=400
+        )
+    before_raw = request.GET.get("before", "")
+    before = int(before_raw) if before_raw.isdigit() else None
+    page = selectors.page(filters, before=before, size=int(settings.AUDIT_SEARCH_PAGE_SIZE))
+    query = request.GET.copy()
+    query.pop("before", None)
+    next_query = None
+    if page.next_before is not None:
+        query["before"] = str(page.next_before)
+        next_query = query.urlencode()
+        query.pop("before")
+    return render(
+        request,
+        "audit/search.html",
+        {
+            "filters": filters,
+            "page": page,
+            "next_query": next_query,
+            "filter_query": query.urlencode(),
+            "legend": CONFIDENTIALITY_LEGEND,
+        },
+    )
+
+
+@auditor_view
+def export(request: HttpRequest) -> HttpResponseBase:
+    """Stream the filtered view, or queue it as a background job when it is too large to stream."""
+    fmt = request.GET.get("format", "csv")
+    filters = _filters(request)
+    limit = exports.stream_limit()
+    bounded = selectors.events(filters).order_by()[: limit + 1].count()  # stops counting at limit+1
+    if bounded > limit:
+        job = exports.start(actor=request.user, format=fmt, filters=filters, background=True)
+        return redirect("audit:export-job", pk=job.pk)
+    job = exports.start(actor=request.user, format=fmt, filters=filters)
+    response = StreamingHttpResponse(exports.stream(job), content_type=exports.FORMATS[fmt])
+    response["Content-Disposition"] = f'attachment; filename="audit-export-{job.pk}.{fmt}"'
+    response["X-Audit-Manifest"] = request.build_absolute_uri(f"/audit/exports/{job.pk}/manifest/")
+    return response
+
+
+@auditor_view
+def export_job(request: HttpRequest, pk: int) -> HttpResponseBase:
+    job = get_object_or_404(ExportJob, pk=pk)
+    return render(request, "audit/export_job.html", {"job": job, "legend": CONFIDENTIALITY_LEGEND})
+
+
+@auditor_view
+def export_download(request: HttpRequest, pk: int) -> HttpResponseBase:
+    job = get_object_or_404(ExportJob, pk=pk, status=ExportJob.Status.DONE)
+    if not job.file:
+        raise Http404("This export was streamed, not stored.")
+    with transaction.atomic():
+        services.record(
+            action="audit.export_download", actor=request.user, target=job, data={"sha256": job.manifest.get("sha256")}
+        )
+    response = FileResponse(storages["private"].open(job.file, "rb"), as_attachment=True, filename=Path(job.file).name)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@auditor_view
+def export_manifest(request: HttpRequest, pk: int) -> HttpResponseBase:
+    job = get_object_or_404(ExportJob, pk=pk)
+    if not job.manifest:
+        raise Http404("The manifest is written when the export finishes.")
+    response = JsonResponse(job.manifest, json_dumps_params={"indent": 2, "sort_keys": True})
+    response["Content-Disposition"] = f'attachment; filename="audit-export-{job.pk}.{job.format}.manifest.json"'
+    return response
+
+
+@auditor_view
+def request_history(request: HttpRequest, reference: str) -> HttpResponseBase:
+    rr = RatingRequest.objects.filter(reference=reference).select_related("applicant_organization").first()
+    events = list(selectors.request_history(reference)[:5000])
+    if rr is None and not events:
+        raise Http404("No request or order with this reference.")
+    rows = [(event, selectors.signature_of(event)) for event in events]
+    return render(
+        request,
+        "audit/history.html",
+        {
+            "reference": reference,
+            "rating_request": rr,
+            "rows": rows,
+            "signatures": [(e, s) for e, s in rows if s],
+            "holds": rr.legal_holds.all() if rr else [],
+            "legend": CONFIDENTIALITY_LEGEND,
+        },
+    )
+
+
+@auditor_view
+def request_bundle(request: HttpRequest, reference: str) -> HttpResponseBase:
+    if not RatingRequest.objects.filter(reference=reference).exists():
+        raise Http404("No request with this reference.")
+    handle = tempfile.NamedTemporaryFile(suffix=".zip")  # noqa: SIM115 - closed by FileResponse
+    bundle.build(reference, Path(handle.name), actor=request.user)
+    handle.seek(0)
+    return FileResponse(handle, as_attachment=True, filename=f"evidence-{reference}.zip")
+
+
+@auditor_view
+def public_key(request: HttpRequest) -> HttpResponseBase:
+    latest = checkpoints.latest()
+    body = signing.public_key_pem()
+    if latest:
+        body += f"\n# key id {signing.key_id()}\n# latest checkpoint: sequence {latest.sequence} hash {latest.hash}\n"
+    return HttpResponse(body, content_type="text/plain; charset=utf-8")
