@@ -80,7 +80,7 @@ def test_bundle_contents_and_verifier_passes(bundle_dir):
     chain = (bundle_dir / "chain.jsonl").read_text().splitlines()
     assert len(chain) > len(events)  # the unrelated request's events sit between them
     data = json.loads((bundle_dir / "request.json").read_text())
-    assert data["request"]["fields"]["state"] == RequestState.APPROVED
+    assert data["request"]["fields"]["state"] == RequestState.ISSUED
     assert len(data["line_items"]) == 1 and len(data["attachments"]) == 1 and len(data["deliveries"]) == 1
     [document] = json.loads((bundle_dir / "documents.json").read_text())
     assert document["sha256"] == document["recorded_sha256"]

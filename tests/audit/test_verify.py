@@ -47,7 +47,9 @@ def test_an_intact_chain_verifies_with_a_summary(db):
     call_command("audit_verify", stdout=out)
 
     # then: call_command returning (no CommandError) is exit status 0
-    assert out.getvalue().strip() == (f"Audit chain intact: 5 events, head sequence 5, head hash {events[-1].hash}.")
+    assert out.getvalue().strip() == (
+        f"Audit chain intact: 5 events, head sequence 5, head hash {events[-1].hash}. 0 signed checkpoints verified."
+    )
 
 
 def test_an_empty_trail_verifies(db):
@@ -107,8 +109,8 @@ def test_a_removed_row_is_named(transactional_db):
 
 
 def test_a_removed_last_row_goes_unnoticed_by_the_chain_alone(transactional_db):
-    # Documented limit: truncating the tail leaves a shorter valid chain; the head hash in the
-    # summary is what an external copy (e.g. a periodic export) is compared against.
+    # Without a checkpoint, truncating the tail leaves a shorter valid chain; signed checkpoints
+    # (tests/audit/test_checkpoints.py) are what catch it.
     events = _chain()
 
     with behind_the_triggers_back() as cursor:
