@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from ratings import views
+from ratings.portal import notifications as notification_views
 
 admin.site.site_header = "DPA Priority Ratings — HHS/ASPR"
 admin.site.site_title = "DPA Priority Ratings"
@@ -14,4 +15,12 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("attachments/<int:pk>/download/", views.attachment_download, name="attachment-download"),
     path("admin/", admin.site.urls),
+    # Notifications and invitations (issue 4)
+    path("notifications/", notification_views.notification_list, name="notification-list"),
+    path("notifications/<int:pk>/read/", notification_views.notification_mark_read, name="notification-read"),
+    path(
+        "invitations/<str:uidb64>/<str:token>/",
+        notification_views.invitation_accept,
+        name="invitation-accept",
+    ),
 ]

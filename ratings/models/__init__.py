@@ -1,5 +1,6 @@
 """Models of the workflow domain, one module per aggregate."""
 
+from ratings.models.notifications import Notification
 from ratings.models.organizations import Membership, Organization, Program, User
 from ratings.models.requests import (
     Attachment,
@@ -15,6 +16,7 @@ __all__ = [
     "InformationRequest",
     "LineItemDelivery",
     "Membership",
+    "Notification",
     "Organization",
     "Program",
     "RatingRequest",
