@@ -20,7 +20,7 @@ def notification_list(request: HttpRequest) -> HttpResponse:
     rows = Notification.objects.filter(recipient_id=request.user.pk).order_by("-created_at", "-pk")
     page = Paginator(rows, 25).get_page(request.GET.get("page"))
     unread = rows.filter(read_at__isnull=True).count()
-    return render(request, "notifications/list.html", {"page": page, "unread": unread})
+    return render(request, "ratings/portal/notifications.html", {"page": page, "unread": unread})
 
 
 @login_required
@@ -41,7 +41,7 @@ class _InvitationPasswordForm(SetPasswordForm):  # type: ignore[type-arg]
 def invitation_accept(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
     user = invitations.invitation_user(uidb64, token)
     if user is None:
-        return render(request, "notifications/invitation_invalid.html", status=400)
+        return render(request, "ratings/portal/invitation_invalid.html", status=400)
     form: forms.Form = _InvitationPasswordForm(user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -49,5 +49,5 @@ def invitation_accept(request: HttpRequest, uidb64: str, token: str) -> HttpResp
         except ValidationFailed as error:
             form.add_error(None, error.message)
         else:
-            return render(request, "notifications/invitation_done.html")
-    return render(request, "notifications/invitation_form.html", {"form": form, "invited": user}, status=200)
+            return render(request, "ratings/portal/invitation_done.html")
+    return render(request, "ratings/portal/invitation_form.html", {"form": form, "invited": user}, status=200)

@@ -161,6 +161,7 @@ GROUP_PERMISSIONS = {
         "ratings.view_program",
         "ratings.add_program",
         "ratings.change_program",
+        "ratings.view_notification",  # the outbox: failed notices and their resend (issue 4)
     ],
     "Auditors": [*STAFF_VIEW, "audit.view_auditevent", "audit.export_auditevent"],
 }
