@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from ratings.constants import REVIEW_CLOCK_STATES, RequestState
@@ -75,11 +75,8 @@ def review_clock(
 
 
 def with_questions(queryset: QuerySet[RatingRequest]) -> QuerySet[RatingRequest]:
-    return queryset.prefetch_related(
-        Prefetch(
-            "information_requests", queryset=InformationRequest.objects.only("request_id", "asked_at", "responded_at")
-        )
-    )
+    # A plain lookup, so it combines with the admin's own prefetch of the same relation.
+    return queryset.prefetch_related("information_requests")
 
 
 def overdue_review_requests(
