@@ -59,17 +59,27 @@ class Broker:
             self.process = None
 
 
+def drop_producer_pools() -> None:
+    # The app caches its connection and producer pools with the broker address they were made
+    # with; forget them so publishing follows the broker_url set here (Celery does the same
+    # after a fork, in Celery._after_fork).
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
+
+
 @pytest.fixture
 def broker() -> Iterator[Broker]:
     server = Broker()
     server.start()
     saved = {key: celery_app.conf[key] for key in ("broker_url", "task_always_eager")}
     celery_app.conf.broker_url = BROKER
+    drop_producer_pools()
     try:
         yield server
     finally:
         server.stop()
         celery_app.conf.update(saved)
+        drop_producer_pools()
 
 
 def worker():
