@@ -198,6 +198,8 @@ NOTIFICATION_SWEEP_GRACE_SECONDS = float(env("NOTIFICATION_SWEEP_GRACE_SECONDS",
 NOTIFICATION_SWEEP_INTERVAL_SECONDS = float(env("NOTIFICATION_SWEEP_INTERVAL_SECONDS", "60"))
 NOTIFICATION_SENDING_STALE_SECONDS = float(env("NOTIFICATION_SENDING_STALE_SECONDS", str(CELERY_TASK_TIME_LIMIT * 2)))
 NOTIFICATION_SWEEP_BATCH = env_int("NOTIFICATION_SWEEP_BATCH", 500)
+# An SMTP server that hangs must not hold a delivery past the task time limit.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
 # Supplier-contact invitations: days a set-password link stays valid.
 INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 7)
 # Publishing must not hang a request when the broker is down: fail fast, the outbox row stays

@@ -126,7 +126,7 @@ def test_an_approvals_notices_are_delivered_once_by_the_worker(broker):
 
 
 @override_settings(NOTIFICATION_SWEEP_GRACE_SECONDS=0)
-def test_with_the_broker_down_the_approval_commits_and_the_sweep_delivers_once_when_it_returns(broker):
+def test_with_the_broker_down_the_approval_commits_and_the_sweep_delivers_once_when_it_returns(broker, caplog):
     cast = make_cast()
     rr = recommended(cast)
     # given the broker is down
@@ -138,6 +138,7 @@ def test_with_the_broker_down_the_approval_commits_and_the_sweep_delivers_once_w
     row = Notification.objects.get()
     assert (row.status, row.attempts) == (NotificationStatus.PENDING, 0)
     assert mail.outbox == []
+    assert f"notification.enqueue_failed id={row.pk} error=OperationalError" in caplog.text
     # when the broker is back and the periodic sweep runs (twice, as beat would)
     broker.start()
     with worker():

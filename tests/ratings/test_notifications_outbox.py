@@ -273,3 +273,10 @@ def test_sweep_fails_notices_stuck_while_sending_instead_of_sending_twice(
     assert row.status == NotificationStatus.FAILED
     assert row.last_error.startswith("Delivery outcome unknown")
     assert mail.outbox == []
+
+
+def test_beat_runs_the_sweep_periodically(settings):
+    assert settings.CELERY_BEAT_SCHEDULE["notifications-sweep"] == {
+        "task": "ratings.tasks.sweep_notifications",
+        "schedule": 60.0,
+    }
