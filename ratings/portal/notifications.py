@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from dpa_portal.errors import ValidationFailed
-from ratings.models import Notification, User
+from ratings.models import Notification
 from ratings.services import invitations, notifications
 
 
@@ -33,16 +33,12 @@ def notification_mark_read(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("notification-list")
 
 
-class _InvitationPasswordForm(SetPasswordForm):  # type: ignore[type-arg]
-    def save(self, commit: bool = True) -> User:  # pragma: no cover - the service saves
-        raise NotImplementedError
-
-
 def invitation_accept(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
     user = invitations.invitation_user(uidb64, token)
     if user is None:
         return render(request, "ratings/portal/invitation_invalid.html", status=400)
-    form: forms.Form = _InvitationPasswordForm(user, request.POST or None)
+    # Django's form checks the two entries and the password validators; the service saves.
+    form: forms.Form = SetPasswordForm(user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             invitations.invitation_accept(user=user, token=token, password=form.cleaned_data["new_password1"])

@@ -23,7 +23,7 @@ from audit.constants import Outcome
 from dpa_portal.errors import PermissionRefused, ValidationFailed
 from ratings import permissions
 from ratings.constants import NotificationKind, OrganizationKind, Role
-from ratings.models import Membership, Organization, User
+from ratings.models import Membership, Notification, Organization, User
 from ratings.services.notifications import notify
 
 INVITING_ROLES = (Role.INTAKE_ANALYST, Role.HHS_ADMIN)
@@ -105,6 +105,43 @@ def supplier_contact_invite(
             template="invitation",
             context={"organization": organization, "valid_days": settings.INVITATION_VALID_DAYS},
             key=f"invitation:user{user.pk}:membership{membership.pk}",
+            target=user,
+            link=invitation_path(user),
+        )
+    return user
+
+
+def supplier_contact_reinvite(*, user: User, actor: User) -> User:
+    """Send a fresh link to a supplier contact who has not chosen a password yet."""
+    if not any(permissions.has_role(actor, role) for role in INVITING_ROLES):
+        with transaction.atomic():
+            audit.record(
+                action="supplier_contact.reinvite",
+                actor=actor,
+                target=user,
+                outcome=Outcome.DENIED,
+                reason="Only HHS intake analysts and administrators invite supplier contacts.",
+            )
+        raise PermissionRefused("Only HHS intake analysts and administrators invite supplier contacts.")
+    membership = Membership.objects.filter(user=user, role=Role.SUPPLIER_CONTACT, is_active=True).first()
+    if membership is None or user.has_usable_password() or not user.is_active:
+        raise ValidationFailed(f"{user.get_username()} is not a supplier contact waiting for an invitation.")
+    with transaction.atomic():
+        sequence = Notification.objects.filter(recipient=user, kind=NotificationKind.INVITATION).count() + 1
+        audit.record(
+            action="supplier_contact.reinvite",
+            actor=actor,
+            target=user,
+            organization_id=membership.organization_id,
+            data={"invitation": sequence},
+        )
+        notify(
+            recipient=user,
+            kind=NotificationKind.INVITATION,
+            subject="Your account on the DPA Priority Rating Portal",
+            template="invitation",
+            context={"organization": membership.organization, "valid_days": settings.INVITATION_VALID_DAYS},
+            key=f"invitation:user{user.pk}:membership{membership.pk}:{sequence}",
             target=user,
             link=invitation_path(user),
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import smtplib
+import time
 
 from django.core import mail
 from django.core.mail.backends.base import BaseEmailBackend
@@ -22,5 +23,14 @@ class FlakySMTPBackend(BaseEmailBackend):
         if FlakySMTPBackend.failures_left > 0:
             FlakySMTPBackend.failures_left -= 1
             raise smtplib.SMTPException("451 mail server busy")
+        mail.outbox.extend(email_messages)
+        return len(email_messages)
+
+
+class SlowBackend(BaseEmailBackend):
+    """Takes its time, so two concurrent deliveries overlap."""
+
+    def send_messages(self, email_messages):
+        time.sleep(0.3)
         mail.outbox.extend(email_messages)
         return len(email_messages)

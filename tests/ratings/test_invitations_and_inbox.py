@@ -178,3 +178,20 @@ def test_the_inbox_requires_login(db, client):
     response = client.get(reverse("notification-list"))
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/")
+
+
+def test_a_contact_who_has_not_set_a_password_can_be_sent_a_new_link(cast, django_capture_on_commit_callbacks):
+    user = invite(cast)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        invitations.supplier_contact_reinvite(user=user, actor=cast.hhsadmin)
+    assert Notification.objects.filter(recipient=user, kind=NotificationKind.INVITATION).count() == 2
+    assert len(mail.outbox) == 1
+    assert AuditEvent.objects.filter(action="supplier_contact.reinvite", outcome="success").count() == 1
+
+
+def test_no_new_link_for_a_contact_who_already_has_a_password(cast):
+    events = AuditEvent.objects.count()
+    with pytest.raises(ValidationFailed, match="not a supplier contact waiting for an invitation"):
+        invitations.supplier_contact_reinvite(user=cast.supplier, actor=cast.intake)
+    assert AuditEvent.objects.count() == events

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import threading
 import time
 from collections.abc import Callable, Iterator
 
@@ -13,12 +14,14 @@ import pytest
 import redis
 from celery.contrib.testing.worker import start_worker
 from django.core import mail
+from django.db import connection
 from django.test import override_settings
+from django.utils import timezone
 
 from dpa_portal.celery import app as celery_app
 from ratings.constants import NotificationKind, NotificationStatus, RequestState
 from ratings.models import Notification, RatingRequest
-from ratings.services import workflow
+from ratings.services import notifications, workflow
 from ratings.tasks import sweep_notifications
 from tests.factories import PASSWORD, make_cast, request_in_state
 from tests.ratings.mail_backends import FlakySMTPBackend
@@ -72,7 +75,7 @@ def broker() -> Iterator[Broker]:
     server = Broker()
     server.start()
     saved = {key: celery_app.conf[key] for key in ("broker_url", "task_always_eager")}
-    celery_app.conf.broker_url = BROKER
+    celery_app.conf.update(broker_url=BROKER, task_always_eager=False)
     drop_producer_pools()
     try:
         yield server
@@ -102,9 +105,12 @@ def settled(expected_status: str) -> Callable[[], bool]:
 
 def recommended(cast):
     # Built with eager tasks: only the approval's notices go through the broker.
+    previous = celery_app.conf.task_always_eager
     celery_app.conf.task_always_eager = True
-    rr = request_in_state(cast, RequestState.RECOMMENDED)
-    celery_app.conf.task_always_eager = False
+    try:
+        rr = request_in_state(cast, RequestState.RECOMMENDED)
+    finally:
+        celery_app.conf.task_always_eager = previous
     Notification.objects.all().delete()
     mail.outbox.clear()
     return rr
@@ -186,3 +192,34 @@ def test_an_smtp_error_that_persists_ends_failed_after_the_last_retry(broker):
     assert (row.status, row.attempts) == (NotificationStatus.FAILED, 3)
     assert row.last_error == "SMTPException: 451 mail server busy"
     assert mail.outbox == []
+
+
+@override_settings(EMAIL_BACKEND="tests.ratings.mail_backends.SlowBackend")
+def test_two_workers_racing_for_one_notice_send_it_once():
+    cast = make_cast()
+    notice = Notification.objects.create(
+        key="race:1",
+        recipient=cast.applicant,
+        email=cast.applicant.email,
+        kind=NotificationKind.REQUEST_STATUS,
+        subject="Race",
+        body_text="Race",
+        body_html="<p>Race</p>",
+        next_attempt_at=timezone.now(),
+    )
+    mail.outbox.clear()
+    outcomes: list[str] = []
+
+    def deliver() -> None:
+        try:
+            outcomes.append(notifications.notification_deliver(notification_id=notice.pk).outcome)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=deliver) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["sent", "skipped"]
+    assert len(mail.outbox) == 1
