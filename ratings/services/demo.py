@@ -161,10 +161,11 @@ GROUP_PERMISSIONS = {
         "ratings.view_program",
         "ratings.add_program",
         "ratings.change_program",
-        "ratings.view_notification",  # the outbox: failed notices and their resend (issue 4)
     ],
     "Auditors": [*STAFF_VIEW, "audit.view_auditevent", "audit.export_auditevent"],
 }
+# Notifications outbox (issue 4): administrators see failed notices and resend them.
+GROUP_PERMISSIONS["HHS administrators"].append("ratings.view_notification")
 ROLE_GROUP: dict[str, str] = {
     Role.INTAKE_ANALYST: "HHS workflow staff",
     Role.REVIEWER: "HHS workflow staff",
