@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from ratings import order_views, views
+from ratings.portal import notifications as notification_views
 
 admin.site.site_header = "DPA Priority Ratings — HHS/ASPR"
 admin.site.site_title = "DPA Priority Ratings"
@@ -34,4 +35,12 @@ urlpatterns = [
     ),
     path("accounts/reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
     path("audit/", include("audit.urls")),  # auditor workspace (issue 6)
+    # Notifications and invitations (issue 4)
+    path("notifications/", notification_views.notification_list, name="notification-list"),
+    path("notifications/<int:pk>/read/", notification_views.notification_mark_read, name="notification-read"),
+    path(
+        "invitations/<str:uidb64>/<str:token>/",
+        notification_views.invitation_accept,
+        name="invitation-accept",
+    ),
 ]

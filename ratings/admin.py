@@ -15,11 +15,13 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from ratings import (
+    admin_notifications,  # noqa: F401  (registers the notifications outbox)
     admin_orders,  # noqa: F401 - registers the rated-order admin (issue 3)
     permissions,
     selectors,
 )
 from ratings.admin_actions import transition_view
+from ratings.admin_review_clock import ReviewOverdueFilter, review_due_column
 from ratings.constants import RequestState
 from ratings.models import (
     Attachment,
@@ -124,6 +126,7 @@ class RatingRequestAdmin(admin.ModelAdmin):
         "state",
         "assigned_reviewer",
         "age_days",
+        review_due_column,
         "next_action",
     )
     list_filter = (
@@ -133,6 +136,7 @@ class RatingRequestAdmin(admin.ModelAdmin):
         "applicant_organization",
         "assigned_reviewer",
         AgeFilter,
+        ReviewOverdueFilter,
     )
     search_fields = (
         "reference",
@@ -210,7 +214,7 @@ class RatingRequestAdmin(admin.ModelAdmin):
         return False
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[RatingRequest]:
-        return selectors.rating_requests_for(request.user)
+        return selectors.rating_requests_for(request.user).prefetch_related("information_requests")
 
     @admin.display(description="Rating", ordering="requested_level")
     def rating_display(self, obj: RatingRequest) -> str:

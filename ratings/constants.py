@@ -146,3 +146,26 @@ class SupplierNoticeKind(models.TextChoices):
 # 21 CFR 11.50(a)(3): the meaning of the signature, shown wherever it is shown.
 SIGNATURE_MEANING_APPROVAL = "Approved: authorizes the priority rating"
 SIGNATURE_MEANING_CANCELLATION = "Cancelled: withdraws the priority rating"
+
+
+# --- Notifications (issue 4) ---------------------------------------------------------------
+class NotificationKind(models.TextChoices):
+    REQUEST_STATUS = "request_status", "Request status changed"
+    INFORMATION_REQUESTED = "information_requested", "Information requested"
+    INFORMATION_PROVIDED = "information_provided", "Information provided"
+    REQUEST_DECISION = "request_decision", "Decision on a request"
+    REVIEW_ASSIGNED = "review_assigned", "Review assigned"
+    INVITATION = "invitation", "Invitation to the portal"
+    # Rated orders (next round): declared now so their notices need no schema change.
+    ORDER_ISSUED = "order_issued", "Rated order issued"
+    ORDER_AMENDED = "order_amended", "Rated order amended"
+    ORDER_CANCELLED = "order_cancelled", "Rated order cancelled"
+    RESPONSE_REMINDER = "response_reminder", "Response reminder"
+    RESPONSE_OVERDUE = "response_overdue", "Response overdue"
+
+
+class NotificationStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    SENDING = "sending", "Sending"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Failed"

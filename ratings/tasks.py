@@ -1,12 +1,15 @@
-"""Celery tasks: thin wrappers that load ids and call one service (design.md habit 6)."""
+"""Celery tasks: thin wrappers that take ids and call one service (design.md habit 6)."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from celery import shared_task
 
-from ratings.services import order_documents
+from ratings.services import notifications, order_documents
+
+logger = logging.getLogger("ratings.tasks")
 
 GENERATION_MAX_RETRIES = 4
 
@@ -24,3 +27,23 @@ def generate_order_document(self: Any, version_id: int) -> int:
         if self.request.is_eager or self.request.retries >= GENERATION_MAX_RETRIES:
             return 0
         raise self.retry(exc=error, countdown=30 * 2**self.request.retries) from error
+
+
+@shared_task(name="ratings.tasks.deliver_notification", ignore_result=True)
+def deliver_notification(notification_id: int) -> str:
+    """Send one notice if still pending; schedule the next attempt after a transient failure.
+
+    The row holds the retry state (attempts, next_attempt_at), so a retry is simply the same
+    task queued again with a countdown; if that publish fails too, the sweep picks the row up.
+    """
+    result = notifications.notification_deliver(notification_id=notification_id)
+    if result.outcome == "retry":
+        notifications.enqueue(notification_id, countdown=result.retry_in)
+    return result.outcome
+
+
+@shared_task(name="ratings.tasks.sweep_notifications", ignore_result=True)
+def sweep_notifications() -> int:
+    """Periodic (beat): re-queue notices left pending; give up on ones stuck while sending."""
+    result = notifications.notifications_sweep()
+    return len(result.requeued)

@@ -229,6 +229,39 @@ CELERY_BEAT_SCHEDULE["audit-checkpoint"] = {
     "schedule": AUDIT_CHECKPOINT_MINUTES * 60.0,
 }
 # --- end audit block ---
+# --- Deadline clocks and notifications (issue 4, part 1) ---------------------------------
+# Time zone in which working days and "end of the due day" are read; stored times stay UTC.
+AGENCY_TIME_ZONE = env("AGENCY_TIME_ZONE", "America/New_York")
+# Reminders before a supplier response is due, in working days before the due day.
+SUPPLIER_REMINDER_OFFSETS_WORKING_DAYS = [int(n) for n in env_list("SUPPLIER_REMINDER_OFFSETS_WORKING_DAYS", "5,1")]
+# Outbox delivery: attempts in all (first try included), backoff base * 2**(attempt-1) with
+# full jitter, capped; the sweep re-queues rows still pending this many seconds after they
+# were due, and gives up on rows stuck "sending" (outcome unknown) after the stale timeout.
+NOTIFICATION_MAX_ATTEMPTS = env_int("NOTIFICATION_MAX_ATTEMPTS", 6)
+NOTIFICATION_RETRY_BASE_SECONDS = float(env("NOTIFICATION_RETRY_BASE_SECONDS", "30"))
+NOTIFICATION_RETRY_MAX_SECONDS = float(env("NOTIFICATION_RETRY_MAX_SECONDS", "3600"))
+NOTIFICATION_SWEEP_GRACE_SECONDS = float(env("NOTIFICATION_SWEEP_GRACE_SECONDS", "120"))
+NOTIFICATION_SWEEP_INTERVAL_SECONDS = float(env("NOTIFICATION_SWEEP_INTERVAL_SECONDS", "60"))
+NOTIFICATION_SENDING_STALE_SECONDS = float(env("NOTIFICATION_SENDING_STALE_SECONDS", str(CELERY_TASK_TIME_LIMIT * 2)))
+NOTIFICATION_SWEEP_BATCH = env_int("NOTIFICATION_SWEEP_BATCH", 500)
+# An SMTP server that hangs must not hold a delivery past the task time limit.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
+# Supplier-contact invitations: days a set-password link stays valid.
+INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 7)
+# Publishing must not hang a request when the broker is down: fail fast, the outbox row stays
+# pending and the sweep re-queues it.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": env_int("CELERY_PUBLISH_MAX_RETRIES", 2),
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
+CELERY_BEAT_SCHEDULE["notifications-sweep"] = {
+    "task": "ratings.tasks.sweep_notifications",
+    "schedule": NOTIFICATION_SWEEP_INTERVAL_SECONDS,
+}
+# --- end of deadline clocks and notifications ----------------------------------------------
 
 LOGGING = {
     "version": 1,

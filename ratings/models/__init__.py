@@ -1,5 +1,6 @@
 """Models of the workflow domain, one module per aggregate."""
 
+from ratings.models.notifications import Notification
 from ratings.models.orders import Document, RatedOrder, RatedOrderItem, RatedOrderVersion, Signature
 from ratings.models.organizations import Membership, Organization, Program, User
 from ratings.models.requests import (
@@ -17,6 +18,7 @@ __all__ = [
     "InformationRequest",
     "LineItemDelivery",
     "Membership",
+    "Notification",
     "Organization",
     "Program",
     "RatedOrder",

@@ -169,6 +169,8 @@ GROUP_PERMISSIONS = {
     ],
     "Auditors": [*STAFF_VIEW, "audit.view_auditevent", "audit.export_auditevent"],
 }
+# Notifications outbox (issue 4): administrators see failed notices and resend them.
+GROUP_PERMISSIONS["HHS administrators"].append("ratings.view_notification")
 ROLE_GROUP: dict[str, str] = {
     Role.INTAKE_ANALYST: "HHS workflow staff",
     Role.REVIEWER: "HHS workflow staff",

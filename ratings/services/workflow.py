@@ -23,6 +23,7 @@ from ratings import permissions
 from ratings.constants import CERTIFICATION_TEXT, REVIEW_CHECKLIST, Recommendation, Role
 from ratings.models import InformationRequest, RatingRequest, User
 from ratings.services import orders as rated_orders
+from ratings.services import request_notices
 
 ACTION_LABELS = {
     "submit": "submitted",
@@ -156,6 +157,7 @@ def _perform(
                 changes=_diff(before, _snapshot(rating_request)),
                 data=data,
             )
+            request_notices.notify_request_transition(rating_request=rating_request, action=action, actor=actor)
     if refused is not None:
         raise PermissionRefused(refused)
     return rating_request

@@ -1,0 +1,225 @@
+"""Acceptance: a real Redis broker (our own redis-server on port 6391) and a real in-process
+Celery worker (celery.contrib.testing.worker). The worker runs in a thread of this process,
+so the locmem mail outbox counts what it sends."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import threading
+import time
+from collections.abc import Callable, Iterator
+
+import pytest
+import redis
+from celery.contrib.testing.worker import start_worker
+from django.core import mail
+from django.db import connection
+from django.test import override_settings
+from django.utils import timezone
+
+from dpa_portal.celery import app as celery_app
+from ratings.constants import NotificationKind, NotificationStatus, RequestState
+from ratings.models import Notification, RatingRequest
+from ratings.services import notifications, workflow
+from ratings.tasks import sweep_notifications
+from tests.factories import PASSWORD, make_cast, request_in_state
+from tests.ratings.mail_backends import FlakySMTPBackend
+
+PORT = 6391
+BROKER = f"redis://127.0.0.1:{PORT}/0"
+
+pytestmark = pytest.mark.skipif(shutil.which("redis-server") is None, reason="redis-server is not installed")
+
+
+class Broker:
+    """Our own redis-server, started and stopped by the test (never the shared one)."""
+
+    def __init__(self) -> None:
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            ["redis-server", "--port", str(PORT), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        client = redis.Redis(host="127.0.0.1", port=PORT, socket_connect_timeout=0.2)
+        deadline = time.monotonic() + 5
+        while True:
+            try:
+                client.ping()
+                return
+            except redis.ConnectionError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(timeout=5)
+            self.process = None
+
+
+def drop_producer_pools() -> None:
+    # The app caches its connection and producer pools with the broker address they were made
+    # with; forget them so publishing follows the broker_url set here (Celery does the same
+    # after a fork, in Celery._after_fork).
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
+
+
+@pytest.fixture
+def broker() -> Iterator[Broker]:
+    server = Broker()
+    server.start()
+    saved = {key: celery_app.conf[key] for key in ("broker_url", "task_always_eager")}
+    celery_app.conf.update(broker_url=BROKER, task_always_eager=False)
+    drop_producer_pools()
+    try:
+        yield server
+    finally:
+        server.stop()
+        celery_app.conf.update(saved)
+        drop_producer_pools()
+
+
+def worker():
+    return start_worker(celery_app, pool="solo", concurrency=1, perform_ping_check=False, shutdown_timeout=10)
+
+
+def wait_until(predicate: Callable[[], bool], timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, "timed out waiting for the worker"
+        time.sleep(0.05)
+
+
+def settled(expected_status: str) -> Callable[[], bool]:
+    def check() -> bool:
+        return not Notification.objects.exclude(status=expected_status).exists()
+
+    return check
+
+
+def recommended(cast):
+    # Built with eager tasks: only the approval's notices go through the broker.
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    try:
+        rr = request_in_state(cast, RequestState.RECOMMENDED)
+    finally:
+        celery_app.conf.task_always_eager = previous
+    Notification.objects.all().delete()
+    mail.outbox.clear()
+    return rr
+
+
+pytestmark = [pytestmark, pytest.mark.django_db(transaction=True)]
+
+
+def test_an_approvals_notices_are_delivered_once_by_the_worker(broker):
+    cast = make_cast()
+    rr = recommended(cast)
+    with worker():
+        rr = workflow.rating_request_approve(request=rr, actor=cast.approver, password=PASSWORD, reason="Needed.")
+        wait_until(settled(NotificationStatus.SENT))
+        time.sleep(0.3)  # a duplicate would arrive now
+    row = Notification.objects.get()
+    assert (row.kind, row.recipient_id, row.attempts) == (NotificationKind.REQUEST_DECISION, cast.applicant.pk, 1)
+    assert [m.subject for m in mail.outbox] == [f"{rr.reference}: request approved"]
+
+
+@override_settings(NOTIFICATION_SWEEP_GRACE_SECONDS=0)
+def test_with_the_broker_down_the_approval_commits_and_the_sweep_delivers_once_when_it_returns(broker, caplog):
+    cast = make_cast()
+    rr = recommended(cast)
+    # given the broker is down
+    broker.stop()
+    # when the approval is made
+    rr = workflow.rating_request_approve(request=rr, actor=cast.approver, password=PASSWORD, reason="Needed.")
+    # then it committed, and its notice waits
+    assert RatingRequest.objects.get(pk=rr.pk).state == RequestState.APPROVED
+    row = Notification.objects.get()
+    assert (row.status, row.attempts) == (NotificationStatus.PENDING, 0)
+    assert mail.outbox == []
+    assert f"notification.enqueue_failed id={row.pk} error=OperationalError" in caplog.text
+    # when the broker is back and the periodic sweep runs (twice, as beat would)
+    broker.start()
+    with worker():
+        sweep_notifications.delay()
+        wait_until(settled(NotificationStatus.SENT))
+        sweep_notifications.delay()
+        time.sleep(0.5)
+    # then the notice went out exactly once
+    row.refresh_from_db()
+    assert (row.status, row.attempts) == (NotificationStatus.SENT, 1)
+    assert [m.subject for m in mail.outbox] == [f"{rr.reference}: request approved"]
+
+
+@override_settings(
+    EMAIL_BACKEND="tests.ratings.mail_backends.FlakySMTPBackend",
+    NOTIFICATION_MAX_ATTEMPTS=4,
+    NOTIFICATION_RETRY_BASE_SECONDS=0.05,
+)
+def test_a_transient_smtp_error_is_retried_and_the_notice_sent_once(broker):
+    cast = make_cast()
+    rr = recommended(cast)
+    FlakySMTPBackend.failures_left = 2  # the next two sends fail
+    with worker():
+        workflow.rating_request_approve(request=rr, actor=cast.approver, password=PASSWORD, reason="Needed.")
+        wait_until(settled(NotificationStatus.SENT))
+        time.sleep(0.3)
+    row = Notification.objects.get()
+    assert (row.status, row.attempts, row.last_error) == (NotificationStatus.SENT, 3, "")
+    assert len(mail.outbox) == 1
+
+
+@override_settings(
+    EMAIL_BACKEND="tests.ratings.mail_backends.FailingSMTPBackend",
+    NOTIFICATION_MAX_ATTEMPTS=3,
+    NOTIFICATION_RETRY_BASE_SECONDS=0.05,
+)
+def test_an_smtp_error_that_persists_ends_failed_after_the_last_retry(broker):
+    cast = make_cast()
+    rr = recommended(cast)
+    with worker():
+        workflow.rating_request_approve(request=rr, actor=cast.approver, password=PASSWORD, reason="Needed.")
+        wait_until(settled(NotificationStatus.FAILED))
+        time.sleep(0.3)
+    row = Notification.objects.get()
+    assert (row.status, row.attempts) == (NotificationStatus.FAILED, 3)
+    assert row.last_error == "SMTPException: 451 mail server busy"
+    assert mail.outbox == []
+
+
+@override_settings(EMAIL_BACKEND="tests.ratings.mail_backends.SlowBackend")
+def test_two_workers_racing_for_one_notice_send_it_once():
+    cast = make_cast()
+    notice = Notification.objects.create(
+        key="race:1",
+        recipient=cast.applicant,
+        email=cast.applicant.email,
+        kind=NotificationKind.REQUEST_STATUS,
+        subject="Race",
+        body_text="Race",
+        body_html="<p>Race</p>",
+        next_attempt_at=timezone.now(),
+    )
+    mail.outbox.clear()
+    outcomes: list[str] = []
+
+    def deliver() -> None:
+        try:
+            outcomes.append(notifications.notification_deliver(notification_id=notice.pk).outcome)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=deliver) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["sent", "skipped"]
+    assert len(mail.outbox) == 1
