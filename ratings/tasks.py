@@ -29,6 +29,12 @@ def generate_order_document(self: Any, version_id: int) -> int:
         raise self.retry(exc=error, countdown=30 * 2**self.request.retries) from error
 
 
+@shared_task(name="ratings.tasks.sweep_order_documents", ignore_result=True)
+def sweep_order_documents() -> int:
+    """Periodic (beat): queue again documents whose generation was never queued (broker down)."""
+    return len(order_documents.order_documents_sweep())
+
+
 @shared_task(name="ratings.tasks.deliver_notification", ignore_result=True)
 def deliver_notification(notification_id: int) -> str:
     """Send one notice if still pending; schedule the next attempt after a transient failure.

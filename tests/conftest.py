@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from django.db import connection
 
+from ratings.documents.signing import ensure_dev_certificate
 from tests.factories import Cast, make_cast
 
 
@@ -22,6 +25,21 @@ def django_db_setup(django_db_setup, django_db_blocker):
                 cursor.execute(f"ALTER DATABASE \"{name}\" SET dpa.audit_truncate = 'allowed'")
                 cursor.execute("SET dpa.audit_truncate = 'allowed'")
     yield
+
+
+@pytest.fixture(scope="session")
+def signing_pair(tmp_path_factory) -> tuple[Path, Path]:
+    """A development X.509 pair for PAdES-signing rated orders in tests."""
+    folder = tmp_path_factory.mktemp("signing")
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    ensure_dev_certificate(cert, key, common_name="DPA Portal TEST")
+    return cert, key
+
+
+@pytest.fixture(autouse=True)
+def _signing_settings(settings, signing_pair):
+    # Every test that approves a request can generate its signed documents.
+    settings.DOCUMENT_SIGNING_CERT, settings.DOCUMENT_SIGNING_KEY = signing_pair
 
 
 @pytest.fixture

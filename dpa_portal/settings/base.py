@@ -261,6 +261,12 @@ CELERY_BEAT_SCHEDULE["notifications-sweep"] = {
     "task": "ratings.tasks.sweep_notifications",
     "schedule": NOTIFICATION_SWEEP_INTERVAL_SECONDS,
 }
+# Rated-order documents left pending (broker down when approved) are queued again by a sweep.
+DOCUMENT_SWEEP_GRACE_SECONDS = float(env("DOCUMENT_SWEEP_GRACE_SECONDS", "120"))
+CELERY_BEAT_SCHEDULE["order-documents-sweep"] = {
+    "task": "ratings.tasks.sweep_order_documents",
+    "schedule": NOTIFICATION_SWEEP_INTERVAL_SECONDS,
+}
 # --- end of deadline clocks and notifications ----------------------------------------------
 
 LOGGING = {

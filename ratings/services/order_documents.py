@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass, replace
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.utils import timezone
 
 from audit import services as audit
 from audit.constants import Outcome
@@ -81,7 +82,31 @@ def content_fingerprint(content: render.OrderContent) -> str:
 
 def queue_generation(version: RatedOrderVersion) -> None:
     version_id = version.pk
-    transaction.on_commit(lambda: tasks.generate_order_document.delay(version_id))
+    transaction.on_commit(lambda: enqueue_generation(version_id))
+
+
+def enqueue_generation(version_id: int) -> bool:
+    """Queue the task. A broker failure is logged, never raised: the approval that caused it
+    has committed, the version stays pending, and `order_documents_sweep` queues it again."""
+    try:
+        tasks.generate_order_document.delay(version_id)
+    except Exception as exc:
+        logger.warning("order_document.enqueue_failed version=%s error=%s", version_id, type(exc).__name__)
+        return False
+    return True
+
+
+def order_documents_sweep(*, now: dt.datetime | None = None) -> list[int]:
+    """Periodic (beat): queue again versions still pending past the grace period (set-based)."""
+    cutoff = (now or timezone.now()) - dt.timedelta(seconds=settings.DOCUMENT_SWEEP_GRACE_SECONDS)
+    pending = list(
+        RatedOrderVersion.objects.filter(generation_status=GenerationStatus.PENDING, issued_at__lte=cutoff)
+        .order_by("issued_at")
+        .values_list("pk", flat=True)[:500]
+    )
+    for version_id in pending:
+        enqueue_generation(version_id)
+    return pending
 
 
 # --- documents --------------------------------------------------------------------------------

@@ -19,10 +19,10 @@ from django.test import override_settings
 from django.utils import timezone
 
 from dpa_portal.celery import app as celery_app
-from ratings.constants import NotificationKind, NotificationStatus, RequestState
-from ratings.models import Notification, RatingRequest
+from ratings.constants import GenerationStatus, NotificationKind, NotificationStatus, RequestState
+from ratings.models import Document, Notification, RatedOrderVersion, RatingRequest
 from ratings.services import notifications, workflow
-from ratings.tasks import sweep_notifications
+from ratings.tasks import sweep_notifications, sweep_order_documents
 from tests.factories import PASSWORD, make_cast, request_in_state
 from tests.ratings.mail_backends import FlakySMTPBackend
 
@@ -125,13 +125,20 @@ def test_an_approvals_notices_are_delivered_once_by_the_worker(broker):
     with worker():
         rr = workflow.rating_request_approve(request=rr, actor=cast.approver, password=PASSWORD, reason="Needed.")
         wait_until(settled(NotificationStatus.SENT))
+        wait_until(lambda: Document.objects.exists())
         time.sleep(0.3)  # a duplicate would arrive now
+    version = RatedOrderVersion.objects.get(order__source_request=rr)
     row = Notification.objects.get()
     assert (row.kind, row.recipient_id, row.attempts) == (NotificationKind.REQUEST_DECISION, cast.applicant.pk, 1)
     assert [m.subject for m in mail.outbox] == [f"{rr.reference}: request approved"]
+    version.refresh_from_db()
+    assert (version.generation_status, Document.objects.filter(version=version).count()) == (
+        GenerationStatus.GENERATED,
+        1,
+    )
 
 
-@override_settings(NOTIFICATION_SWEEP_GRACE_SECONDS=0)
+@override_settings(NOTIFICATION_SWEEP_GRACE_SECONDS=0, DOCUMENT_SWEEP_GRACE_SECONDS=0)
 def test_with_the_broker_down_the_approval_commits_and_the_sweep_delivers_once_when_it_returns(broker, caplog):
     cast = make_cast()
     rr = recommended(cast)
@@ -139,23 +146,34 @@ def test_with_the_broker_down_the_approval_commits_and_the_sweep_delivers_once_w
     broker.stop()
     # when the approval is made
     rr = workflow.rating_request_approve(request=rr, actor=cast.approver, password=PASSWORD, reason="Needed.")
-    # then it committed, and its notice waits
-    assert RatingRequest.objects.get(pk=rr.pk).state == RequestState.APPROVED
+    # then it committed, and its notice and its order document wait
+    assert RatingRequest.objects.get(pk=rr.pk).state == RequestState.ISSUED
     row = Notification.objects.get()
     assert (row.status, row.attempts) == (NotificationStatus.PENDING, 0)
     assert mail.outbox == []
     assert f"notification.enqueue_failed id={row.pk} error=OperationalError" in caplog.text
+    version = RatedOrderVersion.objects.get(order__source_request=rr)
+    assert (version.generation_status, Document.objects.count()) == (GenerationStatus.PENDING, 0)
+    assert f"order_document.enqueue_failed version={version.pk} error=OperationalError" in caplog.text
     # when the broker is back and the periodic sweep runs (twice, as beat would)
     broker.start()
     with worker():
         sweep_notifications.delay()
+        sweep_order_documents.delay()
         wait_until(settled(NotificationStatus.SENT))
+        wait_until(lambda: Document.objects.exists())
         sweep_notifications.delay()
+        sweep_order_documents.delay()
         time.sleep(0.5)
     # then the notice went out exactly once
     row.refresh_from_db()
     assert (row.status, row.attempts) == (NotificationStatus.SENT, 1)
     assert [m.subject for m in mail.outbox] == [f"{rr.reference}: request approved"]
+    version.refresh_from_db()
+    assert (version.generation_status, Document.objects.filter(version=version).count()) == (
+        GenerationStatus.GENERATED,
+        1,
+    )
 
 
 @override_settings(

@@ -4,30 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from pathlib import Path
 
 import pypdf
 import pytest
 from django.core.cache import cache
 
 from ratings.constants import RatingLevel, RequestState
-from ratings.documents.signing import ensure_dev_certificate
 from ratings.models import Organization, RatedOrder
 from ratings.services import drafts, workflow
 from tests.factories import CHECKLIST_ALL_TRUE, Cast, details, line_item, request_in_state
 
 
-@pytest.fixture(scope="session")
-def signing_pair(tmp_path_factory) -> tuple[Path, Path]:
-    folder = tmp_path_factory.mktemp("signing")
-    cert, key = folder / "cert.pem", folder / "key.pem"
-    ensure_dev_certificate(cert, key, common_name="DPA Portal TEST")
-    return cert, key
-
-
 @pytest.fixture(autouse=True)
-def _signing_settings(settings, signing_pair):
-    settings.DOCUMENT_SIGNING_CERT, settings.DOCUMENT_SIGNING_KEY = signing_pair
+def _order_settings(settings):
     settings.SITE_URL = "https://dpa.example.gov"
     cache.clear()  # the verification rate limit counts in the cache
 

@@ -33,7 +33,7 @@ def test_approval_issues_one_signed_order_per_supplier(cast, django_capture_on_c
 
     # then the request is issued and each supplier holds one signed order with its document
     assert rr.state == RequestState.ISSUED
-    assert len(callbacks) == 2
+    assert len(callbacks) == 3  # one document generation per order, one notice queue for the decision
     orders = list(RatedOrder.objects.filter(source_request=rr).order_by("order_number"))
     assert [o.supplier for o in orders] == [cast.supplier_org, cast.supplier_org2]
     first = orders[0]
