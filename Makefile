@@ -24,7 +24,9 @@ run: install
 	@mkdir -p var/mail
 	@$(PY) manage.py migrate --no-input -v0
 	@$(PY) manage.py ensure_signing_cert
+	@$(PY) manage.py ensure_audit_key
 	@$(PY) manage.py seed_demo
+	@$(PY) manage.py audit_checkpoint
 	@echo ""
 	@echo "  DPA Priority Rating Portal: http://$(HOST):$(PORT)/   (HHS staff: http://$(HOST):$(PORT)/admin/)"
 	@echo "  Logins (password dpa-demo): applicant, applicant2, supplier, intake, reviewer,"

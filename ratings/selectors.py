@@ -19,10 +19,12 @@ def sees_all_requests(user: Any) -> bool:
 
 def rating_requests_for(user: Any) -> QuerySet[RatingRequest]:
     queryset = RatingRequest.objects.select_related("applicant_organization", "program", "assigned_reviewer")
+    own = Q(applicant_organization_id__in=permissions.organization_ids(user, Role.APPLICANT))
     if sees_all_requests(user):
-        return queryset
+        # A draft is the applicant's private working copy: HHS sees a request once submitted.
+        return queryset.filter(Q(submitted_at__isnull=False) | own)
     # Suppliers see no request data: the rated orders addressed to them are their view.
-    return queryset.filter(applicant_organization_id__in=permissions.organization_ids(user, Role.APPLICANT))
+    return queryset.filter(own)
 
 
 def attachments_for(user: Any) -> QuerySet[Attachment]:

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from audit import services as audit
 from audit.models import AuditEvent
-from ratings.services import drafts
+from ratings.services import drafts, workflow
 from ratings.services.demo import ROLE_GROUP, groups_ensure
 from tests.factories import PASSWORD, draft_request
 from tests.helpers import events_after, last_sequence
@@ -59,7 +59,14 @@ def test_a_logout_is_audited(client, cast):
 @pytest.fixture
 def attachment(cast):
     rr = draft_request(cast)
-    return drafts.attachment_add(request=rr, actor=cast.applicant, stream=io.BytesIO(PDF), original_name="quote.pdf")
+    attachment = drafts.attachment_add(
+        request=rr, actor=cast.applicant, stream=io.BytesIO(PDF), original_name="quote.pdf"
+    )
+    # Submitted, so HHS staff see it (a draft stays private to the applicant).
+    workflow.rating_request_submit(
+        request=rr, actor=cast.applicant, attestation=workflow.Attestation(cast.applicant.printed_name, True)
+    )
+    return attachment
 
 
 def _download(client, attachment):

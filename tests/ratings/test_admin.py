@@ -79,6 +79,9 @@ def spread(staff):
             health_resource="Antigen test",
             requested_level=RatingLevel.DO,
             program_id=cast.program.pk,
+            justification_need="Test kits for the national testing program.",
+            justification_efforts="Two suppliers asked.",
+            justification_impact="Kits run out in March.",
         ),
         line_items=[
             drafts.LineItemInput(
@@ -91,18 +94,23 @@ def spread(staff):
             )
         ],
     )
+    beta = workflow.rating_request_submit(
+        request=beta, actor=cast.applicant2, attestation=workflow.Attestation(cast.applicant2.printed_name, True)
+    )
     # an old submission, for the age filter
     RatingRequest.objects.filter(pk=submitted.pk).update(submitted_at=timezone.now() - dt.timedelta(days=12))
     return cast, {"draft": draft, "submitted": submitted, "in_review": in_review, "beta": beta}
 
 
-def test_the_list_shows_every_request_to_intake(client, spread):
+def test_the_list_shows_every_submitted_request_to_intake_but_no_draft(client, spread):
     cast, rrs = spread
     client.force_login(cast.intake)
 
     response = client.get(CHANGELIST)
 
-    assert rows(response) == sorted(rr.reference for rr in rrs.values())
+    # A draft is the applicant's private working copy until it is submitted.
+    assert rows(response) == sorted(rr.reference for key, rr in rrs.items() if key != "draft")
+    assert client.get(change_url(rrs["draft"])).status_code == 302  # admin: "doesn't exist", back to the list
     content = response.content.decode()
     assert "Intake: accept and assign a reviewer" in content
     assert "Reviewer: review and recommend" in content
@@ -111,13 +119,13 @@ def test_the_list_shows_every_request_to_intake(client, spread):
 @pytest.mark.parametrize(
     ("query", "expected"),
     [
-        ("state=submitted", ["submitted"]),
-        ("state=draft", ["beta", "draft"]),
+        ("state=submitted", ["beta", "submitted"]),
+        ("state=draft", []),  # drafts stay private to the applicant
         ("category=therapeutic", ["submitted"]),
         ("category=diagnostic_test", ["beta"]),
         ("requested_level=DX", ["in_review"]),
         ("age=gt10", ["submitted"]),
-        ("age=lt5", ["in_review"]),
+        ("age=lt5", ["beta", "in_review"]),
     ],
 )
 def test_each_filter_shows_the_right_rows(client, spread, query, expected):
