@@ -133,8 +133,8 @@ class RatingRequestAdmin(admin.ModelAdmin):
         "state",
         "category",
         "requested_level",
-        "applicant_organization",
-        "assigned_reviewer",
+        ("applicant_organization", admin.RelatedOnlyFieldListFilter),
+        ("assigned_reviewer", admin.RelatedOnlyFieldListFilter),
         AgeFilter,
         ReviewOverdueFilter,
     )

@@ -12,6 +12,11 @@ class User(AbstractUser):
     class Meta:
         verbose_name = "user"
 
+    def __str__(self) -> str:
+        # Staff pick reviewers and read timelines by name, not by login.
+        full_name = self.get_full_name()
+        return f"{full_name} ({self.username})" if full_name else self.username
+
     @property
     def printed_name(self) -> str:
         return self.get_full_name() or self.get_username()
