@@ -46,7 +46,7 @@ typecheck: install
 	$(TEST_ENV) $(VENV)/bin/mypy dpa_portal ratings audit
 
 migrations-check: install
-	$(TEST_ENV) $(PY) manage.py makemigrations --check --dry-run
+	$(TEST_ENV) DATABASE_URL=sqlite:///:memory: $(PY) manage.py makemigrations --check --dry-run
 
 pytest: install node_modules/.package-lock.json
 	$(TEST_ENV) $(PY) -m pytest --create-db -p no:cacheprovider
