@@ -25,7 +25,7 @@ run: install
 	@$(PY) manage.py migrate --no-input -v0
 	@$(PY) manage.py ensure_signing_cert
 	@$(PY) manage.py ensure_audit_key
-	@$(PY) manage.py seed_demo
+	@LOG_LEVEL=WARNING $(PY) manage.py seed_demo
 	@$(PY) manage.py audit_checkpoint
 	@echo ""
 	@echo "  DPA Priority Rating Portal: http://$(HOST):$(PORT)/   (HHS staff: http://$(HOST):$(PORT)/admin/)"
