@@ -29,8 +29,8 @@ run: install
 	@$(PY) manage.py audit_checkpoint
 	@echo ""
 	@echo "  DPA Priority Rating Portal: http://$(HOST):$(PORT)/   (HHS staff: http://$(HOST):$(PORT)/admin/)"
-	@echo "  Logins (password dpa-demo): applicant, applicant2, supplier, intake, reviewer,"
-	@echo "                              approver (DO), secretary (DX), hhsadmin, auditor"
+	@echo "  Logins (password dpa-demo): applicant, applicant2, supplier (also supplier2, membrana, resina),"
+	@echo "                              intake, reviewer, approver (DO), secretary (DX), hhsadmin, auditor"
 	@echo "  E-mail is written to var/mail/."
 	@echo ""
 	@$(PY) manage.py runserver $(HOST):$(PORT)
