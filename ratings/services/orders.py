@@ -352,9 +352,9 @@ def _signed_change(
         try:
             reason = order_refusal(locked, actor)
             if reason:
-                raise workflow._Refused(reason)
+                raise workflow.AuditedRefusal(reason)
             workflow.check_signing_credentials(actor, password)
-        except workflow._Refused as refusal:
+        except workflow.AuditedRefusal as refusal:
             refused = refusal.message
             audit.record(
                 action=f"rated_order.{action}",

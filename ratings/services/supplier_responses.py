@@ -390,9 +390,9 @@ def flowdown_order_create(
         try:
             reason = supplier_refusal(locked, actor)
             if reason:
-                raise workflow._Refused(reason)
+                raise workflow.AuditedRefusal(reason)
             workflow.check_signing_credentials(actor, password)
-        except workflow._Refused as refusal:
+        except workflow.AuditedRefusal as refusal:
             refused = refusal.message
             audit.record(
                 action="rated_order.flowdown",

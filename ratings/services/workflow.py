@@ -92,7 +92,11 @@ def _permitted(method: Any, actor: User) -> bool:
     return bool(meta.has_transition_perm(method.__self__, meta.field.get_state(method.__self__), actor))
 
 
-class _Refused(Exception):
+class AuditedRefusal(Exception):
+    """A permission refusal found inside a locked transaction: the caller records it as a
+    "denied" audit event, commits that alone, then raises PermissionRefused. Shared by the
+    request, order and supplier-response services."""
+
     def __init__(self, message: str):
         self.message = message
 
@@ -110,7 +114,7 @@ def _perform(
     """Run one transition under a row lock; see the module docstring for the order of checks.
 
     `apply` validates the input, calls the transition method and returns extra audit data.
-    It may raise ApplicationError (nothing is written) or _Refused (the refusal is audited).
+    It may raise ApplicationError (nothing is written) or AuditedRefusal (the refusal is audited).
     """
     refused: str | None = None
     with transaction.atomic():
@@ -127,10 +131,10 @@ def _perform(
         from_state = rating_request.state
         try:
             if not _permitted(method, actor):
-                raise _Refused(permissions.refusal(action, rating_request, actor) or "You may not do this.")
+                raise AuditedRefusal(permissions.refusal(action, rating_request, actor) or "You may not do this.")
             before = _snapshot(rating_request)
             data = apply(rating_request) or {}
-        except _Refused as refusal:
+        except AuditedRefusal as refusal:
             refused = refusal.message
             audit.record(
                 action=f"rating_request.{action}",
@@ -357,11 +361,11 @@ def rating_request_return_for_rework(
 def check_signing_credentials(actor: User, password: str) -> None:
     """21 CFR 11.200(a): signing re-checks the signer's credentials at the moment of signing."""
     if not password:
-        raise _Refused(
+        raise AuditedRefusal(
             "Re-enter your password to sign: an electronic signature needs your credentials at the moment of signing."
         )
     if not actor.check_password(password):
-        raise _Refused("The password you entered is not correct; nothing was signed.")
+        raise AuditedRefusal("The password you entered is not correct; nothing was signed.")
 
 
 def rating_request_approve(
