@@ -116,6 +116,10 @@ class OrderStatus(models.TextChoices):
     ISSUED = "issued", "Issued"
     AMENDED = "amended", "Amended"
     CANCELLED = "cancelled", "Cancelled"
+    # Supplier responses (issue 4). A delay notice is a SupplierResponse record; the order stays accepted.
+    ACCEPTED = "accepted", "Accepted by the supplier"
+    REJECTED = "rejected", "Rejected by the supplier"
+    FULFILLED = "fulfilled", "Fulfilled"
 
 
 class DocumentKind(models.TextChoices):
@@ -162,6 +166,7 @@ class NotificationKind(models.TextChoices):
     ORDER_CANCELLED = "order_cancelled", "Rated order cancelled"
     RESPONSE_REMINDER = "response_reminder", "Response reminder"
     RESPONSE_OVERDUE = "response_overdue", "Response overdue"
+    ORDER_RESPONSE = "order_response", "Supplier response to a rated order"
 
 
 class NotificationStatus(models.TextChoices):
@@ -169,3 +174,45 @@ class NotificationStatus(models.TextChoices):
     SENDING = "sending", "Sending"
     SENT = "sent", "Sent"
     FAILED = "failed", "Failed"
+
+
+# --- Supplier responses and flow-down (issue 4, part 2) -----------------------------------
+
+
+class SupplierResponseKind(models.TextChoices):
+    ACCEPT = "accept", "Accepted"
+    REJECT = "reject", "Rejected"
+    DELAY = "delay", "Delay notified"
+    FULFILLED = "fulfilled", "Fulfilled"
+
+
+class RejectionReason(models.TextChoices):
+    """15 CFR 700.13(b) (mandatory) and (c) (optional); 45 CFR 101.33 mirrors it [U]."""
+
+    # Mandatory: the supplier must reject.
+    CANNOT_MEET_DATE = "cannot_meet_date", "Cannot meet the required delivery date (mandatory)"
+    INTERFERES_WITH_DO_DX = (
+        "interferes_with_do_dx",
+        "DO order that would interfere with accepted DO or DX orders (mandatory)",
+    )
+    INTERFERES_WITH_DX = "interferes_with_dx", "DX order that would interfere with accepted DX orders (mandatory)"
+    # Optional: the supplier may reject.
+    TERMS_OF_SALE = "terms_of_sale", "Customer unwilling to meet regular terms of sale or payment (optional)"
+    NOT_SUPPLIED = "not_supplied", "Item not supplied or made by the supplier (optional)"
+    OWN_USE_ONLY = "own_use_only", "Item made only for the supplier's own use (optional)"
+    CUSTOMER_CAN_MAKE = "customer_can_make", "Customer can make the item itself (optional)"
+    VIOLATES_LAW = "violates_law", "Acceptance would violate other law (optional)"
+
+
+MANDATORY_REJECTION_REASONS = frozenset(
+    {RejectionReason.CANNOT_MEET_DATE, RejectionReason.INTERFERES_WITH_DO_DX, RejectionReason.INTERFERES_WITH_DX}
+)
+
+# 21 CFR 11.50(a)(3): what each supplier signature means.
+SUPPLIER_RESPONSE_MEANINGS = {
+    SupplierResponseKind.ACCEPT: "Accepted: the supplier accepts the rated order and will fill it as required",
+    SupplierResponseKind.REJECT: "Rejected: the supplier rejects the rated order for the reason stated",
+    SupplierResponseKind.DELAY: "Delay notified: the supplier gives notice of a delay and a new date",
+    SupplierResponseKind.FULFILLED: "Fulfilled: the supplier certifies the rated order has been filled",
+}
+SIGNATURE_MEANING_EXTENSION = "Extended: certifies the rating is extended under 15 CFR 700.15"

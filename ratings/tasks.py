@@ -7,7 +7,7 @@ from typing import Any
 
 from celery import shared_task
 
-from ratings.services import notifications, order_documents
+from ratings.services import notifications, order_documents, order_reminders
 
 logger = logging.getLogger("ratings.tasks")
 
@@ -53,3 +53,10 @@ def sweep_notifications() -> int:
     """Periodic (beat): re-queue notices left pending; give up on ones stuck while sending."""
     result = notifications.notifications_sweep()
     return len(result.requeued)
+
+
+@shared_task(name="ratings.tasks.send_order_reminders", ignore_result=True, acks_late=True)
+def send_order_reminders() -> int:
+    """Periodic (beat): remind suppliers before their answer is due; escalate overdue ones."""
+    run = order_reminders.order_reminders_send()
+    return sum(len(ids) for ids in run.reminders.values()) + len(run.escalated)

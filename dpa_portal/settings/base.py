@@ -268,6 +268,14 @@ CELERY_BEAT_SCHEDULE["order-documents-sweep"] = {
     "schedule": NOTIFICATION_SWEEP_INTERVAL_SECONDS,
 }
 # --- end of deadline clocks and notifications ----------------------------------------------
+# --- Supplier responses: reminders and escalations (issue 4, part 2) ------------------------
+# How often beat looks for answers due soon (reminders) or overdue (escalation), seconds.
+SUPPLIER_REMINDER_INTERVAL_SECONDS = float(env("SUPPLIER_REMINDER_INTERVAL_SECONDS", "900"))
+CELERY_BEAT_SCHEDULE["supplier-response-reminders"] = {
+    "task": "ratings.tasks.send_order_reminders",
+    "schedule": SUPPLIER_REMINDER_INTERVAL_SECONDS,
+}
+# --- end of supplier responses ---------------------------------------------------------------
 
 LOGGING = {
     "version": 1,

@@ -1,7 +1,14 @@
 """Models of the workflow domain, one module per aggregate."""
 
 from ratings.models.notifications import Notification
-from ratings.models.orders import Document, RatedOrder, RatedOrderItem, RatedOrderVersion, Signature
+from ratings.models.orders import (
+    Document,
+    RatedOrder,
+    RatedOrderItem,
+    RatedOrderVersion,
+    Signature,
+    SupplierResponse,
+)
 from ratings.models.organizations import Membership, Organization, Program, User
 from ratings.models.requests import (
     Attachment,
@@ -28,5 +35,6 @@ __all__ = [
     "ReferenceCounter",
     "RequestLineItem",
     "Signature",
+    "SupplierResponse",
     "User",
 ]

@@ -11,7 +11,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.db import models
-from django_fsm import FSMField, transition
+from django_fsm import RETURN_VALUE, FSMField, transition
 
 from ratings.constants import (
     AmendmentSignificance,
@@ -19,12 +19,16 @@ from ratings.constants import (
     GenerationStatus,
     OrderStatus,
     RatingLevel,
+    RejectionReason,
     SupplierNoticeKind,
+    SupplierResponseKind,
 )
 from ratings.models.requests import private_storage
 
-# Statuses from which HHS may still amend or cancel. The supplier issue adds its states here.
-OPEN_ORDER_STATUSES = [OrderStatus.ISSUED, OrderStatus.AMENDED]
+# Statuses from which HHS may still amend or cancel (a fulfilled or cancelled order is closed).
+OPEN_ORDER_STATUSES = [OrderStatus.ISSUED, OrderStatus.AMENDED, OrderStatus.ACCEPTED, OrderStatus.REJECTED]
+# Statuses in which the supplier owes an answer (accept or reject) and the clock runs.
+AWAITING_RESPONSE_STATUSES = [OrderStatus.ISSUED, OrderStatus.AMENDED]
 
 
 def document_path(instance: Document, filename: str) -> str:
@@ -75,13 +79,35 @@ class RatedOrder(models.Model):
 
     # --- transitions: data only; services.orders checks rules and audits ---------------------
 
-    @transition(field=status, source=OPEN_ORDER_STATUSES, target=OrderStatus.AMENDED)
-    def amend(self, *, version_number: int) -> None:
+    @transition(
+        field=status,
+        source=OPEN_ORDER_STATUSES,
+        target=RETURN_VALUE(OrderStatus.AMENDED, OrderStatus.ACCEPTED, OrderStatus.REJECTED),
+    )
+    def amend(self, *, version_number: int, significant: bool = True) -> str:
+        """A significant change is a new rated order awaiting a new answer (45 CFR 101.36); a
+        non-significant one keeps the supplier's answer (accepted or rejected) and its clock."""
         self.current_version = version_number
+        if not significant and self.status in (OrderStatus.ACCEPTED, OrderStatus.REJECTED):
+            return str(self.status)
+        return OrderStatus.AMENDED
 
     @transition(field=status, source=OPEN_ORDER_STATUSES, target=OrderStatus.CANCELLED)
     def cancel(self, *, at: dt.datetime, reason: str) -> None:
         self.cancelled_at, self.cancellation_reason = at, reason
+
+    # Supplier responses (15 CFR 700.13): services.supplier_responses checks rules and audits.
+    @transition(field=status, source=AWAITING_RESPONSE_STATUSES, target=OrderStatus.ACCEPTED)
+    def accept(self) -> None:
+        pass
+
+    @transition(field=status, source=AWAITING_RESPONSE_STATUSES, target=OrderStatus.REJECTED)
+    def reject(self) -> None:
+        pass
+
+    @transition(field=status, source=OrderStatus.ACCEPTED, target=OrderStatus.FULFILLED)
+    def fulfil(self) -> None:
+        pass
 
 
 class RatedOrderVersion(models.Model):
@@ -115,6 +141,24 @@ class RatedOrderVersion(models.Model):
     # For the supplier-notice work of the supplier issue: what the supplier must be told.
     supplier_notice_kind = models.CharField(max_length=10, choices=SupplierNoticeKind.choices)
     supplier_notified_at = models.DateTimeField(null=True, blank=True)
+    # Supplier response clock (issue 4). Receipt = delivery of the first order notice of this
+    # version to a contact of the supplier (services.order_clocks).
+    received_at = models.DateTimeField(
+        null=True, blank=True, help_text="Receipt: first order notice of this version sent to a supplier contact (UTC)."
+    )
+    response_due_at = models.DateTimeField(
+        null=True, blank=True, help_text="Accept or reject by (UTC): receipt + DO/DX working days, or emergency hours."
+    )
+    clock_closed_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the response clock stopped (answered, superseded or cancelled)."
+    )
+    last_reminder_offset = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Smallest reminder offset (working days before due) already sent."
+    )
+    overdue_escalated_at = models.DateTimeField(null=True, blank=True)
+    earliest_required_date = models.DateField(
+        null=True, blank=True, help_text="Earliest required delivery date on this version (precedence, 15 CFR 700.14)."
+    )
 
     class Meta:
         ordering = ["order", "number"]
@@ -188,3 +232,53 @@ class Document(models.Model):
 
     def __str__(self) -> str:
         return f"{self.version} {self.get_kind_display()}"
+
+
+class SupplierResponse(models.Model):
+    """A supplier's signed answer to one version of a rated order (15 CFR 700.13; 21 CFR 11.50).
+
+    Never edited: a new answer (after a significant amendment) is a new row.
+    """
+
+    order = models.ForeignKey(RatedOrder, on_delete=models.PROTECT, related_name="responses")
+    version = models.ForeignKey(RatedOrderVersion, on_delete=models.PROTECT, related_name="responses")
+    kind = models.CharField(max_length=12, choices=SupplierResponseKind.choices)
+    responder = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    printed_name = models.CharField(max_length=200)
+    title = models.CharField(max_length=150, blank=True)
+    responded_at = models.DateTimeField(help_text="UTC.")
+    meaning = models.CharField(max_length=200)
+    reason_code = models.CharField(max_length=30, choices=RejectionReason.choices, blank=True)
+    explanation = models.TextField(blank=True, help_text="Written reasons (rejection or delay).")
+    earliest_date = models.DateField(null=True, blank=True, help_text="Cannot meet the date: earliest date it can.")
+    offers_to_accept_on_that_basis = models.BooleanField(default=False)
+    new_date = models.DateField(null=True, blank=True, help_text="Delay: the new delivery date.")
+    confirmation_due = models.DateTimeField(
+        null=True, blank=True, help_text="Delay: written confirmation due (DELAY_CONFIRMATION_WORKING_DAYS)."
+    )
+    late = models.BooleanField(default=False, help_text="Answered after the response was due.")
+    content_sha256 = models.CharField(
+        max_length=64, help_text="SHA-256 of the signed content, bound to the version's fingerprint (21 CFR 11.70)."
+    )
+
+    class Meta:
+        ordering = ["responded_at", "pk"]
+        indexes = [models.Index(fields=["order", "kind"], name="supplier_response_order_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(kind=SupplierResponseKind.REJECT) | ~models.Q(reason_code=""),
+                name="response_reject_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(reason_code=RejectionReason.CANNOT_MEET_DATE)
+                | models.Q(earliest_date__isnull=False),
+                name="response_cannot_meet_has_date",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(kind=SupplierResponseKind.DELAY) | models.Q(new_date__isnull=False),
+                name="response_delay_has_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} by {self.printed_name} ({self.responded_at:%Y-%m-%d %H:%M} UTC)"

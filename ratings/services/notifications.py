@@ -36,6 +36,7 @@ from dpa_portal.errors import InvalidState, PermissionRefused
 from ratings import permissions
 from ratings.constants import NotificationStatus
 from ratings.models import Notification, User
+from ratings.services import order_clocks
 
 logger = logging.getLogger("ratings.notifications")
 
@@ -198,6 +199,8 @@ def notification_deliver(*, notification_id: int) -> Delivery:
         Notification.objects.filter(pk=row.pk, status=NotificationStatus.SENDING).update(
             status=NotificationStatus.SENT, sent_at=now, last_error=""
         )
+        # A rated-order notice starts the supplier's clock (receipt) in this same transaction.
+        order_clocks.order_notice_delivered(notification=row, sent_at=now)
         audit.record(
             action="notification.sent",
             actor=None,

@@ -40,7 +40,7 @@ from ratings.models import (
     User,
 )
 from ratings.models.orders import OPEN_ORDER_STATUSES
-from ratings.services import order_documents, workflow
+from ratings.services import order_clocks, order_documents, order_notices, workflow
 from ratings.services.references import reference_allocate
 
 logger = logging.getLogger(__name__)
@@ -109,6 +109,7 @@ def _create_version(
         significance_basis=basis,
         fingerprint="-",
         supplier_notice_kind=notice,
+        earliest_required_date=_earliest_date(items),
     )
     RatedOrderItem.objects.bulk_create(
         [
@@ -143,7 +144,14 @@ def _create_version(
     signature.content_fingerprint = fingerprint
     signature.save(update_fields=["content_fingerprint"])
     order_documents.queue_generation(version)
+    # Issue 4: the supplier's contacts are told in this same transaction (outbox).
+    order_notices.notify_order_version(order=order, version=version)
     return version
+
+
+def _earliest_date(items: list[dict[str, Any]]) -> dt.date | None:
+    dates = [d["date"] for item in items for d in item["required_dates"]]
+    return dt.date.fromisoformat(min(dates)) if dates else None
 
 
 def rated_orders_issue(
@@ -380,6 +388,7 @@ def _supersede_current(order: RatedOrder, at: dt.datetime) -> RatedOrderVersion:
     current = order.versions.select_for_update().get(number=order.current_version)
     current.superseded, current.superseded_at = True, at
     current.save(update_fields=["superseded", "superseded_at"])
+    order_clocks.close_clock(current, at)  # the clock (if any) moves to the new version
     return current
 
 
@@ -406,7 +415,7 @@ def rated_order_amend(
         membership = permissions.approving_membership(actor, locked.level)
         _supersede_current(locked, now)
         number = locked.current_version + 1
-        locked.amend(version_number=number)
+        locked.amend(version_number=number, significant=significance == AmendmentSignificance.SIGNIFICANT)
         locked.save()
         version = _create_version(
             order=locked,
@@ -422,6 +431,7 @@ def rated_order_amend(
             significance=significance,
             basis=basis,
         )
+        order_clocks.inherit_clock(previous=current, version=version)
         return {
             "reason": text,
             "version": number,
@@ -453,20 +463,68 @@ def rated_order_cancel(
         locked.cancel(at=now, reason=text)
         locked.current_version = number
         locked.save()
+        delegation = membership.delegation if membership else ""
         version = _create_version(
             order=locked,
             number=number,
             kind=DocumentKind.CANCELLATION,
             items=current.items_snapshot,
             signer=actor,
-            delegation=membership.delegation if membership else "",
+            delegation=delegation,
             at=now,
             meaning=SIGNATURE_MEANING_CANCELLATION,
             notice=SupplierNoticeKind.CANCELLED,
             reason=text,
         )
-        return {"reason": text, "version": number, "fingerprint": version.fingerprint}
+        cascaded = _cancel_descendants(root=locked, actor=actor, delegation=delegation, at=now, reason=text)
+        return {"reason": text, "version": number, "fingerprint": version.fingerprint, "descendants": cascaded}
 
     return _signed_change(
         order=order, actor=actor, action="cancel", password=password, expected_version=expected_version, apply=apply
     )
+
+
+def _cancel_descendants(*, root: RatedOrder, actor: User, delegation: str, at: dt.datetime, reason: str) -> list[str]:
+    """15 CFR 700.16: a cancellation reaches every supplier the order reached. Each open order
+    extended from `root` (flow-down, any depth) gets its own signed cancellation notice, its own
+    audit event and one notice to its supplier's contacts."""
+    cancelled: list[str] = []
+    frontier = [root.pk]
+    while frontier:
+        children = list(RatedOrder.objects.select_for_update().filter(parent_id__in=frontier).order_by("pk"))
+        frontier = [child.pk for child in children]
+        for child in children:
+            if child.status not in OPEN_ORDER_STATUSES:
+                continue
+            from_state = child.status
+            current = _supersede_current(child, at)
+            number = child.current_version + 1
+            text = f"Order {root.order_number} was cancelled, so this order extending its rating is cancelled: {reason}"
+            child.cancel(at=at, reason=text)
+            child.current_version = number
+            child.save()
+            version = _create_version(
+                order=child,
+                number=number,
+                kind=DocumentKind.CANCELLATION,
+                items=current.items_snapshot,
+                signer=actor,
+                delegation=delegation,
+                at=at,
+                meaning=SIGNATURE_MEANING_CANCELLATION,
+                notice=SupplierNoticeKind.CANCELLED,
+                reason=text,
+            )
+            audit.record(
+                action="rated_order.cancel",
+                actor=actor,
+                target=child,
+                reference=child.order_number,
+                organization_id=child.placing_organization_id,
+                from_state=from_state,
+                to_state=child.status,
+                reason=text,
+                data={"version": number, "fingerprint": version.fingerprint, "cascade_from": root.order_number},
+            )
+            cancelled.append(child.order_number)
+    return cancelled

@@ -35,16 +35,17 @@ pytestmark = pytest.mark.skipif(shutil.which("redis-server") is None, reason="re
 class Broker:
     """Our own redis-server, started and stopped by the test (never the shared one)."""
 
-    def __init__(self) -> None:
+    def __init__(self, port: int = PORT) -> None:
+        self.port = port
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
         self.process = subprocess.Popen(
-            ["redis-server", "--port", str(PORT), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        client = redis.Redis(host="127.0.0.1", port=PORT, socket_connect_timeout=0.2)
+        client = redis.Redis(host="127.0.0.1", port=self.port, socket_connect_timeout=0.2)
         deadline = time.monotonic() + 5
         while True:
             try:
@@ -128,9 +129,16 @@ def test_an_approvals_notices_are_delivered_once_by_the_worker(broker):
         wait_until(lambda: Document.objects.exists())
         time.sleep(0.3)  # a duplicate would arrive now
     version = RatedOrderVersion.objects.get(order__source_request=rr)
-    row = Notification.objects.get()
-    assert (row.kind, row.recipient_id, row.attempts) == (NotificationKind.REQUEST_DECISION, cast.applicant.pk, 1)
-    assert [m.subject for m in mail.outbox] == [f"{rr.reference}: request approved"]
+    rows = Notification.objects.order_by("kind")
+    # the decision to the applicant and (issue 4) the new order to the supplier's contact
+    assert [(row.kind, row.recipient_id, row.attempts) for row in rows] == [
+        (NotificationKind.ORDER_ISSUED, cast.supplier.pk, 1),
+        (NotificationKind.REQUEST_DECISION, cast.applicant.pk, 1),
+    ]
+    assert sorted(m.subject for m in mail.outbox) == [
+        f"{version.order.order_number}: new rated order (DO-HR)",
+        f"{rr.reference}: request approved",
+    ]
     version.refresh_from_db()
     assert (version.generation_status, Document.objects.filter(version=version).count()) == (
         GenerationStatus.GENERATED,
@@ -148,8 +156,8 @@ def test_with_the_broker_down_the_approval_commits_and_the_sweep_delivers_once_w
     rr = workflow.rating_request_approve(request=rr, actor=cast.approver, password=PASSWORD, reason="Needed.")
     # then it committed, and its notice and its order document wait
     assert RatingRequest.objects.get(pk=rr.pk).state == RequestState.ISSUED
-    row = Notification.objects.get()
-    assert (row.status, row.attempts) == (NotificationStatus.PENDING, 0)
+    row = Notification.objects.get(kind=NotificationKind.REQUEST_DECISION)
+    assert sorted(Notification.objects.values_list("status", "attempts")) == [(NotificationStatus.PENDING, 0)] * 2
     assert mail.outbox == []
     assert f"notification.enqueue_failed id={row.pk} error=OperationalError" in caplog.text
     version = RatedOrderVersion.objects.get(order__source_request=rr)
@@ -168,7 +176,11 @@ def test_with_the_broker_down_the_approval_commits_and_the_sweep_delivers_once_w
     # then the notice went out exactly once
     row.refresh_from_db()
     assert (row.status, row.attempts) == (NotificationStatus.SENT, 1)
-    assert [m.subject for m in mail.outbox] == [f"{rr.reference}: request approved"]
+    assert sorted(Notification.objects.values_list("status", "attempts")) == [(NotificationStatus.SENT, 1)] * 2
+    assert sorted(m.subject for m in mail.outbox) == [
+        f"{version.order.order_number}: new rated order (DO-HR)",
+        f"{rr.reference}: request approved",
+    ]
     version.refresh_from_db()
     assert (version.generation_status, Document.objects.filter(version=version).count()) == (
         GenerationStatus.GENERATED,
@@ -189,9 +201,11 @@ def test_a_transient_smtp_error_is_retried_and_the_notice_sent_once(broker):
         workflow.rating_request_approve(request=rr, actor=cast.approver, password=PASSWORD, reason="Needed.")
         wait_until(settled(NotificationStatus.SENT))
         time.sleep(0.3)
-    row = Notification.objects.get()
-    assert (row.status, row.attempts, row.last_error) == (NotificationStatus.SENT, 3, "")
-    assert len(mail.outbox) == 1
+    # two notices (decision, order issued); two sends failed between them, each retried
+    rows = Notification.objects.all()
+    assert {(row.status, row.last_error) for row in rows} == {(NotificationStatus.SENT, "")}
+    assert sum(row.attempts for row in rows) == 4
+    assert len(mail.outbox) == 2
 
 
 @override_settings(
@@ -206,9 +220,10 @@ def test_an_smtp_error_that_persists_ends_failed_after_the_last_retry(broker):
         workflow.rating_request_approve(request=rr, actor=cast.approver, password=PASSWORD, reason="Needed.")
         wait_until(settled(NotificationStatus.FAILED))
         time.sleep(0.3)
-    row = Notification.objects.get()
-    assert (row.status, row.attempts) == (NotificationStatus.FAILED, 3)
-    assert row.last_error == "SMTPException: 451 mail server busy"
+    rows = Notification.objects.all()
+    assert [(row.status, row.attempts, row.last_error) for row in rows] == [
+        (NotificationStatus.FAILED, 3, "SMTPException: 451 mail server busy")
+    ] * 2
     assert mail.outbox == []
 
 

@@ -96,11 +96,14 @@ def test_question_and_decision_go_to_the_contact_and_every_applicant_of_the_orga
     assert answered.recipient == cast.reviewer
     decided = Notification.objects.filter(kind=NotificationKind.REQUEST_DECISION)
     assert sorted(decided.values_list("recipient_id", flat=True)) == sorted([cast.applicant.pk, colleague.pk])
+    order = rr.rated_orders.get()
     assert {m.subject for m in mail.outbox[2:]} == {
         f"{rr.reference}: the applicant answered",
         f"{rr.reference}: request approved",
+        f"{order.order_number}: new rated order (DO-HR)",  # issue 4: to the supplier's contact
     }
-    assert len(mail.outbox) == 5  # 2 questions, 1 answer to the reviewer, 2 decisions; none for recommend
+    # 2 questions, 1 answer to the reviewer, 2 decisions, 1 order notice; none for recommend
+    assert len(mail.outbox) == 6
 
 
 def test_a_refused_transition_writes_no_notice_and_queues_nothing(cast, django_capture_on_commit_callbacks):

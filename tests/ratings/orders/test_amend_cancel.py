@@ -99,8 +99,8 @@ def test_amending_adds_a_signed_version_and_supersedes_the_old_one(cast, django_
             expected_version=1,
         )
 
-    # then
-    assert len(callbacks) == 1
+    # then the document is generated and the supplier told (issue 4)
+    assert len(callbacks) == 2
     assert order.status == OrderStatus.AMENDED
     assert order.current_version == 2
     old, new = RatedOrderVersion.objects.filter(order=order).order_by("number")

@@ -33,7 +33,8 @@ def test_approval_issues_one_signed_order_per_supplier(cast, django_capture_on_c
 
     # then the request is issued and each supplier holds one signed order with its document
     assert rr.state == RequestState.ISSUED
-    assert len(callbacks) == 3  # one document generation per order, one notice queue for the decision
+    # one document generation and one supplier notice per order, one notice for the decision
+    assert len(callbacks) == 5
     orders = list(RatedOrder.objects.filter(source_request=rr).order_by("order_number"))
     assert [o.supplier for o in orders] == [cast.supplier_org, cast.supplier_org2]
     first = orders[0]
@@ -63,7 +64,8 @@ def test_approval_issues_one_signed_order_per_supplier(cast, django_capture_on_c
     actions = list(
         AuditEvent.objects.filter(reference__in=[o.order_number for o in orders]).values_list("action", flat=True)
     )
-    assert sorted(actions) == sorted(["rated_order.issue", "rated_order.document_generate"] * 2)
+    # issue 4: each order notice delivered to the supplier starts its clock ("received")
+    assert sorted(actions) == sorted(["rated_order.issue", "rated_order.document_generate", "rated_order.received"] * 2)
     approval = AuditEvent.objects.get(action="rating_request.approve")
     assert approval.to_state == RequestState.ISSUED
     assert approval.data["rated_orders"] == [o.order_number for o in orders]
