@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from ratings.constants import OrderStatus
 from tests.factories import PASSWORD
+from tests.helpers import events_after, last_sequence
 from tests.portal.conftest import future, login
 from tests.portal.orders import accepted, issue, order_snapshot
 
@@ -127,3 +128,16 @@ def test_the_sub_tier_supplier_sees_only_its_own_order_not_the_parent(client, ca
     login(client, cast.applicant)
     page = client.get(reverse("portal:request-detail", args=[parent.source_request_id])).content.decode()
     assert (parent.order_number in page, child.order_number in page) == (True, False)
+
+
+def test_another_supplier_cannot_download_the_order_document(client, cast, django_capture_on_commit_callbacks):
+    # Given Filtra's order with its signed document
+    order = issue(cast, capture=django_capture_on_commit_callbacks)
+    login(client, cast.supplier2)
+    before = last_sequence()
+    # When PumpCo's contact asks for it: 404, and the attempt is audited as denied (one event)
+    response = client.get(reverse("order-document-download", args=[order.order_number, 1]))
+    assert response.status_code == 404
+    assert [(e.action, e.outcome, e.actor_id) for e in events_after(before)] == [
+        ("rated_order.document_download", "denied", cast.supplier2.pk)
+    ]
