@@ -17,6 +17,7 @@ from django.utils.html import format_html
 
 from dpa_portal.errors import ApplicationError
 from ratings import permissions, selectors
+from ratings.admin_supplier import SupplierOrderAdminMixin, SupplierResponseInline
 from ratings.constants import GenerationStatus
 from ratings.models import RatedOrder, RatedOrderVersion
 from ratings.models.orders import OPEN_ORDER_STATUSES
@@ -93,7 +94,7 @@ class VersionInline(admin.TabularInline):
 
 
 @admin.register(RatedOrder)
-class RatedOrderAdmin(admin.ModelAdmin):
+class RatedOrderAdmin(SupplierOrderAdminMixin, admin.ModelAdmin):
     list_display = (
         "order_number",
         "rating",
@@ -107,7 +108,7 @@ class RatedOrderAdmin(admin.ModelAdmin):
     list_filter = ("status", "level", "supplier", "placing_organization")
     search_fields = ("order_number", "source_request__reference", "supplier__legal_name")
     list_select_related = ("placing_organization", "supplier", "source_request")
-    inlines = (VersionInline,)
+    inlines = (VersionInline, SupplierResponseInline)
     change_form_template = "admin/ratings/ratedorder/change_form.html"
     actions = ("retry_failed_generation",)
     fields = (
@@ -123,6 +124,7 @@ class RatedOrderAdmin(admin.ModelAdmin):
         "cancelled_at",
         "cancellation_reason",
         "parent",
+        *SupplierOrderAdminMixin.supplier_fields,  # issue 4
     )
     readonly_fields = fields
 

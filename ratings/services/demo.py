@@ -23,6 +23,7 @@ from ratings.constants import (
 )
 from ratings.models import Membership, Organization, Program, RatingRequest, User
 from ratings.services import drafts, orders, workflow
+from ratings.services.demo_suppliers import demo_supplier_responses
 
 DEMO_PASSWORD = "dpa-demo"  # noqa: S105 - quick-start only; seed_demo refuses to run without DEBUG
 DO_DELEGATION = "ASPR, under the delegation of DPA Title I authority of 87 FR 58363 (2022)"
@@ -136,6 +137,34 @@ USERS = [
     DemoUser("hhsadmin", "Hal", "Admin", "HHS System Administrator", "hhs", Role.HHS_ADMIN),
     DemoUser("auditor", "Aud", "Itor", "Office of Inspector General Auditor", "hhs", Role.AUDITOR),
 ]
+
+# --- Supplier side (issue 4): a contact for PumpCo and a two-tier flow-down chain ---
+ORGANIZATIONS["membrana"] = dict(
+    kind=OrganizationKind.SUPPLIER,
+    legal_name="Membrana Materials Inc.",
+    short_name="Membrana",
+    address_line1="3 Fibre Court",
+    city="Wilmington",
+    state="DE",
+    postal_code="19801",
+    uei="MEMBRA000006",
+)
+ORGANIZATIONS["resina"] = dict(
+    kind=OrganizationKind.SUPPLIER,
+    legal_name="Resina Polymers LLC",
+    short_name="Resina",
+    address_line1="18 Polymer Park",
+    city="Akron",
+    state="OH",
+    postal_code="44308",
+    uei="RESINA000007",
+)
+USERS += [
+    DemoUser("supplier2", "Pat", "Pump", "Sales Operations Lead", "pumpco", Role.SUPPLIER_CONTACT),
+    DemoUser("membrana", "Mia", "Membrane", "Order Desk Manager", "membrana", Role.SUPPLIER_CONTACT),
+    DemoUser("resina", "Rex", "Resin", "Customer Service", "resina", Role.SUPPLIER_CONTACT),
+]
+# --- end supplier side ---
 
 # Django model permissions per role: what each sees in the admin. Workflow rights are not
 # model permissions: ratings.permissions decides them.
@@ -363,6 +392,7 @@ def _demo_requests(orgs: dict[str, Organization], users: dict[str, User]) -> int
         users["applicant2"],
     )
     _demo_orders(orgs, users, new, recommended)
+    demo_supplier_responses(orgs, users, DEMO_PASSWORD)  # issue 4
     return 12
 
 

@@ -11,7 +11,7 @@ from django.test import override_settings
 
 from audit import services as audit
 from audit.models import AuditEvent
-from ratings.models import Membership, Organization, Program, RatingRequest, User
+from ratings.models import Membership, Organization, Program, RatedOrder, RatingRequest, SupplierResponse, User
 
 USERNAMES = [
     "applicant",
@@ -23,6 +23,9 @@ USERNAMES = [
     "secretary",
     "hhsadmin",
     "auditor",
+    "supplier2",
+    "membrana",
+    "resina",
 ]
 
 
@@ -43,13 +46,13 @@ def test_seed_demo_creates_the_demo_and_a_second_run_creates_nothing(db):
 
     # then
     assert _counts() == first
-    assert first["Organization"] == 6 and first["RatingRequest"] == 12
+    assert first["Organization"] == 8 and first["RatingRequest"] == 12
     assert "12 requests created this run" in out.getvalue()
     assert sorted(User.objects.values_list("username", flat=True)) == sorted(USERNAMES)
     for username in USERNAMES:
         assert User.objects.get(username=username).check_password("dpa-demo"), username
     assert set(Organization.objects.values_list("kind", flat=True)) == {"agency", "manufacturer", "supplier"}
-    assert Organization.objects.filter(kind="supplier").count() == 3
+    assert Organization.objects.filter(kind="supplier").count() == 5
     assert Organization.objects.filter(kind="manufacturer").count() == 2
     states = set(RatingRequest.objects.values_list("state", flat=True))
     assert len(states) >= 6, states
@@ -58,6 +61,13 @@ def test_seed_demo_creates_the_demo_and_a_second_run_creates_nothing(db):
     secretary = Membership.objects.get(user__username="secretary")
     assert (approver.approval_level, secretary.approval_level) == ("DO", "DX")
     assert audit.verify_chain().ok is True
+    # issue 4: an accepted order, a rejected one and a three-order flow-down tree
+    statuses = sorted(RatedOrder.objects.values_list("status", flat=True))
+    assert statuses.count("accepted") == 2 and statuses.count("rejected") == 1
+    assert RatedOrder.objects.filter(parent__parent__isnull=False).count() == 1
+    rejection = SupplierResponse.objects.get(kind="reject")
+    assert (rejection.reason_code, rejection.offers_to_accept_on_that_basis) == ("cannot_meet_date", True)
+    assert rejection.earliest_date is not None
 
 
 def test_seed_demo_refuses_with_debug_off(db):

@@ -31,6 +31,11 @@ def test_a_three_tier_tree_is_built_and_cancelling_the_top_tells_each_supplier_o
     second = extend(top, cast.supplier, membrana, django_capture_on_commit_callbacks)
     second = sr.rated_order_accept(order=second, actor=membrana_contact)
     third = extend(second, membrana_contact, resina, django_capture_on_commit_callbacks, quantity="2", days=10)
+    # the sub-tier's answer goes to the supplier that placed it (and HHS intake), not the applicant
+    answered = Notification.objects.filter(
+        kind=NotificationKind.ORDER_RESPONSE, object_type="ratings.RatedOrder", object_id=str(second.pk)
+    )
+    assert sorted(answered.values_list("recipient_id", flat=True)) == sorted([cast.supplier.pk, cast.intake.pk])
 
     # then the tree has the same rating at every tier, each order signed with its own document
     assert [(o.order_number, d) for o, d in order_tree_rows(top)] == [

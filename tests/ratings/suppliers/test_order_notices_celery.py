@@ -3,6 +3,7 @@ Celery worker: the order-issued notice is delivered once and its delivery starts
 
 from __future__ import annotations
 
+import os
 import shutil
 import time
 from collections.abc import Iterator
@@ -19,7 +20,7 @@ from ratings.tasks import deliver_notification
 from tests.factories import PASSWORD, make_cast
 from tests.ratings.test_notifications_celery import Broker, drop_producer_pools, recommended, wait_until, worker
 
-PORT = 6392
+PORT = int(os.environ.get("TEST_REDIS_PORT", "6392"))
 
 pytestmark = [
     pytest.mark.skipif(shutil.which("redis-server") is None, reason="redis-server is not installed"),
