@@ -221,6 +221,7 @@ def test_manufacturer_request_through_hhs_approval(browser, live_server, axe: Ax
     expect(page.locator("[data-testid=order-status]")).to_have_text("Accepted by the supplier")
     expect(page.locator("[data-testid=responses]")).to_contain_text("signed by")
     axe.check(page)
+    shoot(page, "11-supplier-order-accepted")
     page.click("text=Notify a delay")
     axe.check(page)
     page.click("text=Back to the order")
