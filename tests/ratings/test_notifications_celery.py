@@ -170,6 +170,7 @@ def test_with_the_broker_down_the_approval_commits_and_the_sweep_delivers_once_w
     version = RatedOrderVersion.objects.get(order__source_request=rr)
     assert (version.generation_status, Document.objects.count()) == (GenerationStatus.PENDING, 0)
     assert f"order_document.enqueue_failed version={version.pk} error=OperationalError" in caplog.text
+    assert version.received_at is None  # issue 4: the supplier's clock waits for the notice
     # when the broker is back and the periodic sweep runs (twice, as beat would)
     broker.start()
     with worker():
@@ -193,6 +194,8 @@ def test_with_the_broker_down_the_approval_commits_and_the_sweep_delivers_once_w
         GenerationStatus.GENERATED,
         1,
     )
+    # and the supplier's clock started when its notice finally went out
+    assert version.received_at == Notification.objects.get(kind=NotificationKind.ORDER_ISSUED).sent_at
 
 
 @override_settings(
