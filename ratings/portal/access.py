@@ -12,9 +12,9 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from ratings import permissions
+from ratings import permissions, selectors
 from ratings.constants import CONFIDENTIALITY_LEGEND, OrganizationKind, Role
-from ratings.models import Organization, RatingRequest, User
+from ratings.models import Organization, RatedOrder, RatingRequest, User
 
 
 def applicant_organizations(user: Any) -> list[Organization]:
@@ -74,6 +74,7 @@ def render_portal(
         **context,
         "portal_membership": memberships[0] if memberships else None,
         "portal_applicant": bool(applicant_organizations(request.user)),
+        "portal_supplier": bool(supplier_organizations(request.user)),
         "show_legend": legend,
         "legend": CONFIDENTIALITY_LEGEND,
     }
@@ -85,3 +86,40 @@ def actor(request: HttpRequest) -> User:
     if not isinstance(request.user, User):
         raise PermissionDenied
     return request.user
+
+
+# --- Suppliers (issue 5, part 2) ---------------------------------------------------------------
+
+
+def supplier_organizations(user: Any) -> list[Organization]:
+    return [
+        m.organization
+        for m in permissions.active_memberships(user)
+        if m.role == Role.SUPPLIER_CONTACT and m.organization.kind == OrganizationKind.SUPPLIER
+    ]
+
+
+def supplier_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Supplier contacts only; anyone else (a manufacturer too) gets 404."""
+
+    @portal_user
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not supplier_organizations(request.user):
+            raise Http404("No such page.")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def my_orders(user: Any) -> QuerySet[RatedOrder]:
+    """Rated orders addressed to the user's own supplier organizations; never anyone else's."""
+    return selectors.supplier_orders_for(user).filter(supplier__in=supplier_organizations(user))
+
+
+def get_my_order(user: Any, order_number: str) -> RatedOrder:
+    """The order if it is addressed to the user's organization, else 404 (never another company's data)."""
+    order = my_orders(user).filter(order_number=order_number).first()
+    if order is None:
+        raise Http404("No such order.")
+    return order

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from ratings.portal import views, wizard
+from ratings.portal import supplier, views, wizard
 
 app_name = "portal"
 
@@ -16,4 +16,12 @@ urlpatterns = [
     path("requests/<int:pk>/edit/review/", wizard.review, name="request-review"),
     path("requests/<int:pk>/respond/", views.request_respond, name="request-respond"),
     path("requests/<int:pk>/withdraw/", views.request_withdraw, name="request-withdraw"),
+    # Suppliers: the rated orders addressed to their organization
+    path("orders/", supplier.order_list, name="order-list"),
+    path("orders/<str:order_number>/", supplier.order_detail, name="order-detail"),
+    path("orders/<str:order_number>/accept/", supplier.order_accept, name="order-accept"),
+    path("orders/<str:order_number>/reject/", supplier.order_reject, name="order-reject"),
+    path("orders/<str:order_number>/delay/", supplier.order_delay, name="order-delay"),
+    path("orders/<str:order_number>/fulfil/", supplier.order_fulfil, name="order-fulfil"),
+    path("orders/<str:order_number>/flowdown/", supplier.order_flowdown, name="order-flowdown"),
 ]

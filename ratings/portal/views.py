@@ -16,8 +16,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 from dpa_portal.errors import ApplicationError, ValidationFailed
 from ratings import selectors
 from ratings.constants import HHS_ROLES, WITHDRAWABLE_STATES, RequestState, Role
-from ratings.models import RatingRequest
+from ratings.models import Document, RatingRequest, SupplierResponse
 from ratings.portal import forms as portal_forms
+from ratings.portal import supplier
 from ratings.portal.access import (
     actor,
     applicant_only,
@@ -26,6 +27,7 @@ from ratings.portal.access import (
     my_requests,
     portal_user,
     render_portal,
+    supplier_organizations,
 )
 from ratings.portal.wizard import field_error, posted_version
 from ratings.services import drafts, workflow
@@ -117,6 +119,8 @@ def _rows(queryset: Any) -> list[dict[str, Any]]:
 def dashboard(request: HttpRequest) -> HttpResponse:
     """What needs the user's action first: answers HHS waits for, then drafts to finish."""
     if not applicant_organizations(request.user):
+        if supplier_organizations(request.user):
+            return supplier.supplier_dashboard(request)
         return render_portal(request, "portal/dashboard_other.html", {})
     mine = my_requests(request.user)
     return render_portal(
@@ -150,6 +154,31 @@ def request_list(request: HttpRequest) -> HttpResponse:
     return render_portal(request, "portal/request_list.html", {"form": form, "rows": _rows(queryset)}, legend=True)
 
 
+@dataclass(frozen=True)
+class OrderRow:
+    order: Any
+    version: int
+    document_ready: bool
+    answer: SupplierResponse | None  # the supplier's latest answer (accept, reject, delay, fulfilled)
+
+
+def issued_orders(rr: RatingRequest) -> list[OrderRow]:
+    """The rated orders issued for this request (not the suppliers' own flow-down orders), with
+    whether their current document exists yet (it is generated after commit) and the supplier's
+    latest answer; downloads go through the audited order document view."""
+    orders = rr.rated_orders.filter(parent__isnull=True).select_related("supplier").order_by("order_number")
+    ready = set(
+        Document.objects.filter(version__order__source_request=rr).values_list("version__order_id", "version__number")
+    )
+    answers: dict[int, SupplierResponse] = {}
+    for answer in SupplierResponse.objects.filter(order__in=orders).order_by("responded_at", "pk"):
+        answers[answer.order_id] = answer
+    return [
+        OrderRow(order, order.current_version, (order.pk, order.current_version) in ready, answers.get(order.pk))
+        for order in orders
+    ]
+
+
 def _detail_context(rr: RatingRequest, **extra: Any) -> dict[str, Any]:
     return {
         "rr": rr,
@@ -163,6 +192,7 @@ def _detail_context(rr: RatingRequest, **extra: Any) -> dict[str, Any]:
         "next_action": NEXT_ACTION[rr.state],
         "respond_form": extra.pop("respond_form", None) or portal_forms.RespondForm(),
         "accepted": portal_forms.accepted_files_text(),
+        "orders": issued_orders(rr),
         **extra,
     }
 

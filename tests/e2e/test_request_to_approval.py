@@ -1,4 +1,5 @@
-"""A manufacturer prepares, leaves, comes back, certifies and submits; HHS approves in the admin.
+"""A manufacturer prepares, leaves, comes back, certifies and submits; HHS approves in the admin;
+the supplier opens the rated order and accepts it; the manufacturer downloads the signed order.
 
 axe-core checks every portal page on the way (no serious or critical violation allowed).
 """
@@ -13,7 +14,7 @@ from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
 from ratings.constants import RequestState
-from ratings.models import RatingRequest
+from ratings.models import RatedOrder, RatingRequest
 from ratings.services import demo
 from tests.e2e.conftest import Axe, shoot
 from tests.factories import PASSWORD, make_cast
@@ -194,6 +195,52 @@ def test_manufacturer_request_through_hhs_approval(browser, live_server, axe: Ax
     shoot(page, "07-request-approved")
     page.context.close()
 
+    # The supplier signs in: the order waits on its home page, with its due date and days left.
+    order = RatedOrder.objects.get(source_request=rr, supplier=cast.supplier_org)
+    page = sign_in(browser, base, cast.supplier.username)
+    expect(page.locator("[data-testid=awaiting-orders]")).to_contain_text(order.order_number)
+    expect(page.locator("[data-testid=awaiting-orders]")).to_contain_text("15")
+    axe.check(page)
+    page.click("text=Rated orders")
+    expect(page.locator("h1")).to_have_text("Rated orders addressed to your organization")
+    axe.check(page)
+    shoot(page, "08-supplier-orders")
+    page.click(f"text={order.order_number}")
+    expect(page.locator("[data-testid=order-status]")).to_have_text("Issued")
+    expect(page.locator("[data-testid=order-documents]")).to_contain_text("version 1")
+    axe.check(page)
+    shoot(page, "09-supplier-order")
+    # The rejection page (reasons, earliest date, counter-offer) is one click away; back, and accept.
+    page.click("text=Reject, or offer the earliest date you can meet")
+    expect(page.locator("legend")).to_contain_text("Reason for rejecting")
+    axe.check(page)
+    shoot(page, "10-supplier-reject")
+    page.click("text=Back to the order")
+    page.click("label[for=id_confirm]")
+    page.click("button:has-text('Accept the order')")
+    expect(page.locator("[data-testid=order-status]")).to_have_text("Accepted by the supplier")
+    expect(page.locator("[data-testid=responses]")).to_contain_text("signed by")
+    axe.check(page)
+    shoot(page, "11-supplier-order-accepted")
+    page.click("text=Notify a delay")
+    axe.check(page)
+    page.click("text=Back to the order")
+    page.click("text=Record an order extended to your supplier")
+    axe.check(page)
+    page.context.close()
+
+    # The manufacturer sees the supplier's acceptance and downloads the signed order (a PDF).
+    page = sign_in(browser, base, cast.applicant.username)
+    page.goto(f"{base}/portal/requests/{rr.pk}/")
+    expect(page.locator("[data-testid=rating-orders]")).to_contain_text("Accepted by the supplier")
+    expect(page.locator("[data-testid=order-answer]").first).to_contain_text(f"by {cast.supplier.printed_name}")
+    with page.expect_download() as info:
+        page.click(f"[data-testid=order-download]:has-text('{order.order_number}')")
+    download = info.value
+    assert download.suggested_filename == f"{order.order_number}-v1-order.pdf"
+    assert Path(download.path()).read_bytes()[:5] == b"%PDF-"
+    page.context.close()
+
     # Pages reached without signing in.
     page = browser.new_context().new_page()
     for path in ("/accounts/login/", "/accounts/password-reset/", "/"):
@@ -205,4 +252,4 @@ def test_manufacturer_request_through_hhs_approval(browser, live_server, axe: Ax
     print("axe: rules passed per page", axe.rules_passed, "minor/moderate violations", axe.minor)
     assert axe.problems == {}
     assert min(axe.rules_passed.values()) > 10  # axe really ran on every page
-    assert len(axe.checked) == 15
+    assert len(axe.checked) == 22

@@ -54,11 +54,12 @@ def test_suppliers_get_404_on_manufacturer_pages(client, cast, name):
     assert client.get(reverse(name)).status_code == 404
 
 
-def test_supplier_home_is_a_placeholder_for_rated_orders(client, cast):
+def test_supplier_home_shows_the_orders_waiting_for_an_answer(client, cast):
     login(client, cast.supplier)
     response = client.get(reverse("portal:dashboard"))
     assert response.status_code == 200
-    assert "Rated orders addressed to your organization" in response.content.decode()
+    assert "Orders waiting for your answer" in response.content.decode()
+    assert "No order waits for your answer." in response.content.decode()
 
 
 def test_sign_in_page_and_sign_in(client, cast):
