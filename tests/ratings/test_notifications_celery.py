@@ -4,6 +4,7 @@ so the locmem mail outbox counts what it sends."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import shutil
@@ -75,19 +76,32 @@ def drop_producer_pools() -> None:
     celery_app.amqp._producer_pool = None
 
 
-@pytest.fixture
-def broker() -> Iterator[Broker]:
-    server = Broker()
+@contextlib.contextmanager
+def private_broker(port: int = PORT) -> Iterator[Broker]:
+    """A redis-server of the test's own as the Celery broker, stopped (or stoppable) at will.
+
+    Celery lets a CELERY_BROKER_URL environment variable win over broker_url, so it is hidden
+    while the private broker is in use."""
+    server = Broker(port=port)
     server.start()
     saved = {key: celery_app.conf[key] for key in ("broker_url", "task_always_eager")}
-    celery_app.conf.update(broker_url=BROKER, task_always_eager=False)
+    saved_env = os.environ.pop("CELERY_BROKER_URL", None)
+    celery_app.conf.update(broker_url=f"redis://127.0.0.1:{port}/0", task_always_eager=False)
     drop_producer_pools()
     try:
         yield server
     finally:
         server.stop()
+        if saved_env is not None:
+            os.environ["CELERY_BROKER_URL"] = saved_env
         celery_app.conf.update(saved)
         drop_producer_pools()
+
+
+@pytest.fixture
+def broker() -> Iterator[Broker]:
+    with private_broker() as server:
+        yield server
 
 
 def worker():

@@ -11,14 +11,13 @@ from collections.abc import Iterator
 import pytest
 from django.core import mail
 
-from dpa_portal.celery import app as celery_app
 from ratings.constants import NotificationKind, NotificationStatus, RequestState
 from ratings.deadlines import supplier_response_due
 from ratings.models import Notification, RatedOrderVersion
 from ratings.services import supplier_responses, workflow
 from ratings.tasks import deliver_notification
 from tests.factories import PASSWORD, make_cast
-from tests.ratings.test_notifications_celery import Broker, drop_producer_pools, recommended, wait_until, worker
+from tests.ratings.test_notifications_celery import Broker, private_broker, recommended, wait_until, worker
 
 PORT = int(os.environ.get("TEST_REDIS_PORT", "6392"))
 
@@ -30,17 +29,8 @@ pytestmark = [
 
 @pytest.fixture
 def broker() -> Iterator[Broker]:
-    server = Broker(port=PORT)
-    server.start()
-    saved = {key: celery_app.conf[key] for key in ("broker_url", "task_always_eager")}
-    celery_app.conf.update(broker_url=f"redis://127.0.0.1:{PORT}/0", task_always_eager=False)
-    drop_producer_pools()
-    try:
+    with private_broker(PORT) as server:
         yield server
-    finally:
-        server.stop()
-        celery_app.conf.update(saved)
-        drop_producer_pools()
 
 
 def all_sent() -> bool:
