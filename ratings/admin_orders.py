@@ -43,9 +43,14 @@ class VersionInline(admin.TabularInline):
         "signature",
         "generation",
         "document",
-        "fingerprint",
+        "fingerprint_display",
     )
     readonly_fields = fields
+
+    @admin.display(description="Fingerprint (SHA-256)")
+    def fingerprint_display(self, obj: RatedOrderVersion) -> str:
+        # 64 hex digits in one word would stretch the table: let it wrap.
+        return format_html('<code style="word-break: break-all">{}</code>', obj.fingerprint)
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return _staff(request)
