@@ -50,7 +50,7 @@ def order_number_format(year: int, value: int) -> str:
     return f"HHS-DPA-{year}-{value:06d}"
 
 
-def _fmt_quantity(value: Any) -> str:
+def format_quantity(value: Any) -> str:
     return format(Decimal(str(value)).normalize(), "f")
 
 
@@ -68,13 +68,13 @@ def _items_from_request(rating_request: RatingRequest, supplier_id: int) -> list
                 "description": line.description,
                 "part_number": line.part_number,
                 "po_number": line.po_number,
-                "quantity": _fmt_quantity(line.quantity),
+                "quantity": format_quantity(line.quantity),
                 "unit": line.unit,
                 "ship_to": line.ship_to,
                 "required_dates": [
                     {
                         "date": d.required_date.isoformat(),
-                        "quantity": _fmt_quantity(d.quantity) if d.quantity is not None else None,
+                        "quantity": format_quantity(d.quantity) if d.quantity is not None else None,
                     }
                     for d in line.deliveries.all()
                 ],
@@ -83,7 +83,7 @@ def _items_from_request(rating_request: RatingRequest, supplier_id: int) -> list
     return items
 
 
-def _create_version(
+def rated_order_version_create(
     *,
     order: RatedOrder,
     number: int,
@@ -180,7 +180,7 @@ def rated_orders_issue(
             emergency_response_hours=rating_request.emergency_response_hours,
             issued_at=at,
         )
-        version = _create_version(
+        version = rated_order_version_create(
             order=order,
             number=1,
             kind=DocumentKind.ORDER,
@@ -279,7 +279,7 @@ def _clean_items(items: list[AmendedItem], old: list[dict[str, Any]]) -> list[di
                 "description": item.description.strip(),
                 "part_number": item.part_number.strip() or previous.get("part_number", ""),
                 "po_number": item.po_number.strip() or previous.get("po_number", ""),
-                "quantity": _fmt_quantity(quantity),
+                "quantity": format_quantity(quantity),
                 "unit": item.unit.strip(),
                 "ship_to": item.ship_to.strip(),
                 "required_dates": [{"date": d.isoformat(), "quantity": None} for d in sorted(set(item.required_dates))],
@@ -417,7 +417,7 @@ def rated_order_amend(
         number = locked.current_version + 1
         locked.amend(version_number=number, significant=significance == AmendmentSignificance.SIGNIFICANT)
         locked.save()
-        version = _create_version(
+        version = rated_order_version_create(
             order=locked,
             number=number,
             kind=DocumentKind.ORDER,
@@ -464,7 +464,7 @@ def rated_order_cancel(
         locked.current_version = number
         locked.save()
         delegation = membership.delegation if membership else ""
-        version = _create_version(
+        version = rated_order_version_create(
             order=locked,
             number=number,
             kind=DocumentKind.CANCELLATION,
@@ -503,7 +503,7 @@ def _cancel_descendants(*, root: RatedOrder, actor: User, delegation: str, at: d
             child.cancel(at=at, reason=text)
             child.current_version = number
             child.save()
-            version = _create_version(
+            version = rated_order_version_create(
                 order=child,
                 number=number,
                 kind=DocumentKind.CANCELLATION,

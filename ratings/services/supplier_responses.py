@@ -342,8 +342,8 @@ def _flowdown_items(
             raise ValidationFailed(f"Item {position}: the quantity must be more than zero.", field="items")
         if quantity > max_quantity:
             raise ValidationFailed(
-                f"Item {position}: {orders._fmt_quantity(quantity)} is more than the rated order covers "
-                f"({orders._fmt_quantity(max_quantity)}); a rating extends only to what is needed to fill it.",
+                f"Item {position}: {orders.format_quantity(quantity)} is more than the rated order covers "
+                f"({orders.format_quantity(max_quantity)}); a rating extends only to what is needed to fill it.",
                 field="items",
             )
         if not item.required_dates:
@@ -363,7 +363,7 @@ def _flowdown_items(
                 "description": item.description.strip(),
                 "part_number": (item.part_number or "").strip(),
                 "po_number": po_number,
-                "quantity": orders._fmt_quantity(quantity),
+                "quantity": orders.format_quantity(quantity),
                 "unit": item.unit.strip(),
                 "ship_to": "",
                 "required_dates": [{"date": d.isoformat(), "quantity": None} for d in dates],
@@ -442,7 +442,7 @@ def _create_child(
         parent=parent,
         issued_at=now,
     )
-    version = orders._create_version(
+    version = orders.rated_order_version_create(
         order=child,
         number=1,
         kind=DocumentKind.ORDER,
