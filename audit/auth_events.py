@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
@@ -32,4 +33,17 @@ def _on_login_failed(sender: Any, credentials: dict[str, Any], request: Any = No
         actor_label=f"anonymous (tried username {username!r})",
         outcome=Outcome.FAILURE,
         data={"username": username},
+    )
+
+
+@receiver(user_locked_out, dispatch_uid="audit_locked_out")
+def _on_locked_out(sender: Any, request: Any, username: str | None = None, **kwargs: Any) -> None:
+    # NIST AC-7: the lockout itself is an event, besides each failed attempt before it.
+    name = str(username or "")[:150]
+    services.record(
+        action="auth.locked_out",
+        actor=None,
+        actor_label=f"anonymous (username {name!r} locked out)",
+        outcome=Outcome.DENIED,
+        data={"username": name},
     )
