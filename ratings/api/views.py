@@ -6,8 +6,8 @@ from typing import Any, cast
 
 from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import generics, parsers, status
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import generics, parsers, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -166,51 +166,52 @@ class RatingRequestAttachments(APIView):
         return Response(s.AttachmentSerializer(attachment).data, status=status.HTTP_201_CREATED)
 
 
-class RatingRequestSubmit(APIView):
-    @extend_schema(request=s.SubmitSerializer, responses=s.RatingRequestSerializer)
+class _RequestAction(APIView):
+    """POST one workflow action on a request: parse the body, call one service, return the request."""
+
+    input_serializer: type[serializers.Serializer]
+
+    def perform(self, rating_request: RatingRequest, actor: User, data: dict[str, Any], expected: int | None) -> None:
+        raise NotImplementedError
+
     def post(self, request: Request, reference: str) -> Response:
         rating_request = _get(request, reference)
-        serializer = s.SubmitSerializer(data=request.data)
+        serializer = self.input_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        self.perform(rating_request, _actor(request), data, _expected_version(request, data.get("expected_version")))
+        return _detail(rating_request, request)
+
+
+@extend_schema_view(post=extend_schema(request=s.SubmitSerializer, responses=s.RatingRequestSerializer))
+class RatingRequestSubmit(_RequestAction):
+    input_serializer = s.SubmitSerializer
+
+    def perform(self, rating_request: RatingRequest, actor: User, data: dict[str, Any], expected: int | None) -> None:
+        attestation = workflow.Attestation(data["typed_name"], data["certify"])
         workflow.rating_request_submit(
-            request=rating_request,
-            actor=_actor(request),
-            attestation=workflow.Attestation(
-                serializer.validated_data["typed_name"], serializer.validated_data["certify"]
-            ),
-            expected_version=_expected_version(request, serializer.validated_data.get("expected_version")),
+            request=rating_request, actor=actor, attestation=attestation, expected_version=expected
         )
-        return _detail(rating_request, request)
 
 
-class RatingRequestRespond(APIView):
-    @extend_schema(request=s.ResponseSerializer, responses=s.RatingRequestSerializer)
-    def post(self, request: Request, reference: str) -> Response:
-        rating_request = _get(request, reference)
-        serializer = s.ResponseSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
+@extend_schema_view(post=extend_schema(request=s.ResponseSerializer, responses=s.RatingRequestSerializer))
+class RatingRequestRespond(_RequestAction):
+    input_serializer = s.ResponseSerializer
+
+    def perform(self, rating_request: RatingRequest, actor: User, data: dict[str, Any], expected: int | None) -> None:
         workflow.rating_request_respond(
-            request=rating_request,
-            actor=_actor(request),
-            response=serializer.validated_data["response"],
-            expected_version=_expected_version(request, serializer.validated_data.get("expected_version")),
+            request=rating_request, actor=actor, response=data["response"], expected_version=expected
         )
-        return _detail(rating_request, request)
 
 
-class RatingRequestWithdraw(APIView):
-    @extend_schema(request=s.ReasonSerializer, responses=s.RatingRequestSerializer)
-    def post(self, request: Request, reference: str) -> Response:
-        rating_request = _get(request, reference)
-        serializer = s.ReasonSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
+@extend_schema_view(post=extend_schema(request=s.ReasonSerializer, responses=s.RatingRequestSerializer))
+class RatingRequestWithdraw(_RequestAction):
+    input_serializer = s.ReasonSerializer
+
+    def perform(self, rating_request: RatingRequest, actor: User, data: dict[str, Any], expected: int | None) -> None:
         workflow.rating_request_withdraw(
-            request=rating_request,
-            actor=_actor(request),
-            reason=serializer.validated_data["reason"],
-            expected_version=_expected_version(request, serializer.validated_data.get("expected_version")),
+            request=rating_request, actor=actor, reason=data["reason"], expected_version=expected
         )
-        return _detail(rating_request, request)
 
 
 class ProgramList(generics.ListAPIView):
