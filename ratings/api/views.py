@@ -185,6 +185,8 @@ class _RequestAction(APIView):
 
 @extend_schema_view(post=extend_schema(request=s.SubmitSerializer, responses=s.RatingRequestSerializer))
 class RatingRequestSubmit(_RequestAction):
+    """Certify and submit a complete draft: `typed_name` is your full name as signature; the 18 U.S.C. 1001 warning applies."""
+
     input_serializer = s.SubmitSerializer
 
     def perform(self, rating_request: RatingRequest, actor: User, data: dict[str, Any], expected: int | None) -> None:
@@ -196,6 +198,8 @@ class RatingRequestSubmit(_RequestAction):
 
 @extend_schema_view(post=extend_schema(request=s.ResponseSerializer, responses=s.RatingRequestSerializer))
 class RatingRequestRespond(_RequestAction):
+    """Answer HHS's open question; the request goes back to review."""
+
     input_serializer = s.ResponseSerializer
 
     def perform(self, rating_request: RatingRequest, actor: User, data: dict[str, Any], expected: int | None) -> None:
@@ -206,6 +210,8 @@ class RatingRequestRespond(_RequestAction):
 
 @extend_schema_view(post=extend_schema(request=s.ReasonSerializer, responses=s.RatingRequestSerializer))
 class RatingRequestWithdraw(_RequestAction):
+    """Withdraw the request before a decision; a reason is required."""
+
     input_serializer = s.ReasonSerializer
 
     def perform(self, rating_request: RatingRequest, actor: User, data: dict[str, Any], expected: int | None) -> None:
