@@ -10,6 +10,7 @@ always looked up among the orders addressed to the user's organization: anyone e
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -167,40 +168,53 @@ def _refused(request: HttpRequest, order: RatedOrder, form_name: str, form: form
     return render_portal(request, "portal/order_detail.html", context, legend=True, status=400)
 
 
-@supplier_only
-@require_POST
-def order_accept(request: HttpRequest, order_number: str) -> HttpResponse:
+def _confirmed_action(
+    request: HttpRequest,
+    order_number: str,
+    *,
+    form_class: type[forms.Form],
+    form_name: str,
+    service: Callable[..., RatedOrder],
+    done: str,
+) -> HttpResponse:
+    """A tick-box answer on the order's page: check the box, call one service, report."""
     order = get_my_order(request.user, order_number)
-    form = sf.AcceptForm(request.POST)
+    form = form_class(request.POST)
     if form.is_valid():
         try:
-            supplier_responses.rated_order_accept(
-                order=order, actor=actor(request), expected_version=posted_version(request)
-            )
+            service(order=order, actor=actor(request), expected_version=posted_version(request))
         except ApplicationError as error:
             field_error(form, error)
         else:
-            messages.success(request, f"You accepted order {order.order_number}.")
+            messages.success(request, done.format(number=order.order_number))
             return redirect("portal:order-detail", order_number=order.order_number)
-    return _refused(request, order, "accept_form", form)
+    return _refused(request, order, form_name, form)
+
+
+@supplier_only
+@require_POST
+def order_accept(request: HttpRequest, order_number: str) -> HttpResponse:
+    return _confirmed_action(
+        request,
+        order_number,
+        form_class=sf.AcceptForm,
+        form_name="accept_form",
+        service=supplier_responses.rated_order_accept,
+        done="You accepted order {number}.",
+    )
 
 
 @supplier_only
 @require_POST
 def order_fulfil(request: HttpRequest, order_number: str) -> HttpResponse:
-    order = get_my_order(request.user, order_number)
-    form = sf.FulfilForm(request.POST)
-    if form.is_valid():
-        try:
-            supplier_responses.rated_order_mark_fulfilled(
-                order=order, actor=actor(request), expected_version=posted_version(request)
-            )
-        except ApplicationError as error:
-            field_error(form, error)
-        else:
-            messages.success(request, f"Order {order.order_number} is marked fulfilled.")
-            return redirect("portal:order-detail", order_number=order.order_number)
-    return _refused(request, order, "fulfil_form", form)
+    return _confirmed_action(
+        request,
+        order_number,
+        form_class=sf.FulfilForm,
+        form_name="fulfil_form",
+        service=supplier_responses.rated_order_mark_fulfilled,
+        done="Order {number} is marked fulfilled.",
+    )
 
 
 def _action_page(
