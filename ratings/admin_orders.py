@@ -8,7 +8,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -149,12 +149,15 @@ class RatedOrderAdmin(SupplierOrderAdminMixin, admin.ModelAdmin):
         return False
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[RatedOrder]:
-        return selectors.rated_orders_for(request.user)
+        # Counted in the list's one query, not two queries per row.
+        return selectors.rated_orders_for(request.user).annotate(
+            failed_versions=Count("versions", filter=Q(versions__generation_status=GenerationStatus.FAILED)),
+            pending_versions=Count("versions", filter=Q(versions__generation_status=GenerationStatus.PENDING)),
+        )
 
     @admin.display(description="Documents")
     def documents_state(self, obj: RatedOrder) -> str:
-        failed = obj.versions.filter(generation_status=GenerationStatus.FAILED).count()
-        pending = obj.versions.filter(generation_status=GenerationStatus.PENDING).count()
+        failed, pending = obj.failed_versions, obj.pending_versions  # type: ignore[attr-defined]
         if failed:
             return f"{failed} failed"
         return f"{pending} pending" if pending else "generated"
