@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 
+from ratings import permissions
 from ratings.constants import OrganizationKind, RatingLevel, Role
 
 
@@ -22,10 +23,12 @@ class User(AbstractUser):
         return self.get_full_name() or self.get_username()
 
     def audit_roles(self) -> list[str]:
-        """Snapshot of the user's roles for audit events: 'role@organization'."""
+        """Snapshot of the roles in effect for audit events: 'role@organization'.
+
+        The same memberships the permission check just used (cached per request), so an
+        event records the roles that authorized it without querying them again."""
         return [
-            f"{m.role}@{m.organization.short_name or m.organization_id}"
-            for m in self.memberships.filter(is_active=True).select_related("organization")
+            f"{m.role}@{m.organization.short_name or m.organization_id}" for m in permissions.active_memberships(self)
         ]
 
 
