@@ -41,6 +41,7 @@ from ratings.constants import (
     SUPPLIER_RESPONSE_MEANINGS,
     DocumentKind,
     OrderStatus,
+    RatingLevel,
     RejectionReason,
     Role,
     SupplierNoticeKind,
@@ -217,6 +218,13 @@ def rated_order_accept(*, order: RatedOrder, actor: User, expected_version: int 
     )
 
 
+# 15 CFR 700.13(c)(1)-(2): interference is a mandatory reason only for the level it names.
+LEVEL_OF_INTERFERENCE_REASON = {
+    RejectionReason.INTERFERES_WITH_DO_DX: RatingLevel.DO,
+    RejectionReason.INTERFERES_WITH_DX: RatingLevel.DX,
+}
+
+
 def rated_order_reject(
     *,
     order: RatedOrder,
@@ -235,6 +243,13 @@ def rated_order_reject(
         text = (explanation or "").strip()
         if not text:
             raise ValidationFailed("Explain in writing why the order is rejected.", field="explanation")
+        expected_level = LEVEL_OF_INTERFERENCE_REASON.get(reason_code)
+        if expected_level and locked.level != expected_level:
+            raise ValidationFailed(
+                f"“{RejectionReason(reason_code).label}” applies to {expected_level} orders; this is a "
+                f"{locked.level} order (15 CFR 700.13(c)).",
+                field="reason_code",
+            )
         earliest = None
         if reason_code == RejectionReason.CANNOT_MEET_DATE:
             earliest = parse_date(earliest_date, field_name="earliest_date", label="earliest date you can meet")

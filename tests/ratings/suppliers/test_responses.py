@@ -12,6 +12,7 @@ from ratings.constants import (
     SUPPLIER_RESPONSE_MEANINGS,
     NotificationKind,
     OrderStatus,
+    RatingLevel,
     RejectionReason,
     SupplierResponseKind,
 )
@@ -115,6 +116,47 @@ def test_cannot_meet_the_date_records_the_earliest_date_and_the_offer(cast, djan
     event = AuditEvent.objects.get(action="rated_order.reject")
     assert event.data["earliest_date"] == earliest.isoformat()
     assert event.reason == "Our line is booked until spring."
+
+
+@pytest.mark.parametrize(
+    ("level", "reason_code"),
+    [
+        (RatingLevel.DX, RejectionReason.INTERFERES_WITH_DO_DX),  # that reason is for DO orders
+        (RatingLevel.DO, RejectionReason.INTERFERES_WITH_DX),  # that reason is for DX orders
+    ],
+)
+def test_an_interference_reason_of_the_other_level_is_refused_and_changes_nothing(
+    cast, django_capture_on_commit_callbacks, level, reason_code
+):
+    # given an order of one level
+    order = issued(cast, django_capture_on_commit_callbacks, level=level)
+    before = snapshot(order)
+
+    # when the supplier cites the interference reason meant for the other level
+    with django_capture_on_commit_callbacks() as callbacks, pytest.raises(ValidationFailed) as error:
+        sr.rated_order_reject(order=order, actor=cast.supplier, reason_code=reason_code, explanation="Line is full.")
+
+    # then it is refused (15 CFR 700.13(c)) and nothing changed
+    assert error.value.field == "reason_code"
+    assert f"this is a {level} order" in error.value.message
+    assert snapshot(order) == before
+    assert callbacks == []
+
+
+@pytest.mark.parametrize(
+    ("level", "reason_code"),
+    [(RatingLevel.DO, RejectionReason.INTERFERES_WITH_DO_DX), (RatingLevel.DX, RejectionReason.INTERFERES_WITH_DX)],
+)
+def test_an_interference_reason_of_the_orders_own_level_is_accepted(
+    cast, django_capture_on_commit_callbacks, level, reason_code
+):
+    order = issued(cast, django_capture_on_commit_callbacks, level=level)
+
+    order = sr.rated_order_reject(
+        order=order, actor=cast.supplier, reason_code=reason_code, explanation="Line is full."
+    )
+
+    assert (order.status, SupplierResponse.objects.get().reason_code) == (OrderStatus.REJECTED, reason_code)
 
 
 def test_an_optional_reason_needs_no_earliest_date(cast, django_capture_on_commit_callbacks):
