@@ -219,7 +219,7 @@ def rated_order_accept(*, order: RatedOrder, actor: User, expected_version: int 
 
 
 # 15 CFR 700.13(c)(1)-(2): interference is a mandatory reason only for the level it names.
-LEVEL_OF_INTERFERENCE_REASON = {
+LEVEL_OF_INTERFERENCE_REASON: dict[str, str] = {
     RejectionReason.INTERFERES_WITH_DO_DX: RatingLevel.DO,
     RejectionReason.INTERFERES_WITH_DX: RatingLevel.DX,
 }
