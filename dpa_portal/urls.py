@@ -2,26 +2,21 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from ratings import order_views, views
-from ratings.portal import notifications as notification_views
-
-admin.site.site_header = "DPA Priority Ratings — HHS/ASPR"
-admin.site.site_title = "DPA Priority Ratings"
-admin.site.index_title = "Work queue"
+from ratings.portal.views import documents, public
+from ratings.portal.views import notifications as notification_views
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", public.home, name="home"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("attachments/<int:pk>/download/", views.attachment_download, name="attachment-download"),
-    # Rated orders (issue 3)
+    path("attachments/<int:pk>/download/", documents.attachment_download, name="attachment-download"),
     path(
         "orders/<str:order_number>/v<int:version>/document/",
-        order_views.order_document_download,
+        documents.order_document_download,
         name="order-document-download",
     ),
-    path("verify/", order_views.verify, name="order-verify"),
-    path("verify/<str:order_number>/<str:fingerprint>/", order_views.verify, name="order-verify-link"),
+    path("verify/", public.verify, name="order-verify"),
+    path("verify/<str:order_number>/<str:fingerprint>/", public.verify, name="order-verify-link"),
     path("admin/", admin.site.urls),
     path("api/", include("ratings.api.urls")),
     # --- Portal (manufacturers and suppliers) and password reset by e-mail ---
@@ -34,8 +29,7 @@ urlpatterns = [
         name="password_reset_confirm",
     ),
     path("accounts/reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
-    path("audit/", include("audit.urls")),  # auditor workspace (issue 6)
-    # Notifications and invitations (issue 4)
+    path("audit/", include("audit.urls")),
     path("notifications/", notification_views.notification_list, name="notification-list"),
     path("notifications/<int:pk>/read/", notification_views.notification_mark_read, name="notification-read"),
     path(

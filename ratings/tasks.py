@@ -7,7 +7,9 @@ from typing import Any
 
 from celery import shared_task
 
-from ratings.services import notifications, order_documents, order_reminders
+from ratings.services.notifications import outbox as notifications
+from ratings.services.orders import documents as order_documents
+from ratings.services.orders import reminders as order_reminders
 
 logger = logging.getLogger("ratings.tasks")
 

@@ -4,9 +4,9 @@ import datetime as dt
 from django.utils import timezone
 
 from ratings.constants import REVIEW_CHECKLIST, RequestState
+from ratings.demo.seed import DEMO_PASSWORD
 from ratings.models import Organization, Program, User
-from ratings.services import drafts, workflow
-from ratings.services.demo import DEMO_PASSWORD
+from ratings.services.requests import drafts, workflow
 
 users = {u.username: u for u in User.objects.all()}
 acme = Organization.objects.get(short_name="Acme")

@@ -18,7 +18,7 @@ from ratings.constants import (
     Role,
 )
 from ratings.models import Membership, Organization, Program, RatingRequest, User
-from ratings.services import drafts, workflow
+from ratings.services.requests import drafts, workflow
 
 PASSWORD = "correct horse battery staple"
 

@@ -9,7 +9,7 @@ from rest_framework import serializers
 
 from ratings.constants import HealthResourceCategory, RatingLevel
 from ratings.models import Attachment, InformationRequest, Organization, Program, RatingRequest, RequestLineItem
-from ratings.services import drafts
+from ratings.services.requests import drafts
 
 
 class DeliveryInputSerializer(serializers.Serializer):

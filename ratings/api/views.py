@@ -13,15 +13,16 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from dpa_portal.errors import ValidationFailed
-from ratings import permissions, selectors
+from ratings import permissions
 from ratings.api import serializers as s
 from ratings.constants import OrganizationKind, Role
 from ratings.models import LineItemDelivery, Organization, Program, RatingRequest, RequestLineItem, User
-from ratings.services import drafts, workflow
+from ratings.selectors import requests as request_selectors
+from ratings.services.requests import drafts, workflow
 
 
 def _requests(user: Any) -> QuerySet[RatingRequest]:
-    return selectors.rating_requests_for(user).prefetch_related(
+    return request_selectors.rating_requests_for(user).prefetch_related(
         Prefetch(
             "line_items",
             RequestLineItem.objects.select_related("supplier").prefetch_related(
@@ -71,7 +72,7 @@ class RatingRequestListCreate(generics.GenericAPIView):
     serializer_class = s.RatingRequestSummarySerializer
 
     def get_queryset(self) -> QuerySet[RatingRequest]:
-        return selectors.rating_requests_for(self.request.user).order_by("-created_at")
+        return request_selectors.rating_requests_for(self.request.user).order_by("-created_at")
 
     @extend_schema(
         parameters=[OpenApiParameter("state", str, description="Filter by state, e.g. draft, submitted.")],

@@ -1,6 +1,6 @@
 """Rated orders (45 CFR 101.32): the signed order a supplier holds, its versions and documents.
 
-The status graph is declared here with django-fsm-2; `ratings.services.orders` is the only
+The status graph is declared here with django-fsm-2; `ratings.services.orders.issue` is the only
 caller of the transitions. Versions are never edited after issue: an amendment adds a version
 and marks the previous one superseded (45 CFR 101.36).
 """

@@ -1,6 +1,6 @@
 """The request for rating assistance (modelled on Commerce form BIS-999) and its workflow.
 
-The state graph is declared here with django-fsm-2; `ratings.services.workflow` is the only
+The state graph is declared here with django-fsm-2; `ratings.services.requests.workflow` is the only
 caller of the transition methods (lock, permission, transition, save, audit).
 """
 

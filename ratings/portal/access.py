@@ -12,9 +12,10 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from ratings import permissions, selectors
+from ratings import permissions
 from ratings.constants import CONFIDENTIALITY_LEGEND, OrganizationKind, Role
 from ratings.models import Organization, RatedOrder, RatingRequest, User
+from ratings.selectors import orders as order_selectors
 
 
 def applicant_organizations(user: Any) -> list[Organization]:
@@ -114,7 +115,7 @@ def supplier_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespon
 
 def my_orders(user: Any) -> QuerySet[RatedOrder]:
     """Rated orders addressed to the user's own supplier organizations; never anyone else's."""
-    return selectors.supplier_orders_for(user).filter(supplier__in=supplier_organizations(user))
+    return order_selectors.supplier_orders_for(user).filter(supplier__in=supplier_organizations(user))
 
 
 def get_my_order(user: Any, order_number: str) -> RatedOrder:

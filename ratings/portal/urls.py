@@ -1,6 +1,8 @@
 from django.urls import path
 
-from ratings.portal import supplier, views, wizard
+from ratings.portal.views import orders as supplier
+from ratings.portal.views import requests as views
+from ratings.portal.views import wizard
 
 app_name = "portal"
 

@@ -28,8 +28,9 @@ from django.urls.resolvers import RegexPattern
 from audit import checkpoints, exports, selectors
 from audit.models import AuditEvent
 from ratings.constants import RequestState
+from ratings.demo import seed as demo
 from ratings.models import RatingRequest
-from ratings.services import demo, drafts, workflow
+from ratings.services.requests import drafts, workflow
 from tests.factories import PASSWORD, draft_request, request_in_state
 
 pytestmark = pytest.mark.django_db

@@ -9,8 +9,8 @@ from django.urls import reverse
 
 from audit import services as audit
 from audit.models import AuditEvent
-from ratings.services import drafts, workflow
-from ratings.services.demo import ROLE_GROUP, groups_ensure
+from ratings.demo.seed import ROLE_GROUP, groups_ensure
+from ratings.services.requests import drafts, workflow
 from tests.factories import PASSWORD, draft_request
 from tests.helpers import events_after, last_sequence
 

@@ -15,7 +15,7 @@ from django.urls import reverse
 
 from audit.models import AuditEvent
 from ratings.constants import RequestState
-from ratings.services import drafts, workflow
+from ratings.services.requests import drafts, workflow
 from tests.factories import CHECKLIST_ALL_TRUE, PASSWORD, draft_request, request_in_state
 
 pytestmark = pytest.mark.django_db

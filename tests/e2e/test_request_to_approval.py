@@ -14,8 +14,8 @@ from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
 from ratings.constants import RequestState
+from ratings.demo import seed as demo
 from ratings.models import RatedOrder, RatingRequest
-from ratings.services import demo
 from tests.e2e.conftest import Axe, shoot
 from tests.factories import PASSWORD, make_cast
 

@@ -7,7 +7,8 @@ from typing import Any
 from audit.models import AuditEvent
 from ratings.constants import RatingLevel, RequestState
 from ratings.models import Notification, RatedOrder
-from ratings.services import drafts, supplier_responses, workflow
+from ratings.services.requests import drafts, workflow
+from ratings.services.suppliers import responses as supplier_responses
 from tests.factories import CHECKLIST_ALL_TRUE, PASSWORD, Cast, details, request_in_state
 
 

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from audit.models import AuditEvent
 from ratings.constants import RequestState
-from ratings.services import drafts
+from ratings.services.requests import drafts
 from tests.factories import request_in_state
 from tests.portal.conftest import PDF, login, snapshot
 

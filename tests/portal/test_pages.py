@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from ratings.constants import CONFIDENTIALITY_LEGEND, RequestState
 from ratings.models import RatingRequest
-from ratings.services import drafts
+from ratings.services.requests import drafts
 from tests.factories import PASSWORD, details, draft_request, line_item, request_in_state
 from tests.portal.conftest import login
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from ratings.constants import CONFIDENTIALITY_LEGEND, RatingLevel
 from ratings.models import RatedOrderVersion
-from ratings.services import supplier_responses
+from ratings.services.suppliers import responses as supplier_responses
 from tests.factories import draft_request, line_item
 from tests.portal.conftest import ESCAPED, SCRIPT, login
 from tests.portal.orders import accepted, issue, issue_with_items

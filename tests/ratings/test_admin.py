@@ -14,9 +14,9 @@ from django.utils import timezone
 
 from audit.models import AuditEvent
 from ratings.constants import HealthResourceCategory, RatingLevel, RequestState, Role
+from ratings.demo.seed import ROLE_GROUP, groups_ensure
 from ratings.models import RatingRequest
-from ratings.services import drafts, workflow
-from ratings.services.demo import ROLE_GROUP, groups_ensure
+from ratings.services.requests import drafts, workflow
 from tests.factories import CHECKLIST_ALL_TRUE, PASSWORD, draft_request, member, request_in_state
 from tests.helpers import events_after, last_sequence
 

@@ -14,8 +14,8 @@ from audit.models import AuditEvent
 from dpa_portal.errors import ConcurrentChange, InvalidState
 from ratings.constants import RatingLevel, RequestState, Role
 from ratings.models import RatingRequest, ReferenceCounter
-from ratings.services import workflow
 from ratings.services.references import reference_allocate
+from ratings.services.requests import workflow
 from tests.factories import PASSWORD, make_cast, member, request_in_state
 
 

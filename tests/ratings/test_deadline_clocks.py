@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import settings as hyp_settings
 from hypothesis import strategies as st
 
-from ratings.deadlines import (
+from ratings.clock import (
     add_working_days,
     delay_confirmation_due,
     end_of_day,

@@ -15,7 +15,7 @@ from audit.models import AuditEvent
 from dpa_portal.errors import InvalidState, PermissionRefused, ValidationFailed
 from ratings.constants import RequestState
 from ratings.models import Attachment, LineItemDelivery, RatingRequest, RequestLineItem
-from ratings.services import drafts
+from ratings.services.requests import drafts
 from tests.factories import details, draft_request, line_item, request_in_state
 from tests.helpers import assert_refused, events_after, last_sequence
 

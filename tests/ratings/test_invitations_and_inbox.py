@@ -14,7 +14,7 @@ from audit.models import AuditEvent
 from dpa_portal.errors import PermissionRefused, ValidationFailed
 from ratings.constants import NotificationKind, RequestState, Role
 from ratings.models import Membership, Notification, User
-from ratings.services import invitations
+from ratings.services.accounts import invitations
 from tests.factories import request_in_state
 
 NEW_PASSWORD = "a long new passphrase 42"

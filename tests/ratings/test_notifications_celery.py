@@ -24,7 +24,8 @@ from django.utils import timezone
 from dpa_portal.celery import app as celery_app
 from ratings.constants import GenerationStatus, NotificationKind, NotificationStatus, RequestState
 from ratings.models import Document, Notification, RatedOrderVersion, RatingRequest
-from ratings.services import notifications, workflow
+from ratings.services.notifications import outbox as notifications
+from ratings.services.requests import workflow
 from ratings.tasks import sweep_notifications, sweep_order_documents
 from tests.factories import PASSWORD, make_cast, request_in_state
 from tests.ratings.mail_backends import FlakySMTPBackend

@@ -16,7 +16,8 @@ from audit.models import AuditEvent
 from dpa_portal.errors import InvalidState, PermissionRefused
 from ratings.constants import NotificationKind, NotificationStatus, RequestState, Role
 from ratings.models import Notification
-from ratings.services import notifications, workflow
+from ratings.services.notifications import outbox as notifications
+from ratings.services.requests import workflow
 from tests.factories import CHECKLIST_ALL_TRUE, PASSWORD, member, request_in_state
 
 FAILING_BACKEND = "tests.ratings.mail_backends.FailingSMTPBackend"

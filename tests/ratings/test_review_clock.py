@@ -8,9 +8,10 @@ from zoneinfo import ZoneInfo
 from django.contrib.auth.models import Permission
 from django.urls import reverse
 
+from ratings.clock import review_clock
 from ratings.constants import RequestState
 from ratings.models import InformationRequest, RatingRequest
-from ratings.review_clock import overdue_review_requests, review_clock
+from ratings.selectors.requests import overdue_review_requests
 from tests.factories import request_in_state
 
 NY = ZoneInfo("America/New_York")

@@ -12,7 +12,7 @@ from audit import services as audit
 from dpa_portal.errors import ApplicationError
 from ratings.constants import WITHDRAWABLE_STATES, RatingLevel, RequestState
 from ratings.models import RatingRequest
-from ratings.services import workflow
+from ratings.services.requests import workflow
 from tests.factories import CHECKLIST_ALL_TRUE, PASSWORD, draft_request
 
 S = RequestState

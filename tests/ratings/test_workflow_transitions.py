@@ -12,7 +12,7 @@ from dpa_portal.errors import InvalidState, PermissionRefused, ValidationFailed
 from ratings.constants import WITHDRAWABLE_STATES, RatingLevel, Recommendation, RequestState, Role
 from ratings.models import InformationRequest, Membership, RatingRequest
 from ratings.permissions import HHS_ADMIN_REFUSAL
-from ratings.services import drafts, workflow
+from ratings.services.requests import drafts, workflow
 from tests.factories import CHECKLIST_ALL_TRUE, PASSWORD, details, member, request_in_state
 from tests.helpers import assert_refused, events_after, last_sequence
 

@@ -5,7 +5,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from ratings.services.demo import DEMO_PASSWORD, USERS, demo_seed
+from ratings.demo.seed import DEMO_PASSWORD, USERS, demo_seed
 
 
 class Command(BaseCommand):

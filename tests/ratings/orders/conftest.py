@@ -11,7 +11,7 @@ from django.core.cache import cache
 
 from ratings.constants import RatingLevel, RequestState
 from ratings.models import Organization, RatedOrder
-from ratings.services import drafts, workflow
+from ratings.services.requests import drafts, workflow
 from tests.factories import CHECKLIST_ALL_TRUE, Cast, details, line_item, request_in_state
 
 

@@ -18,7 +18,7 @@ from ratings.constants import (
     SupplierNoticeKind,
 )
 from ratings.models import Document, RatedOrder, RatedOrderVersion
-from ratings.services import orders
+from ratings.services.orders import issue as orders
 from tests.factories import PASSWORD
 from tests.ratings.orders.conftest import flat, issue_order, pdf_pages
 

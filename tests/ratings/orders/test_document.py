@@ -9,7 +9,8 @@ from audit.models import AuditEvent
 from ratings.constants import CONFIDENTIALITY_LEGEND, RATED_ORDER_CERTIFICATION, GenerationStatus
 from ratings.documents.signing import validate_pdf
 from ratings.models import Document, RatedOrderVersion
-from ratings.services import order_documents, workflow
+from ratings.services.orders import documents as order_documents
+from ratings.services.requests import workflow
 from ratings.tasks import generate_order_document
 from tests.factories import PASSWORD
 from tests.ratings.orders.conftest import flat, issue_order, many_items, pdf_pages, recommended_with_items

@@ -8,7 +8,7 @@ import pytest
 
 from audit.models import AuditEvent
 from ratings.constants import Role
-from ratings.services import orders
+from ratings.services.orders import issue as orders
 from tests.factories import PASSWORD, OrganizationFactory, member
 from tests.ratings.orders.conftest import issue_order
 

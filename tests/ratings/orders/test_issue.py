@@ -18,7 +18,7 @@ from ratings.constants import (
     SupplierNoticeKind,
 )
 from ratings.models import Document, RatedOrder, RatedOrderVersion, RatingRequest, Signature
-from ratings.services import workflow
+from ratings.services.requests import workflow
 from tests.factories import PASSWORD, request_in_state
 from tests.ratings.orders.conftest import issue_order
 

@@ -6,7 +6,7 @@ import hashlib
 from dataclasses import replace
 
 from ratings.documents.render import Item, OrderContent, Party, render_pdf
-from ratings.services.order_documents import content_fingerprint
+from ratings.services.orders.documents import content_fingerprint
 
 
 def sample_content() -> OrderContent:

@@ -9,7 +9,8 @@ from django.utils import timezone
 
 from ratings.constants import NotificationKind, RatingLevel, RequestState, Role
 from ratings.models import Notification, Organization, RatedOrder, RatedOrderVersion, User
-from ratings.services import order_clocks, supplier_responses
+from ratings.services.orders import clocks as order_clocks
+from ratings.services.suppliers import responses as supplier_responses
 from tests.factories import PASSWORD, Cast, OrganizationFactory, member, request_in_state
 
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from ratings.constants import RejectionReason
-from ratings.services import order_reminders
-from ratings.services import supplier_responses as sr
+from ratings.services.orders import reminders as order_reminders
+from ratings.services.suppliers import responses as sr
 from tests.ratings.suppliers.conftest import extend, future, issued, supplier_org
 
 

@@ -13,9 +13,9 @@ from ratings.constants import (
     OrderStatus,
 )
 from ratings.models import Document, Notification, RatedOrder, Signature
-from ratings.selectors import order_tree, order_tree_rows
-from ratings.services import orders
-from ratings.services import supplier_responses as sr
+from ratings.selectors.orders import order_tree, order_tree_rows
+from ratings.services.orders import issue as orders
+from ratings.services.suppliers import responses as sr
 from tests.factories import PASSWORD
 from tests.ratings.suppliers.conftest import extend, future, issued, supplier_org
 

@@ -20,8 +20,8 @@ from ratings.constants import (
     RatingLevel,
 )
 from ratings.models import Notification, RatedOrder, SupplierResponse
-from ratings.services import orders
-from ratings.services import supplier_responses as sr
+from ratings.services.orders import issue as orders
+from ratings.services.suppliers import responses as sr
 from tests.factories import PASSWORD
 from tests.ratings.suppliers.conftest import deliver_at, issued, issued_undelivered
 

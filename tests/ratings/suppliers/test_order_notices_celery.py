@@ -11,10 +11,11 @@ from collections.abc import Iterator
 import pytest
 from django.core import mail
 
+from ratings.clock import supplier_response_due
 from ratings.constants import NotificationKind, NotificationStatus, RequestState
-from ratings.deadlines import supplier_response_due
 from ratings.models import Notification, RatedOrderVersion
-from ratings.services import supplier_responses, workflow
+from ratings.services.requests import workflow
+from ratings.services.suppliers import responses as supplier_responses
 from ratings.tasks import deliver_notification
 from tests.factories import PASSWORD, make_cast
 from tests.ratings.test_notifications_celery import Broker, private_broker, recommended, wait_until, worker

@@ -9,9 +9,9 @@ from django.utils import timezone
 
 from ratings.constants import RatingLevel
 from ratings.models import RatedOrder
-from ratings.selectors import item_key, order_conflicts, rated_orders_for, supplier_orders_for
-from ratings.services import supplier_responses as sr
-from ratings.services import workflow
+from ratings.selectors.orders import item_key, order_conflicts, rated_orders_for, supplier_orders_for
+from ratings.services.requests import workflow
+from ratings.services.suppliers import responses as sr
 from tests.factories import PASSWORD, line_item
 from tests.ratings.orders.conftest import recommended_with_items
 from tests.ratings.suppliers.conftest import deliver_at, extend, issued, issued_undelivered, supplier_org

@@ -12,8 +12,8 @@ from django.test.utils import CaptureQueriesContext
 from audit.models import AuditEvent
 from ratings.constants import NotificationKind
 from ratings.models import Notification
-from ratings.services import order_reminders
-from ratings.services import supplier_responses as sr
+from ratings.services.orders import reminders as order_reminders
+from ratings.services.suppliers import responses as sr
 from ratings.tasks import send_order_reminders
 from tests.factories import member
 from tests.ratings.suppliers.conftest import deliver_at, issued_undelivered

@@ -11,7 +11,7 @@ from django.db import connection
 from dpa_portal.errors import ApplicationError, InvalidState
 from ratings.constants import OrderStatus, RejectionReason, RequestState, Role
 from ratings.models import RatedOrder, SupplierResponse
-from ratings.services import supplier_responses as sr
+from ratings.services.suppliers import responses as sr
 from tests.factories import make_cast, member, request_in_state
 
 pytestmark = pytest.mark.django_db(transaction=True)

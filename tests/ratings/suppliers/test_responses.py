@@ -8,6 +8,7 @@ import pytest
 
 from audit.models import AuditEvent
 from dpa_portal.errors import ConcurrentChange, InvalidState, PermissionRefused, ValidationFailed
+from ratings.clock import delay_confirmation_due
 from ratings.constants import (
     SUPPLIER_RESPONSE_MEANINGS,
     NotificationKind,
@@ -16,9 +17,8 @@ from ratings.constants import (
     RejectionReason,
     SupplierResponseKind,
 )
-from ratings.deadlines import delay_confirmation_due
 from ratings.models import Notification, RatedOrder, SupplierResponse
-from ratings.services import supplier_responses as sr
+from ratings.services.suppliers import responses as sr
 from tests.ratings.suppliers.conftest import future, issued
 
 

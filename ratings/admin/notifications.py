@@ -1,0 +1,69 @@
+"""Notifications outbox in the admin: read-only rows, failures with their error, resend action."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from dpa_portal.errors import ApplicationError
+from ratings.constants import NotificationStatus
+from ratings.models import Notification
+from ratings.services.notifications import outbox as notifications
+
+
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ("created_at", "kind", "recipient", "email", "subject", "status", "attempts", "sent_at", "error")
+    list_filter = ("status", "kind")
+    search_fields = ("subject", "email", "key", "recipient__username")
+    list_select_related = ("recipient",)
+    show_full_result_count = False
+    actions = ("resend",)
+    readonly_fields = (
+        "key",
+        "recipient",
+        "email",
+        "kind",
+        "subject",
+        "link",
+        "object_type",
+        "object_id",
+        "status",
+        "attempts",
+        "last_error",
+        "next_attempt_at",
+        "claimed_at",
+        "created_at",
+        "sent_at",
+        "read_at",
+        "body_text",
+    )
+    fields = readonly_fields
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.display(description="Last error")
+    def error(self, obj: Notification) -> str:
+        return obj.last_error[:120]
+
+    @admin.action(description="Resend the selected failed notices")
+    def resend(self, request: HttpRequest, queryset: QuerySet[Notification]) -> None:
+        done = 0
+        for row in queryset.filter(status=NotificationStatus.FAILED):
+            try:
+                notifications.notification_resend(notification=row, actor=request.user)  # type: ignore[arg-type]
+            except ApplicationError as error:
+                self.message_user(request, f"Notice #{row.pk}: {error}", messages.ERROR)
+                return
+            done += 1
+        skipped = queryset.exclude(status=NotificationStatus.FAILED).count()
+        self.message_user(request, f"{done} notice(s) queued again; {skipped} not failed, left as they are.")

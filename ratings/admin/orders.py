@@ -1,0 +1,345 @@
+"""Rated orders in the HHS staff workspace: list, order page with version history, documents,
+signatures and generation status; amend, cancel and retry go through ratings.services.orders.issue."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+
+from dpa_portal.errors import ApplicationError
+from ratings import permissions
+from ratings.admin.suppliers import SupplierOrderAdminMixin, SupplierResponseInline
+from ratings.constants import GenerationStatus
+from ratings.models import RatedOrder, RatedOrderVersion
+from ratings.models.orders import OPEN_ORDER_STATUSES
+from ratings.selectors import orders as order_selectors
+from ratings.services.orders import documents as order_documents
+from ratings.services.orders import issue as orders
+
+
+def _staff(request: HttpRequest) -> bool:
+    user = request.user
+    return bool(user.is_active and (user.is_superuser or permissions.is_hhs_staff(user)))
+
+
+class VersionInline(admin.TabularInline):
+    model = RatedOrderVersion
+    extra = 0
+    can_delete = False
+    fields = (
+        "number",
+        "kind",
+        "issued_at",
+        "significance",
+        "amendment_reason",
+        "superseded",
+        "signature",
+        "generation",
+        "document",
+        "fingerprint_display",
+    )
+    readonly_fields = fields
+
+    @admin.display(description="Fingerprint (SHA-256)")
+    def fingerprint_display(self, obj: RatedOrderVersion) -> str:
+        # 64 hex digits in one word would stretch the table: let it wrap.
+        return format_html('<code style="word-break: break-all">{}</code>', obj.fingerprint)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return _staff(request)
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[RatedOrderVersion]:
+        return super().get_queryset(request).prefetch_related("signatures", "documents").select_related("order")
+
+    @admin.display(description="Signature (21 CFR 11.50)")
+    def signature(self, obj: RatedOrderVersion) -> str:
+        sig = next(iter(obj.signatures.all()), None)
+        if sig is None:
+            return "—"
+        return format_html(
+            "{}, {}<br>{} UTC<br>{}<br><small>{}</small>",
+            sig.printed_name,
+            sig.title,
+            sig.signed_at.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S"),
+            sig.meaning,
+            sig.delegation,
+        )
+
+    @admin.display(description="Generation")
+    def generation(self, obj: RatedOrderVersion) -> str:
+        if obj.generation_status == GenerationStatus.FAILED:
+            return format_html(
+                '<strong>Failed</strong> ({} attempts): {}<br><a href="{}">Retry</a>',
+                obj.generation_attempts,
+                obj.generation_error[:300],
+                reverse("admin:ratings_ratedorder_retry", args=[obj.order_id, obj.pk]),
+            )
+        return obj.get_generation_status_display()
+
+    @admin.display(description="Document")
+    def document(self, obj: RatedOrderVersion) -> str:
+        doc = next(iter(obj.documents.all()), None)
+        if doc is None:
+            return "—"
+        url = reverse("order-document-download", args=[obj.order.order_number, obj.number])
+        return format_html('<a href="{}">{} (PDF, {} KB)</a>', url, doc.get_kind_display(), round(doc.size / 1024))
+
+
+class RatedOrderAdmin(SupplierOrderAdminMixin, admin.ModelAdmin):
+    list_display = (
+        "order_number",
+        "rating",
+        "placing_organization",
+        "supplier",
+        "status",
+        "current_version",
+        "issued_at",
+        "documents_state",
+    )
+    list_filter = ("status", "level", "supplier", "placing_organization")
+    search_fields = ("order_number", "source_request__reference", "supplier__legal_name")
+    list_select_related = ("placing_organization", "supplier", "source_request")
+    inlines = (VersionInline, SupplierResponseInline)
+    change_form_template = "admin/ratings/ratedorder/change_form.html"
+    actions = ("retry_failed_generation",)
+    fields = (
+        "order_number",
+        "rating",
+        "status",
+        "current_version",
+        "source_request",
+        "placing_organization",
+        "supplier",
+        "emergency_response_hours",
+        "issued_at",
+        "cancelled_at",
+        "cancellation_reason",
+        "parent",
+        *SupplierOrderAdminMixin.supplier_fields,  # issue 4
+    )
+    readonly_fields = fields
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return _staff(request)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return _staff(request)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # orders are issued by approval only
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # read-only record; amend and cancel are the only writes
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[RatedOrder]:
+        # Counted in the list's one query, not two queries per row.
+        return order_selectors.rated_orders_for(request.user).annotate(
+            failed_versions=Count("versions", filter=Q(versions__generation_status=GenerationStatus.FAILED)),
+            pending_versions=Count("versions", filter=Q(versions__generation_status=GenerationStatus.PENDING)),
+        )
+
+    @admin.display(description="Documents")
+    def documents_state(self, obj: RatedOrder) -> str:
+        failed, pending = obj.failed_versions, obj.pending_versions  # type: ignore[attr-defined]
+        if failed:
+            return f"{failed} failed"
+        return f"{pending} pending" if pending else "generated"
+
+    @admin.action(description="Retry failed document generation")
+    def retry_failed_generation(self, request: HttpRequest, queryset: QuerySet[RatedOrder]) -> None:
+        count = 0
+        for version in RatedOrderVersion.objects.filter(order__in=queryset, generation_status=GenerationStatus.FAILED):
+            try:
+                order_documents.order_document_retry(version=version, actor=request.user)  # type: ignore[arg-type]
+            except ApplicationError as error:
+                self.message_user(request, error.message, messages.ERROR)
+                return
+            count += 1
+        self.message_user(request, f"{count} document(s) queued again.", messages.SUCCESS)
+
+    def get_urls(self) -> list[Any]:
+        view = self.admin_site.admin_view
+        return [
+            path("<int:object_id>/amend/", view(self._amend_view), name="ratings_ratedorder_amend"),
+            path("<int:object_id>/cancel/", view(self._cancel_view), name="ratings_ratedorder_cancel"),
+            path("<int:object_id>/retry/<int:version_id>/", view(self._retry_view), name="ratings_ratedorder_retry"),
+            *super().get_urls(),
+        ]
+
+    def change_view(
+        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None
+    ) -> HttpResponse:
+        extra_context = extra_context or {}
+        order = self.get_object(request, object_id)
+        if order is not None and order.status in OPEN_ORDER_STATUSES:
+            extra_context["order_actions"] = [
+                ("Amend", reverse("admin:ratings_ratedorder_amend", args=[order.pk])),
+                ("Cancel order", reverse("admin:ratings_ratedorder_cancel", args=[order.pk])),
+            ]
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    # --- forms -----------------------------------------------------------------------------
+
+    def _order(self, request: HttpRequest, object_id: int) -> RatedOrder:
+        order = self.get_queryset(request).filter(pk=object_id).first()
+        if order is None or not _staff(request):
+            raise Http404("No such order.")
+        return order
+
+    def _form_page(self, request: HttpRequest, order: RatedOrder, form: forms.Form, title: str) -> HttpResponse:
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": order,
+            "title": f"{title}: {order.order_number}",
+            "form": form,
+            "change_url": reverse("admin:ratings_ratedorder_change", args=[order.pk]),
+        }
+        return TemplateResponse(request, "admin/ratings/ratedorder/action_form.html", context)
+
+    def _done(self, request: HttpRequest, order: RatedOrder, text: str) -> HttpResponse:
+        self.message_user(request, text, messages.SUCCESS)
+        return HttpResponseRedirect(reverse("admin:ratings_ratedorder_change", args=[order.pk]))
+
+    def _amend_view(self, request: HttpRequest, object_id: int) -> HttpResponse:
+        order = self._order(request, object_id)
+        current = order.versions.get(number=order.current_version)
+        form = AmendForm(request.POST or None, items=current.items_snapshot, initial={"version": order.current_version})
+        if request.method == "POST" and form.is_valid():
+            try:
+                orders.rated_order_amend(
+                    order=order,
+                    actor=request.user,  # type: ignore[arg-type]
+                    password=form.cleaned_data["password"],
+                    reason=form.cleaned_data["reason"],
+                    items=form.amended_items(),
+                    agreed_minor=form.cleaned_data["agreed_minor"],
+                    expected_version=form.cleaned_data["version"],
+                )
+            except ApplicationError as error:
+                form.add_error(error.field if error.field in form.fields else None, error.message)
+            else:
+                return self._done(request, order, f"Order {order.order_number} amended; the new version is signed.")
+        return self._form_page(request, order, form, "Amend")
+
+    def _cancel_view(self, request: HttpRequest, object_id: int) -> HttpResponse:
+        order = self._order(request, object_id)
+        form = CancelForm(request.POST or None, initial={"version": order.current_version})
+        if request.method == "POST" and form.is_valid():
+            try:
+                orders.rated_order_cancel(
+                    order=order,
+                    actor=request.user,  # type: ignore[arg-type]
+                    password=form.cleaned_data["password"],
+                    reason=form.cleaned_data["reason"],
+                    expected_version=form.cleaned_data["version"],
+                )
+            except ApplicationError as error:
+                form.add_error(error.field if error.field in form.fields else None, error.message)
+            else:
+                return self._done(request, order, f"Order {order.order_number} cancelled; the notice is signed.")
+        return self._form_page(request, order, form, "Cancel")
+
+    def _retry_view(self, request: HttpRequest, object_id: int, version_id: int) -> HttpResponse:
+        order = self._order(request, object_id)
+        version = get_object_or_404(RatedOrderVersion, pk=version_id, order=order)
+        if request.method != "POST":
+            form = forms.Form()
+            return self._form_page(request, order, form, f"Retry document generation for version {version.number}")
+        try:
+            order_documents.order_document_retry(version=version, actor=request.user)  # type: ignore[arg-type]
+        except ApplicationError as error:
+            self.message_user(request, error.message, messages.ERROR)
+            return HttpResponseRedirect(reverse("admin:ratings_ratedorder_change", args=[order.pk]))
+        return self._done(request, order, f"Document generation for version {version.number} queued again.")
+
+
+def _signing_fields(form: forms.Form) -> None:
+    form.fields["reason"] = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    form.fields["password"] = forms.CharField(
+        widget=forms.PasswordInput,
+        required=False,
+        help_text="Re-enter your password to sign (21 CFR 11.200).",
+    )
+    form.fields["version"] = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class CancelForm(forms.Form):
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        _signing_fields(self)
+
+
+class AmendForm(forms.Form):
+    """One row of fields per item of the current version; an emptied quantity removes the item."""
+
+    def __init__(self, *args: Any, items: list[dict[str, Any]], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.items = items
+        for item in items:
+            n = item["position"]
+            self.fields[f"quantity_{n}"] = forms.DecimalField(
+                label=f"Item {n} ({item['description']}): quantity ({item['unit']})",
+                initial=item["quantity"],
+                required=False,
+                help_text="Leave empty to remove the item.",
+            )
+            self.fields[f"dates_{n}"] = forms.CharField(
+                label=f"Item {n}: required delivery dates",
+                initial=", ".join(d["date"] for d in item["required_dates"]),
+                required=False,
+                help_text="Calendar dates YYYY-MM-DD, separated by commas.",
+            )
+            self.fields[f"ship_to_{n}"] = forms.CharField(
+                label=f"Item {n}: ship to", initial=item["ship_to"], required=False
+            )
+        self.fields["agreed_minor"] = forms.BooleanField(
+            required=False, label="Minor change agreed by the supplier and the customer (not significant)"
+        )
+        _signing_fields(self)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        for item in self.items:
+            n = item["position"]
+            raw = data.get(f"dates_{n}") or ""
+            try:
+                data[f"parsed_dates_{n}"] = [dt.date.fromisoformat(p.strip()) for p in raw.split(",") if p.strip()]
+            except ValueError:
+                self.add_error(f"dates_{n}", "Give calendar dates as YYYY-MM-DD, separated by commas.")
+        return data
+
+    def amended_items(self) -> list[orders.AmendedItem]:
+        data = self.cleaned_data
+        return [
+            orders.AmendedItem(
+                position=item["position"],
+                description=item["description"],
+                quantity=data[f"quantity_{item['position']}"],
+                unit=item["unit"],
+                required_dates=data[f"parsed_dates_{item['position']}"],
+                po_number=item["po_number"],
+                part_number=item["part_number"],
+                ship_to=data[f"ship_to_{item['position']}"],
+            )
+            for item in self.items
+            if data.get(f"quantity_{item['position']}") is not None
+        ]

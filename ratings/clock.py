@@ -1,0 +1,250 @@
+"""Every clock of the product: working days, the agency's day, and the clocks built on them.
+
+Working days skip Saturdays, Sundays and U.S. federal holidays, with their observed dates
+(a Saturday holiday is observed on Friday, a Sunday one on Monday), from the maintained
+`holidays` package. Every clock goes through `add_working_days`: the supplier's answer
+(15 CFR 700.13(d); 45 CFR 101.33), delay confirmations, reminders and HHS's review target.
+Pure computation: callers pass the rows, nothing here queries or writes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+import holidays
+from django.conf import settings
+from django.utils import timezone
+
+from ratings.constants import REVIEW_CLOCK_STATES, RequestState
+
+if TYPE_CHECKING:
+    from ratings.models import InformationRequest, RatingRequest
+
+
+@lru_cache(maxsize=64)
+def _federal_holidays(year: int) -> frozenset[dt.date]:
+    # Neighbouring years too: New Year's Day on a Saturday is observed on December 31.
+    calendar = holidays.country_holidays("US", years=[year - 1, year, year + 1], observed=True)
+    return frozenset(day for day in calendar if day.year == year)
+
+
+def is_working_day(day: dt.date) -> bool:
+    return day.weekday() < 5 and day not in _federal_holidays(day.year)
+
+
+def add_working_days(day: dt.date, n: int) -> dt.date:
+    """`day` plus `n` working days (n >= 0). With n == 0, `day` itself."""
+    if n < 0:
+        raise ValueError("n must be zero or more working days")
+    current = day
+    remaining = n
+    while remaining:
+        current += dt.timedelta(days=1)
+        if is_working_day(current):
+            remaining -= 1
+    return current
+
+
+def working_days_between(start: dt.date, end: dt.date) -> int:
+    """Working days after `start` up to and including `end` (0 when end <= start)."""
+    count = 0
+    current = start
+    while current < end:
+        current += dt.timedelta(days=1)
+        if is_working_day(current):
+            count += 1
+    return count
+
+
+# --- Clocks built on add_working_days -------------------------------------------------------
+#
+# Receipt-day rule (decided here; the rule text says only "within N working days of receipt"):
+# - The receipt day is the calendar date of receipt in the agency's time zone
+#   (settings.AGENCY_TIME_ZONE, default America/New_York); every stored time stays UTC.
+# - The receipt day itself is day 0. Receipt on a Saturday, Sunday or federal holiday counts as
+#   receipt on the next working day, so the supplier always has N full working days.
+# - The answer is due by the end of the due day (23:59:59 agency time), stored in UTC.
+# - Emergency orders (45 CFR 101.33) carry their own limit in hours: due = receipt + hours,
+#   calendar hours, weekends and holidays included.
+
+
+def agency_time_zone() -> ZoneInfo:
+    return ZoneInfo(settings.AGENCY_TIME_ZONE)
+
+
+def local_day(moment: dt.datetime) -> dt.date:
+    """The agency-local calendar date of a moment."""
+    return moment.astimezone(agency_time_zone()).date()
+
+
+def agency_today() -> dt.date:
+    return local_day(timezone.now())
+
+
+def next_working_day_on_or_after(day: dt.date) -> dt.date:
+    while not is_working_day(day):
+        day += dt.timedelta(days=1)
+    return day
+
+
+def subtract_working_days(day: dt.date, n: int) -> dt.date:
+    """`day` minus `n` working days (n >= 0). With n == 0, `day` itself."""
+    if n < 0:
+        raise ValueError("n must be zero or more working days")
+    current = day
+    remaining = n
+    while remaining:
+        current -= dt.timedelta(days=1)
+        if is_working_day(current):
+            remaining -= 1
+    return current
+
+
+def receipt_day(received_at: dt.datetime) -> dt.date:
+    """Day 0 of a working-day clock: the agency-local date of receipt, moved to a working day."""
+    if received_at.tzinfo is None:
+        raise ValueError("received_at must be timezone-aware")
+    return next_working_day_on_or_after(received_at.astimezone(agency_time_zone()).date())
+
+
+def start_of_day(day: dt.date) -> dt.datetime:
+    """The first moment of `day` in the agency's time zone, as a UTC datetime."""
+    return dt.datetime.combine(day, dt.time.min, tzinfo=agency_time_zone()).astimezone(dt.UTC)
+
+
+def end_of_day(day: dt.date) -> dt.datetime:
+    """The last second of `day` in the agency's time zone, as a UTC datetime."""
+    local = dt.datetime.combine(day, dt.time(23, 59, 59), tzinfo=agency_time_zone())
+    return local.astimezone(dt.UTC)
+
+
+def working_days_due(received_at: dt.datetime, n: int) -> dt.datetime:
+    """Due time of an n-working-day clock started at `received_at` (rules above)."""
+    return end_of_day(add_working_days(receipt_day(received_at), n))
+
+
+def supplier_response_due(*, received_at: dt.datetime, level: str, emergency_hours: int | None = None) -> dt.datetime:
+    """When the supplier must accept or reject (15 CFR 700.13(d); 45 CFR 101.33 emergencies)."""
+    if emergency_hours is not None:
+        if emergency_hours < 1:
+            raise ValueError("An emergency limit is at least one hour")
+        return received_at.astimezone(dt.UTC) + dt.timedelta(hours=emergency_hours)
+    try:
+        days = settings.SUPPLIER_RESPONSE_WORKING_DAYS[level]
+    except KeyError:
+        raise ValueError(f"No supplier response deadline is configured for level {level!r}") from None
+    return working_days_due(received_at, days)
+
+
+def delay_confirmation_due(*, notified_at: dt.datetime) -> dt.datetime:
+    """Written confirmation of a verbal delay notice (15 CFR 700.13(d)(3))."""
+    return working_days_due(notified_at, settings.DELAY_CONFIRMATION_WORKING_DAYS)
+
+
+def reminder_days(due_at: dt.datetime) -> list[tuple[int, dt.date]]:
+    """(offset, agency-local day) of each reminder before a due time, largest offset first.
+
+    Offsets come from settings.SUPPLIER_REMINDER_OFFSETS_WORKING_DAYS; the periodic task skips
+    reminder days already past when the clock starts.
+    """
+    due_day = due_at.astimezone(agency_time_zone()).date()
+    offsets = sorted({int(n) for n in settings.SUPPLIER_REMINDER_OFFSETS_WORKING_DAYS}, reverse=True)
+    return [(n, subtract_working_days(due_day, n)) for n in offsets]
+
+
+def reminder_window_end(now: dt.datetime, offset: int) -> dt.datetime:
+    """Supplier clocks due before this time are inside the reminder window of `offset`."""
+    day = local_day(now)
+    while not is_working_day(day):
+        day -= dt.timedelta(days=1)
+    return start_of_day(add_working_days(day, offset + 1))
+
+
+# --- The supplier's answer clock, as the supplier reads it -----------------------------------
+
+
+@dataclass(frozen=True)
+class AnswerClock:
+    """The answer clock of an order's current version."""
+
+    due_at: dt.datetime | None
+    due_day: dt.date | None
+    days_left: int | None  # working days left; None when no clock runs
+    overdue: bool
+    due_text: str = ""  # the due time in the agency's time zone, as the rule counts it
+
+
+def answer_clock(due_at: dt.datetime | None, *, awaiting: bool, overdue: bool | None = None) -> AnswerClock:
+    if due_at is None or not awaiting:
+        return AnswerClock(due_at, None, None, bool(overdue))
+    now = timezone.now()
+    due_day = local_day(due_at)
+    is_overdue = now > due_at if overdue is None else overdue
+    # Counted like the clock itself: a weekend or holiday counts as the next working day.
+    today = next_working_day_on_or_after(local_day(now))
+    days_left = 0 if is_overdue else working_days_between(today, due_day)
+    local = due_at.astimezone(agency_time_zone())
+    return AnswerClock(due_at, due_day, days_left, is_overdue, f"{local:%Y-%m-%d %H:%M} {local:%Z}")
+
+
+# --- HHS's review clock ------------------------------------------------------------------------
+# The HHS review clock of a rating request (target: settings.REVIEW_TARGET_WORKING_DAYS).
+#
+# Rules (the issue says "target in working days, paused while information is requested"):
+# - Day 0 is the receipt day of the submission (receipt_day: agency-local date, moved
+#   to the next working day when submitted on a weekend or holiday).
+# - A question pauses the clock from the working day after it is asked up to and including the
+#   working day it is answered (asked and answered the same day: no pause). Each closed pause
+#   moves the due day by its working days.
+# - While a question is open the clock stands still at the day it was asked.
+# - The clock runs in submitted, in review and recommended; it stops with the decision or a
+#   withdrawal (such requests are never overdue).
+# - Overdue: the as-of day (today, or the day an open question was asked) is after the due day.
+
+CLOCKED_STATES = [*REVIEW_CLOCK_STATES, RequestState.INFO_REQUESTED]
+
+
+@dataclass(frozen=True)
+class ReviewClock:
+    started_on: dt.date
+    due_on: dt.date
+    paused_working_days: int
+    paused_since: dt.datetime | None
+    elapsed_working_days: int
+    overdue: bool
+
+
+def review_clock(
+    rating_request: RatingRequest,
+    *,
+    now: dt.datetime | None = None,
+    questions: Iterable[InformationRequest] | None = None,
+) -> ReviewClock | None:
+    """The clock of one request, or None when no clock runs (draft, decided, withdrawn)."""
+    if rating_request.submitted_at is None or rating_request.state not in CLOCKED_STATES:
+        return None
+    now = now or timezone.now()
+    asked = list(questions if questions is not None else rating_request.information_requests.all())
+    start = receipt_day(rating_request.submitted_at)
+    paused = 0
+    open_since: dt.datetime | None = None
+    for question in sorted(asked, key=lambda q: q.asked_at):
+        if question.responded_at is None:
+            open_since = question.asked_at if open_since is None else open_since
+            continue
+        paused += working_days_between(local_day(question.asked_at), local_day(question.responded_at))
+    due = add_working_days(start, settings.REVIEW_TARGET_WORKING_DAYS + paused)
+    as_of = local_day(open_since) if open_since is not None else local_day(now)
+    return ReviewClock(
+        started_on=start,
+        due_on=due,
+        paused_working_days=paused,
+        paused_since=open_since,
+        elapsed_working_days=max(working_days_between(start, as_of) - paused, 0),
+        overdue=as_of > due,
+    )

@@ -1,0 +1,152 @@
+"""Forms of the supplier's order page. They parse input only; ratings.services.suppliers.responses
+decides what is valid, and its ApplicationError.field is shown beside the field it names."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.forms import formset_factory
+
+from ratings.constants import OrganizationKind, RejectionReason
+from ratings.models import Organization
+from ratings.portal.forms.requests import AREA, CHECK, SELECT, TEXT
+
+# Typed dates, like the request form: the page works the same with or without JavaScript.
+DATE = {"class": "usa-input", "autocomplete": "off"}
+DATE_HELP = "YYYY-MM-DD"
+
+
+def parse_dates(raw: str) -> list[dt.date]:
+    """Comma- or semicolon-separated ISO dates; anything else is a clear error, never a guess."""
+    parts = [part.strip() for part in (raw or "").replace(";", ",").split(",") if part.strip()]
+    dates = []
+    for part in parts:
+        try:
+            dates.append(dt.date.fromisoformat(part))
+        except ValueError:
+            raise forms.ValidationError(
+                f"“{part}” is not a date; write dates as YYYY-MM-DD (“ASAP” is not a date)."
+            ) from None
+    return dates
+
+
+class AcceptForm(forms.Form):
+    """Accepting is a signed record (who, printed name, UTC time, meaning); the box says so."""
+
+    confirm = forms.BooleanField(
+        label="I accept this rated order on behalf of my organization and will schedule it by its priority.",
+        widget=forms.CheckboxInput(attrs=CHECK),
+        error_messages={"required": "Tick the box to accept the order."},
+    )
+
+
+class RejectForm(forms.Form):
+    reason_code = forms.ChoiceField(
+        label="Reason for rejecting (15 CFR 700.13)",
+        choices=RejectionReason.choices,
+        widget=forms.RadioSelect(attrs={"class": "usa-radio__input"}),
+        error_messages={"required": "Choose the reason the order is rejected."},
+    )
+    explanation = forms.CharField(
+        label="Explanation (the customer and HHS will read it)",
+        max_length=4000,
+        widget=forms.Textarea(attrs=AREA),
+        error_messages={"required": "Explain the rejection in writing."},
+    )
+    earliest_date = forms.DateField(
+        label="Earliest date you can meet (required when you cannot meet the date)",
+        required=False,
+        help_text=DATE_HELP,
+        widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d"),
+        error_messages={"invalid": "Write the date as YYYY-MM-DD."},
+    )
+    offers_to_accept = forms.BooleanField(
+        label="We offer to accept the order on the basis of that earliest date (counter-offer).",
+        required=False,
+        widget=forms.CheckboxInput(attrs=CHECK),
+    )
+
+
+class DelayForm(forms.Form):
+    reasons = forms.CharField(
+        label="Reasons for the delay",
+        max_length=4000,
+        widget=forms.Textarea(attrs=AREA),
+        error_messages={"required": "Give the reasons for the delay."},
+    )
+    new_date = forms.DateField(
+        label="New delivery date",
+        help_text=DATE_HELP,
+        widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d"),
+        error_messages={"required": "Give the new delivery date.", "invalid": "Write the date as YYYY-MM-DD."},
+    )
+
+
+class FulfilForm(forms.Form):
+    confirm = forms.BooleanField(
+        label="Every item of this order has been delivered.",
+        widget=forms.CheckboxInput(attrs=CHECK),
+        error_messages={"required": "Tick the box to mark the order fulfilled."},
+    )
+
+
+class FlowdownForm(forms.Form):
+    """The order a supplier placed with its own supplier to fill this rated order (15 CFR 700.15)."""
+
+    sub_supplier = forms.ModelChoiceField(
+        label="Your supplier",
+        queryset=Organization.objects.none(),
+        empty_label="- Select -",
+        widget=forms.Select(attrs=SELECT),
+        error_messages={"required": "Choose the supplier you placed the order with."},
+    )
+    po_number = forms.CharField(label="Your PO number", max_length=60, widget=forms.TextInput(attrs=TEXT))
+
+    password = forms.CharField(
+        label="Your password, to sign the order",
+        strip=False,
+        widget=forms.PasswordInput(attrs={**TEXT, "autocomplete": "current-password"}),
+        help_text="Extending the rating is a signature (21 CFR 11.200): it needs your credentials now.",
+        error_messages={"required": "Re-enter your password to sign the order."},
+    )
+
+    def __init__(self, *args: Any, own: list[Organization] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        own_ids = [org.pk for org in own or []]
+        self.fields["sub_supplier"].queryset = (  # type: ignore[attr-defined]
+            Organization.objects.filter(kind=OrganizationKind.SUPPLIER, is_active=True)
+            .exclude(pk__in=own_ids)
+            .order_by("legal_name")
+        )
+        self.fields["sub_supplier"].label_from_instance = lambda org: org.legal_name  # type: ignore[attr-defined]
+
+
+class FlowdownItemForm(forms.Form):
+    description = forms.CharField(label="Item description", max_length=300, widget=forms.TextInput(attrs=TEXT))
+    part_number = forms.CharField(
+        label="Part number", required=False, max_length=100, widget=forms.TextInput(attrs=TEXT)
+    )
+    quantity = forms.DecimalField(
+        label="Quantity",
+        max_digits=14,
+        decimal_places=3,
+        widget=forms.TextInput(attrs=TEXT),
+        error_messages={"invalid": "Give the quantity as a number."},
+    )
+    unit = forms.CharField(label="Unit", max_length=30, widget=forms.TextInput(attrs=TEXT))
+    required_dates = forms.CharField(
+        label="Required delivery date(s)",
+        max_length=400,
+        widget=forms.TextInput(attrs=TEXT),
+        help_text="YYYY-MM-DD; separate several dates with commas.",
+    )
+
+    def clean_required_dates(self) -> list[dt.date]:
+        return parse_dates(self.cleaned_data["required_dates"])
+
+
+FlowdownItemFormSet = formset_factory(
+    FlowdownItemForm, extra=0, min_num=1, validate_min=True, max_num=20, absolute_max=20
+)

@@ -1,0 +1,256 @@
+"""Portal pages for manufacturers: home, their organization's requests, a request's page,
+answering HHS's questions and withdrawing. Supplier pages come with rated orders."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib import messages
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from dpa_portal.errors import ApplicationError, ValidationFailed
+from ratings.constants import HHS_ROLES, WITHDRAWABLE_STATES, RequestState, Role
+from ratings.models import Document, RatingRequest, SupplierResponse
+from ratings.portal.access import (
+    actor,
+    applicant_only,
+    applicant_organizations,
+    get_my_request,
+    my_requests,
+    portal_user,
+    render_portal,
+    supplier_organizations,
+)
+from ratings.portal.forms import requests as portal_forms
+from ratings.portal.views import orders as supplier
+from ratings.portal.views.wizard import field_error, posted_version
+from ratings.selectors import requests as request_selectors
+from ratings.services.requests import drafts, workflow
+
+NEXT_ACTION = {
+    RequestState.DRAFT: "You: finish and submit",
+    RequestState.SUBMITTED: "HHS: intake",
+    RequestState.IN_REVIEW: "HHS: review",
+    RequestState.INFO_REQUESTED: "You: answer HHS’s question",
+    RequestState.RECOMMENDED: "HHS: decision",
+    RequestState.APPROVED: "HHS: signing the rating orders",
+    RequestState.ISSUED: "Rating orders issued to your suppliers",
+    RequestState.DENIED: "None",
+    RequestState.WITHDRAWN: "None",
+}
+
+# What the applicant sees of the trail. HHS's internal deliberation (recommendation, return for
+# rework), refusals and downloads are not shown; decisions and questions are, with reasons.
+TIMELINE_LABELS = {
+    "rating_request.create": "Draft created",
+    "rating_request.update": "Draft updated",
+    "rating_request.set_line_items": "Line items updated",
+    "attachment.add": "File attached",
+    "rating_request.submit": "Certified and submitted",
+    "rating_request.accept_for_review": "Accepted for review",
+    "rating_request.request_information": "HHS asked a question",
+    "rating_request.respond": "Answer sent to HHS",
+    "rating_request.approve": "Approved",
+    "rating_request.deny": "Denied",
+    "rating_request.withdraw": "Withdrawn",
+}
+REASON_SHOWN = {
+    "rating_request.request_information",
+    "rating_request.approve",
+    "rating_request.deny",
+    "rating_request.withdraw",
+}
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    when: Any
+    what: str
+    who: str
+    why: str
+
+
+def _who(event: Any) -> str:
+    """HHS staff appear by role ("HHS reviewer"), not by name; the applicant's own people by name."""
+    roles = [str(r).split("@", 1)[0] for r in (event.actor_roles or [])]
+    hhs = [r for r in roles if r in HHS_ROLES]
+    if hhs:
+        return Role(hhs[0]).label if Role(hhs[0]).label.startswith("HHS") else "HHS"
+    if event.actor_id is None:
+        return "System"
+    return event.actor_label.split(" (", 1)[0]
+
+
+def timeline(rr: RatingRequest) -> list[TimelineEntry]:
+    events = request_selectors.request_timeline(rr).filter(outcome="success", action__in=list(TIMELINE_LABELS))
+    return [
+        TimelineEntry(
+            when=e.occurred_at,
+            what=TIMELINE_LABELS[e.action],
+            who=_who(e),
+            why=e.reason if e.action in REASON_SHOWN else "",
+        )
+        for e in events
+    ]
+
+
+def _rows(queryset: Any) -> list[dict[str, Any]]:
+    today = timezone.localdate()
+    rows = []
+    for rr in queryset.prefetch_related("line_items__supplier"):
+        suppliers = sorted({item.supplier.legal_name for item in rr.line_items.all()})
+        rows.append(
+            {
+                "rr": rr,
+                "suppliers": suppliers,
+                "age_days": (today - timezone.localdate(rr.created_at)).days,
+                "next_action": NEXT_ACTION[rr.state],
+            }
+        )
+    return rows
+
+
+@portal_user
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """What needs the user's action first: answers HHS waits for, then drafts to finish."""
+    if not applicant_organizations(request.user):
+        if supplier_organizations(request.user):
+            return supplier.supplier_dashboard(request)
+        return render_portal(request, "portal/dashboard_other.html", {})
+    mine = my_requests(request.user)
+    return render_portal(
+        request,
+        "portal/dashboard.html",
+        {
+            "questions": _rows(mine.filter(state=RequestState.INFO_REQUESTED).order_by("updated_at")),
+            "drafts": _rows(mine.filter(state=RequestState.DRAFT).order_by("-updated_at")),
+            "recent": _rows(mine.exclude(state__in=[RequestState.DRAFT, RequestState.INFO_REQUESTED])[:10]),
+        },
+        legend=True,
+    )
+
+
+@applicant_only
+def request_list(request: HttpRequest) -> HttpResponse:
+    form = portal_forms.RequestFilterForm(request.GET or None)
+    queryset = my_requests(request.user).order_by("-created_at")
+    if form.is_valid():
+        if form.cleaned_data["status"]:
+            queryset = queryset.filter(state=form.cleaned_data["status"])
+        term = form.cleaned_data["q"].strip()
+        if term:
+            queryset = queryset.filter(
+                Q(reference__icontains=term)
+                | Q(line_items__description__icontains=term)
+                | Q(line_items__part_number__icontains=term)
+                | Q(line_items__po_number__icontains=term)
+                | Q(health_resource__icontains=term)
+            ).distinct()
+    return render_portal(request, "portal/request_list.html", {"form": form, "rows": _rows(queryset)}, legend=True)
+
+
+@dataclass(frozen=True)
+class OrderRow:
+    order: Any
+    version: int
+    document_ready: bool
+    answer: SupplierResponse | None  # the supplier's latest answer (accept, reject, delay, fulfilled)
+
+
+def issued_orders(rr: RatingRequest) -> list[OrderRow]:
+    """The rated orders issued for this request (not the suppliers' own flow-down orders), with
+    whether their current document exists yet (it is generated after commit) and the supplier's
+    latest answer; downloads go through the audited order document view."""
+    orders = rr.rated_orders.filter(parent__isnull=True).select_related("supplier").order_by("order_number")
+    ready = set(
+        Document.objects.filter(version__order__source_request=rr).values_list("version__order_id", "version__number")
+    )
+    answers: dict[int, SupplierResponse] = {}
+    for answer in SupplierResponse.objects.filter(order__in=orders).order_by("responded_at", "pk"):
+        answers[answer.order_id] = answer
+    return [
+        OrderRow(order, order.current_version, (order.pk, order.current_version) in ready, answers.get(order.pk))
+        for order in orders
+    ]
+
+
+def _detail_context(rr: RatingRequest, **extra: Any) -> dict[str, Any]:
+    return {
+        "rr": rr,
+        "line_items": rr.line_items.select_related("supplier").prefetch_related("deliveries"),
+        "attachments": rr.attachments.select_related("information_request"),
+        "questions": rr.information_requests.all(),
+        "timeline": timeline(rr),
+        "can_respond": rr.state == RequestState.INFO_REQUESTED,
+        "can_withdraw": rr.state in WITHDRAWABLE_STATES,
+        "can_edit": rr.state == RequestState.DRAFT,
+        "next_action": NEXT_ACTION[rr.state],
+        "respond_form": extra.pop("respond_form", None) or portal_forms.RespondForm(),
+        "accepted": portal_forms.accepted_files_text(),
+        "orders": issued_orders(rr),
+        **extra,
+    }
+
+
+@applicant_only
+def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    rr = get_my_request(request.user, pk)
+    return render_portal(request, "portal/request_detail.html", _detail_context(rr), legend=True)
+
+
+@applicant_only
+@require_POST
+def request_respond(request: HttpRequest, pk: int) -> HttpResponse:
+    """Answer HHS's open question, with an optional file attached to that question."""
+    rr = get_my_request(request.user, pk)
+    form = portal_forms.RespondForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            question = rr.information_requests.filter(responded_at__isnull=True).order_by("-asked_at").first()
+            if question is None:
+                raise ValidationFailed("There is no open question to answer.")
+            upload = form.cleaned_data.get("file")
+            if upload:
+                drafts.attachment_add(
+                    request=rr,
+                    actor=actor(request),
+                    stream=upload,
+                    original_name=upload.name or "attachment",
+                    information_request=question,
+                )
+            workflow.rating_request_respond(request=rr, actor=actor(request), response=form.cleaned_data["response"])
+        except ApplicationError as error:
+            field_error(form, error)
+        else:
+            messages.success(request, "Your answer was sent to HHS; the review continues.")
+            return redirect("portal:request-detail", pk=rr.pk)
+    return render_portal(
+        request, "portal/request_detail.html", _detail_context(rr, respond_form=form), legend=True, status=400
+    )
+
+
+@applicant_only
+@require_http_methods(["GET", "POST"])
+def request_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    rr = get_my_request(request.user, pk)
+    form = portal_forms.WithdrawForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            rr = workflow.rating_request_withdraw(
+                request=rr,
+                actor=actor(request),
+                reason=form.cleaned_data["reason"],
+                expected_version=posted_version(request),
+            )
+        except ApplicationError as error:
+            field_error(form, error)
+        else:
+            messages.success(request, f"Request {rr.reference} was withdrawn.")
+            return redirect("portal:request-detail", pk=rr.pk)
+    status = 400 if request.method == "POST" else 200
+    return render_portal(request, "portal/request_withdraw.html", {"rr": rr, "form": form}, legend=True, status=status)

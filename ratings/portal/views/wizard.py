@@ -1,0 +1,314 @@
+"""The guided request form: five steps, each saving the draft through ratings.services.requests.drafts.
+
+Views parse input and call one service; a service's ApplicationError is shown beside the field
+it names (`field_error`), and the page is re-rendered from what the user typed.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.views.decorators.http import require_http_methods
+
+from dpa_portal.errors import ApplicationError
+from ratings.constants import CERTIFICATION_TEXT, FALSE_STATEMENT_WARNING, RequestState
+from ratings.models import RatingRequest
+from ratings.portal.access import actor, applicant_only, applicant_organizations, get_my_request, render_portal
+from ratings.portal.forms import requests as portal_forms
+from ratings.services.requests import drafts, workflow
+
+STEPS = [
+    ("details", "Applicant and program"),
+    ("items", "Line items"),
+    ("justification", "Justification"),
+    ("attachments", "Attachments"),
+    ("review", "Review and certify"),
+]
+STEP_URLS = {name: f"portal:request-{name}" for name, _ in STEPS}
+LINE_ITEM_FIELD = {"deliveries": "required_dates"}
+LINE_ITEM_ERROR = re.compile(r"^line_items\[(\d+)\]\.(\w+)")
+
+
+def field_error(form: forms.Form, error: ApplicationError, aliases: dict[str, str] | None = None) -> None:
+    """Put the service's message beside the field it names, or at the top of the form."""
+    name = (aliases or {}).get(error.field or "", error.field or "")
+    form.add_error(name if name in form.fields else None, error.message)
+
+
+def posted_version(request: HttpRequest) -> int | None:
+    """The version the user's page was built from, so a concurrent change is refused, not overwritten."""
+    try:
+        return int(request.POST.get("version", ""))
+    except ValueError:
+        return None
+
+
+def _step_context(rr: RatingRequest | None, current: str) -> dict[str, Any]:
+    index = [name for name, _ in STEPS].index(current)
+    return {
+        "steps": [
+            {"name": name, "label": label, "status": "complete" if i < index else "current" if i == index else ""}
+            for i, (name, label) in enumerate(STEPS)
+        ],
+        "step_number": index + 1,
+        "step_label": STEPS[index][1],
+        "step_total": len(STEPS),
+        "rr": rr,
+    }
+
+
+def _next(request: HttpRequest, rr: RatingRequest, step: str) -> HttpResponse:
+    """After a save: "Save draft and exit" leaves for the request's page; otherwise the next step."""
+    if "exit" in request.POST:
+        messages.success(request, f"Draft {rr.reference} saved. You can come back to it at any time.")
+        return redirect("portal:request-detail", pk=rr.pk)
+    names = [name for name, _ in STEPS]
+    return redirect(STEP_URLS[names[names.index(step) + 1]], pk=rr.pk)
+
+
+def _details_input(rr: RatingRequest | None, **values: Any) -> drafts.RequestDetails:
+    base: dict[str, Any] = {name: getattr(rr, name) for name in drafts.DETAIL_FIELDS} if rr else {}
+    base.update(values)
+    base.setdefault("justification_need", "")
+    return drafts.RequestDetails(**base)
+
+
+def _editable(request: HttpRequest, pk: int) -> tuple[RatingRequest, HttpResponse | None]:
+    rr = get_my_request(request.user, pk)
+    if rr.state != RequestState.DRAFT:
+        messages.error(
+            request, f"Request {rr.reference} is {rr.get_state_display().lower()}; only drafts can be edited."
+        )
+        return rr, redirect("portal:request-detail", pk=rr.pk)
+    return rr, None
+
+
+@applicant_only
+@require_http_methods(["GET", "POST"])
+def details(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    rr = None
+    if pk is not None:
+        rr, away = _editable(request, pk)
+        if away:
+            return away
+    initial = {}
+    if rr:
+        initial = {name: getattr(rr, name) for name in drafts.DETAIL_FIELDS if name != "program_id"}
+        initial["program"] = str(rr.program_id)
+    form = portal_forms.DetailsForm(request.POST or None, initial=initial or {"requested_level": "DO"})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        values = {
+            name: data[name]
+            for name in (
+                "government_program",
+                "contract_number",
+                "end_customer",
+                "health_resource",
+                "category",
+                "requested_level",
+                "is_emergency",
+                "emergency_response_hours",
+            )
+        }
+        values["program_id"] = data["program"]
+        try:
+            if rr is None:
+                rr = drafts.rating_request_create(
+                    actor=actor(request),
+                    organization=applicant_organizations(request.user)[0],
+                    details=_details_input(None, **values),
+                )
+            else:
+                rr = drafts.rating_request_update(
+                    request=rr,
+                    actor=actor(request),
+                    details=_details_input(rr, **values),
+                    expected_version=posted_version(request),
+                )
+        except ApplicationError as error:
+            field_error(form, error)
+        else:
+            return _next(request, rr, "details")
+    organization = applicant_organizations(request.user)[0] if rr is None else rr.applicant_organization
+    return render_portal(
+        request,
+        "portal/step_details.html",
+        {**_step_context(rr, "details"), "form": form, "organization": organization},
+        legend=True,
+    )
+
+
+def _item_initial(rr: RatingRequest) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    for item in rr.line_items.prefetch_related("deliveries"):
+        quantity = item.quantity.normalize() if isinstance(item.quantity, Decimal) else item.quantity
+        rows.append(
+            {
+                "supplier": str(item.supplier_id),
+                "po_number": item.po_number,
+                "description": item.description,
+                "part_number": item.part_number,
+                "quantity": f"{quantity:f}",
+                "unit": item.unit,
+                "required_dates": ", ".join(d.required_date.isoformat() for d in item.deliveries.all()),
+            }
+        )
+    return rows or [{}]
+
+
+@applicant_only
+@require_http_methods(["GET", "POST"])
+def items(request: HttpRequest, pk: int) -> HttpResponse:
+    rr, away = _editable(request, pk)
+    if away:
+        return away
+    page_errors: list[str] = []
+    if request.method == "POST" and "add_item" in request.POST:
+        # "Add another item" without JavaScript: the same data, one more (blank) row.
+        data = request.POST.copy()
+        total = int(data.get("items-TOTAL_FORMS", "0") or 0)
+        data["items-TOTAL_FORMS"] = str(min(total + 1, 50))
+        formset = portal_forms.LineItemFormSet(data, prefix="items")
+        formset.is_valid()
+        for form in formset.forms[total:]:
+            form._errors = forms.utils.ErrorDict()  # the new row starts clean
+    elif request.method == "POST":
+        formset = portal_forms.LineItemFormSet(request.POST, prefix="items")
+        if formset.is_valid():
+            kept = [f for f in formset.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
+            inputs = [
+                drafts.LineItemInput(
+                    supplier_id=f.cleaned_data["supplier"],
+                    po_number=f.cleaned_data["po_number"],
+                    description=f.cleaned_data["description"],
+                    part_number=f.cleaned_data["part_number"],
+                    quantity=f.cleaned_data["quantity"],
+                    unit=f.cleaned_data["unit"],
+                    deliveries=[drafts.DeliveryInput(day) for day in f.dates()],
+                )
+                for f in kept
+            ]
+            try:
+                rr = drafts.rating_request_set_line_items(
+                    request=rr, actor=actor(request), line_items=inputs, expected_version=posted_version(request)
+                )
+            except ApplicationError as error:
+                match = LINE_ITEM_ERROR.match(error.field or "")
+                if match and int(match.group(1)) <= len(kept):
+                    form = kept[int(match.group(1)) - 1]
+                    name = LINE_ITEM_FIELD.get(match.group(2), match.group(2))
+                    form.add_error(name if name in form.fields else None, error.message)
+                else:
+                    page_errors.append(error.message)
+            else:
+                return _next(request, rr, "items")
+    else:
+        formset = portal_forms.LineItemFormSet(initial=_item_initial(rr), prefix="items")
+    return render_portal(
+        request,
+        "portal/step_items.html",
+        {**_step_context(rr, "items"), "formset": formset, "page_errors": page_errors},
+        legend=True,
+    )
+
+
+@applicant_only
+@require_http_methods(["GET", "POST"])
+def justification(request: HttpRequest, pk: int) -> HttpResponse:
+    rr, away = _editable(request, pk)
+    if away:
+        return away
+    initial = {name: getattr(rr, name) for name in portal_forms.JustificationForm.base_fields}
+    form = portal_forms.JustificationForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            rr = drafts.rating_request_update(
+                request=rr,
+                actor=actor(request),
+                details=_details_input(rr, **form.cleaned_data),
+                expected_version=posted_version(request),
+            )
+        except ApplicationError as error:
+            field_error(form, error)
+        else:
+            return _next(request, rr, "justification")
+    return render_portal(
+        request, "portal/step_justification.html", {**_step_context(rr, "justification"), "form": form}, legend=True
+    )
+
+
+@applicant_only
+@require_http_methods(["GET", "POST"])
+def attachments(request: HttpRequest, pk: int) -> HttpResponse:
+    rr, away = _editable(request, pk)
+    if away:
+        return away
+    form = portal_forms.AttachmentForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and "upload" not in request.POST and not request.FILES:
+        return _next(request, rr, "attachments")
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            attachment = drafts.attachment_add(
+                request=rr, actor=actor(request), stream=upload, original_name=upload.name or "attachment"
+            )
+        except ApplicationError as error:
+            field_error(form, error)
+        else:
+            messages.success(request, f"“{attachment.original_name}” was attached.")
+            if "exit" in request.POST:
+                return redirect("portal:request-detail", pk=rr.pk)
+            return redirect("portal:request-attachments", pk=rr.pk)
+    return render_portal(
+        request,
+        "portal/step_attachments.html",
+        {
+            **_step_context(rr, "attachments"),
+            "form": form,
+            "attachments": rr.attachments.all(),
+            "accepted": portal_forms.accepted_files_text(),
+        },
+        legend=True,
+    )
+
+
+@applicant_only
+@require_http_methods(["GET", "POST"])
+def review(request: HttpRequest, pk: int) -> HttpResponse:
+    rr, away = _editable(request, pk)
+    if away:
+        return away
+    form = portal_forms.CertifyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            rr = workflow.rating_request_submit(
+                request=rr,
+                actor=actor(request),
+                attestation=workflow.Attestation(form.cleaned_data["typed_name"], form.cleaned_data["certify"]),
+                expected_version=posted_version(request),
+            )
+        except ApplicationError as error:
+            field_error(form, error)
+        else:
+            messages.success(request, f"Request {rr.reference} was certified and submitted to HHS.")
+            return redirect("portal:request-detail", pk=rr.pk)
+    return render_portal(
+        request,
+        "portal/step_review.html",
+        {
+            **_step_context(rr, "review"),
+            "form": form,
+            "warning": FALSE_STATEMENT_WARNING,
+            "certification_text": CERTIFICATION_TEXT,
+            "line_items": rr.line_items.select_related("supplier").prefetch_related("deliveries"),
+            "attachments": rr.attachments.all(),
+        },
+        legend=True,
+    )

@@ -1,0 +1,155 @@
+"""Reads of rated orders: scoped to the viewer, in precedence order, as flow-down trees."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any
+
+from django.db.models import (
+    BooleanField,
+    Case,
+    DateField,
+    DateTimeField,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.utils import timezone
+
+from ratings import permissions
+from ratings.constants import LEVEL_RANK, OrderStatus, Role
+from ratings.models import RatedOrder, RatedOrderItem, RatedOrderVersion
+from ratings.models.orders import AWAITING_RESPONSE_STATUSES
+
+
+def rated_orders_for(user: Any) -> QuerySet[RatedOrder]:
+    """HHS staff and auditors see every order; applicants their organization's placed orders;
+    supplier contacts the orders addressed to their organization."""
+    queryset = RatedOrder.objects.select_related("placing_organization", "supplier", "program", "source_request")
+    if permissions.is_hhs_staff(user):
+        return queryset
+    suppliers = permissions.organization_ids(user, Role.SUPPLIER_CONTACT)
+    return queryset.filter(
+        Q(placing_organization_id__in=permissions.organization_ids(user, Role.APPLICANT))
+        | Q(supplier_id__in=suppliers)
+        # Issue 4: a supplier also sees the flow-down orders it placed with its own suppliers.
+        | Q(placing_organization_id__in=suppliers, parent__isnull=False)
+    )
+
+
+# --- Supplier responses, precedence and conflicts (issue 4) ---
+
+
+def _current_version(field_name: str) -> Subquery:
+    return Subquery(
+        RatedOrderVersion.objects.filter(order=OuterRef("pk"), number=OuterRef("current_version")).values(field_name)[
+            :1
+        ]
+    )
+
+
+def supplier_orders_for(user: Any) -> QuerySet[RatedOrder]:
+    """Orders addressed to the user's supplier organizations, in the order of precedence of
+    15 CFR 700.14 / 45 CFR 101.34: DX before DO, then earlier required delivery date, then
+    earlier receipt. Overdue-first is left to the page (annotation `is_overdue`).
+
+    Annotations from the current version: received_at, response_due_at, required_by (earliest
+    required date), level_rank, is_overdue (an answer is owed and its due time has passed).
+    """
+    now = timezone.now()
+    return (
+        RatedOrder.objects.filter(supplier_id__in=permissions.organization_ids(user, Role.SUPPLIER_CONTACT))
+        .select_related("placing_organization", "supplier", "program", "parent")
+        .annotate(
+            received_at=_current_version("received_at"),
+            response_due_at=_current_version("response_due_at"),
+            required_by=ExpressionWrapper(_current_version("earliest_required_date"), output_field=DateField()),
+            level_rank=Case(
+                *[When(level=level, then=Value(rank)) for level, rank in LEVEL_RANK.items()],
+                default=Value(0),
+                output_field=IntegerField(),
+            ),
+        )
+        .annotate(
+            is_overdue=Case(
+                When(
+                    Q(status__in=AWAITING_RESPONSE_STATUSES, response_due_at__lt=now),
+                    then=Value(True),
+                ),
+                default=Value(False),
+                output_field=BooleanField(),
+            )
+        )
+        .order_by(
+            F("level_rank").desc(),
+            F("required_by").asc(nulls_last=True),
+            ExpressionWrapper(F("received_at"), output_field=DateTimeField()).asc(nulls_last=True),
+            "order_number",
+        )
+    )
+
+
+_PART_NUMBER_NOISE = re.compile(r"[\s\-_./]+")
+
+
+def item_key(part_number: str, description: str) -> str:
+    """ "Same item": the same part number ignoring case, spaces and punctuation; without a part
+    number, the same description ignoring case and spacing."""
+    part = _PART_NUMBER_NOISE.sub("", part_number or "").upper()
+    if part:
+        return f"pn:{part}"
+    return "desc:" + " ".join((description or "").casefold().split())
+
+
+def order_conflicts(orders: Iterable[RatedOrder]) -> set[int]:
+    """Ids of *accepted* orders among `orders` whose current versions ask the same supplier for
+    the same item on the same required delivery date as another accepted order (15 CFR 700.14:
+    the supplier must schedule by precedence; these are the collisions to resolve)."""
+    ids = [o.pk for o in orders if o.status == OrderStatus.ACCEPTED]
+    if len(ids) < 2:
+        return set()
+    items = RatedOrderItem.objects.filter(
+        version__order_id__in=ids, version__number=F("version__order__current_version")
+    ).values_list("version__order_id", "version__order__supplier_id", "part_number", "description", "required_dates")
+    slots: dict[tuple[int, str, str], set[int]] = defaultdict(set)
+    for order_id, supplier_id, part_number, description, dates in items:
+        key = item_key(part_number, description)
+        for entry in dates:
+            slots[(supplier_id, key, entry["date"])].add(order_id)
+    return {order_id for owners in slots.values() if len(owners) > 1 for order_id in owners}
+
+
+def order_tree(order: RatedOrder) -> QuerySet[RatedOrder]:
+    """`order` and every order extended from it (flow-down, any depth), for HHS. One query per
+    tier; `order_tree_rows` gives them in tree order with their depth."""
+    ids = [order.pk]
+    frontier = [order.pk]
+    while frontier:
+        frontier = list(RatedOrder.objects.filter(parent_id__in=frontier).values_list("pk", flat=True))
+        ids += frontier
+    return RatedOrder.objects.filter(pk__in=ids).select_related("supplier", "placing_organization").order_by("pk")
+
+
+def order_tree_rows(order: RatedOrder) -> list[tuple[RatedOrder, int]]:
+    """The tree depth-first (parent before its children), with each order's depth (root 0)."""
+    nodes = list(order_tree(order))
+    children: dict[int | None, list[RatedOrder]] = defaultdict(list)
+    for node in nodes:
+        children[node.parent_id].append(node)
+    rows: list[tuple[RatedOrder, int]] = []
+
+    def walk(node: RatedOrder, depth: int) -> None:
+        rows.append((node, depth))
+        for child in children.get(node.pk, []):
+            walk(child, depth + 1)
+
+    walk(next(n for n in nodes if n.pk == order.pk), 0)
+    return rows

@@ -1,0 +1,66 @@
+"""Reads of rating requests, scoped to what the viewer may see."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from audit.models import AuditEvent
+from ratings import permissions
+from ratings.clock import CLOCKED_STATES, review_clock
+from ratings.constants import Role
+from ratings.models import Attachment, RatingRequest
+
+
+def sees_all_requests(user: Any) -> bool:
+    """HHS staff and auditors see every request; everyone else only their organization's."""
+    return permissions.is_hhs_staff(user)
+
+
+def rating_requests_for(user: Any) -> QuerySet[RatingRequest]:
+    queryset = RatingRequest.objects.select_related("applicant_organization", "program", "assigned_reviewer")
+    own = Q(applicant_organization_id__in=permissions.organization_ids(user, Role.APPLICANT))
+    if sees_all_requests(user):
+        # A draft is the applicant's private working copy: HHS sees a request once submitted.
+        return queryset.filter(Q(submitted_at__isnull=False) | own)
+    # Suppliers see no request data: the rated orders addressed to them are their view.
+    return queryset.filter(own)
+
+
+def attachments_for(user: Any) -> QuerySet[Attachment]:
+    return Attachment.objects.filter(request__in=rating_requests_for(user)).select_related("request")
+
+
+def request_timeline(rating_request: RatingRequest) -> QuerySet[AuditEvent]:
+    return AuditEvent.objects.filter(
+        Q(reference=rating_request.reference) | Q(object_type="ratings.RatingRequest", object_id=str(rating_request.pk))
+    ).order_by("sequence")
+
+
+def with_questions(queryset: QuerySet[RatingRequest]) -> QuerySet[RatingRequest]:
+    # A plain lookup, so it combines with the admin's own prefetch of the same relation.
+    return queryset.prefetch_related("information_requests")
+
+
+def overdue_review_requests(
+    queryset: QuerySet[RatingRequest] | None = None, *, now: dt.datetime | None = None
+) -> QuerySet[RatingRequest]:
+    """Requests whose review clock is past its target.
+
+    Working days are at least calendar days, so only requests submitted more than the target
+    in calendar days ago can be late: the database narrows to those, the calendar decides.
+    """
+    now = now or timezone.now()
+    base = queryset if queryset is not None else RatingRequest.objects.all()
+    candidates = with_questions(
+        base.filter(
+            state__in=CLOCKED_STATES,
+            submitted_at__lte=now - dt.timedelta(days=settings.REVIEW_TARGET_WORKING_DAYS),
+        )
+    )
+    late = [rr.pk for rr in candidates if (clock := review_clock(rr, now=now)) is not None and clock.overdue]
+    return base.filter(pk__in=late)

@@ -1,0 +1,338 @@
+"""Notifications outbox: write a notice with its cause, deliver it exactly once after commit.
+
+- `notify(...)` writes one Notification row in the caller's transaction (idempotent by key)
+  and queues delivery with transaction.on_commit. Any cause (request workflow now, rated
+  orders, reminders and escalations later) calls it with its own kind, template and key.
+- `notification_deliver(...)` (run by the Celery task) claims the row with a conditional
+  UPDATE pending -> sending, sends, then marks it sent. A second task for the same row finds
+  nothing to claim, so a notice is never sent twice. Transient failures put the row back to
+  pending with exponential backoff and full jitter; after the last attempt it is failed.
+- `notifications_sweep(...)` (Celery beat) re-queues rows left pending (broker down, lost
+  task) and fails rows stuck in "sending" past the stale timeout: their outcome is unknown, so
+  they are never re-sent automatically (no duplicates) but shown in the admin for a resend.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import logging
+import random
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, transaction
+from django.db.models import Model
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from audit import services as audit
+from audit.constants import Outcome
+from dpa_portal.celery import app as celery_app
+from dpa_portal.errors import InvalidState, PermissionRefused
+from ratings import permissions
+from ratings.constants import NotificationStatus
+from ratings.models import Notification, User
+from ratings.services.orders import clocks as order_clocks
+
+logger = logging.getLogger("ratings.notifications")
+
+DELIVER_TASK = "ratings.tasks.deliver_notification"
+
+
+def absolute_url(path: str) -> str:
+    if not path or path.startswith(("http://", "https://")):
+        return path
+    return f"{settings.SITE_URL}{path}"
+
+
+def notify(
+    *,
+    recipient: User,
+    kind: str,
+    subject: str,
+    template: str,
+    context: dict[str, Any],
+    key: str,
+    target: Model | None = None,
+    link: str = "",
+) -> Notification:
+    """Write one notice in the caller's transaction and queue its delivery after commit.
+
+    `template` names templates/notifications/<template>.txt and .html; both get `context`
+    plus recipient, subject and link. The same key twice returns the existing row unchanged.
+    """
+    existing = Notification.objects.filter(key=key).first()
+    if existing is not None:
+        return existing
+    url = absolute_url(link)
+    values = {**context, "recipient": recipient, "subject": subject, "link": url, "site_url": settings.SITE_URL}
+    row = Notification(
+        key=key,
+        recipient=recipient,
+        email=recipient.email or "",
+        kind=kind,
+        subject=subject[:250],
+        body_text=render_to_string(f"notifications/{template}.txt", values),
+        body_html=render_to_string(f"notifications/{template}.html", values),
+        link=url,
+        object_type=target._meta.label if target is not None else "",
+        object_id=str(target.pk) if target is not None else "",
+        next_attempt_at=timezone.now(),
+    )
+    try:
+        with transaction.atomic():
+            row.save()
+    except IntegrityError:
+        # A concurrent writer stored the same key first: that row is the notice.
+        return Notification.objects.get(key=key)
+    notification_id = row.pk
+    transaction.on_commit(lambda: enqueue(notification_id))
+    return row
+
+
+def notify_many(
+    *,
+    recipients: Iterable[User],
+    kind: str,
+    subject: str,
+    template: str,
+    context: dict[str, Any],
+    key_prefix: str,
+    target: Model | None = None,
+    link: str = "",
+) -> list[Notification]:
+    """One notice per distinct recipient; key = key_prefix + recipient id."""
+    seen: set[int] = set()
+    rows = []
+    for user in recipients:
+        if user.pk in seen or not user.is_active:
+            continue
+        seen.add(user.pk)
+        rows.append(
+            notify(
+                recipient=user,
+                kind=kind,
+                subject=subject,
+                template=template,
+                context=context,
+                key=f"{key_prefix}:user{user.pk}",
+                target=target,
+                link=link,
+            )
+        )
+    return rows
+
+
+def enqueue(notification_id: int, *, countdown: float | None = None) -> bool:
+    """Queue delivery. A broker failure is logged, never raised: the row stays pending and
+    the sweep queues it again, so the cause (an approval, say) is never undone by it."""
+    # By registered name: ratings.tasks imports this module (tasks are thin wrappers around
+    # services); RatingsConfig.ready() imports ratings.tasks so the name is registered.
+    try:
+        options: dict[str, Any] = {} if countdown is None else {"countdown": countdown}
+        celery_app.tasks[DELIVER_TASK].apply_async(args=(notification_id,), **options)
+    except Exception as exc:
+        logger.warning("notification.enqueue_failed id=%s error=%s", notification_id, type(exc).__name__)
+        return False
+    return True
+
+
+def retry_delay(attempt: int) -> float:
+    """Exponential backoff with full jitter: uniform in (0, min(cap, base * 2**(attempt-1))]."""
+    ceiling = min(
+        settings.NOTIFICATION_RETRY_MAX_SECONDS, settings.NOTIFICATION_RETRY_BASE_SECONDS * 2 ** (attempt - 1)
+    )
+    return max(ceiling * random.random(), ceiling / 10)
+
+
+@dataclass(frozen=True)
+class Delivery:
+    outcome: str  # "sent", "skipped", "retry", "failed"
+    retry_in: float | None = None
+
+
+def _claim(notification_id: int, now: dt.datetime) -> Notification | None:
+    with transaction.atomic():
+        row = (
+            Notification.objects.select_for_update(skip_locked=True)
+            .filter(pk=notification_id, status=NotificationStatus.PENDING)
+            .first()
+        )
+        if row is None:
+            return None
+        row.status = NotificationStatus.SENDING
+        row.attempts += 1
+        row.claimed_at = now
+        row.save(update_fields=["status", "attempts", "claimed_at"])
+    return row
+
+
+def _send_mail(row: Notification) -> None:
+    message = EmailMultiAlternatives(
+        subject=row.subject,
+        body=row.body_text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[row.email],
+        headers={"X-DPA-Notification": row.key},
+    )
+    message.attach_alternative(row.body_html, "text/html")
+    message.send(fail_silently=False)
+
+
+def notification_deliver(*, notification_id: int) -> Delivery:
+    """Send one notice if it is still pending; record the outcome on the row."""
+    row = _claim(notification_id, timezone.now())
+    if row is None:
+        return Delivery("skipped")
+    try:
+        if row.email:
+            _send_mail(row)
+    except Exception as exc:
+        error = f"{type(exc).__name__}: {exc}"[:2000]
+        return _attempt_failed(row, error)
+    with transaction.atomic():
+        now = timezone.now()
+        Notification.objects.filter(pk=row.pk, status=NotificationStatus.SENDING).update(
+            status=NotificationStatus.SENT, sent_at=now, last_error=""
+        )
+        # A rated-order notice starts the supplier's clock (receipt) in this same transaction.
+        order_clocks.order_notice_delivered(notification=row, sent_at=now)
+        audit.record(
+            action="notification.sent",
+            actor=None,
+            target=row,
+            object_label=f"{row.kind} #{row.pk}",
+            to_state=NotificationStatus.SENT,
+            data={"kind": row.kind, "attempts": row.attempts, "recipient_id": row.recipient_id},
+        )
+    logger.info("notification.sent id=%s kind=%s attempts=%s", row.pk, row.kind, row.attempts)
+    return Delivery("sent")
+
+
+def _attempt_failed(row: Notification, error: str) -> Delivery:
+    now = timezone.now()
+    with transaction.atomic():
+        if row.attempts >= settings.NOTIFICATION_MAX_ATTEMPTS:
+            Notification.objects.filter(pk=row.pk, status=NotificationStatus.SENDING).update(
+                status=NotificationStatus.FAILED, last_error=error
+            )
+            audit.record(
+                action="notification.failed",
+                actor=None,
+                target=row,
+                object_label=f"{row.kind} #{row.pk}",
+                outcome=Outcome.FAILURE,
+                to_state=NotificationStatus.FAILED,
+                reason=error,
+                data={"kind": row.kind, "attempts": row.attempts, "recipient_id": row.recipient_id},
+            )
+            logger.error("notification.failed id=%s attempts=%s", row.pk, row.attempts)
+            return Delivery("failed")
+        delay = retry_delay(row.attempts)
+        Notification.objects.filter(pk=row.pk, status=NotificationStatus.SENDING).update(
+            status=NotificationStatus.PENDING,
+            last_error=error,
+            next_attempt_at=now + dt.timedelta(seconds=delay),
+        )
+    logger.warning("notification.retry id=%s attempts=%s in=%.2fs", row.pk, row.attempts, delay)
+    return Delivery("retry", retry_in=delay)
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    requeued: list[int]
+    abandoned: list[int]
+
+
+def notifications_sweep(*, now: dt.datetime | None = None) -> SweepResult:
+    """Re-queue pending rows whose attempt is overdue by the grace period (set-based)."""
+    now = now or timezone.now()
+    grace = dt.timedelta(seconds=settings.NOTIFICATION_SWEEP_GRACE_SECONDS)
+    with transaction.atomic():
+        ids = list(
+            Notification.objects.select_for_update(skip_locked=True)
+            .filter(status=NotificationStatus.PENDING, next_attempt_at__lte=now - grace)
+            .order_by("next_attempt_at")
+            .values_list("pk", flat=True)[: settings.NOTIFICATION_SWEEP_BATCH]
+        )
+        # Bump the time so the next sweep does not queue them again while this task waits.
+        Notification.objects.filter(pk__in=ids).update(next_attempt_at=now)
+        stale = now - dt.timedelta(seconds=settings.NOTIFICATION_SENDING_STALE_SECONDS)
+        abandoned = list(
+            Notification.objects.select_for_update(skip_locked=True)
+            .filter(status=NotificationStatus.SENDING, claimed_at__lte=stale)
+            .values_list("pk", flat=True)
+        )
+        if abandoned:
+            Notification.objects.filter(pk__in=abandoned).update(
+                status=NotificationStatus.FAILED,
+                last_error="Delivery outcome unknown: the worker stopped while sending. Check and resend if needed.",
+            )
+            for pk in abandoned:
+                audit.record(
+                    action="notification.failed",
+                    actor=None,
+                    object_type=Notification._meta.label,
+                    object_id=str(pk),
+                    outcome=Outcome.FAILURE,
+                    to_state=NotificationStatus.FAILED,
+                    reason="outcome unknown after a stopped worker",
+                )
+    for pk in ids:
+        transaction.on_commit(functools.partial(enqueue, pk))
+    if ids or abandoned:
+        logger.info("notification.sweep requeued=%s abandoned=%s", len(ids), len(abandoned))
+    return SweepResult(requeued=ids, abandoned=abandoned)
+
+
+def notification_resend(*, notification: Notification, actor: User) -> Notification:
+    """An HHS administrator sends a failed notice again (admin action). Audited."""
+    if not (actor.is_active and actor.is_staff and permissions.is_hhs_staff(actor)):
+        with transaction.atomic():
+            audit.record(
+                action="notification.resend",
+                actor=actor,
+                target=notification,
+                outcome=Outcome.DENIED,
+                reason="Only HHS staff may resend notices.",
+            )
+        raise PermissionRefused("Only HHS staff may resend notices.")
+    with transaction.atomic():
+        row = Notification.objects.select_for_update().get(pk=notification.pk)
+        if row.status != NotificationStatus.FAILED:
+            raise InvalidState(
+                f"Notice #{row.pk} is {row.get_status_display().lower()}; only failed notices are resent."
+            )
+        previous_error = row.last_error
+        row.status = NotificationStatus.PENDING
+        row.attempts = 0
+        row.next_attempt_at = timezone.now()
+        row.claimed_at = None
+        row.email = row.recipient.email or row.email
+        row.save(update_fields=["status", "attempts", "next_attempt_at", "claimed_at", "email"])
+        audit.record(
+            action="notification.resend",
+            actor=actor,
+            target=row,
+            object_label=f"{row.kind} #{row.pk}",
+            from_state=NotificationStatus.FAILED,
+            to_state=NotificationStatus.PENDING,
+            data={"previous_error": previous_error},
+        )
+        row_id = row.pk
+        transaction.on_commit(lambda: enqueue(row_id))
+    return row
+
+
+def notification_mark_read(*, notification: Notification, actor: User) -> Notification:
+    """The recipient marks an in-app notice read (not audited: it changes no record of the case)."""
+    if notification.recipient_id != actor.pk:
+        raise PermissionRefused("This notice is not addressed to you.")
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=notification.read_at)
+    return notification

@@ -1,0 +1,123 @@
+"""Which notices rated orders send, and to whom (issue 4).
+
+Every function is called inside the transaction of its cause (issue, amendment, cancellation,
+supplier response, reminder run), so the notice commits or rolls back with it. Keys are
+order + version + kind (+ offset) + recipient: a cause writes each notice once.
+"""
+
+from __future__ import annotations
+
+from django.urls import NoReverseMatch, reverse
+
+from ratings.constants import NotificationKind, OrganizationKind, Role, SupplierNoticeKind
+from ratings.models import Notification, RatedOrder, RatedOrderVersion, SupplierResponse, User
+from ratings.services.notifications.outbox import notify_many
+from ratings.services.requests.notices import applicant_recipients
+
+# Used until the supplier portal's order page exists (it is login-protected).
+ORDER_PORTAL_PATH = "/portal/orders/{order_number}/"
+
+VERSION_NOTICES = {
+    SupplierNoticeKind.ISSUED: (NotificationKind.ORDER_ISSUED, "{number}: new rated order ({rating})"),
+    SupplierNoticeKind.AMENDED: (NotificationKind.ORDER_AMENDED, "{number}: rated order amended ({rating})"),
+    SupplierNoticeKind.CANCELLED: (NotificationKind.ORDER_CANCELLED, "{number}: rated order cancelled ({rating})"),
+}
+
+
+def order_link(order: RatedOrder) -> str:
+    try:
+        return reverse("portal:order-detail", args=[order.order_number])
+    except NoReverseMatch:
+        return ORDER_PORTAL_PATH.format(order_number=order.order_number)
+
+
+def supplier_contacts(organization_id: int) -> list[User]:
+    return list(
+        User.objects.filter(
+            is_active=True,
+            memberships__organization_id=organization_id,
+            memberships__organization__is_active=True,
+            memberships__role=Role.SUPPLIER_CONTACT,
+            memberships__is_active=True,
+        )
+        .distinct()
+        .order_by("pk")
+    )
+
+
+def hhs_intake() -> list[User]:
+    return list(
+        User.objects.filter(
+            is_active=True,
+            memberships__role=Role.INTAKE_ANALYST,
+            memberships__is_active=True,
+            memberships__organization__kind=OrganizationKind.AGENCY,
+            memberships__organization__is_active=True,
+        )
+        .distinct()
+        .order_by("pk")
+    )
+
+
+def placing_recipients(order: RatedOrder) -> list[User]:
+    """Who placed the order: the applicant (top tier) or the supplier that extended it."""
+    if order.parent_id is not None:
+        return supplier_contacts(order.placing_organization_id)
+    return applicant_recipients(order.source_request)
+
+
+def notify_order_version(*, order: RatedOrder, version: RatedOrderVersion) -> list[Notification]:
+    """Issued / amended / cancelled notice of one version to every contact of the supplier."""
+    kind, subject = VERSION_NOTICES[SupplierNoticeKind(version.supplier_notice_kind)]
+    return notify_many(
+        recipients=supplier_contacts(order.supplier_id),
+        kind=kind,
+        subject=subject.format(number=order.order_number, rating=order.rating),
+        template="order_notice",
+        context={"order": order, "version": version, "notice": version.get_supplier_notice_kind_display()},
+        key_prefix=f"rated_order:{order.pk}:v{version.number}:{kind}",
+        target=version,
+        link=order_link(order),
+    )
+
+
+def notify_response(*, order: RatedOrder, response: SupplierResponse) -> list[Notification]:
+    """A supplier's answer goes to whoever placed the order and to HHS intake."""
+    return notify_many(
+        recipients=[*placing_recipients(order), *hhs_intake()],
+        kind=NotificationKind.ORDER_RESPONSE,
+        subject=f"{order.order_number}: {response.get_kind_display().lower()} by {order.supplier.legal_name}",
+        template="order_response",
+        context={"order": order, "response": response},
+        key_prefix=f"rated_order:{order.pk}:response{response.pk}",
+        target=order,
+        link=reverse("admin:ratings_ratedorder_change", args=[order.pk]),
+    )
+
+
+def notify_reminder(*, version: RatedOrderVersion, offset: int) -> list[Notification]:
+    order = version.order
+    return notify_many(
+        recipients=supplier_contacts(order.supplier_id),
+        kind=NotificationKind.RESPONSE_REMINDER,
+        subject=f"{order.order_number}: answer due in {offset} working day{'s' if offset != 1 else ''}",
+        template="order_reminder",
+        context={"order": order, "version": version, "offset": offset},
+        key_prefix=f"rated_order:{order.pk}:v{version.number}:reminder{offset}",
+        target=version,
+        link=order_link(order),
+    )
+
+
+def notify_overdue(*, version: RatedOrderVersion) -> list[Notification]:
+    order = version.order
+    return notify_many(
+        recipients=[*hhs_intake(), *placing_recipients(order)],
+        kind=NotificationKind.RESPONSE_OVERDUE,
+        subject=f"{order.order_number}: supplier answer overdue ({order.supplier.legal_name})",
+        template="order_overdue",
+        context={"order": order, "version": version},
+        key_prefix=f"rated_order:{order.pk}:v{version.number}:overdue",
+        target=version,
+        link=reverse("admin:ratings_ratedorder_change", args=[order.pk]),
+    )
