@@ -17,6 +17,7 @@ from django.db.models import Model
 from django.utils import timezone
 
 from audit import context
+from audit.actions import AuditAction, resolve
 from audit.chain import GENESIS_HASH, compute_hash
 from audit.constants import SYSTEM_ACTOR_LABEL, Outcome
 from audit.models import AuditEvent
@@ -49,7 +50,7 @@ def actor_snapshot(actor: Any) -> tuple[int | None, str, list[str]]:
 
 def record(
     *,
-    action: str,
+    action: AuditAction | str,
     actor: Any,
     target: Model | None = None,
     object_type: str = "",
@@ -65,7 +66,9 @@ def record(
     outcome: str = Outcome.SUCCESS,
     actor_label: str | None = None,
 ) -> AuditEvent:
-    """Append one event to the chain, in the caller's transaction."""
+    """Append one event to the chain, in the caller's transaction. `action` must be registered
+    (audit.actions)."""
+    name = resolve(action).name
     if target is not None:
         object_type = object_type or target._meta.label
         object_id = object_id or str(target.pk)
@@ -81,7 +84,7 @@ def record(
             "actor_id": actor_id,
             "actor_label": actor_label or label,
             "actor_roles": roles,
-            "action": action,
+            "action": name,
             "outcome": str(outcome),
             "object_type": object_type,
             "object_id": str(object_id),

@@ -1,8 +1,9 @@
-"""Who may do what, checked on the server for every action.
+"""Who may do what, checked on the server for every action: every permission rule lives here.
 
-`refusal(action, rating_request, user)` returns None when allowed, else the reason in words a
-person can act on. The FSM transitions' `permission=` use it, and services raise it as
-PermissionRefused. Separation of duties (NIST AC-5) lives here too.
+Each rule returns None when the action is allowed, else the reason in words a person can act
+on. The FSM transitions of requests and orders declare the same rules (`permission=`), and
+the one transition path (services.transition) checks them and audits a refusal. Separation of
+duties (NIST AC-5) lives here too.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from collections.abc import Callable
 from typing import Any
 
 from ratings.constants import HHS_ROLES, LEVEL_RANK, OrganizationKind, Role
+
+Rule = Callable[[Any, Any], "str | None"]
 
 
 def active_memberships(user: Any) -> list[Any]:
@@ -72,7 +75,7 @@ def approving_membership(user: Any, level: str) -> Any | None:
     return min(candidates, key=lambda m: LEVEL_RANK[m.approval_level]) if candidates else None
 
 
-# --- Refusal rules -------------------------------------------------------------------------
+# --- Rating requests -------------------------------------------------------------------------
 
 APPLICANT_ACTIONS = frozenset({"edit", "submit", "respond", "withdraw"})
 HHS_ADMIN_REFUSAL = (
@@ -98,15 +101,22 @@ def _hhs_refusal(rating_request: Any, user: Any, role: str) -> str | None:
     return None
 
 
-def refusal(action: str, rating_request: Any, user: Any) -> str | None:
+def _no_action_refusal(user: Any) -> str | None:
+    """Anonymous users, auditors and HHS administrators take no workflow action."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return "Sign in to do this."
+    if has_role(user, Role.AUDITOR):
+        return "Auditors have read-only access and take no action."
+    if has_role(user, Role.HHS_ADMIN):
+        return HHS_ADMIN_REFUSAL
+    return None
+
+
+def request_refusal(action: str, rating_request: Any, user: Any) -> str | None:
     if user is None or not getattr(user, "is_authenticated", False):
         return "Sign in to do this."
     if action in APPLICANT_ACTIONS:
-        if has_role(user, Role.AUDITOR):
-            return "Auditors have read-only access and take no action."
-        if has_role(user, Role.HHS_ADMIN):
-            return HHS_ADMIN_REFUSAL
-        return _applicant_refusal(rating_request, user)
+        return _no_action_refusal(user) or _applicant_refusal(rating_request, user)
     if action == "accept_for_review":
         return _hhs_refusal(rating_request, user, Role.INTAKE_ANALYST)
     if action in {"request_information", "recommend"}:
@@ -132,11 +142,112 @@ def refusal(action: str, rating_request: Any, user: Any) -> str | None:
     return f"Unknown action {action!r}."
 
 
-def can(action: str) -> Callable[[Any, Any], bool]:
-    """Adapter for django-fsm's `permission=`: a predicate on (instance, user)."""
+def request_create_refusal(organization: Any, user: Any) -> str | None:
+    """Only an applicant of a manufacturer prepares a request for it."""
+    if (
+        organization is None
+        or organization.kind != OrganizationKind.MANUFACTURER
+        or organization.pk not in organization_ids(user, Role.APPLICANT)
+        or has_role(user, Role.AUDITOR)
+    ):
+        return "Only an applicant of a manufacturer can prepare a request for it."
+    return None
+
+
+# --- Rated orders ------------------------------------------------------------------------------
+
+ORDER_SIGNER_ACTIONS = frozenset({"amend", "cancel"})
+SUPPLIER_ACTIONS = frozenset({"accept", "reject", "notify_delay", "mark_fulfilled", "flowdown"})
+
+
+def _order_signer_refusal(order: Any, user: Any) -> str | None:
+    """Only an HHS approving official with authority for the order's level signs changes."""
+    reason = _no_action_refusal(user)
+    if reason:
+        return reason
+    if not has_role(user, Role.APPROVING_OFFICIAL):
+        return "Only an HHS approving official can amend or cancel a rated order."
+    if order.placing_organization_id in organization_ids(user):
+        return "You belong to the placing organization, so you cannot act on its order (separation of duties)."
+    level = approval_level(user)
+    if level is None or LEVEL_RANK[level] < LEVEL_RANK[order.level]:
+        return (
+            f"A {order.level} order needs an approving official with {order.level} authority; yours is "
+            f"{level or 'none'}."
+        )
+    return None
+
+
+def _supplier_refusal(order: Any, user: Any) -> str | None:
+    """Only a supplier contact of the order's supplier answers it (or extends it)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return "Sign in to do this."
+    if has_role(user, Role.AUDITOR):
+        return "Auditors have read-only access and take no action."
+    if is_hhs_staff(user):
+        return "HHS staff do not answer rated orders; only the supplier's contacts do."
+    if order.supplier_id not in organization_ids(user, Role.SUPPLIER_CONTACT):
+        return "Only a contact of the supplier this order is addressed to can answer it."
+    return None
+
+
+def order_refusal(action: str, order: Any, user: Any) -> str | None:
+    if action in ORDER_SIGNER_ACTIONS:
+        return _order_signer_refusal(order, user)
+    if action in SUPPLIER_ACTIONS:
+        return _supplier_refusal(order, user)
+    return f"Unknown action {action!r}."
+
+
+# --- HHS operations on the system's own records ------------------------------------------------
+
+
+def workflow_staff_refusal(_target: Any, user: Any) -> str | None:
+    """HHS staff other than auditors retry failed document generation."""
+    if not is_hhs_staff(user) or has_role(user, Role.AUDITOR):
+        return "Only HHS workflow staff can retry document generation."
+    return None
+
+
+def notice_resend_refusal(_notification: Any, user: Any) -> str | None:
+    if not (user.is_active and user.is_staff and is_hhs_staff(user)):
+        return "Only HHS staff may resend notices."
+    return None
+
+
+INVITING_ROLES = (Role.INTAKE_ANALYST, Role.HHS_ADMIN)
+
+
+def invitation_refusal(_target: Any, user: Any) -> str | None:
+    if not any(has_role(user, role) for role in INVITING_ROLES):
+        return "Only HHS intake analysts and administrators invite supplier contacts."
+    return None
+
+
+# --- Adapters for django-fsm's `permission=` ------------------------------------------------
+
+
+def request_rule(action: str) -> Rule:
+    def rule(rating_request: Any, user: Any) -> str | None:
+        return request_refusal(action, rating_request, user)
+
+    rule.__name__ = f"request_{action}_rule"
+    return rule
+
+
+def order_rule(action: str) -> Rule:
+    def rule(order: Any, user: Any) -> str | None:
+        return order_refusal(action, order, user)
+
+    rule.__name__ = f"order_{action}_rule"
+    return rule
+
+
+def allowed(rule: Rule) -> Callable[[Any, Any], bool]:
+    """django-fsm's `permission=` wants a predicate on (instance, user)."""
 
     def check(instance: Any, user: Any) -> bool:
-        return refusal(action, instance, user) is None
+        return rule(instance, user) is None
 
-    check.__name__ = f"can_{action}"
+    check.__name__ = f"allowed_{rule.__name__}"
     return check

@@ -36,19 +36,19 @@ rr = drafts.rating_request_create(
     ],
 )
 rr = workflow.rating_request_submit(
-    request=rr,
+    rating_request=rr,
     actor=users["applicant"],
     attestation=workflow.Attestation(users["applicant"].printed_name, True),
 )
-rr = workflow.rating_request_accept_for_review(request=rr, actor=users["intake"], reviewer=users["reviewer"])
+rr = workflow.rating_request_accept_for_review(rating_request=rr, actor=users["intake"], reviewer=users["reviewer"])
 rr = workflow.rating_request_recommend(
-    request=rr,
+    rating_request=rr,
     actor=users["reviewer"],
     outcome="approve",
     rationale="ok",
     checklist={k: True for k in REVIEW_CHECKLIST},
 )
-rr = workflow.rating_request_approve(request=rr, actor=users["approver"], password=DEMO_PASSWORD, reason="ok")
+rr = workflow.rating_request_approve(rating_request=rr, actor=users["approver"], password=DEMO_PASSWORD, reason="ok")
 assert rr.state not in {RequestState.DRAFT, RequestState.RECOMMENDED}, rr.state
 print(f"smoke: {rr.reference} reached {rr.state}")
 

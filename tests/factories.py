@@ -215,21 +215,21 @@ def request_in_state(cast: Cast, state: str, *, level: str = RatingLevel.DO, **k
     if state == RequestState.DRAFT:
         return rr
     if state == RequestState.WITHDRAWN:
-        return workflow.rating_request_withdraw(request=rr, actor=cast.applicant, reason="No longer needed.")
+        return workflow.rating_request_withdraw(rating_request=rr, actor=cast.applicant, reason="No longer needed.")
     rr = workflow.rating_request_submit(
-        request=rr,
+        rating_request=rr,
         actor=cast.applicant,
         attestation=workflow.Attestation(cast.applicant.printed_name, True),
     )
     if state == RequestState.SUBMITTED:
         return rr
-    rr = workflow.rating_request_accept_for_review(request=rr, actor=cast.intake, reviewer=cast.reviewer)
+    rr = workflow.rating_request_accept_for_review(rating_request=rr, actor=cast.intake, reviewer=cast.reviewer)
     if state == RequestState.IN_REVIEW:
         return rr
     if state == RequestState.INFO_REQUESTED:
-        return workflow.rating_request_request_information(request=rr, actor=cast.reviewer, question="Send the quote.")
+        return workflow.rating_request_request_information(rating_request=rr, actor=cast.reviewer, question="Send the quote.")
     rr = workflow.rating_request_recommend(
-        request=rr,
+        rating_request=rr,
         actor=cast.reviewer,
         outcome="approve",
         rationale="Sound.",
@@ -240,7 +240,7 @@ def request_in_state(cast: Cast, state: str, *, level: str = RatingLevel.DO, **k
     official = cast.secretary if level == RatingLevel.DX else cast.approver
     # Approval signs the rated orders in the same transaction, so it ends in ISSUED.
     if state in (RequestState.APPROVED, RequestState.ISSUED):
-        return workflow.rating_request_approve(request=rr, actor=official, password=PASSWORD, reason="Approved.")
+        return workflow.rating_request_approve(rating_request=rr, actor=official, password=PASSWORD, reason="Approved.")
     if state == RequestState.DENIED:
-        return workflow.rating_request_deny(request=rr, actor=official, reason="Not eligible.")
+        return workflow.rating_request_deny(rating_request=rr, actor=official, reason="Not eligible.")
     raise ValueError(f"No factory path to state {state!r}")

@@ -71,7 +71,7 @@ FORMS: dict[str, type[_VersionedForm]] = {
 
 def _call_service(action: str, rating_request: RatingRequest, user: User, data: dict[str, Any]) -> RatingRequest:
     common = {
-        "request": rating_request,
+        "rating_request": rating_request,
         "actor": user,
         "expected_version": data["expected_version"],
     }

@@ -22,8 +22,8 @@ from ratings.constants import GenerationStatus
 from ratings.models import RatedOrder, RatedOrderVersion
 from ratings.models.orders import OPEN_ORDER_STATUSES
 from ratings.selectors import orders as order_selectors
+from ratings.services.orders import changes as order_changes
 from ratings.services.orders import documents as order_documents
-from ratings.services.orders import issue as orders
 
 
 def _staff(request: HttpRequest) -> bool:
@@ -225,7 +225,7 @@ class RatedOrderAdmin(SupplierOrderAdminMixin, admin.ModelAdmin):
         form = AmendForm(request.POST or None, items=current.items_snapshot, initial={"version": order.current_version})
         if request.method == "POST" and form.is_valid():
             try:
-                orders.rated_order_amend(
+                order_changes.rated_order_amend(
                     order=order,
                     actor=request.user,  # type: ignore[arg-type]
                     password=form.cleaned_data["password"],
@@ -245,7 +245,7 @@ class RatedOrderAdmin(SupplierOrderAdminMixin, admin.ModelAdmin):
         form = CancelForm(request.POST or None, initial={"version": order.current_version})
         if request.method == "POST" and form.is_valid():
             try:
-                orders.rated_order_cancel(
+                order_changes.rated_order_cancel(
                     order=order,
                     actor=request.user,  # type: ignore[arg-type]
                     password=form.cleaned_data["password"],
@@ -327,10 +327,10 @@ class AmendForm(forms.Form):
                 self.add_error(f"dates_{n}", "Give calendar dates as YYYY-MM-DD, separated by commas.")
         return data
 
-    def amended_items(self) -> list[orders.AmendedItem]:
+    def amended_items(self) -> list[order_changes.AmendedItem]:
         data = self.cleaned_data
         return [
-            orders.AmendedItem(
+            order_changes.AmendedItem(
                 position=item["position"],
                 description=item["description"],
                 quantity=data[f"quantity_{item['position']}"],

@@ -18,7 +18,7 @@ from ratings.api import serializers as s
 from ratings.constants import OrganizationKind, Role
 from ratings.models import LineItemDelivery, Organization, Program, RatingRequest, RequestLineItem, User
 from ratings.selectors import requests as request_selectors
-from ratings.services.requests import drafts, workflow
+from ratings.services.requests import attachments, drafts, workflow
 
 
 def _requests(user: Any) -> QuerySet[RatingRequest]:
@@ -121,7 +121,7 @@ class RatingRequestDetail(APIView):
         serializer = s.RequestDetailsSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         drafts.rating_request_update(
-            request=rating_request,
+            rating_request=rating_request,
             actor=_actor(request),
             details=serializer.to_details(),
             expected_version=_expected_version(request, None),
@@ -136,7 +136,7 @@ class RatingRequestLineItems(APIView):
         if not isinstance(request.data, list):
             raise ValidationFailed("Send a JSON array of line items.")
         drafts.rating_request_set_line_items(
-            request=rating_request,
+            rating_request=rating_request,
             actor=_actor(request),
             line_items=s.line_item_inputs(request.data),
             expected_version=_expected_version(request, None),
@@ -158,8 +158,8 @@ class RatingRequestAttachments(APIView):
         upload = request.FILES.get("file")
         if upload is None:
             raise ValidationFailed("Send the file in a multipart field named 'file'.", field="file")
-        attachment = drafts.attachment_add(
-            request=rating_request,
+        attachment = attachments.attachment_add(
+            rating_request=rating_request,
             actor=_actor(request),
             stream=upload.file,
             original_name=upload.name or "",
@@ -193,7 +193,7 @@ class RatingRequestSubmit(_RequestAction):
     def perform(self, rating_request: RatingRequest, actor: User, data: dict[str, Any], expected: int | None) -> None:
         attestation = workflow.Attestation(data["typed_name"], data["certify"])
         workflow.rating_request_submit(
-            request=rating_request, actor=actor, attestation=attestation, expected_version=expected
+            rating_request=rating_request, actor=actor, attestation=attestation, expected_version=expected
         )
 
 
@@ -205,7 +205,7 @@ class RatingRequestRespond(_RequestAction):
 
     def perform(self, rating_request: RatingRequest, actor: User, data: dict[str, Any], expected: int | None) -> None:
         workflow.rating_request_respond(
-            request=rating_request, actor=actor, response=data["response"], expected_version=expected
+            rating_request=rating_request, actor=actor, response=data["response"], expected_version=expected
         )
 
 
@@ -217,7 +217,7 @@ class RatingRequestWithdraw(_RequestAction):
 
     def perform(self, rating_request: RatingRequest, actor: User, data: dict[str, Any], expected: int | None) -> None:
         workflow.rating_request_withdraw(
-            request=rating_request, actor=actor, reason=data["reason"], expected_version=expected
+            rating_request=rating_request, actor=actor, reason=data["reason"], expected_version=expected
         )
 
 

@@ -23,7 +23,7 @@ from ratings.constants import (
 )
 from ratings.demo.suppliers import demo_supplier_responses
 from ratings.models import Membership, Organization, Program, RatingRequest, User
-from ratings.services.orders import issue as orders
+from ratings.services.orders import changes as order_changes
 from ratings.services.requests import drafts, workflow
 
 DEMO_PASSWORD = "dpa-demo"  # noqa: S105 - quick-start only; seed_demo refuses to run without DEBUG
@@ -225,49 +225,59 @@ def groups_ensure() -> dict[str, Group]:
 
 
 def demo_seed() -> dict[str, int]:
-    """Create what is missing; running it again changes nothing."""
-    with context.use(context.for_command()), transaction.atomic():
-        groups = groups_ensure()
-        orgs = {
-            key: Organization.objects.get_or_create(legal_name=values["legal_name"], defaults=values)[0]
-            for key, values in ORGANIZATIONS.items()
-        }
-        Program.objects.get_or_create(
-            symbol="HR",
-            defaults={
-                "name": "Health resources (HHS, 45 CFR part 101)",
-                "allowed_levels": ["DO", "DX"],
-                "determination_date": dt.date(2024, 3, 11),
-            },
-        )
-        users = {}
-        for spec in USERS:
-            user, created = User.objects.get_or_create(
-                username=spec.username,
-                defaults={
-                    "first_name": spec.first_name,
-                    "last_name": spec.last_name,
-                    "title": spec.title,
-                    "email": f"{spec.username}@example.gov",
-                    "is_staff": spec.is_staff,
-                },
-            )
-            if created:
-                user.set_password(DEMO_PASSWORD)
-                user.save()
-            Membership.objects.get_or_create(
-                user=user,
-                organization=orgs[spec.organization],
-                role=spec.role,
-                defaults={"approval_level": spec.approval_level, "delegation": spec.delegation},
-            )
-            if spec.role in ROLE_GROUP:
-                user.groups.add(groups[ROLE_GROUP[spec.role]])
-            users[spec.username] = user
+    """Create what is missing; running it again changes nothing.
+
+    Accounts are set up in one transaction; each demo request then goes through the services,
+    each its own transaction, exactly as the portal and admin would drive them.
+    """
+    with context.use(context.for_command()):
+        orgs, users = _accounts_ensure()
         created_requests = 0
         if not RatingRequest.objects.filter(applicant_organization__in=[orgs["acme"], orgs["beta"]]).exists():
             created_requests = _demo_requests(orgs, users)
     return {"organizations": len(orgs), "users": len(users), "requests_created": created_requests}
+
+
+@transaction.atomic
+def _accounts_ensure() -> tuple[dict[str, Organization], dict[str, User]]:
+    groups = groups_ensure()
+    orgs = {
+        key: Organization.objects.get_or_create(legal_name=values["legal_name"], defaults=values)[0]
+        for key, values in ORGANIZATIONS.items()
+    }
+    Program.objects.get_or_create(
+        symbol="HR",
+        defaults={
+            "name": "Health resources (HHS, 45 CFR part 101)",
+            "allowed_levels": ["DO", "DX"],
+            "determination_date": dt.date(2024, 3, 11),
+        },
+    )
+    users = {}
+    for spec in USERS:
+        user, created = User.objects.get_or_create(
+            username=spec.username,
+            defaults={
+                "first_name": spec.first_name,
+                "last_name": spec.last_name,
+                "title": spec.title,
+                "email": f"{spec.username}@example.gov",
+                "is_staff": spec.is_staff,
+            },
+        )
+        if created:
+            user.set_password(DEMO_PASSWORD)
+            user.save()
+        Membership.objects.get_or_create(
+            user=user,
+            organization=orgs[spec.organization],
+            role=spec.role,
+            defaults={"approval_level": spec.approval_level, "delegation": spec.delegation},
+        )
+        if spec.role in ROLE_GROUP:
+            user.groups.add(groups[ROLE_GROUP[spec.role]])
+        users[spec.username] = user
+    return orgs, users
 
 
 def _details(level: str, resource: str, category: str = HealthResourceCategory.VACCINE) -> drafts.RequestDetails:
@@ -330,15 +340,15 @@ def _demo_requests(orgs: dict[str, Organization], users: dict[str, User]) -> int
 
     def submitted(rr: RatingRequest, who: User = applicant) -> RatingRequest:
         return workflow.rating_request_submit(
-            request=rr, actor=who, attestation=workflow.Attestation(who.printed_name, True)
+            rating_request=rr, actor=who, attestation=workflow.Attestation(who.printed_name, True)
         )
 
     def in_review(rr: RatingRequest) -> RatingRequest:
-        return workflow.rating_request_accept_for_review(request=submitted(rr), actor=intake, reviewer=reviewer)
+        return workflow.rating_request_accept_for_review(rating_request=submitted(rr), actor=intake, reviewer=reviewer)
 
     def recommended(rr: RatingRequest, outcome: str = "approve") -> RatingRequest:
         return workflow.rating_request_recommend(
-            request=in_review(rr),
+            rating_request=in_review(rr),
             actor=reviewer,
             outcome=outcome,
             rationale="Eligible resource; need documented; supports the program.",
@@ -358,24 +368,24 @@ def _demo_requests(orgs: dict[str, Organization], users: dict[str, User]) -> int
         )
     )
     workflow.rating_request_request_information(
-        request=in_review(new(RatingLevel.DO, "mRNA vaccine", "glove", "Nitrile gloves, size M, case of 1000", 30)),
+        rating_request=in_review(new(RatingLevel.DO, "mRNA vaccine", "glove", "Nitrile gloves, size M, case of 1000", 30)),
         actor=reviewer,
         question="Please attach the supplier's written quote showing the 40-week lead time.",
     )
     recommended(new(RatingLevel.DX, "Pandemic influenza vaccine", "pumpco", "Aseptic fill line pump set", 90))
     workflow.rating_request_approve(
-        request=recommended(new(RatingLevel.DO, "mRNA vaccine", "filtra", "Filtration skid, 200 L", 50)),
+        rating_request=recommended(new(RatingLevel.DO, "mRNA vaccine", "filtra", "Filtration skid, 200 L", 50)),
         actor=approver,
         password=DEMO_PASSWORD,
         reason="Meets every criterion.",
     )
     workflow.rating_request_deny(
-        request=recommended(new(RatingLevel.DO, "Vaccine vial caps", "glove", "Gloves for the canteen", 20), "deny"),
+        rating_request=recommended(new(RatingLevel.DO, "Vaccine vial caps", "glove", "Gloves for the canteen", 20), "deny"),
         actor=approver,
         reason="Not an eligible health resource: the gloves are for food service.",
     )
     workflow.rating_request_withdraw(
-        request=submitted(new(RatingLevel.DO, "mRNA vaccine", "pumpco", "Spare pump heads", 40)),
+        rating_request=submitted(new(RatingLevel.DO, "mRNA vaccine", "pumpco", "Spare pump heads", 40)),
         actor=applicant,
         reason="The supplier delivered on time without a rating.",
     )
@@ -401,26 +411,26 @@ def _demo_orders(orgs: dict[str, Organization], users: dict[str, User], new: Any
     """Rated orders in every life stage (issue 3): DO (above), DX, amended, cancelled. Their
     documents are generated after the seed commits (eager tasks in the quick start)."""
     workflow.rating_request_approve(
-        request=recommended(new(RatingLevel.DX, "Pandemic influenza vaccine", "pumpco", "Aseptic fill pump set", 80)),
+        rating_request=recommended(new(RatingLevel.DX, "Pandemic influenza vaccine", "pumpco", "Aseptic fill pump set", 80)),
         actor=users["secretary"],
         password=DEMO_PASSWORD,
         reason="National emergency need; DX warranted.",
     )
     amended = workflow.rating_request_approve(
-        request=recommended(new(RatingLevel.DO, "mRNA vaccine", "filtra", "Sterile filter capsules", 55)),
+        rating_request=recommended(new(RatingLevel.DO, "mRNA vaccine", "filtra", "Sterile filter capsules", 55)),
         actor=users["approver"],
         password=DEMO_PASSWORD,
         reason="Meets every criterion.",
     )
     order = amended.rated_orders.get()
     first = order.versions.get(number=1).items_snapshot[0]
-    orders.rated_order_amend(
+    order_changes.rated_order_amend(
         order=order,
         actor=users["approver"],
         password=DEMO_PASSWORD,
         reason="Ship to the new fill-finish site; quantity reduced to 3.",
         items=[
-            orders.AmendedItem(
+            order_changes.AmendedItem(
                 position=1,
                 description=first["description"],
                 quantity="3",
@@ -431,12 +441,12 @@ def _demo_orders(orgs: dict[str, Organization], users: dict[str, User], new: Any
         ],
     )
     cancelled = workflow.rating_request_approve(
-        request=recommended(new(RatingLevel.DO, "mRNA vaccine", "glove", "Nitrile gloves, cleanroom grade", 25)),
+        rating_request=recommended(new(RatingLevel.DO, "mRNA vaccine", "glove", "Nitrile gloves, cleanroom grade", 25)),
         actor=users["approver"],
         password=DEMO_PASSWORD,
         reason="Meets every criterion.",
     )
-    orders.rated_order_cancel(
+    order_changes.rated_order_cancel(
         order=cancelled.rated_orders.get(),
         actor=users["approver"],
         password=DEMO_PASSWORD,

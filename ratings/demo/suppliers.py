@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from ratings.constants import OrderStatus, RatingLevel, RejectionReason
 from ratings.models import Organization, RatedOrder, User
+from ratings.services.suppliers import flowdown
 from ratings.services.suppliers import responses as sr
 
 
@@ -32,13 +33,13 @@ def demo_supplier_responses(orgs: dict[str, Organization], users: dict[str, User
         offers_to_accept=True,
     )
     top = sr.rated_order_accept(order=accepted, actor=users["supplier"])
-    membrana = sr.flowdown_order_create(
+    membrana = flowdown.flowdown_order_create(
         parent=top,
         actor=users["supplier"],
         sub_supplier=orgs["membrana"],
         po_number="FIL-PO-7781",
         items=[
-            sr.FlowdownItemInput(
+            flowdown.FlowdownItemInput(
                 description="Hollow-fibre membrane module, 0.2 µm",
                 quantity="4",
                 unit="each",
@@ -49,13 +50,13 @@ def demo_supplier_responses(orgs: dict[str, Organization], users: dict[str, User
         password=password,
     )
     membrana = sr.rated_order_accept(order=membrana, actor=users["membrana"])
-    sr.flowdown_order_create(
+    flowdown.flowdown_order_create(
         parent=membrana,
         actor=users["membrana"],
         sub_supplier=orgs["resina"],
         po_number="MEM-PO-0192",
         items=[
-            sr.FlowdownItemInput(
+            flowdown.FlowdownItemInput(
                 description="Polysulfone resin, medical grade (25 kg bag)",
                 quantity="2",
                 unit="bag",

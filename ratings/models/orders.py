@@ -24,6 +24,7 @@ from ratings.constants import (
     SupplierResponseKind,
 )
 from ratings.models.requests import private_storage
+from ratings.permissions import allowed, order_rule
 
 # Statuses from which HHS may still amend or cancel (a fulfilled or cancelled order is closed).
 OPEN_ORDER_STATUSES = [OrderStatus.ISSUED, OrderStatus.AMENDED, OrderStatus.ACCEPTED, OrderStatus.REJECTED]
@@ -77,12 +78,13 @@ class RatedOrder(models.Model):
     def __str__(self) -> str:
         return f"{self.order_number} ({self.rating})"
 
-    # --- transitions: data only; services.orders checks rules and audits ---------------------
+    # --- transitions: data only; services.transition checks the rules and audits -------------
 
     @transition(
         field=status,
         source=OPEN_ORDER_STATUSES,
         target=RETURN_VALUE(OrderStatus.AMENDED, OrderStatus.ACCEPTED, OrderStatus.REJECTED),
+        permission=allowed(order_rule("amend")),
     )
     def amend(self, *, version_number: int, significant: bool = True) -> str:
         """A significant change is a new rated order awaiting a new answer (45 CFR 101.36); a
@@ -92,20 +94,37 @@ class RatedOrder(models.Model):
             return str(self.status)
         return OrderStatus.AMENDED
 
-    @transition(field=status, source=OPEN_ORDER_STATUSES, target=OrderStatus.CANCELLED)
+    @transition(
+        field=status, source=OPEN_ORDER_STATUSES, target=OrderStatus.CANCELLED, permission=allowed(order_rule("cancel"))
+    )
     def cancel(self, *, at: dt.datetime, reason: str) -> None:
         self.cancelled_at, self.cancellation_reason = at, reason
 
-    # Supplier responses (15 CFR 700.13): services.supplier_responses checks rules and audits.
-    @transition(field=status, source=AWAITING_RESPONSE_STATUSES, target=OrderStatus.ACCEPTED)
+    # Supplier responses (15 CFR 700.13).
+    @transition(
+        field=status,
+        source=AWAITING_RESPONSE_STATUSES,
+        target=OrderStatus.ACCEPTED,
+        permission=allowed(order_rule("accept")),
+    )
     def accept(self) -> None:
         pass
 
-    @transition(field=status, source=AWAITING_RESPONSE_STATUSES, target=OrderStatus.REJECTED)
+    @transition(
+        field=status,
+        source=AWAITING_RESPONSE_STATUSES,
+        target=OrderStatus.REJECTED,
+        permission=allowed(order_rule("reject")),
+    )
     def reject(self) -> None:
         pass
 
-    @transition(field=status, source=OrderStatus.ACCEPTED, target=OrderStatus.FULFILLED)
+    @transition(
+        field=status,
+        source=OrderStatus.ACCEPTED,
+        target=OrderStatus.FULFILLED,
+        permission=allowed(order_rule("mark_fulfilled")),
+    )
     def fulfil(self) -> None:
         pass
 

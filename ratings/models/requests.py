@@ -23,7 +23,7 @@ from ratings.constants import (
     RequestState,
 )
 from ratings.models.organizations import User
-from ratings.permissions import can
+from ratings.permissions import allowed, request_rule
 
 
 def private_storage() -> Storage:
@@ -142,13 +142,13 @@ class RatingRequest(FSMModelMixin, models.Model):
     def is_certified(self) -> bool:
         return bool(self.certified_by_id and self.certified_at and self.certification_text and self.certified_name)
 
-    # --- transitions: data changes only; rules and audit live in services.workflow ---------
+    # --- transitions: data changes only; services.transition checks the rules and audits --------
 
     @transition(
         field=state,
         source=RequestState.DRAFT,
         target=RequestState.SUBMITTED,
-        permission=can("submit"),
+        permission=allowed(request_rule("submit")),
         conditions=[_is_certified],
     )
     def submit(self, *, at: dt.datetime) -> None:
@@ -158,7 +158,7 @@ class RatingRequest(FSMModelMixin, models.Model):
         field=state,
         source=RequestState.SUBMITTED,
         target=RequestState.IN_REVIEW,
-        permission=can("accept_for_review"),
+        permission=allowed(request_rule("accept_for_review")),
     )
     def accept_for_review(self, *, reviewer: User) -> None:
         self.assigned_reviewer = reviewer
@@ -167,7 +167,7 @@ class RatingRequest(FSMModelMixin, models.Model):
         field=state,
         source=RequestState.IN_REVIEW,
         target=RequestState.INFO_REQUESTED,
-        permission=can("request_information"),
+        permission=allowed(request_rule("request_information")),
     )
     def request_information(self, *, at: dt.datetime) -> None:
         self.review_paused_at = at
@@ -176,7 +176,7 @@ class RatingRequest(FSMModelMixin, models.Model):
         field=state,
         source=RequestState.INFO_REQUESTED,
         target=RequestState.IN_REVIEW,
-        permission=can("respond"),
+        permission=allowed(request_rule("respond")),
     )
     def respond(self) -> None:
         self.review_paused_at = None
@@ -185,7 +185,7 @@ class RatingRequest(FSMModelMixin, models.Model):
         field=state,
         source=RequestState.IN_REVIEW,
         target=RequestState.RECOMMENDED,
-        permission=can("recommend"),
+        permission=allowed(request_rule("recommend")),
     )
     def recommend(
         self,
@@ -206,7 +206,7 @@ class RatingRequest(FSMModelMixin, models.Model):
         field=state,
         source=RequestState.RECOMMENDED,
         target=RequestState.IN_REVIEW,
-        permission=can("return_for_rework"),
+        permission=allowed(request_rule("return_for_rework")),
     )
     def return_for_rework(self) -> None:
         self.recommendation = ""
@@ -216,7 +216,7 @@ class RatingRequest(FSMModelMixin, models.Model):
         field=state,
         source=RequestState.RECOMMENDED,
         target=RequestState.APPROVED,
-        permission=can("approve"),
+        permission=allowed(request_rule("approve")),
     )
     def approve(self, *, by: User, at: dt.datetime, reason: str) -> None:
         self.decided_by, self.decided_at, self.decision_reason = by, at, reason
@@ -230,7 +230,7 @@ class RatingRequest(FSMModelMixin, models.Model):
         field=state,
         source=RequestState.RECOMMENDED,
         target=RequestState.DENIED,
-        permission=can("deny"),
+        permission=allowed(request_rule("deny")),
     )
     def deny(self, *, by: User, at: dt.datetime, reason: str) -> None:
         self.decided_by, self.decided_at, self.decision_reason = by, at, reason
@@ -239,7 +239,7 @@ class RatingRequest(FSMModelMixin, models.Model):
         field=state,
         source=WITHDRAWABLE_STATES,
         target=RequestState.WITHDRAWN,
-        permission=can("withdraw"),
+        permission=allowed(request_rule("withdraw")),
     )
     def withdraw(self, *, reason: str) -> None:
         self.withdrawal_reason = reason

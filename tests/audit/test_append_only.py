@@ -90,7 +90,7 @@ def test_sqlite_refuses_update_and_delete(tmp_path):
     _manage(
         "shell",
         "-c",
-        "from audit.services import record; record(action='test.event', actor=None, reason='original')",
+        "from audit.actions import LOGIN; from audit.services import record; record(action=LOGIN, actor=None, reason='original')",
         env=env,
     )
 

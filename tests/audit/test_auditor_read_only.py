@@ -30,7 +30,7 @@ from audit.models import AuditEvent
 from ratings.constants import RequestState
 from ratings.demo import seed as demo
 from ratings.models import RatingRequest
-from ratings.services.requests import drafts, workflow
+from ratings.services.requests import attachments, workflow
 from tests.factories import PASSWORD, draft_request, request_in_state
 
 pytestmark = pytest.mark.django_db
@@ -148,7 +148,7 @@ def test_auditor_post_to_every_url_changes_nothing(client, cast):
     cast.auditor.user_permissions.add(*Permission.objects.filter(codename__startswith="view_"))
     rr = request_in_state(cast, RequestState.RECOMMENDED)
     draft = draft_request(cast)
-    drafts.attachment_add(request=draft, actor=cast.applicant, stream=io.BytesIO(PDF), original_name="q.pdf")
+    attachments.attachment_add(rating_request=draft, actor=cast.applicant, stream=io.BytesIO(PDF), original_name="q.pdf")
     checkpoints.create_checkpoint()
     exports.start(actor=cast.auditor, format="csv", filters=selectors.EventFilters())
     filler = Filler(rr)

@@ -10,7 +10,7 @@ from django.urls import reverse
 from audit import services as audit
 from audit.models import AuditEvent
 from ratings.demo.seed import ROLE_GROUP, groups_ensure
-from ratings.services.requests import drafts, workflow
+from ratings.services.requests import attachments, workflow
 from tests.factories import PASSWORD, draft_request
 from tests.helpers import events_after, last_sequence
 
@@ -59,12 +59,12 @@ def test_a_logout_is_audited(client, cast):
 @pytest.fixture
 def attachment(cast):
     rr = draft_request(cast)
-    attachment = drafts.attachment_add(
-        request=rr, actor=cast.applicant, stream=io.BytesIO(PDF), original_name="quote.pdf"
+    attachment = attachments.attachment_add(
+        rating_request=rr, actor=cast.applicant, stream=io.BytesIO(PDF), original_name="quote.pdf"
     )
     # Submitted, so HHS staff see it (a draft stays private to the applicant).
     workflow.rating_request_submit(
-        request=rr, actor=cast.applicant, attestation=workflow.Attestation(cast.applicant.printed_name, True)
+        rating_request=rr, actor=cast.applicant, attestation=workflow.Attestation(cast.applicant.printed_name, True)
     )
     return attachment
 

@@ -15,7 +15,7 @@ from django.urls import reverse
 
 from audit.models import AuditEvent
 from ratings.constants import RequestState
-from ratings.services.requests import drafts, workflow
+from ratings.services.requests import attachments, workflow
 from tests.factories import CHECKLIST_ALL_TRUE, PASSWORD, draft_request, request_in_state
 
 pytestmark = pytest.mark.django_db
@@ -26,16 +26,16 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 @pytest.fixture
 def bundle_dir(cast, tmp_path) -> Path:
     rr = draft_request(cast)
-    drafts.attachment_add(request=rr, actor=cast.applicant, stream=io.BytesIO(PDF), original_name="quote.pdf")
+    attachments.attachment_add(rating_request=rr, actor=cast.applicant, stream=io.BytesIO(PDF), original_name="quote.pdf")
     rr = workflow.rating_request_submit(
-        request=rr, actor=cast.applicant, attestation=workflow.Attestation(cast.applicant.printed_name, True)
+        rating_request=rr, actor=cast.applicant, attestation=workflow.Attestation(cast.applicant.printed_name, True)
     )
     request_in_state(cast, RequestState.SUBMITTED)  # unrelated events interleave in the chain
-    rr = workflow.rating_request_accept_for_review(request=rr, actor=cast.intake, reviewer=cast.reviewer)
+    rr = workflow.rating_request_accept_for_review(rating_request=rr, actor=cast.intake, reviewer=cast.reviewer)
     rr = workflow.rating_request_recommend(
-        request=rr, actor=cast.reviewer, outcome="approve", rationale="Sound.", checklist=CHECKLIST_ALL_TRUE
+        rating_request=rr, actor=cast.reviewer, outcome="approve", rationale="Sound.", checklist=CHECKLIST_ALL_TRUE
     )
-    workflow.rating_request_approve(request=rr, actor=cast.approver, password=PASSWORD, reason="Approved.")
+    workflow.rating_request_approve(rating_request=rr, actor=cast.approver, password=PASSWORD, reason="Approved.")
     out = tmp_path / "bundle.zip"
     call_command("audit_bundle", rr.reference, "--out", str(out), stdout=io.StringIO())
     folder = tmp_path / "unpacked"

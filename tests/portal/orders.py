@@ -29,13 +29,13 @@ def issue_with_items(cast: Cast, items: list[drafts.LineItemInput]) -> RatedOrde
         actor=cast.applicant, organization=cast.manufacturer, details=details(cast), line_items=items
     )
     rr = workflow.rating_request_submit(
-        request=rr, actor=cast.applicant, attestation=workflow.Attestation(cast.applicant.printed_name, True)
+        rating_request=rr, actor=cast.applicant, attestation=workflow.Attestation(cast.applicant.printed_name, True)
     )
-    rr = workflow.rating_request_accept_for_review(request=rr, actor=cast.intake, reviewer=cast.reviewer)
+    rr = workflow.rating_request_accept_for_review(rating_request=rr, actor=cast.intake, reviewer=cast.reviewer)
     rr = workflow.rating_request_recommend(
-        request=rr, actor=cast.reviewer, outcome="approve", rationale="Sound.", checklist=CHECKLIST_ALL_TRUE
+        rating_request=rr, actor=cast.reviewer, outcome="approve", rationale="Sound.", checklist=CHECKLIST_ALL_TRUE
     )
-    rr = workflow.rating_request_approve(request=rr, actor=cast.approver, password=PASSWORD, reason="Approved.")
+    rr = workflow.rating_request_approve(rating_request=rr, actor=cast.approver, password=PASSWORD, reason="Approved.")
     return rr.rated_orders.get()
 
 

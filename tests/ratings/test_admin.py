@@ -16,7 +16,7 @@ from audit.models import AuditEvent
 from ratings.constants import HealthResourceCategory, RatingLevel, RequestState, Role
 from ratings.demo.seed import ROLE_GROUP, groups_ensure
 from ratings.models import RatingRequest
-from ratings.services.requests import drafts, workflow
+from ratings.services.requests import attachments, drafts, workflow
 from tests.factories import CHECKLIST_ALL_TRUE, PASSWORD, draft_request, member, request_in_state
 from tests.helpers import events_after, last_sequence
 
@@ -95,7 +95,7 @@ def spread(staff):
         ],
     )
     beta = workflow.rating_request_submit(
-        request=beta, actor=cast.applicant2, attestation=workflow.Attestation(cast.applicant2.printed_name, True)
+        rating_request=beta, actor=cast.applicant2, attestation=workflow.Attestation(cast.applicant2.printed_name, True)
     )
     # an old submission, for the age filter
     RatingRequest.objects.filter(pk=submitted.pk).update(submitted_at=timezone.now() - dt.timedelta(days=12))
@@ -196,7 +196,7 @@ def test_the_request_page_shows_items_attachments_questions_and_the_timeline(cli
     # given
     cast = staff
     rr = draft_request(cast)
-    drafts.attachment_add(request=rr, actor=cast.applicant, stream=io.BytesIO(PDF), original_name="quote.pdf")
+    attachments.attachment_add(rating_request=rr, actor=cast.applicant, stream=io.BytesIO(PDF), original_name="quote.pdf")
     rr = request_in_state_from(cast, rr)
     client.force_login(cast.reviewer)
 
@@ -224,10 +224,10 @@ def test_the_request_page_shows_items_attachments_questions_and_the_timeline(cli
 
 def request_in_state_from(cast, rr):
     rr = workflow.rating_request_submit(
-        request=rr, actor=cast.applicant, attestation=workflow.Attestation(cast.applicant.printed_name, True)
+        rating_request=rr, actor=cast.applicant, attestation=workflow.Attestation(cast.applicant.printed_name, True)
     )
-    rr = workflow.rating_request_accept_for_review(request=rr, actor=cast.intake, reviewer=cast.reviewer)
-    return workflow.rating_request_request_information(request=rr, actor=cast.reviewer, question="Send the quote.")
+    rr = workflow.rating_request_accept_for_review(rating_request=rr, actor=cast.intake, reviewer=cast.reviewer)
+    return workflow.rating_request_request_information(rating_request=rr, actor=cast.reviewer, question="Send the quote.")
 
 
 @pytest.mark.parametrize(

@@ -69,10 +69,10 @@ def test_two_officials_deciding_at_once_one_wins(recommended, with_version):
     # when: one approves and the other denies at the same moment
     results = _race(
         lambda: workflow.rating_request_approve(
-            request=rr, actor=cast.approver, password=PASSWORD, expected_version=version
+            rating_request=rr, actor=cast.approver, password=PASSWORD, expected_version=version
         ),
         lambda: workflow.rating_request_deny(
-            request=rr, actor=second_official, reason="Not eligible.", expected_version=version
+            rating_request=rr, actor=second_official, reason="Not eligible.", expected_version=version
         ),
     )
 
@@ -100,10 +100,10 @@ def test_two_officials_approving_at_once_one_wins(recommended):
 
     results = _race(
         lambda: workflow.rating_request_approve(
-            request=rr, actor=cast.approver, password=PASSWORD, expected_version=rr.version
+            rating_request=rr, actor=cast.approver, password=PASSWORD, expected_version=rr.version
         ),
         lambda: workflow.rating_request_approve(
-            request=rr, actor=second_official, password=PASSWORD, expected_version=rr.version
+            rating_request=rr, actor=second_official, password=PASSWORD, expected_version=rr.version
         ),
     )
 

@@ -15,7 +15,7 @@ from audit.models import AuditEvent
 from dpa_portal.errors import InvalidState, PermissionRefused, ValidationFailed
 from ratings.constants import RequestState
 from ratings.models import Attachment, LineItemDelivery, RatingRequest, RequestLineItem
-from ratings.services.requests import drafts
+from ratings.services.requests import attachments, drafts
 from tests.factories import details, draft_request, line_item, request_in_state
 from tests.helpers import assert_refused, events_after, last_sequence
 
@@ -214,7 +214,7 @@ def test_set_line_items_with_bad_input_keeps_the_old_items(cast, django_capture_
         django_capture_on_commit_callbacks,
         rr,
         lambda: drafts.rating_request_set_line_items(
-            request=rr,
+            rating_request=rr,
             actor=cast.applicant,
             line_items=[line_item(cast.supplier_org2, po="PO-NEW"), line_item(cast.supplier_org, **bad)],
         ),
@@ -238,7 +238,7 @@ def test_set_line_items_with_an_unknown_supplier_keeps_the_old_items(cast, djang
     error = assert_refused(
         django_capture_on_commit_callbacks,
         rr,
-        lambda: drafts.rating_request_set_line_items(request=rr, actor=cast.applicant, line_items=[item]),
+        lambda: drafts.rating_request_set_line_items(rating_request=rr, actor=cast.applicant, line_items=[item]),
         ValidationFailed,
     )
 
@@ -251,7 +251,7 @@ def test_set_line_items_replaces_them_all_and_is_audited(cast):
     start = last_sequence()
 
     drafts.rating_request_set_line_items(
-        request=rr, actor=cast.applicant, line_items=[line_item(cast.supplier_org2, po="PO-NEW", quantity="2.5")]
+        rating_request=rr, actor=cast.applicant, line_items=[line_item(cast.supplier_org2, po="PO-NEW", quantity="2.5")]
     )
 
     assert [(i["po_number"], i["quantity"]) for i in drafts.line_items_summary(rr)] == [("PO-NEW", "2.500")]
@@ -266,7 +266,7 @@ def test_line_items_of_a_submitted_request_cannot_change(cast, django_capture_on
         django_capture_on_commit_callbacks,
         rr,
         lambda: drafts.rating_request_set_line_items(
-            request=rr, actor=cast.applicant, line_items=[line_item(cast.supplier_org)]
+            rating_request=rr, actor=cast.applicant, line_items=[line_item(cast.supplier_org)]
         ),
         InvalidState,
     )
@@ -290,7 +290,7 @@ def test_line_items_of_a_submitted_request_cannot_change(cast, django_capture_on
 def test_accepted_attachments_are_typed_by_content(cast, content, name, content_type):
     rr = draft_request(cast)
 
-    attachment = drafts.attachment_add(request=rr, actor=cast.applicant, stream=io.BytesIO(content), original_name=name)
+    attachment = attachments.attachment_add(rating_request=rr, actor=cast.applicant, stream=io.BytesIO(content), original_name=name)
 
     assert (attachment.content_type, attachment.size, attachment.original_name) == (content_type, len(content), name)
     assert name not in attachment.file.name  # stored under its hash, never its uploaded name
@@ -307,7 +307,7 @@ def test_a_file_whose_content_is_not_accepted_is_refused_whatever_its_name(cast,
     start = last_sequence()
 
     with pytest.raises(ValidationFailed) as raised:
-        drafts.attachment_add(request=rr, actor=cast.applicant, stream=io.BytesIO(content), original_name="quote.pdf")
+        attachments.attachment_add(rating_request=rr, actor=cast.applicant, stream=io.BytesIO(content), original_name="quote.pdf")
 
     assert raised.value.field == "file"
     assert raised.value.message.startswith("“quote.pdf” is not an accepted file: its content is not PDF, PNG")
@@ -321,8 +321,8 @@ def test_an_oversize_file_is_refused(cast):
     start = last_sequence()
 
     with pytest.raises(ValidationFailed) as raised:
-        drafts.attachment_add(
-            request=rr, actor=cast.applicant, stream=io.BytesIO(PDF + b"0" * 2048), original_name="big.pdf"
+        attachments.attachment_add(
+            rating_request=rr, actor=cast.applicant, stream=io.BytesIO(PDF + b"0" * 2048), original_name="big.pdf"
         )
 
     assert raised.value.field == "file"
@@ -336,7 +336,7 @@ def test_another_manufacturer_cannot_attach(cast):
     start = last_sequence()
 
     with pytest.raises(PermissionRefused):
-        drafts.attachment_add(request=rr, actor=cast.applicant2, stream=io.BytesIO(PDF), original_name="x.pdf")
+        attachments.attachment_add(rating_request=rr, actor=cast.applicant2, stream=io.BytesIO(PDF), original_name="x.pdf")
 
     assert Attachment.objects.count() == 0
     assert [(e.action, e.outcome) for e in events_after(start)] == [("attachment.add", "denied")]

@@ -30,7 +30,7 @@ def test_submit_writes_one_notice_to_the_applicant_and_sends_it_after_commit(cas
     # when the applicant submits
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         rr = workflow.rating_request_submit(
-            request=rr, actor=cast.applicant, attestation=workflow.Attestation(cast.applicant.printed_name, True)
+            rating_request=rr, actor=cast.applicant, attestation=workflow.Attestation(cast.applicant.printed_name, True)
         )
         row = Notification.objects.get()
         # then the row exists, pending, before anything is sent
@@ -58,7 +58,7 @@ def test_accept_for_review_tells_the_applicant_and_assigns_the_reviewer(cast, dj
     rr = request_in_state(cast, RequestState.SUBMITTED)
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        workflow.rating_request_accept_for_review(request=rr, actor=cast.intake, reviewer=cast.reviewer)
+        workflow.rating_request_accept_for_review(rating_request=rr, actor=cast.intake, reviewer=cast.reviewer)
     rows = Notification.objects.filter(kind__in=[NotificationKind.REQUEST_STATUS, NotificationKind.REVIEW_ASSIGNED])
     latest = {(n.kind, n.recipient_id) for n in rows.filter(key__contains=":v3:")}
     assert latest == {
@@ -81,18 +81,18 @@ def test_question_and_decision_go_to_the_contact_and_every_applicant_of_the_orga
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         rr = workflow.rating_request_request_information(
-            request=rr, actor=cast.reviewer, question="Send the supplier's quote."
+            rating_request=rr, actor=cast.reviewer, question="Send the supplier's quote."
         )
     asked = Notification.objects.filter(kind=NotificationKind.INFORMATION_REQUESTED)
     assert sorted(asked.values_list("recipient_id", flat=True)) == sorted([cast.applicant.pk, colleague.pk])
     assert all("Send the supplier's quote." in m.body for m in mail.outbox)
     assert len(mail.outbox) == 2
     with django_capture_on_commit_callbacks(execute=True):
-        rr = workflow.rating_request_respond(request=rr, actor=cast.applicant, response="Attached.")
+        rr = workflow.rating_request_respond(rating_request=rr, actor=cast.applicant, response="Attached.")
         rr = workflow.rating_request_recommend(
-            request=rr, actor=cast.reviewer, outcome="approve", rationale="Sound.", checklist=CHECKLIST_ALL_TRUE
+            rating_request=rr, actor=cast.reviewer, outcome="approve", rationale="Sound.", checklist=CHECKLIST_ALL_TRUE
         )
-        rr = workflow.rating_request_approve(request=rr, actor=cast.approver, password=PASSWORD, reason="Needed.")
+        rr = workflow.rating_request_approve(rating_request=rr, actor=cast.approver, password=PASSWORD, reason="Needed.")
     answered = Notification.objects.get(kind=NotificationKind.INFORMATION_PROVIDED)
     assert answered.recipient == cast.reviewer
     decided = Notification.objects.filter(kind=NotificationKind.REQUEST_DECISION)
@@ -111,7 +111,7 @@ def test_a_refused_transition_writes_no_notice_and_queues_nothing(cast, django_c
     rr = request_in_state(cast, RequestState.SUBMITTED)
     before = Notification.objects.count()
     with django_capture_on_commit_callbacks(execute=True) as callbacks, pytest.raises(PermissionRefused):
-        workflow.rating_request_accept_for_review(request=rr, actor=cast.applicant, reviewer=cast.reviewer)
+        workflow.rating_request_accept_for_review(rating_request=rr, actor=cast.applicant, reviewer=cast.reviewer)
     assert callbacks == []
     assert Notification.objects.count() == before
 
@@ -125,7 +125,7 @@ def test_a_rolled_back_transition_leaves_no_notice_and_sends_nothing(cast, djang
         pytest.raises(RuntimeError),
         transaction.atomic(),
     ):
-        workflow.rating_request_accept_for_review(request=rr, actor=cast.intake, reviewer=cast.reviewer)
+        workflow.rating_request_accept_for_review(rating_request=rr, actor=cast.intake, reviewer=cast.reviewer)
         raise RuntimeError("the surrounding work failed")
     assert callbacks == []
     assert Notification.objects.count() == before

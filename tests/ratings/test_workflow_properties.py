@@ -90,7 +90,7 @@ def test_random_transitions_keep_the_state_legal_and_the_chain_intact(cast, leve
         # when
         try:
             workflow.TRANSITION_SERVICES[action](
-                request=rr, actor=actor, expected_version=version, **_inputs(action, cast, actor, variant)
+                rating_request=rr, actor=actor, expected_version=version, **_inputs(action, cast, actor, variant)
             )
         except ApplicationError:
             succeeded = False

@@ -60,7 +60,7 @@ CAST_USERS = [
 
 
 def _call(action: str, rr: RatingRequest, actor: Any, **kwargs: Any) -> RatingRequest:
-    return workflow.TRANSITION_SERVICES[action](request=rr, actor=actor, **kwargs)
+    return workflow.TRANSITION_SERVICES[action](rating_request=rr, actor=actor, **kwargs)
 
 
 # --- allowed ---------------------------------------------------------------------------------
@@ -105,8 +105,8 @@ def test_accept_assigns_the_reviewer_and_request_information_pauses_the_clock(ca
     rr = request_in_state(cast, S.SUBMITTED)
 
     # when
-    rr = workflow.rating_request_accept_for_review(request=rr, actor=cast.intake, reviewer=cast.reviewer2)
-    rr = workflow.rating_request_request_information(request=rr, actor=cast.reviewer2, question=" Why? ")
+    rr = workflow.rating_request_accept_for_review(rating_request=rr, actor=cast.intake, reviewer=cast.reviewer2)
+    rr = workflow.rating_request_request_information(rating_request=rr, actor=cast.reviewer2, question=" Why? ")
 
     # then
     stored = RatingRequest.objects.get(pk=rr.pk)
@@ -121,7 +121,7 @@ def test_respond_records_the_answer_and_restarts_the_clock(cast):
     rr = request_in_state(cast, S.INFO_REQUESTED)
 
     # when
-    workflow.rating_request_respond(request=rr, actor=cast.applicant, response="Quote attached.")
+    workflow.rating_request_respond(rating_request=rr, actor=cast.applicant, response="Quote attached.")
 
     # then
     stored = RatingRequest.objects.get(pk=rr.pk)
@@ -138,7 +138,7 @@ def test_the_assigned_reviewer_recommends_either_way(cast, outcome):
 
     # when
     workflow.rating_request_recommend(
-        request=rr, actor=cast.reviewer, outcome=outcome, rationale="Because.", checklist=checklist
+        rating_request=rr, actor=cast.reviewer, outcome=outcome, rationale="Because.", checklist=checklist
     )
 
     # then
@@ -152,7 +152,7 @@ def test_a_dx_request_is_approved_by_the_secretary(cast):
     rr = request_in_state(cast, S.RECOMMENDED, level=RatingLevel.DX)
 
     # when
-    workflow.rating_request_approve(request=rr, actor=cast.secretary, password=PASSWORD)
+    workflow.rating_request_approve(rating_request=rr, actor=cast.secretary, password=PASSWORD)
 
     # then
     stored = RatingRequest.objects.get(pk=rr.pk)
@@ -166,7 +166,7 @@ def test_deny_records_the_reasons(cast):
     rr = request_in_state(cast, S.RECOMMENDED)
 
     # when
-    workflow.rating_request_deny(request=rr, actor=cast.approver, reason="  Food service gloves. ")
+    workflow.rating_request_deny(rating_request=rr, actor=cast.approver, reason="  Food service gloves. ")
 
     # then
     stored = RatingRequest.objects.get(pk=rr.pk)
@@ -183,7 +183,7 @@ def test_the_applicant_withdraws_from_every_state_before_the_decision(cast, stat
     rr = request_in_state(cast, state)
 
     # when
-    workflow.rating_request_withdraw(request=rr, actor=cast.applicant, reason="Delivered without a rating.")
+    workflow.rating_request_withdraw(rating_request=rr, actor=cast.applicant, reason="Delivered without a rating.")
 
     # then
     stored = RatingRequest.objects.get(pk=rr.pk)
@@ -307,7 +307,7 @@ def test_intake_cannot_assign_a_reviewer_from_the_applicant(cast, django_capture
     error = assert_refused(
         django_capture_on_commit_callbacks,
         rr,
-        lambda: workflow.rating_request_accept_for_review(request=rr, actor=cast.intake, reviewer=cast.reviewer2),
+        lambda: workflow.rating_request_accept_for_review(rating_request=rr, actor=cast.intake, reviewer=cast.reviewer2),
         ValidationFailed,
     )
     assert error.field == "reviewer"
@@ -321,7 +321,7 @@ def test_intake_can_only_assign_an_hhs_reviewer(cast, django_capture_on_commit_c
     error = assert_refused(
         django_capture_on_commit_callbacks,
         rr,
-        lambda: workflow.rating_request_accept_for_review(request=rr, actor=cast.intake, reviewer=user),
+        lambda: workflow.rating_request_accept_for_review(rating_request=rr, actor=cast.intake, reviewer=user),
         ValidationFailed,
     )
     assert (error.field, error.message) == ("reviewer", f"{user.printed_name} is not an HHS reviewer.")
@@ -335,9 +335,9 @@ def test_the_recommending_reviewer_never_decides(cast, django_capture_on_commit_
         user=both, organization=cast.hhs, role=Role.APPROVING_OFFICIAL, approval_level=RatingLevel.DX
     )
     rr = request_in_state(cast, S.SUBMITTED)
-    rr = workflow.rating_request_accept_for_review(request=rr, actor=cast.intake, reviewer=both)
+    rr = workflow.rating_request_accept_for_review(rating_request=rr, actor=cast.intake, reviewer=both)
     rr = workflow.rating_request_recommend(
-        request=rr, actor=both, outcome="approve", rationale="Sound.", checklist=CHECKLIST_ALL_TRUE
+        rating_request=rr, actor=both, outcome="approve", rationale="Sound.", checklist=CHECKLIST_ALL_TRUE
     )
 
     # when/then
@@ -371,7 +371,7 @@ def test_a_do_level_official_cannot_approve_a_dx_request(cast, django_capture_on
     error = assert_refused(
         django_capture_on_commit_callbacks,
         rr,
-        lambda: workflow.rating_request_approve(request=rr, actor=cast.approver, password=PASSWORD),
+        lambda: workflow.rating_request_approve(rating_request=rr, actor=cast.approver, password=PASSWORD),
         PermissionRefused,
         action="approve",
     )
@@ -382,7 +382,7 @@ def test_a_do_level_official_may_still_deny_a_dx_request(cast):
     # Decision made where the issue is silent: level authority limits approval, not denial.
     rr = request_in_state(cast, S.RECOMMENDED, level=RatingLevel.DX)
 
-    workflow.rating_request_deny(request=rr, actor=cast.approver, reason="Not eligible.")
+    workflow.rating_request_deny(rating_request=rr, actor=cast.approver, reason="Not eligible.")
 
     assert RatingRequest.objects.get(pk=rr.pk).state == S.DENIED
 
@@ -444,7 +444,7 @@ def test_submit_needs_the_certification(cast, django_capture_on_commit_callbacks
     error = assert_refused(
         django_capture_on_commit_callbacks,
         rr,
-        lambda: workflow.rating_request_submit(request=rr, actor=cast.applicant, attestation=attestation),
+        lambda: workflow.rating_request_submit(rating_request=rr, actor=cast.applicant, attestation=attestation),
         ValidationFailed,
     )
     assert error.field == field
@@ -464,7 +464,7 @@ def test_an_incomplete_draft_cannot_be_submitted(cast, django_capture_on_commit_
         django_capture_on_commit_callbacks,
         rr,
         lambda: workflow.rating_request_submit(
-            request=rr, actor=cast.applicant, attestation=workflow.Attestation("Alice Applicant", True)
+            rating_request=rr, actor=cast.applicant, attestation=workflow.Attestation("Alice Applicant", True)
         ),
         ValidationFailed,
     )
@@ -480,7 +480,7 @@ def test_respond_without_an_open_question_is_refused(cast, django_capture_on_com
     assert_refused(
         django_capture_on_commit_callbacks,
         rr,
-        lambda: workflow.rating_request_respond(request=rr, actor=cast.applicant, response="Again."),
+        lambda: workflow.rating_request_respond(rating_request=rr, actor=cast.applicant, response="Again."),
         InvalidState,
     )
 
@@ -499,7 +499,7 @@ def test_approval_needs_the_signers_password(cast, django_capture_on_commit_call
     error = assert_refused(
         django_capture_on_commit_callbacks,
         rr,
-        lambda: workflow.rating_request_approve(request=rr, actor=cast.approver, password=password),
+        lambda: workflow.rating_request_approve(rating_request=rr, actor=cast.approver, password=password),
         PermissionRefused,
         action="approve",
     )
@@ -516,7 +516,7 @@ def test_a_stale_version_is_refused_as_a_concurrent_change(cast, django_capture_
         django_capture_on_commit_callbacks,
         rr,
         lambda: workflow.rating_request_deny(
-            request=rr, actor=cast.approver, reason="No.", expected_version=rr.version - 1
+            rating_request=rr, actor=cast.approver, reason="No.", expected_version=rr.version - 1
         ),
         ConcurrentChange,
     )

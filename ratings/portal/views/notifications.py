@@ -10,7 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from dpa_portal.errors import ValidationFailed
+from dpa_portal.errors import ApplicationError
 from ratings.models import Notification
 from ratings.services.accounts import invitations
 from ratings.services.notifications import outbox as notifications
@@ -43,7 +43,7 @@ def invitation_accept(request: HttpRequest, uidb64: str, token: str) -> HttpResp
     if request.method == "POST" and form.is_valid():
         try:
             invitations.invitation_accept(user=user, token=token, password=form.cleaned_data["new_password1"])
-        except ValidationFailed as error:
+        except ApplicationError as error:
             form.add_error(None, error.message)
         else:
             return render(request, "portal/invitation_done.html")

@@ -36,6 +36,7 @@ from ratings.portal.access import (
 from ratings.portal.forms import orders as sf
 from ratings.portal.views.wizard import field_error, posted_version
 from ratings.selectors import orders as order_selectors
+from ratings.services.suppliers import flowdown
 from ratings.services.suppliers import responses as supplier_responses
 
 # What the page offers in each status. The services decide; this only chooses which forms to show.
@@ -299,7 +300,7 @@ def order_flowdown(request: HttpRequest, order_number: str) -> HttpResponse:
         form._errors = ErrorDict()  # type: ignore[attr-defined]  # nothing submitted yet
     elif request.method == "POST" and form.is_valid() & formset.is_valid():
         items = [
-            supplier_responses.FlowdownItemInput(
+            flowdown.FlowdownItemInput(
                 description=f.cleaned_data["description"],
                 quantity=f.cleaned_data["quantity"],
                 unit=f.cleaned_data["unit"],
@@ -310,7 +311,7 @@ def order_flowdown(request: HttpRequest, order_number: str) -> HttpResponse:
             if f.cleaned_data
         ]
         try:
-            child = supplier_responses.flowdown_order_create(
+            child = flowdown.flowdown_order_create(
                 parent=order,
                 actor=actor(request),
                 sub_supplier=form.cleaned_data["sub_supplier"],

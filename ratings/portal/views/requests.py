@@ -30,7 +30,7 @@ from ratings.portal.forms import requests as portal_forms
 from ratings.portal.views import orders as supplier
 from ratings.portal.views.wizard import field_error, posted_version
 from ratings.selectors import requests as request_selectors
-from ratings.services.requests import drafts, workflow
+from ratings.services.requests import attachments, workflow
 
 NEXT_ACTION = {
     RequestState.DRAFT: "You: finish and submit",
@@ -216,14 +216,14 @@ def request_respond(request: HttpRequest, pk: int) -> HttpResponse:
                 raise ValidationFailed("There is no open question to answer.")
             upload = form.cleaned_data.get("file")
             if upload:
-                drafts.attachment_add(
-                    request=rr,
+                attachments.attachment_add(
+                    rating_request=rr,
                     actor=actor(request),
                     stream=upload,
                     original_name=upload.name or "attachment",
                     information_request=question,
                 )
-            workflow.rating_request_respond(request=rr, actor=actor(request), response=form.cleaned_data["response"])
+            workflow.rating_request_respond(rating_request=rr, actor=actor(request), response=form.cleaned_data["response"])
         except ApplicationError as error:
             field_error(form, error)
         else:
@@ -242,7 +242,7 @@ def request_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             rr = workflow.rating_request_withdraw(
-                request=rr,
+                rating_request=rr,
                 actor=actor(request),
                 reason=form.cleaned_data["reason"],
                 expected_version=posted_version(request),

@@ -21,6 +21,7 @@ from ratings.constants import CERTIFICATION_TEXT, FALSE_STATEMENT_WARNING, Reque
 from ratings.models import RatingRequest
 from ratings.portal.access import actor, applicant_only, applicant_organizations, get_my_request, render_portal
 from ratings.portal.forms import requests as portal_forms
+from ratings.services.requests import attachments as request_attachments
 from ratings.services.requests import drafts, workflow
 
 STEPS = [
@@ -127,7 +128,7 @@ def details(request: HttpRequest, pk: int | None = None) -> HttpResponse:
                 )
             else:
                 rr = drafts.rating_request_update(
-                    request=rr,
+                    rating_request=rr,
                     actor=actor(request),
                     details=_details_input(rr, **values),
                     expected_version=posted_version(request),
@@ -197,7 +198,7 @@ def items(request: HttpRequest, pk: int) -> HttpResponse:
             ]
             try:
                 rr = drafts.rating_request_set_line_items(
-                    request=rr, actor=actor(request), line_items=inputs, expected_version=posted_version(request)
+                    rating_request=rr, actor=actor(request), line_items=inputs, expected_version=posted_version(request)
                 )
             except ApplicationError as error:
                 match = LINE_ITEM_ERROR.match(error.field or "")
@@ -230,7 +231,7 @@ def justification(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             rr = drafts.rating_request_update(
-                request=rr,
+                rating_request=rr,
                 actor=actor(request),
                 details=_details_input(rr, **form.cleaned_data),
                 expected_version=posted_version(request),
@@ -256,8 +257,8 @@ def attachments(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            attachment = drafts.attachment_add(
-                request=rr, actor=actor(request), stream=upload, original_name=upload.name or "attachment"
+            attachment = request_attachments.attachment_add(
+                rating_request=rr, actor=actor(request), stream=upload, original_name=upload.name or "attachment"
             )
         except ApplicationError as error:
             field_error(form, error)
@@ -289,7 +290,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             rr = workflow.rating_request_submit(
-                request=rr,
+                rating_request=rr,
                 actor=actor(request),
                 attestation=workflow.Attestation(form.cleaned_data["typed_name"], form.cleaned_data["certify"]),
                 expected_version=posted_version(request),

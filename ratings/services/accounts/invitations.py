@@ -12,21 +12,19 @@ from django.contrib.auth.password_validation import validate_password
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.crypto import constant_time_compare
 from django.utils.encoding import force_bytes
 from django.utils.http import base36_to_int, urlsafe_base64_decode, urlsafe_base64_encode
 
 from audit import services as audit
-from audit.constants import Outcome
-from dpa_portal.errors import PermissionRefused, ValidationFailed
-from ratings import permissions
+from dpa_portal.errors import ValidationFailed
+from ratings import audit_actions, permissions
 from ratings.constants import NotificationKind, OrganizationKind, Role
 from ratings.models import Membership, Notification, Organization, User
+from ratings.services import transition
 from ratings.services.notifications.outbox import notify
-
-INVITING_ROLES = (Role.INTAKE_ANALYST, Role.HHS_ADMIN)
 
 
 class InvitationTokenGenerator(PasswordResetTokenGenerator):
@@ -62,90 +60,73 @@ def supplier_contact_invite(
     *, organization: Organization, email: str, first_name: str, last_name: str, actor: User
 ) -> User:
     """Create an account without a password for a supplier's contact and send the invitation."""
-    if not any(permissions.has_role(actor, role) for role in INVITING_ROLES):
-        with transaction.atomic():
-            audit.record(
-                action="supplier_contact.invite",
-                actor=actor,
-                target=organization,
-                outcome=Outcome.DENIED,
-                organization_id=organization.pk,
-                reason="Only HHS intake analysts and administrators invite supplier contacts.",
+
+    def apply() -> User:
+        address = (email or "").strip().lower()
+        try:
+            validate_email(address)
+        except ValidationError:
+            raise ValidationFailed("Enter a valid e-mail address for the contact.", field="email") from None
+        if not (first_name or "").strip() or not (last_name or "").strip():
+            raise ValidationFailed("Give the contact's first and last name.", field="last_name")
+        if organization.kind != OrganizationKind.SUPPLIER or not organization.is_active:
+            raise ValidationFailed(
+                f"{organization.legal_name} is not an active supplier organization.", field="organization"
             )
-        raise PermissionRefused("Only HHS intake analysts and administrators invite supplier contacts.")
-    address = (email or "").strip().lower()
-    try:
-        validate_email(address)
-    except ValidationError:
-        raise ValidationFailed("Enter a valid e-mail address for the contact.", field="email") from None
-    if not (first_name or "").strip() or not (last_name or "").strip():
-        raise ValidationFailed("Give the contact's first and last name.", field="last_name")
-    if organization.kind != OrganizationKind.SUPPLIER or not organization.is_active:
-        raise ValidationFailed(
-            f"{organization.legal_name} is not an active supplier organization.", field="organization"
-        )
-    if User.objects.filter(email__iexact=address).exists() or User.objects.filter(username__iexact=address).exists():
-        raise ValidationFailed(f"An account for {address} already exists.", field="email")
-    with transaction.atomic():
+        if User.objects.filter(Q(email__iexact=address) | Q(username__iexact=address)).exists():
+            raise ValidationFailed(f"An account for {address} already exists.", field="email")
         user = User(username=address, email=address, first_name=first_name.strip(), last_name=last_name.strip())
         user.set_unusable_password()
         user.save()
         membership = Membership.objects.create(user=user, organization=organization, role=Role.SUPPLIER_CONTACT)
         audit.record(
-            action="supplier_contact.invite",
+            action=audit_actions.CONTACT_INVITE,
             actor=actor,
             target=user,
             organization_id=organization.pk,
             data={"membership_id": membership.pk, "role": Role.SUPPLIER_CONTACT, "email": address},
         )
-        notify(
-            recipient=user,
-            kind=NotificationKind.INVITATION,
-            subject="Your account on the DPA Priority Rating Portal",
-            template="invitation",
-            context={"organization": organization, "valid_days": settings.INVITATION_VALID_DAYS},
-            key=f"invitation:user{user.pk}:membership{membership.pk}",
-            target=user,
-            link=invitation_path(user),
-        )
-    return user
+        _send_invitation(user, membership, key=f"invitation:user{user.pk}:membership{membership.pk}")
+        return user
+
+    return transition.perform_create(
+        audit_actions.CONTACT_INVITE,
+        actor=actor,
+        refusal=permissions.invitation_refusal(organization, actor),
+        target=organization,
+        organization_id=organization.pk,
+        apply=apply,
+    )
+
+
+REINVITE = transition.Action(audit=audit_actions.CONTACT_REINVITE, permission=permissions.invitation_refusal)
 
 
 def supplier_contact_reinvite(*, user: User, actor: User) -> User:
     """Send a fresh link to a supplier contact who has not chosen a password yet."""
-    if not any(permissions.has_role(actor, role) for role in INVITING_ROLES):
-        with transaction.atomic():
-            audit.record(
-                action="supplier_contact.reinvite",
-                actor=actor,
-                target=user,
-                outcome=Outcome.DENIED,
-                reason="Only HHS intake analysts and administrators invite supplier contacts.",
-            )
-        raise PermissionRefused("Only HHS intake analysts and administrators invite supplier contacts.")
-    membership = Membership.objects.filter(user=user, role=Role.SUPPLIER_CONTACT, is_active=True).first()
-    if membership is None or user.has_usable_password() or not user.is_active:
-        raise ValidationFailed(f"{user.get_username()} is not a supplier contact waiting for an invitation.")
-    with transaction.atomic():
-        sequence = Notification.objects.filter(recipient=user, kind=NotificationKind.INVITATION).count() + 1
-        audit.record(
-            action="supplier_contact.reinvite",
-            actor=actor,
-            target=user,
-            organization_id=membership.organization_id,
-            data={"invitation": sequence},
-        )
-        notify(
-            recipient=user,
-            kind=NotificationKind.INVITATION,
-            subject="Your account on the DPA Priority Rating Portal",
-            template="invitation",
-            context={"organization": membership.organization, "valid_days": settings.INVITATION_VALID_DAYS},
-            key=f"invitation:user{user.pk}:membership{membership.pk}:{sequence}",
-            target=user,
-            link=invitation_path(user),
-        )
-    return user
+
+    def apply(locked: User) -> transition.Applied:
+        membership = Membership.objects.filter(user=locked, role=Role.SUPPLIER_CONTACT, is_active=True).first()
+        if membership is None or locked.has_usable_password() or not locked.is_active:
+            raise ValidationFailed(f"{locked.get_username()} is not a supplier contact waiting for an invitation.")
+        sequence = Notification.objects.filter(recipient=locked, kind=NotificationKind.INVITATION).count() + 1
+        _send_invitation(locked, membership, key=f"invitation:user{locked.pk}:membership{membership.pk}:{sequence}")
+        return transition.Applied(organization_id=membership.organization_id, data={"invitation": sequence})
+
+    return transition.perform(transition.ACCOUNT, REINVITE, target=user, actor=actor, apply=apply)
+
+
+def _send_invitation(user: User, membership: Membership, *, key: str) -> None:
+    notify(
+        recipient=user,
+        kind=NotificationKind.INVITATION,
+        subject="Your account on the DPA Priority Rating Portal",
+        template="invitation",
+        context={"organization": membership.organization, "valid_days": settings.INVITATION_VALID_DAYS},
+        key=key,
+        target=user,
+        link=invitation_path(user),
+    )
 
 
 def invitation_user(uidb64: str, token: str) -> User | None:
@@ -161,16 +142,23 @@ def invitation_user(uidb64: str, token: str) -> User | None:
 
 
 def invitation_accept(*, user: User, token: str, password: str) -> User:
-    """Set the invited contact's first password; the link stops working (token includes the hash)."""
-    with transaction.atomic():
-        locked = User.objects.select_for_update().get(pk=user.pk)
-        if not invitation_tokens.check_token(locked, token):
-            raise ValidationFailed("This invitation link has expired or was already used. Ask HHS for a new one.")
+    """Set the invited contact's first password; the link stops working (token includes the hash).
+
+    The token is the credential: an expired or used link is a refusal, audited like any other.
+    """
+
+    def token_refusal(locked: User, _actor: User) -> str | None:
+        if invitation_tokens.check_token(locked, token):
+            return None
+        return "This invitation link has expired or was already used. Ask HHS for a new one."
+
+    def apply(locked: User) -> transition.Applied:
         try:
             validate_password(password, locked)
         except ValidationError as error:
             raise ValidationFailed(" ".join(error.messages), field="new_password1") from None
         locked.set_password(password)
-        locked.save(update_fields=["password"])
-        audit.record(action="supplier_contact.invitation_accepted", actor=locked, target=locked)
-    return locked
+        return transition.Applied(changes={})
+
+    accept = transition.Action(audit=audit_actions.CONTACT_INVITATION_ACCEPTED, permission=token_refusal)
+    return transition.perform(transition.ACCOUNT, accept, target=user, actor=user, apply=apply)

@@ -32,10 +32,11 @@ from django.utils import timezone
 from audit import services as audit
 from audit.constants import Outcome
 from dpa_portal.celery import app as celery_app
-from dpa_portal.errors import InvalidState, PermissionRefused
-from ratings import permissions
+from dpa_portal.errors import PermissionRefused
+from ratings import audit_actions, permissions
 from ratings.constants import NotificationStatus
 from ratings.models import Notification, User
+from ratings.services import transition
 from ratings.services.orders import clocks as order_clocks
 
 logger = logging.getLogger("ratings.notifications")
@@ -202,7 +203,7 @@ def notification_deliver(*, notification_id: int) -> Delivery:
         # A rated-order notice starts the supplier's clock (receipt) in this same transaction.
         order_clocks.order_notice_delivered(notification=row, sent_at=now)
         audit.record(
-            action="notification.sent",
+            action=audit_actions.NOTIFICATION_SENT,
             actor=None,
             target=row,
             object_label=f"{row.kind} #{row.pk}",
@@ -221,7 +222,7 @@ def _attempt_failed(row: Notification, error: str) -> Delivery:
                 status=NotificationStatus.FAILED, last_error=error
             )
             audit.record(
-                action="notification.failed",
+                action=audit_actions.NOTIFICATION_FAILED,
                 actor=None,
                 target=row,
                 object_label=f"{row.kind} #{row.pk}",
@@ -274,7 +275,7 @@ def notifications_sweep(*, now: dt.datetime | None = None) -> SweepResult:
             )
             for pk in abandoned:
                 audit.record(
-                    action="notification.failed",
+                    action=audit_actions.NOTIFICATION_FAILED,
                     actor=None,
                     object_type=Notification._meta.label,
                     object_id=str(pk),
@@ -289,43 +290,29 @@ def notifications_sweep(*, now: dt.datetime | None = None) -> SweepResult:
     return SweepResult(requeued=ids, abandoned=abandoned)
 
 
+RESEND = transition.Action(
+    audit=audit_actions.NOTIFICATION_RESEND,
+    permission=permissions.notice_resend_refusal,
+    states=[NotificationStatus.FAILED],
+    state_message="{noun} {reference} is {state}; only failed notices are resent.",
+)
+
+
 def notification_resend(*, notification: Notification, actor: User) -> Notification:
-    """An HHS administrator sends a failed notice again (admin action). Audited."""
-    if not (actor.is_active and actor.is_staff and permissions.is_hhs_staff(actor)):
-        with transaction.atomic():
-            audit.record(
-                action="notification.resend",
-                actor=actor,
-                target=notification,
-                outcome=Outcome.DENIED,
-                reason="Only HHS staff may resend notices.",
-            )
-        raise PermissionRefused("Only HHS staff may resend notices.")
-    with transaction.atomic():
-        row = Notification.objects.select_for_update().get(pk=notification.pk)
-        if row.status != NotificationStatus.FAILED:
-            raise InvalidState(
-                f"Notice #{row.pk} is {row.get_status_display().lower()}; only failed notices are resent."
-            )
+    """An HHS staff member sends a failed notice again (admin action). Audited."""
+
+    def apply(row: Notification) -> transition.Applied:
         previous_error = row.last_error
         row.status = NotificationStatus.PENDING
         row.attempts = 0
         row.next_attempt_at = timezone.now()
         row.claimed_at = None
         row.email = row.recipient.email or row.email
-        row.save(update_fields=["status", "attempts", "next_attempt_at", "claimed_at", "email"])
-        audit.record(
-            action="notification.resend",
-            actor=actor,
-            target=row,
-            object_label=f"{row.kind} #{row.pk}",
-            from_state=NotificationStatus.FAILED,
-            to_state=NotificationStatus.PENDING,
-            data={"previous_error": previous_error},
-        )
         row_id = row.pk
         transaction.on_commit(lambda: enqueue(row_id))
-    return row
+        return transition.Applied(data={"previous_error": previous_error})
+
+    return transition.perform(transition.NOTICE, RESEND, target=notification, actor=actor, apply=apply)
 
 
 def notification_mark_read(*, notification: Notification, actor: User) -> Notification:

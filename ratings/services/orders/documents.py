@@ -21,11 +21,11 @@ from django.utils import timezone
 
 from audit import services as audit
 from audit.constants import Outcome
-from dpa_portal.errors import InvalidState, PermissionRefused
-from ratings import permissions, tasks
-from ratings.constants import DocumentKind, GenerationStatus, OrderStatus, Role
+from ratings import audit_actions, permissions, tasks
+from ratings.constants import DocumentKind, GenerationStatus, OrderStatus
 from ratings.documents import render, signing
 from ratings.models import Document, Organization, RatedOrderVersion, Signature, User
+from ratings.services import transition
 
 logger = logging.getLogger(__name__)
 
@@ -152,7 +152,7 @@ def order_document_generate(*, version_id: int) -> Document:
         version.generation_attempts += 1
         version.save(update_fields=["generation_status", "generation_error", "generation_attempts"])
         audit.record(
-            action="rated_order.document_generate",
+            action=audit_actions.ORDER_DOCUMENT_GENERATE,
             actor=None,
             target=document,
             reference=version.order.order_number,
@@ -180,7 +180,7 @@ def order_document_failed(*, version_id: int, error: str) -> None:
         version.generation_attempts += 1
         version.save(update_fields=["generation_status", "generation_error", "generation_attempts"])
         audit.record(
-            action="rated_order.document_generate",
+            action=audit_actions.ORDER_DOCUMENT_GENERATE,
             actor=None,
             target=version,
             outcome=Outcome.FAILURE,
@@ -192,26 +192,24 @@ def order_document_failed(*, version_id: int, error: str) -> None:
     logger.warning("order_document.failed version=%s", version_id)
 
 
+RETRY = transition.Action(
+    audit=audit_actions.ORDER_DOCUMENT_RETRY,
+    permission=permissions.workflow_staff_refusal,
+    states=[GenerationStatus.PENDING, GenerationStatus.FAILED],
+    state_message="This version of order {reference} already has its document.",
+)
+
+
 def order_document_retry(*, version: RatedOrderVersion, actor: User) -> RatedOrderVersion:
     """HHS staff queue a failed generation again (admin action)."""
-    with transaction.atomic():
-        locked = RatedOrderVersion.objects.select_for_update().select_related("order").get(pk=version.pk)
-        if locked.generation_status == GenerationStatus.GENERATED:
-            raise InvalidState(f"{locked} already has its document.")
-        if not permissions.is_hhs_staff(actor) or permissions.has_role(actor, Role.AUDITOR):
-            raise PermissionRefused("Only HHS workflow staff can retry document generation.")
+
+    def apply(locked: RatedOrderVersion) -> transition.Applied:
+        previous_error = locked.generation_error[:500]
         locked.generation_status = GenerationStatus.PENDING
-        locked.save(update_fields=["generation_status"])
-        audit.record(
-            action="rated_order.document_retry",
-            actor=actor,
-            target=locked,
-            reference=locked.order.order_number,
-            organization_id=locked.order.placing_organization_id,
-            data={"version": locked.number, "previous_error": locked.generation_error[:500]},
-        )
         queue_generation(locked)
-    return locked
+        return transition.Applied(data={"version": locked.number, "previous_error": previous_error})
+
+    return transition.perform(transition.ORDER_VERSION, RETRY, target=version, actor=actor, apply=apply)
 
 
 # --- public verification ----------------------------------------------------------------------

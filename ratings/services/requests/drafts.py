@@ -1,24 +1,19 @@
-"""Preparing a request: create, edit while in draft, line items, attachments."""
+"""Preparing a request: create it, and edit its details and line items while it is a draft."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import IO, Any, NoReturn
+from typing import Any
 
-from django.conf import settings
-from django.core.files.base import ContentFile
-from django.db import transaction
 from django.utils import timezone
 
 from audit import services as audit
-from dpa_portal.errors import ConcurrentChange, InvalidState, PermissionRefused, ValidationFailed
-from ratings import permissions, uploads
+from dpa_portal.errors import ValidationFailed
+from ratings import audit_actions, permissions
 from ratings.constants import HealthResourceCategory, OrganizationKind, RatingLevel, RequestState
 from ratings.models import (
-    Attachment,
-    InformationRequest,
     LineItemDelivery,
     Organization,
     Program,
@@ -26,6 +21,7 @@ from ratings.models import (
     RequestLineItem,
     User,
 )
+from ratings.services import transition
 from ratings.services.references import reference_allocate
 from ratings.services.validation import parse_quantity, parse_required_date, require_text
 
@@ -217,36 +213,18 @@ def line_items_summary(rating_request: RatingRequest) -> list[dict[str, Any]]:
     ]
 
 
-def _editable_draft(request_id: int, actor: User, expected_version: int | None) -> RatingRequest:
-    rating_request = RatingRequest.objects.select_for_update().get(pk=request_id)
-    if expected_version is not None and rating_request.version != expected_version:
-        raise ConcurrentChange()
-    if rating_request.state != RequestState.DRAFT:
-        raise InvalidState(
-            f"Request {rating_request.reference} is {rating_request.get_state_display().lower()}; only drafts can be edited."
-        )
-    return rating_request
-
-
-def _refuse(
-    action: str,
-    actor: User,
-    rating_request: RatingRequest | None,
-    organization: Organization | None,
-    message: str,
-) -> NoReturn:
-    """Record a permission refusal in its own transaction (it must survive), then raise it."""
-    with transaction.atomic():
-        audit.record(
-            action=action,
-            actor=actor,
-            target=rating_request,
-            outcome="denied",
-            reason=message,
-            organization_id=organization.pk if organization else None,
-            reference=rating_request.reference if rating_request else "",
-        )
-    raise PermissionRefused(message)
+EDITABLE = {
+    name: transition.Action(
+        audit=audit_action,
+        permission=permissions.request_rule("edit"),
+        states=[RequestState.DRAFT],
+        state_message="{noun} {reference} is {state}; only drafts can be edited.",
+    )
+    for name, audit_action in (
+        ("update", audit_actions.REQUEST_UPDATE),
+        ("set_line_items", audit_actions.REQUEST_SET_LINE_ITEMS),
+    )
+}
 
 
 def rating_request_create(
@@ -257,22 +235,11 @@ def rating_request_create(
     line_items: Sequence[LineItemInput] = (),
 ) -> RatingRequest:
     """A new draft for `organization`, prepared by one of its applicants."""
-    if (
-        organization is None
-        or organization.kind != OrganizationKind.MANUFACTURER
-        or organization.pk not in permissions.organization_ids(actor, "applicant")
-        or permissions.has_role(actor, "auditor")
-    ):
-        _refuse(
-            "rating_request.create",
-            actor,
-            None,
-            organization,
-            "Only an applicant of a manufacturer can prepare a request for it.",
-        )
-    values = _clean_details(details)
-    items = _clean_line_items(line_items)
-    with transaction.atomic():
+
+    def apply() -> RatingRequest:
+        assert organization is not None  # the permission rule refused otherwise
+        values = _clean_details(details)
+        items = _clean_line_items(line_items)
         year = timezone.now().year
         number = reference_allocate(kind="PRR", year=year)
         rating_request = RatingRequest.objects.create(
@@ -283,135 +250,74 @@ def rating_request_create(
         )
         _write_line_items(rating_request, items)
         audit.record(
-            action="rating_request.create",
+            action=audit_actions.REQUEST_CREATE,
             actor=actor,
             target=rating_request,
             reference=rating_request.reference,
-            organization_id=organization.pk if organization else None,
+            organization_id=rating_request.applicant_organization_id,
             to_state=rating_request.state,
             data={
                 "details": {k: values[k] for k in DETAIL_FIELDS},
                 "line_items": line_items_summary(rating_request),
             },
         )
-    return rating_request
+        return rating_request
 
-
-def _check_applicant(action: str, rating_request: RatingRequest, actor: User) -> None:
-    message = permissions.refusal("edit", rating_request, actor)
-    if message:
-        _refuse(action, actor, rating_request, rating_request.applicant_organization, message)
+    return transition.perform_create(
+        audit_actions.REQUEST_CREATE,
+        actor=actor,
+        refusal=permissions.request_create_refusal(organization, actor),
+        organization_id=organization.pk if organization else None,
+        apply=apply,
+    )
 
 
 def rating_request_update(
     *,
-    request: RatingRequest,
+    rating_request: RatingRequest,
     actor: User,
     details: RequestDetails,
     expected_version: int | None = None,
 ) -> RatingRequest:
-    _check_applicant("rating_request.update", request, actor)
-    values = _clean_details(details)
-    with transaction.atomic():
-        rating_request = _editable_draft(request.pk, actor, expected_version)
+    def apply(locked: RatingRequest) -> transition.Applied:
         changes = {}
-        for name, new in values.items():
-            old = getattr(rating_request, name)
+        for name, new in _clean_details(details).items():
+            old = getattr(locked, name)
             if old != new:
                 changes[name] = [old, new]
-                setattr(rating_request, name, new)
-        if changes:
-            rating_request.version += 1
-            rating_request.save()
-            audit.record(
-                action="rating_request.update",
-                actor=actor,
-                target=rating_request,
-                reference=rating_request.reference,
-                organization_id=rating_request.applicant_organization_id,
-                changes=changes,
-            )
-    return rating_request
+                setattr(locked, name, new)
+        return transition.Applied(changes=changes, unchanged=not changes)
+
+    return transition.perform(
+        transition.REQUEST,
+        EDITABLE["update"],
+        target=rating_request,
+        actor=actor,
+        apply=apply,
+        expected_version=expected_version,
+    )
 
 
 def rating_request_set_line_items(
     *,
-    request: RatingRequest,
+    rating_request: RatingRequest,
     actor: User,
     line_items: Sequence[LineItemInput],
     expected_version: int | None = None,
 ) -> RatingRequest:
     """Replace the draft's line items; all of them are checked before anything is written."""
-    _check_applicant("rating_request.set_line_items", request, actor)
-    items = _clean_line_items(line_items)
-    with transaction.atomic():
-        rating_request = _editable_draft(request.pk, actor, expected_version)
-        before = line_items_summary(rating_request)
-        _write_line_items(rating_request, items)
-        rating_request.version += 1
-        rating_request.save()
-        audit.record(
-            action="rating_request.set_line_items",
-            actor=actor,
-            target=rating_request,
-            reference=rating_request.reference,
-            organization_id=rating_request.applicant_organization_id,
-            changes={"line_items": [before, line_items_summary(rating_request)]},
-        )
-    return rating_request
 
+    def apply(locked: RatingRequest) -> transition.Applied:
+        items = _clean_line_items(line_items)
+        before = line_items_summary(locked)
+        _write_line_items(locked, items)
+        return transition.Applied(changes={"line_items": [before, line_items_summary(locked)]})
 
-def attachment_add(
-    *,
-    request: RatingRequest,
-    actor: User,
-    stream: IO[bytes],
-    original_name: str,
-    information_request: InformationRequest | None = None,
-) -> Attachment:
-    """Store an uploaded file privately, after checking its content type and size."""
-    _check_applicant("attachment.add", request, actor)
-    name = (original_name or "attachment").replace("\\", "/").rsplit("/", 1)[-1][:255] or "attachment"
-    sniffed = uploads.sniff(stream)
-    if sniffed is None:
-        raise ValidationFailed(
-            f"“{name}” is not an accepted file: its content is not {uploads.ACCEPTED_TYPES_TEXT}.",
-            field="file",
-        )
-    limit = settings.ATTACHMENT_MAX_BYTES
-    if sniffed.size > limit:
-        raise ValidationFailed(
-            f"“{name}” is {sniffed.size / 1_048_576:.1f} MB; the limit is {limit / 1_048_576:.0f} MB.",
-            field="file",
-        )
-    allowed_states = {RequestState.DRAFT} | ({RequestState.INFO_REQUESTED} if information_request else set())
-    with transaction.atomic():
-        rating_request = RatingRequest.objects.select_for_update().get(pk=request.pk)
-        if rating_request.state not in allowed_states:
-            raise InvalidState("Attachments can be added to drafts, or with an answer to an HHS question.")
-        attachment = Attachment(
-            request=rating_request,
-            information_request=information_request,
-            original_name=name,
-            content_type=sniffed.content_type,
-            size=sniffed.size,
-            sha256=sniffed.sha256,
-            uploaded_by=actor,
-        )
-        stream.seek(0)
-        attachment.file.save(name, ContentFile(stream.read()), save=False)
-        attachment.save()
-        audit.record(
-            action="attachment.add",
-            actor=actor,
-            target=attachment,
-            reference=rating_request.reference,
-            organization_id=rating_request.applicant_organization_id,
-            data={
-                "name": name,
-                "content_type": sniffed.content_type,
-                "size": sniffed.size,
-                "sha256": sniffed.sha256,
-            },
-        )
-    return attachment
+    return transition.perform(
+        transition.REQUEST,
+        EDITABLE["set_line_items"],
+        target=rating_request,
+        actor=actor,
+        apply=apply,
+        expected_version=expected_version,
+    )

@@ -1,9 +1,7 @@
-"""Every state change of a rating request goes through here.
+"""The rating request's workflow: submit, review, recommend, decide, withdraw.
 
-Each service: atomic() -> re-fetch with select_for_update() -> optimistic version check ->
-state check -> has_transition_perm(actor) (django-fsm does not check it) -> input checks ->
-transition -> save() -> one audit event. A permission refusal is itself audited, in a
-transaction of its own, and changes nothing else.
+Each service validates its input inside `apply` and runs along the one transition path
+(services.transition): lock, version, state, permission, signature, transition, audit.
 """
 
 from __future__ import annotations
@@ -12,16 +10,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
 from django.utils import timezone
-from django_fsm import can_proceed
 
-from audit import services as audit
-from audit.constants import Outcome
-from dpa_portal.errors import ConcurrentChange, InvalidState, PermissionRefused, ValidationFailed
-from ratings import permissions
+from dpa_portal.errors import InvalidState, ValidationFailed
+from ratings import audit_actions, permissions
 from ratings.constants import CERTIFICATION_TEXT, REVIEW_CHECKLIST, Recommendation, Role
 from ratings.models import InformationRequest, RatingRequest, User
+from ratings.services import transition
 from ratings.services.orders import issue as rated_orders
 from ratings.services.requests import notices as request_notices
 
@@ -33,28 +28,9 @@ ACTION_LABELS = {
     "recommend": "recommended",
     "return_for_rework": "returned for rework",
     "approve": "approved",
-    "issue": "issued",
     "deny": "denied",
     "withdraw": "withdrawn",
 }
-
-# Fields an audit event shows before/after values for.
-AUDITED_FIELDS = (
-    "state",
-    "assigned_reviewer_id",
-    "recommendation",
-    "recommendation_rationale",
-    "review_checklist",
-    "recommended_by_id",
-    "decided_by_id",
-    "decision_reason",
-    "withdrawal_reason",
-    "certified_by_id",
-    "certified_name",
-    "certified_at",
-    "submitted_at",
-    "review_paused_at",
-)
 
 
 @dataclass(frozen=True)
@@ -66,12 +42,17 @@ class Attestation:
     text: str = CERTIFICATION_TEXT
 
 
-def _snapshot(rating_request: RatingRequest) -> dict[str, Any]:
-    return {name: getattr(rating_request, name) for name in AUDITED_FIELDS}
+def _action(name: str, *, signature: bool = False) -> transition.Action:
+    return transition.Action(
+        audit=audit_actions.REQUEST_ACTIONS[name],
+        permission=permissions.request_rule(name),
+        transition=name,
+        done=f"be {ACTION_LABELS[name]}",
+        signature=signature,
+    )
 
 
-def _diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
-    return {name: [before[name], after[name]] for name in AUDITED_FIELDS if before[name] != after[name]}
+ACTIONS = {name: _action(name, signature=name == "approve") for name in ACTION_LABELS}
 
 
 def _require(value: str, *, field: str, message: str) -> str:
@@ -81,90 +62,35 @@ def _require(value: str, *, field: str, message: str) -> str:
     return text
 
 
-def _permitted(method: Any, actor: User) -> bool:
-    """django-fsm's permission check for the current state, without the transition's conditions.
-
-    `django_fsm.has_transition_perm` also evaluates conditions, and submit's condition (the
-    certification) is only met once the service has recorded it; conditions are checked when
-    the transition runs.
-    """
-    meta = method._django_fsm
-    return bool(meta.has_transition_perm(method.__self__, meta.field.get_state(method.__self__), actor))
-
-
-class AuditedRefusal(Exception):
-    """A permission refusal found inside a locked transaction: the caller records it as a
-    "denied" audit event, commits that alone, then raises PermissionRefused. Shared by the
-    request, order and supplier-response services."""
-
-    def __init__(self, message: str):
-        self.message = message
-
-
 def _perform(
     *,
-    request: RatingRequest,
+    rating_request: RatingRequest,
     actor: User,
     action: str,
     expected_version: int | None,
     apply: Callable[[RatingRequest], dict[str, Any] | None],
     reason: str = "",
-    check_conditions: bool = True,
+    password: str = "",
 ) -> RatingRequest:
-    """Run one transition under a row lock; see the module docstring for the order of checks.
+    """One request transition along the shared path; the applicant hears of it after commit."""
 
-    `apply` validates the input, calls the transition method and returns extra audit data.
-    It may raise ApplicationError (nothing is written) or AuditedRefusal (the refusal is audited).
-    """
-    refused: str | None = None
-    with transaction.atomic():
-        rating_request = RatingRequest.objects.select_for_update().select_related("program").get(pk=request.pk)
-        if expected_version is not None and rating_request.version != expected_version:
-            raise ConcurrentChange()
-        method = getattr(rating_request, action)
-        if not can_proceed(method, check_conditions=False):
-            raise InvalidState(
-                f"Request {rating_request.reference} is {rating_request.get_state_display().lower()}; "
-                f"it cannot be {ACTION_LABELS[action]} now."
-            )
-        permissions.forget_memberships(actor)
-        from_state = rating_request.state
-        try:
-            if not _permitted(method, actor):
-                raise AuditedRefusal(permissions.refusal(action, rating_request, actor) or "You may not do this.")
-            before = _snapshot(rating_request)
-            data = apply(rating_request) or {}
-        except AuditedRefusal as refusal:
-            refused = refusal.message
-            audit.record(
-                action=f"rating_request.{action}",
-                actor=actor,
-                target=rating_request,
-                outcome=Outcome.DENIED,
-                reference=rating_request.reference,
-                organization_id=rating_request.applicant_organization_id,
-                from_state=from_state,
-                reason=refused,
-            )
-        else:
-            rating_request.version += 1
-            rating_request.save()
-            audit.record(
-                action=f"rating_request.{action}",
-                actor=actor,
-                target=rating_request,
-                reference=rating_request.reference,
-                organization_id=rating_request.applicant_organization_id,
-                from_state=from_state,
-                to_state=rating_request.state,
-                reason=reason,
-                changes=_diff(before, _snapshot(rating_request)),
-                data=data,
-            )
-            request_notices.notify_request_transition(rating_request=rating_request, action=action, actor=actor)
-    if refused is not None:
-        raise PermissionRefused(refused)
-    return rating_request
+    def applied(locked: RatingRequest) -> transition.Applied:
+        data = apply(locked) or {}
+        return transition.Applied(
+            reason=reason,
+            data=data,
+            then=lambda: request_notices.notify_request_transition(rating_request=locked, action=action, actor=actor),
+        )
+
+    return transition.perform(
+        transition.REQUEST,
+        ACTIONS[action],
+        target=rating_request,
+        actor=actor,
+        apply=applied,
+        expected_version=expected_version,
+        password=password,
+    )
 
 
 def _completeness_problems(rating_request: RatingRequest) -> list[str]:
@@ -189,7 +115,7 @@ def _completeness_problems(rating_request: RatingRequest) -> list[str]:
 
 def rating_request_submit(
     *,
-    request: RatingRequest,
+    rating_request: RatingRequest,
     actor: User,
     attestation: Attestation,
     expected_version: int | None = None,
@@ -219,7 +145,7 @@ def rating_request_submit(
         return {"certification_text": attestation.text}
 
     return _perform(
-        request=request,
+        rating_request=rating_request,
         actor=actor,
         action="submit",
         expected_version=expected_version,
@@ -228,7 +154,7 @@ def rating_request_submit(
 
 
 def rating_request_accept_for_review(
-    *, request: RatingRequest, actor: User, reviewer: User, expected_version: int | None = None
+    *, rating_request: RatingRequest, actor: User, reviewer: User, expected_version: int | None = None
 ) -> RatingRequest:
     """Intake accepts a submitted request and assigns a reviewer."""
 
@@ -246,7 +172,7 @@ def rating_request_accept_for_review(
         return {"reviewer": reviewer.get_username()}
 
     return _perform(
-        request=request,
+        rating_request=rating_request,
         actor=actor,
         action="accept_for_review",
         expected_version=expected_version,
@@ -255,7 +181,7 @@ def rating_request_accept_for_review(
 
 
 def rating_request_request_information(
-    *, request: RatingRequest, actor: User, question: str, expected_version: int | None = None
+    *, rating_request: RatingRequest, actor: User, question: str, expected_version: int | None = None
 ) -> RatingRequest:
     """The assigned reviewer asks the applicant a question; the review clock pauses."""
 
@@ -267,7 +193,7 @@ def rating_request_request_information(
         return {"question": text}
 
     return _perform(
-        request=request,
+        rating_request=rating_request,
         actor=actor,
         action="request_information",
         expected_version=expected_version,
@@ -277,7 +203,7 @@ def rating_request_request_information(
 
 
 def rating_request_respond(
-    *, request: RatingRequest, actor: User, response: str, expected_version: int | None = None
+    *, rating_request: RatingRequest, actor: User, response: str, expected_version: int | None = None
 ) -> RatingRequest:
     """The applicant answers the open question; the request goes back to review."""
 
@@ -296,7 +222,7 @@ def rating_request_respond(
         return {"information_request_id": question.pk, "response": text}
 
     return _perform(
-        request=request,
+        rating_request=rating_request,
         actor=actor,
         action="respond",
         expected_version=expected_version,
@@ -306,7 +232,7 @@ def rating_request_respond(
 
 def rating_request_recommend(
     *,
-    request: RatingRequest,
+    rating_request: RatingRequest,
     actor: User,
     outcome: str,
     rationale: str,
@@ -332,7 +258,7 @@ def rating_request_recommend(
         return {"recommendation": outcome}
 
     return _perform(
-        request=request,
+        rating_request=rating_request,
         actor=actor,
         action="recommend",
         expected_version=expected_version,
@@ -342,14 +268,14 @@ def rating_request_recommend(
 
 
 def rating_request_return_for_rework(
-    *, request: RatingRequest, actor: User, reason: str, expected_version: int | None = None
+    *, rating_request: RatingRequest, actor: User, reason: str, expected_version: int | None = None
 ) -> RatingRequest:
     def apply(rating_request: RatingRequest) -> None:
         _require(reason, field="reason", message="Say why the request goes back for rework.")
         rating_request.return_for_rework()
 
     return _perform(
-        request=request,
+        rating_request=rating_request,
         actor=actor,
         action="return_for_rework",
         expected_version=expected_version,
@@ -358,19 +284,9 @@ def rating_request_return_for_rework(
     )
 
 
-def check_signing_credentials(actor: User, password: str) -> None:
-    """21 CFR 11.200(a): signing re-checks the signer's credentials at the moment of signing."""
-    if not password:
-        raise AuditedRefusal(
-            "Re-enter your password to sign: an electronic signature needs your credentials at the moment of signing."
-        )
-    if not actor.check_password(password):
-        raise AuditedRefusal("The password you entered is not correct; nothing was signed.")
-
-
 def rating_request_approve(
     *,
-    request: RatingRequest,
+    rating_request: RatingRequest,
     actor: User,
     password: str,
     reason: str = "",
@@ -379,7 +295,6 @@ def rating_request_approve(
     """An approving official with authority for the level approves and signs."""
 
     def apply(rating_request: RatingRequest) -> dict[str, Any]:
-        check_signing_credentials(actor, password)
         membership = permissions.approving_membership(actor, rating_request.requested_level)
         now = timezone.now()
         rating_request.approve(by=actor, at=now, reason=(reason or "").strip())
@@ -395,17 +310,18 @@ def rating_request_approve(
         }
 
     return _perform(
-        request=request,
+        rating_request=rating_request,
         actor=actor,
         action="approve",
         expected_version=expected_version,
         apply=apply,
         reason=(reason or "").strip(),
+        password=password,
     )
 
 
 def rating_request_deny(
-    *, request: RatingRequest, actor: User, reason: str, expected_version: int | None = None
+    *, rating_request: RatingRequest, actor: User, reason: str, expected_version: int | None = None
 ) -> RatingRequest:
     def apply(rating_request: RatingRequest) -> None:
         text = _require(
@@ -416,7 +332,7 @@ def rating_request_deny(
         rating_request.deny(by=actor, at=timezone.now(), reason=text)
 
     return _perform(
-        request=request,
+        rating_request=rating_request,
         actor=actor,
         action="deny",
         expected_version=expected_version,
@@ -426,14 +342,14 @@ def rating_request_deny(
 
 
 def rating_request_withdraw(
-    *, request: RatingRequest, actor: User, reason: str, expected_version: int | None = None
+    *, rating_request: RatingRequest, actor: User, reason: str, expected_version: int | None = None
 ) -> RatingRequest:
     def apply(rating_request: RatingRequest) -> None:
         text = _require(reason, field="reason", message="Say why you withdraw the request.")
         rating_request.withdraw(reason=text)
 
     return _perform(
-        request=request,
+        rating_request=rating_request,
         actor=actor,
         action="withdraw",
         expected_version=expected_version,
@@ -443,15 +359,12 @@ def rating_request_withdraw(
 
 
 def available_actions(rating_request: RatingRequest, user: User) -> list[str]:
-    """Transitions the user may take on the request now (for buttons), in graph order.
-
-    Conditions are left out as in `_perform` (submit's certification is given with the action).
-    """
+    """Transitions the user may take on the request now (for buttons), in graph order."""
     return [
         name
-        for name in ACTION_LABELS
-        if can_proceed(getattr(rating_request, name), check_conditions=False)
-        and _permitted(getattr(rating_request, name), user)
+        for name, action in ACTIONS.items()
+        if action.state_refusal(transition.REQUEST, rating_request) is None
+        and action.permission(rating_request, user) is None
     ]
 
 

@@ -18,7 +18,7 @@ from ratings.constants import (
     SupplierNoticeKind,
 )
 from ratings.models import Document, RatedOrder, RatedOrderVersion
-from ratings.services.orders import issue as orders
+from ratings.services.orders import changes as order_changes
 from tests.factories import PASSWORD
 from tests.ratings.orders.conftest import flat, issue_order, pdf_pages
 
@@ -59,17 +59,17 @@ def _changed(**changes):
 )
 def test_amendments_are_classified(new, agreed, expected, settings):
     settings.ORDER_NEGLIGIBLE_INCREASE_PERCENT = 5
-    significance, basis = orders.classify_amendment(OLD, new, agreed_minor=agreed)
+    significance, basis = order_changes.classify_amendment(OLD, new, agreed_minor=agreed)
     assert significance == expected
     assert basis
 
 
 def test_an_amendment_that_changes_nothing_is_refused():
     with pytest.raises(ValidationFailed, match="changes nothing"):
-        orders.classify_amendment(OLD, OLD, agreed_minor=False)
+        order_changes.classify_amendment(OLD, OLD, agreed_minor=False)
 
 
-def _item(order: RatedOrder, **changes) -> orders.AmendedItem:
+def _item(order: RatedOrder, **changes) -> order_changes.AmendedItem:
     item = order.versions.get(number=order.current_version).items_snapshot[0]
     values = dict(
         position=1,
@@ -80,7 +80,7 @@ def _item(order: RatedOrder, **changes) -> orders.AmendedItem:
         ship_to=item["ship_to"],
     )
     values.update(changes)
-    return orders.AmendedItem(**values)
+    return order_changes.AmendedItem(**values)
 
 
 def test_amending_adds_a_signed_version_and_supersedes_the_old_one(cast, django_capture_on_commit_callbacks):
@@ -90,7 +90,7 @@ def test_amending_adds_a_signed_version_and_supersedes_the_old_one(cast, django_
 
     # when the delivery date moves (a significant schedule change)
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        order = orders.rated_order_amend(
+        order = order_changes.rated_order_amend(
             order=order,
             actor=cast.approver,
             password=PASSWORD,
@@ -124,7 +124,7 @@ def test_an_amendment_needs_a_reason_and_changes_nothing_without_one(cast, djang
     order = issue_order(cast, django_capture_on_commit_callbacks)
     events = AuditEvent.objects.count()
     with django_capture_on_commit_callbacks(execute=True) as callbacks, pytest.raises(ValidationFailed) as error:
-        orders.rated_order_amend(
+        order_changes.rated_order_amend(
             order=order, actor=cast.approver, password=PASSWORD, reason="  ", items=[_item(order, quantity="5")]
         )
     assert error.value.field == "reason"
@@ -152,7 +152,7 @@ def test_amendment_refusals_are_audited_and_change_nothing(
 
     # when
     with django_capture_on_commit_callbacks(execute=True) as callbacks, pytest.raises(PermissionRefused) as refused:
-        orders.rated_order_amend(
+        order_changes.rated_order_amend(
             order=order, actor=getattr(cast, who), password=password, reason="Cut.", items=[_item(order, quantity="5")]
         )
 
@@ -171,7 +171,7 @@ def test_cancelling_generates_a_signed_notice(cast, django_capture_on_commit_cal
 
     # when
     with django_capture_on_commit_callbacks(execute=True):
-        order = orders.rated_order_cancel(
+        order = order_changes.rated_order_cancel(
             order=order, actor=cast.approver, password=PASSWORD, reason="Stock found elsewhere."
         )
 
@@ -191,14 +191,14 @@ def test_cancelling_generates_a_signed_notice(cast, django_capture_on_commit_cal
 
     # and a cancelled order cannot change again
     with pytest.raises(InvalidState):
-        orders.rated_order_cancel(order=order, actor=cast.approver, password=PASSWORD, reason="Again.")
+        order_changes.rated_order_cancel(order=order, actor=cast.approver, password=PASSWORD, reason="Again.")
 
 
 def test_cancelling_needs_a_reason(cast, django_capture_on_commit_callbacks):
     order = issue_order(cast, django_capture_on_commit_callbacks)
     events = AuditEvent.objects.count()
     with pytest.raises(ValidationFailed):
-        orders.rated_order_cancel(order=order, actor=cast.approver, password=PASSWORD, reason="")
+        order_changes.rated_order_cancel(order=order, actor=cast.approver, password=PASSWORD, reason="")
     assert AuditEvent.objects.count() == events
     assert RatedOrder.objects.get(pk=order.pk).status == OrderStatus.ISSUED
 
@@ -207,14 +207,14 @@ def test_a_stale_amendment_is_refused_as_a_concurrent_change(cast, django_captur
     # given an order already amended to version 2
     order = issue_order(cast, django_capture_on_commit_callbacks)
     with django_capture_on_commit_callbacks(execute=True):
-        orders.rated_order_amend(
+        order_changes.rated_order_amend(
             order=order, actor=cast.approver, password=PASSWORD, reason="Cut.", items=[_item(order, quantity="5")]
         )
     events = AuditEvent.objects.count()
 
     # when someone amends from the version-1 page
     with pytest.raises(ConcurrentChange):
-        orders.rated_order_amend(
+        order_changes.rated_order_amend(
             order=order,
             actor=cast.approver,
             password=PASSWORD,

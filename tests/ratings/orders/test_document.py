@@ -19,7 +19,7 @@ from tests.ratings.orders.conftest import flat, issue_order, many_items, pdf_pag
 def _issue_many(cast, django_capture_on_commit_callbacks, count: int = 40, **overrides):
     rr = recommended_with_items(cast, many_items(cast.supplier_org, count), **overrides)
     with django_capture_on_commit_callbacks(execute=True):
-        rr = workflow.rating_request_approve(request=rr, actor=cast.approver, password=PASSWORD)
+        rr = workflow.rating_request_approve(rating_request=rr, actor=cast.approver, password=PASSWORD)
     return rr.rated_orders.get()
 
 

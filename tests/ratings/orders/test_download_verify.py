@@ -8,7 +8,7 @@ import pytest
 
 from audit.models import AuditEvent
 from ratings.constants import Role
-from ratings.services.orders import issue as orders
+from ratings.services.orders import changes as order_changes
 from tests.factories import PASSWORD, OrganizationFactory, member
 from tests.ratings.orders.conftest import issue_order
 
@@ -112,7 +112,7 @@ def test_verification_says_cancelled_and_amended(cast, client, django_capture_on
     order = issue_order(cast, django_capture_on_commit_callbacks)
     first = order.versions.get()
     item = first.items_snapshot[0]
-    amended_item = orders.AmendedItem(
+    amended_item = order_changes.AmendedItem(
         position=1,
         description=item["description"],
         quantity="9",
@@ -120,7 +120,7 @@ def test_verification_says_cancelled_and_amended(cast, client, django_capture_on
         required_dates=[dt.date.fromisoformat(item["required_dates"][0]["date"])],
     )
     with django_capture_on_commit_callbacks(execute=True):
-        orders.rated_order_amend(
+        order_changes.rated_order_amend(
             order=order, actor=cast.approver, password=PASSWORD, reason="Cut.", items=[amended_item]
         )
 
@@ -131,7 +131,7 @@ def test_verification_says_cancelled_and_amended(cast, client, django_capture_on
 
     # when the order is cancelled
     with django_capture_on_commit_callbacks(execute=True):
-        orders.rated_order_cancel(order=order, actor=cast.approver, password=PASSWORD, reason="Not needed.")
+        order_changes.rated_order_cancel(order=order, actor=cast.approver, password=PASSWORD, reason="Not needed.")
     body = client.get(f"/verify/{order.order_number}/{first.fingerprint}/").content.decode()
 
     # then any of its documents reads cancelled

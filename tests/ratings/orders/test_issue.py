@@ -29,7 +29,7 @@ def test_approval_issues_one_signed_order_per_supplier(cast, django_capture_on_c
 
     # when the DO official approves with their password
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        rr = workflow.rating_request_approve(request=rr, actor=cast.approver, password=PASSWORD, reason="Sound.")
+        rr = workflow.rating_request_approve(rating_request=rr, actor=cast.approver, password=PASSWORD, reason="Sound.")
 
     # then the request is issued and each supplier holds one signed order with its document
     assert rr.state == RequestState.ISSUED
@@ -87,7 +87,7 @@ def test_approval_without_the_right_password_is_refused_and_changes_nothing(
 
     # when
     with django_capture_on_commit_callbacks(execute=True) as callbacks, pytest.raises(PermissionRefused) as refused:
-        workflow.rating_request_approve(request=rr, actor=cast.approver, password=password)
+        workflow.rating_request_approve(rating_request=rr, actor=cast.approver, password=password)
 
     # then: one denied audit event, nothing else
     assert "password" in refused.value.message
@@ -108,7 +108,7 @@ def test_a_dx_order_cannot_be_signed_by_a_do_official(cast, django_capture_on_co
 
     # when the DO-level official signs with a correct password
     with django_capture_on_commit_callbacks(execute=True) as callbacks, pytest.raises(PermissionRefused) as refused:
-        workflow.rating_request_approve(request=rr, actor=cast.approver, password=PASSWORD)
+        workflow.rating_request_approve(rating_request=rr, actor=cast.approver, password=PASSWORD)
 
     # then
     assert "DX authority" in refused.value.message

@@ -10,7 +10,7 @@ from django.utils import timezone
 from ratings.constants import NotificationKind, RatingLevel, RequestState, Role
 from ratings.models import Notification, Organization, RatedOrder, RatedOrderVersion, User
 from ratings.services.orders import clocks as order_clocks
-from ratings.services.suppliers import responses as supplier_responses
+from ratings.services.suppliers import flowdown
 from tests.factories import PASSWORD, Cast, OrganizationFactory, member, request_in_state
 
 
@@ -60,13 +60,13 @@ def future(days: int) -> dt.date:
 
 def extend(parent: RatedOrder, actor: User, sub: Organization, capture, *, quantity: str = "5", days: int = 20):
     with capture(execute=True):
-        return supplier_responses.flowdown_order_create(
+        return flowdown.flowdown_order_create(
             parent=parent,
             actor=actor,
             sub_supplier=sub,
             po_number=f"SUB-{sub.pk}",
             items=[
-                supplier_responses.FlowdownItemInput(
+                flowdown.FlowdownItemInput(
                     description="Filter membrane", quantity=quantity, unit="each", required_dates=[future(days)]
                 )
             ],

@@ -14,7 +14,8 @@ from ratings.constants import (
 )
 from ratings.models import Document, Notification, RatedOrder, Signature
 from ratings.selectors.orders import order_tree, order_tree_rows
-from ratings.services.orders import issue as orders
+from ratings.services.orders import changes as order_changes
+from ratings.services.suppliers import flowdown
 from ratings.services.suppliers import responses as sr
 from tests.factories import PASSWORD
 from tests.ratings.suppliers.conftest import extend, future, issued, supplier_org
@@ -58,7 +59,7 @@ def test_a_three_tier_tree_is_built_and_cancelling_the_top_tells_each_supplier_o
 
     # when HHS cancels the top order
     with django_capture_on_commit_callbacks(execute=True):
-        orders.rated_order_cancel(order=top, actor=cast.approver, password=PASSWORD, reason="Program ended.")
+        order_changes.rated_order_cancel(order=top, actor=cast.approver, password=PASSWORD, reason="Program ended.")
 
     # then every order in the tree is cancelled with a signed notice, and each supplier is told once
     assert (
@@ -79,7 +80,7 @@ def test_a_three_tier_tree_is_built_and_cancelling_the_top_tells_each_supplier_o
 def _item(**overrides):
     values = dict(description="Filter membrane", quantity="5", unit="each", required_dates=[future(20)])
     values.update(overrides)
-    return sr.FlowdownItemInput(**values)
+    return flowdown.FlowdownItemInput(**values)
 
 
 @pytest.mark.parametrize(
@@ -102,7 +103,7 @@ def test_flowdown_orders_missing_elements_or_outside_the_parents_scope_are_refus
     sub, _ = supplier_org("Membrana Inc.")
     counts = (RatedOrder.objects.count(), AuditEvent.objects.count(), Notification.objects.count())
     with django_capture_on_commit_callbacks() as callbacks, pytest.raises(ValidationFailed, match=message):
-        sr.flowdown_order_create(
+        flowdown.flowdown_order_create(
             parent=top, actor=cast.supplier, sub_supplier=sub, po_number=po, items=items, password=PASSWORD
         )
     assert (RatedOrder.objects.count(), AuditEvent.objects.count(), Notification.objects.count()) == counts
@@ -116,11 +117,11 @@ def test_flowdown_needs_an_accepted_order_the_suppliers_contact_and_the_password
     sub, _ = supplier_org("Membrana Inc.")
     kwargs = dict(parent=top, sub_supplier=sub, po_number="SUB-1", items=[_item()])
     with pytest.raises(InvalidState):
-        sr.flowdown_order_create(actor=cast.supplier, password=PASSWORD, **kwargs)
+        flowdown.flowdown_order_create(actor=cast.supplier, password=PASSWORD, **kwargs)
     sr.rated_order_accept(order=top, actor=cast.supplier)
     for actor, password in [(cast.supplier2, PASSWORD), (cast.supplier, "wrong"), (cast.supplier, "")]:
         with pytest.raises(PermissionRefused):
-            sr.flowdown_order_create(actor=actor, password=password, **kwargs)
+            flowdown.flowdown_order_create(actor=actor, password=password, **kwargs)
     denied = AuditEvent.objects.filter(action="rated_order.flowdown", outcome="denied")
     assert denied.count() == 3
     assert RatedOrder.objects.count() == 1

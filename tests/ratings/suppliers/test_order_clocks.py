@@ -20,7 +20,7 @@ from ratings.constants import (
     RatingLevel,
 )
 from ratings.models import Notification, RatedOrder, SupplierResponse
-from ratings.services.orders import issue as orders
+from ratings.services.orders import changes as order_changes
 from ratings.services.suppliers import responses as sr
 from tests.factories import PASSWORD
 from tests.ratings.suppliers.conftest import deliver_at, issued, issued_undelivered
@@ -98,13 +98,13 @@ def test_an_emergency_order_is_due_its_own_hours_after_receipt(cast, django_capt
 
 def _amend(cast, order: RatedOrder, *, dates: list[dt.date] | None = None, quantity: str | None = None) -> RatedOrder:
     current = order.versions.get(number=order.current_version).items_snapshot[0]
-    return orders.rated_order_amend(
+    return order_changes.rated_order_amend(
         order=order,
         actor=cast.approver,
         password=PASSWORD,
         reason="Schedule moved.",
         items=[
-            orders.AmendedItem(
+            order_changes.AmendedItem(
                 position=1,
                 description=current["description"],
                 quantity=quantity or current["quantity"],
@@ -156,7 +156,7 @@ def test_a_non_significant_amendment_keeps_the_clock_and_the_answer(cast, django
 def test_cancellation_closes_the_order_and_its_clock(cast, django_capture_on_commit_callbacks):
     order = issued(cast, django_capture_on_commit_callbacks)
     with django_capture_on_commit_callbacks(execute=True):
-        order = orders.rated_order_cancel(order=order, actor=cast.approver, password=PASSWORD, reason="Not needed.")
+        order = order_changes.rated_order_cancel(order=order, actor=cast.approver, password=PASSWORD, reason="Not needed.")
     version = order.versions.get(number=1)
     assert (order.status, version.clock_closed_at) == (OrderStatus.CANCELLED, order.cancelled_at)
     cancelled = Notification.objects.get(kind=NotificationKind.ORDER_CANCELLED)

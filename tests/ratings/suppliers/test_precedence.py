@@ -73,7 +73,7 @@ def test_accepted_orders_asking_for_the_same_item_on_the_same_day_are_flagged(ca
 def issued_with_items(cast, capture, items):
     with capture(execute=True):
         rr = recommended_with_items(cast, items)
-        rr = workflow.rating_request_approve(request=rr, actor=cast.approver, password=PASSWORD, reason="Ok.")
+        rr = workflow.rating_request_approve(rating_request=rr, actor=cast.approver, password=PASSWORD, reason="Ok.")
     return rr.rated_orders.get()
 
 

@@ -1,0 +1,68 @@
+"""The name of every audited action, registered in one place.
+
+`audit.services.record` accepts only registered names, so a misspelt action fails at once
+instead of writing an event no search will find. Each app registers its own actions at import
+time (audit's are below; the rating workflow's are in `ratings.audit_actions`) with the label
+that timelines and the auditors' filter show.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class AuditAction:
+    name: str
+    label: str
+
+    def __str__(self) -> str:
+        return self.name
+
+
+_registry: dict[str, AuditAction] = {}
+
+
+def register(name: str, label: str) -> AuditAction:
+    """Register `name` (idempotent for the same label; a different label is a programming error)."""
+    known = _registry.get(name)
+    if known is not None:
+        if known.label != label:
+            raise ValueError(f"Audit action {name!r} is already registered as {known.label!r}.")
+        return known
+    action = AuditAction(name=name, label=label)
+    _registry[name] = action
+    return action
+
+
+def resolve(action: AuditAction | str) -> AuditAction:
+    name = action.name if isinstance(action, AuditAction) else action
+    try:
+        return _registry[name]
+    except KeyError:
+        raise ValueError(f"Audit action {name!r} is not registered (audit.actions.register).") from None
+
+
+def label(name: str) -> str:
+    """The human label of a recorded action name; the name itself for names no longer registered."""
+    known = _registry.get(name)
+    return known.label if known else name
+
+
+def registered() -> list[AuditAction]:
+    return sorted(_registry.values(), key=lambda action: action.name)
+
+
+# --- audit's own actions -----------------------------------------------------------------------
+
+LOGIN = register("auth.login", "Signed in")
+LOGOUT = register("auth.logout", "Signed out")
+LOGIN_FAILED = register("auth.login_failed", "Sign-in failed")
+LOCKED_OUT = register("auth.locked_out", "Locked out after failed sign-ins")
+WORKSPACE = register("audit.workspace", "Opened the audit workspace")
+EXPORT = register("audit.export", "Exported the audit trail")
+EXPORT_DOWNLOAD = register("audit.export_download", "Downloaded an audit export")
+BUNDLE = register("audit.bundle", "Built an evidence bundle")
+ARCHIVE = register("audit.archive", "Archived events past retention")
+LEGAL_HOLD_PLACE = register("legal_hold.place", "Legal hold placed")
+LEGAL_HOLD_RELEASE = register("legal_hold.release", "Legal hold released")

@@ -1,0 +1,61 @@
+"""Every action the rating workflow audits, registered with audit's registry.
+
+Services record these constants; the portal timeline and the auditors' filter show the labels.
+"""
+
+from __future__ import annotations
+
+from audit.actions import AuditAction, register
+
+# --- rating requests -------------------------------------------------------------------------
+REQUEST_CREATE = register("rating_request.create", "Draft created")
+REQUEST_UPDATE = register("rating_request.update", "Draft updated")
+REQUEST_SET_LINE_ITEMS = register("rating_request.set_line_items", "Line items updated")
+REQUEST_SUBMIT = register("rating_request.submit", "Certified and submitted")
+REQUEST_ACCEPT_FOR_REVIEW = register("rating_request.accept_for_review", "Accepted for review")
+REQUEST_REQUEST_INFORMATION = register("rating_request.request_information", "HHS asked a question")
+REQUEST_RESPOND = register("rating_request.respond", "Answer sent to HHS")
+REQUEST_RECOMMEND = register("rating_request.recommend", "Recommendation made")
+REQUEST_RETURN_FOR_REWORK = register("rating_request.return_for_rework", "Returned to the reviewer")
+REQUEST_APPROVE = register("rating_request.approve", "Approved")
+REQUEST_DENY = register("rating_request.deny", "Denied")
+REQUEST_WITHDRAW = register("rating_request.withdraw", "Withdrawn")
+ATTACHMENT_ADD = register("attachment.add", "File attached")
+ATTACHMENT_DOWNLOAD = register("attachment.download", "File downloaded")
+
+# --- rated orders ------------------------------------------------------------------------------
+ORDER_ISSUE = register("rated_order.issue", "Rated order issued")
+ORDER_AMEND = register("rated_order.amend", "Rated order amended")
+ORDER_CANCEL = register("rated_order.cancel", "Rated order cancelled")
+ORDER_RECEIVED = register("rated_order.received", "Rated order received by the supplier")
+ORDER_OVERDUE = register("rated_order.overdue", "Supplier's answer overdue")
+ORDER_DOCUMENT_GENERATE = register("rated_order.document_generate", "Order document generated")
+ORDER_DOCUMENT_RETRY = register("rated_order.document_retry", "Order document generation retried")
+ORDER_DOCUMENT_DOWNLOAD = register("rated_order.document_download", "Order document downloaded")
+
+# --- supplier responses and flow-down ----------------------------------------------------------
+ORDER_ACCEPT = register("rated_order.accept", "Supplier accepted the order")
+ORDER_REJECT = register("rated_order.reject", "Supplier rejected the order")
+ORDER_NOTIFY_DELAY = register("rated_order.notify_delay", "Supplier notified a delay")
+ORDER_MARK_FULFILLED = register("rated_order.mark_fulfilled", "Supplier marked the order fulfilled")
+ORDER_FLOWDOWN = register("rated_order.flowdown", "Rating extended to a sub-tier supplier")
+
+# --- notices and accounts ----------------------------------------------------------------------
+NOTIFICATION_SENT = register("notification.sent", "Notice sent")
+NOTIFICATION_FAILED = register("notification.failed", "Notice failed")
+NOTIFICATION_RESEND = register("notification.resend", "Notice sent again")
+CONTACT_INVITE = register("supplier_contact.invite", "Supplier contact invited")
+CONTACT_REINVITE = register("supplier_contact.reinvite", "Supplier contact invited again")
+CONTACT_INVITATION_ACCEPTED = register("supplier_contact.invitation_accepted", "Invitation accepted")
+
+REQUEST_ACTIONS: dict[str, AuditAction] = {
+    "submit": REQUEST_SUBMIT,
+    "accept_for_review": REQUEST_ACCEPT_FOR_REVIEW,
+    "request_information": REQUEST_REQUEST_INFORMATION,
+    "respond": REQUEST_RESPOND,
+    "recommend": REQUEST_RECOMMEND,
+    "return_for_rework": REQUEST_RETURN_FOR_REWORK,
+    "approve": REQUEST_APPROVE,
+    "deny": REQUEST_DENY,
+    "withdraw": REQUEST_WITHDRAW,
+}

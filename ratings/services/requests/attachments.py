@@ -1,0 +1,71 @@
+"""Files attached to a request: to a draft, or with an answer to an HHS question."""
+
+from __future__ import annotations
+
+from typing import IO
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+
+from dpa_portal.errors import InvalidState, ValidationFailed
+from ratings import audit_actions, permissions, uploads
+from ratings.constants import RequestState
+from ratings.models import Attachment, InformationRequest, RatingRequest, User
+from ratings.services import transition
+
+ADD = transition.Action(
+    audit=audit_actions.ATTACHMENT_ADD,
+    permission=permissions.request_rule("edit"),
+    states=[RequestState.DRAFT, RequestState.INFO_REQUESTED],
+    state_message="Attachments can be added to drafts, or with an answer to an HHS question.",
+)
+
+
+def attachment_add(
+    *,
+    rating_request: RatingRequest,
+    actor: User,
+    stream: IO[bytes],
+    original_name: str,
+    information_request: InformationRequest | None = None,
+) -> Attachment:
+    """Store an uploaded file privately, after checking its content type and size."""
+    name = (original_name or "attachment").replace("\\", "/").rsplit("/", 1)[-1][:255] or "attachment"
+    added: list[Attachment] = []
+
+    def apply(locked: RatingRequest) -> transition.Applied:
+        if locked.state == RequestState.INFO_REQUESTED and information_request is None:
+            raise InvalidState("Attachments can be added to drafts, or with an answer to an HHS question.")
+        sniffed = uploads.sniff(stream)
+        if sniffed is None:
+            raise ValidationFailed(
+                f"“{name}” is not an accepted file: its content is not {uploads.ACCEPTED_TYPES_TEXT}.",
+                field="file",
+            )
+        limit = settings.ATTACHMENT_MAX_BYTES
+        if sniffed.size > limit:
+            raise ValidationFailed(
+                f"“{name}” is {sniffed.size / 1_048_576:.1f} MB; the limit is {limit / 1_048_576:.0f} MB.",
+                field="file",
+            )
+        attachment = Attachment(
+            request=locked,
+            information_request=information_request,
+            original_name=name,
+            content_type=sniffed.content_type,
+            size=sniffed.size,
+            sha256=sniffed.sha256,
+            uploaded_by=actor,
+        )
+        stream.seek(0)
+        attachment.file.save(name, ContentFile(stream.read()), save=False)
+        attachment.save()
+        added.append(attachment)
+        return transition.Applied(
+            about=attachment,
+            changes={},
+            data={"name": name, "content_type": sniffed.content_type, "size": sniffed.size, "sha256": sniffed.sha256},
+        )
+
+    transition.perform(transition.REQUEST, ADD, target=rating_request, actor=actor, apply=apply)
+    return added[0]

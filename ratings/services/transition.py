@@ -1,0 +1,298 @@
+"""The one path every write service takes.
+
+    atomic(durable=True)        a service is the transaction boundary, never called inside another
+    lock the service's own row  select_for_update(of=("self",)): related rows are read, not locked
+    version check               ConcurrentChange when someone changed the row since it was shown
+    state check                 InvalidState; for an FSM transition its source states decide
+    permission check            the rule in ratings.permissions (the FSM transition declares it too)
+    re-authentication           21 CFR 11.200: a signature re-checks the signer's password
+    apply                       validates the input, calls the FSM transition, writes dependent rows
+    save                        the row, its version bumped
+    audit                       one event in the same transaction
+
+A refusal (permission or credentials, found before or inside `apply`) rolls the whole
+transaction back, is recorded as a "denied" event in a transaction of its own, and surfaces as
+PermissionRefused: nothing else changes. Invalid input (ValidationFailed from `apply`) rolls
+back and records nothing. Side effects (tasks, e-mail) are queued with on_commit inside `apply`
+or by the outbox rows it writes, so they happen only once the change is committed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection
+from dataclasses import dataclass, field
+from typing import Any, Generic, NoReturn, TypeVar
+
+from django.db import models, transaction
+from django_fsm import can_proceed
+
+from audit import services as audit
+from audit.actions import AuditAction
+from audit.constants import Outcome
+from dpa_portal.errors import ConcurrentChange, InvalidState, PermissionRefused
+from ratings import permissions
+from ratings.models import Notification, RatedOrder, RatedOrderVersion, RatingRequest, User
+
+M = TypeVar("M", bound=models.Model)
+T = TypeVar("T")
+Rule = Callable[[Any, Any], "str | None"]
+
+
+class Refused(Exception):
+    """Raised by a rule or inside `apply`: the actor may not do this. Audited, then PermissionRefused."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Kind(Generic[M]):
+    """How the path reads one kind of row: its state, version, reference and organization."""
+
+    model: type[M]
+    noun: str  # "Request", "Order", "Notice" in messages
+    reference: Callable[[M], str]
+    organization_id: Callable[[M], int | None]
+    state_field: str | None = None
+    version_field: str | None = None
+    bump_version: bool = False  # the path bumps it; otherwise `apply` sets it (order versions)
+    audited_fields: tuple[str, ...] = ()  # before/after values recorded on the event
+    stale_message: str = "This request was changed by someone else; reload the page and try again."
+    filed_under: Callable[[M], str] | None = None  # the audit reference, when not `reference`
+
+    def audit_reference(self, row: M) -> str:
+        return (self.filed_under or self.reference)(row)
+
+    def state(self, row: M) -> str:
+        return str(getattr(row, self.state_field)) if self.state_field else ""
+
+    def state_text(self, row: M) -> str:
+        if not self.state_field:
+            return ""
+        return str(getattr(row, f"get_{self.state_field}_display")()).lower()
+
+    def snapshot(self, row: M) -> dict[str, Any]:
+        return {name: getattr(row, name) for name in self.audited_fields}
+
+
+@dataclass(frozen=True)
+class Action:
+    """One action on one kind of row: its audit name and the rules that guard it."""
+
+    audit: AuditAction
+    permission: Rule
+    transition: str | None = None  # the FSM method `apply` calls: its source states are the state check
+    states: Collection[str] | None = None  # the states allowing an action that is not a transition
+    done: str = ""  # "be approved": "Request X is approved; it cannot be approved now."
+    state_message: str = ""  # instead, a whole sentence with {noun}, {reference} and {state}
+    signature: bool = False  # a signature: the password is re-checked (21 CFR 11.200)
+
+    def state_refusal(self, kind: Kind[Any], row: Any) -> str | None:
+        if self.transition is not None:
+            ok = can_proceed(getattr(row, self.transition), check_conditions=False)
+        else:
+            ok = self.states is None or kind.state(row) in self.states
+        if ok:
+            return None
+        template = self.state_message or "{noun} {reference} is {state}; it cannot " + self.done + " now."
+        return template.format(noun=kind.noun, reference=kind.reference(row), state=kind.state_text(row))
+
+
+@dataclass
+class Applied:
+    """What `apply` tells the audit event."""
+
+    reason: str = ""
+    data: dict[str, Any] = field(default_factory=dict)
+    changes: dict[str, Any] | None = None  # instead of the kind's audited fields
+    organization_id: int | None = None  # whose data the event concerns, when not the row's
+    created: models.Model | None = None  # a row of the same kind the action created: the event is about it
+    about: models.Model | None = None  # another row the event is about (an attachment of the request)
+    unchanged: bool = False  # the input changed nothing: no save, no version, no event
+    then: Callable[[], object] | None = None  # runs after the save, in the transaction (outbox notices)
+
+
+REQUEST: Kind[RatingRequest] = Kind(
+    model=RatingRequest,
+    noun="Request",
+    reference=lambda rr: rr.reference,
+    organization_id=lambda rr: rr.applicant_organization_id,
+    state_field="state",
+    version_field="version",
+    bump_version=True,
+    audited_fields=(
+        "state",
+        "assigned_reviewer_id",
+        "recommendation",
+        "recommendation_rationale",
+        "review_checklist",
+        "recommended_by_id",
+        "decided_by_id",
+        "decision_reason",
+        "withdrawal_reason",
+        "certified_by_id",
+        "certified_name",
+        "certified_at",
+        "submitted_at",
+        "review_paused_at",
+    ),
+)
+ORDER: Kind[RatedOrder] = Kind(
+    model=RatedOrder,
+    noun="Order",
+    reference=lambda order: order.order_number,
+    organization_id=lambda order: order.placing_organization_id,
+    state_field="status",
+    version_field="current_version",
+    stale_message="This order was changed (a new version was issued); reload it and try again.",
+)
+ORDER_VERSION: Kind[RatedOrderVersion] = Kind(
+    model=RatedOrderVersion,
+    noun="Order version",
+    reference=lambda version: version.order.order_number,
+    organization_id=lambda version: version.order.placing_organization_id,
+    state_field="generation_status",
+)
+NOTICE: Kind[Notification] = Kind(
+    model=Notification,
+    noun="Notice",
+    reference=lambda notice: f"#{notice.pk}",
+    organization_id=lambda notice: None,
+    state_field="status",
+    filed_under=lambda notice: "",
+)
+
+
+ACCOUNT: Kind[User] = Kind(
+    model=User,
+    noun="Account",
+    reference=lambda user: user.get_username(),
+    organization_id=lambda user: None,
+    filed_under=lambda user: "",
+)
+
+
+def check_signing_credentials(actor: User, password: str) -> None:
+    """21 CFR 11.200(a): signing re-checks the signer's credentials at the moment of signing."""
+    if not password:
+        raise Refused(
+            "Re-enter your password to sign: an electronic signature needs your credentials at the moment of signing."
+        )
+    if not actor.check_password(password):
+        raise Refused("The password you entered is not correct; nothing was signed.")
+
+
+def record_refusal(
+    *,
+    action: AuditAction,
+    actor: User,
+    message: str,
+    target: models.Model | None = None,
+    reference: str = "",
+    organization_id: int | None = None,
+    from_state: str = "",
+) -> NoReturn:
+    """Commit a "denied" event on its own (the refused transaction rolled back), then refuse."""
+    with transaction.atomic(durable=True):
+        audit.record(
+            action=action,
+            actor=actor,
+            target=target,
+            outcome=Outcome.DENIED,
+            reference=reference,
+            organization_id=organization_id,
+            from_state=from_state,
+            reason=message,
+        )
+    raise PermissionRefused(message)
+
+
+def perform(
+    kind: Kind[M],
+    action: Action,
+    *,
+    target: M,
+    actor: User,
+    apply: Callable[[M], Applied | None],
+    expected_version: int | None = None,
+    password: str = "",
+) -> M:
+    """Run `action` on `target` along the path in the module docstring; returns the saved row."""
+    refusal: tuple[str, M, str] | None = None  # message, row, state when refused
+    try:
+        with transaction.atomic(durable=True):
+            row = kind.model._default_manager.select_for_update(of=("self",)).get(pk=target.pk)
+            stale = kind.version_field and expected_version not in (None, getattr(row, kind.version_field))
+            if stale:
+                raise ConcurrentChange(kind.stale_message)
+            state_problem = action.state_refusal(kind, row)
+            if state_problem:
+                raise InvalidState(state_problem)
+            from_state = kind.state(row)
+            try:
+                permissions.forget_memberships(actor)
+                message = action.permission(row, actor)
+                if message:
+                    raise Refused(message)
+                if action.signature:
+                    check_signing_credentials(actor, password)
+                before = kind.snapshot(row)
+                applied = apply(row) or Applied()
+            except Refused as error:
+                refusal = (error.message, row, from_state)
+                raise
+            if applied.unchanged:
+                return row
+            if kind.bump_version and kind.version_field:
+                setattr(row, kind.version_field, getattr(row, kind.version_field) + 1)
+            row.save()
+            after = kind.snapshot(row)
+            changes = applied.changes
+            if changes is None:
+                changes = {name: [before[name], after[name]] for name in before if before[name] != after[name]}
+            subject: Any = applied.created or row
+            audit.record(
+                action=action.audit,
+                actor=actor,
+                target=applied.about or subject,
+                reference=kind.audit_reference(subject),
+                organization_id=applied.organization_id or kind.organization_id(subject),
+                from_state="" if applied.created else from_state,
+                to_state=kind.state(subject),
+                reason=applied.reason,
+                changes=changes,
+                data=applied.data,
+            )
+            if applied.then is not None:
+                applied.then()
+    except Refused:
+        assert refusal is not None
+        message, row, from_state = refusal
+        record_refusal(
+            action=action.audit,
+            actor=actor,
+            message=message,
+            target=row,
+            reference=kind.audit_reference(row),
+            organization_id=kind.organization_id(row),
+            from_state=from_state,
+        )
+    return row
+
+
+def perform_create(
+    action: AuditAction,
+    *,
+    actor: User,
+    refusal: str | None,
+    apply: Callable[[], T],
+    organization_id: int | None = None,
+    target: models.Model | None = None,
+) -> T:
+    """A write that starts from no row of its own (a new draft, an invitation): the permission
+    is decided by the caller's rule (`refusal`), and `apply` audits what it created."""
+    if refusal:
+        record_refusal(action=action, actor=actor, message=refusal, target=target, organization_id=organization_id)
+    with transaction.atomic(durable=True):
+        return apply()
