@@ -11,7 +11,6 @@ from audit.actions import register
 from ratings.documents.signing import ensure_dev_certificate
 from tests.factories import Cast, make_cast
 
-
 # Actions that only tests record (the registry refuses unregistered names).
 for _name in ("test.event", "bench.event", "x.denied", "x.note", "x.other", "rated_order.sign"):
     register(_name, f"Test action {_name}")

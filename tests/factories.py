@@ -227,7 +227,9 @@ def request_in_state(cast: Cast, state: str, *, level: str = RatingLevel.DO, **k
     if state == RequestState.IN_REVIEW:
         return rr
     if state == RequestState.INFO_REQUESTED:
-        return workflow.rating_request_request_information(rating_request=rr, actor=cast.reviewer, question="Send the quote.")
+        return workflow.rating_request_request_information(
+            rating_request=rr, actor=cast.reviewer, question="Send the quote."
+        )
     rr = workflow.rating_request_recommend(
         rating_request=rr,
         actor=cast.reviewer,

@@ -368,7 +368,9 @@ def _demo_requests(orgs: dict[str, Organization], users: dict[str, User]) -> int
         )
     )
     workflow.rating_request_request_information(
-        rating_request=in_review(new(RatingLevel.DO, "mRNA vaccine", "glove", "Nitrile gloves, size M, case of 1000", 30)),
+        rating_request=in_review(
+            new(RatingLevel.DO, "mRNA vaccine", "glove", "Nitrile gloves, size M, case of 1000", 30)
+        ),
         actor=reviewer,
         question="Please attach the supplier's written quote showing the 40-week lead time.",
     )
@@ -380,7 +382,9 @@ def _demo_requests(orgs: dict[str, Organization], users: dict[str, User]) -> int
         reason="Meets every criterion.",
     )
     workflow.rating_request_deny(
-        rating_request=recommended(new(RatingLevel.DO, "Vaccine vial caps", "glove", "Gloves for the canteen", 20), "deny"),
+        rating_request=recommended(
+            new(RatingLevel.DO, "Vaccine vial caps", "glove", "Gloves for the canteen", 20), "deny"
+        ),
         actor=approver,
         reason="Not an eligible health resource: the gloves are for food service.",
     )
@@ -411,7 +415,9 @@ def _demo_orders(orgs: dict[str, Organization], users: dict[str, User], new: Any
     """Rated orders in every life stage (issue 3): DO (above), DX, amended, cancelled. Their
     documents are generated after the seed commits (eager tasks in the quick start)."""
     workflow.rating_request_approve(
-        rating_request=recommended(new(RatingLevel.DX, "Pandemic influenza vaccine", "pumpco", "Aseptic fill pump set", 80)),
+        rating_request=recommended(
+            new(RatingLevel.DX, "Pandemic influenza vaccine", "pumpco", "Aseptic fill pump set", 80)
+        ),
         actor=users["secretary"],
         password=DEMO_PASSWORD,
         reason="National emergency need; DX warranted.",

@@ -148,7 +148,9 @@ def test_auditor_post_to_every_url_changes_nothing(client, cast):
     cast.auditor.user_permissions.add(*Permission.objects.filter(codename__startswith="view_"))
     rr = request_in_state(cast, RequestState.RECOMMENDED)
     draft = draft_request(cast)
-    attachments.attachment_add(rating_request=draft, actor=cast.applicant, stream=io.BytesIO(PDF), original_name="q.pdf")
+    attachments.attachment_add(
+        rating_request=draft, actor=cast.applicant, stream=io.BytesIO(PDF), original_name="q.pdf"
+    )
     checkpoints.create_checkpoint()
     exports.start(actor=cast.auditor, format="csv", filters=selectors.EventFilters())
     filler = Filler(rr)

@@ -26,7 +26,9 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 @pytest.fixture
 def bundle_dir(cast, tmp_path) -> Path:
     rr = draft_request(cast)
-    attachments.attachment_add(rating_request=rr, actor=cast.applicant, stream=io.BytesIO(PDF), original_name="quote.pdf")
+    attachments.attachment_add(
+        rating_request=rr, actor=cast.applicant, stream=io.BytesIO(PDF), original_name="quote.pdf"
+    )
     rr = workflow.rating_request_submit(
         rating_request=rr, actor=cast.applicant, attestation=workflow.Attestation(cast.applicant.printed_name, True)
     )

@@ -65,7 +65,9 @@ def test_attachment_download_of_another_company_is_404_and_audited_as_denied(cli
     path = tmp_path / "a.pdf"
     path.write_bytes(PDF)
     with path.open("rb") as handle:
-        attachment = attachments.attachment_add(rating_request=rr, actor=cast.applicant, stream=handle, original_name="a.pdf")
+        attachment = attachments.attachment_add(
+            rating_request=rr, actor=cast.applicant, stream=handle, original_name="a.pdf"
+        )
     login(client, cast.applicant2)
     assert client.get(reverse("attachment-download", args=[attachment.pk])).status_code == 404
     denied = AuditEvent.objects.filter(action="attachment.download").values_list("outcome", flat=True)

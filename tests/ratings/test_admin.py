@@ -196,7 +196,9 @@ def test_the_request_page_shows_items_attachments_questions_and_the_timeline(cli
     # given
     cast = staff
     rr = draft_request(cast)
-    attachments.attachment_add(rating_request=rr, actor=cast.applicant, stream=io.BytesIO(PDF), original_name="quote.pdf")
+    attachments.attachment_add(
+        rating_request=rr, actor=cast.applicant, stream=io.BytesIO(PDF), original_name="quote.pdf"
+    )
     rr = request_in_state_from(cast, rr)
     client.force_login(cast.reviewer)
 
@@ -227,7 +229,9 @@ def request_in_state_from(cast, rr):
         rating_request=rr, actor=cast.applicant, attestation=workflow.Attestation(cast.applicant.printed_name, True)
     )
     rr = workflow.rating_request_accept_for_review(rating_request=rr, actor=cast.intake, reviewer=cast.reviewer)
-    return workflow.rating_request_request_information(rating_request=rr, actor=cast.reviewer, question="Send the quote.")
+    return workflow.rating_request_request_information(
+        rating_request=rr, actor=cast.reviewer, question="Send the quote."
+    )
 
 
 @pytest.mark.parametrize(

@@ -290,7 +290,9 @@ def test_line_items_of_a_submitted_request_cannot_change(cast, django_capture_on
 def test_accepted_attachments_are_typed_by_content(cast, content, name, content_type):
     rr = draft_request(cast)
 
-    attachment = attachments.attachment_add(rating_request=rr, actor=cast.applicant, stream=io.BytesIO(content), original_name=name)
+    attachment = attachments.attachment_add(
+        rating_request=rr, actor=cast.applicant, stream=io.BytesIO(content), original_name=name
+    )
 
     assert (attachment.content_type, attachment.size, attachment.original_name) == (content_type, len(content), name)
     assert name not in attachment.file.name  # stored under its hash, never its uploaded name
@@ -307,7 +309,9 @@ def test_a_file_whose_content_is_not_accepted_is_refused_whatever_its_name(cast,
     start = last_sequence()
 
     with pytest.raises(ValidationFailed) as raised:
-        attachments.attachment_add(rating_request=rr, actor=cast.applicant, stream=io.BytesIO(content), original_name="quote.pdf")
+        attachments.attachment_add(
+            rating_request=rr, actor=cast.applicant, stream=io.BytesIO(content), original_name="quote.pdf"
+        )
 
     assert raised.value.field == "file"
     assert raised.value.message.startswith("“quote.pdf” is not an accepted file: its content is not PDF, PNG")
@@ -336,7 +340,9 @@ def test_another_manufacturer_cannot_attach(cast):
     start = last_sequence()
 
     with pytest.raises(PermissionRefused):
-        attachments.attachment_add(rating_request=rr, actor=cast.applicant2, stream=io.BytesIO(PDF), original_name="x.pdf")
+        attachments.attachment_add(
+            rating_request=rr, actor=cast.applicant2, stream=io.BytesIO(PDF), original_name="x.pdf"
+        )
 
     assert Attachment.objects.count() == 0
     assert [(e.action, e.outcome) for e in events_after(start)] == [("attachment.add", "denied")]

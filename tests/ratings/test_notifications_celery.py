@@ -143,7 +143,9 @@ def test_an_approvals_notices_are_delivered_once_by_the_worker(broker):
     cast = make_cast()
     rr = recommended(cast)
     with worker():
-        rr = workflow.rating_request_approve(rating_request=rr, actor=cast.approver, password=PASSWORD, reason="Needed.")
+        rr = workflow.rating_request_approve(
+            rating_request=rr, actor=cast.approver, password=PASSWORD, reason="Needed."
+        )
         wait_until(settled(NotificationStatus.SENT))
         wait_until(lambda: Document.objects.exists())
         time.sleep(0.3)  # a duplicate would arrive now

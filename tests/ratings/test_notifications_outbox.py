@@ -92,7 +92,9 @@ def test_question_and_decision_go_to_the_contact_and_every_applicant_of_the_orga
         rr = workflow.rating_request_recommend(
             rating_request=rr, actor=cast.reviewer, outcome="approve", rationale="Sound.", checklist=CHECKLIST_ALL_TRUE
         )
-        rr = workflow.rating_request_approve(rating_request=rr, actor=cast.approver, password=PASSWORD, reason="Needed.")
+        rr = workflow.rating_request_approve(
+            rating_request=rr, actor=cast.approver, password=PASSWORD, reason="Needed."
+        )
     answered = Notification.objects.get(kind=NotificationKind.INFORMATION_PROVIDED)
     assert answered.recipient == cast.reviewer
     decided = Notification.objects.filter(kind=NotificationKind.REQUEST_DECISION)

@@ -307,7 +307,9 @@ def test_intake_cannot_assign_a_reviewer_from_the_applicant(cast, django_capture
     error = assert_refused(
         django_capture_on_commit_callbacks,
         rr,
-        lambda: workflow.rating_request_accept_for_review(rating_request=rr, actor=cast.intake, reviewer=cast.reviewer2),
+        lambda: workflow.rating_request_accept_for_review(
+            rating_request=rr, actor=cast.intake, reviewer=cast.reviewer2
+        ),
         ValidationFailed,
     )
     assert error.field == "reviewer"

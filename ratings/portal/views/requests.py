@@ -223,7 +223,9 @@ def request_respond(request: HttpRequest, pk: int) -> HttpResponse:
                     original_name=upload.name or "attachment",
                     information_request=question,
                 )
-            workflow.rating_request_respond(rating_request=rr, actor=actor(request), response=form.cleaned_data["response"])
+            workflow.rating_request_respond(
+                rating_request=rr, actor=actor(request), response=form.cleaned_data["response"]
+            )
         except ApplicationError as error:
             field_error(form, error)
         else:

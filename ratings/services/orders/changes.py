@@ -261,7 +261,9 @@ def _cancel_descendants(*, root: RatedOrder, actor: User, delegation: str, at: d
     cancelled: list[str] = []
     frontier = [root.pk]
     while frontier:
-        children = list(RatedOrder.objects.select_for_update(of=("self",)).filter(parent_id__in=frontier).order_by("pk"))
+        children = list(
+            RatedOrder.objects.select_for_update(of=("self",)).filter(parent_id__in=frontier).order_by("pk")
+        )
         frontier = [child.pk for child in children]
         for child in children:
             if child.status not in OPEN_ORDER_STATUSES:

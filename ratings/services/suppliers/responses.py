@@ -38,7 +38,9 @@ from ratings.services.orders import clocks as order_clocks
 from ratings.services.orders import notices as order_notices
 
 
-def _action(name: str, done: str, *, fsm: str | None = None, states: Collection[str] | None = None) -> transition.Action:
+def _action(
+    name: str, done: str, *, fsm: str | None = None, states: Collection[str] | None = None
+) -> transition.Action:
     return transition.Action(
         audit=getattr(audit_actions, f"ORDER_{name.upper()}"),
         permission=permissions.order_rule(name),

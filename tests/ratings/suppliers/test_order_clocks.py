@@ -156,7 +156,9 @@ def test_a_non_significant_amendment_keeps_the_clock_and_the_answer(cast, django
 def test_cancellation_closes_the_order_and_its_clock(cast, django_capture_on_commit_callbacks):
     order = issued(cast, django_capture_on_commit_callbacks)
     with django_capture_on_commit_callbacks(execute=True):
-        order = order_changes.rated_order_cancel(order=order, actor=cast.approver, password=PASSWORD, reason="Not needed.")
+        order = order_changes.rated_order_cancel(
+            order=order, actor=cast.approver, password=PASSWORD, reason="Not needed."
+        )
     version = order.versions.get(number=1)
     assert (order.status, version.clock_closed_at) == (OrderStatus.CANCELLED, order.cancelled_at)
     cancelled = Notification.objects.get(kind=NotificationKind.ORDER_CANCELLED)

@@ -43,7 +43,9 @@ def test_the_order_notice_is_delivered_once_and_starts_the_clock_then_the_answer
     rr = recommended(cast)
     with worker():
         # when the approval issues the order
-        rr = workflow.rating_request_approve(rating_request=rr, actor=cast.approver, password=PASSWORD, reason="Needed.")
+        rr = workflow.rating_request_approve(
+            rating_request=rr, actor=cast.approver, password=PASSWORD, reason="Needed."
+        )
         wait_until(all_sent)
         notice = Notification.objects.get(kind=NotificationKind.ORDER_ISSUED)
         # a second delivery task for the same row finds nothing to send
