@@ -183,7 +183,7 @@ def check_signing_credentials(actor: User, password: str) -> None:
         raise Refused("The password you entered is not correct; nothing was signed.")
 
 
-def record_refusal(
+def audit_denied(
     *,
     action: AuditAction,
     actor: User,
@@ -192,8 +192,9 @@ def record_refusal(
     reference: str = "",
     organization_id: int | None = None,
     from_state: str = "",
-) -> NoReturn:
-    """Commit a "denied" event on its own (the refused transaction rolled back), then refuse."""
+    data: dict[str, Any] | None = None,
+) -> None:
+    """Commit a "denied" event on its own: whatever was refused has rolled back or never started."""
     with transaction.atomic(durable=True):
         audit.record(
             action=action,
@@ -204,7 +205,30 @@ def record_refusal(
             organization_id=organization_id,
             from_state=from_state,
             reason=message,
+            data=data,
         )
+
+
+def record_refusal(
+    *,
+    action: AuditAction,
+    actor: User,
+    message: str,
+    target: models.Model | None = None,
+    reference: str = "",
+    organization_id: int | None = None,
+    from_state: str = "",
+) -> NoReturn:
+    """Audit the refusal on its own, then refuse."""
+    audit_denied(
+        action=action,
+        actor=actor,
+        message=message,
+        target=target,
+        reference=reference,
+        organization_id=organization_id,
+        from_state=from_state,
+    )
     raise PermissionRefused(message)
 
 

@@ -21,10 +21,12 @@ from django.utils import timezone
 
 from audit import services as audit
 from audit.constants import Outcome
+from dpa_portal.errors import NotFound
 from ratings import audit_actions, permissions, tasks
 from ratings.constants import DocumentKind, GenerationStatus, OrderStatus
 from ratings.documents import render, signing
-from ratings.models import Document, Organization, RatedOrderVersion, Signature, User
+from ratings.models import Document, Organization, RatedOrder, RatedOrderVersion, Signature, User
+from ratings.selectors import orders as order_selectors
 from ratings.services import transition
 
 logger = logging.getLogger(__name__)
@@ -210,6 +212,39 @@ def order_document_retry(*, version: RatedOrderVersion, actor: User) -> RatedOrd
         return transition.Applied(data={"version": locked.number, "previous_error": previous_error})
 
     return transition.perform(transition.ORDER_VERSION, RETRY, target=version, actor=actor, apply=apply)
+
+
+def order_document_download(*, order_number: str, version: int, actor: User) -> tuple[RatedOrder, Document]:
+    """The placing organization's applicants, the supplier's contacts, HHS staff and auditors
+    download an order's document; every outcome is audited, and anyone else is told the order
+    does not exist (its existence is not disclosed)."""
+    order = order_selectors.rated_orders_for(actor).filter(order_number=order_number).first()
+    if order is None:
+        existing = RatedOrder.objects.filter(order_number=order_number).first()
+        if existing is not None:
+            transition.audit_denied(
+                action=audit_actions.ORDER_DOCUMENT_DOWNLOAD,
+                actor=actor,
+                message="Not the placing organization, the supplier, HHS staff or an auditor.",
+                target=existing,
+                reference=existing.order_number,
+                organization_id=existing.placing_organization_id,
+                data={"version": version},
+            )
+        raise NotFound("No such order.")
+    document = Document.objects.filter(version__order=order, version__number=version).first()
+    if document is None:
+        raise NotFound("This document does not exist or is not generated yet.")
+    with transaction.atomic(durable=True):
+        audit.record(
+            action=audit_actions.ORDER_DOCUMENT_DOWNLOAD,
+            actor=actor,
+            target=document,
+            reference=order.order_number,
+            organization_id=order.placing_organization_id,
+            data={"version": version, "kind": document.kind, "sha256": document.sha256},
+        )
+    return order, document
 
 
 # --- public verification ----------------------------------------------------------------------

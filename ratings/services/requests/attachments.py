@@ -6,11 +6,14 @@ from typing import IO
 
 from django.conf import settings
 from django.core.files.base import ContentFile
+from django.db import transaction
 
-from dpa_portal.errors import InvalidState, ValidationFailed
+from audit import services as audit
+from dpa_portal.errors import InvalidState, NotFound, ValidationFailed
 from ratings import audit_actions, permissions, uploads
 from ratings.constants import RequestState
 from ratings.models import Attachment, InformationRequest, RatingRequest, User
+from ratings.selectors import requests as request_selectors
 from ratings.services import transition
 
 ADD = transition.Action(
@@ -69,3 +72,30 @@ def attachment_add(
 
     transition.perform(transition.REQUEST, ADD, target=rating_request, actor=actor, apply=apply)
     return added[0]
+
+
+def attachment_download(*, attachment_id: int, actor: User) -> Attachment:
+    """A private attachment, for someone allowed to see its request; both outcomes audited."""
+    attachment = request_selectors.attachments_for(actor).filter(pk=attachment_id).first()
+    if attachment is None:
+        existing = Attachment.objects.select_related("request").filter(pk=attachment_id).first()
+        if existing is not None:
+            transition.audit_denied(
+                action=audit_actions.ATTACHMENT_DOWNLOAD,
+                actor=actor,
+                message="Not visible to this user's organization and role.",
+                target=existing,
+                reference=existing.request.reference,
+                organization_id=existing.request.applicant_organization_id,
+            )
+        raise NotFound("No such attachment.")
+    with transaction.atomic(durable=True):
+        audit.record(
+            action=audit_actions.ATTACHMENT_DOWNLOAD,
+            actor=actor,
+            target=attachment,
+            reference=attachment.request.reference,
+            organization_id=attachment.request.applicant_organization_id,
+            data={"sha256": attachment.sha256},
+        )
+    return attachment
