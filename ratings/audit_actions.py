@@ -43,6 +43,7 @@ ORDER_FLOWDOWN = register("rated_order.flowdown", "Rating extended to a sub-tier
 # --- notices and accounts ----------------------------------------------------------------------
 NOTIFICATION_SENT = register("notification.sent", "Notice sent")
 NOTIFICATION_FAILED = register("notification.failed", "Notice failed")
+NOTIFICATION_READ = register("notification.read", "Notice marked read")
 NOTIFICATION_RESEND = register("notification.resend", "Notice sent again")
 CONTACT_INVITE = register("supplier_contact.invite", "Supplier contact invited")
 CONTACT_REINVITE = register("supplier_contact.reinvite", "Supplier contact invited again")

@@ -215,6 +215,12 @@ def notice_resend_refusal(_notification: Any, user: Any) -> str | None:
     return None
 
 
+def notice_recipient_refusal(notification: Any, user: Any) -> str | None:
+    if notification.recipient_id != getattr(user, "pk", None):
+        return "This notice is not addressed to you."
+    return None
+
+
 INVITING_ROLES = (Role.INTAKE_ANALYST, Role.HHS_ADMIN)
 
 

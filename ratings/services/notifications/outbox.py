@@ -290,6 +290,7 @@ def notifications_sweep(*, now: dt.datetime | None = None) -> SweepResult:
     return SweepResult(requeued=ids, abandoned=abandoned)
 
 
+MARK_READ = transition.Action(audit=audit_actions.NOTIFICATION_READ, permission=permissions.notice_recipient_refusal)
 RESEND = transition.Action(
     audit=audit_actions.NOTIFICATION_RESEND,
     permission=permissions.notice_resend_refusal,
@@ -316,10 +317,12 @@ def notification_resend(*, notification: Notification, actor: User) -> Notificat
 
 
 def notification_mark_read(*, notification: Notification, actor: User) -> Notification:
-    """The recipient marks an in-app notice read (not audited: it changes no record of the case)."""
-    if notification.recipient_id != actor.pk:
-        raise PermissionRefused("This notice is not addressed to you.")
-    if notification.read_at is None:
-        notification.read_at = timezone.now()
-        Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=notification.read_at)
-    return notification
+    """The recipient marks an in-app notice read; someone else trying is refused (audited)."""
+
+    def apply(row: Notification) -> transition.Applied:
+        if row.read_at is not None:
+            return transition.Applied(unchanged=True)
+        row.read_at = timezone.now()
+        return transition.Applied()
+
+    return transition.perform(transition.NOTICE, MARK_READ, target=notification, actor=actor, apply=apply)
