@@ -32,7 +32,6 @@ from django.utils import timezone
 from audit import services as audit
 from audit.constants import Outcome
 from dpa_portal.celery import app as celery_app
-from dpa_portal.errors import PermissionRefused
 from ratings import audit_actions, permissions
 from ratings.constants import NotificationStatus
 from ratings.models import Notification, User
