@@ -195,7 +195,7 @@ def answer_clock(due_at: dt.datetime | None, *, awaiting: bool, overdue: bool | 
 # --- HHS's review clock ------------------------------------------------------------------------
 # The HHS review clock of a rating request (target: settings.REVIEW_TARGET_WORKING_DAYS).
 #
-# Rules (the issue says "target in working days, paused while information is requested"):
+# Rules (target in working days, paused while HHS waits for the applicant's answer):
 # - Day 0 is the receipt day of the submission (receipt_day: agency-local date, moved
 #   to the next working day when submitted on a weekend or holiday).
 # - A question pauses the clock from the working day after it is asked up to and including the

@@ -106,7 +106,7 @@ RATED_ORDER_CERTIFICATION = (
 )
 
 
-# --- Rated orders (issue 3) -----------------------------------------------------------------
+# --- Rated orders -----------------------------------------------------------------
 
 
 class OrderStatus(models.TextChoices):
@@ -116,7 +116,7 @@ class OrderStatus(models.TextChoices):
     ISSUED = "issued", "Issued"
     AMENDED = "amended", "Amended"
     CANCELLED = "cancelled", "Cancelled"
-    # Supplier responses (issue 4). A delay notice is a SupplierResponse record; the order stays accepted.
+    # Supplier responses. A delay notice is a SupplierResponse record; the order stays accepted.
     ACCEPTED = "accepted", "Accepted by the supplier"
     REJECTED = "rejected", "Rejected by the supplier"
     FULFILLED = "fulfilled", "Fulfilled"
@@ -152,7 +152,7 @@ SIGNATURE_MEANING_APPROVAL = "Approved: authorizes the priority rating"
 SIGNATURE_MEANING_CANCELLATION = "Cancelled: withdraws the priority rating"
 
 
-# --- Notifications (issue 4) ---------------------------------------------------------------
+# --- Notifications ---------------------------------------------------------------
 class NotificationKind(models.TextChoices):
     REQUEST_STATUS = "request_status", "Request status changed"
     INFORMATION_REQUESTED = "information_requested", "Information requested"
@@ -176,7 +176,7 @@ class NotificationStatus(models.TextChoices):
     FAILED = "failed", "Failed"
 
 
-# --- Supplier responses and flow-down (issue 4, part 2) -----------------------------------
+# --- Supplier responses and flow-down -----------------------------------
 
 
 class SupplierResponseKind(models.TextChoices):

@@ -130,7 +130,7 @@ class RatedOrderAdmin(SupplierOrderAdminMixin, admin.ModelAdmin):
         "cancelled_at",
         "cancellation_reason",
         "parent",
-        *SupplierOrderAdminMixin.supplier_fields,  # issue 4
+        *SupplierOrderAdminMixin.supplier_fields,
     )
     readonly_fields = fields
 

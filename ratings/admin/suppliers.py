@@ -1,4 +1,4 @@
-"""Supplier side of the HHS order page (issue 4): the supplier's signed responses, the response
+"""Supplier side of the HHS order page: the supplier's signed responses, the response
 clock, the flow-down tree and every notice the order sent (including reminders and escalations).
 Read-only: suppliers answer in the portal, through ratings.services.suppliers.responses."""
 

@@ -139,7 +139,7 @@ USERS = [
     DemoUser("auditor", "Aud", "Itor", "Office of Inspector General Auditor", "hhs", Role.AUDITOR),
 ]
 
-# --- Supplier side (issue 4): a contact for PumpCo and a two-tier flow-down chain ---
+# --- Supplier side: a contact for PumpCo and a two-tier flow-down chain ---
 ORGANIZATIONS["membrana"] = dict(
     kind=OrganizationKind.SUPPLIER,
     legal_name="Membrana Materials Inc.",
@@ -199,7 +199,7 @@ GROUP_PERMISSIONS = {
     ],
     "Auditors": [*STAFF_VIEW, "audit.view_auditevent", "audit.export_auditevent"],
 }
-# Notifications outbox (issue 4): administrators see failed notices and resend them.
+# Notifications outbox: administrators see failed notices and resend them.
 GROUP_PERMISSIONS["HHS administrators"].append("ratings.view_notification")
 ROLE_GROUP: dict[str, str] = {
     Role.INTAKE_ANALYST: "HHS workflow staff",
@@ -407,12 +407,12 @@ def _demo_requests(orgs: dict[str, Organization], users: dict[str, User]) -> int
         users["applicant2"],
     )
     _demo_orders(orgs, users, new, recommended)
-    demo_supplier_responses(orgs, users, DEMO_PASSWORD)  # issue 4
+    demo_supplier_responses(orgs, users, DEMO_PASSWORD)
     return 12
 
 
 def _demo_orders(orgs: dict[str, Organization], users: dict[str, User], new: Any, recommended: Any) -> None:
-    """Rated orders in every life stage (issue 3): DO (above), DX, amended, cancelled. Their
+    """Rated orders in every life stage: DO (above), DX, amended, cancelled. Their
     documents are generated after the seed commits (eager tasks in the quick start)."""
     workflow.rating_request_approve(
         rating_request=recommended(

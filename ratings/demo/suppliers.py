@@ -1,4 +1,4 @@
-"""Quick-start data for the supplier side (issue 4), made through the services: an accepted
+"""Quick-start data for the supplier side, made through the services: an accepted
 order, a rejected one (cannot meet the date, with the earliest date and an offer) and a small
 flow-down tree (Filtra -> Membrana -> Resina). Called by services.demo inside its seed."""
 

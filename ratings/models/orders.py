@@ -160,7 +160,7 @@ class RatedOrderVersion(models.Model):
     # For the supplier-notice work of the supplier issue: what the supplier must be told.
     supplier_notice_kind = models.CharField(max_length=10, choices=SupplierNoticeKind.choices)
     supplier_notified_at = models.DateTimeField(null=True, blank=True)
-    # Supplier response clock (issue 4). Receipt = delivery of the first order notice of this
+    # Supplier response clock. Receipt = delivery of the first order notice of this
     # version to a contact of the supplier (services.order_clocks).
     received_at = models.DateTimeField(
         null=True, blank=True, help_text="Receipt: first order notice of this version sent to a supplier contact (UTC)."

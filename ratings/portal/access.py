@@ -89,7 +89,7 @@ def actor(request: HttpRequest) -> User:
     return request.user
 
 
-# --- Suppliers (issue 5, part 2) ---------------------------------------------------------------
+# --- Suppliers ---------------------------------------------------------------
 
 
 def supplier_organizations(user: Any) -> list[Organization]:

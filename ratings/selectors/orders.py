@@ -40,12 +40,12 @@ def rated_orders_for(user: Any) -> QuerySet[RatedOrder]:
     return queryset.filter(
         Q(placing_organization_id__in=permissions.organization_ids(user, Role.APPLICANT))
         | Q(supplier_id__in=suppliers)
-        # Issue 4: a supplier also sees the flow-down orders it placed with its own suppliers.
+        # A supplier also sees the flow-down orders it placed with its own suppliers.
         | Q(placing_organization_id__in=suppliers, parent__isnull=False)
     )
 
 
-# --- Supplier responses, precedence and conflicts (issue 4) ---
+# --- Supplier responses, precedence and conflicts ---
 
 
 def _current_version(field_name: str) -> Subquery:

@@ -133,7 +133,7 @@ def rated_order_version_create(
     signature.content_fingerprint = fingerprint
     signature.save(update_fields=["content_fingerprint"])
     order_documents.queue_generation(version)
-    # Issue 4: the supplier's contacts are told in this same transaction (outbox).
+    # The supplier's contacts are told in this same transaction (outbox).
     order_notices.notify_order_version(order=order, version=version)
     return version
 

@@ -1,4 +1,4 @@
-"""Which notices rated orders send, and to whom (issue 4).
+"""Which notices rated orders send, and to whom.
 
 Every function is called inside the transaction of its cause (issue, amendment, cancellation,
 supplier response, reminder run), so the notice commits or rolls back with it. Keys are
