@@ -20,6 +20,13 @@ REQUEST_RETURN_FOR_REWORK = register("rating_request.return_for_rework", "Return
 REQUEST_APPROVE = register("rating_request.approve", "Approved")
 REQUEST_DENY = register("rating_request.deny", "Denied")
 REQUEST_WITHDRAW = register("rating_request.withdraw", "Withdrawn")
+REQUEST_RETURN_FOR_CORRECTION = register(
+    "rating_request.return_for_correction", "Returned to the applicant for correction"
+)
+REQUEST_RESUBMIT = register("rating_request.resubmit", "Corrected, certified and resubmitted")
+REQUEST_ASSIGN = register("rating_request.assign", "Reviewer assigned")
+REQUEST_REVIEW_OVERDUE = register("rating_request.review_overdue", "HHS review overdue")
+REQUEST_PREVIEW = register("rating_request.preview", "Preview of the orders approval would issue")
 ATTACHMENT_ADD = register("attachment.add", "File attached")
 ATTACHMENT_DOWNLOAD = register("attachment.download", "File downloaded")
 
@@ -45,6 +52,9 @@ NOTIFICATION_SENT = register("notification.sent", "Notice sent")
 NOTIFICATION_FAILED = register("notification.failed", "Notice failed")
 NOTIFICATION_READ = register("notification.read", "Notice marked read")
 NOTIFICATION_RESEND = register("notification.resend", "Notice sent again")
+NOTIFICATION_PREFERENCES = register("notification.preferences", "Notice preferences changed")
+CONFLICT_DECLARE = register("conflict_of_interest.declare", "Conflict of interest declared")
+CONFLICT_WITHDRAW = register("conflict_of_interest.withdraw", "Conflict of interest withdrawn")
 CONTACT_INVITE = register("supplier_contact.invite", "Supplier contact invited")
 CONTACT_REINVITE = register("supplier_contact.reinvite", "Supplier contact invited again")
 CONTACT_INVITATION_ACCEPTED = register("supplier_contact.invitation_accepted", "Invitation accepted")
@@ -59,4 +69,6 @@ REQUEST_ACTIONS: dict[str, AuditAction] = {
     "approve": REQUEST_APPROVE,
     "deny": REQUEST_DENY,
     "withdraw": REQUEST_WITHDRAW,
+    "return_for_correction": REQUEST_RETURN_FOR_CORRECTION,
+    "resubmit": REQUEST_RESUBMIT,
 }

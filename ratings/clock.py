@@ -18,12 +18,12 @@ from zoneinfo import ZoneInfo
 
 import holidays
 from django.conf import settings
-from django.utils import timezone
+from django.utils import dateformat, timezone
 
 from ratings.constants import REVIEW_CLOCK_STATES, RequestState
 
 if TYPE_CHECKING:
-    from ratings.models import InformationRequest, RatingRequest
+    from ratings.models import InformationRequest, RatingRequest, RequestSubmission
 
 
 @lru_cache(maxsize=64)
@@ -188,25 +188,28 @@ def answer_clock(due_at: dt.datetime | None, *, awaiting: bool, overdue: bool | 
     # Counted like the clock itself: a weekend or holiday counts as the next working day.
     today = next_working_day_on_or_after(local_day(now))
     days_left = 0 if is_overdue else working_days_between(today, due_day)
-    local = due_at.astimezone(agency_time_zone())
-    return AnswerClock(due_at, due_day, days_left, is_overdue, f"{local:%Y-%m-%d %H:%M} {local:%Z}")
+    return AnswerClock(due_at, due_day, days_left, is_overdue, agency_time(due_at))
 
 
 # --- HHS's review clock ------------------------------------------------------------------------
 # The HHS review clock of a rating request (target: settings.REVIEW_TARGET_WORKING_DAYS).
 #
-# Rules (target in working days, paused while HHS waits for the applicant's answer):
+# Rules (target in working days, paused while HHS waits for the applicant):
 # - Day 0 is the receipt day of the submission (receipt_day: agency-local date, moved
 #   to the next working day when submitted on a weekend or holiday).
 # - A question pauses the clock from the working day after it is asked up to and including the
 #   working day it is answered (asked and answered the same day: no pause). Each closed pause
 #   moves the due day by its working days.
-# - While a question is open the clock stands still at the day it was asked.
+# - A return for correction is a wait for the applicant too, from the return to the
+#   resubmission. settings.REVIEW_CLOCK_WHEN_RETURNED says how it counts: "pause" (default)
+#   counts it like a question; "restart" starts the clock again at the resubmission's receipt
+#   day (only questions asked after it count).
+# - While a question is open or the request is returned, the clock stands still at that day.
 # - The clock runs in submitted, in review and recommended; it stops with the decision or a
 #   withdrawal (such requests are never overdue).
-# - Overdue: the as-of day (today, or the day an open question was asked) is after the due day.
+# - Overdue: the as-of day (today, or the day the wait began) is after the due day.
 
-CLOCKED_STATES = [*REVIEW_CLOCK_STATES, RequestState.INFO_REQUESTED]
+CLOCKED_STATES = [*REVIEW_CLOCK_STATES, RequestState.INFO_REQUESTED, RequestState.RETURNED]
 
 
 @dataclass(frozen=True)
@@ -219,25 +222,46 @@ class ReviewClock:
     overdue: bool
 
 
+def _waits(
+    asked: Iterable[InformationRequest], submitted: list[RequestSubmission]
+) -> list[tuple[dt.datetime, dt.datetime | None]]:
+    """(start, end) of every wait for the applicant; end None while it lasts."""
+    waits: list[tuple[dt.datetime, dt.datetime | None]] = [(q.asked_at, q.responded_at) for q in asked]
+    for index, submission in enumerate(submitted):
+        if submission.returned_at is not None:
+            later = submitted[index + 1].submitted_at if index + 1 < len(submitted) else None
+            waits.append((submission.returned_at, later))
+    return sorted(waits, key=lambda wait: wait[0])
+
+
 def review_clock(
     rating_request: RatingRequest,
     *,
     now: dt.datetime | None = None,
     questions: Iterable[InformationRequest] | None = None,
+    submissions: Iterable[RequestSubmission] | None = None,
 ) -> ReviewClock | None:
     """The clock of one request, or None when no clock runs (draft, decided, withdrawn)."""
     if rating_request.submitted_at is None or rating_request.state not in CLOCKED_STATES:
         return None
     now = now or timezone.now()
     asked = list(questions if questions is not None else rating_request.information_requests.all())
-    start = receipt_day(rating_request.submitted_at)
+    submitted = sorted(
+        submissions if submissions is not None else rating_request.submissions.all(), key=lambda s: s.number
+    )
+    started_at = rating_request.submitted_at
+    if settings.REVIEW_CLOCK_WHEN_RETURNED == "restart" and len(submitted) > 1:
+        started_at = submitted[-1].submitted_at
+        asked = [q for q in asked if q.asked_at >= started_at]
+        submitted = submitted[-1:]
+    start = receipt_day(started_at)
     paused = 0
     open_since: dt.datetime | None = None
-    for question in sorted(asked, key=lambda q: q.asked_at):
-        if question.responded_at is None:
-            open_since = question.asked_at if open_since is None else open_since
+    for began, ended in _waits(asked, submitted):
+        if ended is None:
+            open_since = began if open_since is None else open_since
             continue
-        paused += working_days_between(local_day(question.asked_at), local_day(question.responded_at))
+        paused += working_days_between(local_day(began), local_day(ended))
     due = add_working_days(start, settings.REVIEW_TARGET_WORKING_DAYS + paused)
     as_of = local_day(open_since) if open_since is not None else local_day(now)
     return ReviewClock(
@@ -248,3 +272,21 @@ def review_clock(
         elapsed_working_days=max(working_days_between(start, as_of) - paused, 0),
         overdue=as_of > due,
     )
+
+
+# --- Showing times -----------------------------------------------------------------------------
+# Every time a person reads (admin, portal, e-mail, documents) is in the agency's time zone with
+# its abbreviation, e.g. "2026-12-03 17:00 EST"; exports keep UTC and say so.
+
+AGENCY_DATETIME_FORMAT = "Y-m-d H:i T"
+AGENCY_DATETIME_SECONDS_FORMAT = "Y-m-d H:i:s T"
+
+
+def agency_time(moment: dt.datetime | None, *, seconds: bool = False) -> str:
+    """`moment` in the agency's time zone with the zone's abbreviation ("" for None)."""
+    if moment is None:
+        return ""
+    if timezone.is_naive(moment):
+        raise ValueError("agency_time needs a timezone-aware datetime")
+    local = moment.astimezone(agency_time_zone())
+    return dateformat.format(local, AGENCY_DATETIME_SECONDS_FORMAT if seconds else AGENCY_DATETIME_FORMAT)

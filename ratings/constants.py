@@ -48,6 +48,7 @@ class RequestState(models.TextChoices):
     SUBMITTED = "submitted", "Submitted"
     IN_REVIEW = "in_review", "In review"
     INFO_REQUESTED = "info_requested", "Information requested"
+    RETURNED = "returned", "Returned for correction"
     RECOMMENDED = "recommended", "Recommended"
     APPROVED = "approved", "Approved"
     ISSUED = "issued", "Issued (rated orders signed)"
@@ -61,8 +62,15 @@ WITHDRAWABLE_STATES = [
     RequestState.SUBMITTED,
     RequestState.IN_REVIEW,
     RequestState.INFO_REQUESTED,
+    RequestState.RETURNED,
     RequestState.RECOMMENDED,
 ]
+# The applicant edits the request while it is a draft, or after HHS returned it for correction.
+EDITABLE_STATES = [RequestState.DRAFT, RequestState.RETURNED]
+# Intake returns a submitted request, the assigned reviewer one in review; resubmission goes back there.
+RETURNABLE_STATES = [RequestState.SUBMITTED, RequestState.IN_REVIEW]
+# A reviewer is (re)assigned while the review is open.
+REASSIGNABLE_STATES = [RequestState.IN_REVIEW, RequestState.INFO_REQUESTED, RequestState.RETURNED]
 # HHS review clock runs in these states (paused while information is requested).
 REVIEW_CLOCK_STATES = [RequestState.SUBMITTED, RequestState.IN_REVIEW, RequestState.RECOMMENDED]
 
@@ -167,6 +175,14 @@ class NotificationKind(models.TextChoices):
     RESPONSE_REMINDER = "response_reminder", "Response reminder"
     RESPONSE_OVERDUE = "response_overdue", "Response overdue"
     ORDER_RESPONSE = "order_response", "Supplier response to a rated order"
+    # HHS staff notices.
+    REQUEST_SUBMITTED = "request_submitted", "New submission"
+    REQUEST_RESUBMITTED = "request_resubmitted", "Corrected request resubmitted"
+    REQUEST_WITHDRAWN = "request_withdrawn", "Request withdrawn"
+    REVIEW_OVERDUE = "review_overdue", "HHS review overdue"
+    ASSISTANCE_CASE_OPENED = "assistance_case_opened", "Assistance case opened"
+    RETURNED_FOR_CORRECTION = "returned_for_correction", "Returned for correction"
+    DIGEST = "digest", "Daily digest"
 
 
 class NotificationStatus(models.TextChoices):
@@ -174,6 +190,48 @@ class NotificationStatus(models.TextChoices):
     SENDING = "sending", "Sending"
     SENT = "sent", "Sent"
     FAILED = "failed", "Failed"
+    HELD = "held", "Held for the daily digest"
+    DIGESTED = "digested", "Sent in a daily digest"
+    IN_APP = "in_app", "In-app only (e-mail off)"
+
+
+class NotificationDelivery(models.TextChoices):
+    """How a recipient wants the notices of one category: each at once, a daily digest, or
+    in the app only. Legally required notices ignore the choice and go out at once."""
+
+    IMMEDIATE = "immediate", "E-mail each notice at once"
+    DIGEST = "digest", "One e-mail a day (daily digest)"
+    OFF = "off", "No e-mail (in the app only)"
+
+
+class NoticeCategory(models.TextChoices):
+    """What a recipient sets a preference for: a group of notice kinds."""
+
+    REQUEST_ACTIVITY = "request_activity", "Requests: new submissions, answers, corrections, withdrawals, assignments"
+    SUPPLIER_ANSWERS = "supplier_answers", "Supplier answers to rated orders (acceptances, rejections, delays)"
+    OVERDUE = "overdue", "Overdue work: HHS reviews and supplier answers"
+    ASSISTANCE = "assistance", "Special priorities assistance cases"
+    REQUEST_STATUS = "request_status", "Status of your organization's requests"
+    REMINDERS = "reminders", "Reminders before an answer is due"
+
+
+NOTICE_CATEGORY = {
+    NotificationKind.REQUEST_SUBMITTED: NoticeCategory.REQUEST_ACTIVITY,
+    NotificationKind.REQUEST_RESUBMITTED: NoticeCategory.REQUEST_ACTIVITY,
+    NotificationKind.REQUEST_WITHDRAWN: NoticeCategory.REQUEST_ACTIVITY,
+    NotificationKind.INFORMATION_PROVIDED: NoticeCategory.REQUEST_ACTIVITY,
+    NotificationKind.REVIEW_ASSIGNED: NoticeCategory.REQUEST_ACTIVITY,
+    NotificationKind.ORDER_RESPONSE: NoticeCategory.SUPPLIER_ANSWERS,
+    NotificationKind.REVIEW_OVERDUE: NoticeCategory.OVERDUE,
+    NotificationKind.RESPONSE_OVERDUE: NoticeCategory.OVERDUE,
+    NotificationKind.ASSISTANCE_CASE_OPENED: NoticeCategory.ASSISTANCE,
+    NotificationKind.REQUEST_STATUS: NoticeCategory.REQUEST_STATUS,
+    NotificationKind.RESPONSE_REMINDER: NoticeCategory.REMINDERS,
+}
+# Never held or switched off (45 CFR 101.32-101.36 written notice of orders, amendments and
+# cancellations, whose delivery starts the supplier's clock; decisions, questions and returns the
+# applicant must act on; invitations; the digest itself): every kind not in NOTICE_CATEGORY.
+OPTIONAL_NOTICE_CATEGORIES = sorted(set(NOTICE_CATEGORY.values()))
 
 
 # --- Supplier responses and flow-down -----------------------------------

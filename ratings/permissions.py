@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ratings.constants import HHS_ROLES, LEVEL_RANK, OrganizationKind, Role
+from ratings.constants import HHS_ROLES, LEVEL_RANK, OrganizationKind, RequestState, Role
 
 Rule = Callable[[Any, Any], "str | None"]
 
@@ -30,8 +30,22 @@ def active_memberships(user: Any) -> list[Any]:
 
 
 def forget_memberships(user: Any) -> None:
-    if hasattr(user, "_active_memberships"):
-        del user._active_memberships
+    for cached in ("_active_memberships", "_conflicted_organization_ids"):
+        if hasattr(user, cached):
+            delattr(user, cached)
+
+
+def conflicted_organization_ids(user: Any) -> set[int]:
+    """Organizations the user declared a conflict of interest with (active declarations)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return set()
+    cached = getattr(user, "_conflicted_organization_ids", None)
+    if cached is None:
+        cached = set(
+            user.conflicts_of_interest.filter(withdrawn_at__isnull=True).values_list("organization_id", flat=True)
+        )
+        user._conflicted_organization_ids = cached
+    return cached
 
 
 def has_role(user: Any, role: str) -> bool:
@@ -77,7 +91,8 @@ def approving_membership(user: Any, level: str) -> Any | None:
 
 # --- Rating requests -------------------------------------------------------------------------
 
-APPLICANT_ACTIONS = frozenset({"edit", "submit", "respond", "withdraw"})
+APPLICANT_ACTIONS = frozenset({"edit", "submit", "respond", "withdraw", "resubmit"})
+REVIEWER_ACTIONS = frozenset({"request_information", "recommend"})
 HHS_ADMIN_REFUSAL = (
     "HHS administrators manage users and organizations and take no workflow action (separation of duties)."
 )
@@ -98,7 +113,16 @@ def _hhs_refusal(rating_request: Any, user: Any, role: str) -> str | None:
         return f"Only an {Role(role).label} can do this."
     if rating_request.applicant_organization_id in organization_ids(user):
         return "You belong to the requesting organization, so you cannot act on its request as HHS staff (separation of duties)."
+    if rating_request.applicant_organization_id in conflicted_organization_ids(user):
+        return "You declared a conflict of interest with the requesting organization, so you cannot act on its request."
     return None
+
+
+def _assigned_reviewer_refusal(rating_request: Any, user: Any) -> str | None:
+    reason = _hhs_refusal(rating_request, user, Role.REVIEWER)
+    if reason is None and rating_request.assigned_reviewer_id != user.pk:
+        reason = "Only the reviewer assigned to this request can do this."
+    return reason
 
 
 def _no_action_refusal(user: Any) -> str | None:
@@ -117,13 +141,15 @@ def request_refusal(action: str, rating_request: Any, user: Any) -> str | None:
         return "Sign in to do this."
     if action in APPLICANT_ACTIONS:
         return _no_action_refusal(user) or _applicant_refusal(rating_request, user)
-    if action == "accept_for_review":
+    if action in {"accept_for_review", "assign"}:
         return _hhs_refusal(rating_request, user, Role.INTAKE_ANALYST)
-    if action in {"request_information", "recommend"}:
-        reason = _hhs_refusal(rating_request, user, Role.REVIEWER)
-        if reason is None and rating_request.assigned_reviewer_id != user.pk:
-            reason = "Only the reviewer assigned to this request can do this."
-        return reason
+    if action in REVIEWER_ACTIONS:
+        return _assigned_reviewer_refusal(rating_request, user)
+    if action == "return_for_correction":
+        # Intake returns what it has not accepted; in review, only the assigned reviewer.
+        if rating_request.state == RequestState.SUBMITTED:
+            return _hhs_refusal(rating_request, user, Role.INTAKE_ANALYST)
+        return _assigned_reviewer_refusal(rating_request, user)
     if action in {"return_for_rework", "approve", "deny"}:
         reason = _hhs_refusal(rating_request, user, Role.APPROVING_OFFICIAL)
         if reason:
@@ -151,6 +177,35 @@ def request_create_refusal(organization: Any, user: Any) -> str | None:
         or has_role(user, Role.AUDITOR)
     ):
         return "Only an applicant of a manufacturer can prepare a request for it."
+    return None
+
+
+def assignment_refusal(user: Any) -> str | None:
+    """Who assigns reviewers at all (before looking at any one request): HHS intake."""
+    reason = _no_action_refusal(user)
+    if reason is None and not has_role(user, Role.INTAKE_ANALYST):
+        reason = "Only an HHS intake analyst assigns reviewers."
+    return reason
+
+
+def conflict_declaration_refusal(declared_for: Any, user: Any) -> str | None:
+    """A staff member declares their own conflicts; intake declares them for anyone."""
+    reason = _no_action_refusal(user)
+    if reason:
+        return reason
+    if not any(has_role(user, role) for role in (Role.INTAKE_ANALYST, Role.REVIEWER, Role.APPROVING_OFFICIAL)):
+        return "Only HHS workflow staff declare conflicts of interest."
+    if getattr(declared_for, "pk", None) != user.pk and not has_role(user, Role.INTAKE_ANALYST):
+        return "You can declare only your own conflicts of interest; an intake analyst records them for others."
+    return None
+
+
+def own_account_refusal(account: Any, user: Any) -> str | None:
+    """Settings of an account (notice preferences) are changed by its holder only."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return "Sign in to do this."
+    if getattr(account, "pk", None) != user.pk:
+        return "You can change only your own notice preferences."
     return None
 
 

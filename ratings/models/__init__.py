@@ -1,6 +1,7 @@
 """Models of the workflow domain, one module per aggregate."""
 
-from ratings.models.notifications import Notification
+from ratings.models.conflicts import ConflictOfInterest
+from ratings.models.notifications import Notification, NotificationPreference
 from ratings.models.orders import (
     Document,
     RatedOrder,
@@ -18,14 +19,17 @@ from ratings.models.requests import (
     RequestLineItem,
 )
 from ratings.models.sequences import ReferenceCounter
+from ratings.models.submissions import RequestSubmission
 
 __all__ = [
     "Attachment",
+    "ConflictOfInterest",
     "Document",
     "InformationRequest",
     "LineItemDelivery",
     "Membership",
     "Notification",
+    "NotificationPreference",
     "Organization",
     "Program",
     "RatedOrder",
@@ -34,6 +38,7 @@ __all__ = [
     "RatingRequest",
     "ReferenceCounter",
     "RequestLineItem",
+    "RequestSubmission",
     "Signature",
     "SupplierResponse",
     "User",

@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from ratings.constants import NotificationKind, NotificationStatus
+from ratings.constants import NoticeCategory, NotificationDelivery, NotificationKind, NotificationStatus
 
 
 class Notification(models.Model):
@@ -35,6 +35,14 @@ class Notification(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     read_at = models.DateTimeField(null=True, blank=True)
+    digest = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="digested",
+        help_text="The daily digest that carried this notice by e-mail.",
+    )
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -52,3 +60,19 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} to {self.recipient_id}: {self.subject}"
+
+
+class NotificationPreference(models.Model):
+    """A recipient's choice for one category of optional notices (no row: e-mail at once)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notice_preferences")
+    category = models.CharField(max_length=30, choices=NoticeCategory.choices)
+    delivery = models.CharField(max_length=10, choices=NotificationDelivery.choices)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["user", "category"]
+        constraints = [models.UniqueConstraint(fields=["user", "category"], name="notice_preference_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.category} -> {self.delivery}"

@@ -12,10 +12,11 @@ from django.conf import settings
 from django.core.files.storage import Storage, storages
 from django.core.validators import MinValueValidator
 from django.db import models
-from django_fsm import FSMField, FSMModelMixin, transition
+from django_fsm import RETURN_VALUE, FSMField, FSMModelMixin, transition
 
 from ratings.constants import (
     CONFIDENTIALITY_LEGEND,
+    RETURNABLE_STATES,
     WITHDRAWABLE_STATES,
     HealthResourceCategory,
     RatingLevel,
@@ -113,8 +114,14 @@ class RatingRequest(FSMModelMixin, models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
-    # HHS review clock: paused while information is requested.
+    # HHS review clock: paused while information is requested or the request is returned.
     review_paused_at = models.DateTimeField(null=True, blank=True)
+    returned_from = models.CharField(
+        max_length=20,
+        choices=RequestState.choices,
+        blank=True,
+        help_text="While returned for correction: the state the resubmitted request goes back to.",
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -183,6 +190,30 @@ class RatingRequest(FSMModelMixin, models.Model):
 
     @transition(
         field=state,
+        source=RETURNABLE_STATES,
+        target=RequestState.RETURNED,
+        permission=allowed(request_rule("return_for_correction")),
+    )
+    def return_for_correction(self, *, at: dt.datetime) -> None:
+        self.returned_from = self.state
+        self.review_paused_at = at
+
+    @transition(
+        field=state,
+        source=RequestState.RETURNED,
+        target=RETURN_VALUE(RequestState.SUBMITTED, RequestState.IN_REVIEW),
+        permission=allowed(request_rule("resubmit")),
+        conditions=[_is_certified],
+    )
+    def resubmit(self) -> str:
+        """Back where it was returned from: intake, or the same reviewer."""
+        back = self.returned_from or RequestState.SUBMITTED
+        self.returned_from = ""
+        self.review_paused_at = None
+        return back
+
+    @transition(
+        field=state,
         source=RequestState.IN_REVIEW,
         target=RequestState.RECOMMENDED,
         permission=allowed(request_rule("recommend")),
@@ -244,6 +275,7 @@ class RatingRequest(FSMModelMixin, models.Model):
     def withdraw(self, *, reason: str) -> None:
         self.withdrawal_reason = reason
         self.review_paused_at = None
+        self.returned_from = ""
 
 
 class RequestLineItem(models.Model):

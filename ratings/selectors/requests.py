@@ -42,8 +42,9 @@ def request_timeline(rating_request: RatingRequest) -> QuerySet[AuditEvent]:
 
 
 def with_questions(queryset: QuerySet[RatingRequest]) -> QuerySet[RatingRequest]:
-    # A plain lookup, so it combines with the admin's own prefetch of the same relation.
-    return queryset.prefetch_related("information_requests")
+    """What the review clock reads: questions and submissions (their returns)."""
+    # Plain lookups, so they combine with the admin's own prefetch of the same relations.
+    return queryset.prefetch_related("information_requests", "submissions")
 
 
 def overdue_review_requests(

@@ -227,7 +227,7 @@ def test_steps_refuse_a_request_that_is_no_longer_a_draft(cast, applicant_client
     url = reverse(f"portal:request-{step}", args=[rr.pk])
     assert applicant_client.get(url)["Location"] == reverse("portal:request-detail", args=[rr.pk])
     response = applicant_client.post(url, {"typed_name": "Alice Applicant", "certify": "on", "next": "1"}, follow=True)
-    assert "only drafts can be edited" in response.content.decode()
+    assert "only drafts and requests returned for correction can be edited" in response.content.decode()
     assert snapshot(rr) == before
 
 

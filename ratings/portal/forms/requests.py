@@ -144,6 +144,17 @@ class CertifyForm(forms.Form):
     )
 
 
+class ResubmitForm(CertifyForm):
+    """Certifying a request HHS returned for correction, with a note on what was corrected."""
+
+    note = forms.CharField(
+        label="What you corrected (optional)",
+        required=False,
+        widget=forms.Textarea(attrs={**AREA, "rows": 3}),
+        help_text="HHS sees this note beside the changes between your submissions.",
+    )
+
+
 class RespondForm(forms.Form):
     response = forms.CharField(label="Your answer to HHS", widget=forms.Textarea(attrs=AREA))
     file = forms.FileField(

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from dpa_portal.errors import ApplicationError, ValidationFailed
-from ratings.constants import HHS_ROLES, WITHDRAWABLE_STATES, RequestState, Role
+from ratings.constants import EDITABLE_STATES, HHS_ROLES, WITHDRAWABLE_STATES, RequestState, Role
 from ratings.models import Document, RatingRequest, SupplierResponse
 from ratings.portal.access import (
     actor,
@@ -37,6 +37,7 @@ NEXT_ACTION = {
     RequestState.SUBMITTED: "HHS: intake",
     RequestState.IN_REVIEW: "HHS: review",
     RequestState.INFO_REQUESTED: "You: answer HHS’s question",
+    RequestState.RETURNED: "You: correct the request and resubmit it",
     RequestState.RECOMMENDED: "HHS: decision",
     RequestState.APPROVED: "HHS: signing the rating orders",
     RequestState.ISSUED: "Rating orders issued to your suppliers",
@@ -58,9 +59,12 @@ TIMELINE_LABELS = {
     "rating_request.approve": "Approved",
     "rating_request.deny": "Denied",
     "rating_request.withdraw": "Withdrawn",
+    "rating_request.return_for_correction": "Returned to you for correction",
+    "rating_request.resubmit": "Corrected and resubmitted",
 }
 REASON_SHOWN = {
     "rating_request.request_information",
+    "rating_request.return_for_correction",
     "rating_request.approve",
     "rating_request.deny",
     "rating_request.withdraw",
@@ -128,8 +132,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "portal/dashboard.html",
         {
             "questions": _rows(mine.filter(state=RequestState.INFO_REQUESTED).order_by("updated_at")),
+            "returned": _rows(mine.filter(state=RequestState.RETURNED).order_by("updated_at")),
             "drafts": _rows(mine.filter(state=RequestState.DRAFT).order_by("-updated_at")),
-            "recent": _rows(mine.exclude(state__in=[RequestState.DRAFT, RequestState.INFO_REQUESTED])[:10]),
+            "recent": _rows(mine.exclude(state__in=[*EDITABLE_STATES, RequestState.INFO_REQUESTED])[:10]),
         },
         legend=True,
     )
@@ -188,7 +193,8 @@ def _detail_context(rr: RatingRequest, **extra: Any) -> dict[str, Any]:
         "timeline": timeline(rr),
         "can_respond": rr.state == RequestState.INFO_REQUESTED,
         "can_withdraw": rr.state in WITHDRAWABLE_STATES,
-        "can_edit": rr.state == RequestState.DRAFT,
+        "can_edit": rr.state in EDITABLE_STATES,
+        "returned": rr.submissions.order_by("-number").first() if rr.state == RequestState.RETURNED else None,
         "next_action": NEXT_ACTION[rr.state],
         "respond_form": extra.pop("respond_form", None) or portal_forms.RespondForm(),
         "accepted": portal_forms.accepted_files_text(),

@@ -17,12 +17,12 @@ from django.shortcuts import redirect
 from django.views.decorators.http import require_http_methods
 
 from dpa_portal.errors import ApplicationError
-from ratings.constants import CERTIFICATION_TEXT, FALSE_STATEMENT_WARNING, RequestState
+from ratings.constants import CERTIFICATION_TEXT, EDITABLE_STATES, FALSE_STATEMENT_WARNING, RequestState
 from ratings.models import RatingRequest
 from ratings.portal.access import actor, applicant_only, applicant_organizations, get_my_request, render_portal
 from ratings.portal.forms import requests as portal_forms
 from ratings.services.requests import attachments as request_attachments
-from ratings.services.requests import drafts, workflow
+from ratings.services.requests import corrections, drafts, workflow
 
 STEPS = [
     ("details", "Applicant and program"),
@@ -82,9 +82,11 @@ def _details_input(rr: RatingRequest | None, **values: Any) -> drafts.RequestDet
 
 def _editable(request: HttpRequest, pk: int) -> tuple[RatingRequest, HttpResponse | None]:
     rr = get_my_request(request.user, pk)
-    if rr.state != RequestState.DRAFT:
+    if rr.state not in EDITABLE_STATES:
         messages.error(
-            request, f"Request {rr.reference} is {rr.get_state_display().lower()}; only drafts can be edited."
+            request,
+            f"Request {rr.reference} is {rr.get_state_display().lower()}; only drafts and requests returned "
+            "for correction can be edited.",
         )
         return rr, redirect("portal:request-detail", pk=rr.pk)
     return rr, None
@@ -286,19 +288,31 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
     rr, away = _editable(request, pk)
     if away:
         return away
-    form = portal_forms.CertifyForm(request.POST or None)
+    returned = rr.state == RequestState.RETURNED
+    form = (portal_forms.ResubmitForm if returned else portal_forms.CertifyForm)(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        attestation = workflow.Attestation(form.cleaned_data["typed_name"], form.cleaned_data["certify"])
         try:
-            rr = workflow.rating_request_submit(
-                rating_request=rr,
-                actor=actor(request),
-                attestation=workflow.Attestation(form.cleaned_data["typed_name"], form.cleaned_data["certify"]),
-                expected_version=posted_version(request),
-            )
+            if returned:
+                rr = corrections.rating_request_resubmit(
+                    rating_request=rr,
+                    actor=actor(request),
+                    attestation=attestation,
+                    note=form.cleaned_data["note"],
+                    expected_version=posted_version(request),
+                )
+            else:
+                rr = workflow.rating_request_submit(
+                    rating_request=rr,
+                    actor=actor(request),
+                    attestation=attestation,
+                    expected_version=posted_version(request),
+                )
         except ApplicationError as error:
             field_error(form, error)
         else:
-            messages.success(request, f"Request {rr.reference} was certified and submitted to HHS.")
+            done = "corrected, certified and resubmitted" if returned else "certified and submitted"
+            messages.success(request, f"Request {rr.reference} was {done} to HHS.")
             return redirect("portal:request-detail", pk=rr.pk)
     return render_portal(
         request,
@@ -310,6 +324,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
             "certification_text": CERTIFICATION_TEXT,
             "line_items": rr.line_items.select_related("supplier").prefetch_related("deliveries"),
             "attachments": rr.attachments.all(),
+            "returned": rr.submissions.order_by("-number").first() if returned else None,
         },
         legend=True,
     )

@@ -11,7 +11,7 @@ from django.db import transaction
 from audit import services as audit
 from dpa_portal.errors import InvalidState, NotFound, ValidationFailed
 from ratings import audit_actions, permissions, uploads
-from ratings.constants import RequestState
+from ratings.constants import EDITABLE_STATES, RequestState
 from ratings.models import Attachment, InformationRequest, RatingRequest, User
 from ratings.selectors import requests as request_selectors
 from ratings.services import transition
@@ -19,8 +19,8 @@ from ratings.services import transition
 ADD = transition.Action(
     audit=audit_actions.ATTACHMENT_ADD,
     permission=permissions.request_rule("edit"),
-    states=[RequestState.DRAFT, RequestState.INFO_REQUESTED],
-    state_message="Attachments can be added to drafts, or with an answer to an HHS question.",
+    states=[*EDITABLE_STATES, RequestState.INFO_REQUESTED],
+    state_message="Attachments can be added to drafts and returned requests, or with an answer to an HHS question.",
 )
 
 

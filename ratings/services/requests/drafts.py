@@ -12,7 +12,7 @@ from django.utils import timezone
 from audit import services as audit
 from dpa_portal.errors import ValidationFailed
 from ratings import audit_actions, permissions
-from ratings.constants import HealthResourceCategory, OrganizationKind, RatingLevel, RequestState
+from ratings.constants import EDITABLE_STATES, HealthResourceCategory, OrganizationKind, RatingLevel
 from ratings.models import (
     LineItemDelivery,
     Organization,
@@ -217,8 +217,8 @@ EDITABLE = {
     name: transition.Action(
         audit=audit_action,
         permission=permissions.request_rule("edit"),
-        states=[RequestState.DRAFT],
-        state_message="{noun} {reference} is {state}; only drafts can be edited.",
+        states=EDITABLE_STATES,
+        state_message="{noun} {reference} is {state}; only drafts and requests returned for correction can be edited.",
     )
     for name, audit_action in (
         ("update", audit_actions.REQUEST_UPDATE),

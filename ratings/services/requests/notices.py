@@ -1,8 +1,11 @@
 """Which notices a rating-request transition sends, and to whom.
 
-Called once by services.workflow._perform, inside the transition's transaction, after its
-audit event: the notices commit or roll back with the transition. Internal HHS steps
-(recommend, return for rework) tell the applicant nothing: the recommendation is deliberative.
+Called once per transition by services.requests.workflow.perform_request_action, inside the
+transition's transaction, after its audit event: the notices commit or roll back with it.
+Internal HHS steps (recommend, return for rework) tell the applicant nothing: the
+recommendation is deliberative. HHS staff hear of what the applicant does: new and corrected
+submissions and withdrawals go to intake (or, once assigned, to the reviewer), answers to the
+reviewer; each recipient's preferences decide how (services.notifications.preferences).
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from dataclasses import dataclass
 
 from django.urls import reverse
 
-from ratings.constants import NotificationKind, Role
+from ratings.constants import NotificationKind, OrganizationKind, RequestState, Role
 from ratings.models import Notification, RatingRequest, User
 from ratings.services.notifications.outbox import notify_many
 
@@ -20,16 +23,22 @@ from ratings.services.notifications.outbox import notify_many
 class Notice:
     kind: str
     template: str
-    subject: str  # formatted with reference and state
-    audience: str  # "applicants" or "reviewer"
+    subject: str  # formatted with reference and organization
+    audience: str  # "applicants", "reviewer", "intake" or "handler" (the reviewer, else intake)
 
 
 NOTICES: dict[str, list[Notice]] = {
     "submit": [
-        Notice(NotificationKind.REQUEST_STATUS, "request_status", "{reference}: request received", "applicants")
+        Notice(NotificationKind.REQUEST_STATUS, "request_status", "{reference}: request received", "applicants"),
+        Notice(NotificationKind.REQUEST_SUBMITTED, "staff_request", "{reference}: new submission from {org}", "intake"),
     ],
     "accept_for_review": [
         Notice(NotificationKind.REQUEST_STATUS, "request_status", "{reference}: request in review", "applicants"),
+        Notice(
+            NotificationKind.REVIEW_ASSIGNED, "review_assigned", "{reference}: assigned to you for review", "reviewer"
+        ),
+    ],
+    "assign": [
         Notice(
             NotificationKind.REVIEW_ASSIGNED, "review_assigned", "{reference}: assigned to you for review", "reviewer"
         ),
@@ -50,6 +59,25 @@ NOTICES: dict[str, list[Notice]] = {
             "reviewer",
         )
     ],
+    "return_for_correction": [
+        Notice(
+            NotificationKind.RETURNED_FOR_CORRECTION,
+            "request_returned",
+            "{reference}: HHS returned your request for correction",
+            "applicants",
+        )
+    ],
+    "resubmit": [
+        Notice(
+            NotificationKind.REQUEST_STATUS, "request_status", "{reference}: corrected request received", "applicants"
+        ),
+        Notice(
+            NotificationKind.REQUEST_RESUBMITTED,
+            "staff_request",
+            "{reference}: corrected and resubmitted by {org}",
+            "handler",
+        ),
+    ],
     "approve": [
         Notice(NotificationKind.REQUEST_DECISION, "request_decision", "{reference}: request approved", "applicants")
     ],
@@ -57,7 +85,8 @@ NOTICES: dict[str, list[Notice]] = {
         Notice(NotificationKind.REQUEST_DECISION, "request_decision", "{reference}: request denied", "applicants")
     ],
     "withdraw": [
-        Notice(NotificationKind.REQUEST_STATUS, "request_status", "{reference}: request withdrawn", "applicants")
+        Notice(NotificationKind.REQUEST_STATUS, "request_status", "{reference}: request withdrawn", "applicants"),
+        Notice(NotificationKind.REQUEST_WITHDRAWN, "staff_request", "{reference}: withdrawn by {org}", "handler"),
     ],
 }
 
@@ -73,23 +102,48 @@ def applicant_recipients(rating_request: RatingRequest) -> list[User]:
     return [rating_request.applicant_contact, *others]
 
 
+def intake_analysts() -> list[User]:
+    """Active HHS intake analysts (who work the submissions nobody has accepted yet)."""
+    return list(
+        User.objects.filter(
+            is_active=True,
+            memberships__role=Role.INTAKE_ANALYST,
+            memberships__is_active=True,
+            memberships__organization__kind=OrganizationKind.AGENCY,
+            memberships__organization__is_active=True,
+        )
+        .distinct()
+        .order_by("pk")
+    )
+
+
+def _recipients(rating_request: RatingRequest, audience: str) -> list[User]:
+    reviewer = [rating_request.assigned_reviewer] if rating_request.assigned_reviewer else []
+    if audience == "applicants":
+        return applicant_recipients(rating_request)
+    if audience == "reviewer":
+        return reviewer
+    if audience == "handler" and reviewer and rating_request.state != RequestState.SUBMITTED:
+        return reviewer
+    # A draft withdrawn before submission was never HHS's business.
+    return intake_analysts() if rating_request.submitted_at else []
+
+
 def notify_request_transition(*, rating_request: RatingRequest, action: str, actor: User) -> list[Notification]:
     """Write the notices of one transition (keys carry the request's new version)."""
     rows: list[Notification] = []
     latest_question = None
     if action == "request_information":
         latest_question = rating_request.information_requests.order_by("-asked_at", "-pk").first()
+    staff_link = reverse("admin:ratings_ratingrequest_change", args=[rating_request.pk])
+    portal_link = reverse("portal:request-detail", args=[rating_request.pk])
     for notice in NOTICES.get(action, []):
-        if notice.audience == "reviewer":
-            recipients = [rating_request.assigned_reviewer] if rating_request.assigned_reviewer else []
-            link = reverse("admin:ratings_ratingrequest_change", args=[rating_request.pk])
-        else:
-            recipients = applicant_recipients(rating_request)
-            link = ""  # no applicant portal page yet: the notice carries the facts itself
         rows += notify_many(
-            recipients=recipients,
+            recipients=_recipients(rating_request, notice.audience),
             kind=notice.kind,
-            subject=notice.subject.format(reference=rating_request.reference),
+            subject=notice.subject.format(
+                reference=rating_request.reference, org=rating_request.applicant_organization.legal_name
+            ),
             template=notice.template,
             context={
                 "request": rating_request,
@@ -97,9 +151,10 @@ def notify_request_transition(*, rating_request: RatingRequest, action: str, act
                 "state": rating_request.get_state_display(),
                 "actor": actor,
                 "question": latest_question.question if latest_question else "",
+                "what": notice.subject.split(": ", 1)[-1].format(org=rating_request.applicant_organization.legal_name),
             },
             key_prefix=f"rating_request:{rating_request.pk}:v{rating_request.version}:{notice.kind}",
             target=rating_request,
-            link=link,
+            link=portal_link if notice.audience == "applicants" else staff_link,
         )
     return rows

@@ -2,23 +2,25 @@
 
 Each service validates its input inside `apply` and runs along the one transition path
 (services.transition): lock, version, state, permission, signature, transition, audit.
+Returning a request for correction and resubmitting it are in services.requests.corrections.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from django.utils import timezone
 
 from dpa_portal.errors import InvalidState, ValidationFailed
 from ratings import audit_actions, permissions
-from ratings.constants import CERTIFICATION_TEXT, REVIEW_CHECKLIST, Recommendation, Role
+from ratings.constants import REVIEW_CHECKLIST, Recommendation
 from ratings.models import InformationRequest, RatingRequest, User
 from ratings.services import transition
 from ratings.services.orders import issue as rated_orders
 from ratings.services.requests import notices as request_notices
+from ratings.services.requests import submissions
+from ratings.services.requests.checks import Attestation, certify_submission, check_reviewer
 
 ACTION_LABELS = {
     "submit": "submitted",
@@ -30,16 +32,9 @@ ACTION_LABELS = {
     "approve": "approved",
     "deny": "denied",
     "withdraw": "withdrawn",
+    "return_for_correction": "returned to the applicant for correction",
+    "resubmit": "resubmitted",
 }
-
-
-@dataclass(frozen=True)
-class Attestation:
-    """The applicant's certification: they typed their full name and accepted the text."""
-
-    typed_name: str
-    accepted: bool
-    text: str = CERTIFICATION_TEXT
 
 
 def _action(name: str, *, signature: bool = False) -> transition.Action:
@@ -62,7 +57,7 @@ def _require(value: str, *, field: str, message: str) -> str:
     return text
 
 
-def _perform(
+def perform_request_action(
     *,
     rating_request: RatingRequest,
     actor: User,
@@ -72,7 +67,9 @@ def _perform(
     reason: str = "",
     password: str = "",
 ) -> RatingRequest:
-    """One request transition along the shared path; the applicant hears of it after commit."""
+    """One request transition along the shared path (services.transition): the request's own
+    variant of it, which every request workflow service takes; the notices of the transition
+    are written in its transaction."""
 
     def applied(locked: RatingRequest) -> transition.Applied:
         data = apply(locked) or {}
@@ -93,26 +90,6 @@ def _perform(
     )
 
 
-def _completeness_problems(rating_request: RatingRequest) -> list[str]:
-    problems = []
-    items = list(rating_request.line_items.prefetch_related("deliveries"))
-    if not items:
-        problems.append("add at least one line item")
-    for item in items:
-        if not item.deliveries.all():
-            problems.append(f"give item {item.position} a required delivery date")
-    for field, label in (
-        ("justification_need", "the need"),
-        ("justification_efforts", "the efforts already made"),
-        ("justification_impact", "the impact of delay"),
-    ):
-        if not getattr(rating_request, field).strip():
-            problems.append(f"describe {label}")
-    if not rating_request.program.allows(rating_request.requested_level):
-        problems.append(f"choose a level that program {rating_request.program.symbol} allows")
-    return problems
-
-
 def rating_request_submit(
     *,
     rating_request: RatingRequest,
@@ -123,28 +100,13 @@ def rating_request_submit(
     """Applicant certifies (18 U.S.C. 1001 warning) and submits a complete draft."""
 
     def apply(rating_request: RatingRequest) -> dict[str, Any]:
-        problems = _completeness_problems(rating_request)
-        if problems:
-            raise ValidationFailed("The request is not complete: " + "; ".join(problems) + ".")
-        if not attestation.accepted:
-            raise ValidationFailed("Tick the certification box to certify the request.", field="certify")
-        typed = " ".join((attestation.typed_name or "").split())
-        if not typed:
-            raise ValidationFailed("Type your full name as your signature.", field="typed_name")
-        if typed.casefold() != " ".join(actor.printed_name.split()).casefold():
-            raise ValidationFailed(
-                f"The name you typed does not match the name on your account ({actor.printed_name}).",
-                field="typed_name",
-            )
         now = timezone.now()
-        rating_request.certified_by = actor
-        rating_request.certified_name = typed
-        rating_request.certified_at = now
-        rating_request.certification_text = attestation.text
+        certify_submission(rating_request, actor, attestation, now)
         rating_request.submit(at=now)
+        submissions.submission_record(rating_request=rating_request, actor=actor, at=now)
         return {"certification_text": attestation.text}
 
-    return _perform(
+    return perform_request_action(
         rating_request=rating_request,
         actor=actor,
         action="submit",
@@ -154,24 +116,16 @@ def rating_request_submit(
 
 
 def rating_request_accept_for_review(
-    *, rating_request: RatingRequest, actor: User, reviewer: User, expected_version: int | None = None
+    *, rating_request: RatingRequest, actor: User, reviewer: User | None, expected_version: int | None = None
 ) -> RatingRequest:
     """Intake accepts a submitted request and assigns a reviewer."""
 
     def apply(rating_request: RatingRequest) -> dict[str, Any]:
-        if reviewer is None:
-            raise ValidationFailed("Choose a reviewer to assign.", field="reviewer")
-        if not permissions.has_role(reviewer, Role.REVIEWER) or permissions.has_role(reviewer, Role.HHS_ADMIN):
-            raise ValidationFailed(f"{reviewer.printed_name} is not an HHS reviewer.", field="reviewer")
-        if rating_request.applicant_organization_id in permissions.organization_ids(reviewer):
-            raise ValidationFailed(
-                f"{reviewer.printed_name} belongs to the requesting organization and cannot review it.",
-                field="reviewer",
-            )
-        rating_request.accept_for_review(reviewer=reviewer)
-        return {"reviewer": reviewer.get_username()}
+        chosen = check_reviewer(rating_request, reviewer)
+        rating_request.accept_for_review(reviewer=chosen)
+        return {"reviewer": chosen.get_username()}
 
-    return _perform(
+    return perform_request_action(
         rating_request=rating_request,
         actor=actor,
         action="accept_for_review",
@@ -192,7 +146,7 @@ def rating_request_request_information(
         rating_request.request_information(at=now)
         return {"question": text}
 
-    return _perform(
+    return perform_request_action(
         rating_request=rating_request,
         actor=actor,
         action="request_information",
@@ -221,7 +175,7 @@ def rating_request_respond(
         rating_request.respond()
         return {"information_request_id": question.pk, "response": text}
 
-    return _perform(
+    return perform_request_action(
         rating_request=rating_request,
         actor=actor,
         action="respond",
@@ -257,7 +211,7 @@ def rating_request_recommend(
         rating_request.recommend(by=actor, at=timezone.now(), outcome=outcome, rationale=text, checklist=answers)
         return {"recommendation": outcome}
 
-    return _perform(
+    return perform_request_action(
         rating_request=rating_request,
         actor=actor,
         action="recommend",
@@ -274,7 +228,7 @@ def rating_request_return_for_rework(
         _require(reason, field="reason", message="Say why the request goes back for rework.")
         rating_request.return_for_rework()
 
-    return _perform(
+    return perform_request_action(
         rating_request=rating_request,
         actor=actor,
         action="return_for_rework",
@@ -309,7 +263,7 @@ def rating_request_approve(
             "rated_orders": [order.order_number for order in issued],
         }
 
-    return _perform(
+    return perform_request_action(
         rating_request=rating_request,
         actor=actor,
         action="approve",
@@ -331,7 +285,7 @@ def rating_request_deny(
         )
         rating_request.deny(by=actor, at=timezone.now(), reason=text)
 
-    return _perform(
+    return perform_request_action(
         rating_request=rating_request,
         actor=actor,
         action="deny",
@@ -348,7 +302,7 @@ def rating_request_withdraw(
         text = _require(reason, field="reason", message="Say why you withdraw the request.")
         rating_request.withdraw(reason=text)
 
-    return _perform(
+    return perform_request_action(
         rating_request=rating_request,
         actor=actor,
         action="withdraw",
