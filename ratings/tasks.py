@@ -7,9 +7,11 @@ from typing import Any
 
 from celery import shared_task
 
+from ratings.services.notifications import digest as notification_digests
 from ratings.services.notifications import outbox as notifications
 from ratings.services.orders import documents as order_documents
 from ratings.services.orders import reminders as order_reminders
+from ratings.services.requests import overdue as review_overdue
 
 logger = logging.getLogger("ratings.tasks")
 
@@ -62,3 +64,15 @@ def send_order_reminders() -> int:
     """Periodic (beat): remind suppliers before their answer is due; escalate overdue ones."""
     run = order_reminders.order_reminders_send()
     return sum(len(ids) for ids in run.reminders.values()) + len(run.escalated)
+
+
+@shared_task(name="ratings.tasks.send_notification_digests", ignore_result=True, acks_late=True)
+def send_notification_digests() -> int:
+    """Periodic (beat): from the digest hour on, one digest a day to each recipient who chose it."""
+    return len(notification_digests.notification_digests_send())
+
+
+@shared_task(name="ratings.tasks.notify_overdue_reviews", ignore_result=True, acks_late=True)
+def notify_overdue_reviews() -> int:
+    """Periodic (beat): tell reviewers (or intake) of HHS reviews past their target, once each."""
+    return len(review_overdue.review_overdue_notify())

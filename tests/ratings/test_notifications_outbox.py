@@ -32,11 +32,13 @@ def test_submit_writes_one_notice_to_the_applicant_and_sends_it_after_commit(cas
         rr = workflow.rating_request_submit(
             rating_request=rr, actor=cast.applicant, attestation=workflow.Attestation(cast.applicant.printed_name, True)
         )
-        row = Notification.objects.get()
-        # then the row exists, pending, before anything is sent
-        assert row.status == NotificationStatus.PENDING
+        row = Notification.objects.get(recipient=cast.applicant)
+        staff = Notification.objects.get(recipient=cast.intake)  # intake hears of the new submission
+        # then the rows exist, pending, before anything is sent
+        assert (row.status, staff.status) == (NotificationStatus.PENDING, NotificationStatus.PENDING)
+        assert staff.kind == NotificationKind.REQUEST_SUBMITTED
         assert mail.outbox == []
-    assert len(callbacks) == 1
+    assert len(callbacks) == 2
     callbacks[0]()
     row.refresh_from_db()
     assert row.kind == NotificationKind.REQUEST_STATUS
@@ -166,12 +168,12 @@ def test_delivering_a_notice_already_sent_sends_nothing(cast, django_capture_on_
 def test_smtp_errors_retry_then_end_failed_with_the_error(cast, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         rr = request_in_state(cast, RequestState.SUBMITTED)
-    row = Notification.objects.get()
+    row = Notification.objects.get(recipient=cast.applicant)
     assert (row.status, row.attempts) == (NotificationStatus.FAILED, 3)
     assert row.last_error == "SMTPException: 451 mail server busy"
     assert row.sent_at is None
     assert mail.outbox == []
-    failed = AuditEvent.objects.get(action="notification.failed")
+    failed = AuditEvent.objects.get(action="notification.failed", object_id=str(row.pk))
     assert (failed.object_id, failed.outcome) == (str(row.pk), "failure")
     assert rr.state == RequestState.SUBMITTED  # the cause committed regardless
 
@@ -191,7 +193,7 @@ def _failed_notice(cast, django_capture_on_commit_callbacks) -> Notification:
         django_capture_on_commit_callbacks(execute=True),
     ):
         request_in_state(cast, RequestState.SUBMITTED)
-    row = Notification.objects.get()
+    row = Notification.objects.get(recipient=cast.applicant)
     assert row.status == NotificationStatus.FAILED
     return row
 
@@ -229,7 +231,7 @@ def test_resend_by_someone_outside_hhs_is_refused_and_audited(cast, django_captu
 def test_only_failed_notices_are_resent(cast, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         request_in_state(cast, RequestState.SUBMITTED)
-    row = Notification.objects.get()
+    row = Notification.objects.get(recipient=cast.applicant)
     audit_rows = AuditEvent.objects.count()
     with django_capture_on_commit_callbacks(execute=True) as callbacks, pytest.raises(InvalidState, match="is sent"):
         notifications.notification_resend(notification=row, actor=cast.hhsadmin)
@@ -244,7 +246,8 @@ def test_sweep_requeues_pending_notices_past_the_grace_period_and_sends_each_onc
     with django_capture_on_commit_callbacks(execute=False):  # the delivery task is "lost"
         request_in_state(cast, RequestState.IN_REVIEW)
     rows = list(Notification.objects.order_by("pk"))
-    assert [r.status for r in rows] == [NotificationStatus.PENDING] * 3
+    # submitted (applicant, intake), in review (applicant, reviewer)
+    assert [r.status for r in rows] == [NotificationStatus.PENDING] * 4
     old, fresh = rows[0], rows[1:]
     Notification.objects.filter(pk=old.pk).update(next_attempt_at=timezone.now() - dt.timedelta(seconds=61))
     with django_capture_on_commit_callbacks(execute=True):
@@ -254,11 +257,11 @@ def test_sweep_requeues_pending_notices_past_the_grace_period_and_sends_each_onc
     with django_capture_on_commit_callbacks(execute=True):
         again = notifications.notifications_sweep(now=timezone.now() + dt.timedelta(seconds=61))
     assert again.requeued == [r.pk for r in fresh]
-    assert len(mail.outbox) == 3
+    assert len(mail.outbox) == 4
     with django_capture_on_commit_callbacks(execute=True):
         last = notifications.notifications_sweep(now=timezone.now() + dt.timedelta(hours=1))
     assert (last.requeued, last.abandoned) == ([], [])
-    assert len(mail.outbox) == 3
+    assert len(mail.outbox) == 4
 
 
 def test_sweep_fails_notices_stuck_while_sending_instead_of_sending_twice(
@@ -267,7 +270,7 @@ def test_sweep_fails_notices_stuck_while_sending_instead_of_sending_twice(
     settings.NOTIFICATION_SENDING_STALE_SECONDS = 600
     with django_capture_on_commit_callbacks(execute=False):
         request_in_state(cast, RequestState.SUBMITTED)
-    row = Notification.objects.get()
+    row = Notification.objects.get(recipient=cast.applicant)
     # a worker claimed it, then died before recording the outcome
     Notification.objects.filter(pk=row.pk).update(
         status=NotificationStatus.SENDING, attempts=1, claimed_at=timezone.now() - dt.timedelta(seconds=601)

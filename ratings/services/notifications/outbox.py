@@ -10,6 +10,8 @@
 - `notifications_sweep(...)` (Celery beat) re-queues rows left pending (broker down, lost
   task) and fails rows stuck in "sending" past the stale timeout: their outcome is unknown, so
   they are never re-sent automatically (no duplicates) but shown in the admin for a resend.
+- The recipient's preference (services.notifications.preferences) may hold an optional notice
+  for the daily digest (services.notifications.digest) or keep it in the app only.
 """
 
 from __future__ import annotations
@@ -33,14 +35,21 @@ from audit import services as audit
 from audit.constants import Outcome
 from dpa_portal.celery import app as celery_app
 from ratings import audit_actions, permissions
-from ratings.constants import NotificationStatus
+from ratings.constants import NotificationDelivery, NotificationStatus
 from ratings.models import Notification, User
 from ratings.services import transition
+from ratings.services.notifications import preferences
 from ratings.services.orders import clocks as order_clocks
 
 logger = logging.getLogger("ratings.notifications")
 
 DELIVER_TASK = "ratings.tasks.deliver_notification"
+# The recipient's choice decides the row's first status: sent now, held for the digest, or kept in the app.
+HELD_AS: dict[str, str] = {
+    NotificationDelivery.IMMEDIATE: NotificationStatus.PENDING,
+    NotificationDelivery.DIGEST: NotificationStatus.HELD,
+    NotificationDelivery.OFF: NotificationStatus.IN_APP,
+}
 
 
 def absolute_url(path: str) -> str:
@@ -68,6 +77,7 @@ def notify(
     existing = Notification.objects.filter(key=key).first()
     if existing is not None:
         return existing
+    delivery = preferences.delivery_for(recipient, kind)
     url = absolute_url(link)
     values = {**context, "recipient": recipient, "subject": subject, "link": url, "site_url": settings.SITE_URL}
     row = Notification(
@@ -82,6 +92,7 @@ def notify(
         object_type=target._meta.label if target is not None else "",
         object_id=str(target.pk) if target is not None else "",
         next_attempt_at=timezone.now(),
+        status=HELD_AS[delivery],
     )
     try:
         with transaction.atomic():
@@ -89,8 +100,9 @@ def notify(
     except IntegrityError:
         # A concurrent writer stored the same key first: that row is the notice.
         return Notification.objects.get(key=key)
-    notification_id = row.pk
-    transaction.on_commit(lambda: enqueue(notification_id))
+    if row.status == NotificationStatus.PENDING:
+        notification_id = row.pk
+        transaction.on_commit(lambda: enqueue(notification_id))
     return row
 
 

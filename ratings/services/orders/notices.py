@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from django.urls import NoReverseMatch, reverse
 
-from ratings.constants import NotificationKind, OrganizationKind, Role, SupplierNoticeKind
+from ratings.constants import NotificationKind, Role, SupplierNoticeKind
 from ratings.models import Notification, RatedOrder, RatedOrderVersion, SupplierResponse, User
 from ratings.services.notifications.outbox import notify_many
-from ratings.services.requests.notices import applicant_recipients
+from ratings.services.requests.notices import applicant_recipients, intake_analysts
 
 # Used until the supplier portal's order page exists (it is login-protected).
 ORDER_PORTAL_PATH = "/portal/orders/{order_number}/"
@@ -45,20 +45,6 @@ def supplier_contacts(organization_id: int) -> list[User]:
     )
 
 
-def hhs_intake() -> list[User]:
-    return list(
-        User.objects.filter(
-            is_active=True,
-            memberships__role=Role.INTAKE_ANALYST,
-            memberships__is_active=True,
-            memberships__organization__kind=OrganizationKind.AGENCY,
-            memberships__organization__is_active=True,
-        )
-        .distinct()
-        .order_by("pk")
-    )
-
-
 def placing_recipients(order: RatedOrder) -> list[User]:
     """Who placed the order: the applicant (top tier) or the supplier that extended it."""
     if order.parent_id is not None:
@@ -84,7 +70,7 @@ def notify_order_version(*, order: RatedOrder, version: RatedOrderVersion) -> li
 def notify_response(*, order: RatedOrder, response: SupplierResponse) -> list[Notification]:
     """A supplier's answer goes to whoever placed the order and to HHS intake."""
     return notify_many(
-        recipients=[*placing_recipients(order), *hhs_intake()],
+        recipients=[*placing_recipients(order), *intake_analysts()],
         kind=NotificationKind.ORDER_RESPONSE,
         subject=f"{order.order_number}: {response.get_kind_display().lower()} by {order.supplier.legal_name}",
         template="order_response",
@@ -112,7 +98,7 @@ def notify_reminder(*, version: RatedOrderVersion, offset: int) -> list[Notifica
 def notify_overdue(*, version: RatedOrderVersion) -> list[Notification]:
     order = version.order
     return notify_many(
-        recipients=[*hhs_intake(), *placing_recipients(order)],
+        recipients=[*intake_analysts(), *placing_recipients(order)],
         kind=NotificationKind.RESPONSE_OVERDUE,
         subject=f"{order.order_number}: supplier answer overdue ({order.supplier.legal_name})",
         template="order_overdue",
