@@ -126,7 +126,11 @@ LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
 
 LANGUAGE_CODE = "en-us"
-TIME_ZONE = "UTC"  # NIST AU-8: every stored time is UTC.
+# NIST AU-8: every stored time is UTC (USE_TZ; the database connection works in UTC). Pages,
+# e-mails and documents show the agency's time with its zone (ratings.clock.agency_time), so the
+# time zone Django shows times in is the agency's, and its date format names the zone.
+TIME_ZONE = env("AGENCY_TIME_ZONE", "America/New_York")
+FORMAT_MODULE_PATH = ["dpa_portal.formats"]
 USE_I18N = True
 USE_TZ = True
 
@@ -219,6 +223,11 @@ SPECTACULAR_SETTINGS = {
 RECORD_RETENTION_YEARS = env_int("RECORD_RETENTION_YEARS", 3)
 # HHS review target for a submitted request, in working days (paused while information is requested).
 REVIEW_TARGET_WORKING_DAYS = env_int("REVIEW_TARGET_WORKING_DAYS", 10)
+# A request returned for correction: "pause" counts the wait like a question, "restart" starts
+# the review clock again when the corrected request is resubmitted.
+REVIEW_CLOCK_WHEN_RETURNED = env("REVIEW_CLOCK_WHEN_RETURNED", "pause")
+if REVIEW_CLOCK_WHEN_RETURNED not in {"pause", "restart"}:
+    raise ImproperlyConfigured("REVIEW_CLOCK_WHEN_RETURNED must be 'pause' or 'restart'.")
 # Supplier accept/reject deadline per rating level, working days (15 CFR 700.13(d); HRPAS [U]).
 SUPPLIER_RESPONSE_WORKING_DAYS = {
     "DO": env_int("SUPPLIER_RESPONSE_WORKING_DAYS_DO", 15),
@@ -294,6 +303,22 @@ CELERY_BEAT_SCHEDULE["supplier-response-reminders"] = {
     "schedule": SUPPLIER_REMINDER_INTERVAL_SECONDS,
 }
 # --- end of supplier responses ---------------------------------------------------------------
+# --- HHS staff workspace: staff notices, daily digest, overdue reviews ------------------------
+# The daily digest goes out at this hour (agency time) to everyone who chose it; beat checks
+# every NOTIFICATION_DIGEST_INTERVAL_SECONDS.
+NOTIFICATION_DIGEST_HOUR = env_int("NOTIFICATION_DIGEST_HOUR", 7)
+NOTIFICATION_DIGEST_INTERVAL_SECONDS = float(env("NOTIFICATION_DIGEST_INTERVAL_SECONDS", "900"))
+CELERY_BEAT_SCHEDULE["notification-digests"] = {
+    "task": "ratings.tasks.send_notification_digests",
+    "schedule": NOTIFICATION_DIGEST_INTERVAL_SECONDS,
+}
+# How often beat looks for HHS reviews past their target (the assigned reviewer is told once).
+REVIEW_OVERDUE_INTERVAL_SECONDS = float(env("REVIEW_OVERDUE_INTERVAL_SECONDS", "900"))
+CELERY_BEAT_SCHEDULE["review-overdue-notices"] = {
+    "task": "ratings.tasks.notify_overdue_reviews",
+    "schedule": REVIEW_OVERDUE_INTERVAL_SECONDS,
+}
+# --- end of HHS staff workspace ---------------------------------------------------------------
 
 LOGGING = {
     "version": 1,

@@ -16,6 +16,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
 from ratings import permissions
+from ratings.clock import agency_time
 from ratings.models import Notification, RatedOrder, RatedOrderVersion, SupplierResponse
 from ratings.models.orders import AWAITING_RESPONSE_STATUSES
 from ratings.selectors.orders import order_tree_rows
@@ -23,8 +24,8 @@ from ratings.selectors.orders import order_tree_rows
 BR = SafeString("<br>")
 
 
-def _utc(value: dt.datetime | None) -> str:
-    return value.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC") if value else "—"
+def _when(value: dt.datetime | None) -> str:
+    return agency_time(value) if value else "—"
 
 
 class SupplierResponseInline(admin.TabularInline):
@@ -55,7 +56,7 @@ class SupplierResponseInline(admin.TabularInline):
 
     @admin.display(description="Signature (21 CFR 11.50)")
     def signature(self, obj: SupplierResponse) -> SafeString:
-        return format_html("{}, {}<br>{}<br>{}", obj.printed_name, obj.title, _utc(obj.responded_at), obj.meaning)
+        return format_html("{}, {}<br>{}<br>{}", obj.printed_name, obj.title, _when(obj.responded_at), obj.meaning)
 
     @admin.display(description="Dates")
     def dates(self, obj: SupplierResponse) -> SafeString:
@@ -66,7 +67,7 @@ class SupplierResponseInline(admin.TabularInline):
         if obj.new_date:
             parts.append(format_html("New date: {}", obj.new_date.isoformat()))
         if obj.confirmation_due:
-            parts.append(format_html("Written confirmation due: {}", _utc(obj.confirmation_due)))
+            parts.append(format_html("Written confirmation due: {}", _when(obj.confirmation_due)))
         return format_html_join(BR, "{}", ((p,) for p in parts)) if parts else SafeString("—")
 
 
@@ -80,7 +81,7 @@ class SupplierOrderAdminMixin:
         version = RatedOrderVersion.objects.filter(order=obj, number=obj.current_version).first()
         if version is None or version.received_at is None:
             return SafeString("Not started: the order notice has not reached the supplier yet.")
-        state = "closed " + _utc(version.clock_closed_at) if version.clock_closed_at else "running"
+        state = "closed " + _when(version.clock_closed_at) if version.clock_closed_at else "running"
         overdue = (
             obj.status in AWAITING_RESPONSE_STATUSES
             and version.response_due_at is not None
@@ -88,8 +89,8 @@ class SupplierOrderAdminMixin:
         )
         return format_html(
             "Received {}; answer due {}; clock {}{}",
-            _utc(version.received_at),
-            _utc(version.response_due_at),
+            _when(version.received_at),
+            _when(version.response_due_at),
             state,
             format_html(" — <strong>OVERDUE</strong>") if overdue else "",
         )
@@ -140,7 +141,7 @@ class SupplierOrderAdminMixin:
                     row.get_kind_display(),
                     row.subject,
                     row.recipient.printed_name,
-                    row.get_status_display() + (f" {_utc(row.sent_at)}" if row.sent_at else ""),
+                    row.get_status_display() + (f" {_when(row.sent_at)}" if row.sent_at else ""),
                 )
                 for row in rows
             ),

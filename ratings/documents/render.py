@@ -61,7 +61,7 @@ class OrderContent:
     response_working_days: int
     signer_name: str
     signer_title: str
-    signed_at: str  # "2026-11-22 10:15:03 UTC"
+    signed_at: str  # agency time, "2026-11-22 05:15:03 EST"
     signed_at_pdf: str  # "D:20261122101503+00'00'"
     meaning: str
     delegation: str
@@ -87,8 +87,9 @@ def _styles() -> dict[str, ParagraphStyle]:
     }
 
 
-def _numbered_canvas(content: OrderContent) -> type[Canvas]:
-    """A canvas that defers pages so each can print "Page x of y" and the §705(d) legend."""
+def _numbered_canvas(content: OrderContent, watermark: str = "") -> type[Canvas]:
+    """A canvas that defers pages so each can print "Page x of y", the §705(d) legend and, on a
+    preview, the watermark across the page."""
 
     class NumberedCanvas(Canvas):
         def __init__(self, *args: Any, **kwargs: Any):
@@ -121,6 +122,12 @@ def _numbered_canvas(content: OrderContent) -> type[Canvas]:
             self.setFont("Helvetica", 8)
             self.drawString(0.75 * inch, 0.3 * inch, f"Order {content.order_number} v{content.version}")
             self.drawRightString(width - 0.75 * inch, 0.3 * inch, f"Page {self._pageNumber} of {total}")
+            if watermark:
+                self.setFillColor(colors.Color(0.75, 0, 0, alpha=0.25))
+                self.setFont("Helvetica-Bold", 44)
+                self.translate(width / 2, height / 2)
+                self.rotate(45)
+                self.drawCentredString(0, 0, watermark)
             self.restoreState()
 
     return NumberedCanvas
@@ -189,8 +196,9 @@ def _qr(url: str) -> Drawing:
     return drawing
 
 
-def render_pdf(content: OrderContent) -> bytes:
-    """The unsigned PDF. Same content in, same bytes out."""
+def render_pdf(content: OrderContent, *, watermark: str = "") -> bytes:
+    """The unsigned PDF. Same content in, same bytes out. A preview carries a watermark (never
+    part of the content, so never part of a fingerprint)."""
     s = _styles()
     buffer = io.BytesIO()
     is_cancellation = content.kind == DocumentKind.CANCELLATION
@@ -305,5 +313,5 @@ def render_pdf(content: OrderContent) -> bytes:
         TableStyle([("BOX", (0, 0), (-1, -1), 0.6, colors.grey), ("VALIGN", (0, 0), (-1, -1), "TOP")])
     )
     story += [KeepTogether(signature), Spacer(1, 8), KeepTogether([verification])]
-    doc.build(story, canvasmaker=_numbered_canvas(content))
+    doc.build(story, canvasmaker=_numbered_canvas(content, watermark))
     return buffer.getvalue()

@@ -23,6 +23,7 @@ from audit import services as audit
 from audit.constants import Outcome
 from dpa_portal.errors import NotFound
 from ratings import audit_actions, permissions, tasks
+from ratings.clock import agency_time
 from ratings.constants import DocumentKind, GenerationStatus, OrderStatus
 from ratings.documents import render, signing
 from ratings.models import Document, Organization, RatedOrder, RatedOrderVersion, Signature, User
@@ -62,7 +63,7 @@ def order_content(version: RatedOrderVersion, signature: Signature) -> render.Or
         response_working_days=settings.SUPPLIER_RESPONSE_WORKING_DAYS[order.level],
         signer_name=signature.printed_name,
         signer_title=signature.title,
-        signed_at=signed_utc.strftime("%Y-%m-%d %H:%M:%S UTC"),
+        signed_at=agency_time(signature.signed_at, seconds=True),
         signed_at_pdf=signed_utc.strftime("D:%Y%m%d%H%M%S+00'00'"),
         meaning=signature.meaning,
         delegation=signature.delegation,
@@ -276,7 +277,7 @@ def order_verify(*, order_number: str, fingerprint: str) -> Verification:
         return Verification(genuine=False)
     order = version.order
     if order.status == OrderStatus.CANCELLED:
-        status, text = "cancelled", f"Cancelled on {order.cancelled_at:%Y-%m-%d} (UTC); the rating no longer applies."
+        status, text = "cancelled", f"Cancelled on {agency_time(order.cancelled_at)}; the rating no longer applies."
     elif version.number < order.current_version:
         status, text = "amended", f"Amended by version {order.current_version}; this version is superseded."
     else:

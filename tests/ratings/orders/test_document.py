@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from audit.models import AuditEvent
 from ratings.constants import CONFIDENTIALITY_LEGEND, RATED_ORDER_CERTIFICATION, GenerationStatus
@@ -52,7 +53,8 @@ def test_every_required_element_is_in_the_document_and_on_every_page(cast, djang
     assert "U.S. Department of Health and Human Services" in text
     assert "within 48 hours" in text
     assert flat(RATED_ORDER_CERTIFICATION) in text
-    signed = version.issued_at.strftime("%Y-%m-%d %H:%M:%S UTC")
+    # Printed in the agency's time zone with its abbreviation, like every time people read.
+    signed = version.issued_at.astimezone(ZoneInfo("America/New_York")).strftime("%Y-%m-%d %H:%M:%S %Z")
     assert f"Signed by Omar Official, Director, Industrial Base Management Date and time: {signed}" in text
     assert "Meaning: Approved: authorizes the priority rating" in text
     assert "within 15 working days" in text
