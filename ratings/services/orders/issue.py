@@ -143,6 +143,56 @@ def _earliest_date(items: list[dict[str, Any]]) -> dt.date | None:
     return dt.date.fromisoformat(min(dates)) if dates else None
 
 
+def order_supplier_ids(rating_request: RatingRequest) -> list[int]:
+    """The suppliers approval issues an order to, one each, in the order of the request's items."""
+    supplier_ids: list[int] = []
+    for line in rating_request.line_items.order_by("position"):
+        if line.supplier_id not in supplier_ids:
+            supplier_ids.append(line.supplier_id)
+    return supplier_ids
+
+
+def _new_order(rating_request: RatingRequest, supplier_id: int, number: str, at: dt.datetime) -> RatedOrder:
+    return RatedOrder(
+        order_number=number,
+        source_request=rating_request,
+        placing_organization=rating_request.applicant_organization,
+        supplier_id=supplier_id,
+        level=rating_request.requested_level,
+        program=rating_request.program,
+        rating=rating_request.rating,
+        emergency_response_hours=rating_request.emergency_response_hours,
+        issued_at=at,
+    )
+
+
+def rated_order_unsigned_draft(
+    rating_request: RatingRequest, supplier_id: int, signer: User, delegation: str, at: dt.datetime
+) -> tuple[RatedOrderVersion, Signature]:
+    """The order approval would issue to one supplier, built exactly as approval builds it but
+    never saved: what a decision page previews."""
+    order = _new_order(rating_request, supplier_id, "(number given on approval)", at)
+    version = RatedOrderVersion(
+        order=order,
+        number=1,
+        kind=DocumentKind.ORDER,
+        items_snapshot=_items_from_request(rating_request, supplier_id),
+        issued_at=at,
+        supplier_notice_kind=SupplierNoticeKind.ISSUED,
+    )
+    signature = Signature(
+        version=version,
+        kind=DocumentKind.ORDER,
+        signer=signer,
+        printed_name=signer.printed_name,
+        title=signer.title,
+        signed_at=at,
+        meaning=SIGNATURE_MEANING_APPROVAL,
+        delegation=delegation,
+    )
+    return version, signature
+
+
 def rated_orders_issue(
     *, rating_request: RatingRequest, actor: User, delegation: str, at: dt.datetime
 ) -> list[RatedOrder]:
@@ -151,24 +201,11 @@ def rated_orders_issue(
     The approving official's password was re-checked by the approval (21 CFR 11.200); the
     request moves approved -> issued.
     """
-    supplier_ids: list[int] = []
-    for line in rating_request.line_items.order_by("position"):
-        if line.supplier_id not in supplier_ids:
-            supplier_ids.append(line.supplier_id)
     orders = []
-    for supplier_id in supplier_ids:
+    for supplier_id in order_supplier_ids(rating_request):
         number = reference_allocate(kind="ORDER", year=at.year)
-        order = RatedOrder.objects.create(
-            order_number=order_number_format(at.year, number),
-            source_request=rating_request,
-            placing_organization_id=rating_request.applicant_organization_id,
-            supplier_id=supplier_id,
-            level=rating_request.requested_level,
-            program=rating_request.program,
-            rating=rating_request.rating,
-            emergency_response_hours=rating_request.emergency_response_hours,
-            issued_at=at,
-        )
+        order = _new_order(rating_request, supplier_id, order_number_format(at.year, number), at)
+        order.save()
         version = rated_order_version_create(
             order=order,
             number=1,
