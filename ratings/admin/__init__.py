@@ -2,17 +2,24 @@
 
 from django.contrib import admin
 
+from ratings.admin import workqueue
 from ratings.admin.accounts import OrganizationAdmin, ProgramAdmin, UserAdmin
+from ratings.admin.assignment import ConflictOfInterestAdmin
 from ratings.admin.notifications import NotificationAdmin
 from ratings.admin.orders import RatedOrderAdmin
 from ratings.admin.requests import RatingRequestAdmin
 from ratings.admin.site import admin_site_has_permission
-from ratings.models import Notification, Organization, Program, RatedOrder, RatingRequest, User
+from ratings.models import ConflictOfInterest, Notification, Organization, Program, RatedOrder, RatingRequest, User
 
 admin.site.site_header = "DPA Priority Ratings — HHS/ASPR"
 admin.site.site_title = "DPA Priority Ratings"
 admin.site.index_title = "Work queue"
 admin.site.has_permission = admin_site_has_permission  # type: ignore[method-assign]
+# The home page is the caller's work queue (ratings.admin.workqueue), not a list of models.
+admin.site.index = workqueue.index  # type: ignore[method-assign,assignment]
+admin.site.index_template = "admin/ratings/workqueue.html"
+# Full width for the case and the lists: the queue and breadcrumbs are the navigation.
+admin.site.enable_nav_sidebar = False
 
 admin.site.register(RatingRequest, RatingRequestAdmin)
 admin.site.register(RatedOrder, RatedOrderAdmin)
@@ -20,3 +27,4 @@ admin.site.register(Notification, NotificationAdmin)
 admin.site.register(User, UserAdmin)
 admin.site.register(Organization, OrganizationAdmin)
 admin.site.register(Program, ProgramAdmin)
+admin.site.register(ConflictOfInterest, ConflictOfInterestAdmin)

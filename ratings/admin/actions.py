@@ -1,4 +1,5 @@
-"""Admin confirmation forms for workflow transitions: parse input, call one service, report."""
+"""Decision pages: the whole case on the page beside one decision's form; the form parses input
+and calls one service. No choice is pre-selected; an approval states what the signature means."""
 
 from __future__ import annotations
 
@@ -12,71 +13,117 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 
 from dpa_portal.errors import ApplicationError
-from ratings.constants import REVIEW_CHECKLIST, Recommendation, Role
+from ratings import permissions
+from ratings.admin.case import case_context
+from ratings.constants import REVIEW_CHECKLIST, SIGNATURE_MEANING_APPROVAL, Recommendation
 from ratings.models import RatingRequest, User
-from ratings.services.requests import workflow
+from ratings.selectors import workqueue
+from ratings.services import transition
+from ratings.services.requests import assignment, corrections, workflow
 
 
 class _VersionedForm(forms.Form):
     expected_version = forms.IntegerField(widget=forms.HiddenInput)
 
+    def __init__(self, *args: Any, rating_request: RatingRequest, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.rating_request = rating_request
 
-class ReasonForm(_VersionedForm):
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False, label="Reason")
 
-
-class AcceptForReviewForm(_VersionedForm):
-    reviewer = forms.ModelChoiceField(
-        queryset=User.objects.filter(
-            memberships__role=Role.REVIEWER,
-            memberships__is_active=True,
-            memberships__organization__kind="agency",
-        ).distinct(),
-        required=False,
+def _text(label: str, rows: int = 4, help_text: str = "") -> forms.CharField:
+    return forms.CharField(
+        widget=forms.Textarea(attrs={"rows": rows}), required=False, label=label, help_text=help_text
     )
 
 
+class ReviewerForm(_VersionedForm):
+    """A reviewer among those who may take this request, each with their current workload."""
+
+    reviewer = forms.ModelChoiceField(queryset=User.objects.none(), required=False, empty_label="Choose a reviewer")
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        eligible = workqueue.eligible_reviewers(self.rating_request)
+        load = {row.reviewer.pk: row for row in workqueue.team_workload()}
+        field = self.fields["reviewer"]
+        field.queryset = User.objects.filter(pk__in=[r.pk for r in eligible]).order_by("last_name", "first_name")  # type: ignore[attr-defined]
+        field.label_from_instance = lambda user: (  # type: ignore[attr-defined]
+            f"{user.printed_name} — {load[user.pk].in_review} in review, {load[user.pk].waiting} waiting, "
+            f"{load[user.pk].overdue} overdue"
+            if user.pk in load
+            else user.printed_name
+        )
+        field.help_text = "Reviewers declared conflicted with the requesting organization are not offered."
+
+
+class ReturnForCorrectionForm(_VersionedForm):
+    reason = _text("What the applicant must correct", 5, "The applicant sees this text.")
+
+
 class RequestInformationForm(_VersionedForm):
-    question = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}), required=False)
+    question = _text("Question for the applicant", 5)
 
 
 class RecommendForm(_VersionedForm):
-    outcome = forms.ChoiceField(choices=Recommendation.choices)
-    rationale = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}), required=False)
+    outcome = forms.ChoiceField(
+        choices=Recommendation.choices, widget=forms.RadioSelect, required=False, label="Recommendation"
+    )
+    rationale = _text("Rationale", 5)
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
         for key, label in REVIEW_CHECKLIST.items():
             self.fields[f"check_{key}"] = forms.BooleanField(label=label, required=False)
 
+    def checklist_fields(self) -> list[forms.BoundField]:
+        return [self[f"check_{key}"] for key in REVIEW_CHECKLIST]
+
 
 class ApproveForm(_VersionedForm):
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, label="Decision note")
-    password = forms.CharField(
-        widget=forms.PasswordInput,
-        required=False,
-        help_text="Re-enter your password to sign the approval (21 CFR 11.200).",
-    )
+    reason = _text("Decision note", 3)
+    password = forms.CharField(widget=forms.PasswordInput, required=False, label="Your password")
+    signature_meaning = SIGNATURE_MEANING_APPROVAL
+
+
+class ReasonForm(_VersionedForm):
+    reason = _text("Reason")
+
+
+class DenyForm(_VersionedForm):
+    reason = _text("Reasons for the denial", 4, "The applicant sees these reasons.")
 
 
 FORMS: dict[str, type[_VersionedForm]] = {
-    "accept_for_review": AcceptForReviewForm,
+    "accept_for_review": ReviewerForm,
+    "assign": ReviewerForm,
+    "return_for_correction": ReturnForCorrectionForm,
     "request_information": RequestInformationForm,
     "recommend": RecommendForm,
     "return_for_rework": ReasonForm,
     "approve": ApproveForm,
-    "deny": ReasonForm,
+    "deny": DenyForm,
 }
+TITLES = {
+    "accept_for_review": "Accept for review and assign a reviewer",
+    "assign": "Reassign the reviewer",
+    "return_for_correction": "Return to the applicant for correction",
+    "request_information": "Ask the applicant a question",
+    "recommend": "Recommend a decision",
+    "return_for_rework": "Return to the reviewer",
+    "approve": "Approve and sign",
+    "deny": "Deny",
+}
+DONE = {**workflow.ACTION_LABELS, "assign": "reassigned"}
 
 
 def _call_service(action: str, rating_request: RatingRequest, user: User, data: dict[str, Any]) -> RatingRequest:
-    common = {
-        "rating_request": rating_request,
-        "actor": user,
-        "expected_version": data["expected_version"],
-    }
+    common = {"rating_request": rating_request, "actor": user, "expected_version": data["expected_version"]}
     if action == "accept_for_review":
         return workflow.rating_request_accept_for_review(reviewer=data["reviewer"], **common)
+    if action == "assign":
+        return assignment.rating_request_assign(reviewer=data["reviewer"], **common)
+    if action == "return_for_correction":
+        return corrections.rating_request_return_for_correction(reason=data["reason"], **common)
     if action == "request_information":
         return workflow.rating_request_request_information(question=data["question"], **common)
     if action == "recommend":
@@ -90,37 +137,60 @@ def _call_service(action: str, rating_request: RatingRequest, user: User, data: 
     return service(reason=data["reason"], **common)
 
 
+def _may_reassign(rating_request: RatingRequest, user: Any) -> bool:
+    return (
+        rating_request.assigned_reviewer_id is not None
+        and assignment.ASSIGN.state_refusal(transition.REQUEST, rating_request) is None
+        and assignment.ASSIGN.permission(rating_request, user) is None
+    )
+
+
+def decisions_for(rating_request: RatingRequest, user: Any) -> list[tuple[str, str, str]]:
+    """(action, title, URL) of every decision the user may take on the request now."""
+    names = [a for a in workflow.available_actions(rating_request, user) if a in FORMS]
+    if _may_reassign(rating_request, user):
+        names.append("assign")
+    return [
+        (name, TITLES[name], reverse("admin:ratings_ratingrequest_transition", args=[rating_request.pk, name]))
+        for name in names
+    ]
+
+
 def transition_view(model_admin: admin.ModelAdmin, request: HttpRequest, object_id: str, action: str) -> HttpResponse:
     if action not in FORMS:
         raise Http404("No such action.")
-    rating_request = get_object_or_404(RatingRequest, pk=object_id)
+    rating_request = get_object_or_404(model_admin.get_queryset(request), pk=object_id)
     if not model_admin.has_view_permission(request, rating_request):
         raise Http404("No such request.")
     change_url = reverse("admin:ratings_ratingrequest_change", args=[rating_request.pk])
     form_class = FORMS[action]
     if request.method == "POST":
-        form = form_class(request.POST)
+        form = form_class(request.POST, rating_request=rating_request)
         if form.is_valid():
             try:
                 _call_service(action, rating_request, request.user, form.cleaned_data)  # type: ignore[arg-type]
             except ApplicationError as error:
-                if error.field and error.field in form.fields:
-                    form.add_error(error.field, error.message)
-                else:
-                    form.add_error(None, error.message)
+                form.add_error(error.field if error.field in form.fields else None, error.message)
             else:
-                label = workflow.ACTION_LABELS[action]
-                model_admin.message_user(request, f"Request {rating_request.reference} {label}.", messages.SUCCESS)
+                model_admin.message_user(
+                    request, f"Request {rating_request.reference} {DONE[action]}.", messages.SUCCESS
+                )
                 return HttpResponseRedirect(change_url)
     else:
-        form = form_class(initial={"expected_version": rating_request.version})
+        form = form_class(initial={"expected_version": rating_request.version}, rating_request=rating_request)
+    others = [d for d in decisions_for(rating_request, request.user) if d[0] != action]
     context = {
         **model_admin.admin_site.each_context(request),
+        **case_context(rating_request),
         "opts": model_admin.model._meta,
         "original": rating_request,
-        "title": f"{action.replace('_', ' ').capitalize()}: {rating_request.reference}",
+        "title": f"{TITLES[action]}: {rating_request.reference}",
         "form": form,
         "action": action,
+        "action_title": TITLES[action],
+        "other_decisions": others,
         "change_url": change_url,
+        "signer": request.user,
+        "membership": permissions.approving_membership(request.user, rating_request.requested_level),
     }
     return TemplateResponse(request, "admin/ratings/ratingrequest/transition_form.html", context)

@@ -7,8 +7,10 @@ from typing import Any
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.urls import path
 
 from dpa_portal.errors import ApplicationError
+from ratings.admin import workqueue
 from ratings.constants import NotificationStatus
 from ratings.models import Notification
 from ratings.services.notifications import outbox as notifications
@@ -67,3 +69,12 @@ class NotificationAdmin(admin.ModelAdmin):
             done += 1
         skipped = queryset.exclude(status=NotificationStatus.FAILED).count()
         self.message_user(request, f"{done} notice(s) queued again; {skipped} not failed, left as they are.")
+
+    def get_urls(self) -> list[Any]:
+        # Every HHS staff member's own notices: mark read, and how they want them by e-mail.
+        view = self.admin_site.admin_view
+        return [
+            path("<int:notification_id>/read/", view(workqueue.mark_read_view), name="ratings_notification_read"),
+            path("preferences/", view(workqueue.preferences_view), name="ratings_notification_preferences"),
+            *super().get_urls(),
+        ]

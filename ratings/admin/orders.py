@@ -18,6 +18,7 @@ from django.utils.html import format_html
 from dpa_portal.errors import ApplicationError
 from ratings import permissions
 from ratings.admin.suppliers import SupplierOrderAdminMixin, SupplierResponseInline
+from ratings.clock import agency_time
 from ratings.constants import GenerationStatus
 from ratings.models import RatedOrder, RatedOrderVersion
 from ratings.models.orders import OPEN_ORDER_STATUSES
@@ -72,10 +73,10 @@ class VersionInline(admin.TabularInline):
         if sig is None:
             return "—"
         return format_html(
-            "{}, {}<br>{} UTC<br>{}<br><small>{}</small>",
+            "{}, {}<br>{}<br>{}<br><small>{}</small>",
             sig.printed_name,
             sig.title,
-            sig.signed_at.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S"),
+            agency_time(sig.signed_at, seconds=True),
             sig.meaning,
             sig.delegation,
         )

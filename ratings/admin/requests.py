@@ -1,5 +1,5 @@
-"""HHS staff work requests here. Request data is read-only; state changes go through the
-transition buttons, each a confirmation form calling one workflow service."""
+"""HHS staff work requests here. Request data is read-only; state changes go through the decision
+pages (ratings.admin.actions), each a form beside the whole case that calls one workflow service."""
 
 from __future__ import annotations
 
@@ -8,79 +8,28 @@ from typing import Any
 
 from django.contrib import admin
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
-from django.urls import path, reverse
+from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import path
 from django.utils import timezone
-from django.utils.html import format_html
 
-from ratings.admin.actions import transition_view
+from dpa_portal.errors import NotFound
+from ratings.admin import assignment
+from ratings.admin.actions import decisions_for, transition_view
+from ratings.admin.case import case_context
 from ratings.admin.review_clock import ReviewOverdueFilter, review_due_column
 from ratings.constants import RequestState
-from ratings.models import (
-    Attachment,
-    InformationRequest,
-    RatingRequest,
-    RequestLineItem,
-)
+from ratings.models import RatingRequest, User
 from ratings.selectors import requests as request_selectors
-from ratings.services.requests import workflow
+from ratings.services.orders import preview
 
 NEXT_ACTION = {
     RequestState.DRAFT: "Applicant: complete and submit",
     RequestState.SUBMITTED: "Intake: accept and assign a reviewer",
     RequestState.IN_REVIEW: "Reviewer: review and recommend",
     RequestState.INFO_REQUESTED: "Applicant: answer HHS's question",
+    RequestState.RETURNED: "Applicant: correct and resubmit",
     RequestState.RECOMMENDED: "Approving official: decide",
 }
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
-class LineItemInline(ReadOnlyInline):
-    model = RequestLineItem
-    fields = (
-        "position",
-        "supplier",
-        "po_number",
-        "description",
-        "part_number",
-        "quantity",
-        "unit",
-        "required_dates",
-    )
-    readonly_fields = fields
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet[RequestLineItem]:
-        return super().get_queryset(request).select_related("supplier").prefetch_related("deliveries")
-
-    @admin.display(description="Required delivery dates")
-    def required_dates(self, obj: RequestLineItem) -> str:
-        return ", ".join(d.required_date.isoformat() for d in obj.deliveries.all())
-
-
-class AttachmentInline(ReadOnlyInline):
-    model = Attachment
-    fields = ("download", "content_type", "size", "sha256", "uploaded_by", "uploaded_at")
-    readonly_fields = fields
-
-    @admin.display(description="File")
-    def download(self, obj: Attachment) -> str:
-        return format_html('<a href="{}">{}</a>', reverse("attachment-download", args=[obj.pk]), obj.original_name)
-
-
-class InformationRequestInline(ReadOnlyInline):
-    model = InformationRequest
-    fields = ("asked_at", "asked_by", "question", "responded_at", "responded_by", "response")
-    readonly_fields = fields
 
 
 class AgeFilter(admin.SimpleListFilter):
@@ -107,25 +56,24 @@ class AgeFilter(admin.SimpleListFilter):
 
 
 class RatingRequestAdmin(admin.ModelAdmin):
+    # The columns a case officer scans first come first, so they stay in view at 1280 px.
     list_display = (
         "reference",
-        "applicant_organization",
-        "category",
-        "rating_display",
+        "organization",
         "state",
-        "assigned_reviewer",
-        "age_days",
         review_due_column,
         "next_action",
+        "assignee",
+        "rating_display",
     )
     list_filter = (
         "state",
-        "category",
-        "requested_level",
-        ("applicant_organization", admin.RelatedOnlyFieldListFilter),
-        ("assigned_reviewer", admin.RelatedOnlyFieldListFilter),
-        AgeFilter,
         ReviewOverdueFilter,
+        ("assigned_reviewer", admin.RelatedOnlyFieldListFilter),
+        ("applicant_organization", admin.RelatedOnlyFieldListFilter),
+        "requested_level",
+        "category",
+        AgeFilter,
     )
     search_fields = (
         "reference",
@@ -136,62 +84,10 @@ class RatingRequestAdmin(admin.ModelAdmin):
     list_select_related = ("applicant_organization", "assigned_reviewer", "program")
     show_full_result_count = False
     ordering = ("-submitted_at", "-created_at")
-    inlines = (LineItemInline, AttachmentInline, InformationRequestInline)
+    actions = ("assign_reviewer",)
     change_form_template = "admin/ratings/ratingrequest/change_form.html"
-    fieldsets = (
-        (
-            "Request",
-            {
-                "fields": (
-                    "reference",
-                    "state",
-                    "version",
-                    "applicant_organization",
-                    "applicant_contact",
-                    "end_customer",
-                    "government_program",
-                    "contract_number",
-                    "category",
-                    "health_resource",
-                    "requested_level",
-                    "program",
-                    "is_emergency",
-                    "emergency_response_hours",
-                    "confidentiality_marking",
-                )
-            },
-        ),
-        (
-            "Justification",
-            {"fields": ("justification_need", "justification_efforts", "justification_impact")},
-        ),
-        (
-            "Certification",
-            {"fields": ("certified_name", "certified_by", "certified_at", "certification_text")},
-        ),
-        (
-            "Review",
-            {
-                "fields": (
-                    "assigned_reviewer",
-                    "recommendation",
-                    "recommendation_rationale",
-                    "review_checklist",
-                    "recommended_by",
-                    "recommended_at",
-                    "decided_by",
-                    "decided_at",
-                    "decision_reason",
-                    "withdrawal_reason",
-                    "submitted_at",
-                    "review_paused_at",
-                )
-            },
-        ),
-    )
-
-    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
-        return [str(name) for _, options in self.fieldsets for name in options["fields"]]
+    fields = ("reference",)  # the page shows the case itself (templates/admin/ratings/ratingrequest/_case.html)
+    readonly_fields = fields
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # applicants prepare requests in the portal or the API
@@ -203,26 +99,47 @@ class RatingRequestAdmin(admin.ModelAdmin):
         return False
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[RatingRequest]:
-        return request_selectors.rating_requests_for(request.user).prefetch_related("information_requests")
+        return request_selectors.with_questions(request_selectors.rating_requests_for(request.user))
+
+    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
+        # Bulk assignment is intake's; nobody else is offered it (the service refuses them anyway).
+        actions = super().get_actions(request)
+        if not assignment.may_assign(request.user):
+            actions.pop("assign_reviewer", None)
+        return actions
+
+    @admin.display(description="Organization", ordering="applicant_organization__legal_name")
+    def organization(self, obj: RatingRequest) -> str:
+        return obj.applicant_organization.short_name or obj.applicant_organization.legal_name
 
     @admin.display(description="Rating", ordering="requested_level")
     def rating_display(self, obj: RatingRequest) -> str:
         return obj.rating
 
-    @admin.display(description="Age (days)", ordering="submitted_at")
-    def age_days(self, obj: RatingRequest) -> int | str:
-        return (timezone.now() - obj.submitted_at).days if obj.submitted_at else "—"
+    @admin.display(description="Assignee", ordering="assigned_reviewer__last_name")
+    def assignee(self, obj: RatingRequest) -> str:
+        return obj.assigned_reviewer.printed_name if obj.assigned_reviewer else "—"
 
     @admin.display(description="Next action")
     def next_action(self, obj: RatingRequest) -> str:
         return NEXT_ACTION.get(obj.state, "—")
 
+    @admin.action(description="Assign the selected requests to a reviewer")
+    def assign_reviewer(self, request: HttpRequest, queryset: QuerySet[RatingRequest]) -> HttpResponse | None:
+        return assignment.bulk_assign_view(self, request, queryset)
+
     def get_urls(self) -> list[Any]:
+        view = self.admin_site.admin_view
         custom = [
             path(
                 "<path:object_id>/act/<str:action>/",
-                self.admin_site.admin_view(self._transition_view),
+                view(self._transition_view),
                 name="ratings_ratingrequest_transition",
+            ),
+            path(
+                "<int:object_id>/preview/<int:supplier_id>/",
+                view(self._preview_view),
+                name="ratings_ratingrequest_preview",
             ),
         ]
         return custom + super().get_urls()
@@ -230,20 +147,27 @@ class RatingRequestAdmin(admin.ModelAdmin):
     def _transition_view(self, request: HttpRequest, object_id: str, action: str) -> HttpResponse:
         return transition_view(self, request, object_id, action)
 
+    def _preview_view(self, request: HttpRequest, object_id: int, supplier_id: int) -> HttpResponse:
+        """The order one supplier would receive on approval: a watermarked PDF, never stored."""
+        actor: Any = request.user
+        if not isinstance(actor, User):
+            raise Http404("No such preview.")
+        try:
+            shown = preview.rated_order_preview(rating_request_id=object_id, supplier_id=supplier_id, actor=actor)
+        except NotFound as error:
+            raise Http404(error.message) from error
+        response = HttpResponse(shown.pdf, content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="{shown.filename}"'
+        response["Cache-Control"] = "no-store"
+        return response
+
     def change_view(
         self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None
     ) -> HttpResponse:
         extra_context = extra_context or {}
         rating_request = self.get_object(request, object_id)
         if rating_request is not None:
-            extra_context["transitions"] = [
-                (
-                    action,
-                    action.replace("_", " ").capitalize(),
-                    reverse("admin:ratings_ratingrequest_transition", args=[rating_request.pk, action]),
-                )
-                for action in workflow.available_actions(rating_request, request.user)  # type: ignore[arg-type]
-                if action not in {"submit", "respond", "withdraw"}
-            ]
+            extra_context.update(case_context(rating_request))
+            extra_context["transitions"] = decisions_for(rating_request, request.user)
             extra_context["timeline"] = request_selectors.request_timeline(rating_request)
         return super().change_view(request, object_id, form_url, extra_context)

@@ -183,10 +183,10 @@ def test_the_list_page_makes_a_constant_number_of_queries(client, staff):
     few = _list_queries(client, staff, 5)
     many = _list_queries(client, staff, 40)
 
-    # then: measured 10 on PostgreSQL: session, user, memberships, user and group permissions,
+    # then: measured 11 on PostgreSQL: session, user, memberships, user and group permissions,
     # the organization and reviewer filter choices, the count, the page itself and the
-    # prefetch of open questions for the review-clock column
-    assert few == many == 10
+    # prefetches of questions and submissions (returns) for the review-clock column
+    assert few == many == 11
 
 
 # --- request page ----------------------------------------------------------------------------
@@ -237,9 +237,10 @@ def request_in_state_from(cast, rr):
 @pytest.mark.parametrize(
     ("state", "who", "expected"),
     [
-        (S.SUBMITTED, "intake", ["accept_for_review"]),
+        (S.SUBMITTED, "intake", ["accept_for_review", "return_for_correction"]),
         (S.SUBMITTED, "reviewer", []),
-        (S.IN_REVIEW, "reviewer", ["request_information", "recommend"]),
+        (S.IN_REVIEW, "reviewer", ["request_information", "recommend", "return_for_correction"]),
+        (S.IN_REVIEW, "intake", ["assign"]),
         (S.IN_REVIEW, "reviewer2", []),
         (S.RECOMMENDED, "approver", ["return_for_rework", "approve", "deny"]),
         (S.RECOMMENDED, "reviewer", []),

@@ -26,11 +26,12 @@ from audit.models import AuditEvent
 from dpa_portal.errors import NotFound, PermissionRefused
 from ratings.constants import GenerationStatus, NotificationStatus, RequestState
 from ratings.models import Notification, RatedOrder, RatedOrderVersion
-from ratings.services.accounts import invitations
-from ratings.services.notifications import outbox
+from ratings.services.accounts import conflicts, invitations
+from ratings.services.notifications import outbox, preferences
 from ratings.services.orders import changes as order_changes
 from ratings.services.orders import documents as order_documents
-from ratings.services.requests import attachments, drafts, workflow
+from ratings.services.orders import preview
+from ratings.services.requests import assignment, attachments, corrections, drafts, workflow
 from ratings.services.suppliers import flowdown
 from ratings.services.suppliers import responses as supplier_responses
 from tests.factories import CHECKLIST_ALL_TRUE, Cast, details, line_item, request_in_state
@@ -39,9 +40,9 @@ from tests.ratings.test_drafts import PDF
 
 SERVICES_DIR = pathlib.Path(__file__).resolve().parents[2] / "ratings" / "services"
 # Steps that run inside another service's transaction, never on their own.
-INNER_STEPS = {"rated_orders_issue", "notify_request_transition"}
-# The path itself, not a service.
-PATH_FUNCTIONS = {"perform", "perform_create", "record_refusal", "audit_denied"}
+INNER_STEPS = {"rated_orders_issue", "notify_request_transition", "submission_record", "submission_mark_returned"}
+# The path itself (and the request workflow's variant of it), not a service.
+PATH_FUNCTIONS = {"perform", "perform_create", "record_refusal", "audit_denied", "perform_request_action"}
 
 
 @dataclass
@@ -80,6 +81,18 @@ def _invited(cast: Cast) -> Any:
 
 def _in(cast: Cast, state: str) -> Any:
     return request_in_state(cast, state)
+
+
+def _returned(cast: Cast) -> Any:
+    return corrections.rating_request_return_for_correction(
+        rating_request=_in(cast, RequestState.SUBMITTED), actor=cast.intake, reason="Add the quote."
+    )
+
+
+def _conflict(cast: Cast) -> Any:
+    return conflicts.conflict_of_interest_declare(
+        actor=cast.intake, staff_member=cast.reviewer, organization=cast.manufacturer, reason="Former employer."
+    )
 
 
 CASES: dict[str, Callable[[Cast], Case]] = {
@@ -221,6 +234,79 @@ CASES: dict[str, Callable[[Cast], Case]] = {
             "rating_request.withdraw",
             rr,
         )
+    ),
+    "rating_request_return_for_correction": lambda cast: (
+        (rr := _in(cast, RequestState.SUBMITTED))
+        and Case(
+            lambda: corrections.rating_request_return_for_correction(
+                rating_request=rr, actor=cast.reviewer, reason="Fix it."
+            ),
+            "rating_request.return_for_correction",
+            rr,
+        )
+    ),
+    "rating_request_resubmit": lambda cast: (
+        (rr := _returned(cast))
+        and Case(
+            lambda: corrections.rating_request_resubmit(
+                rating_request=rr,
+                actor=cast.applicant2,
+                attestation=workflow.Attestation(cast.applicant2.printed_name, True),
+            ),
+            "rating_request.resubmit",
+            rr,
+        )
+    ),
+    "rating_request_assign": lambda cast: (
+        (rr := _in(cast, RequestState.IN_REVIEW))
+        and Case(
+            lambda: assignment.rating_request_assign(rating_request=rr, actor=cast.reviewer, reviewer=cast.reviewer2),
+            "rating_request.assign",
+            rr,
+        )
+    ),
+    "rating_requests_assign_bulk": lambda cast: (
+        (rr := _in(cast, RequestState.SUBMITTED))
+        and Case(
+            lambda: assignment.rating_requests_assign_bulk(
+                rating_requests=[rr], actor=cast.approver, reviewer=cast.reviewer
+            ),
+            "rating_request.assign",
+            rr,
+        )
+    ),
+    "rated_order_preview": lambda cast: (
+        (rr := _in(cast, RequestState.RECOMMENDED))
+        and Case(
+            lambda: preview.rated_order_preview(
+                rating_request_id=rr.pk, supplier_id=cast.supplier_org.pk, actor=cast.applicant
+            ),
+            "rating_request.preview",
+            rr,
+            NotFound,
+        )
+    ),
+    "conflict_of_interest_declare": lambda cast: Case(
+        lambda: conflicts.conflict_of_interest_declare(
+            actor=cast.applicant, staff_member=cast.reviewer, organization=cast.manufacturer, reason="Friend."
+        ),
+        "conflict_of_interest.declare",
+        cast.reviewer,
+    ),
+    "conflict_of_interest_withdraw": lambda cast: (
+        (conflict := _conflict(cast))
+        and Case(
+            lambda: conflicts.conflict_of_interest_withdraw(conflict=conflict, actor=cast.reviewer2, reason="Ended."),
+            "conflict_of_interest.withdraw",
+            conflict,
+        )
+    ),
+    "notification_preferences_set": lambda cast: Case(
+        lambda: preferences.notification_preferences_set(
+            user=cast.reviewer, actor=cast.reviewer2, choices={"request_activity": "digest"}
+        ),
+        "notification.preferences",
+        cast.reviewer,
     ),
     "rated_order_amend": lambda cast: (
         (order := issue(cast))
