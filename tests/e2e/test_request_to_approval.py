@@ -172,7 +172,7 @@ def test_manufacturer_request_through_hhs_approval(browser, live_server, axe: Ax
 
     # The reviewer recommends approval; the approving official approves and signs with the password.
     def recommend(p: Page) -> None:
-        p.select_option("#id_outcome", "approve")
+        p.check("#id_outcome_0")  # "Approve"; nothing is pre-selected
         p.fill("#id_rationale", "Eligible health resource; need documented.")
         for box in p.locator("input[type=checkbox][id^=id_check_]").all():
             box.check()
