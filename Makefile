@@ -9,7 +9,7 @@ PORT ?= 8000
 # make test: the suite runs on PostgreSQL (settings.test); override with DATABASE_URL.
 TEST_ENV := DJANGO_SETTINGS_MODULE=dpa_portal.settings.test
 
-.PHONY: run test install lint typecheck migrations-check pytest smoke lock clean vendor
+.PHONY: run test install lint typecheck migrations-check pytest smoke bench lock clean vendor
 
 $(STAMP): requirements.lock
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -53,6 +53,10 @@ pytest: install node_modules/.package-lock.json
 
 smoke: install
 	@bash scripts/quickstart_smoke.sh
+
+## make bench: every benchmark in bench/ on PostgreSQL (not part of make test; minutes, not seconds).
+bench: install
+	@for script in bench/*.py; do $(TEST_ENV) $(PY) $$script || exit 1; done
 
 lock:
 	$(VENV)/bin/uv pip compile pyproject.toml --extra dev -o requirements.lock
