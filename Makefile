@@ -9,7 +9,7 @@ PORT ?= 8000
 # make test: the suite runs on PostgreSQL (settings.test); override with DATABASE_URL.
 TEST_ENV := DJANGO_SETTINGS_MODULE=dpa_portal.settings.test
 
-.PHONY: run test install lint typecheck migrations-check pytest smoke bench lock clean vendor
+.PHONY: run test chromium install lint typecheck migrations-check pytest smoke bench lock clean vendor
 
 $(STAMP): requirements.lock
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -36,7 +36,22 @@ run: install
 	@$(PY) manage.py runserver $(HOST):$(PORT)
 
 ## make test: lint, types, migrations, the whole suite on PostgreSQL, then the SQLite quick-start smoke.
-test: install lint typecheck migrations-check pytest smoke
+# chromium comes first so a machine without it stops before minutes of other checks.
+test: chromium install lint typecheck migrations-check pytest smoke
+
+# The browser tests (tests/e2e) drive Debian's Chromium; never a downloaded browser.
+CHROMIUM_PATH ?= /usr/bin/chromium
+chromium:
+	@if [ ! -x "$(CHROMIUM_PATH)" ]; then \
+	  if [ "$$(id -u)" = 0 ] && [ "$(CHROMIUM_PATH)" = /usr/bin/chromium ]; then \
+	    echo "make: installing Debian's chromium for the browser tests"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	    [ -x /usr/bin/chromium ] || { echo "make: could not install chromium (apt-get install -y chromium)" >&2; exit 1; }; \
+	  else \
+	    echo "make: the browser tests need Chromium at $(CHROMIUM_PATH). Run: sudo apt-get update && sudo apt-get install -y chromium" >&2; \
+	    exit 1; \
+	  fi; \
+	fi
 
 lint: install
 	$(VENV)/bin/ruff check .
@@ -48,7 +63,7 @@ typecheck: install
 migrations-check: install
 	$(TEST_ENV) DATABASE_URL=sqlite:///:memory: $(PY) manage.py makemigrations --check --dry-run
 
-pytest: install node_modules/.package-lock.json
+pytest: chromium install node_modules/.package-lock.json
 	$(TEST_ENV) $(PY) -m pytest --create-db -p no:cacheprovider
 
 smoke: install
