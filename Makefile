@@ -9,9 +9,11 @@ PORT ?= 8000
 # make test: the suite runs on PostgreSQL (settings.test); override with DATABASE_URL.
 TEST_ENV := DJANGO_SETTINGS_MODULE=dpa_portal.settings.test
 
-.PHONY: run test chromium install lint typecheck migrations-check pytest smoke bench lock clean vendor
+.PHONY: run quickstart test chromium install lint typecheck migrations-check pytest smoke bench lock clean vendor
 
 $(STAMP): requirements.lock
+	@test -x $(PY) || command -v $(PYTHON) >/dev/null \
+	  || { echo "make: Python 3.11 is required and $(PYTHON) was not found; set PYTHON=/path/to/python3.11" >&2; exit 1; }
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	@$(PY) -m pip install -q --disable-pip-version-check uv==0.13.9
 	@$(VENV)/bin/uv pip sync -q --python $(PY) requirements.lock
@@ -19,14 +21,23 @@ $(STAMP): requirements.lock
 
 install: $(STAMP)
 
-## make run: set up the quick start (SQLite, eager tasks, mail to var/mail) and serve it.
-run: install
-	@mkdir -p var/mail
+# Every absolute link the quick start writes (e-mails, the verification URL and QR code on
+# order documents) uses SITE_URL, so it follows HOST and PORT unless SITE_URL is set.
+SITE_URL ?= http://$(HOST):$(PORT)
+ALLOWED_HOSTS ?= localhost,127.0.0.1,$(HOST)
+
+## make quickstart: set up the quick start (SQLite, eager tasks, mail to var/mail) without serving it.
+quickstart run: export SITE_URL := $(SITE_URL)
+quickstart run: export ALLOWED_HOSTS := $(ALLOWED_HOSTS)
+quickstart: install
 	@$(PY) manage.py migrate --no-input -v0
 	@$(PY) manage.py ensure_signing_cert
 	@$(PY) manage.py ensure_audit_key
 	@LOG_LEVEL=WARNING $(PY) manage.py seed_demo
 	@$(PY) manage.py audit_checkpoint
+
+## make run: the quick start, served at http://$(HOST):$(PORT)/.
+run: quickstart
 	@echo ""
 	@echo "  DPA Priority Rating Portal: http://$(HOST):$(PORT)/   (HHS staff: http://$(HOST):$(PORT)/admin/)"
 	@echo "  Logins (password dpa-demo): applicant, applicant2, supplier (also supplier2, membrana, resina),"
