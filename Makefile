@@ -85,7 +85,7 @@ bench: install
 	@for script in bench/*.py; do $(TEST_ENV) $(PY) $$script || exit 1; done
 
 lock:
-	$(VENV)/bin/uv pip compile pyproject.toml --extra dev -o requirements.lock
+	$(VENV)/bin/uv pip compile pyproject.toml --extra dev -o requirements.lock --python $(PY)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 var staticfiles
