@@ -44,7 +44,7 @@ def test_an_approvals_notices_are_delivered_once_by_the_worker(broker):
         time.sleep(0.3)  # a duplicate would arrive now
     version = RatedOrderVersion.objects.get(order__source_request=rr)
     rows = Notification.objects.order_by("kind")
-    # the decision to the applicant and (issue 4) the new order to the supplier's contact
+    # the decision to the applicant and the new order to the supplier's contact
     assert [(row.kind, row.recipient_id, row.attempts) for row in rows] == [
         (NotificationKind.ORDER_ISSUED, cast.supplier.pk, 1),
         (NotificationKind.REQUEST_DECISION, cast.applicant.pk, 1),
@@ -80,7 +80,7 @@ def test_with_the_broker_down_the_approval_commits_and_the_sweep_delivers_once_w
     version = RatedOrderVersion.objects.get(order__source_request=rr)
     assert (version.generation_status, Document.objects.count()) == (GenerationStatus.PENDING, 0)
     assert f"order_document.enqueue_failed version={version.pk} error=OperationalError" in caplog.text
-    assert version.received_at is None  # issue 4: the supplier's clock waits for the notice
+    assert version.received_at is None  # the supplier's clock waits for the notice
     # when the broker is back and the periodic sweep runs (twice, as beat would)
     broker.start()
     with worker():
