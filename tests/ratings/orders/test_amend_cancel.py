@@ -99,7 +99,7 @@ def test_amending_adds_a_signed_version_and_supersedes_the_old_one(cast, django_
             expected_version=1,
         )
 
-    # then the document is generated and the supplier told (issue 4)
+    # then the document is generated and the supplier told
     assert len(callbacks) == 2
     assert order.status == OrderStatus.AMENDED
     assert order.current_version == 2
