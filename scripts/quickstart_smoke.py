@@ -6,6 +6,7 @@ from django.utils import timezone
 from ratings.constants import REVIEW_CHECKLIST, RequestState
 from ratings.demo.seed import DEMO_PASSWORD
 from ratings.models import Organization, Program, User
+from ratings.services.items import DeliveryInput
 from ratings.services.requests import drafts, workflow
 
 users = {u.username: u for u in User.objects.all()}
@@ -31,7 +32,7 @@ rr = drafts.rating_request_create(
             description="Skid",
             quantity="1",
             unit="each",
-            deliveries=[drafts.DeliveryInput(timezone.localdate() + dt.timedelta(days=40))],
+            deliveries=[DeliveryInput(timezone.localdate() + dt.timedelta(days=40))],
         )
     ],
 )

@@ -16,6 +16,7 @@ from audit.models import AuditEvent
 from ratings.constants import HealthResourceCategory, RatingLevel, RequestState, Role
 from ratings.demo.seed import ROLE_GROUP, groups_ensure
 from ratings.models import RatingRequest
+from ratings.services.items import DeliveryInput
 from ratings.services.requests import attachments, drafts, workflow
 from tests.factories import CHECKLIST_ALL_TRUE, PASSWORD, draft_request, member, request_in_state
 from tests.helpers import events_after, last_sequence
@@ -90,7 +91,7 @@ def spread(staff):
                 description="Nitrile gloves",
                 quantity="5",
                 unit="case",
-                deliveries=[drafts.DeliveryInput(timezone.localdate() + dt.timedelta(days=9))],
+                deliveries=[DeliveryInput(timezone.localdate() + dt.timedelta(days=9))],
             )
         ],
     )

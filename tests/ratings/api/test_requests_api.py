@@ -77,7 +77,7 @@ def test_asap_as_a_date_is_a_400_problem_and_nothing_is_stored(cast):
     assert response["Content-Type"] == "application/problem+json"
     problem = response.json()
     assert problem["field"] == "line_items[1].deliveries[1].required_date"
-    assert "not a delivery date" in problem["detail"]
+    assert problem["detail"].startswith("“ASAP” is not a date: the required delivery date of item 1 must be")
     assert RatingRequest.objects.count() == 0
     assert AuditEvent.objects.count() == 0
 
