@@ -26,8 +26,7 @@ class DeliveryInputSerializer(serializers.Serializer):
 
 
 class LineItemInputSerializer(serializers.Serializer):
-    """One order to be rated. The limits are the database's and the document's (services.items);
-    the service checks them again and names the input it refuses."""
+    """One order to be rated. Input beyond a limit is refused with a 400 problem naming the field."""
 
     supplier = serializers.IntegerField(min_value=1, help_text="Supplier organization id (GET /api/v1/suppliers/).")
     po_number = serializers.CharField(max_length=items.PO_NUMBER_MAX_LENGTH)

@@ -385,3 +385,54 @@ def test_a_flowdown_with_a_wrong_password_is_refused_beside_the_field(cast, supp
     )
     denial = AuditEvent.objects.order_by("-sequence").first()
     assert (denial.action, denial.outcome) == ("rated_order.flowdown", "denied")
+
+
+def _flowdown_row(parent, **overrides: str) -> dict[str, str]:
+    return {
+        "description": "Filtration skid",
+        "quantity": "2",
+        "unit": "each",
+        "required_dates": parent_date(parent),
+        **overrides,
+    }
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field", "message"),
+    [
+        ({"quantity": "1E12"}, "quantity", "Item 2: the quantity “1E12” is too large; it can have at most 11 digits"),
+        ({"quantity": "0.0001"}, "quantity", "Item 2: the quantity “0.0001” has too many decimal places"),
+        (
+            {"required_dates": ", ".join(future(n) for n in range(1, 61))},
+            "required_dates",
+            "Item 2: give at most 20 required delivery dates; 60 were given.",
+        ),
+        ({"quantity": "11"}, "quantity", "Item 2: 11 is more than the rated order covers (10)"),
+    ],
+)
+def test_a_flowdown_item_beyond_a_limit_is_refused_beside_its_field(cast, supplier_client, overrides, field, message):
+    parent = accepted(cast)
+    before = order_snapshot(parent)
+    rows = [_flowdown_row(parent), _flowdown_row(parent, **overrides)]
+
+    response = supplier_client.post(url("order-flowdown", parent), flowdown_data(cast, *rows))
+
+    assert response.status_code == 400
+    forms = response.context["formset"].forms
+    assert (forms[0].errors, list(forms[1].errors)) == ({}, [field])
+    assert forms[1].errors[field][0].startswith(message)
+    assert order_snapshot(parent) == before
+
+
+def test_a_flowdown_of_51_items_is_refused_and_nothing_changes(cast, supplier_client):
+    parent = accepted(cast)
+    before = order_snapshot(parent)
+
+    response = supplier_client.post(url("order-flowdown", parent), flowdown_data(cast, *[_flowdown_row(parent)] * 51))
+
+    assert response.status_code == 400
+    assert list(response.context["formset"].non_form_errors()) == [
+        "At most 50 items fit one request or order; remove some and put them in another."
+    ]
+    assert "At most 50 items fit one request or order" in response.content.decode()
+    assert order_snapshot(parent) == before
