@@ -163,6 +163,10 @@ class ItemInput:
     ship_to: object = ""
 
 
+# What a stored item row (RequestLineItem, RatedOrderItem) holds of a CleanItem, by the same names.
+ITEM_COLUMNS = ("po_number", "description", "part_number", "quantity", "unit", "ship_to")
+
+
 @dataclass(frozen=True)
 class CleanItem:
     number: int
@@ -173,6 +177,13 @@ class CleanItem:
     unit: str
     ship_to: str
     deliveries: list[tuple[dt.date, Decimal | None]]  # by date
+
+    @classmethod
+    def from_row(cls, row: Any, *, number: int, deliveries: list[tuple[dt.date, Decimal | None]]) -> CleanItem:
+        return cls(number=number, deliveries=deliveries, **{name: getattr(row, name) for name in ITEM_COLUMNS})
+
+    def columns(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in ITEM_COLUMNS}
 
     def snapshot(self, position: int) -> dict[str, Any]:
         """The item as an order version stores and prints it (RatedOrderVersion.items_snapshot)."""

@@ -11,7 +11,7 @@ from audit.models import AuditEvent
 from ratings.constants import OrderStatus, SupplierResponseKind
 from ratings.models import RatedOrder
 from tests.factories import PASSWORD
-from tests.portal.conftest import ESCAPED, SCRIPT, future, login
+from tests.portal.conftest import ESCAPED, SCRIPT, assert_second_row_refused, future, login
 from tests.portal.orders import accepted, issue, order_snapshot
 
 pytestmark = pytest.mark.django_db
@@ -418,9 +418,7 @@ def test_a_flowdown_item_beyond_a_limit_is_refused_beside_its_field(cast, suppli
     response = supplier_client.post(url("order-flowdown", parent), flowdown_data(cast, *rows))
 
     assert response.status_code == 400
-    forms = response.context["formset"].forms
-    assert (forms[0].errors, list(forms[1].errors)) == ({}, [field])
-    assert forms[1].errors[field][0].startswith(message)
+    assert_second_row_refused(response, field, message)
     assert order_snapshot(parent) == before
 
 

@@ -9,7 +9,7 @@ from audit.models import AuditEvent
 from ratings.constants import RequestState
 from ratings.models import RatingRequest
 from tests.factories import draft_request, request_in_state
-from tests.portal.conftest import PDF, details_post, future, item_row, items_post, snapshot
+from tests.portal.conftest import PDF, assert_second_row_refused, details_post, future, item_row, items_post, snapshot
 
 pytestmark = pytest.mark.django_db
 
@@ -279,9 +279,7 @@ def test_an_item_beyond_a_limit_is_refused_beside_its_field(cast, applicant_clie
     response = applicant_client.post(reverse("portal:request-items", args=[rr.pk]), items_post(rows))
 
     assert response.status_code == 200
-    forms = response.context["formset"].forms
-    assert (forms[0].errors, list(forms[1].errors)) == ({}, [field])
-    assert forms[1].errors[field][0].startswith(message)
+    assert_second_row_refused(response, field, message)
     assert snapshot(rr) == before
 
 

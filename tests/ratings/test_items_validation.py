@@ -14,7 +14,7 @@ from audit.models import AuditEvent
 from dpa_portal.errors import ValidationFailed
 from ratings.clock import agency_today
 from ratings.constants import RequestState
-from ratings.documents.render import Item, OrderContent, Party, render_pdf
+from ratings.documents.render import Item, OrderContent, render_pdf
 from ratings.models import LineItemDelivery, RatedOrder, RatedOrderItem, RatingRequest, RequestLineItem
 from ratings.services import items
 from ratings.services.items import DeliveryInput
@@ -24,6 +24,8 @@ from ratings.services.suppliers import flowdown
 from ratings.services.suppliers import responses as supplier_responses
 from tests.factories import PASSWORD, details, draft_request, line_item, request_in_state
 from tests.helpers import assert_refused, events_after, last_sequence
+from tests.ratings.orders.conftest import amended_item
+from tests.ratings.orders.test_render_unit import sample_content
 
 TOO_LARGE = "“1E12” is too large; it can have at most 11 digits before the decimal point."
 TOO_FINE = "“0.0001” has too many decimal places; it can have at most 3 digits after the decimal point."
@@ -69,28 +71,7 @@ def _longest_content(item_count: int, date_count: int) -> OrderContent:
         ship_to=("Dock 4, Building 12, " * 15)[: items.SHIP_TO_MAX_LENGTH],
         required_dates=[{"date": day.isoformat(), "quantity": "99999999999.999"} for day in days_ahead(date_count)],
     )
-    return OrderContent(
-        kind="order",
-        order_number="HHS-DPA-2026-000001",
-        version=1,
-        rating="DO-HR",
-        level="DO",
-        issuing_office="HHS ASPR",
-        placing=Party("Acme Vaccines", "1 Main St"),
-        supplier=Party("Filtra GmbH", "2 Side St"),
-        source_reference="PRR-2026-00001",
-        items=[longest] * item_count,
-        emergency_response_hours=None,
-        response_working_days=15,
-        signer_name="Omar Official",
-        signer_title="Approving official",
-        signed_at="2026-01-05 10:00:00 UTC",
-        signed_at_pdf="D:20260105100000+00'00'",
-        meaning="Approval",
-        delegation="ASPR",
-        fingerprint="f" * 64,
-        verification_url="https://dpa.example.gov/verify/x",
-    )
+    return replace(sample_content(), items=[longest] * item_count)
 
 
 def test_the_document_holds_the_most_items_and_dates_the_validator_lets_through():
@@ -230,18 +211,6 @@ def test_split_quantities_and_dates_are_checked_one_by_one(cast):
 # --- amendments ---------------------------------------------------------------------------------
 
 
-def _amended(order: RatedOrder, **changes) -> order_changes.AmendedItem:
-    item = order.versions.get(number=order.current_version).items_snapshot[0]
-    values = dict(
-        position=1,
-        description=item["description"],
-        quantity=item["quantity"],
-        unit=item["unit"],
-        required_dates=[d["date"] for d in item["required_dates"]],
-    )
-    return order_changes.AmendedItem(**{**values, **changes})
-
-
 def _order_state(order: RatedOrder) -> tuple:
     fresh = RatedOrder.objects.get(pk=order.pk)
     items_now = list(RatedOrderItem.objects.filter(version__order=order).values_list("quantity", "required_dates"))
@@ -275,7 +244,11 @@ def test_an_amendment_beyond_a_limit_is_refused_and_the_order_is_unchanged(
 
     with django_capture_on_commit_callbacks() as callbacks, pytest.raises(ValidationFailed) as raised:
         order_changes.rated_order_amend(
-            order=order, actor=cast.approver, password=PASSWORD, reason="Change.", items=[_amended(order, **changes)]
+            order=order,
+            actor=cast.approver,
+            password=PASSWORD,
+            reason="Change.",
+            items=[amended_item(order, **changes)],
         )
 
     assert raised.value.field == field
@@ -286,7 +259,7 @@ def test_an_amendment_beyond_a_limit_is_refused_and_the_order_is_unchanged(
 def test_an_amendment_with_51_items_is_refused(cast):
     order = _issued(cast)
     before = _order_state(order)
-    amended = [_amended(order, position=n) for n in range(1, 52)]
+    amended = [amended_item(order, position=n) for n in range(1, 52)]
 
     with pytest.raises(ValidationFailed) as raised:
         order_changes.rated_order_amend(
@@ -308,7 +281,7 @@ def test_an_amendment_may_keep_a_date_that_has_passed_but_not_add_one(cast):
 
     # when the quantity is cut and the dates kept, the amendment goes through
     amended = order_changes.rated_order_amend(
-        order=order, actor=cast.approver, password=PASSWORD, reason="Cut.", items=[_amended(order, quantity="5")]
+        order=order, actor=cast.approver, password=PASSWORD, reason="Cut.", items=[amended_item(order, quantity="5")]
     )
     new_dates = [d["date"] for d in amended.versions.get(number=2).items_snapshot[0]["required_dates"]]
     assert (amended.current_version, new_dates) == (2, dates)
@@ -321,7 +294,7 @@ def test_an_amendment_may_keep_a_date_that_has_passed_but_not_add_one(cast):
             actor=cast.approver,
             password=PASSWORD,
             reason="Earlier.",
-            items=[_amended(amended, required_dates=[earlier, *dates])],
+            items=[amended_item(amended, required_dates=[earlier, *dates])],
         )
 
 

@@ -46,15 +46,8 @@ def order_number_format(year: int, value: int) -> str:
 def _items_from_request(rating_request: RatingRequest, supplier_id: int) -> list[dict[str, Any]]:
     lines = rating_request.line_items.filter(supplier_id=supplier_id).prefetch_related("deliveries")
     return [
-        CleanItem(
-            number=position,
-            po_number=line.po_number,
-            description=line.description,
-            part_number=line.part_number,
-            quantity=line.quantity,
-            unit=line.unit,
-            ship_to=line.ship_to,
-            deliveries=[(d.required_date, d.quantity) for d in line.deliveries.all()],
+        CleanItem.from_row(
+            line, number=position, deliveries=[(d.required_date, d.quantity) for d in line.deliveries.all()]
         ).snapshot(position)
         for position, line in enumerate(lines, start=1)
     ]

@@ -140,20 +140,11 @@ def _clean_line_items(line_items: Sequence[LineItemInput]) -> list[_CleanLineIte
 def _write_line_items(rating_request: RatingRequest, line_items: list[_CleanLineItem]) -> None:
     rating_request.line_items.all().delete()
     for line in line_items:
-        item = line.item
         row = RequestLineItem.objects.create(
-            request=rating_request,
-            position=item.number,
-            supplier=line.supplier,
-            po_number=item.po_number,
-            description=item.description,
-            part_number=item.part_number,
-            quantity=item.quantity,
-            unit=item.unit,
-            ship_to=item.ship_to,
+            request=rating_request, position=line.item.number, supplier=line.supplier, **line.item.columns()
         )
         LineItemDelivery.objects.bulk_create(
-            [LineItemDelivery(line_item=row, required_date=day, quantity=qty) for day, qty in item.deliveries]
+            [LineItemDelivery(line_item=row, required_date=day, quantity=qty) for day, qty in line.item.deliveries]
         )
 
 
