@@ -434,3 +434,13 @@ def test_a_flowdown_of_51_items_is_refused_and_nothing_changes(cast, supplier_cl
     ]
     assert "At most 50 items fit one request or order" in response.content.decode()
     assert order_snapshot(parent) == before
+
+
+def test_a_delay_date_in_another_form_than_yyyy_mm_dd_is_refused(cast, supplier_client):
+    # 03/04/2027 could be March or April: only the ISO form is a date here, as everywhere
+    order = accepted(cast)
+    before = order_snapshot(order)
+    response = supplier_client.post(url("order-delay", order), {"reasons": "Late.", "new_date": "03/04/2099"})
+    assert response.status_code == 400
+    assert response.context["form"].errors == {"new_date": ["Write the date as YYYY-MM-DD."]}
+    assert order_snapshot(order) == before

@@ -16,6 +16,8 @@ from ratings.services import items
 # Typed dates, like the request form: the page works the same with or without JavaScript.
 DATE = {"class": "usa-input", "autocomplete": "off"}
 DATE_HELP = "YYYY-MM-DD"
+# Only the ISO form, like services.items.parse_date: 03/04/2027 could be March or April.
+DATE_FORMATS = ["%Y-%m-%d"]
 
 
 class AcceptForm(forms.Form):
@@ -45,6 +47,7 @@ class RejectForm(forms.Form):
         label="Earliest date you can meet (required when you cannot meet the date)",
         required=False,
         help_text=DATE_HELP,
+        input_formats=DATE_FORMATS,
         widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d"),
         error_messages={"invalid": "Write the date as YYYY-MM-DD."},
     )
@@ -65,6 +68,7 @@ class DelayForm(forms.Form):
     new_date = forms.DateField(
         label="New delivery date",
         help_text=DATE_HELP,
+        input_formats=DATE_FORMATS,
         widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d"),
         error_messages={"required": "Give the new delivery date.", "invalid": "Write the date as YYYY-MM-DD."},
     )
