@@ -202,15 +202,6 @@ class CleanItem:
         }
 
 
-def check_item_count(count: int, *, field: str) -> None:
-    if count > MAX_ITEMS_PER_REQUEST:
-        raise ValidationFailed(
-            f"At most {MAX_ITEMS_PER_REQUEST} items fit one request or order; {count} were given. "
-            "Put the others in another request.",
-            field=field,
-        )
-
-
 def clean_items(
     items: Sequence[ItemInput],
     *,
@@ -225,7 +216,12 @@ def clean_items(
     order's positions) or i + 1. Required dates start at `earliest` (today, agency time zone,
     by default), except the dates `on_record` for that item, which may stay where they are.
     """
-    check_item_count(len(items), field=field)
+    if len(items) > MAX_ITEMS_PER_REQUEST:
+        raise ValidationFailed(
+            f"At most {MAX_ITEMS_PER_REQUEST} items fit one request or order; {len(items)} were given. "
+            "Split them over several.",
+            field=field,
+        )
     first_day = earliest or agency_today()
     named = numbers or range(1, len(items) + 1)
     return [

@@ -30,7 +30,7 @@ from tests.ratings.orders.test_render_unit import sample_content
 TOO_LARGE = "“1E12” is too large; it can have at most 11 digits before the decimal point."
 TOO_FINE = "“0.0001” has too many decimal places; it can have at most 3 digits after the decimal point."
 SIXTY_DATES = "give at most 20 required delivery dates; 60 were given. The rated order prints them all beside the item."
-FIFTY_ONE = "At most 50 items fit one request or order; 51 were given. Put the others in another request."
+FIFTY_ONE = "At most 50 items fit one request or order; 51 were given. Split them over several."
 
 
 def days_ahead(count: int, start: int = 1) -> list[dt.date]:
