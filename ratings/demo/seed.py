@@ -23,6 +23,7 @@ from ratings.constants import (
 )
 from ratings.demo.suppliers import demo_supplier_responses
 from ratings.models import Membership, Organization, Program, RatingRequest, User
+from ratings.services.items import DeliveryInput
 from ratings.services.orders import changes as order_changes
 from ratings.services.requests import drafts, workflow
 
@@ -304,8 +305,8 @@ def _items(supplier: Organization, description: str, days: int) -> list[drafts.L
             quantity="4",
             unit="each",
             deliveries=[
-                drafts.DeliveryInput(due),
-                drafts.DeliveryInput(due + dt.timedelta(days=30)),
+                DeliveryInput(due),
+                DeliveryInput(due + dt.timedelta(days=30)),
             ],
             part_number="SKD-2000",
         )
