@@ -25,9 +25,9 @@ from django.utils import timezone
 
 from audit import checkpoints, exports, selectors, services, signing
 from audit.chain import format_timestamp
+from audit.constants import CONFIDENTIALITY_LEGEND
 from audit.models import AuditEvent
 from dpa_portal.errors import NotFound
-from ratings.constants import CONFIDENTIALITY_LEGEND
 from ratings.models import RatingRequest
 
 VERIFIER = Path(__file__).with_name("offline") / "verify.py"

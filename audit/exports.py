@@ -21,9 +21,9 @@ from django.utils import timezone
 from audit import checkpoints, selectors, services, signing
 from audit.access import may_audit
 from audit.chain import HASHED_FIELDS, format_timestamp
+from audit.constants import CONFIDENTIALITY_LEGEND
 from audit.models import AuditEvent, ExportJob
 from dpa_portal.errors import PermissionRefused, ValidationFailed
-from ratings.constants import CONFIDENTIALITY_LEGEND
 
 FORMATS = {"csv": "text/csv; charset=utf-8", "jsonl": "application/x-ndjson; charset=utf-8"}
 COLUMNS = (*HASHED_FIELDS, "hash")

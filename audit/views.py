@@ -31,10 +31,9 @@ from django.views.decorators.http import require_GET
 
 from audit import bundle, checkpoints, exports, selectors, services, signing
 from audit.access import may_audit
-from audit.constants import Outcome
+from audit.constants import CONFIDENTIALITY_LEGEND, Outcome
 from audit.models import ExportJob
 from dpa_portal.errors import ApplicationError
-from ratings.constants import CONFIDENTIALITY_LEGEND
 from ratings.models import RatingRequest
 
 View = Callable[..., HttpResponseBase]
