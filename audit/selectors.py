@@ -139,8 +139,8 @@ def iterate_ascending(
         after = rows[-1]["sequence"]
 
 
-def request_history(reference: str) -> QuerySet[AuditEvent]:
-    """Every event about a request: its reference, or the request object itself."""
+def reference_history(reference: str) -> QuerySet[AuditEvent]:
+    """Every event about a record with this reference (a request, an order): filed under it, or naming it."""
     return AuditEvent.objects.filter(Q(reference=reference) | Q(object_label=reference)).order_by("sequence")
 
 
