@@ -4,7 +4,7 @@ import datetime as dt
 from django.utils import timezone
 
 from ratings.constants import REVIEW_CHECKLIST, RequestState
-from ratings.demo.seed import DEMO_PASSWORD
+from ratings.demo.accounts import DEMO_PASSWORD
 from ratings.models import Organization, Program, User
 from ratings.services.requests import drafts, workflow
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from audit.models import AuditEvent
 from ratings.constants import HealthResourceCategory, RatingLevel, RequestState, Role
-from ratings.demo.seed import ROLE_GROUP, groups_ensure
+from ratings.demo.accounts import ROLE_GROUP, groups_ensure
 from ratings.models import RatingRequest
 from ratings.services.requests import attachments, drafts, workflow
 from tests.factories import CHECKLIST_ALL_TRUE, PASSWORD, draft_request, member, request_in_state
