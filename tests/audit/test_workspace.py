@@ -8,7 +8,7 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.urls import reverse
 
-from audit import selectors, services
+from audit import access, selectors, services
 from audit.models import AuditEvent
 from ratings.constants import RequestState
 from tests.factories import request_in_state
@@ -138,3 +138,22 @@ def test_anonymous_goes_to_login(client, trail):
     response = client.get(reverse("audit:search"))
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/")
+
+
+def test_workspace_rule_comes_from_the_app_that_owns_the_roles(cast, monkeypatch):
+    view = Permission.objects.get(codename="view_auditevent")
+    cast.applicant.user_permissions.add(view)
+    cast.reviewer.user_permissions.add(view)
+    applicant = type(cast.applicant).objects.get(pk=cast.applicant.pk)  # fresh permission cache
+    reviewer = type(cast.reviewer).objects.get(pk=cast.reviewer.pk)
+    # ratings' rule: the auditor role, or HHS staff holding the permission; never an applicant
+    assert (access.may_audit(cast.auditor), access.may_audit(reviewer), access.may_audit(applicant)) == (
+        True,
+        True,
+        False,
+    )
+    # audit's own default when no app registers a rule: the Django permission alone
+    monkeypatch.setattr(access, "_policy", [access.has_view_permission])
+    auditor = type(cast.auditor).objects.get(pk=cast.auditor.pk)
+    assert (access.may_audit(auditor), access.may_audit(reviewer), access.may_audit(applicant)) == (False, True, True)
+    assert access.may_audit(None) is False
