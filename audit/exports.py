@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from celery import signature
 from django.conf import settings
 from django.core.files.storage import storages
 from django.db import transaction
@@ -21,14 +22,15 @@ from django.utils import timezone
 from audit import checkpoints, selectors, services, signing
 from audit.access import may_audit
 from audit.chain import HASHED_FIELDS, format_timestamp
+from audit.constants import CONFIDENTIALITY_LEGEND
 from audit.models import AuditEvent, ExportJob
 from dpa_portal.errors import PermissionRefused, ValidationFailed
-from ratings.constants import CONFIDENTIALITY_LEGEND
 
 FORMATS = {"csv": "text/csv; charset=utf-8", "jsonl": "application/x-ndjson; charset=utf-8"}
 COLUMNS = (*HASHED_FIELDS, "hash")
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 FLUSH_BYTES = 64 * 1024
+RUN_EXPORT_TASK = "audit.tasks.run_export"
 
 
 FORMULA_CHARS = frozenset(FORMULA_PREFIXES)
@@ -162,9 +164,10 @@ def start(*, actor: Any, format: str, filters: selectors.EventFilters, backgroun
             data={"format": format, "filters": job.filters, "up_to_sequence": head, "background": background},
         )
         if background:
-            from audit import tasks
-
-            transaction.on_commit(lambda: tasks.run_export.delay(job.pk))
+            # By its registered name (AuditConfig.ready imports audit.tasks): the task module
+            # imports this one.
+            job_id = job.pk
+            transaction.on_commit(lambda: signature(RUN_EXPORT_TASK, args=(job_id,)).apply_async())
     return job
 
 

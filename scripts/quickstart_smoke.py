@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from ratings.constants import REVIEW_CHECKLIST, GenerationStatus, OrderStatus, RequestState
-from ratings.demo.seed import DEMO_PASSWORD
+from ratings.demo.accounts import DEMO_PASSWORD
 from ratings.models import Document, Organization, Program, RatedOrder, RatedOrderVersion, User
 from ratings.services.items import DeliveryInput
 from ratings.services.requests import drafts, workflow

@@ -15,7 +15,7 @@ from django.utils import timezone
 from audit.models import AuditEvent
 from ratings.clock import agency_today
 from ratings.constants import HealthResourceCategory, RatingLevel, RequestState, Role
-from ratings.demo.seed import ROLE_GROUP, groups_ensure
+from ratings.demo.accounts import ROLE_GROUP, groups_ensure
 from ratings.models import LineItemDelivery, RatingRequest
 from ratings.services.items import DeliveryInput
 from ratings.services.requests import attachments, drafts, workflow
