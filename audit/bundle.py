@@ -63,7 +63,7 @@ def build(
     with the confidentiality legend) and its stored `documents`. The events are every audit
     event filed under the reference, up to a checkpoint signed for the bundle.
     """
-    exports._refuse_unless_may_export(actor)
+    exports.refuse_unless_may_export(actor, action=BUNDLE, reference=reference)
     with transaction.atomic():
         services.record(
             action=BUNDLE,

@@ -19,10 +19,11 @@ from django.core.files.storage import storages
 from django.db import transaction
 from django.utils import timezone
 
-from audit import checkpoints, selectors, services, signing
+from audit import actions, checkpoints, selectors, services, signing
 from audit.access import may_audit
+from audit.actions import AuditAction
 from audit.chain import HASHED_FIELDS, format_timestamp
-from audit.constants import CONFIDENTIALITY_LEGEND
+from audit.constants import CONFIDENTIALITY_LEGEND, Outcome
 from audit.models import AuditEvent, ExportJob
 from dpa_portal.errors import PermissionRefused, ValidationFailed
 
@@ -145,7 +146,7 @@ def start(*, actor: Any, format: str, filters: selectors.EventFilters, backgroun
     """Create the export record and its audit event in one transaction, before any output."""
     if format not in FORMATS:
         raise ValidationFailed(f"format: choose csv or jsonl, not {format!r}.", field="format")
-    _refuse_unless_may_export(actor)
+    refuse_unless_may_export(actor)
     _, label, _ = services.actor_snapshot(actor)
     with transaction.atomic():
         head = AuditEvent.objects.order_by("-sequence").values_list("sequence", flat=True).first() or 0
@@ -171,11 +172,16 @@ def start(*, actor: Any, format: str, filters: selectors.EventFilters, backgroun
     return job
 
 
-def _refuse_unless_may_export(actor: Any) -> None:
+def refuse_unless_may_export(actor: Any, *, action: AuditAction = actions.EXPORT, reference: str = "") -> None:
+    """Exports and bundles are for auditors (and the system); anyone else's attempt is a refusal,
+    committed as a "denied" event on its own."""
     if actor is None:  # management commands and tasks run as the system
         return
     if not may_audit(actor):
-        raise PermissionRefused("Only auditors and HHS staff allowed to view the audit trail can export it.")
+        message = "Only auditors and HHS staff allowed to view the audit trail can export it."
+        with transaction.atomic(durable=True):
+            services.record(action=action, actor=actor, outcome=Outcome.DENIED, reason=message, reference=reference)
+        raise PermissionRefused(message)
 
 
 def stream(job: ExportJob, *, batch: int = 2000) -> Iterator[bytes]:
