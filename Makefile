@@ -9,9 +9,11 @@ PORT ?= 8000
 # make test: the suite runs on PostgreSQL (settings.test); override with DATABASE_URL.
 TEST_ENV := DJANGO_SETTINGS_MODULE=dpa_portal.settings.test
 
-.PHONY: run test install lint typecheck migrations-check pytest smoke lock clean vendor
+.PHONY: run quickstart test chromium install lint typecheck migrations-check pytest smoke bench lock clean vendor
 
 $(STAMP): requirements.lock
+	@test -x $(PY) || command -v $(PYTHON) >/dev/null \
+	  || { echo "make: Python 3.11 is required and $(PYTHON) was not found; set PYTHON=/path/to/python3.11" >&2; exit 1; }
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	@$(PY) -m pip install -q --disable-pip-version-check uv==0.13.9
 	@$(VENV)/bin/uv pip sync -q --python $(PY) requirements.lock
@@ -19,14 +21,23 @@ $(STAMP): requirements.lock
 
 install: $(STAMP)
 
-## make run: set up the quick start (SQLite, eager tasks, mail to var/mail) and serve it.
-run: install
-	@mkdir -p var/mail
+# Every absolute link the quick start writes (e-mails, the verification URL and QR code on
+# order documents) uses SITE_URL, so it follows HOST and PORT unless SITE_URL is set.
+SITE_URL ?= http://$(HOST):$(PORT)
+ALLOWED_HOSTS ?= localhost,127.0.0.1,$(HOST)
+
+## make quickstart: set up the quick start (SQLite, eager tasks, mail to var/mail) without serving it.
+quickstart run: export SITE_URL := $(SITE_URL)
+quickstart run: export ALLOWED_HOSTS := $(ALLOWED_HOSTS)
+quickstart: install
 	@$(PY) manage.py migrate --no-input -v0
 	@$(PY) manage.py ensure_signing_cert
 	@$(PY) manage.py ensure_audit_key
 	@LOG_LEVEL=WARNING $(PY) manage.py seed_demo
 	@$(PY) manage.py audit_checkpoint
+
+## make run: the quick start, served at http://$(HOST):$(PORT)/.
+run: quickstart
 	@echo ""
 	@echo "  DPA Priority Rating Portal: http://$(HOST):$(PORT)/   (HHS staff: http://$(HOST):$(PORT)/admin/)"
 	@echo "  Logins (password dpa-demo): applicant, applicant2, supplier (also supplier2, membrana, resina),"
@@ -36,11 +47,27 @@ run: install
 	@$(PY) manage.py runserver $(HOST):$(PORT)
 
 ## make test: lint, types, migrations, the whole suite on PostgreSQL, then the SQLite quick-start smoke.
-test: install lint typecheck migrations-check pytest smoke
+# chromium comes first so a machine without it stops before minutes of other checks.
+test: chromium install lint typecheck migrations-check pytest smoke
+
+# The browser tests (tests/e2e) drive Debian's Chromium; never a downloaded browser.
+CHROMIUM_PATH ?= /usr/bin/chromium
+chromium:
+	@if [ ! -x "$(CHROMIUM_PATH)" ]; then \
+	  if [ "$$(id -u)" = 0 ] && [ "$(CHROMIUM_PATH)" = /usr/bin/chromium ]; then \
+	    echo "make: installing Debian's chromium for the browser tests"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	    [ -x /usr/bin/chromium ] || { echo "make: could not install chromium (apt-get install -y chromium)" >&2; exit 1; }; \
+	  else \
+	    echo "make: the browser tests need Chromium at $(CHROMIUM_PATH). Run: sudo apt-get update && sudo apt-get install -y chromium" >&2; \
+	    exit 1; \
+	  fi; \
+	fi
 
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache --no-logo
 
 typecheck: install
 	$(TEST_ENV) $(VENV)/bin/mypy dpa_portal ratings audit
@@ -48,14 +75,18 @@ typecheck: install
 migrations-check: install
 	$(TEST_ENV) DATABASE_URL=sqlite:///:memory: $(PY) manage.py makemigrations --check --dry-run
 
-pytest: install node_modules/.package-lock.json
+pytest: chromium install node_modules/.package-lock.json
 	$(TEST_ENV) $(PY) -m pytest --create-db -p no:cacheprovider
 
 smoke: install
 	@bash scripts/quickstart_smoke.sh
 
+## make bench: every benchmark in bench/ on PostgreSQL (not part of make test; minutes, not seconds).
+bench: install
+	@for script in bench/*.py; do $(TEST_ENV) $(PY) $$script || exit 1; done
+
 lock:
-	$(VENV)/bin/uv pip compile pyproject.toml --extra dev -o requirements.lock
+	$(VENV)/bin/uv pip compile pyproject.toml --extra dev -o requirements.lock --python $(PY)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 var staticfiles

@@ -54,4 +54,4 @@ class AuditCheckpointAdmin(ReadOnlyAdmin):
 
 @admin.register(LegalHold)
 class LegalHoldAdmin(ReadOnlyAdmin):
-    list_display = ("request", "reason", "placed_by", "placed_at", "released_at")
+    list_display = ("reference", "object_type", "reason", "placed_by", "placed_at", "released_at")

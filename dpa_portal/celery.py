@@ -1,8 +1,9 @@
 """Celery application. Worker: `celery -A dpa_portal worker`; beat: `celery -A dpa_portal beat`.
 
 Everything is configured from Django settings (CELERY_* in settings/base.py): acks_late, time
-limits, the publish retry policy and the beat schedule (the notifications sweep). Tasks live in
-ratings/tasks.py; RatingsConfig.ready() imports them so web processes can queue them by name.
+limits, the publish retry policy and the beat schedule (CELERY_BEAT_SCHEDULE, the last section).
+Tasks live in each app's tasks.py; RatingsConfig.ready() imports ratings' so web processes can
+queue them by name.
 """
 
 import os

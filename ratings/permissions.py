@@ -285,6 +285,24 @@ def invitation_refusal(_target: Any, user: Any) -> str | None:
     return None
 
 
+# --- The audit trail ----------------------------------------------------------------------------
+
+
+def may_audit(user: Any) -> bool:
+    """The auditor role, or HHS staff granted `audit.view_auditevent`. Read-only either way.
+    Registered as audit's workspace policy at startup (RatingsConfig.ready)."""
+    return has_role(user, Role.AUDITOR) or (is_hhs_staff(user) and user.has_perm("audit.view_auditevent"))
+
+
+def legal_hold_refusal(_target: Any, user: Any) -> str | None:
+    """Counsel or records officers holding `audit.place_legalhold` place and release holds."""
+    if has_role(user, Role.AUDITOR):
+        return "Auditors have read-only access and take no action."
+    if not user.has_perm("audit.place_legalhold"):
+        return "Only staff with the legal-hold permission can place or release holds."
+    return None
+
+
 # --- Adapters for django-fsm's `permission=` ------------------------------------------------
 
 

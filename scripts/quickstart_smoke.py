@@ -1,12 +1,20 @@
-# Run by scripts/quickstart_smoke.sh inside `manage.py shell`: one request, draft to decision.
+# Run by scripts/quickstart_smoke.sh inside `manage.py shell` after `make quickstart`: seed again,
+# one request from draft to issued orders, every document's link, then the audit chain.
 import datetime as dt
+import io
 
+import pypdf
+from django.conf import settings
+from django.core.management import call_command
 from django.utils import timezone
 
-from ratings.constants import REVIEW_CHECKLIST, RequestState
-from ratings.demo.seed import DEMO_PASSWORD
-from ratings.models import Organization, Program, User
+from ratings.constants import REVIEW_CHECKLIST, GenerationStatus, OrderStatus, RequestState
+from ratings.demo.accounts import DEMO_PASSWORD
+from ratings.models import Document, Organization, Program, RatedOrder, RatedOrderVersion, User
+from ratings.services.items import DeliveryInput
 from ratings.services.requests import drafts, workflow
+
+call_command("seed_demo", stdout=io.StringIO())  # a second run changes nothing and fails nothing
 
 users = {u.username: u for u in User.objects.all()}
 acme = Organization.objects.get(short_name="Acme")
@@ -31,7 +39,7 @@ rr = drafts.rating_request_create(
             description="Skid",
             quantity="1",
             unit="each",
-            deliveries=[drafts.DeliveryInput(timezone.localdate() + dt.timedelta(days=40))],
+            deliveries=[DeliveryInput(timezone.localdate() + dt.timedelta(days=40))],
         )
     ],
 )
@@ -52,10 +60,7 @@ rr = workflow.rating_request_approve(rating_request=rr, actor=users["approver"],
 assert rr.state not in {RequestState.DRAFT, RequestState.RECOMMENDED}, rr.state
 print(f"smoke: {rr.reference} reached {rr.state}")
 
-# Rated orders (issue 3): approval issued a signed order; every demo order version has its document.
-from ratings.constants import GenerationStatus, OrderStatus  # noqa: E402
-from ratings.models import RatedOrder, RatedOrderVersion  # noqa: E402
-
+# Approval issued a signed order; every demo order version has its document.
 assert rr.state == RequestState.ISSUED, rr.state
 statuses = sorted(RatedOrder.objects.values_list("status", flat=True))
 assert statuses.count(OrderStatus.CANCELLED) == 1 and statuses.count(OrderStatus.AMENDED) == 1, statuses
@@ -63,3 +68,17 @@ assert RatedOrder.objects.filter(level="DX").count() == 1
 missing = RatedOrderVersion.objects.exclude(generation_status=GenerationStatus.GENERATED).count()
 assert missing == 0, f"{missing} order versions without a signed document"
 print(f"smoke: {RatedOrder.objects.count()} rated orders, {RatedOrderVersion.objects.count()} signed documents")
+
+# Each document prints its verification URL (also its QR code's target) under SITE_URL: the
+# seeded ones were written by `make quickstart PORT=8123`, so this proves the port reached them.
+for document in Document.objects.select_related("version__order"):
+    with document.file.open("rb") as handle:
+        pages = pypdf.PdfReader(io.BytesIO(handle.read())).pages
+    text = " ".join(" ".join(page.extract_text() for page in pages).split())
+    version = document.version
+    url = f"{settings.SITE_URL}/verify/{version.order.order_number}/{version.fingerprint}/"
+    assert url in text, f"{document.file.name} does not print {url}"
+print(f"smoke: {Document.objects.count()} order documents print {settings.SITE_URL}/verify/...")
+
+call_command("audit_checkpoint")
+call_command("audit_verify")

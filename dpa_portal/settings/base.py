@@ -1,7 +1,10 @@
 """Settings shared by every environment. Everything that differs comes from the environment.
 
 dev.py, test.py and production.py only set defaults for the variables read here; the README
-lists every variable.
+lists every variable. Sections, in order: core, database, security, authentication, time and
+language, static files and storage, mail, cache, Celery, REST API, logging, audit, rating
+rules, notifications, rated-order documents, and last the Celery beat schedule (every periodic
+task in one place).
 """
 
 from __future__ import annotations
@@ -35,10 +38,8 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in env(name, default).split(",") if item.strip()]
 
 
-SECRET_KEY = env("SECRET_KEY")
+# --- Core -------------------------------------------------------------------------------------
 DEBUG = env_bool("DEBUG", False)
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1")
-CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 # Absolute address of the site, used in e-mails and on documents (verification URL, QR code).
 SITE_URL = env("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
@@ -93,10 +94,17 @@ TEMPLATES = [
     },
 ]
 
+# --- Database ---------------------------------------------------------------------------------
 DATABASES = {"default": dj_database_url.parse(env("DATABASE_URL"), conn_max_age=env_int("DB_CONN_MAX_AGE", 0))}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-AUTH_USER_MODEL = "ratings.User"
 
+# --- Security ---------------------------------------------------------------------------------
+SECRET_KEY = env("SECRET_KEY")
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1")
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
+
+# --- Authentication ---------------------------------------------------------------------------
+AUTH_USER_MODEL = "ratings.User"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
@@ -107,6 +115,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "/accounts/login/"
+# Portal: "/" sends HHS staff to the admin and everyone else to the portal home.
+LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "/"
 
 # NIST AC-7: after LOGIN_FAILURE_LIMIT consecutive failed sign-ins an account is locked for
 # LOGIN_LOCKOUT_MINUTES (django-axes): per username (AC-7 counts attempts "by a user") and,
@@ -121,19 +132,20 @@ AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
-# Portal: "/" sends HHS staff to the admin and everyone else to the portal home.
-LOGIN_REDIRECT_URL = "/"
-LOGOUT_REDIRECT_URL = "/"
 
+# --- Time and language ------------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"
-# NIST AU-8: every stored time is UTC (USE_TZ; the database connection works in UTC). Pages,
-# e-mails and documents show the agency's time with its zone (ratings.clock.agency_time), so the
-# time zone Django shows times in is the agency's, and its date format names the zone.
-TIME_ZONE = env("AGENCY_TIME_ZONE", "America/New_York")
-FORMAT_MODULE_PATH = ["dpa_portal.formats"]
 USE_I18N = True
 USE_TZ = True
+# Time zone in which working days and "end of the due day" are read; stored times stay UTC.
+AGENCY_TIME_ZONE = env("AGENCY_TIME_ZONE", "America/New_York")
+# NIST AU-8: every stored time is UTC (USE_TZ; the database connection works in UTC). Pages,
+# e-mails and documents show the agency's time with its zone (ratings.clock.agency_time), so the
+# zone Django shows times in is the agency's, and its date formats name the zone.
+TIME_ZONE = AGENCY_TIME_ZONE
+FORMAT_MODULE_PATH = ["dpa_portal.formats"]
 
+# --- Static files and storage -----------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"] if (BASE_DIR / "static").exists() else []
@@ -154,17 +166,31 @@ STORAGES = {
 }
 ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024)
 
-# Mail
+# --- Mail -------------------------------------------------------------------------------------
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = env("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+# An SMTP server that hangs must not hold a delivery past the task time limit.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
 EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", str(BASE_DIR / "var" / "mail"))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "DPA Priority Ratings <dpa-ratings@hhs.example.gov>")
 
-# Celery (Redis broker). Tasks are thin and idempotent; acks_late so a worker crash re-runs them.
+# --- Cache ------------------------------------------------------------------------------------
+# Redis when set, so rate limits are shared across workers; local memory otherwise.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+if os.environ.get("CACHE_URL"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": env("CACHE_URL"),
+        }
+    }
+
+# --- Celery -----------------------------------------------------------------------------------
+# Redis broker. Tasks are thin and idempotent; acks_late so a worker crash re-runs them.
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", "redis://127.0.0.1:6379/0")
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
@@ -175,18 +201,18 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 300)
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 240)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
+# Publishing must not hang a request when the broker is down: fail fast, the outbox row stays
+# pending and the sweep re-queues it.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": env_int("CELERY_PUBLISH_MAX_RETRIES", 2),
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-if os.environ.get("CACHE_URL"):
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": env("CACHE_URL"),
-        }
-    }
-
-# REST API for manufacturers' systems: token (issued by HHS administrators) or session auth,
+# --- REST API ---------------------------------------------------------------------------------
+# For manufacturers' systems: token (issued by HHS administrators) or session auth,
 # problem+json errors, per-user throttling.
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -218,7 +244,26 @@ SPECTACULAR_SETTINGS = {
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
 }
 
-# --- Domain settings (shared/domain.md marks these [U]: keep them configurable) ---
+# --- Logging ----------------------------------------------------------------------------------
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
+}
+
+# --- Audit trail ------------------------------------------------------------------------------
+# Ed25519 private key (PEM) that signs checkpoints, export manifests and evidence bundles: the
+# PEM text in AUDIT_SIGNING_KEY, or a file. `manage.py ensure_audit_key` creates a dev key.
+AUDIT_SIGNING_KEY = env("AUDIT_SIGNING_KEY", "")
+AUDIT_SIGNING_KEY_PATH = Path(env("AUDIT_SIGNING_KEY_PATH", str(BASE_DIR / "var" / "audit_signing_key.pem")))
+AUDIT_SIGNING_KEY_AUTOGENERATE = env_bool("AUDIT_SIGNING_KEY_AUTOGENERATE", False)
+# Exports of more events than this run as a background job instead of streaming in the request.
+AUDIT_EXPORT_STREAM_LIMIT = env_int("AUDIT_EXPORT_STREAM_LIMIT", 200_000)
+AUDIT_SEARCH_PAGE_SIZE = env_int("AUDIT_SEARCH_PAGE_SIZE", 50)
+
+# --- Rating rules (shared/domain.md marks these [U]: keep them configurable) ------------------
 # Records retention, 45 CFR 101 / NIST AU-11. Years.
 RECORD_RETENTION_YEARS = env_int("RECORD_RETENTION_YEARS", 3)
 # HHS review target for a submitted request, in working days (paused while information is requested).
@@ -235,32 +280,17 @@ SUPPLIER_RESPONSE_WORKING_DAYS = {
 }
 # Written confirmation of a verbal delay notice, working days (15 CFR 700.13(d)(3)).
 DELAY_CONFIRMATION_WORKING_DAYS = env_int("DELAY_CONFIRMATION_WORKING_DAYS", 5)
+# Reminders before a supplier response is due, in working days before the due day.
+SUPPLIER_REMINDER_OFFSETS_WORKING_DAYS = [int(n) for n in env_list("SUPPLIER_REMINDER_OFFSETS_WORKING_DAYS", "5,1")]
+# 45 CFR 101.36: an increase up to this share of the ordered quantity is "negligible" [U].
+ORDER_NEGLIGIBLE_INCREASE_PERCENT = env_int("ORDER_NEGLIGIBLE_INCREASE_PERCENT", 5)
 ISSUING_OFFICE = env(
     "ISSUING_OFFICE",
     "U.S. Department of Health and Human Services, Administration for Strategic Preparedness "
     "and Response (ASPR), 200 Independence Avenue SW, Washington, DC 20201",
 )
 
-# --- Audit: signing key, exports, checkpoints (audit app, issue 6) ---
-# Ed25519 private key (PEM) that signs checkpoints, export manifests and evidence bundles: the
-# PEM text in AUDIT_SIGNING_KEY, or a file. `manage.py ensure_audit_key` creates a dev key.
-AUDIT_SIGNING_KEY = env("AUDIT_SIGNING_KEY", "")
-AUDIT_SIGNING_KEY_PATH = Path(env("AUDIT_SIGNING_KEY_PATH", str(BASE_DIR / "var" / "audit_signing_key.pem")))
-AUDIT_SIGNING_KEY_AUTOGENERATE = env_bool("AUDIT_SIGNING_KEY_AUTOGENERATE", False)
-# Exports of more events than this run as a background job instead of streaming in the request.
-AUDIT_EXPORT_STREAM_LIMIT = env_int("AUDIT_EXPORT_STREAM_LIMIT", 200_000)
-AUDIT_SEARCH_PAGE_SIZE = env_int("AUDIT_SEARCH_PAGE_SIZE", 50)
-AUDIT_CHECKPOINT_MINUTES = env_int("AUDIT_CHECKPOINT_MINUTES", 60)
-CELERY_BEAT_SCHEDULE["audit-checkpoint"] = {
-    "task": "audit.tasks.checkpoint",
-    "schedule": AUDIT_CHECKPOINT_MINUTES * 60.0,
-}
-# --- end audit block ---
-# --- Deadline clocks and notifications (issue 4, part 1) ---------------------------------
-# Time zone in which working days and "end of the due day" are read; stored times stay UTC.
-AGENCY_TIME_ZONE = env("AGENCY_TIME_ZONE", "America/New_York")
-# Reminders before a supplier response is due, in working days before the due day.
-SUPPLIER_REMINDER_OFFSETS_WORKING_DAYS = [int(n) for n in env_list("SUPPLIER_REMINDER_OFFSETS_WORKING_DAYS", "5,1")]
+# --- Notifications (outbox) and invitations ---------------------------------------------------
 # Outbox delivery: attempts in all (first try included), backoff base * 2**(attempt-1) with
 # full jitter, capped; the sweep re-queues rows still pending this many seconds after they
 # were due, and gives up on rows stuck "sending" (outcome unknown) after the stale timeout.
@@ -268,73 +298,55 @@ NOTIFICATION_MAX_ATTEMPTS = env_int("NOTIFICATION_MAX_ATTEMPTS", 6)
 NOTIFICATION_RETRY_BASE_SECONDS = float(env("NOTIFICATION_RETRY_BASE_SECONDS", "30"))
 NOTIFICATION_RETRY_MAX_SECONDS = float(env("NOTIFICATION_RETRY_MAX_SECONDS", "3600"))
 NOTIFICATION_SWEEP_GRACE_SECONDS = float(env("NOTIFICATION_SWEEP_GRACE_SECONDS", "120"))
-NOTIFICATION_SWEEP_INTERVAL_SECONDS = float(env("NOTIFICATION_SWEEP_INTERVAL_SECONDS", "60"))
 NOTIFICATION_SENDING_STALE_SECONDS = float(env("NOTIFICATION_SENDING_STALE_SECONDS", str(CELERY_TASK_TIME_LIMIT * 2)))
 NOTIFICATION_SWEEP_BATCH = env_int("NOTIFICATION_SWEEP_BATCH", 500)
-# An SMTP server that hangs must not hold a delivery past the task time limit.
-EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
 # Supplier-contact invitations: days a set-password link stays valid.
 INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 7)
-# Publishing must not hang a request when the broker is down: fail fast, the outbox row stays
-# pending and the sweep re-queues it.
-CELERY_TASK_PUBLISH_RETRY_POLICY = {
-    "max_retries": env_int("CELERY_PUBLISH_MAX_RETRIES", 2),
-    "interval_start": 0,
-    "interval_step": 0.2,
-    "interval_max": 0.5,
-}
-CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
-CELERY_BEAT_SCHEDULE["notifications-sweep"] = {
-    "task": "ratings.tasks.sweep_notifications",
-    "schedule": NOTIFICATION_SWEEP_INTERVAL_SECONDS,
-}
-# Rated-order documents left pending (broker down when approved) are queued again by a sweep.
-DOCUMENT_SWEEP_GRACE_SECONDS = float(env("DOCUMENT_SWEEP_GRACE_SECONDS", "120"))
-CELERY_BEAT_SCHEDULE["order-documents-sweep"] = {
-    "task": "ratings.tasks.sweep_order_documents",
-    "schedule": NOTIFICATION_SWEEP_INTERVAL_SECONDS,
-}
-# --- end of deadline clocks and notifications ----------------------------------------------
-# --- Supplier responses: reminders and escalations (issue 4, part 2) ------------------------
-# How often beat looks for answers due soon (reminders) or overdue (escalation), seconds.
-SUPPLIER_REMINDER_INTERVAL_SECONDS = float(env("SUPPLIER_REMINDER_INTERVAL_SECONDS", "900"))
-CELERY_BEAT_SCHEDULE["supplier-response-reminders"] = {
-    "task": "ratings.tasks.send_order_reminders",
-    "schedule": SUPPLIER_REMINDER_INTERVAL_SECONDS,
-}
-# --- end of supplier responses ---------------------------------------------------------------
-# --- HHS staff workspace: staff notices, daily digest, overdue reviews ------------------------
-# The daily digest goes out at this hour (agency time) to everyone who chose it; beat checks
-# every NOTIFICATION_DIGEST_INTERVAL_SECONDS.
+# The daily digest goes out from this hour (agency time) to everyone who chose it.
 NOTIFICATION_DIGEST_HOUR = env_int("NOTIFICATION_DIGEST_HOUR", 7)
-NOTIFICATION_DIGEST_INTERVAL_SECONDS = float(env("NOTIFICATION_DIGEST_INTERVAL_SECONDS", "900"))
-CELERY_BEAT_SCHEDULE["notification-digests"] = {
-    "task": "ratings.tasks.send_notification_digests",
-    "schedule": NOTIFICATION_DIGEST_INTERVAL_SECONDS,
-}
-# How often beat looks for HHS reviews past their target (the assigned reviewer is told once).
-REVIEW_OVERDUE_INTERVAL_SECONDS = float(env("REVIEW_OVERDUE_INTERVAL_SECONDS", "900"))
-CELERY_BEAT_SCHEDULE["review-overdue-notices"] = {
-    "task": "ratings.tasks.notify_overdue_reviews",
-    "schedule": REVIEW_OVERDUE_INTERVAL_SECONDS,
-}
-# --- end of HHS staff workspace ---------------------------------------------------------------
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
-}
-
-# --- Rated orders (issue 3) ---
+# --- Rated-order documents --------------------------------------------------------------------
 # Agency X.509 certificate and private key (PEM) that PAdES-sign every rated-order document.
 # The quick start creates a self-signed development pair here (manage.py ensure_signing_cert).
 DOCUMENT_SIGNING_CERT = Path(env("DOCUMENT_SIGNING_CERT", str(BASE_DIR / "var" / "signing" / "dev-cert.pem")))
 DOCUMENT_SIGNING_KEY = Path(env("DOCUMENT_SIGNING_KEY", str(BASE_DIR / "var" / "signing" / "dev-key.pem")))
 DOCUMENT_SIGNING_KEY_PASSPHRASE = env("DOCUMENT_SIGNING_KEY_PASSPHRASE", "")
-# 45 CFR 101.36: an increase up to this share of the ordered quantity is "negligible" [U].
-ORDER_NEGLIGIBLE_INCREASE_PERCENT = env_int("ORDER_NEGLIGIBLE_INCREASE_PERCENT", 5)
+# Documents left pending (the broker was down at approval) are queued again by a sweep.
+DOCUMENT_SWEEP_GRACE_SECONDS = float(env("DOCUMENT_SWEEP_GRACE_SECONDS", "120"))
 # Public verification page: requests per IP (django-ratelimit syntax).
 VERIFY_RATE_LIMIT = env("VERIFY_RATE_LIMIT", "30/m")
+
+# --- Periodic tasks (Celery beat): every schedule here, in one dict ----------------------------
+AUDIT_CHECKPOINT_MINUTES = env_int("AUDIT_CHECKPOINT_MINUTES", 60)
+NOTIFICATION_SWEEP_INTERVAL_SECONDS = float(env("NOTIFICATION_SWEEP_INTERVAL_SECONDS", "60"))
+# How often beat looks for answers due soon (reminders) or overdue (escalation), seconds.
+SUPPLIER_REMINDER_INTERVAL_SECONDS = float(env("SUPPLIER_REMINDER_INTERVAL_SECONDS", "900"))
+NOTIFICATION_DIGEST_INTERVAL_SECONDS = float(env("NOTIFICATION_DIGEST_INTERVAL_SECONDS", "900"))
+# How often beat looks for HHS reviews past their target (the reviewer is told once per due day).
+REVIEW_OVERDUE_INTERVAL_SECONDS = float(env("REVIEW_OVERDUE_INTERVAL_SECONDS", "900"))
+CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+    # Sign the chain head, so tampering after it is detectable.
+    "audit-checkpoint": {"task": "audit.tasks.checkpoint", "schedule": AUDIT_CHECKPOINT_MINUTES * 60.0},
+    # Re-queue notices and order documents left pending (the broker was down when they were due).
+    "notifications-sweep": {
+        "task": "ratings.tasks.sweep_notifications",
+        "schedule": NOTIFICATION_SWEEP_INTERVAL_SECONDS,
+    },
+    "order-documents-sweep": {
+        "task": "ratings.tasks.sweep_order_documents",
+        "schedule": NOTIFICATION_SWEEP_INTERVAL_SECONDS,
+    },
+    "supplier-response-reminders": {
+        "task": "ratings.tasks.send_order_reminders",
+        "schedule": SUPPLIER_REMINDER_INTERVAL_SECONDS,
+    },
+    # From the digest hour on, one daily digest to each recipient who chose it.
+    "notification-digests": {
+        "task": "ratings.tasks.send_notification_digests",
+        "schedule": NOTIFICATION_DIGEST_INTERVAL_SECONDS,
+    },
+    "review-overdue-notices": {
+        "task": "ratings.tasks.notify_overdue_reviews",
+        "schedule": REVIEW_OVERDUE_INTERVAL_SECONDS,
+    },
+}

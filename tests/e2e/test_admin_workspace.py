@@ -14,7 +14,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from audit.models import AuditEvent
 from ratings.constants import RatingLevel, RequestState
-from ratings.demo import seed as demo
+from ratings.demo import accounts as demo
 from ratings.models import RatingRequest
 from ratings.services.accounts import conflicts
 from ratings.services.requests import workflow

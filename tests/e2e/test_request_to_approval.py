@@ -14,7 +14,7 @@ from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
 from ratings.constants import RequestState
-from ratings.demo import seed as demo
+from ratings.demo import accounts as demo
 from ratings.models import RatedOrder, RatingRequest
 from tests.e2e.conftest import Axe, shoot
 from tests.factories import PASSWORD, make_cast

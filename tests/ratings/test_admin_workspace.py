@@ -12,7 +12,7 @@ from pypdf import PdfReader
 
 from audit.models import AuditEvent
 from ratings.constants import NotificationKind, RatingLevel, RequestState
-from ratings.demo.seed import ROLE_GROUP, groups_ensure
+from ratings.demo.accounts import ROLE_GROUP, groups_ensure
 from ratings.models import ConflictOfInterest, Notification, NotificationPreference, RatingRequest
 from ratings.services.accounts import conflicts
 from ratings.services.requests import attachments, corrections, drafts, workflow

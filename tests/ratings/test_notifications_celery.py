@@ -1,119 +1,30 @@
-"""Acceptance: a real Redis broker (our own redis-server on port 6391) and a real in-process
-Celery worker (celery.contrib.testing.worker). The worker runs in a thread of this process,
-so the locmem mail outbox counts what it sends."""
+"""A real Redis broker (our own redis-server, tests/ratings/celery_broker.py) and a real
+in-process Celery worker (celery.contrib.testing.worker). The worker runs in a thread of this
+process, so the locmem mail outbox counts what it sends."""
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import os
-import shutil
-import subprocess
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
-import redis
-from celery.contrib.testing.worker import start_worker
 from django.core import mail
 from django.db import connection
 from django.test import override_settings
 from django.utils import timezone
 
-from dpa_portal.celery import app as celery_app
 from ratings.constants import GenerationStatus, NotificationKind, NotificationStatus, RequestState
 from ratings.models import Document, Notification, RatedOrderVersion, RatingRequest
 from ratings.services.notifications import outbox as notifications
 from ratings.services.requests import workflow
 from ratings.tasks import sweep_notifications, sweep_order_documents
-from tests.factories import PASSWORD, make_cast, request_in_state
+from tests.factories import PASSWORD, make_cast
+from tests.ratings.celery_broker import recommended, wait_until, worker
 from tests.ratings.mail_backends import FlakySMTPBackend
 
-# Each worktree running this suite at the same time needs its own port (a shared one lets two
-# runs talk to each other's broker): TEST_REDIS_PORT overrides the default.
-PORT = int(os.environ.get("TEST_REDIS_PORT", "6391"))
-BROKER = f"redis://127.0.0.1:{PORT}/0"
-
-pytestmark = pytest.mark.skipif(shutil.which("redis-server") is None, reason="redis-server is not installed")
-
-
-class Broker:
-    """Our own redis-server, started and stopped by the test (never the shared one)."""
-
-    def __init__(self, port: int = PORT) -> None:
-        self.port = port
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        client = redis.Redis(host="127.0.0.1", port=self.port, socket_connect_timeout=0.2)
-        deadline = time.monotonic() + 5
-        while True:
-            try:
-                client.ping()
-                return
-            except redis.ConnectionError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.05)
-
-    def stop(self) -> None:
-        if self.process is not None:
-            self.process.terminate()
-            self.process.wait(timeout=5)
-            self.process = None
-
-
-def drop_producer_pools() -> None:
-    # The app caches its connection and producer pools with the broker address they were made
-    # with; forget them so publishing follows the broker_url set here (Celery does the same
-    # after a fork, in Celery._after_fork).
-    celery_app._pool = None
-    celery_app.amqp._producer_pool = None
-
-
-@contextlib.contextmanager
-def private_broker(port: int = PORT) -> Iterator[Broker]:
-    """A redis-server of the test's own as the Celery broker, stopped (or stoppable) at will.
-
-    Celery lets a CELERY_BROKER_URL environment variable win over broker_url, so it is hidden
-    while the private broker is in use."""
-    server = Broker(port=port)
-    server.start()
-    saved = {key: celery_app.conf[key] for key in ("broker_url", "task_always_eager")}
-    saved_env = os.environ.pop("CELERY_BROKER_URL", None)
-    celery_app.conf.update(broker_url=f"redis://127.0.0.1:{port}/0", task_always_eager=False)
-    drop_producer_pools()
-    try:
-        yield server
-    finally:
-        server.stop()
-        if saved_env is not None:
-            os.environ["CELERY_BROKER_URL"] = saved_env
-        celery_app.conf.update(saved)
-        drop_producer_pools()
-
-
-@pytest.fixture
-def broker() -> Iterator[Broker]:
-    with private_broker() as server:
-        yield server
-
-
-def worker():
-    return start_worker(celery_app, pool="solo", concurrency=1, perform_ping_check=False, shutdown_timeout=10)
-
-
-def wait_until(predicate: Callable[[], bool], timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        assert time.monotonic() < deadline, "timed out waiting for the worker"
-        time.sleep(0.05)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def settled(expected_status: str) -> Callable[[], bool]:
@@ -121,22 +32,6 @@ def settled(expected_status: str) -> Callable[[], bool]:
         return not Notification.objects.exclude(status=expected_status).exists()
 
     return check
-
-
-def recommended(cast):
-    # Built with eager tasks: only the approval's notices go through the broker.
-    previous = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = True
-    try:
-        rr = request_in_state(cast, RequestState.RECOMMENDED)
-    finally:
-        celery_app.conf.task_always_eager = previous
-    Notification.objects.all().delete()
-    mail.outbox.clear()
-    return rr
-
-
-pytestmark = [pytestmark, pytest.mark.django_db(transaction=True)]
 
 
 def test_an_approvals_notices_are_delivered_once_by_the_worker(broker):
@@ -151,7 +46,7 @@ def test_an_approvals_notices_are_delivered_once_by_the_worker(broker):
         time.sleep(0.3)  # a duplicate would arrive now
     version = RatedOrderVersion.objects.get(order__source_request=rr)
     rows = Notification.objects.order_by("kind")
-    # the decision to the applicant and (issue 4) the new order to the supplier's contact
+    # the decision to the applicant and the new order to the supplier's contact
     assert [(row.kind, row.recipient_id, row.attempts) for row in rows] == [
         (NotificationKind.ORDER_ISSUED, cast.supplier.pk, 1),
         (NotificationKind.REQUEST_DECISION, cast.applicant.pk, 1),
@@ -187,7 +82,7 @@ def test_with_the_broker_down_the_approval_commits_and_the_sweep_delivers_once_w
     version = RatedOrderVersion.objects.get(order__source_request=rr)
     assert (version.generation_status, Document.objects.count()) == (GenerationStatus.PENDING, 0)
     assert f"order_document.enqueue_failed version={version.pk} error=OperationalError" in caplog.text
-    assert version.received_at is None  # issue 4: the supplier's clock waits for the notice
+    assert version.received_at is None  # the supplier's clock waits for the notice
     # when the broker is back and the periodic sweep runs (twice, as beat would)
     broker.start()
     with worker():

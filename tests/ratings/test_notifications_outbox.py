@@ -105,7 +105,7 @@ def test_question_and_decision_go_to_the_contact_and_every_applicant_of_the_orga
     assert {m.subject for m in mail.outbox[2:]} == {
         f"{rr.reference}: the applicant answered",
         f"{rr.reference}: request approved",
-        f"{order.order_number}: new rated order (DO-HR)",  # issue 4: to the supplier's contact
+        f"{order.order_number}: new rated order (DO-HR)",  # to the supplier's contact
     }
     # 2 questions, 1 answer to the reviewer, 2 decisions, 1 order notice; none for recommend
     assert len(mail.outbox) == 6

@@ -61,7 +61,7 @@ def test_seed_demo_creates_the_demo_and_a_second_run_creates_nothing(db):
     secretary = Membership.objects.get(user__username="secretary")
     assert (approver.approval_level, secretary.approval_level) == ("DO", "DX")
     assert audit.verify_chain().ok is True
-    # issue 4: an accepted order, a rejected one and a three-order flow-down tree
+    # supplier answers too: an accepted order, a rejected one and a three-order flow-down tree
     statuses = sorted(RatedOrder.objects.values_list("status", flat=True))
     assert statuses.count("accepted") == 2 and statuses.count("rejected") == 1
     assert RatedOrder.objects.filter(parent__parent__isnull=False).count() == 1

@@ -17,7 +17,7 @@ from tests.factories import CHECKLIST_ALL_TRUE, PASSWORD, draft_request
 
 S = RequestState
 
-# The graph of issue 2: action -> (source states, target state).
+# The request workflow: action -> (source states, target state).
 GRAPH: dict[str, tuple[set[str], str]] = {
     "submit": ({S.DRAFT}, S.SUBMITTED),
     "accept_for_review": ({S.SUBMITTED}, S.IN_REVIEW),

@@ -85,7 +85,7 @@ def test_the_right_role_takes_each_transition(cast, action, who):
     assert stored.state == target == result.state
     assert stored.version == rr.version + 1
     events = events_after(start)
-    # Approval also issues one rated order per supplier, each with its own event (issue 3).
+    # Approval also issues one rated order per supplier, each with its own event.
     expected_actions = ["rated_order.issue"] * (action == "approve") + [f"rating_request.{action}"]
     assert [e.action for e in events] == expected_actions
     event = events[-1]
@@ -381,7 +381,7 @@ def test_a_do_level_official_cannot_approve_a_dx_request(cast, django_capture_on
 
 
 def test_a_do_level_official_may_still_deny_a_dx_request(cast):
-    # Decision made where the issue is silent: level authority limits approval, not denial.
+    # Level authority limits who may grant a DX rating; denying one grants nothing.
     rr = request_in_state(cast, S.RECOMMENDED, level=RatingLevel.DX)
 
     workflow.rating_request_deny(rating_request=rr, actor=cast.approver, reason="Not eligible.")

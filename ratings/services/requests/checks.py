@@ -9,7 +9,7 @@ from dpa_portal.errors import ValidationFailed
 from ratings import permissions
 from ratings.constants import CERTIFICATION_TEXT, Role
 from ratings.models import RatingRequest, User
-from ratings.services import transition
+from ratings.services import items, transition
 
 
 @dataclass(frozen=True)
@@ -46,6 +46,7 @@ def certify_submission(rating_request: RatingRequest, actor: User, attestation: 
     problems = _completeness_problems(rating_request)
     if problems:
         raise ValidationFailed("The request is not complete: " + "; ".join(problems) + ".")
+    items.refuse_past_dates(rating_request, advice="Change it on the line items step, then submit again.")
     if not attestation.accepted:
         raise ValidationFailed("Tick the certification box to certify the request.", field="certify")
     typed = " ".join((attestation.typed_name or "").split())

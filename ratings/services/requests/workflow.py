@@ -16,7 +16,7 @@ from dpa_portal.errors import InvalidState, ValidationFailed
 from ratings import audit_actions, permissions
 from ratings.constants import REVIEW_CHECKLIST, Recommendation
 from ratings.models import InformationRequest, RatingRequest, User
-from ratings.services import transition
+from ratings.services import items, transition
 from ratings.services.orders import issue as rated_orders
 from ratings.services.requests import notices as request_notices
 from ratings.services.requests import submissions
@@ -249,6 +249,9 @@ def rating_request_approve(
     """An approving official with authority for the level approves and signs."""
 
     def apply(rating_request: RatingRequest) -> dict[str, Any]:
+        items.refuse_past_dates(
+            rating_request, advice="Deny the request; the applicant can then ask again with dates still ahead."
+        )
         membership = permissions.approving_membership(actor, rating_request.requested_level)
         now = timezone.now()
         rating_request.approve(by=actor, at=now, reason=(reason or "").strip())

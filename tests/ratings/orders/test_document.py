@@ -154,7 +154,7 @@ def test_a_failed_generation_is_recorded_and_can_be_retried(
     ) == [
         ("rated_order.issue", "success"),
         ("rated_order.document_generate", "failure"),
-        ("rated_order.received", "success"),  # issue 4: the order notice reached the supplier
+        ("rated_order.received", "success"),  # the order notice reached the supplier: its clock starts
         ("rated_order.document_retry", "success"),
         ("rated_order.document_generate", "success"),
     ]

@@ -64,7 +64,7 @@ def test_approval_issues_one_signed_order_per_supplier(cast, django_capture_on_c
     actions = list(
         AuditEvent.objects.filter(reference__in=[o.order_number for o in orders]).values_list("action", flat=True)
     )
-    # issue 4: each order notice delivered to the supplier starts its clock ("received")
+    # each order notice delivered to the supplier starts its clock ("received")
     assert sorted(actions) == sorted(["rated_order.issue", "rated_order.document_generate", "rated_order.received"] * 2)
     approval = AuditEvent.objects.get(action="rating_request.approve")
     assert approval.to_state == RequestState.ISSUED

@@ -1,4 +1,4 @@
-"""Fixtures for supplier responses, clocks and flow-down (issue 4)."""
+"""Fixtures for supplier responses, clocks and flow-down."""
 
 from __future__ import annotations
 

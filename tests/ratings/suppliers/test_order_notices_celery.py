@@ -1,12 +1,10 @@
-"""Acceptance with a real Redis broker (our own redis-server on port 6392) and a real in-process
-Celery worker: the order-issued notice is delivered once and its delivery starts the clock."""
+"""A real Redis broker (our own redis-server, tests/ratings/celery_broker.py) and a real
+in-process Celery worker: the order-issued notice is delivered once and its delivery starts
+the clock."""
 
 from __future__ import annotations
 
-import os
-import shutil
 import time
-from collections.abc import Iterator
 
 import pytest
 from django.core import mail
@@ -18,20 +16,9 @@ from ratings.services.requests import workflow
 from ratings.services.suppliers import responses as supplier_responses
 from ratings.tasks import deliver_notification
 from tests.factories import PASSWORD, make_cast
-from tests.ratings.test_notifications_celery import Broker, private_broker, recommended, wait_until, worker
+from tests.ratings.celery_broker import recommended, wait_until, worker
 
-PORT = int(os.environ.get("TEST_REDIS_PORT", "6392"))
-
-pytestmark = [
-    pytest.mark.skipif(shutil.which("redis-server") is None, reason="redis-server is not installed"),
-    pytest.mark.django_db(transaction=True),
-]
-
-
-@pytest.fixture
-def broker() -> Iterator[Broker]:
-    with private_broker(PORT) as server:
-        yield server
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def all_sent() -> bool:
