@@ -7,7 +7,7 @@ from typing import Any
 from django.urls import reverse
 from rest_framework import serializers
 
-from ratings.constants import HealthResourceCategory, RatingLevel
+from ratings.constants import HealthResourceCategory, RatingLevel, RequestState
 from ratings.models import Attachment, InformationRequest, Organization, Program, RatingRequest, RequestLineItem
 from ratings.services import items
 from ratings.services.items import DeliveryInput
@@ -145,6 +145,9 @@ class RatingRequestSerializer(serializers.ModelSerializer):
     line_items = LineItemSerializer(many=True)
     attachments = AttachmentSerializer(many=True)
     information_requests = InformationRequestSerializer(many=True)
+    returned_for_correction = serializers.SerializerMethodField(
+        help_text="While HHS has returned the request: what to correct and when it was returned; else null."
+    )
 
     class Meta:
         model = RatingRequest
@@ -178,7 +181,14 @@ class RatingRequestSerializer(serializers.ModelSerializer):
             "line_items",
             "attachments",
             "information_requests",
+            "returned_for_correction",
         ]
+
+    def get_returned_for_correction(self, obj: RatingRequest) -> dict[str, Any] | None:
+        if obj.state != RequestState.RETURNED:
+            return None
+        latest = obj.submissions.order_by("-number").first()
+        return {"reason": latest.return_reason, "returned_at": latest.returned_at} if latest else None
 
 
 class RatingRequestSummarySerializer(serializers.ModelSerializer):
@@ -201,6 +211,9 @@ class RatingRequestSummarySerializer(serializers.ModelSerializer):
 class SubmitSerializer(serializers.Serializer):
     typed_name = serializers.CharField(help_text="Your full name, typed as your signature.")
     certify = serializers.BooleanField(help_text="True: you certify the request (18 U.S.C. 1001 warning applies).")
+    note = serializers.CharField(
+        required=False, allow_blank=True, help_text="Resubmitting a returned request: what you corrected."
+    )
     expected_version = serializers.IntegerField(required=False)
 
 

@@ -15,11 +15,11 @@ from rest_framework.views import APIView
 from dpa_portal.errors import ValidationFailed
 from ratings import permissions
 from ratings.api import serializers as s
-from ratings.constants import OrganizationKind, Role
+from ratings.constants import OrganizationKind, RequestState, Role
 from ratings.models import LineItemDelivery, Organization, Program, RatingRequest, RequestLineItem, User
 from ratings.selectors import requests as request_selectors
 from ratings.services import items
-from ratings.services.requests import attachments, drafts, workflow
+from ratings.services.requests import attachments, corrections, drafts, workflow
 
 
 def _requests(user: Any) -> QuerySet[RatingRequest]:
@@ -190,12 +190,23 @@ class _RequestAction(APIView):
 
 @extend_schema_view(post=extend_schema(request=s.SubmitSerializer, responses=s.RatingRequestSerializer))
 class RatingRequestSubmit(_RequestAction):
-    """Certify and submit a complete draft: `typed_name` is your full name as signature; the 18 U.S.C. 1001 warning applies."""
+    """Certify and submit a complete draft, or resubmit a request HHS returned for correction (with an
+    optional `note` on what you corrected): `typed_name` is your full name as signature; the 18 U.S.C.
+    1001 warning applies."""
 
     input_serializer = s.SubmitSerializer
 
     def perform(self, rating_request: RatingRequest, actor: User, data: dict[str, Any], expected: int | None) -> None:
         attestation = workflow.Attestation(data["typed_name"], data["certify"])
+        if rating_request.state == RequestState.RETURNED:
+            corrections.rating_request_resubmit(
+                rating_request=rating_request,
+                actor=actor,
+                attestation=attestation,
+                note=data.get("note", ""),
+                expected_version=expected,
+            )
+            return
         workflow.rating_request_submit(
             rating_request=rating_request, actor=actor, attestation=attestation, expected_version=expected
         )
