@@ -21,7 +21,7 @@ from ratings.demo.suppliers import demo_supplier_responses
 from ratings.models import Organization, Program, RatingRequest, User
 from ratings.services.items import DeliveryInput
 from ratings.services.orders import changes as order_changes
-from ratings.services.requests import drafts, workflow
+from ratings.services.requests import corrections, drafts, workflow
 
 
 def demo_seed() -> dict[str, int]:
@@ -164,9 +164,15 @@ def _demo_requests(orgs: dict[str, Organization], users: dict[str, User]) -> int
         ),
         users["applicant2"],
     )
+    # Returned by intake for correction: the applicant's turn to correct and resubmit.
+    corrections.rating_request_return_for_correction(
+        rating_request=submitted(new(RatingLevel.DO, "mRNA vaccine", "filtra", "Prefilters for the skid", 65)),
+        actor=intake,
+        reason="Item 1: give the supplier's part number and split the deliveries as the quote does.",
+    )
     _demo_orders(orgs, users, new, recommended)
     demo_supplier_responses(orgs, users, DEMO_PASSWORD)
-    return 12
+    return 13
 
 
 def _demo_orders(orgs: dict[str, Organization], users: dict[str, User], new: Any, recommended: Any) -> None:

@@ -46,8 +46,8 @@ def test_seed_demo_creates_the_demo_and_a_second_run_creates_nothing(db):
 
     # then
     assert _counts() == first
-    assert first["Organization"] == 8 and first["RatingRequest"] == 12
-    assert "12 requests created this run" in out.getvalue()
+    assert first["Organization"] == 8 and first["RatingRequest"] == 13
+    assert "13 requests created this run" in out.getvalue()
     assert sorted(User.objects.values_list("username", flat=True)) == sorted(USERNAMES)
     for username in USERNAMES:
         assert User.objects.get(username=username).check_password("dpa-demo"), username
