@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from django_fsm import RETURN_VALUE, FSMField, transition
 
+from ratings.clock import agency_time
 from ratings.constants import (
     AmendmentSignificance,
     DocumentKind,
@@ -232,7 +233,7 @@ class Signature(models.Model):
         constraints = [models.UniqueConstraint(fields=["version", "kind"], name="signature_one_per_document")]
 
     def __str__(self) -> str:
-        return f"{self.printed_name}, {self.meaning} ({self.signed_at:%Y-%m-%d %H:%M} UTC)"
+        return f"{self.printed_name}, {self.meaning} ({agency_time(self.signed_at)})"
 
 
 class Document(models.Model):
@@ -300,4 +301,4 @@ class SupplierResponse(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} by {self.printed_name} ({self.responded_at:%Y-%m-%d %H:%M} UTC)"
+        return f"{self.get_kind_display()} by {self.printed_name} ({agency_time(self.responded_at)})"
