@@ -242,3 +242,41 @@ def test_a_returned_request_is_corrected_resubmitted_and_the_reviewer_sees_the_d
     ]
     print("axe problems", axe.problems)
     assert axe.problems == {}
+
+
+def test_every_admin_list_and_page_fits_1280_px(browser, live_server, axe: Axe):
+    """The workflow's pages pass axe too; the user page is Django's own account form (its
+    split date and permission widgets are checked for width only)."""
+    cast = staff_cast()
+    caseload(cast)
+    approved = request_in_state(cast, S.ISSUED)
+    order = approved.rated_orders.get()
+    base = live_server.url
+    pages = {
+        cast.intake: [
+            "/admin/ratings/ratingrequest/",
+            f"/admin/ratings/ratingrequest/{approved.pk}/change/",
+            "/admin/ratings/ratedorder/",
+            f"/admin/ratings/ratedorder/{order.pk}/change/",
+            "/admin/ratings/conflictofinterest/",
+            "/admin/ratings/conflictofinterest/add/",
+            "/admin/ratings/notification/preferences/",
+        ],
+        cast.hhsadmin: [
+            "/admin/ratings/notification/",
+            "/admin/ratings/user/",
+            f"/admin/ratings/user/{cast.reviewer.pk}/change/",
+            "/admin/ratings/organization/",
+        ],
+    }
+    for user, paths in pages.items():
+        page = sign_in(browser, base, user.username)
+        for path in paths:
+            page.goto(f"{base}{path}")
+            expect(page.locator("#content")).to_be_visible()
+            fits(page)
+            if not ("/user/" in path and path.endswith("/change/")):
+                axe.check(page)
+        page.context.close()
+    print("axe problems", axe.problems)
+    assert axe.problems == {}
