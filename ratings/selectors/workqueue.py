@@ -173,13 +173,10 @@ def reviewers() -> QuerySet[User]:
     )
 
 
-def team_workload(*, now: dt.datetime | None = None) -> list[TeamRow]:
+def team_workload(*, now: dt.datetime | None = None, overdue: QuerySet[RatingRequest] | None = None) -> list[TeamRow]:
     """Each reviewer's open work: in review, waiting for the applicant, recommended, overdue."""
-    late = Counter(
-        overdue_review_requests(now=now)
-        .filter(assigned_reviewer__isnull=False)
-        .values_list("assigned_reviewer_id", flat=True)
-    )
+    overdue = overdue if overdue is not None else overdue_review_requests(now=now)
+    late = Counter(overdue.filter(assigned_reviewer__isnull=False).values_list("assigned_reviewer_id", flat=True))
     people = reviewers().annotate(
         in_review=Count("assigned_requests", filter=Q(assigned_requests__state=RequestState.IN_REVIEW)),
         waiting=Count("assigned_requests", filter=Q(assigned_requests__state__in=WAITING_FOR_APPLICANT)),
@@ -200,7 +197,7 @@ def work_queue(user: Any, *, now: dt.datetime | None = None) -> WorkQueue:
         state_counts=state_counts(),
         overdue_reviews=_items(late, user, "", now),
         overdue_answers=overdue_answers(now=now),
-        team=team_workload(now=now) if sees_team(user) else None,
+        team=team_workload(now=now, overdue=late) if sees_team(user) else None,
     )
 
 

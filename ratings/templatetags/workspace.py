@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import template
+from django.conf import settings
 
 from audit.actions import label
 
@@ -18,3 +19,11 @@ def audit_label(action: str) -> str:
 @register.filter(name="get")
 def get(mapping: dict[str, str], key: str) -> str:
     return mapping.get(key, "")
+
+
+@register.filter(name="in_app")
+def in_app(link: str) -> str:
+    """A notice's absolute link (for e-mail) as a path on this site, for the in-app list."""
+    if link.startswith(settings.SITE_URL):
+        return link[len(settings.SITE_URL) :] or "/"
+    return link

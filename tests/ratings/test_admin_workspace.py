@@ -129,6 +129,10 @@ def test_notices_show_on_the_home_with_the_unread_count_and_are_marked_read(clie
     assert home.context["unread_count"] == mine.count() == 7  # one per submission of the caseload
     notice = mine.first()
     assert f'data-testid="unread-count">{mine.count()}<' in home.content.decode()
+    # in the app, the notice leads to the request's page on this site (the e-mail has the full address)
+    assert f'<a href="/admin/ratings/ratingrequest/{notice.object_id}/change/">{notice.subject}</a>' in (
+        home.content.decode()
+    )
 
     response = client.post(reverse("admin:ratings_notification_read", args=[notice.pk]), {"next": HOME})
 
