@@ -9,12 +9,17 @@ function of the user. Until one is registered, Django's model permission
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias, cast
 
-Policy = Callable[[Any], bool]
+if TYPE_CHECKING:  # the auth models load after the app registry; only their types are needed here
+    from django.contrib.auth.models import AbstractUser, AnonymousUser
+
+# Whoever acts: a signed-in user, an anonymous visitor, or None for the system itself.
+Actor: TypeAlias = "AbstractUser | AnonymousUser | None"
+Policy = Callable[["AbstractUser"], bool]
 
 
-def has_view_permission(user: Any) -> bool:
+def has_view_permission(user: AbstractUser) -> bool:
     return bool(user.has_perm("audit.view_auditevent"))
 
 
@@ -26,7 +31,12 @@ def register_policy(policy: Policy) -> None:
     _policy[0] = policy
 
 
-def may_audit(user: Any) -> bool:
-    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+def may_audit(user: Actor) -> bool:
+    if user is None or not user.is_authenticated or not user.is_active:
         return False
-    return _policy[0](user)
+    return _policy[0](cast("AbstractUser", user))
+
+
+def stored_user(user: Actor) -> Any:
+    """`user` for a foreign key to settings.AUTH_USER_MODEL, whose class audit does not import."""
+    return user

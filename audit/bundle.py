@@ -25,6 +25,7 @@ from django.db.models import Model
 from django.utils import timezone
 
 from audit import checkpoints, exports, selectors, services, signing
+from audit.access import Actor
 from audit.actions import BUNDLE
 from audit.chain import format_timestamp
 from audit.constants import CONFIDENTIALITY_LEGEND
@@ -55,7 +56,7 @@ def build(
     record_name: str,
     record: dict[str, Any],
     documents: Iterable[BundleDocument],
-    actor: Any = None,
+    actor: Actor = None,
 ) -> dict[str, Any]:
     """Write the bundle ZIP of the record filed under `reference` to `out`; return its signed manifest.
 

@@ -20,7 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from audit import actions, checkpoints, selectors, services, signing
-from audit.access import may_audit
+from audit.access import Actor, may_audit, stored_user
 from audit.actions import AuditAction
 from audit.chain import HASHED_FIELDS, format_timestamp
 from audit.constants import CONFIDENTIALITY_LEGEND, Outcome
@@ -142,7 +142,7 @@ class ManifestBuilder:
         return signing.sign_document(document)
 
 
-def start(*, actor: Any, format: str, filters: selectors.EventFilters, background: bool = False) -> ExportJob:
+def start(*, actor: Actor, format: str, filters: selectors.EventFilters, background: bool = False) -> ExportJob:
     """Create the export record and its audit event in one transaction, before any output."""
     if format not in FORMATS:
         raise ValidationFailed(f"format: choose csv or jsonl, not {format!r}.", field="format")
@@ -155,7 +155,7 @@ def start(*, actor: Any, format: str, filters: selectors.EventFilters, backgroun
             filters=filters.as_dict(),
             up_to_sequence=head,
             status=ExportJob.Status.QUEUED if background else ExportJob.Status.STREAMING,
-            requested_by=actor if getattr(actor, "is_authenticated", False) else None,
+            requested_by=stored_user(actor) if actor is not None and actor.is_authenticated else None,
             requested_by_label=label,
         )
         services.record(
@@ -172,7 +172,7 @@ def start(*, actor: Any, format: str, filters: selectors.EventFilters, backgroun
     return job
 
 
-def refuse_unless_may_export(actor: Any, *, action: AuditAction = actions.EXPORT, reference: str = "") -> None:
+def refuse_unless_may_export(actor: Actor, *, action: AuditAction = actions.EXPORT, reference: str = "") -> None:
     """Exports and bundles are for auditors (and the system); anyone else's attempt is a refusal,
     committed as a "denied" event on its own."""
     if actor is None:  # management commands and tasks run as the system

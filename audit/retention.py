@@ -16,7 +16,6 @@ import datetime as dt
 import json
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -24,6 +23,7 @@ from django.db.models import Model, QuerySet
 from django.utils import timezone
 
 from audit import exports, selectors, services
+from audit.access import Actor, stored_user
 from audit.models import ArchiveRecord, AuditEvent, ExportJob, LegalHold
 
 
@@ -85,21 +85,21 @@ def may_dispose(
     return True, ""
 
 
-def place_hold(*, target: Model, reference: str, reason: str, actor: Any) -> LegalHold:
+def place_hold(*, target: Model, reference: str, reason: str, actor: Actor) -> LegalHold:
     """Write an active hold on `target` (one at a time: a database constraint backs the caller's check)."""
     return LegalHold.objects.create(
         object_type=target._meta.label,
         object_id=str(target.pk),
         reference=reference,
         reason=reason,
-        placed_by=actor,
+        placed_by=stored_user(actor),
         placed_at=timezone.now(),
     )
 
 
-def release_hold(hold: LegalHold, *, reason: str, actor: Any) -> LegalHold:
+def release_hold(hold: LegalHold, *, reason: str, actor: Actor) -> LegalHold:
     hold.released_at = timezone.now()
-    hold.released_by = actor
+    hold.released_by = stored_user(actor)
     hold.release_reason = reason
     hold.save(update_fields=["released_at", "released_by", "release_reason"])
     return hold

@@ -29,7 +29,7 @@ def test_the_home_and_the_request_page_say_what_to_correct(cast, applicant_clien
     assert "Item 1: the quantity must match the supplier&#x27;s quote." in page
     assert reverse("portal:request-details", args=[rr.pk]) in page
     assert "Review, certify and resubmit" in page
-    assert "Returned to you for correction" in page  # the timeline, with the reason
+    assert "Returned to the applicant for correction" in page  # the timeline, with the reason
 
 
 def test_the_applicant_corrects_the_items_and_resubmits_with_a_note(cast, applicant_client):

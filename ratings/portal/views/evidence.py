@@ -13,6 +13,7 @@ from django.shortcuts import render
 from audit.views import auditor_view
 from ratings.constants import CONFIDENTIALITY_LEGEND
 from ratings.models import RatingRequest
+from ratings.portal.access import actor
 from ratings.selectors import requests as request_selectors
 from ratings.services.requests import evidence
 
@@ -41,6 +42,6 @@ def request_bundle(request: HttpRequest, reference: str) -> HttpResponseBase:
     if not RatingRequest.objects.filter(reference=reference).exists():
         raise Http404("No request with this reference.")
     handle = tempfile.NamedTemporaryFile(suffix=".zip")  # noqa: SIM115 - closed by FileResponse
-    evidence.rating_request_bundle(reference=reference, out=Path(handle.name), actor=request.user)
+    evidence.rating_request_bundle(reference=reference, out=Path(handle.name), actor=actor(request))
     handle.seek(0)
     return FileResponse(handle, as_attachment=True, filename=f"evidence-{reference}.zip")

@@ -155,8 +155,8 @@ def enqueue(notification_id: int, *, countdown: float | None = None) -> bool:
 
 def retry_delay(attempt: int) -> float:
     """Exponential backoff with full jitter: uniform in (0, min(cap, base * 2**(attempt-1))]."""
-    ceiling = min(
-        settings.NOTIFICATION_RETRY_MAX_SECONDS, settings.NOTIFICATION_RETRY_BASE_SECONDS * 2 ** (attempt - 1)
+    ceiling = float(
+        min(settings.NOTIFICATION_RETRY_MAX_SECONDS, settings.NOTIFICATION_RETRY_BASE_SECONDS * 2 ** (attempt - 1))
     )
     return max(ceiling * random.random(), ceiling / 10)
 

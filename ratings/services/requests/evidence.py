@@ -12,7 +12,7 @@ from django.db.models import FileField, Model
 
 from audit import bundle
 from dpa_portal.errors import NotFound
-from ratings.models import RatingRequest
+from ratings.models import RatingRequest, User
 from ratings.selectors import holds as hold_selectors
 
 
@@ -68,7 +68,7 @@ def _documents(rr: RatingRequest) -> list[bundle.BundleDocument]:
     return found
 
 
-def rating_request_bundle(*, reference: str, out: Path, actor: Any = None) -> dict[str, Any]:
+def rating_request_bundle(*, reference: str, out: Path, actor: User | None = None) -> dict[str, Any]:
     """Write the request's evidence bundle to `out` (auditors and the system only); return its signed manifest."""
     rr = RatingRequest.objects.filter(reference=reference).first()
     if rr is None:

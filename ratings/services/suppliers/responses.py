@@ -128,7 +128,9 @@ def _record(
 def rated_order_accept(*, order: RatedOrder, actor: User, expected_version: int | None = None) -> RatedOrder:
     """The supplier accepts the current version (15 CFR 700.13(d)); its clock stops."""
 
-    def apply(locked: RatedOrder, version: RatedOrderVersion, now: dt.datetime) -> tuple[SupplierResponse, dict]:
+    def apply(
+        locked: RatedOrder, version: RatedOrderVersion, now: dt.datetime
+    ) -> tuple[SupplierResponse, dict[str, Any]]:
         locked.accept()
         order_clocks.close_clock(version, now)
         return _record(order=locked, version=version, actor=actor, kind=SupplierResponseKind.ACCEPT, at=now), {}
@@ -161,7 +163,9 @@ def rated_order_reject(
 ) -> RatedOrder:
     """Rejection with a mandatory or optional reason and written reasons (15 CFR 700.13(b),(c))."""
 
-    def apply(locked: RatedOrder, version: RatedOrderVersion, now: dt.datetime) -> tuple[SupplierResponse, dict]:
+    def apply(
+        locked: RatedOrder, version: RatedOrderVersion, now: dt.datetime
+    ) -> tuple[SupplierResponse, dict[str, Any]]:
         if reason_code not in RejectionReason.values:
             raise ValidationFailed("Choose the reason for rejecting the order from the list.", field="reason_code")
         text = (explanation or "").strip()
@@ -210,7 +214,9 @@ def rated_order_notify_delay(
 ) -> RatedOrder:
     """After acceptance, a delay is notified with reasons and a new date (15 CFR 700.13(d)(3))."""
 
-    def apply(locked: RatedOrder, version: RatedOrderVersion, now: dt.datetime) -> tuple[SupplierResponse, dict]:
+    def apply(
+        locked: RatedOrder, version: RatedOrderVersion, now: dt.datetime
+    ) -> tuple[SupplierResponse, dict[str, Any]]:
         text = (reasons or "").strip()
         if not text:
             raise ValidationFailed("Give the reasons for the delay.", field="reasons")
@@ -238,7 +244,9 @@ def rated_order_notify_delay(
 
 
 def rated_order_mark_fulfilled(*, order: RatedOrder, actor: User, expected_version: int | None = None) -> RatedOrder:
-    def apply(locked: RatedOrder, version: RatedOrderVersion, now: dt.datetime) -> tuple[SupplierResponse, dict]:
+    def apply(
+        locked: RatedOrder, version: RatedOrderVersion, now: dt.datetime
+    ) -> tuple[SupplierResponse, dict[str, Any]]:
         locked.fulfil()
         return _record(order=locked, version=version, actor=actor, kind=SupplierResponseKind.FULFILLED, at=now), {}
 
