@@ -14,6 +14,7 @@ from django.urls import reverse
 
 from dpa_portal.errors import ApplicationError
 from ratings import permissions
+from ratings.admin.assignment import ReviewerChoiceField
 from ratings.admin.case import case_context
 from ratings.constants import REVIEW_CHECKLIST, SIGNATURE_MEANING_APPROVAL, Recommendation
 from ratings.models import RatingRequest, User
@@ -39,21 +40,15 @@ def _text(label: str, rows: int = 4, help_text: str = "") -> forms.CharField:
 class ReviewerForm(_VersionedForm):
     """A reviewer among those who may take this request, each with their current workload."""
 
-    reviewer = forms.ModelChoiceField(queryset=User.objects.none(), required=False, empty_label="Choose a reviewer")
+    reviewer = ReviewerChoiceField(
+        required=False, help_text="Reviewers declared conflicted with the requesting organization are not offered."
+    )
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        eligible = workqueue.eligible_reviewers(self.rating_request)
-        load = {row.reviewer.pk: row for row in workqueue.team_workload()}
         field = self.fields["reviewer"]
-        field.queryset = User.objects.filter(pk__in=[r.pk for r in eligible]).order_by("last_name", "first_name")  # type: ignore[attr-defined]
-        field.label_from_instance = lambda user: (  # type: ignore[attr-defined]
-            f"{user.printed_name} — {load[user.pk].in_review} in review, {load[user.pk].waiting} waiting, "
-            f"{load[user.pk].overdue} overdue"
-            if user.pk in load
-            else user.printed_name
-        )
-        field.help_text = "Reviewers declared conflicted with the requesting organization are not offered."
+        assert isinstance(field, ReviewerChoiceField)
+        field.offer({reviewer.pk for reviewer in workqueue.eligible_reviewers(self.rating_request)})
 
 
 class ReturnForCorrectionForm(_VersionedForm):

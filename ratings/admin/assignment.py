@@ -26,8 +26,26 @@ def may_assign(user: Any) -> bool:
     return permissions.assignment_refusal(user) is None
 
 
+class ReviewerChoiceField(forms.ModelChoiceField):
+    """The reviewers offered, each labelled with their current workload."""
+
+    def __init__(self, **kwargs: Any):
+        super().__init__(queryset=User.objects.none(), empty_label="Choose a reviewer", **kwargs)
+        self.load: dict[int, workqueue.TeamRow] = {}
+
+    def offer(self, reviewer_ids: set[int]) -> None:
+        self.queryset = User.objects.filter(pk__in=reviewer_ids).order_by("last_name", "first_name")
+        self.load = {row.reviewer.pk: row for row in workqueue.team_workload()}
+
+    def label_from_instance(self, obj: Any) -> str:
+        row = self.load.get(obj.pk)
+        if row is None:
+            return str(obj.printed_name)
+        return f"{obj.printed_name} — {row.in_review} in review, {row.waiting} waiting, {row.overdue} overdue"
+
+
 class BulkAssignForm(forms.Form):
-    reviewer = forms.ModelChoiceField(queryset=User.objects.none(), required=True, empty_label="Choose a reviewer")
+    reviewer = ReviewerChoiceField(required=True)
 
     def __init__(self, *args: Any, rating_requests: list[RatingRequest], **kwargs: Any):
         super().__init__(*args, **kwargs)
@@ -36,15 +54,9 @@ class BulkAssignForm(forms.Form):
         for rr in rating_requests:
             ids = {reviewer.pk for reviewer in workqueue.eligible_reviewers(rr)}
             allowed = ids if allowed is None else allowed & ids
-        load = {row.reviewer.pk: row for row in workqueue.team_workload()}
         field = self.fields["reviewer"]
-        field.queryset = User.objects.filter(pk__in=allowed or set()).order_by("last_name", "first_name")  # type: ignore[attr-defined]
-        field.label_from_instance = lambda user: (  # type: ignore[attr-defined]
-            f"{user.printed_name} — {load[user.pk].in_review} in review, {load[user.pk].waiting} waiting, "
-            f"{load[user.pk].overdue} overdue"
-            if user.pk in load
-            else user.printed_name
-        )
+        assert isinstance(field, ReviewerChoiceField)
+        field.offer(allowed or set())
 
 
 def bulk_assign_view(
