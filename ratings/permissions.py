@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ratings.constants import HHS_ROLES, LEVEL_RANK, OrganizationKind, Role
+from ratings.constants import HHS_ROLES, HHS_WORKFLOW_ROLES, LEVEL_RANK, OrganizationKind, Role
 
 Rule = Callable[[Any, Any], "str | None"]
 
@@ -51,6 +51,14 @@ def organization_ids(user: Any, *roles: str) -> set[int]:
 
 def is_hhs_staff(user: Any) -> bool:
     return any(m.role in HHS_ROLES and _role_fits_org(m) for m in active_memberships(user))
+
+
+def sees_business_data(user: Any) -> bool:
+    """HHS workflow staff and auditors read every submitted request and order; an HHS
+    administrator manages accounts only and reads none of it (AC-5, least privilege)."""
+    return any(
+        m.role in HHS_ROLES and m.role != Role.HHS_ADMIN and _role_fits_org(m) for m in active_memberships(user)
+    )
 
 
 def approval_level(user: Any) -> str | None:
@@ -169,6 +177,12 @@ def _order_signer_refusal(order: Any, user: Any) -> str | None:
         return "Only an HHS approving official can amend or cancel a rated order."
     if order.placing_organization_id in organization_ids(user):
         return "You belong to the placing organization, so you cannot act on its order (separation of duties)."
+    source = order.source_request if order.source_request_id else None
+    if source is not None and user.pk in {source.recommended_by_id, source.assigned_reviewer_id}:
+        return (
+            "You reviewed the request this order was issued for, so you cannot amend or cancel it: "
+            "the recommender never signs (separation of duties)."
+        )
     level = approval_level(user)
     if level is None or LEVEL_RANK[level] < LEVEL_RANK[order.level]:
         return (
@@ -204,7 +218,7 @@ def order_refusal(action: str, order: Any, user: Any) -> str | None:
 
 def workflow_staff_refusal(_target: Any, user: Any) -> str | None:
     """HHS staff other than auditors retry failed document generation."""
-    if not is_hhs_staff(user) or has_role(user, Role.AUDITOR):
+    if not any(has_role(user, role) for role in HHS_WORKFLOW_ROLES):
         return "Only HHS workflow staff can retry document generation."
     return None
 
@@ -227,6 +241,83 @@ INVITING_ROLES = (Role.INTAKE_ANALYST, Role.HHS_ADMIN)
 def invitation_refusal(_target: Any, user: Any) -> str | None:
     if not any(has_role(user, role) for role in INVITING_ROLES):
         return "Only HHS intake analysts and administrators invite supplier contacts."
+    return None
+
+
+# --- Accounts, credentials and the second factor -------------------------------------------------
+
+
+def is_account_admin(user: Any) -> bool:
+    """HHS administrators (and a superuser made by the command line) manage accounts."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    return bool(user.is_superuser) or has_role(user, Role.HHS_ADMIN)
+
+
+def account_admin_refusal(_target: Any, user: Any) -> str | None:
+    if not is_account_admin(user):
+        return "Only HHS administrators manage users, organizations and programs."
+    return None
+
+
+def roles_refusal(target_user: Any, user: Any) -> str | None:
+    """Roles are changed by an administrator, and never by the person whose roles they are (AC-5)."""
+    reason = account_admin_refusal(target_user, user)
+    if reason is None and getattr(target_user, "pk", None) == user.pk:
+        return "Nobody changes their own roles or account status: ask another HHS administrator."
+    return reason
+
+
+def grant_decision_refusal(grant: Any, user: Any) -> str | None:
+    """Two-person rule: a second administrator, neither the requester nor the grantee, decides."""
+    reason = account_admin_refusal(grant, user)
+    if reason:
+        return reason
+    if user.pk == grant.requested_by_id:
+        return "You asked for this grant; a second HHS administrator must confirm it (two-person rule)."
+    if user.pk == grant.user_id:
+        return "Nobody confirms approval authority for themselves."
+    return None
+
+
+def token_owner_refusal(token: Any, user: Any) -> str | None:
+    """A person manages their own tokens only."""
+    if token.user_id != getattr(user, "pk", None):
+        return "Only the token's owner can do this."
+    return None
+
+
+def token_revoke_refusal(token: Any, user: Any) -> str | None:
+    """The owner, or an HHS administrator (who can list and revoke, never read or create)."""
+    if token.user_id == getattr(user, "pk", None) or is_account_admin(user):
+        return None
+    return "Only the token's owner or an HHS administrator can revoke it."
+
+
+def token_issue_refusal(_target: Any, user: Any) -> str | None:
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return "Sign in to create a token."
+    if must_use_second_factor(user) and not getattr(user, "is_verified", lambda: False)():
+        return "Sign in with your second factor before creating a token."
+    return None
+
+
+def must_use_second_factor(user: Any) -> bool:
+    """HHS staff, auditors, superusers, and members of organizations that require it (AAL2)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    if user.is_superuser or user.is_staff or is_hhs_staff(user):
+        return True
+    return any(m.organization.require_mfa for m in active_memberships(user))
+
+
+def second_factor_reset_refusal(target_user: Any, user: Any) -> str | None:
+    return roles_refusal(target_user, user)
+
+
+def own_account_refusal(target_user: Any, user: Any) -> str | None:
+    if getattr(target_user, "pk", None) != getattr(user, "pk", None):
+        return "Only the account's owner can do this."
     return None
 
 

@@ -7,6 +7,9 @@ from typing import Any
 
 from celery import shared_task
 
+from audit import context
+from ratings.services.accounts import tokens
+
 from ratings.services.notifications import outbox as notifications
 from ratings.services.orders import documents as order_documents
 from ratings.services.orders import reminders as order_reminders
@@ -62,3 +65,10 @@ def send_order_reminders() -> int:
     """Periodic (beat): remind suppliers before their answer is due; escalate overdue ones."""
     run = order_reminders.order_reminders_send()
     return sum(len(ids) for ids in run.reminders.values()) + len(run.escalated)
+
+
+@shared_task(name="ratings.tasks.expire_api_tokens", ignore_result=True)
+def expire_api_tokens() -> int:
+    """Periodic (beat): remove API tokens past their expiry, auditing each removal."""
+    with context.use(context.for_task()):
+        return tokens.api_tokens_expire()

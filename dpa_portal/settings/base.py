@@ -4,7 +4,8 @@ dev.py, test.py and production.py only set defaults for the variables read here;
 lists every variable. Sections, in order: core, database, security, authentication, time and
 language, static files and storage, mail, cache, Celery, REST API, logging, audit, rating
 rules, notifications, rated-order documents, and last the Celery beat schedule (every periodic
-task in one place).
+task in one place). Security, authentication and sessions (second factor, tokens, proxies,
+rate limits, headers) are in their own sections near the top.
 """
 
 from __future__ import annotations
@@ -52,11 +53,18 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
+    # API tokens: hashed, named, expiring, scoped (ratings.ApiToken is knox's token model).
+    "knox",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_fsm",
     "axes",
+    # The second factor: TOTP apps, recovery codes and passkeys (WebAuthn).
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "django_otp_webauthn",
+    "csp",
     "audit",
     "ratings",
 ]
@@ -64,10 +72,21 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before anything reads the input: NUL bytes and broken UTF-8 are a 400, never a 500.
+    "ratings.accounts.middleware.InputGuardMiddleware",
+    # Content-Security-Policy, then no-store and Permissions-Policy on every dynamic response.
+    "csp.middleware.CSPMiddleware",
+    "ratings.accounts.middleware.ResponseHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): the session passed a second factor.
+    "django_otp.middleware.OTPMiddleware",
+    # Idle and absolute session limits; a form sent after expiry is kept for after sign-in.
+    "ratings.accounts.middleware.SessionLimitsMiddleware",
+    # Staff, auditors and members of organizations that require it pass a second factor first.
+    "ratings.accounts.middleware.SecondFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # After authentication, so the audit context knows the request id and client address.
@@ -89,6 +108,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "ratings.accounts.context.session_limits",
             ],
         },
     },
@@ -102,6 +122,37 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 SECRET_KEY = env("SECRET_KEY")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
+# A form refused by the CSRF check gets a page that says what happened, not Django's bare 403.
+CSRF_FAILURE_VIEW = "ratings.accounts.views.session.csrf_failure"
+# The client address (lockout, throttles, audit) is read from X-Forwarded-For only through
+# trusted hops: a number of proxies in front of the application ("1"), or their addresses or
+# networks ("10.0.0.0/8,192.0.2.7"). "0" (the default): REMOTE_ADDR is the client.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", "0")
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# No inline script or style anywhere (templates load static files); frames and plugins never.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+PERMISSIONS_POLICY = env(
+    "PERMISSIONS_POLICY",
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), "
+    "payment=(), usb=(), publickey-credentials-get=(self), publickey-credentials-create=(self)",
+)
+# Attachments: the size limit is enforced while the upload streams to disk (ratings.uploads).
+FILE_UPLOAD_HANDLERS = ["ratings.uploads.LimitedUploadHandler"]
 
 # --- Authentication ---------------------------------------------------------------------------
 AUTH_USER_MODEL = "ratings.User"
@@ -128,10 +179,45 @@ AUTHENTICATION_BACKENDS = [
 ]
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15))
-AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+# Keyed by username and client address together: behind a proxy, one person's typos never lock
+# out everyone, and spraying one account from many addresses meets the address rate limit below.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "dpa_portal.net.client_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
+# Sign-in attempts and password-reset requests per client address (django-ratelimit syntax);
+# password resets also per e-mail address.
+LOGIN_RATE_LIMIT = env("LOGIN_RATE_LIMIT", "30/m")
+PASSWORD_RESET_RATE_LIMIT = env("PASSWORD_RESET_RATE_LIMIT", "5/h")
+
+# Second factor (NIST SP 800-63B AAL2): HHS staff and auditors always; portal users when their
+# organization requires it, otherwise by choice. TOTP first (signatures re-enter a code,
+# 21 CFR 11.200), then passkeys and recovery codes.
+OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", "DPA Priority Ratings")
+OTP_WEBAUTHN_RP_NAME = OTP_TOTP_ISSUER
+# The passkey's relying party is the host the browser uses (never an IP address: use a name).
+OTP_WEBAUTHN_RP_ID_CALLABLE = "ratings.accounts.mfa.relying_party_id"
+# Origins accepted in a passkey ceremony (browsers allow passkeys on https, or on localhost):
+# these, plus the address the browser used when its host is one of ALLOWED_HOSTS and it is
+# https or localhost (ratings.accounts.mfa.WebAuthnHelper).
+OTP_WEBAUTHN_ALLOWED_ORIGINS = env_list(
+    "PASSKEY_ORIGINS", SITE_URL if SITE_URL.startswith("https://") else SITE_URL.replace("127.0.0.1", "localhost")
+)
+OTP_WEBAUTHN_HELPER_CLASS = "ratings.accounts.mfa.WebAuthnHelper"
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False  # a passkey is a second factor, after the password
+MFA_RECOVERY_CODES = env_int("MFA_RECOVERY_CODES", 10)
+
+# --- Sessions ---------------------------------------------------------------------------------
+# Staff: 30 minutes idle, 12 hours in all; portal users: 60 minutes idle. A warning shows
+# SESSION_WARNING_SECONDS before the idle limit; a form sent after expiry is kept.
+SESSION_IDLE_SECONDS_STAFF = env_int("SESSION_IDLE_SECONDS_STAFF", 30 * 60)
+SESSION_IDLE_SECONDS_PORTAL = env_int("SESSION_IDLE_SECONDS_PORTAL", 60 * 60)
+SESSION_ABSOLUTE_SECONDS = env_int("SESSION_ABSOLUTE_SECONDS", 12 * 60 * 60)
+SESSION_WARNING_SECONDS = env_int("SESSION_WARNING_SECONDS", 120)
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_SECONDS
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
 
 # --- Time and language ------------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"
@@ -175,13 +261,15 @@ EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", str(BASE_DIR / "var" / "mail"))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "DPA Priority Ratings <dpa-ratings@hhs.example.gov>")
 
 # --- Cache ------------------------------------------------------------------------------------
-# Redis when set, so rate limits are shared across workers; local memory otherwise.
+# Redis when set, so rate limits and throttles are shared by every worker (production requires
+# it); local memory otherwise (quick start and tests, one process).
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 if os.environ.get("CACHE_URL"):
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": env("CACHE_URL"),
+            "KEY_PREFIX": env("CACHE_KEY_PREFIX", "dpa"),
         }
     }
 
@@ -208,21 +296,29 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
 
 # --- REST API ---------------------------------------------------------------------------------
-# For manufacturers' systems: token (issued by HHS administrators) or session auth,
-# problem+json errors, per-user throttling.
+# For manufacturers' systems: a personal token (hashed, named, expiring, scoped; each person
+# manages their own at /accounts/tokens/) or the session; problem+json errors; throttles per
+# client address (anonymous, and failed token attempts) and per user.
+KNOX_TOKEN_MODEL = "ratings.ApiToken"
+REST_KNOX = {"TOKEN_TTL": None, "AUTH_HEADER_PREFIX": "Token"}  # the expiry is chosen per token
+API_TOKEN_DEFAULT_DAYS = env_int("API_TOKEN_DEFAULT_DAYS", 90)
+API_TOKEN_MAX_DAYS = env_int("API_TOKEN_MAX_DAYS", 365)
+# Failed token attempts per client address before further calls from it are refused (429).
+API_THROTTLE_BAD_TOKEN = env("API_THROTTLE_BAD_TOKEN", "10/minute")
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        "ratings.accounts.api_auth.ApiTokenAuthentication",
+        "ratings.accounts.api_auth.VerifiedSessionAuthentication",
+        "ratings.accounts.api_auth.AnonymousCallThrottle",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "ratings.accounts.api_auth.TokenScopePermission",
+    ],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
-    ],
+    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env("API_THROTTLE_ANON", "30/minute"),
         "user": env("API_THROTTLE_USER", "600/minute"),
@@ -238,6 +334,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    # The anonymous-call counter is an authentication class that never authenticates.
+    "AUTHENTICATION_WHITELIST": [
+        "ratings.accounts.api_auth.ApiTokenAuthentication",
+        "ratings.accounts.api_auth.VerifiedSessionAuthentication",
+    ],
 }
 
 # --- Logging ----------------------------------------------------------------------------------
@@ -280,6 +381,10 @@ ISSUING_OFFICE = env(
     "U.S. Department of Health and Human Services, Administration for Strategic Preparedness "
     "and Response (ASPR), 200 Independence Avenue SW, Washington, DC 20201",
 )
+
+# --- Attachments ------------------------------------------------------------------------------
+ATTACHMENTS_PER_REQUEST_MAX = env_int("ATTACHMENTS_PER_REQUEST_MAX", 30)
+ATTACHMENTS_PER_ANSWER_MAX = env_int("ATTACHMENTS_PER_ANSWER_MAX", 10)
 
 # --- Notifications (outbox) and invitations ---------------------------------------------------
 # Outbox delivery: attempts in all (first try included), backoff base * 2**(attempt-1) with
@@ -326,4 +431,6 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "ratings.tasks.send_order_reminders",
         "schedule": SUPPLIER_REMINDER_INTERVAL_SECONDS,
     },
+    # Expired API tokens are removed, each removal audited.
+    "api-tokens-expire": {"task": "ratings.tasks.expire_api_tokens", "schedule": 3600.0},
 }

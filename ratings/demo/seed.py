@@ -9,7 +9,6 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django.utils import timezone
 
@@ -23,6 +22,7 @@ from ratings.constants import (
 )
 from ratings.demo.suppliers import demo_supplier_responses
 from ratings.models import Membership, Organization, Program, RatingRequest, User
+from ratings.services.accounts import roles
 from ratings.services.orders import changes as order_changes
 from ratings.services.requests import drafts, workflow
 
@@ -167,61 +167,8 @@ USERS += [
 ]
 # --- end supplier side ---
 
-# Django model permissions per role: what each sees in the admin. Workflow rights are not
-# model permissions: ratings.permissions decides them.
-STAFF_VIEW = [
-    "ratings.view_ratingrequest",
-    "ratings.view_requestlineitem",
-    "ratings.view_attachment",
-    "ratings.view_informationrequest",
-    "ratings.view_organization",
-    "ratings.view_program",
-]
-GROUP_PERMISSIONS = {
-    "HHS workflow staff": STAFF_VIEW,
-    "HHS administrators": [
-        "ratings.view_user",
-        "ratings.add_user",
-        "ratings.change_user",
-        "ratings.view_membership",
-        "ratings.add_membership",
-        "ratings.change_membership",
-        "ratings.view_organization",
-        "ratings.add_organization",
-        "ratings.change_organization",
-        "ratings.view_program",
-        "ratings.add_program",
-        "ratings.change_program",
-        # REST API tokens for manufacturers' systems are issued by HHS administrators.
-        "authtoken.view_tokenproxy",
-        "authtoken.add_tokenproxy",
-        "authtoken.delete_tokenproxy",
-    ],
-    "Auditors": [*STAFF_VIEW, "audit.view_auditevent", "audit.export_auditevent"],
-}
-# Notifications outbox: administrators see failed notices and resend them.
-GROUP_PERMISSIONS["HHS administrators"].append("ratings.view_notification")
-ROLE_GROUP: dict[str, str] = {
-    Role.INTAKE_ANALYST: "HHS workflow staff",
-    Role.REVIEWER: "HHS workflow staff",
-    Role.APPROVING_OFFICIAL: "HHS workflow staff",
-    Role.HHS_ADMIN: "HHS administrators",
-    Role.AUDITOR: "Auditors",
-}
-
-
-def _permission(dotted: str) -> Permission:
-    app_label, codename = dotted.split(".")
-    return Permission.objects.get(content_type__app_label=app_label, codename=codename)
-
-
-def groups_ensure() -> dict[str, Group]:
-    groups = {}
-    for name, perms in GROUP_PERMISSIONS.items():
-        group, _ = Group.objects.get_or_create(name=name)
-        group.permissions.set([_permission(p) for p in perms])
-        groups[name] = group
-    return groups
+groups_ensure = roles.groups_ensure
+ROLE_GROUP = roles.ROLE_GROUP
 
 
 def demo_seed() -> dict[str, int]:

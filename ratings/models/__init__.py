@@ -1,5 +1,6 @@
 """Models of the workflow domain, one module per aggregate."""
 
+from ratings.models.accounts import ApiToken, AuthorityGrant
 from ratings.models.notifications import Notification
 from ratings.models.orders import (
     Document,
@@ -20,7 +21,9 @@ from ratings.models.requests import (
 from ratings.models.sequences import ReferenceCounter
 
 __all__ = [
+    "ApiToken",
     "Attachment",
+    "AuthorityGrant",
     "Document",
     "InformationRequest",
     "LineItemDelivery",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import IO
 
 from django.conf import settings
-from django.core.files.base import ContentFile
+from django.core.files.base import File
 from django.db import transaction
 
 from audit import services as audit
@@ -39,6 +39,7 @@ def attachment_add(
     def apply(locked: RatingRequest) -> transition.Applied:
         if locked.state == RequestState.INFO_REQUESTED and information_request is None:
             raise InvalidState("Attachments can be added to drafts, or with an answer to an HHS question.")
+        _check_count(locked, information_request)
         sniffed = uploads.sniff(stream)
         if sniffed is None:
             raise ValidationFailed(
@@ -51,6 +52,13 @@ def attachment_add(
                 f"“{name}” is {sniffed.size / 1_048_576:.1f} MB; the limit is {limit / 1_048_576:.0f} MB.",
                 field="file",
             )
+        active = uploads.pdf_active_content(stream) if sniffed.content_type == "application/pdf" else ""
+        if active:
+            raise ValidationFailed(
+                f"“{name}” contains {active}, which could run when the file is opened; "
+                "save it without scripts or actions (e.g. print it to PDF) and upload it again.",
+                field="file",
+            )
         attachment = Attachment(
             request=locked,
             information_request=information_request,
@@ -61,7 +69,7 @@ def attachment_add(
             uploaded_by=actor,
         )
         stream.seek(0)
-        attachment.file.save(name, ContentFile(stream.read()), save=False)
+        attachment.file.save(name, File(stream), save=False)
         attachment.save()
         added.append(attachment)
         return transition.Applied(
@@ -72,6 +80,18 @@ def attachment_add(
 
     transition.perform(transition.REQUEST, ADD, target=rating_request, actor=actor, apply=apply)
     return added[0]
+
+
+def _check_count(rating_request: RatingRequest, information_request: InformationRequest | None) -> None:
+    if rating_request.attachments.count() >= settings.ATTACHMENTS_PER_REQUEST_MAX:
+        raise ValidationFailed(
+            f"A request holds at most {settings.ATTACHMENTS_PER_REQUEST_MAX} files; remove one first.", field="file"
+        )
+    if information_request is not None:
+        if information_request.attachments.count() >= settings.ATTACHMENTS_PER_ANSWER_MAX:
+            raise ValidationFailed(
+                f"An answer carries at most {settings.ATTACHMENTS_PER_ANSWER_MAX} files.", field="file"
+            )
 
 
 def attachment_download(*, attachment_id: int, actor: User) -> Attachment:

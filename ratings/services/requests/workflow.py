@@ -71,6 +71,7 @@ def _perform(
     apply: Callable[[RatingRequest], dict[str, Any] | None],
     reason: str = "",
     password: str = "",
+    otp: str = "",
 ) -> RatingRequest:
     """One request transition along the shared path; the applicant hears of it after commit."""
 
@@ -90,6 +91,7 @@ def _perform(
         apply=applied,
         expected_version=expected_version,
         password=password,
+        otp=otp,
     )
 
 
@@ -289,10 +291,12 @@ def rating_request_approve(
     rating_request: RatingRequest,
     actor: User,
     password: str,
+    otp: str = "",
     reason: str = "",
     expected_version: int | None = None,
 ) -> RatingRequest:
-    """An approving official with authority for the level approves and signs."""
+    """An approving official with authority for the level approves and signs (password and a
+    fresh authenticator code, 21 CFR 11.200)."""
 
     def apply(rating_request: RatingRequest) -> dict[str, Any]:
         membership = permissions.approving_membership(actor, rating_request.requested_level)
@@ -317,6 +321,7 @@ def rating_request_approve(
         apply=apply,
         reason=(reason or "").strip(),
         password=password,
+        otp=otp,
     )
 
 
