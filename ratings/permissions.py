@@ -56,9 +56,7 @@ def is_hhs_staff(user: Any) -> bool:
 def sees_business_data(user: Any) -> bool:
     """HHS workflow staff and auditors read every submitted request and order; an HHS
     administrator manages accounts only and reads none of it (AC-5, least privilege)."""
-    return any(
-        m.role in HHS_ROLES and m.role != Role.HHS_ADMIN and _role_fits_org(m) for m in active_memberships(user)
-    )
+    return any(m.role in HHS_ROLES and m.role != Role.HHS_ADMIN and _role_fits_org(m) for m in active_memberships(user))
 
 
 def approval_level(user: Any) -> str | None:
@@ -306,7 +304,7 @@ def must_use_second_factor(user: Any) -> bool:
     """HHS staff, auditors, superusers, and members of organizations that require it (AAL2)."""
     if user is None or not getattr(user, "is_authenticated", False):
         return False
-    if user.is_superuser or user.is_staff or is_hhs_staff(user):
+    if user.is_superuser or is_hhs_staff(user):
         return True
     return any(m.organization.require_mfa for m in active_memberships(user))
 

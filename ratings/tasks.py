@@ -9,7 +9,6 @@ from celery import shared_task
 
 from audit import context
 from ratings.services.accounts import tokens
-
 from ratings.services.notifications import outbox as notifications
 from ratings.services.orders import documents as order_documents
 from ratings.services.orders import reminders as order_reminders

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from typing import IO, Any
 
 from django.conf import settings
-from django.core.exceptions import SuspiciousOperation
 from django.core.files.uploadhandler import TemporaryFileUploadHandler
 from pypdf import PdfReader
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
@@ -18,27 +17,22 @@ ACCEPTED_TYPES_TEXT = "PDF, PNG, JPEG, CSV, XLSX or DOCX"
 HEAD_BYTES = 64 * 1024  # enough to tell the type; the rest is hashed as it streams
 
 
-class UploadTooLarge(SuspiciousOperation):
-    """An uploaded file passed ATTACHMENT_MAX_BYTES while it was being received."""
-
-    def __init__(self, name: str, limit: int):
-        super().__init__(f"“{name}” is larger than the {limit / 1_048_576:.0f} MB limit; it was not received.")
-        self.message = str(self.args[0])
-
-
 class LimitedUploadHandler(TemporaryFileUploadHandler):
-    """Every upload streams to a temporary file on disk; reading stops as soon as a file passes
-    the size limit, so a huge upload never fills memory or the disk."""
+    """Every upload streams to a temporary file on disk, never into memory; past the size limit
+    nothing more is kept (one byte over, so the service sees it is too large), while the file's
+    `size` still counts every byte sent, for the error message."""
 
     def new_file(self, *args: Any, **kwargs: Any) -> None:
         super().new_file(*args, **kwargs)
-        self.received = 0
+        self.kept = 0
 
     def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes | None:
-        self.received += len(raw_data)
-        if self.received > settings.ATTACHMENT_MAX_BYTES:
-            raise UploadTooLarge(self.file_name or "file", settings.ATTACHMENT_MAX_BYTES)
-        return super().receive_data_chunk(raw_data, start)
+        room = settings.ATTACHMENT_MAX_BYTES + 1 - self.kept
+        if room > 0:
+            piece = raw_data[:room]
+            self.file.write(piece)
+            self.kept += len(piece)
+        return None
 
 
 @dataclass(frozen=True)
@@ -155,7 +149,7 @@ def pdf_active_content(stream: IO[bytes]) -> str:
     try:
         reader = PdfReader(stream, strict=False)
         _walk_names(reader.trailer, set(), names)
-    except Exception:  # noqa: BLE001, S110 - a PDF pypdf cannot read is judged by its raw names alone
+    except Exception:  # noqa: S110 - a PDF pypdf cannot read is judged by its raw names alone
         pass
     finally:
         stream.seek(0)

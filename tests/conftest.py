@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 from django.db import connection
+from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY, devices_for_user
 
 from audit.actions import register
 from ratings.documents.signing import ensure_dev_certificate
@@ -51,3 +53,26 @@ def _signing_settings(settings, signing_pair):
 def cast(db) -> Cast:
     """One user per role, organizations for each (see tests/factories.py)."""
     return make_cast()
+
+
+class SecondFactorClient(Client):
+    """Signs in (login or force_login) as a person who also passed their second factor, as every
+    signed-in HHS user has (tests of the second factor itself use `unverified_client`)."""
+
+    def _login(self, user, backend=None):
+        super()._login(user, backend)
+        device = next(iter(devices_for_user(user, confirmed=True)), None)
+        if device is not None:
+            session = self.session
+            session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+            session.save()
+
+
+@pytest.fixture
+def client() -> Client:
+    return SecondFactorClient()
+
+
+@pytest.fixture
+def unverified_client() -> Client:
+    return Client()

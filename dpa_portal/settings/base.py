@@ -1,11 +1,10 @@
 """Settings shared by every environment. Everything that differs comes from the environment.
 
 dev.py, test.py and production.py only set defaults for the variables read here; the README
-lists every variable. Sections, in order: core, database, security, authentication, time and
-language, static files and storage, mail, cache, Celery, REST API, logging, audit, rating
-rules, notifications, rated-order documents, and last the Celery beat schedule (every periodic
-task in one place). Security, authentication and sessions (second factor, tokens, proxies,
-rate limits, headers) are in their own sections near the top.
+lists every variable. Sections, in order: core, database, security, authentication (second
+factor included), sessions, time and language, static files and storage, mail, cache, Celery,
+REST API, logging, audit, rating rules, notifications, rated-order documents, and last the
+Celery beat schedule (every periodic task in one place).
 """
 
 from __future__ import annotations
@@ -72,20 +71,19 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # Before anything reads the input: NUL bytes and broken UTF-8 are a 400, never a 500.
+    # NUL bytes and broken UTF-8 are a 400 before anything reads them; then the CSP, no-store
+    # and Permissions-Policy headers on every dynamic response.
     "ratings.accounts.middleware.InputGuardMiddleware",
-    # Content-Security-Policy, then no-store and Permissions-Policy on every dynamic response.
     "csp.middleware.CSPMiddleware",
     "ratings.accounts.middleware.ResponseHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    # request.user.is_verified(): the session passed a second factor.
+    # user.is_verified(); session limits (a form sent after expiry is kept); the second factor
+    # before anything else for whoever must use one.
     "django_otp.middleware.OTPMiddleware",
-    # Idle and absolute session limits; a form sent after expiry is kept for after sign-in.
     "ratings.accounts.middleware.SessionLimitsMiddleware",
-    # Staff, auditors and members of organizations that require it pass a second factor first.
     "ratings.accounts.middleware.SecondFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -122,37 +120,24 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 SECRET_KEY = env("SECRET_KEY")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
-# A form refused by the CSRF check gets a page that says what happened, not Django's bare 403.
-CSRF_FAILURE_VIEW = "ratings.accounts.views.session.csrf_failure"
-# The client address (lockout, throttles, audit) is read from X-Forwarded-For only through
-# trusted hops: a number of proxies in front of the application ("1"), or their addresses or
-# networks ("10.0.0.0/8,192.0.2.7"). "0" (the default): REMOTE_ADDR is the client.
+CSRF_FAILURE_VIEW = "ratings.accounts.views.session.csrf_failure"  # a page that says what to do
+# The client address (lockout, throttles, audit) comes from X-Forwarded-For only through trusted
+# hops: a count of proxies ("1") or their networks ("10.0.0.0/8,192.0.2.7"); "0": REMOTE_ADDR.
 TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", "0")
-SECURE_CONTENT_TYPE_NOSNIFF = True
-SECURE_REFERRER_POLICY = "same-origin"
-X_FRAME_OPTIONS = "DENY"
-# No inline script or style anywhere (templates load static files); frames and plugins never.
+SECURE_CONTENT_TYPE_NOSNIFF, SECURE_REFERRER_POLICY, X_FRAME_OPTIONS = True, "same-origin", "DENY"
+_SELF = ("'self'",)  # CSP: no inline script or style anywhere (static files only), no frames or plugins
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
-        "default-src": ["'self'"],
-        "script-src": ["'self'"],
-        "style-src": ["'self'"],
-        "img-src": ["'self'", "data:"],
-        "font-src": ["'self'"],
-        "connect-src": ["'self'"],
-        "object-src": ["'none'"],
-        "base-uri": ["'self'"],
-        "form-action": ["'self'"],
-        "frame-ancestors": ["'none'"],
+        **dict.fromkeys(["default-src", "script-src", "style-src", "font-src", "connect-src"], _SELF),
+        **dict.fromkeys(["base-uri", "form-action"], _SELF),
+        **dict.fromkeys(["object-src", "frame-ancestors"], ("'none'",)),
+        "img-src": [*_SELF, "data:"],
     }
 }
-PERMISSIONS_POLICY = env(
-    "PERMISSIONS_POLICY",
-    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), "
-    "payment=(), usb=(), publickey-credentials-get=(self), publickey-credentials-create=(self)",
-)
-# Attachments: the size limit is enforced while the upload streams to disk (ratings.uploads).
-FILE_UPLOAD_HANDLERS = ["ratings.uploads.LimitedUploadHandler"]
+_OFF = ("accelerometer", "camera", "geolocation", "gyroscope", "magnetometer", "microphone", "payment", "usb")
+_PASSKEYS = "publickey-credentials-get=(self), publickey-credentials-create=(self)"
+PERMISSIONS_POLICY = env("PERMISSIONS_POLICY", ", ".join([*(f"{f}=()" for f in _OFF), _PASSKEYS]))
+FILE_UPLOAD_HANDLERS = ["ratings.uploads.LimitedUploadHandler"]  # to disk, cut at the size limit
 
 # --- Authentication ---------------------------------------------------------------------------
 AUTH_USER_MODEL = "ratings.User"
@@ -170,54 +155,39 @@ LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
 
-# NIST AC-7: after LOGIN_FAILURE_LIMIT consecutive failed sign-ins an account is locked for
-# LOGIN_LOCKOUT_MINUTES (django-axes): per username (AC-7 counts attempts "by a user") and,
-# separately, per client address (password spraying across accounts).
-AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
-]
+# NIST AC-7: after LOGIN_FAILURE_LIMIT consecutive failed sign-ins for a username from a client
+# address, that pair is locked for LOGIN_LOCKOUT_MINUTES (django-axes): one person's typos
+# never lock out everyone behind a proxy; spraying from one address meets LOGIN_RATE_LIMIT.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15))
-# Keyed by username and client address together: behind a proxy, one person's typos never lock
-# out everyone, and spraying one account from many addresses meets the address rate limit below.
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_CLIENT_IP_CALLABLE = "dpa_portal.net.client_address"
-AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE, AXES_RESET_ON_SUCCESS, AXES_VERBOSE = "dpa_portal.net.client_address", True, False
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_VERBOSE = False
-# Sign-in attempts and password-reset requests per client address (django-ratelimit syntax);
-# password resets also per e-mail address.
+# Per client address (django-ratelimit syntax); password resets also per e-mail address.
 LOGIN_RATE_LIMIT = env("LOGIN_RATE_LIMIT", "30/m")
 PASSWORD_RESET_RATE_LIMIT = env("PASSWORD_RESET_RATE_LIMIT", "5/h")
 
-# Second factor (NIST SP 800-63B AAL2): HHS staff and auditors always; portal users when their
-# organization requires it, otherwise by choice. TOTP first (signatures re-enter a code,
-# 21 CFR 11.200), then passkeys and recovery codes.
-OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", "DPA Priority Ratings")
-OTP_WEBAUTHN_RP_NAME = OTP_TOTP_ISSUER
-# The passkey's relying party is the host the browser uses (never an IP address: use a name).
+# Second factor (NIST SP 800-63B AAL2): HHS staff and auditors always, others when their organization
+# requires it. TOTP first (signatures re-enter a code, 21 CFR 11.200), then passkeys, recovery codes.
+OTP_TOTP_ISSUER = OTP_WEBAUTHN_RP_NAME = env("OTP_TOTP_ISSUER", "DPA Priority Ratings")
+# Passkeys (https or localhost only): the relying party is the browser's host name; accepted
+# origins are these plus the browser's own when its host is in ALLOWED_HOSTS.
 OTP_WEBAUTHN_RP_ID_CALLABLE = "ratings.accounts.mfa.relying_party_id"
-# Origins accepted in a passkey ceremony (browsers allow passkeys on https, or on localhost):
-# these, plus the address the browser used when its host is one of ALLOWED_HOSTS and it is
-# https or localhost (ratings.accounts.mfa.WebAuthnHelper).
-OTP_WEBAUTHN_ALLOWED_ORIGINS = env_list(
-    "PASSKEY_ORIGINS", SITE_URL if SITE_URL.startswith("https://") else SITE_URL.replace("127.0.0.1", "localhost")
-)
+_SITE_ORIGIN = SITE_URL if SITE_URL.startswith("https://") else SITE_URL.replace("127.0.0.1", "localhost")
+OTP_WEBAUTHN_ALLOWED_ORIGINS = env_list("PASSKEY_ORIGINS", _SITE_ORIGIN)
 OTP_WEBAUTHN_HELPER_CLASS = "ratings.accounts.mfa.WebAuthnHelper"
 OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False  # a passkey is a second factor, after the password
 MFA_RECOVERY_CODES = env_int("MFA_RECOVERY_CODES", 10)
 
 # --- Sessions ---------------------------------------------------------------------------------
-# Staff: 30 minutes idle, 12 hours in all; portal users: 60 minutes idle. A warning shows
-# SESSION_WARNING_SECONDS before the idle limit; a form sent after expiry is kept.
+# Staff 30 minutes idle, portal users 60, everyone 12 hours at most; pages warn before the idle
+# limit; a form sent after expiry is kept (ratings.accounts.middleware).
 SESSION_IDLE_SECONDS_STAFF = env_int("SESSION_IDLE_SECONDS_STAFF", 30 * 60)
 SESSION_IDLE_SECONDS_PORTAL = env_int("SESSION_IDLE_SECONDS_PORTAL", 60 * 60)
 SESSION_ABSOLUTE_SECONDS = env_int("SESSION_ABSOLUTE_SECONDS", 12 * 60 * 60)
 SESSION_WARNING_SECONDS = env_int("SESSION_WARNING_SECONDS", 120)
 SESSION_COOKIE_AGE = SESSION_ABSOLUTE_SECONDS
-SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SAMESITE = "Lax"
 
 # --- Time and language ------------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"
@@ -247,6 +217,8 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024)
+ATTACHMENTS_PER_REQUEST_MAX = env_int("ATTACHMENTS_PER_REQUEST_MAX", 30)
+ATTACHMENTS_PER_ANSWER_MAX = env_int("ATTACHMENTS_PER_ANSWER_MAX", 10)
 
 # --- Mail -------------------------------------------------------------------------------------
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
@@ -296,14 +268,12 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
 
 # --- REST API ---------------------------------------------------------------------------------
-# For manufacturers' systems: a personal token (hashed, named, expiring, scoped; each person
-# manages their own at /accounts/tokens/) or the session; problem+json errors; throttles per
-# client address (anonymous, and failed token attempts) and per user.
+# A personal token (knox: hashed, named, expiring, scoped; /accounts/tokens/) or the session;
+# problem+json errors; throttles per client address (anonymous, failed tokens) and per user.
 KNOX_TOKEN_MODEL = "ratings.ApiToken"
+MIGRATION_MODULES = {"knox": None}  # knox's own table is replaced by ratings.ApiToken
 REST_KNOX = {"TOKEN_TTL": None, "AUTH_HEADER_PREFIX": "Token"}  # the expiry is chosen per token
-API_TOKEN_DEFAULT_DAYS = env_int("API_TOKEN_DEFAULT_DAYS", 90)
-API_TOKEN_MAX_DAYS = env_int("API_TOKEN_MAX_DAYS", 365)
-# Failed token attempts per client address before further calls from it are refused (429).
+API_TOKEN_DEFAULT_DAYS, API_TOKEN_MAX_DAYS = env_int("API_TOKEN_DEFAULT_DAYS", 90), env_int("API_TOKEN_MAX_DAYS", 365)
 API_THROTTLE_BAD_TOKEN = env("API_THROTTLE_BAD_TOKEN", "10/minute")
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -334,10 +304,9 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
-    # The anonymous-call counter is an authentication class that never authenticates.
+    # Not the anonymous-call counter (an authentication class that never authenticates).
     "AUTHENTICATION_WHITELIST": [
-        "ratings.accounts.api_auth.ApiTokenAuthentication",
-        "ratings.accounts.api_auth.VerifiedSessionAuthentication",
+        f"ratings.accounts.api_auth.{c}Authentication" for c in ("ApiToken", "VerifiedSession")
     ],
 }
 
@@ -381,10 +350,6 @@ ISSUING_OFFICE = env(
     "U.S. Department of Health and Human Services, Administration for Strategic Preparedness "
     "and Response (ASPR), 200 Independence Avenue SW, Washington, DC 20201",
 )
-
-# --- Attachments ------------------------------------------------------------------------------
-ATTACHMENTS_PER_REQUEST_MAX = env_int("ATTACHMENTS_PER_REQUEST_MAX", 30)
-ATTACHMENTS_PER_ANSWER_MAX = env_int("ATTACHMENTS_PER_ANSWER_MAX", 10)
 
 # --- Notifications (outbox) and invitations ---------------------------------------------------
 # Outbox delivery: attempts in all (first try included), backoff base * 2**(attempt-1) with
@@ -431,6 +396,5 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "ratings.tasks.send_order_reminders",
         "schedule": SUPPLIER_REMINDER_INTERVAL_SECONDS,
     },
-    # Expired API tokens are removed, each removal audited.
-    "api-tokens-expire": {"task": "ratings.tasks.expire_api_tokens", "schedule": 3600.0},
+    "api-tokens-expire": {"task": "ratings.tasks.expire_api_tokens", "schedule": 3600.0},  # audited
 }

@@ -5,8 +5,8 @@ import os
 # Rate limits, throttles and lockout counters must be shared by every worker: Redis, always.
 os.environ.setdefault("CACHE_URL", "redis://127.0.0.1:6379/1")
 
-from dpa_portal.settings.base import *  # noqa: E402, F403
-from dpa_portal.settings.base import SESSION_ABSOLUTE_SECONDS, env_bool  # noqa: E402
+from dpa_portal.settings.base import *  # noqa: F403
+from dpa_portal.settings.base import SESSION_ABSOLUTE_SECONDS, env_bool
 
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
 SESSION_COOKIE_SECURE = True

@@ -99,7 +99,7 @@ class AnonymousCallThrottle(BaseAuthentication):
     by IsAuthenticated would never be throttled."""
 
     def authenticate(self, request: Request) -> None:
-        _count(f"api-anon:{client_address(request)}", api_settings.DEFAULT_THROTTLE_RATES["anon"])
+        _count(f"api-anon:{client_address(request)}", str(api_settings.DEFAULT_THROTTLE_RATES["anon"]))
         return None
 
 

@@ -16,7 +16,6 @@ from django.urls import reverse
 from django.utils.http import urlencode
 
 from ratings import permissions, second_factor
-from ratings.uploads import UploadTooLarge
 
 Handler = Callable[[HttpRequest], HttpResponse]
 PROBLEM = "application/problem+json"
@@ -29,7 +28,12 @@ def _bad_text(value: str) -> bool:
 
 def _problem(request: HttpRequest, detail: str) -> HttpResponse:
     if request.path.startswith("/api/"):
-        body = {"type": "urn:dpa-portal:problem:invalid_input", "title": "Invalid input", "status": 400, "detail": detail}
+        body = {
+            "type": "urn:dpa-portal:problem:invalid_input",
+            "title": "Invalid input",
+            "status": 400,
+            "detail": detail,
+        }
         return JsonResponse(body, status=400, content_type=PROBLEM)
     return render(request, "accounts/bad_request.html", {"detail": detail}, status=400)
 
@@ -42,10 +46,7 @@ class InputGuardMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        try:
-            problem = self._problem(request)
-        except UploadTooLarge as error:
-            problem = error.message
+        problem = self._problem(request)
         if problem:
             return _problem(request, problem)
         return self.get_response(request)
@@ -57,9 +58,12 @@ class InputGuardMiddleware:
             return "A query parameter contains a character that is not allowed (NUL or malformed UTF-8)."
         if any(isinstance(v, str) and "\x00" in v for k, v in request.META.items() if k.startswith("HTTP_")):
             return "A request header contains a NUL character."
-        if request.method == "POST" and request.content_type in {"application/x-www-form-urlencoded", "multipart/form-data"}:
+        if request.method == "POST" and request.content_type in {
+            "application/x-www-form-urlencoded",
+            "multipart/form-data",
+        }:
             fields = [v for k, values in request.POST.lists() for v in [k, *values]]
-            names = [f.name or "" for f in request.FILES.values()]
+            names = [upload.name or "" for _field, uploads in request.FILES.lists() for upload in uploads]
             if any(_bad_text(v) for v in [*fields, *names]):
                 return "A form field contains a character that is not allowed (NUL or malformed UTF-8)."
         return ""
@@ -147,7 +151,7 @@ class SecondFactorRequiredMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        user = request.user
+        user: Any = request.user
         if user.is_authenticated and not user.is_verified() and not request.path.startswith(OPEN_PATHS):
             if second_factor.has_any(user):
                 return self._refuse(request, "mfa-verify")
@@ -157,7 +161,11 @@ class SecondFactorRequiredMiddleware:
 
     def _refuse(self, request: HttpRequest, view: str) -> HttpResponse:
         if request.path.startswith("/api/"):
-            body = {"type": "urn:dpa-portal:problem:second_factor_required", "title": "Second factor required",
-                    "status": 403, "detail": "Sign in with your second factor first."}
+            body = {
+                "type": "urn:dpa-portal:problem:second_factor_required",
+                "title": "Second factor required",
+                "status": 403,
+                "detail": "Sign in with your second factor first.",
+            }
             return JsonResponse(body, status=403, content_type=PROBLEM)
         return redirect(f"{reverse(view)}?{urlencode({'next': request.get_full_path()})}")

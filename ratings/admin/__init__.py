@@ -1,7 +1,6 @@
 """The HHS staff workspace. Every model admin is registered here, in one place."""
 
 from django.contrib import admin
-
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp_webauthn.models import WebAuthnAttestation, WebAuthnCredential

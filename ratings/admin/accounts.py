@@ -36,7 +36,8 @@ class MembershipForm(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
-            self.fields["role"].choices = Role.choices
+            role: Any = self.fields["role"]
+            role.choices = Role.choices
             for name in ("organization", "role"):
                 self.fields[name].disabled = True
         else:
@@ -59,7 +60,10 @@ class UserForm(forms.ModelForm):
 
 class UserCreateForm(forms.ModelForm):
     password1 = forms.CharField(
-        label="Password", widget=forms.PasswordInput, required=False, help_text="Leave empty to send a reset link later."
+        label="Password",
+        widget=forms.PasswordInput,
+        required=False,
+        help_text="Leave empty to send a reset link later.",
     )
 
     class Meta:
@@ -153,8 +157,14 @@ class UserAdmin(AuditHistoryMixin, ServiceSaveMixin, admin.ModelAdmin):
     def history_filter(self, obj: Any) -> Q:
         return (
             Q(object_type="ratings.User", object_id=str(obj.pk))
-            | Q(object_type="ratings.Membership", object_id__in=[str(pk) for pk in obj.memberships.values_list("pk", flat=True)])
-            | Q(object_type="ratings.AuthorityGrant", object_id__in=[str(pk) for pk in obj.authority_grants.values_list("pk", flat=True)])
+            | Q(
+                object_type="ratings.Membership",
+                object_id__in=[str(pk) for pk in obj.memberships.values_list("pk", flat=True)],
+            )
+            | Q(
+                object_type="ratings.AuthorityGrant",
+                object_id__in=[str(pk) for pk in obj.authority_grants.values_list("pk", flat=True)],
+            )
         )
 
     # --- approval authority and second-factor reset: forms calling one service each ---------
@@ -174,7 +184,13 @@ class UserAdmin(AuditHistoryMixin, ServiceSaveMixin, admin.ModelAdmin):
         return get_object_or_404(self.get_queryset(request), pk=object_id)
 
     def _page(self, request: HttpRequest, target: User, form: forms.Form, title: str) -> HttpResponse:
-        context = {**self.admin_site.each_context(request), "opts": self.model._meta, "original": target, "title": title, "form": form}
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": target,
+            "title": title,
+            "form": form,
+        }
         return TemplateResponse(request, "admin/ratings/user/action_form.html", context)
 
     def _done(self, request: HttpRequest, target: User, text: str) -> HttpResponse:
@@ -190,7 +206,11 @@ class UserAdmin(AuditHistoryMixin, ServiceSaveMixin, admin.ModelAdmin):
             except ApplicationError as error:
                 form.add_error(error.field if error.field in form.fields else None, error.message)
             else:
-                return self._done(request, target, "Approval authority asked for: a second HHS administrator must confirm it (Approval authority grants).")
+                return self._done(
+                    request,
+                    target,
+                    "Approval authority asked for: a second HHS administrator must confirm it (Approval authority grants).",
+                )
         return self._page(request, target, form, f"Grant approval authority to {target}")
 
     def _reset_view(self, request: HttpRequest, object_id: int) -> HttpResponse:
@@ -202,23 +222,33 @@ class UserAdmin(AuditHistoryMixin, ServiceSaveMixin, admin.ModelAdmin):
             except ApplicationError as error:
                 form.add_error(None, error.message)
             else:
-                return self._done(request, target, f"{target}'s second factor is reset; they set it up again at next sign-in.")
+                return self._done(
+                    request, target, f"{target}'s second factor is reset; they set it up again at next sign-in."
+                )
         return self._page(request, target, form, f"Reset the second factor of {target}")
 
     def _no_password_view(self, request: HttpRequest, object_id: int) -> HttpResponse:
         target = self._target(request, object_id)
-        self.message_user(request, "Administrators never set someone's password: they use “Forgot your password?” on the sign-in page.", messages.WARNING)
+        self.message_user(
+            request,
+            "Administrators never set someone's password: they use “Forgot your password?” on the sign-in page.",
+            messages.WARNING,
+        )
         return HttpResponseRedirect(reverse("admin:ratings_user_change", args=[target.pk]))
 
 
 class GrantForm(forms.Form):
     organization = forms.ModelChoiceField(queryset=Organization.objects.filter(kind="agency", is_active=True))
     approval_level = forms.ChoiceField(choices=RatingLevel.choices, help_text="DO: ASPR delegate; DX: Secretary level.")
-    delegation = forms.CharField(max_length=300, help_text="Authority under which the official signs, printed on orders.")
+    delegation = forms.CharField(
+        max_length=300, help_text="Authority under which the official signs, printed on orders."
+    )
 
 
 class ResetForm(forms.Form):
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), help_text="How the person was identified, and why.")
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), help_text="How the person was identified, and why."
+    )
 
 
 class OrganizationAdmin(AuditHistoryMixin, ServiceSaveMixin, admin.ModelAdmin):
@@ -235,7 +265,10 @@ class OrganizationAdmin(AuditHistoryMixin, ServiceSaveMixin, admin.ModelAdmin):
         if change:
             organizations.organization_update(organization=obj, actor=actor, values=values)
         else:
-            created = organizations.organization_create(actor=actor, values={n: form.cleaned_data[n] for n in organizations.ORGANIZATION_FIELDS if n in form.cleaned_data})
+            created = organizations.organization_create(
+                actor=actor,
+                values={n: form.cleaned_data[n] for n in organizations.ORGANIZATION_FIELDS if n in form.cleaned_data},
+            )
             obj.pk, obj._state.adding = created.pk, False
 
     def log_change(self, request: HttpRequest, obj: Any, message: Any) -> Any:
@@ -254,9 +287,14 @@ class ProgramAdmin(AuditHistoryMixin, ServiceSaveMixin, admin.ModelAdmin):
     def save_model(self, request: HttpRequest, obj: Program, form: Any, change: bool) -> None:
         actor: Any = request.user
         if change:
-            organizations.program_update(program=obj, actor=actor, values=changed_values(form, organizations.PROGRAM_FIELDS))
+            organizations.program_update(
+                program=obj, actor=actor, values=changed_values(form, organizations.PROGRAM_FIELDS)
+            )
         else:
-            created = organizations.program_create(actor=actor, values={n: form.cleaned_data[n] for n in organizations.PROGRAM_FIELDS if n in form.cleaned_data})
+            created = organizations.program_create(
+                actor=actor,
+                values={n: form.cleaned_data[n] for n in organizations.PROGRAM_FIELDS if n in form.cleaned_data},
+            )
             obj.pk, obj._state.adding = created.pk, False
 
     def log_change(self, request: HttpRequest, obj: Any, message: Any) -> Any:

@@ -6,12 +6,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import admin, messages
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model, Q
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
-from django.utils.html import format_html
 
 from audit.actions import label as action_label
 from audit.models import AuditEvent
@@ -67,6 +66,3 @@ class ServiceSaveMixin:
 
 def changed_values(form: Any, names: tuple[str, ...]) -> dict[str, Any]:
     return {name: form.cleaned_data[name] for name in form.changed_data if name in names}
-
-
-

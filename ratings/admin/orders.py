@@ -17,6 +17,7 @@ from django.utils.html import format_html
 
 from dpa_portal.errors import ApplicationError
 from ratings import permissions
+from ratings.admin.audited import AuditHistoryMixin
 from ratings.admin.suppliers import SupplierOrderAdminMixin, SupplierResponseInline
 from ratings.constants import GenerationStatus
 from ratings.models import RatedOrder, RatedOrderVersion
@@ -100,7 +101,7 @@ class VersionInline(admin.TabularInline):
         return format_html('<a href="{}">{} (PDF, {} KB)</a>', url, doc.get_kind_display(), round(doc.size / 1024))
 
 
-class RatedOrderAdmin(SupplierOrderAdminMixin, admin.ModelAdmin):
+class RatedOrderAdmin(AuditHistoryMixin, SupplierOrderAdminMixin, admin.ModelAdmin):
     list_display = (
         "order_number",
         "rating",
@@ -155,6 +156,9 @@ class RatedOrderAdmin(SupplierOrderAdminMixin, admin.ModelAdmin):
             failed_versions=Count("versions", filter=Q(versions__generation_status=GenerationStatus.FAILED)),
             pending_versions=Count("versions", filter=Q(versions__generation_status=GenerationStatus.PENDING)),
         )
+
+    def history_filter(self, obj: Any) -> Q:
+        return Q(reference=obj.order_number) | Q(object_type="ratings.RatedOrder", object_id=str(obj.pk))
 
     @admin.display(description="Documents")
     def documents_state(self, obj: RatedOrder) -> str:

@@ -7,13 +7,14 @@ import datetime as dt
 from typing import Any
 
 from django.contrib import admin
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
 from ratings.admin.actions import transition_view
+from ratings.admin.audited import AuditHistoryMixin
 from ratings.admin.review_clock import ReviewOverdueFilter, review_due_column
 from ratings.constants import RequestState
 from ratings.models import (
@@ -106,7 +107,7 @@ class AgeFilter(admin.SimpleListFilter):
         return queryset
 
 
-class RatingRequestAdmin(admin.ModelAdmin):
+class RatingRequestAdmin(AuditHistoryMixin, admin.ModelAdmin):
     list_display = (
         "reference",
         "applicant_organization",
@@ -216,6 +217,9 @@ class RatingRequestAdmin(admin.ModelAdmin):
     @admin.display(description="Next action")
     def next_action(self, obj: RatingRequest) -> str:
         return NEXT_ACTION.get(obj.state, "—")
+
+    def history_filter(self, obj: Any) -> Q:
+        return Q(reference=obj.reference) | Q(object_type="ratings.RatingRequest", object_id=str(obj.pk))
 
     def get_urls(self) -> list[Any]:
         custom = [

@@ -11,6 +11,8 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from audit import context
 from ratings.constants import (
@@ -167,6 +169,21 @@ USERS += [
 ]
 # --- end supplier side ---
 
+# The demo's HHS staff share one authenticator secret, so anyone can sign in to the quick start:
+# the RFC 6238 test key "12345678901234567890", base32 DEMO_TOTP_SECRET. Dev only (seed_demo
+# refuses to run without DEBUG); `manage.py demo_totp` prints the current code.
+DEMO_TOTP_KEY = "3132333435363738393031323334353637383930"
+DEMO_TOTP_SECRET = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"  # noqa: S105 - published demo secret (DEBUG only)
+
+
+def demo_code(user: User) -> str:
+    """The current code of a demo user's app (its last-used step reset: the seed signs often)."""
+    device = TOTPDevice.objects.get(user=user, confirmed=True)
+    TOTPDevice.objects.filter(pk=device.pk).update(last_t=-1)
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    return f"{totp.token():06d}"
+
+
 groups_ensure = roles.groups_ensure
 ROLE_GROUP = roles.ROLE_GROUP
 
@@ -223,6 +240,9 @@ def _accounts_ensure() -> tuple[dict[str, Organization], dict[str, User]]:
         )
         if spec.role in ROLE_GROUP:
             user.groups.add(groups[ROLE_GROUP[spec.role]])
+            TOTPDevice.objects.get_or_create(
+                user=user, confirmed=True, defaults={"name": "Authenticator app (demo)", "key": DEMO_TOTP_KEY}
+            )
         users[spec.username] = user
     return orgs, users
 
@@ -326,6 +346,7 @@ def _demo_requests(orgs: dict[str, Organization], users: dict[str, User]) -> int
         rating_request=recommended(new(RatingLevel.DO, "mRNA vaccine", "filtra", "Filtration skid, 200 L", 50)),
         actor=approver,
         password=DEMO_PASSWORD,
+        otp=demo_code(approver),
         reason="Meets every criterion.",
     )
     workflow.rating_request_deny(
@@ -367,12 +388,14 @@ def _demo_orders(orgs: dict[str, Organization], users: dict[str, User], new: Any
         ),
         actor=users["secretary"],
         password=DEMO_PASSWORD,
+        otp=demo_code(users["secretary"]),
         reason="National emergency need; DX warranted.",
     )
     amended = workflow.rating_request_approve(
         rating_request=recommended(new(RatingLevel.DO, "mRNA vaccine", "filtra", "Sterile filter capsules", 55)),
         actor=users["approver"],
         password=DEMO_PASSWORD,
+        otp=demo_code(users["approver"]),
         reason="Meets every criterion.",
     )
     order = amended.rated_orders.get()
@@ -381,6 +404,7 @@ def _demo_orders(orgs: dict[str, Organization], users: dict[str, User], new: Any
         order=order,
         actor=users["approver"],
         password=DEMO_PASSWORD,
+        otp=demo_code(users["approver"]),
         reason="Ship to the new fill-finish site; quantity reduced to 3.",
         items=[
             order_changes.AmendedItem(
@@ -397,11 +421,13 @@ def _demo_orders(orgs: dict[str, Organization], users: dict[str, User], new: Any
         rating_request=recommended(new(RatingLevel.DO, "mRNA vaccine", "glove", "Nitrile gloves, cleanroom grade", 25)),
         actor=users["approver"],
         password=DEMO_PASSWORD,
+        otp=demo_code(users["approver"]),
         reason="Meets every criterion.",
     )
     order_changes.rated_order_cancel(
         order=cancelled.rated_orders.get(),
         actor=users["approver"],
         password=DEMO_PASSWORD,
+        otp=demo_code(users["approver"]),
         reason="The manufacturer found stock; the rating is no longer needed.",
     )

@@ -6,56 +6,131 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('ratings', '0004_supplier_responses'),
+        ("ratings", "0004_supplier_responses"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='organization',
-            name='require_mfa',
-            field=models.BooleanField(default=False, help_text='Its people must sign in with a second factor (HHS staff and auditors always do).', verbose_name='require a second factor'),
+            model_name="organization",
+            name="require_mfa",
+            field=models.BooleanField(
+                default=False,
+                help_text="Its people must sign in with a second factor (HHS staff and auditors always do).",
+                verbose_name="require a second factor",
+            ),
         ),
         migrations.CreateModel(
-            name='ApiToken',
+            name="ApiToken",
             fields=[
-                ('token_key', models.CharField(db_index=True, max_length=25)),
-                ('created', models.DateTimeField(auto_now_add=True)),
-                ('expiry', models.DateTimeField(blank=True, null=True)),
-                ('id', models.BigAutoField(primary_key=True, serialize=False)),
-                ('digest', models.CharField(help_text='SHA-512 of the token; the token is never stored.', max_length=128, unique=True)),
-                ('name', models.CharField(help_text="What the token is for, e.g. 'ERP integration'.", max_length=100)),
-                ('scope', models.CharField(choices=[('read', 'Read only'), ('read_write', 'Read and write')], default='read', max_length=20)),
-                ('last_used_at', models.DateTimeField(blank=True, null=True)),
-                ('last_used_from', models.CharField(blank=True, help_text='Client address of the last use.', max_length=64)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='auth_token_set', to=settings.AUTH_USER_MODEL)),
+                ("token_key", models.CharField(db_index=True, max_length=25)),
+                ("created", models.DateTimeField(auto_now_add=True)),
+                ("expiry", models.DateTimeField(blank=True, null=True)),
+                ("id", models.BigAutoField(primary_key=True, serialize=False)),
+                (
+                    "digest",
+                    models.CharField(
+                        help_text="SHA-512 of the token; the token is never stored.", max_length=128, unique=True
+                    ),
+                ),
+                ("name", models.CharField(help_text="What the token is for, e.g. 'ERP integration'.", max_length=100)),
+                (
+                    "scope",
+                    models.CharField(
+                        choices=[("read", "Read only"), ("read_write", "Read and write")], default="read", max_length=20
+                    ),
+                ),
+                ("last_used_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "last_used_from",
+                    models.CharField(blank=True, help_text="Client address of the last use.", max_length=64),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="auth_token_set",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'API token',
-                'ordering': ['-created'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('expiry__isnull', False)), name='api_token_expires')],
+                "verbose_name": "API token",
+                "ordering": ["-created"],
+                "constraints": [
+                    models.CheckConstraint(condition=models.Q(("expiry__isnull", False)), name="api_token_expires")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='AuthorityGrant',
+            name="AuthorityGrant",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('approval_level', models.CharField(choices=[('DO', 'DO'), ('DX', 'DX')], max_length=2)),
-                ('delegation', models.CharField(blank=True, max_length=300)),
-                ('status', models.CharField(choices=[('pending', 'Waiting for a second administrator'), ('confirmed', 'Confirmed'), ('rejected', 'Rejected')], default='pending', max_length=10)),
-                ('requested_at', models.DateTimeField(auto_now_add=True)),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='ratings.organization')),
-                ('requested_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='authority_grants', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("approval_level", models.CharField(choices=[("DO", "DO"), ("DX", "DX")], max_length=2)),
+                ("delegation", models.CharField(blank=True, max_length=300)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Waiting for a second administrator"),
+                            ("confirmed", "Confirmed"),
+                            ("rejected", "Rejected"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                    ),
+                ),
+                ("requested_at", models.DateTimeField(auto_now_add=True)),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                ("version", models.PositiveIntegerField(default=1)),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="ratings.organization"
+                    ),
+                ),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="authority_grants",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'approval authority grant',
-                'ordering': ['-requested_at'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('requested_by', models.F('user')), _negated=True), name='authority_grant_not_for_oneself'), models.CheckConstraint(condition=models.Q(('decided_by__isnull', True), models.Q(('decided_by', models.F('requested_by')), _negated=True), _connector='OR'), name='authority_grant_two_people')],
+                "verbose_name": "approval authority grant",
+                "ordering": ["-requested_at"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("requested_by", models.F("user")), _negated=True),
+                        name="authority_grant_not_for_oneself",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("decided_by__isnull", True),
+                            models.Q(("decided_by", models.F("requested_by")), _negated=True),
+                            _connector="OR",
+                        ),
+                        name="authority_grant_two_people",
+                    ),
+                ],
             },
         ),
     ]

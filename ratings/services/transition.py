@@ -312,16 +312,16 @@ def perform(
                 applied.then()
     except Refused:
         assert refusal is not None
-        error, row, from_state = refusal
+        refused, row, from_state = refusal
         record_refusal(
             action=action.audit,
             actor=actor,
-            message=error.message,
+            message=refused.message,
             target=row,
             reference=kind.audit_reference(row),
             organization_id=kind.organization_id(row),
             from_state=from_state,
-            keep=error.keep,
+            keep=refused.keep,
         )
     return row
 

@@ -16,7 +16,7 @@ from django.urls import reverse
 from audit.models import AuditEvent
 from ratings.constants import RequestState
 from ratings.services.requests import attachments, workflow
-from tests.factories import CHECKLIST_ALL_TRUE, PASSWORD, draft_request, request_in_state
+from tests.factories import CHECKLIST_ALL_TRUE, PASSWORD, draft_request, otp, request_in_state
 
 pytestmark = pytest.mark.django_db
 
@@ -37,7 +37,9 @@ def bundle_dir(cast, tmp_path) -> Path:
     rr = workflow.rating_request_recommend(
         rating_request=rr, actor=cast.reviewer, outcome="approve", rationale="Sound.", checklist=CHECKLIST_ALL_TRUE
     )
-    workflow.rating_request_approve(rating_request=rr, actor=cast.approver, password=PASSWORD, reason="Approved.")
+    workflow.rating_request_approve(
+        rating_request=rr, actor=cast.approver, password=PASSWORD, otp=otp(cast.approver), reason="Approved."
+    )
     out = tmp_path / "bundle.zip"
     call_command("audit_bundle", rr.reference, "--out", str(out), stdout=io.StringIO())
     folder = tmp_path / "unpacked"

@@ -62,11 +62,12 @@ def test_a_successful_sign_in_resets_the_count(client, cast):
 
 
 @override_settings(AXES_ENABLED=True, AXES_FAILURE_LIMIT=3)
-def test_the_admin_sign_in_is_locked_too(client, cast):
+def test_the_admin_sign_in_is_the_one_sign_in_page_and_locks_too(client, cast):
+    assert client.get("/admin/login/?next=/admin/")["Location"] == "/accounts/login/?next=/admin/"
     for _ in range(3):
-        response = client.post("/admin/login/", {"username": cast.intake.username, "password": "nope"})
+        response = client.post("/accounts/login/?next=/admin/", {"username": cast.intake.username, "password": "nope"})
 
     assert response.status_code == 429
-    locked = client.post("/admin/login/", {"username": cast.intake.username, "password": PASSWORD})
+    locked = client.post("/accounts/login/?next=/admin/", {"username": cast.intake.username, "password": PASSWORD})
     assert locked.status_code == 429
     assert "_auth_user_id" not in client.session

@@ -10,10 +10,12 @@ import qrcode.image.svg
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
+from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp_webauthn import exceptions as webauthn_errors
 from django_otp_webauthn import views as webauthn_views
@@ -31,7 +33,9 @@ SETUP_KEY = "mfa_setup_key"
 
 def _next(request: HttpRequest) -> str:
     target = request.POST.get("next") or request.GET.get("next") or "/"
-    safe = url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure())
+    safe = url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
     return target if safe else "/"
 
 
@@ -46,7 +50,7 @@ def verify(request: HttpRequest) -> HttpResponse:
     if request.user.is_verified():  # type: ignore[union-attr]
         return redirect(_next(request))
     if not second_factor.has_any(user):
-        return redirect(f"/accounts/mfa/setup/?next={_next(request)}")
+        return redirect(f"{reverse('mfa-setup')}?{urlencode({'next': _next(request)})}")
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -57,7 +61,9 @@ def verify(request: HttpRequest) -> HttpResponse:
             otp_login(request, device)
             return redirect(_next(request))
     has_passkey = WebAuthnCredential.objects.filter(user=user, confirmed=True).exists()
-    return render(request, "accounts/mfa_verify.html", {"form": form, "next": _next(request), "has_passkey": has_passkey})
+    return render(
+        request, "accounts/mfa_verify.html", {"form": form, "next": _next(request), "has_passkey": has_passkey}
+    )
 
 
 def _qr_svg(uri: str) -> str:
@@ -70,7 +76,7 @@ def setup(request: HttpRequest) -> HttpResponse:
     """Set up (or replace) the authenticator app: scan, then confirm with a code it shows."""
     user = _user(request)
     if second_factor.has_any(user) and not request.user.is_verified():  # type: ignore[union-attr]
-        return redirect(f"/accounts/mfa/verify/?next={_next(request)}")
+        return redirect(f"{reverse('mfa-verify')}?{urlencode({'next': _next(request)})}")
     key = request.session.get(SETUP_KEY) or mfa.new_totp_key()
     request.session[SETUP_KEY] = key
     form = SetupForm(request.POST or None)
@@ -103,7 +109,7 @@ def security(request: HttpRequest) -> HttpResponse:
     context = {
         "totp": second_factor.totp_device(user),
         "passkeys": WebAuthnCredential.objects.filter(user=user, confirmed=True),
-        "recovery_left": sum(d.token_set.count() for d in user.staticdevice_set.all()),
+        "recovery_left": StaticToken.objects.filter(device__user=user).count(),
         "required": second_factor.must_use(user),
     }
     return render(request, "accounts/security.html", context)
@@ -140,7 +146,8 @@ class PasskeyRegistrationComplete(AfterAuthenticatorApp, webauthn_views.Complete
     """Registers the passkey inside the audited enrolment service."""
 
     def post(self, *args: Any, **kwargs: Any) -> JsonResponse:
-        user, state, data, helper = self.get_user(), self.get_state(), self.request.data, self.get_helper()
+        data = self.request.data  # type: ignore[attr-defined]  # parsed by the library's dispatch
+        user, state, helper = self.get_user(), self.get_state(), self.get_helper()
         with rewrite_exceptions(logger=webauthn_views._get_pywebauthn_logger()):
             device = mfa.passkey_enrol(
                 user=user, actor=user, register=lambda: helper.register_complete(user=user, state=state, data=data)

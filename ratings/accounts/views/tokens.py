@@ -23,7 +23,9 @@ def token_list(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            token, secret = tokens.api_token_issue(actor=user, name=data["name"], scope=data["scope"], days=data["days"])
+            token, secret = tokens.api_token_issue(
+                actor=user, name=data["name"], scope=data["scope"], days=data["days"]
+            )
         except ApplicationError as error:
             form.add_error(error.field if error.field in form.fields else None, error.message)
         else:

@@ -276,7 +276,8 @@ def _flowdown_formset(request: HttpRequest) -> Any:
         return sf.FlowdownItemFormSet(request.POST, prefix="items")
     # "Add another item" without JavaScript: the same data, one more row, no errors shown yet.
     data = request.POST.copy()
-    data["items-TOTAL_FORMS"] = str(min(int(data.get("items-TOTAL_FORMS", "1") or 1) + 1, 20))
+    raw = str(data.get("items-TOTAL_FORMS", "1")).strip()
+    data["items-TOTAL_FORMS"] = str(min((int(raw) if raw.isdigit() else 1) + 1, 20))  # tampered: not a 500
     formset: Any = sf.FlowdownItemFormSet(data, prefix="items")
     formset.is_valid()
     for item_form in formset.forms:

@@ -174,7 +174,8 @@ def items(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and "add_item" in request.POST:
         # "Add another item" without JavaScript: the same data, one more (blank) row.
         data = request.POST.copy()
-        total = int(data.get("items-TOTAL_FORMS", "0") or 0)
+        raw = str(data.get("items-TOTAL_FORMS", "0")).strip()
+        total = min(int(raw), 50) if raw.isdigit() else 0  # a tampered counter is not a 500
         data["items-TOTAL_FORMS"] = str(min(total + 1, 50))
         formset = portal_forms.LineItemFormSet(data, prefix="items")
         formset.is_valid()

@@ -23,7 +23,9 @@ def _check_fits(organization: Organization, role: str) -> None:
     if role not in Role.values:
         raise ValidationFailed("Choose a role.", field="role")
     if (role in HHS_ROLES) != (organization.kind == OrganizationKind.AGENCY):
-        raise ValidationFailed("HHS roles belong to the agency; other roles to manufacturers and suppliers.", field="role")
+        raise ValidationFailed(
+            "HHS roles belong to the agency; other roles to manufacturers and suppliers.", field="role"
+        )
 
 
 def _membership_snapshot(membership: Membership) -> dict[str, object]:
@@ -88,7 +90,9 @@ def membership_change(
         official = locked.role == Role.APPROVING_OFFICIAL
         if approval_level is not None and approval_level != locked.approval_level:
             if not official or approval_level not in LEVEL_RANK:
-                raise ValidationFailed("Only approving officials have an approval level (DO or DX).", field="approval_level")
+                raise ValidationFailed(
+                    "Only approving officials have an approval level (DO or DX).", field="approval_level"
+                )
             if LEVEL_RANK[approval_level] > LEVEL_RANK[locked.approval_level]:
                 raise ValidationFailed(NEEDS_GRANT, field="approval_level")
             locked.approval_level = approval_level
@@ -100,7 +104,9 @@ def membership_change(
             if official and is_active:
                 raise ValidationFailed(NEEDS_GRANT, field="is_active")
             locked.is_active = is_active
-        return transition.Applied(then=lambda: roles.access_sync(locked.user), data={"user": locked.user.get_username()})
+        return transition.Applied(
+            then=lambda: roles.access_sync(locked.user), data={"user": locked.user.get_username()}
+        )
 
     return transition.perform(kinds.MEMBERSHIP, CHANGE, target=membership, actor=actor, apply=apply)
 
@@ -158,7 +164,9 @@ REJECT = transition.Action(
 )
 
 
-def authority_grant_confirm(*, grant: AuthorityGrant, actor: User, expected_version: int | None = None) -> AuthorityGrant:
+def authority_grant_confirm(
+    *, grant: AuthorityGrant, actor: User, expected_version: int | None = None
+) -> AuthorityGrant:
     """The second administrator confirms: the approving-official role takes effect. The event
     names both administrators."""
 
@@ -193,9 +201,13 @@ def authority_grant_confirm(*, grant: AuthorityGrant, actor: User, expected_vers
     )
 
 
-def authority_grant_reject(*, grant: AuthorityGrant, actor: User, expected_version: int | None = None) -> AuthorityGrant:
+def authority_grant_reject(
+    *, grant: AuthorityGrant, actor: User, expected_version: int | None = None
+) -> AuthorityGrant:
     def apply(locked: AuthorityGrant) -> transition.Applied:
         locked.status, locked.decided_by, locked.decided_at = GrantStatus.REJECTED, actor, timezone.now()
         return transition.Applied(data={"user": locked.user.get_username(), "requested_by": locked.requested_by_id})
 
-    return transition.perform(kinds.GRANT, REJECT, target=grant, actor=actor, apply=apply, expected_version=expected_version)
+    return transition.perform(
+        kinds.GRANT, REJECT, target=grant, actor=actor, apply=apply, expected_version=expected_version
+    )

@@ -138,7 +138,9 @@ def second_factor_reset(*, user: User, actor: User, reason: str) -> None:
 
     def apply(locked: User) -> transition.Applied:
         if not (reason or "").strip():
-            raise ValidationFailed("Say why the second factor is reset (e.g. how the person was identified).", field="reason")
+            raise ValidationFailed(
+                "Say why the second factor is reset (e.g. how the person was identified).", field="reason"
+            )
         removed = {
             "totp": TOTPDevice.objects.filter(user=locked).delete()[0],
             "recovery": StaticDevice.objects.filter(user=locked).delete()[0],

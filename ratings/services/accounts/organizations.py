@@ -65,7 +65,12 @@ def _check_program(program: Program) -> None:
 
 
 def _create(
-    model: type[M], action: AuditAction, actor: User, values: dict[str, Any], allowed: tuple[str, ...], check: Callable[[M], None]
+    model: type[M],
+    action: AuditAction,
+    actor: User,
+    values: dict[str, Any],
+    allowed: tuple[str, ...],
+    check: Callable[[M], None],
 ) -> M:
     def apply() -> M:
         row = model()

@@ -41,12 +41,8 @@ def api_token_issue(*, actor: User, name: str, scope: str, days: int | None = No
         if scope not in TokenScope.values:
             raise ValidationFailed("Choose the token's scope: read, or read and write.", field="scope")
         if not 1 <= lifetime <= settings.API_TOKEN_MAX_DAYS:
-            raise ValidationFailed(
-                f"A token lives between 1 and {settings.API_TOKEN_MAX_DAYS} days.", field="days"
-            )
-        token, secret = ApiToken.objects.create(
-            user=actor, expiry=dt.timedelta(days=lifetime), name=label, scope=scope
-        )
+            raise ValidationFailed(f"A token lives between 1 and {settings.API_TOKEN_MAX_DAYS} days.", field="days")
+        token, secret = ApiToken.objects.create(user=actor, expiry=dt.timedelta(days=lifetime), name=label, scope=scope)
         audit.record(action=audit_actions.API_TOKEN_ISSUE, actor=actor, target=token, data=_facts(token))
         return token, secret
 

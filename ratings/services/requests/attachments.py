@@ -47,9 +47,11 @@ def attachment_add(
                 field="file",
             )
         limit = settings.ATTACHMENT_MAX_BYTES
-        if sniffed.size > limit:
+        # An upload past the limit was cut while it streamed in; its `size` counts what was sent.
+        size = max(sniffed.size, int(getattr(stream, "size", 0) or 0))
+        if size > limit:
             raise ValidationFailed(
-                f"“{name}” is {sniffed.size / 1_048_576:.1f} MB; the limit is {limit / 1_048_576:.0f} MB.",
+                f"“{name}” is {size / 1_048_576:.1f} MB; the limit is {limit / 1_048_576:.0f} MB.",
                 field="file",
             )
         active = uploads.pdf_active_content(stream) if sniffed.content_type == "application/pdf" else ""
@@ -87,11 +89,12 @@ def _check_count(rating_request: RatingRequest, information_request: Information
         raise ValidationFailed(
             f"A request holds at most {settings.ATTACHMENTS_PER_REQUEST_MAX} files; remove one first.", field="file"
         )
-    if information_request is not None:
-        if information_request.attachments.count() >= settings.ATTACHMENTS_PER_ANSWER_MAX:
-            raise ValidationFailed(
-                f"An answer carries at most {settings.ATTACHMENTS_PER_ANSWER_MAX} files.", field="file"
-            )
+    answer_full = (
+        information_request is not None
+        and information_request.attachments.count() >= settings.ATTACHMENTS_PER_ANSWER_MAX
+    )
+    if answer_full:
+        raise ValidationFailed(f"An answer carries at most {settings.ATTACHMENTS_PER_ANSWER_MAX} files.", field="file")
 
 
 def attachment_download(*, attachment_id: int, actor: User) -> Attachment:

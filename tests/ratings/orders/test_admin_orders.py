@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ratings.constants import GenerationStatus, OrderStatus
 from ratings.models import RatedOrder
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, otp
 from tests.ratings.orders.conftest import issue_order
 
 
@@ -45,14 +45,14 @@ def test_amend_and_cancel_through_the_admin_forms(cast, client, django_capture_o
     assert RatedOrder.objects.get(pk=order.pk).current_version == 1
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(url, {**form, "password": PASSWORD})
+        response = client.post(url, {**form, "password": PASSWORD, "otp": otp(cast.approver)})
     assert response.status_code == 302
     assert RatedOrder.objects.get(pk=order.pk).status == OrderStatus.AMENDED
 
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             f"/admin/ratings/ratedorder/{order.pk}/cancel/",
-            {"reason": "Not needed.", "password": PASSWORD, "version": "2"},
+            {"reason": "Not needed.", "password": PASSWORD, "otp": otp(cast.approver), "version": "2"},
         )
     assert response.status_code == 302
     assert RatedOrder.objects.get(pk=order.pk).status == OrderStatus.CANCELLED
