@@ -130,6 +130,7 @@ class UserAdmin(AuditHistoryMixin, ServiceSaveMixin, admin.ModelAdmin):
 
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
         actor: Any = request.user
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []  # read by the admin
         for inline_form in formset.forms:
             if not inline_form.has_changed() or not inline_form.is_valid():
                 continue

@@ -64,7 +64,7 @@ def test_a_form_sent_after_expiry_is_kept_and_offered_again_after_signing_in(cli
     expired = client.post(url, {"reason": "Supplier delivered after all.", "version": str(rr.version), "password": "x"})
 
     assert expired.status_code == 302 and expired["Location"].startswith("/accounts/login/")
-    assert "session%2Fresume" in expired["Location"]
+    assert "next=/accounts/session/resume/" in expired["Location"]
     client.post("/accounts/login/", {"username": cast.applicant.username, "password": PASSWORD})
     resume = client.get("/accounts/session/resume/").content.decode()
     assert f'action="{url}"' in resume

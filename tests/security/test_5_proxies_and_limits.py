@@ -4,7 +4,11 @@ two rows per attempt."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import uuid
+from pathlib import Path
 
 import pytest
 from django.core.cache import caches
@@ -16,6 +20,7 @@ from dpa_portal.net import client_address
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.parametrize(
@@ -64,7 +69,7 @@ def test_behind_the_proxy_one_persons_typos_lock_out_only_that_person_from_that_
     assert event.client_address == "203.0.113.1"
 
 
-@override_settings(AXES_ENABLED=True, AXES_FAILURE_LIMIT=3)
+@override_settings(AXES_ENABLED=True, AXES_FAILURE_LIMIT=3, LOGIN_RATE_LIMIT="1000/m")
 def test_attempts_while_locked_out_are_counted_not_recorded_one_by_one(client, cast):
     for _ in range(3 + 120):
         client.post("/accounts/login/", {"username": cast.applicant.username, "password": "no"})
@@ -91,9 +96,11 @@ def test_rate_limits_are_shared_by_every_worker_in_redis(settings, client):
 
 
 def test_production_keeps_rate_limits_in_redis():
-    from dpa_portal.settings import production
-
-    assert production.CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    env = {k: v for k, v in os.environ.items() if k != "CACHE_URL"}
+    env.update(SECRET_KEY="x" * 60, DATABASE_URL="sqlite:///:memory:")
+    code = "from dpa_portal.settings import production as p; print(p.CACHES['default']['BACKEND'])"
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "django.core.cache.backends.redis.RedisCache"
 
 
 def test_anonymous_and_bad_token_api_calls_are_throttled(settings, db):

@@ -9,6 +9,8 @@ from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordChangeForm
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.forms.utils import ErrorDict
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django_ratelimit.core import is_ratelimited
@@ -30,8 +32,9 @@ def _limited(request: HttpRequest, group: str, rate: str, key: Any = None) -> bo
 class LoginView(auth_views.LoginView):
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if _limited(request, "login", settings.LOGIN_RATE_LIMIT):
-            form = self.get_form_class()(request=request)  # unbound: the password is not even checked
-            form.add_error(None, TOO_MANY)
+            form = self.get_form()
+            # Not validated: over the limit, the password is not even checked.
+            form._errors = ErrorDict({NON_FIELD_ERRORS: form.error_class([TOO_MANY], error_class="nonfield")})
             return self.render_to_response(self.get_context_data(form=form), status=429)
         return super().post(request, *args, **kwargs)
 
