@@ -142,3 +142,22 @@ def test_request_ids_are_made_by_the_server_unless_a_uuid_is_offered(client, cas
     response = client.get("/portal/", HTTP_X_REQUEST_ID=offered)
     assert (response["X-Request-ID"] == offered) is kept
     uuid.UUID(response["X-Request-ID"])
+
+
+def test_a_password_reset_through_the_link_is_audited(client, cast):
+    from django.contrib.auth.tokens import default_token_generator
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    uid = urlsafe_base64_encode(force_bytes(cast.applicant.pk))
+    token = default_token_generator.make_token(cast.applicant)
+    form_url = client.get(f"/accounts/reset/{uid}/{token}/")["Location"]
+    new = "a brand new password 5150"
+
+    done = client.post(form_url, {"new_password1": new, "new_password2": new})
+
+    assert done.status_code == 302
+    event = AuditEvent.objects.get(action="account.password_reset")
+    assert (event.actor_id, event.outcome) == (cast.applicant.pk, "success")
+    cast.applicant.refresh_from_db()
+    assert cast.applicant.check_password(new)
