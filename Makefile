@@ -70,6 +70,7 @@ chromium:
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache --no-logo
 
 typecheck: install
 	$(TEST_ENV) $(VENV)/bin/mypy dpa_portal ratings audit

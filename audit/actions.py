@@ -3,7 +3,8 @@
 `audit.services.record` accepts only registered names, so a misspelt action fails at once
 instead of writing an event no search will find. Each app registers its own actions at import
 time (audit's are below; the rating workflow's are in `ratings.audit_actions`) with the label
-that timelines and the auditors' filter show.
+that timelines and the auditors' filter show and, for an action that is a signature, its meaning
+(21 CFR 11.50(b)) that every display of the signed record prints.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 class AuditAction:
     name: str
     label: str
+    signature: str = ""  # the meaning of the signature a successful event of this action is
 
     def __str__(self) -> str:
         return self.name
@@ -23,14 +25,14 @@ class AuditAction:
 _registry: dict[str, AuditAction] = {}
 
 
-def register(name: str, label: str) -> AuditAction:
-    """Register `name` (idempotent for the same label; a different label is a programming error)."""
+def register(name: str, label: str, *, signature: str = "") -> AuditAction:
+    """Register `name` (idempotent for the same definition; a different one is a programming error)."""
+    action = AuditAction(name=name, label=label, signature=signature)
     known = _registry.get(name)
     if known is not None:
-        if known.label != label:
-            raise ValueError(f"Audit action {name!r} is already registered as {known.label!r}.")
+        if known != action:
+            raise ValueError(f"Audit action {name!r} is already registered as {known!r}.")
         return known
-    action = AuditAction(name=name, label=label)
     _registry[name] = action
     return action
 
@@ -47,6 +49,12 @@ def label(name: str) -> str:
     """The human label of a recorded action name; the name itself for names no longer registered."""
     known = _registry.get(name)
     return known.label if known else name
+
+
+def signature_meaning(name: str) -> str:
+    """What a successful event of `name` signs; empty when the action is no signature."""
+    known = _registry.get(name)
+    return known.signature if known else ""
 
 
 def registered() -> list[AuditAction]:

@@ -10,7 +10,7 @@ from django.http import HttpRequest
 from audit.models import AuditCheckpoint, AuditEvent, LegalHold
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]  # shared by several models
     """Shown, never changed here (NIST AU-9): events and checkpoints are written by the system,
     holds placed by command; nobody, superusers included, edits or deletes them here."""
 
@@ -54,4 +54,4 @@ class AuditCheckpointAdmin(ReadOnlyAdmin):
 
 @admin.register(LegalHold)
 class LegalHoldAdmin(ReadOnlyAdmin):
-    list_display = ("request", "reason", "placed_by", "placed_at", "released_at")
+    list_display = ("reference", "object_type", "reason", "placed_by", "placed_at", "released_at")

@@ -1,8 +1,9 @@
-"""Evidence bundle for one request: a ZIP an auditor can take away and check offline.
+"""Evidence bundle for one record: a ZIP an auditor can take away and check offline.
 
-Contents: request.json (the request, its line items, deliveries, information requests and
-attachment records), documents/ (every attachment) with documents.json (their SHA-256),
-events.jsonl (every audit event about the request, full hashed content), chain.jsonl (the
+Contents: the record as JSON (its owner decides what: for a rating request, request.json with
+its line items, deliveries, questions, attachment records and holds, built by
+ratings.services.requests.evidence), documents/ (its stored files) with documents.json (their SHA-256),
+events.jsonl (every audit event filed under its reference, full hashed content), chain.jsonl (the
 chain segment of sequence/prev_hash/hash from the first of those events to the checkpointed
 head), checkpoint.json (signed head), public_key.pem, manifest.json (signed: file hashes and
 the list of event sequences) and verify.py.
@@ -14,95 +15,70 @@ import hashlib
 import json
 import zipfile
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from django.core import serializers
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
-from django.db.models import FileField
+from django.db.models import Model
 from django.utils import timezone
 
 from audit import checkpoints, exports, selectors, services, signing
+from audit.access import Actor
+from audit.actions import BUNDLE
 from audit.chain import format_timestamp
+from audit.constants import CONFIDENTIALITY_LEGEND
 from audit.models import AuditEvent
-from dpa_portal.errors import NotFound
-from ratings.constants import CONFIDENTIALITY_LEGEND
-from ratings.models import RatingRequest
 
 VERIFIER = Path(__file__).with_name("offline") / "verify.py"
+
+
+@dataclass(frozen=True)
+class BundleDocument:
+    """A stored file of the record: its name in documents/, the file, and the SHA-256 recorded when it was stored."""
+
+    name: str
+    file: Any  # a FieldFile (anything with .open("rb"))
+    recorded_sha256: str = ""
 
 
 def _json(payload: Any) -> bytes:
     return json.dumps(payload, indent=2, sort_keys=True, cls=DjangoJSONEncoder, ensure_ascii=False).encode("utf-8")
 
 
-def _related(rr: RatingRequest) -> list[tuple[str, list[Any]]]:
-    """Every object that points at the request directly (line items, attachments, holds, and
-    whatever other modules add later, e.g. rated orders and their documents)."""
-    related = []
-    for relation in RatingRequest._meta.related_objects:
-        if not (relation.one_to_many or relation.one_to_one):
-            continue
-        name = relation.get_accessor_name()
-        if name is None:
-            continue
-        if relation.one_to_one:
-            obj = getattr(rr, name, None)
-            objects = [obj] if obj is not None else []
-        else:
-            objects = list(getattr(rr, name).all())
-        related.append((name, objects))
-    return related
+def build(
+    out: Path,
+    *,
+    subject: Model,
+    reference: str,
+    organization_id: int | None,
+    record_name: str,
+    record: dict[str, Any],
+    documents: Iterable[BundleDocument],
+    actor: Actor = None,
+) -> dict[str, Any]:
+    """Write the bundle ZIP of the record filed under `reference` to `out`; return its signed manifest.
 
-
-def request_data(rr: RatingRequest) -> dict[str, Any]:
-    def dump(objects: Any) -> list[dict[str, Any]]:
-        return json.loads(serializers.serialize("json", objects))
-
-    data: dict[str, Any] = {"confidentiality": CONFIDENTIALITY_LEGEND, "request": dump([rr])[0]}
-    for name, objects in _related(rr):
-        data[name] = dump(objects)
-    data["deliveries"] = dump([d for item in rr.line_items.all() for d in item.deliveries.all()])
-    return data
-
-
-def _documents(rr: RatingRequest) -> list[tuple[str, Any, str]]:
-    """(display name, FieldFile, recorded sha256) of every stored file of the request's objects."""
-    found = []
-    for _, objects in _related(rr):
-        for obj in objects:
-            for field in obj._meta.fields:
-                if isinstance(field, FileField):
-                    file = getattr(obj, field.name)
-                    if file:
-                        label = getattr(obj, "original_name", "") or Path(file.name).name
-                        found.append(
-                            (f"{obj._meta.model_name}-{obj.pk}-{Path(label).name}", file, getattr(obj, "sha256", ""))
-                        )
-    return found
-
-
-def build(reference: str, out: Path, *, actor: Any = None) -> dict[str, Any]:
-    """Write the bundle ZIP for `reference` to `out`; return its signed manifest."""
-    rr = RatingRequest.objects.filter(reference=reference).first()
-    if rr is None:
-        raise NotFound(f"No request with reference {reference!r}.")
-    exports._refuse_unless_may_export(actor)
+    The record's owner gives what the bundle holds of it: `record` (written as `record_name`,
+    with the confidentiality legend) and its stored `documents`. The events are every audit
+    event filed under the reference, up to a checkpoint signed for the bundle.
+    """
+    exports.refuse_unless_may_export(actor, action=BUNDLE, reference=reference)
     with transaction.atomic():
         services.record(
-            action="audit.bundle",
+            action=BUNDLE,
             actor=actor,
-            target=rr,
-            reference=rr.reference,
-            organization_id=rr.applicant_organization_id,
+            target=subject,
+            reference=reference,
+            organization_id=organization_id,
         )
         checkpoint = checkpoints.create_checkpoint(actor=actor)
     assert checkpoint is not None  # the event just recorded makes the trail non-empty
-    related = selectors.request_history(rr.reference).filter(sequence__lte=checkpoint.sequence)
+    related = selectors.reference_history(reference).filter(sequence__lte=checkpoint.sequence)
     sequences = list(related.values_list("sequence", flat=True))
     hashes: dict[str, str] = {}
-    documents = []
+    listed = []
     out.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
 
@@ -116,16 +92,27 @@ def build(reference: str, out: Path, *, actor: Any = None) -> dict[str, Any]:
                     member.write(data)
             hashes[name] = digest.hexdigest()
 
-        for name, stored, recorded in _documents(rr):
-            path = f"documents/{name}"
+        for document in documents:
+            path = f"documents/{document.name}"
             digest = hashlib.sha256()
-            with stored.open("rb") as source, archive.open(path, "w", force_zip64=True) as member:
+            with document.file.open("rb") as source, archive.open(path, "w", force_zip64=True) as member:
                 for block in iter(lambda: source.read(65536), b""):
                     digest.update(block)
                     member.write(block)
             hashes[path] = digest.hexdigest()
-            documents.append({"name": name, "path": path, "sha256": hashes[path], "recorded_sha256": recorded})
-        for name, content in (("request.json", _json(request_data(rr))), ("documents.json", _json(documents))):
+            listed.append(
+                {
+                    "name": document.name,
+                    "path": path,
+                    "sha256": hashes[path],
+                    "recorded_sha256": document.recorded_sha256,
+                }
+            )
+        contents = (
+            (record_name, _json({"confidentiality": CONFIDENTIALITY_LEGEND, **record})),
+            ("documents.json", _json(listed)),
+        )
+        for name, content in contents:
             archive.writestr(name, content)
             hashes[name] = hashlib.sha256(content).hexdigest()
         write_lines(
@@ -151,7 +138,7 @@ def build(reference: str, out: Path, *, actor: Any = None) -> dict[str, Any]:
         _, label, _ = services.actor_snapshot(actor)
         manifest = signing.sign_document(
             {
-                "reference": rr.reference,
+                "reference": reference,
                 "generated_at": format_timestamp(timezone.now()),
                 "generated_by": label,
                 "event_sequences": sequences,

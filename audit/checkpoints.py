@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from audit import services, signing
+from audit.access import Actor
 from audit.chain import format_timestamp
 from audit.models import AuditCheckpoint, AuditEvent
 
@@ -27,7 +28,7 @@ def as_dict(checkpoint: AuditCheckpoint) -> dict[str, Any]:
     }
 
 
-def create_checkpoint(*, actor: Any = None) -> AuditCheckpoint | None:
+def create_checkpoint(*, actor: Actor = None) -> AuditCheckpoint | None:
     """Sign the current head. None when the trail is empty. Runs under the chain lock."""
     with transaction.atomic():
         services._lock_chain()

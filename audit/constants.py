@@ -16,3 +16,11 @@ class Source(models.TextChoices):
 
 
 SYSTEM_ACTOR_LABEL = "system"
+
+
+# DPA §705(d) (50 U.S.C. 4555(d)): company information is business confidential. The trail
+# holds it, so every export, bundle and workspace page carries this legend.
+CONFIDENTIALITY_LEGEND = (
+    "BUSINESS CONFIDENTIAL - Information protected under Section 705(d) of the Defense Production "
+    "Act (50 U.S.C. 4555(d)). Do not disclose outside authorized U.S. Government use."
+)

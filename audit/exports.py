@@ -13,22 +13,25 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from celery import signature
 from django.conf import settings
 from django.core.files.storage import storages
 from django.db import transaction
 from django.utils import timezone
 
-from audit import checkpoints, selectors, services, signing
-from audit.access import may_audit
+from audit import actions, checkpoints, selectors, services, signing
+from audit.access import Actor, may_audit, stored_user
+from audit.actions import AuditAction
 from audit.chain import HASHED_FIELDS, format_timestamp
+from audit.constants import CONFIDENTIALITY_LEGEND, Outcome
 from audit.models import AuditEvent, ExportJob
 from dpa_portal.errors import PermissionRefused, ValidationFailed
-from ratings.constants import CONFIDENTIALITY_LEGEND
 
 FORMATS = {"csv": "text/csv; charset=utf-8", "jsonl": "application/x-ndjson; charset=utf-8"}
 COLUMNS = (*HASHED_FIELDS, "hash")
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 FLUSH_BYTES = 64 * 1024
+RUN_EXPORT_TASK = "audit.tasks.run_export"
 
 
 FORMULA_CHARS = frozenset(FORMULA_PREFIXES)
@@ -139,11 +142,11 @@ class ManifestBuilder:
         return signing.sign_document(document)
 
 
-def start(*, actor: Any, format: str, filters: selectors.EventFilters, background: bool = False) -> ExportJob:
+def start(*, actor: Actor, format: str, filters: selectors.EventFilters, background: bool = False) -> ExportJob:
     """Create the export record and its audit event in one transaction, before any output."""
     if format not in FORMATS:
         raise ValidationFailed(f"format: choose csv or jsonl, not {format!r}.", field="format")
-    _refuse_unless_may_export(actor)
+    refuse_unless_may_export(actor)
     _, label, _ = services.actor_snapshot(actor)
     with transaction.atomic():
         head = AuditEvent.objects.order_by("-sequence").values_list("sequence", flat=True).first() or 0
@@ -152,7 +155,7 @@ def start(*, actor: Any, format: str, filters: selectors.EventFilters, backgroun
             filters=filters.as_dict(),
             up_to_sequence=head,
             status=ExportJob.Status.QUEUED if background else ExportJob.Status.STREAMING,
-            requested_by=actor if getattr(actor, "is_authenticated", False) else None,
+            requested_by=stored_user(actor) if actor is not None and actor.is_authenticated else None,
             requested_by_label=label,
         )
         services.record(
@@ -162,17 +165,23 @@ def start(*, actor: Any, format: str, filters: selectors.EventFilters, backgroun
             data={"format": format, "filters": job.filters, "up_to_sequence": head, "background": background},
         )
         if background:
-            from audit import tasks
-
-            transaction.on_commit(lambda: tasks.run_export.delay(job.pk))
+            # By its registered name (AuditConfig.ready imports audit.tasks): the task module
+            # imports this one.
+            job_id = job.pk
+            transaction.on_commit(lambda: signature(RUN_EXPORT_TASK, args=(job_id,)).apply_async())
     return job
 
 
-def _refuse_unless_may_export(actor: Any) -> None:
+def refuse_unless_may_export(actor: Actor, *, action: AuditAction = actions.EXPORT, reference: str = "") -> None:
+    """Exports and bundles are for auditors (and the system); anyone else's attempt is a refusal,
+    committed as a "denied" event on its own."""
     if actor is None:  # management commands and tasks run as the system
         return
     if not may_audit(actor):
-        raise PermissionRefused("Only auditors and HHS staff allowed to view the audit trail can export it.")
+        message = "Only auditors and HHS staff allowed to view the audit trail can export it."
+        with transaction.atomic(durable=True):
+            services.record(action=action, actor=actor, outcome=Outcome.DENIED, reason=message, reference=reference)
+        raise PermissionRefused(message)
 
 
 def stream(job: ExportJob, *, batch: int = 2000) -> Iterator[bytes]:

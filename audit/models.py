@@ -135,9 +135,19 @@ class ExportJob(models.Model):
 
 
 class LegalHold(models.Model):
-    """While a hold is active nothing about the request may be disposed of, retention or not."""
+    """While a hold is active nothing about the held record may be disposed of, retention or not.
 
-    request = models.ForeignKey("ratings.RatingRequest", on_delete=models.PROTECT, related_name="legal_holds")
+    The record is named the way an audit event names its object (app label and model, primary
+    key, human reference), with no foreign key, so the trail's app depends on no other app.
+    """
+
+    object_type = models.CharField(
+        max_length=80, help_text="What is held: app label and model, e.g. ratings.RatingRequest."
+    )
+    object_id = models.CharField(max_length=64, help_text="Primary key of the held record.")
+    reference = models.CharField(
+        max_length=40, blank=True, help_text="Human reference of the held record, e.g. PRR-2026-00042."
+    )
     reason = models.TextField()
     placed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     placed_at = models.DateTimeField()
@@ -150,9 +160,18 @@ class LegalHold(models.Model):
     class Meta:
         ordering = ["-placed_at"]
         permissions = [("place_legalhold", "Can place and release legal holds")]
+        indexes = [models.Index(fields=["object_type", "object_id"], name="audit_hold_object_idx")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["object_type", "object_id"],
+                condition=models.Q(released_at__isnull=True),
+                name="audit_hold_one_active",
+            )
+        ]
 
     def __str__(self) -> str:
-        return f"Legal hold on {self.request_id} ({'active' if self.released_at is None else 'released'})"
+        held = self.reference or f"{self.object_type} #{self.object_id}"
+        return f"Legal hold on {held} ({'active' if self.released_at is None else 'released'})"
 
 
 class ArchiveRecord(models.Model):

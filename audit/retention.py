@@ -4,73 +4,80 @@ Nothing may be disposed of before its retention date and never while a legal hol
 audit events past retention are first written to a signed archive (`audit_archive`). There is
 no delete path in any UI: `may_dispose` is the single gate any future disposal job must pass.
 
-Who places holds: HHS staff holding the `audit.place_legalhold` permission (granted to counsel
-or records officers). Auditors are read-only and refused; so are users without the permission.
+A hold names its record generically (see LegalHold). The app that owns the record decides who
+may place or release a hold and audits it (for rating requests: ratings.services.requests.holds,
+for HHS staff holding `audit.place_legalhold`); the functions here only write the hold rows, in
+the caller's transaction.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Model, QuerySet
 from django.utils import timezone
 
 from audit import exports, selectors, services
-from audit.constants import Outcome
+from audit.access import Actor, stored_user
 from audit.models import ArchiveRecord, AuditEvent, ExportJob, LegalHold
-from dpa_portal.errors import InvalidState, PermissionRefused, ValidationFailed
-from ratings.constants import Role
-from ratings.models import RatingRequest
-from ratings.permissions import has_role
+
+
+def _years_later(moment: dt.datetime, years: int) -> dt.datetime:
+    try:
+        return moment.replace(year=moment.year + years)
+    except ValueError:  # 29 February
+        return moment.replace(year=moment.year + years, day=28)
 
 
 def retention_cutoff(now: dt.datetime | None = None) -> dt.datetime:
-    now = now or timezone.now()
-    years = int(settings.RECORD_RETENTION_YEARS)
-    try:
-        return now.replace(year=now.year - years)
-    except ValueError:  # 29 February
-        return now.replace(year=now.year - years, day=28)
+    return _years_later(now or timezone.now(), -int(settings.RECORD_RETENTION_YEARS))
 
 
-def retention_date(rr: RatingRequest) -> dt.datetime:
-    """The request's records are kept at least RECORD_RETENTION_YEARS after its last activity."""
-    last = (
-        AuditEvent.objects.filter(reference=rr.reference)
+def retention_date(reference: str, last_activity: Iterable[dt.datetime | None]) -> dt.datetime:
+    """A record is kept at least RECORD_RETENTION_YEARS after its last activity: the latest of
+    the moments its owner gives and of the audit events filed under its reference."""
+    last_event = (
+        AuditEvent.objects.filter(reference=reference)
         .order_by("-sequence")
         .values_list("occurred_at", flat=True)
         .first()
     )
-    anchor = max(filter(None, [rr.updated_at, rr.decided_at, last]))
-    years = int(settings.RECORD_RETENTION_YEARS)
-    try:
-        return anchor.replace(year=anchor.year + years)
-    except ValueError:
-        return anchor.replace(year=anchor.year + years, day=28)
+    anchor = max(filter(None, [*last_activity, last_event]))
+    return _years_later(anchor, int(settings.RECORD_RETENTION_YEARS))
 
 
-def active_hold(rr: RatingRequest) -> LegalHold | None:
-    return rr.legal_holds.filter(released_at__isnull=True).first()
+def holds_on(target: Model) -> QuerySet[LegalHold]:
+    return LegalHold.objects.filter(object_type=target._meta.label, object_id=str(target.pk))
 
 
-def may_dispose(rr: RatingRequest, now: dt.datetime | None = None) -> tuple[bool, str]:
+def active_hold(target: Model) -> LegalHold | None:
+    return holds_on(target).filter(released_at__isnull=True).first()
+
+
+def may_dispose(
+    target: Model,
+    *,
+    reference: str,
+    last_activity: Iterable[dt.datetime | None],
+    now: dt.datetime | None = None,
+    noun: str = "record",
+) -> tuple[bool, str]:
     now = now or timezone.now()
-    if active_hold(rr) is not None:
-        return False, "A legal hold is active on this request."
-    if now < retention_date(rr):
-        return False, f"Retained until {retention_date(rr):%Y-%m-%d}."
+    if active_hold(target) is not None:
+        return False, f"A legal hold is active on this {noun}."
+    keep_until = retention_date(reference, last_activity)
+    if now < keep_until:
+        return False, f"Retained until {keep_until:%Y-%m-%d}."
     last_archived = (
         ArchiveRecord.objects.order_by("-last_sequence").values_list("last_sequence", flat=True).first() or 0
     )
     last_event = (
-        AuditEvent.objects.filter(reference=rr.reference)
-        .order_by("-sequence")
-        .values_list("sequence", flat=True)
-        .first()
+        AuditEvent.objects.filter(reference=reference).order_by("-sequence").values_list("sequence", flat=True).first()
         or 0
     )
     if last_event > last_archived:
@@ -78,69 +85,23 @@ def may_dispose(rr: RatingRequest, now: dt.datetime | None = None) -> tuple[bool
     return True, ""
 
 
-def _check_hold_actor(actor: Any, rr: RatingRequest, action: str) -> None:
-    problem = None
-    if has_role(actor, Role.AUDITOR):
-        problem = "Auditors have read-only access and take no action."
-    elif not actor.has_perm("audit.place_legalhold"):
-        problem = "Only staff with the legal-hold permission can place or release holds."
-    if problem:
-        with transaction.atomic():
-            services.record(
-                action=action,
-                actor=actor,
-                target=rr,
-                outcome=Outcome.DENIED,
-                reference=rr.reference,
-                organization_id=rr.applicant_organization_id,
-                reason=problem,
-            )
-        raise PermissionRefused(problem)
+def place_hold(*, target: Model, reference: str, reason: str, actor: Actor) -> LegalHold:
+    """Write an active hold on `target` (one at a time: a database constraint backs the caller's check)."""
+    return LegalHold.objects.create(
+        object_type=target._meta.label,
+        object_id=str(target.pk),
+        reference=reference,
+        reason=reason,
+        placed_by=stored_user(actor),
+        placed_at=timezone.now(),
+    )
 
 
-def place_hold(*, request: RatingRequest, actor: Any, reason: str) -> LegalHold:
-    _check_hold_actor(actor, request, "legal_hold.place")
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationFailed("Say why the hold is placed (e.g. the matter or litigation).", field="reason")
-    with transaction.atomic():
-        if active_hold(request) is not None:
-            raise InvalidState(f"Request {request.reference} is already on legal hold.")
-        hold = LegalHold.objects.create(request=request, reason=reason, placed_by=actor, placed_at=timezone.now())
-        services.record(
-            action="legal_hold.place",
-            actor=actor,
-            target=request,
-            reference=request.reference,
-            organization_id=request.applicant_organization_id,
-            reason=reason,
-            data={"hold_id": hold.pk},
-        )
-    return hold
-
-
-def release_hold(*, request: RatingRequest, actor: Any, reason: str) -> LegalHold:
-    _check_hold_actor(actor, request, "legal_hold.release")
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationFailed("Say why the hold is released.", field="reason")
-    with transaction.atomic():
-        hold = request.legal_holds.select_for_update().filter(released_at__isnull=True).first()
-        if hold is None:
-            raise InvalidState(f"Request {request.reference} has no active legal hold.")
-        hold.released_at = timezone.now()
-        hold.released_by = actor
-        hold.release_reason = reason
-        hold.save(update_fields=["released_at", "released_by", "release_reason"])
-        services.record(
-            action="legal_hold.release",
-            actor=actor,
-            target=request,
-            reference=request.reference,
-            organization_id=request.applicant_organization_id,
-            reason=reason,
-            data={"hold_id": hold.pk},
-        )
+def release_hold(hold: LegalHold, *, reason: str, actor: Actor) -> LegalHold:
+    hold.released_at = timezone.now()
+    hold.released_by = stored_user(actor)
+    hold.release_reason = reason
+    hold.save(update_fields=["released_at", "released_by", "release_reason"])
     return hold
 
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
+from audit import actions
 from audit.chain import HASHED_FIELDS
 from audit.models import AuditEvent
 from dpa_portal.errors import ValidationFailed
@@ -138,24 +139,17 @@ def iterate_ascending(
         after = rows[-1]["sequence"]
 
 
-def request_history(reference: str) -> QuerySet[AuditEvent]:
-    """Every event about a request: its reference, or the request object itself."""
+def reference_history(reference: str) -> QuerySet[AuditEvent]:
+    """Every event about a record with this reference (a request, an order): filed under it, or naming it."""
     return AuditEvent.objects.filter(Q(reference=reference) | Q(object_label=reference)).order_by("sequence")
-
-
-SIGNATURE_ACTIONS = {
-    "rating_request.submit": "Certification of the request by the applicant (18 U.S.C. 1001)",
-    "rating_request.approve": "Approval of the priority rating",
-    "rating_request.deny": "Denial of the request",
-    "rating_request.recommend": "Review recommendation",
-}
 
 
 def signature_of(event: AuditEvent) -> dict[str, str] | None:
     """21 CFR 11.50(b): printed name, date and time, meaning. None when the event is no signature.
 
     An event is a signature when its data holds a `signature` object (printed_name, signed_at,
-    meaning: any module may record one) or it is a successful signing workflow action.
+    meaning: any module may record one) or a successful event of an action registered as a
+    signature (audit.actions.register(..., signature=meaning)).
     """
     data = event.data if isinstance(event.data, dict) else {}
     sig = data.get("signature")
@@ -165,10 +159,11 @@ def signature_of(event: AuditEvent) -> dict[str, str] | None:
             "signed_at": str(sig.get("signed_at") or event.occurred_at.isoformat()),
             "meaning": str(sig.get("meaning") or event.action),
         }
-    if event.outcome == "success" and event.action in SIGNATURE_ACTIONS:
+    meaning = actions.signature_meaning(event.action)
+    if event.outcome == "success" and meaning:
         return {
             "printed_name": str(data.get("printed_name") or data.get("certified_name") or event.actor_label),
             "signed_at": event.occurred_at.isoformat(),
-            "meaning": SIGNATURE_ACTIONS[event.action],
+            "meaning": meaning,
         }
     return None

@@ -17,6 +17,7 @@ from django.db.models import Model
 from django.utils import timezone
 
 from audit import context
+from audit.access import Actor
 from audit.actions import AuditAction, resolve
 from audit.chain import GENESIS_HASH, compute_hash
 from audit.constants import SYSTEM_ACTOR_LABEL, Outcome
@@ -39,8 +40,8 @@ def _lock_chain() -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK_KEY])
 
 
-def actor_snapshot(actor: Any) -> tuple[int | None, str, list[str]]:
-    if actor is None or not getattr(actor, "is_authenticated", False):
+def actor_snapshot(actor: Actor) -> tuple[int | None, str, list[str]]:
+    if actor is None or not actor.is_authenticated:
         return None, SYSTEM_ACTOR_LABEL, []
     full_name = actor.get_full_name() or actor.get_username()
     roles_of = getattr(actor, "audit_roles", None)
@@ -51,7 +52,7 @@ def actor_snapshot(actor: Any) -> tuple[int | None, str, list[str]]:
 def record(
     *,
     action: AuditAction | str,
-    actor: Any,
+    actor: Actor,
     target: Model | None = None,
     object_type: str = "",
     object_id: str = "",

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from audit import context
+from audit import checkpoints, context, exports
 
 
 @shared_task(name="audit.tasks.checkpoint")
 def checkpoint() -> int | None:
     """Periodic (CELERY_BEAT_SCHEDULE): sign the chain head. Idempotent: a new checkpoint of the same head is harmless."""
-    from audit import checkpoints
-
     with context.use(context.for_task()):
         made = checkpoints.create_checkpoint()
     return made.pk if made else None
@@ -19,7 +17,5 @@ def checkpoint() -> int | None:
 
 @shared_task(name="audit.tasks.run_export", acks_late=True, time_limit=3600, soft_time_limit=3500)
 def run_export(job_id: int) -> None:
-    from audit import exports
-
     with context.use(context.for_task()):
         exports.run_background(job_id)

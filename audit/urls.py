@@ -10,7 +10,5 @@ urlpatterns = [
     path("exports/<int:pk>/", views.export_job, name="export-job"),
     path("exports/<int:pk>/download/", views.export_download, name="export-download"),
     path("exports/<int:pk>/manifest/", views.export_manifest, name="export-manifest"),
-    path("requests/<str:reference>/", views.request_history, name="history"),
-    path("requests/<str:reference>/bundle/", views.request_bundle, name="bundle"),
     path("public-key/", views.public_key, name="public-key"),
 ]

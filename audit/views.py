@@ -1,13 +1,14 @@
 """The auditor workspace: read-only pages (GET only; any other method gets 405).
 
-Open to the auditor role and to HHS staff holding `audit.view_auditevent`. Every export,
-bundle and download is an audit event recorded before the first byte is sent.
+Open to whoever the access policy admits (audit.access). Every export, bundle and download is
+an audit event recorded before the first byte is sent. Pages about one kind of record (a rating
+request's history and evidence bundle) are the owning app's views, wrapped in `auditor_view`
+and mounted under the workspace's URL namespace by the project's urls.
 """
 
 from __future__ import annotations
 
 import functools
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -29,13 +30,11 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET
 
-from audit import bundle, checkpoints, exports, selectors, services, signing
+from audit import checkpoints, exports, selectors, services, signing
 from audit.access import may_audit
-from audit.constants import Outcome
+from audit.constants import CONFIDENTIALITY_LEGEND, Outcome
 from audit.models import ExportJob
 from dpa_portal.errors import ApplicationError
-from ratings.constants import CONFIDENTIALITY_LEGEND
-from ratings.models import RatingRequest
 
 View = Callable[..., HttpResponseBase]
 
@@ -144,37 +143,6 @@ def export_manifest(request: HttpRequest, pk: int) -> HttpResponseBase:
     response = JsonResponse(job.manifest, json_dumps_params={"indent": 2, "sort_keys": True})
     response["Content-Disposition"] = f'attachment; filename="audit-export-{job.pk}.{job.format}.manifest.json"'
     return response
-
-
-@auditor_view
-def request_history(request: HttpRequest, reference: str) -> HttpResponseBase:
-    rr = RatingRequest.objects.filter(reference=reference).select_related("applicant_organization").first()
-    events = list(selectors.request_history(reference)[:5000])
-    if rr is None and not events:
-        raise Http404("No request or order with this reference.")
-    rows = [(event, selectors.signature_of(event)) for event in events]
-    return render(
-        request,
-        "audit/history.html",
-        {
-            "reference": reference,
-            "rating_request": rr,
-            "rows": rows,
-            "signatures": [(e, s) for e, s in rows if s],
-            "holds": rr.legal_holds.all() if rr else [],
-            "legend": CONFIDENTIALITY_LEGEND,
-        },
-    )
-
-
-@auditor_view
-def request_bundle(request: HttpRequest, reference: str) -> HttpResponseBase:
-    if not RatingRequest.objects.filter(reference=reference).exists():
-        raise Http404("No request with this reference.")
-    handle = tempfile.NamedTemporaryFile(suffix=".zip")  # noqa: SIM115 - closed by FileResponse
-    bundle.build(reference, Path(handle.name), actor=request.user)
-    handle.seek(0)
-    return FileResponse(handle, as_attachment=True, filename=f"evidence-{reference}.zip")
 
 
 @auditor_view

@@ -3,8 +3,17 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from ratings.portal.views import documents, public
+from audit import urls as audit_urls
+from ratings.portal.views import documents, evidence, public
 from ratings.portal.views import notifications as notification_views
+
+# The auditor workspace (namespace "audit") with the rating request's pages, which ratings serves:
+# audit, the bottom layer, knows nothing of requests.
+audit_workspace = [
+    *audit_urls.urlpatterns,
+    path("requests/<str:reference>/", evidence.request_history, name="history"),
+    path("requests/<str:reference>/bundle/", evidence.request_bundle, name="bundle"),
+]
 
 urlpatterns = [
     path("", public.home, name="home"),
@@ -28,7 +37,7 @@ urlpatterns = [
     path("portal/", include("ratings.portal.urls")),
     path("accounts/password-reset/sent/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
     path("accounts/reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
-    path("audit/", include("audit.urls")),
+    path("audit/", include((audit_workspace, audit_urls.app_name))),
     path("notifications/", notification_views.notification_list, name="notification-list"),
     path("notifications/<int:pk>/read/", notification_views.notification_mark_read, name="notification-read"),
     path(

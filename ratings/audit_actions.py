@@ -11,14 +11,18 @@ from audit.actions import AuditAction, register
 REQUEST_CREATE = register("rating_request.create", "Draft created")
 REQUEST_UPDATE = register("rating_request.update", "Draft updated")
 REQUEST_SET_LINE_ITEMS = register("rating_request.set_line_items", "Line items updated")
-REQUEST_SUBMIT = register("rating_request.submit", "Certified and submitted")
+REQUEST_SUBMIT = register(
+    "rating_request.submit",
+    "Certified and submitted",
+    signature="Certification of the request by the applicant (18 U.S.C. 1001)",
+)
 REQUEST_ACCEPT_FOR_REVIEW = register("rating_request.accept_for_review", "Accepted for review")
 REQUEST_REQUEST_INFORMATION = register("rating_request.request_information", "HHS asked a question")
 REQUEST_RESPOND = register("rating_request.respond", "Answer sent to HHS")
-REQUEST_RECOMMEND = register("rating_request.recommend", "Recommendation made")
+REQUEST_RECOMMEND = register("rating_request.recommend", "Recommendation made", signature="Review recommendation")
 REQUEST_RETURN_FOR_REWORK = register("rating_request.return_for_rework", "Returned to the reviewer")
-REQUEST_APPROVE = register("rating_request.approve", "Approved")
-REQUEST_DENY = register("rating_request.deny", "Denied")
+REQUEST_APPROVE = register("rating_request.approve", "Approved", signature="Approval of the priority rating")
+REQUEST_DENY = register("rating_request.deny", "Denied", signature="Denial of the request")
 REQUEST_WITHDRAW = register("rating_request.withdraw", "Withdrawn")
 ATTACHMENT_ADD = register("attachment.add", "File attached")
 ATTACHMENT_DOWNLOAD = register("attachment.download", "File downloaded")

@@ -2,6 +2,8 @@
 
 from django.db import models
 
+from audit import constants as audit_constants
+
 
 class OrganizationKind(models.TextChoices):
     AGENCY = "agency", "Agency (HHS)"
@@ -92,11 +94,9 @@ CERTIFICATION_TEXT = (
     "knowledge, and that the orders named in it are needed to support the program stated. " + FALSE_STATEMENT_WARNING
 )
 
-# DPA §705(d) (50 U.S.C. 4555(d)): company information is business confidential.
-CONFIDENTIALITY_LEGEND = (
-    "BUSINESS CONFIDENTIAL - Information protected under Section 705(d) of the Defense Production "
-    "Act (50 U.S.C. 4555(d)). Do not disclose outside authorized U.S. Government use."
-)
+# DPA §705(d): the legend is defined once, in the bottom layer, because the audit trail's exports
+# carry company data too; pages and documents print the same text.
+CONFIDENTIALITY_LEGEND = audit_constants.CONFIDENTIALITY_LEGEND
 
 # 45 CFR 101.32(a)(4), in substance (mirrors 15 CFR 700.12(d)).
 RATED_ORDER_CERTIFICATION = (

@@ -278,13 +278,6 @@ def grant_decision_refusal(grant: Any, user: Any) -> str | None:
     return None
 
 
-def token_owner_refusal(token: Any, user: Any) -> str | None:
-    """A person manages their own tokens only."""
-    if token.user_id != getattr(user, "pk", None):
-        return "Only the token's owner can do this."
-    return None
-
-
 def token_revoke_refusal(token: Any, user: Any) -> str | None:
     """The owner, or an HHS administrator (who can list and revoke, never read or create)."""
     if token.user_id == getattr(user, "pk", None) or is_account_admin(user):
@@ -316,6 +309,24 @@ def second_factor_reset_refusal(target_user: Any, user: Any) -> str | None:
 def own_account_refusal(target_user: Any, user: Any) -> str | None:
     if getattr(target_user, "pk", None) != getattr(user, "pk", None):
         return "Only the account's owner can do this."
+    return None
+
+
+# --- The audit trail ----------------------------------------------------------------------------
+
+
+def may_audit(user: Any) -> bool:
+    """The auditor role, or HHS staff granted `audit.view_auditevent`. Read-only either way.
+    Registered as audit's workspace policy at startup (RatingsConfig.ready)."""
+    return has_role(user, Role.AUDITOR) or (is_hhs_staff(user) and user.has_perm("audit.view_auditevent"))
+
+
+def legal_hold_refusal(_target: Any, user: Any) -> str | None:
+    """Counsel or records officers holding `audit.place_legalhold` place and release holds."""
+    if has_role(user, Role.AUDITOR):
+        return "Auditors have read-only access and take no action."
+    if not user.has_perm("audit.place_legalhold"):
+        return "Only staff with the legal-hold permission can place or release holds."
     return None
 
 

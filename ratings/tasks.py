@@ -18,7 +18,9 @@ logger = logging.getLogger("ratings.tasks")
 GENERATION_MAX_RETRIES = 4
 
 
-@shared_task(bind=True, max_retries=GENERATION_MAX_RETRIES, acks_late=True)
+@shared_task(
+    name="ratings.tasks.generate_order_document", bind=True, max_retries=GENERATION_MAX_RETRIES, acks_late=True
+)
 def generate_order_document(self: Any, version_id: int) -> int:
     """Render, sign and store a rated-order document. Re-running for a version that has its
     document creates nothing new; a failure is recorded on the version and retried with

@@ -9,8 +9,9 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from ratings.constants import REVIEW_CHECKLIST, GenerationStatus, OrderStatus, RequestState
-from ratings.demo.seed import DEMO_PASSWORD
+from ratings.demo.accounts import DEMO_PASSWORD
 from ratings.models import Document, Organization, Program, RatedOrder, RatedOrderVersion, User
+from ratings.services.items import DeliveryInput
 from ratings.services.requests import drafts, workflow
 
 call_command("seed_demo", stdout=io.StringIO())  # a second run changes nothing and fails nothing
@@ -38,7 +39,7 @@ rr = drafts.rating_request_create(
             description="Skid",
             quantity="1",
             unit="each",
-            deliveries=[drafts.DeliveryInput(timezone.localdate() + dt.timedelta(days=40))],
+            deliveries=[DeliveryInput(timezone.localdate() + dt.timedelta(days=40))],
         )
     ],
 )

@@ -22,6 +22,7 @@ from ratings.constants import (
     Role,
 )
 from ratings.models import Membership, Organization, Program, RatingRequest, User
+from ratings.services.items import DeliveryInput
 from ratings.services.requests import drafts, workflow
 
 PASSWORD = "correct horse battery staple"
@@ -204,7 +205,7 @@ def line_item(
         description=description,
         quantity=quantity,
         unit="each",
-        deliveries=[drafts.DeliveryInput(d) for d in (dates if dates is not None else [due])],
+        deliveries=[DeliveryInput(d) for d in (dates if dates is not None else [due])],
         part_number="PN-1",
     )
 

@@ -6,7 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from ratings.constants import RequestState
-from ratings.demo.seed import groups_ensure
+from ratings.demo.accounts import groups_ensure
 from tests.factories import make_cast, request_in_state
 
 PAGES = {

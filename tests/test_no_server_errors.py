@@ -12,7 +12,8 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 
-from ratings.demo.seed import USERS, demo_seed
+from ratings.demo.accounts import USERS
+from ratings.demo.seed import demo_seed
 
 START = ["/", "/portal/", "/admin/", "/audit/", "/notifications/", "/api/v1/requests/", "/verify/"]
 LINK = re.compile(r'href="([^"#]+)"')

@@ -23,6 +23,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
+try:
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives import serialization
+except ImportError:  # run on an auditor's machine: say what is missing instead of a traceback
+    sys.exit("verify.py needs the `cryptography` package (pip install cryptography).")
+
 HASHED_FIELDS = (
     "sequence",
     "occurred_at",
@@ -65,8 +71,6 @@ def sha256_file(path: Path) -> str:
 
 
 def signature_ok(public_key: Any, body: dict[str, Any], signature: Any) -> bool:
-    from cryptography.exceptions import InvalidSignature
-
     try:
         public_key.verify(bytes.fromhex(str(signature)), canonical(body))
     except (InvalidSignature, ValueError):
@@ -75,8 +79,6 @@ def signature_ok(public_key: Any, body: dict[str, Any], signature: Any) -> bool:
 
 
 def check(root: Path) -> list[str]:
-    from cryptography.hazmat.primitives import serialization
-
     problems: list[str] = []
     try:
         public_key = serialization.load_pem_public_key((root / "public_key.pem").read_bytes())

@@ -4,6 +4,7 @@ signatures and generation status; amend, cancel and retry go through ratings.ser
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from django import forms
@@ -23,6 +24,7 @@ from ratings.constants import GenerationStatus
 from ratings.models import RatedOrder, RatedOrderVersion
 from ratings.models.orders import OPEN_ORDER_STATUSES
 from ratings.selectors import orders as order_selectors
+from ratings.services import items as item_rules
 from ratings.services.orders import changes as order_changes
 from ratings.services.orders import documents as order_documents
 
@@ -240,7 +242,7 @@ class RatedOrderAdmin(AuditHistoryMixin, SupplierOrderAdminMixin, admin.ModelAdm
                     expected_version=form.cleaned_data["version"],
                 )
             except ApplicationError as error:
-                form.add_error(error.field if error.field in form.fields else None, error.message)
+                form.add_error(form.field_for(error.field), error.message)
             else:
                 return self._done(request, order, f"Order {order.order_number} amended; the new version is signed.")
         return self._form_page(request, order, form, "Amend")
@@ -301,44 +303,49 @@ class CancelForm(forms.Form):
         _signing_fields(self)
 
 
+# An amendment error names the item by position ("items[2].quantity"): the row of fields it goes beside.
+AMEND_ERROR = re.compile(r"^items\[(\d+)\]\.(quantity|ship_to|deliveries)")
+AMEND_FIELDS = {"quantity": "quantity", "ship_to": "ship_to", "deliveries": "dates"}
+
+
 class AmendForm(forms.Form):
-    """One row of fields per item of the current version; an emptied quantity removes the item."""
+    """One row of fields per item of the current version; an emptied quantity removes the item.
+    ratings.services.items checks every value; its errors come back beside the field."""
 
     def __init__(self, *args: Any, items: list[dict[str, Any]], **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.items = items
         for item in items:
             n = item["position"]
-            self.fields[f"quantity_{n}"] = forms.DecimalField(
+            self.fields[f"quantity_{n}"] = forms.CharField(
                 label=f"Item {n} ({item['description']}): quantity ({item['unit']})",
                 initial=item["quantity"],
                 required=False,
-                help_text="Leave empty to remove the item.",
+                help_text="Leave empty to remove the item. " + item_rules.QUANTITY_HELP,
             )
             self.fields[f"dates_{n}"] = forms.CharField(
                 label=f"Item {n}: required delivery dates",
                 initial=", ".join(d["date"] for d in item["required_dates"]),
                 required=False,
-                help_text="Calendar dates YYYY-MM-DD, separated by commas.",
+                help_text=f"Calendar dates YYYY-MM-DD, separated by commas (at most {item_rules.MAX_DATES_PER_ITEM}).",
             )
             self.fields[f"ship_to_{n}"] = forms.CharField(
-                label=f"Item {n}: ship to", initial=item["ship_to"], required=False
+                label=f"Item {n}: ship to",
+                initial=item["ship_to"],
+                required=False,
+                max_length=item_rules.SHIP_TO_MAX_LENGTH,
             )
         self.fields["agreed_minor"] = forms.BooleanField(
             required=False, label="Minor change agreed by the supplier and the customer (not significant)"
         )
         _signing_fields(self)
 
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        for item in self.items:
-            n = item["position"]
-            raw = data.get(f"dates_{n}") or ""
-            try:
-                data[f"parsed_dates_{n}"] = [dt.date.fromisoformat(p.strip()) for p in raw.split(",") if p.strip()]
-            except ValueError:
-                self.add_error(f"dates_{n}", "Give calendar dates as YYYY-MM-DD, separated by commas.")
-        return data
+    def field_for(self, name: str | None) -> str | None:
+        """The field an error of the amendment service belongs beside; None: the top of the form."""
+        match = AMEND_ERROR.match(name or "")
+        if match:
+            name = f"{AMEND_FIELDS[match.group(2)]}_{match.group(1)}"
+        return name if name in self.fields else None
 
     def amended_items(self) -> list[order_changes.AmendedItem]:
         data = self.cleaned_data
@@ -348,11 +355,11 @@ class AmendForm(forms.Form):
                 description=item["description"],
                 quantity=data[f"quantity_{item['position']}"],
                 unit=item["unit"],
-                required_dates=data[f"parsed_dates_{item['position']}"],
+                required_dates=item_rules.split_dates(data[f"dates_{item['position']}"]),
                 po_number=item["po_number"],
                 part_number=item["part_number"],
                 ship_to=data[f"ship_to_{item['position']}"],
             )
             for item in self.items
-            if data.get(f"quantity_{item['position']}") is not None
+            if data.get(f"quantity_{item['position']}")
         ]

@@ -9,46 +9,60 @@ from rest_framework import serializers
 
 from ratings.constants import HealthResourceCategory, RatingLevel
 from ratings.models import Attachment, InformationRequest, Organization, Program, RatingRequest, RequestLineItem
+from ratings.services import items
+from ratings.services.items import DeliveryInput
 from ratings.services.requests import drafts
 
 
 class DeliveryInputSerializer(serializers.Serializer):
     # Text, not DateField: the service explains why "ASAP" is not a date (45 CFR 101.32).
     required_date = serializers.CharField(help_text="Calendar date, YYYY-MM-DD, today or later.")
-    quantity = serializers.CharField(required=False, allow_blank=True, allow_null=True)
+    quantity = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        allow_null=True,
+        help_text="Quantity due that day, if split. " + items.QUANTITY_HELP,
+    )
 
 
 class LineItemInputSerializer(serializers.Serializer):
-    supplier = serializers.IntegerField(help_text="Supplier organization id (GET /api/v1/suppliers/).")
-    po_number = serializers.CharField(max_length=60)
-    description = serializers.CharField(max_length=300)
-    part_number = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
-    quantity = serializers.CharField(help_text="Positive number, e.g. 1200 or 12.5.")
-    unit = serializers.CharField(max_length=30)
-    ship_to = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
-    deliveries = DeliveryInputSerializer(many=True, allow_empty=False)
+    """One order to be rated. Input beyond a limit is refused with a 400 problem naming the field."""
 
-    def to_input(self) -> drafts.LineItemInput:
-        data = self.validated_data
-        return drafts.LineItemInput(
-            supplier_id=data["supplier"],
-            po_number=data["po_number"],
-            description=data["description"],
-            part_number=data["part_number"],
-            quantity=data["quantity"],
-            unit=data["unit"],
-            ship_to=data["ship_to"],
-            deliveries=[drafts.DeliveryInput(d["required_date"], d.get("quantity")) for d in data["deliveries"]],
-        )
+    supplier = serializers.IntegerField(min_value=1, help_text="Supplier organization id (GET /api/v1/suppliers/).")
+    po_number = serializers.CharField(max_length=items.PO_NUMBER_MAX_LENGTH)
+    description = serializers.CharField(max_length=items.DESCRIPTION_MAX_LENGTH)
+    part_number = serializers.CharField(
+        max_length=items.PART_NUMBER_MAX_LENGTH, required=False, allow_blank=True, default=""
+    )
+    quantity = serializers.CharField(help_text=items.QUANTITY_HELP)
+    unit = serializers.CharField(max_length=items.UNIT_MAX_LENGTH)
+    ship_to = serializers.CharField(max_length=items.SHIP_TO_MAX_LENGTH, required=False, allow_blank=True, default="")
+    deliveries = serializers.ListField(
+        child=DeliveryInputSerializer(), allow_empty=False, max_length=items.MAX_DATES_PER_ITEM
+    )
 
 
-def line_item_inputs(items: list[dict[str, Any]]) -> list[drafts.LineItemInput]:
-    result = []
-    for item in items:
-        serializer = LineItemInputSerializer(data=item)
-        serializer.is_valid(raise_exception=True)
-        result.append(serializer.to_input())
-    return result
+def line_item_input(data: dict[str, Any]) -> drafts.LineItemInput:
+    """A validated LineItemInputSerializer's data as the service's input."""
+    return drafts.LineItemInput(
+        supplier_id=data["supplier"],
+        po_number=data["po_number"],
+        description=data["description"],
+        part_number=data["part_number"],
+        quantity=data["quantity"],
+        unit=data["unit"],
+        ship_to=data["ship_to"],
+        deliveries=[DeliveryInput(d["required_date"], d.get("quantity")) for d in data["deliveries"]],
+    )
+
+
+def line_items_field(**kwargs: Any) -> serializers.ListField:
+    return serializers.ListField(child=LineItemInputSerializer(), max_length=items.MAX_ITEMS_PER_REQUEST, **kwargs)
+
+
+def line_item_inputs(data: object) -> list[drafts.LineItemInput]:
+    """A JSON array of line items (PUT .../line-items/), checked like the create body's."""
+    return [line_item_input(item) for item in line_items_field().run_validation(data)]
 
 
 class RequestDetailsSerializer(serializers.Serializer):
@@ -77,7 +91,10 @@ class RequestCreateSerializer(RequestDetailsSerializer):
     organization = serializers.IntegerField(
         required=False, help_text="Manufacturer id; needed only if you are an applicant for several."
     )
-    line_items = LineItemInputSerializer(many=True, required=False, default=list)
+    line_items = line_items_field(required=False, default=list)
+
+    def to_line_items(self) -> list[drafts.LineItemInput]:
+        return [line_item_input(item) for item in self.validated_data["line_items"]]
 
 
 class AttachmentSerializer(serializers.ModelSerializer):

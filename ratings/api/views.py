@@ -18,6 +18,7 @@ from ratings.api import serializers as s
 from ratings.constants import OrganizationKind, Role
 from ratings.models import LineItemDelivery, Organization, Program, RatingRequest, RequestLineItem, User
 from ratings.selectors import requests as request_selectors
+from ratings.services import items
 from ratings.services.requests import attachments, drafts, workflow
 
 
@@ -89,12 +90,11 @@ class RatingRequestListCreate(generics.GenericAPIView):
     def post(self, request: Request) -> Response:
         serializer = s.RequestCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        items = s.line_item_inputs(request.data.get("line_items") or [])
         rating_request = drafts.rating_request_create(
             actor=_actor(request),
             organization=_applicant_organization(request.user, serializer.validated_data.get("organization")),
             details=serializer.to_details(),
-            line_items=items,
+            line_items=serializer.to_line_items(),
         )
         return _detail(rating_request, request, status.HTTP_201_CREATED)
 
@@ -130,7 +130,11 @@ class RatingRequestDetail(APIView):
 
 
 class RatingRequestLineItems(APIView):
-    @extend_schema(request=s.LineItemInputSerializer(many=True), responses=s.RatingRequestSerializer)
+    @extend_schema(
+        request=s.LineItemInputSerializer(many=True),
+        responses=s.RatingRequestSerializer,
+        description=f"Replace the draft's line items: a JSON array of at most {items.MAX_ITEMS_PER_REQUEST} items.",
+    )
     def put(self, request: Request, reference: str) -> Response:
         rating_request = _get(request, reference)
         if not isinstance(request.data, list):

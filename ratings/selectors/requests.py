@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from audit.models import AuditEvent
+from audit import retention
+from audit import selectors as audit_selectors
+from audit.models import AuditEvent, LegalHold
 from ratings import permissions
 from ratings.clock import CLOCKED_STATES, review_clock
 from ratings.constants import Role
@@ -65,3 +68,33 @@ def overdue_review_requests(
     )
     late = [rr.pk for rr in candidates if (clock := review_clock(rr, now=now)) is not None and clock.overdue]
     return base.filter(pk__in=late)
+
+
+@dataclass(frozen=True)
+class RequestHistory:
+    """What the auditors' history page of a reference shows (the request may be gone or never existed)."""
+
+    rating_request: RatingRequest | None
+    rows: list[tuple[AuditEvent, dict[str, str] | None]]  # each event with its signature, if it is one
+    holds: list[LegalHold]
+
+    @property
+    def signatures(self) -> list[tuple[AuditEvent, dict[str, str]]]:
+        return [(event, signature) for event, signature in self.rows if signature]
+
+
+HISTORY_LIMIT = 5000
+
+
+def request_history(reference: str) -> RequestHistory | None:
+    """The request's audit history (21 CFR 11.50: signatures with name, time, meaning) and holds;
+    None when neither a request nor an event has this reference."""
+    rr = RatingRequest.objects.filter(reference=reference).select_related("applicant_organization").first()
+    events = list(audit_selectors.reference_history(reference)[:HISTORY_LIMIT])
+    if rr is None and not events:
+        return None
+    return RequestHistory(
+        rating_request=rr,
+        rows=[(event, audit_selectors.signature_of(event)) for event in events],
+        holds=list(retention.holds_on(rr)) if rr else [],
+    )

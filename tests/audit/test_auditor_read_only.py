@@ -28,7 +28,7 @@ from django.urls.resolvers import RegexPattern
 from audit import checkpoints, exports, selectors
 from audit.models import AuditEvent
 from ratings.constants import RequestState
-from ratings.demo import seed as demo
+from ratings.demo import accounts as demo
 from ratings.models import RatingRequest
 from ratings.services.requests import attachments, workflow
 from tests.factories import PASSWORD, draft_request, request_in_state

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from audit import services as audit
 from audit.models import AuditEvent
-from ratings.demo.seed import ROLE_GROUP, groups_ensure
+from ratings.demo.accounts import ROLE_GROUP, groups_ensure
 from ratings.services.requests import attachments, workflow
 from tests.factories import PASSWORD, draft_request
 from tests.helpers import events_after, last_sequence

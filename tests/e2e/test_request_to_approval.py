@@ -16,7 +16,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from ratings import second_factor
 from ratings.constants import RequestState
-from ratings.demo import seed as demo
+from ratings.demo import accounts as demo
 from ratings.models import RatedOrder, RatingRequest, User
 from tests.e2e.conftest import Axe, CspWatch, shoot
 from tests.factories import PASSWORD, make_cast, otp

@@ -86,3 +86,10 @@ def item_row(supplier: Any, **overrides: Any) -> dict[str, Any]:
     }
     row.update(overrides)
     return row
+
+
+def assert_second_row_refused(response: Any, field: str, message: str) -> None:
+    """Of two item rows, the first is fine and the second is refused beside `field`."""
+    forms = response.context["formset"].forms
+    assert (forms[0].errors, list(forms[1].errors)) == ({}, [field])
+    assert forms[1].errors[field][0].startswith(message)

@@ -11,7 +11,7 @@ from audit.models import AuditEvent
 from ratings.constants import OrderStatus, SupplierResponseKind
 from ratings.models import RatedOrder
 from tests.factories import PASSWORD
-from tests.portal.conftest import ESCAPED, SCRIPT, future, login
+from tests.portal.conftest import ESCAPED, SCRIPT, assert_second_row_refused, future, login
 from tests.portal.orders import accepted, issue, order_snapshot
 
 pytestmark = pytest.mark.django_db
@@ -304,7 +304,10 @@ def test_a_flowdown_with_a_bad_date_is_refused_beside_the_field(cast, supplier_c
     response = supplier_client.post(url("order-flowdown", parent), flowdown_data(cast, row))
     assert response.status_code == 400
     assert response.context["formset"].forms[0].errors == {
-        "required_dates": ["“ASAP” is not a date; write dates as YYYY-MM-DD (“ASAP” is not a date)."]
+        "required_dates": [
+            "“ASAP” is not a date: the required delivery date of item 1 must be a calendar date (YYYY-MM-DD); "
+            "a rated order needs one for each item (45 CFR 101.32)."
+        ]
     }
     assert 'value="SUB-77"' in response.content.decode()
     assert order_snapshot(parent) == before
@@ -357,8 +360,9 @@ def test_script_payloads_in_flowdown_fields_are_inert(cast, supplier_client):
     response = supplier_client.post(url("order-flowdown", parent), data)
     body = response.content.decode()
     assert (response.status_code, SCRIPT in body) == (400, False)
-    # Six inputs echoed back escaped, and the date error quoting the input
-    assert body.count(ESCAPED) == 7
+    # Six inputs echoed back escaped (the form refuses the supplier first: the service, which
+    # would quote the date and quantity in its errors, is not called)
+    assert body.count(ESCAPED) == 6
 
 
 def test_a_flowdown_with_a_wrong_password_is_refused_beside_the_field(cast, supplier_client):
@@ -381,3 +385,62 @@ def test_a_flowdown_with_a_wrong_password_is_refused_beside_the_field(cast, supp
     )
     denial = AuditEvent.objects.order_by("-sequence").first()
     assert (denial.action, denial.outcome) == ("rated_order.flowdown", "denied")
+
+
+def _flowdown_row(parent, **overrides: str) -> dict[str, str]:
+    return {
+        "description": "Filtration skid",
+        "quantity": "2",
+        "unit": "each",
+        "required_dates": parent_date(parent),
+        **overrides,
+    }
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field", "message"),
+    [
+        ({"quantity": "1E12"}, "quantity", "Item 2: the quantity “1E12” is too large; it can have at most 11 digits"),
+        ({"quantity": "0.0001"}, "quantity", "Item 2: the quantity “0.0001” has too many decimal places"),
+        (
+            {"required_dates": ", ".join(future(n) for n in range(1, 61))},
+            "required_dates",
+            "Item 2: give at most 20 required delivery dates; 60 were given.",
+        ),
+        ({"quantity": "11"}, "quantity", "Item 2: 11 is more than the rated order covers (10)"),
+    ],
+)
+def test_a_flowdown_item_beyond_a_limit_is_refused_beside_its_field(cast, supplier_client, overrides, field, message):
+    parent = accepted(cast)
+    before = order_snapshot(parent)
+    rows = [_flowdown_row(parent), _flowdown_row(parent, **overrides)]
+
+    response = supplier_client.post(url("order-flowdown", parent), flowdown_data(cast, *rows))
+
+    assert response.status_code == 400
+    assert_second_row_refused(response, field, message)
+    assert order_snapshot(parent) == before
+
+
+def test_a_flowdown_of_51_items_is_refused_and_nothing_changes(cast, supplier_client):
+    parent = accepted(cast)
+    before = order_snapshot(parent)
+
+    response = supplier_client.post(url("order-flowdown", parent), flowdown_data(cast, *[_flowdown_row(parent)] * 51))
+
+    assert response.status_code == 400
+    assert list(response.context["formset"].non_form_errors()) == [
+        "At most 50 items fit one request or order; remove some and put them in another."
+    ]
+    assert "At most 50 items fit one request or order" in response.content.decode()
+    assert order_snapshot(parent) == before
+
+
+def test_a_delay_date_in_another_form_than_yyyy_mm_dd_is_refused(cast, supplier_client):
+    # 03/04/2027 could be March or April: only the ISO form is a date here, as everywhere
+    order = accepted(cast)
+    before = order_snapshot(order)
+    response = supplier_client.post(url("order-delay", order), {"reasons": "Late.", "new_date": "03/04/2099"})
+    assert response.status_code == 400
+    assert response.context["form"].errors == {"new_date": ["Write the date as YYYY-MM-DD."]}
+    assert order_snapshot(order) == before

@@ -9,7 +9,7 @@ from audit.models import AuditEvent
 from ratings.constants import RequestState
 from ratings.models import RatingRequest
 from tests.factories import draft_request, request_in_state
-from tests.portal.conftest import PDF, details_post, future, item_row, items_post, snapshot
+from tests.portal.conftest import PDF, assert_second_row_refused, details_post, future, item_row, items_post, snapshot
 
 pytestmark = pytest.mark.django_db
 
@@ -256,3 +256,55 @@ def test_a_stale_page_does_not_overwrite_a_newer_draft(cast, applicant_client):
         "This request was changed by someone else; reload the page and try again."
     ]
     assert snapshot(rr) == before
+
+
+def _days(count: int) -> str:
+    return ", ".join(future(n) for n in range(1, count + 1))
+
+
+@pytest.mark.parametrize(
+    ("row", "field", "message"),
+    [
+        ({"quantity": "1E12"}, "quantity", "Item 2: the quantity “1E12” is too large"),
+        ({"quantity": "0.0001"}, "quantity", "Item 2: the quantity “0.0001” has too many decimal places"),
+        ({"required_dates": _days(60)}, "required_dates", "Item 2: give at most 20 required delivery dates"),
+        ({"required_dates": "2001-03-01"}, "required_dates", "The required delivery date of item 2 (2001-03-01)"),
+    ],
+)
+def test_an_item_beyond_a_limit_is_refused_beside_its_field(cast, applicant_client, row, field, message):
+    rr = draft_request(cast)
+    before = snapshot(rr)
+    rows = [item_row(cast.supplier_org), item_row(cast.supplier_org, **row)]
+
+    response = applicant_client.post(reverse("portal:request-items", args=[rr.pk]), items_post(rows))
+
+    assert response.status_code == 200
+    assert_second_row_refused(response, field, message)
+    assert snapshot(rr) == before
+
+
+def test_51_items_are_refused_at_the_top_of_the_page(cast, applicant_client):
+    rr = draft_request(cast)
+    before = snapshot(rr)
+
+    response = applicant_client.post(
+        reverse("portal:request-items", args=[rr.pk]), items_post([item_row(cast.supplier_org)] * 51)
+    )
+
+    assert response.status_code == 200
+    assert response.context["page_errors"] == [
+        "At most 50 items fit one request or order; remove some and put them in another."
+    ]
+    assert "At most 50 items fit one request or order" in response.content.decode()
+    assert snapshot(rr) == before
+
+
+def test_a_tampered_row_count_when_adding_an_item_is_not_an_error_page(cast, applicant_client):
+    rr = draft_request(cast)
+    data = items_post([item_row(cast.supplier_org)], add_item="1")
+    data["items-TOTAL_FORMS"] = "many"
+
+    response = applicant_client.post(reverse("portal:request-items", args=[rr.pk]), data)
+
+    assert response.status_code == 200
+    assert rr.line_items.get().po_number == "PO-1"

@@ -13,9 +13,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import AuditEvent
+from ratings.clock import agency_today
 from ratings.constants import HealthResourceCategory, RatingLevel, RequestState, Role
-from ratings.demo.seed import ROLE_GROUP, groups_ensure
-from ratings.models import RatingRequest
+from ratings.demo.accounts import ROLE_GROUP, groups_ensure
+from ratings.models import LineItemDelivery, RatingRequest
+from ratings.services.items import DeliveryInput
 from ratings.services.requests import attachments, drafts, workflow
 from tests.factories import CHECKLIST_ALL_TRUE, PASSWORD, draft_request, member, otp, request_in_state
 from tests.helpers import events_after, last_sequence
@@ -90,7 +92,7 @@ def spread(staff):
                 description="Nitrile gloves",
                 quantity="5",
                 unit="case",
-                deliveries=[drafts.DeliveryInput(timezone.localdate() + dt.timedelta(days=9))],
+                deliveries=[DeliveryInput(timezone.localdate() + dt.timedelta(days=9))],
             )
         ],
     )
@@ -507,3 +509,29 @@ def test_a_transition_in_the_admin_is_audited_with_the_web_request(client, staff
         "0f4e9c3a-58d1-4c1b-9a55-3f0e2a7b9c11",
         "127.0.0.1",
     )
+
+
+def test_approving_a_request_whose_date_has_passed_is_a_form_error_and_nothing_changes(
+    client, staff, django_capture_on_commit_callbacks
+):
+    # given a recommended request whose only required date has passed while it was reviewed
+    rr = request_in_state(staff, S.RECOMMENDED)
+    past = agency_today() - dt.timedelta(days=2)
+    LineItemDelivery.objects.filter(line_item__request=rr).update(required_date=past)
+    client.force_login(staff.approver)
+    start = last_sequence()
+
+    # when the official approves and signs
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = client.post(act_url(rr, "approve"), {"expected_version": rr.version, "password": PASSWORD})
+
+    # then the form says which date, no order is issued and nothing is recorded
+    assert response.status_code == 200
+    assert response.context["form"].non_field_errors() == [
+        f"Item 1: the required delivery date {past.isoformat()} has passed (today is {agency_today().isoformat()}); "
+        "a rated order cannot be issued with a past date. "
+        "Deny the request; the applicant can then ask again with dates still ahead."
+    ]
+    stored = RatingRequest.objects.get(pk=rr.pk)
+    assert (stored.state, stored.version, stored.rated_orders.count()) == (S.RECOMMENDED, rr.version, 0)
+    assert (events_after(start), callbacks) == ([], [])

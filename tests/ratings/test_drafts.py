@@ -13,8 +13,10 @@ from django.utils import timezone
 
 from audit.models import AuditEvent
 from dpa_portal.errors import InvalidState, PermissionRefused, ValidationFailed
+from ratings.clock import agency_today
 from ratings.constants import RequestState
 from ratings.models import Attachment, LineItemDelivery, RatingRequest, RequestLineItem
+from ratings.services.items import DeliveryInput
 from ratings.services.requests import attachments, drafts
 from tests.factories import details, draft_request, line_item, request_in_state
 from tests.helpers import assert_refused, events_after, last_sequence
@@ -49,12 +51,14 @@ def _create(cast, items):
 @pytest.mark.parametrize(
     ("value", "message"),
     [
-        ("ASAP", "“ASAP” is not a delivery date: a rated order needs a calendar date (YYYY-MM-DD)"),
-        ("immediately", "“immediately” is not a delivery date"),
-        ("2026-02-30", "“2026-02-30” is not a real calendar date; use the form YYYY-MM-DD"),
+        ("ASAP", "“ASAP” is not a date: the required delivery date of item 2 must be a calendar date (YYYY-MM-DD)"),
+        ("immediately", "“immediately” is not a date"),
+        ("2026-02-30", "“2026-02-30” is not a real calendar date; write the required delivery date of item 2 as"),
         ("next week", "“next week” is not a real calendar date"),
-        ("", "Enter a required delivery date."),
-        (timezone.localdate() - dt.timedelta(days=1), "is in the past; give a date from"),
+        ("20261215", "“20261215” is not a real calendar date"),
+        ("2026-W50-1", "“2026-W50-1” is not a real calendar date"),
+        ("", "Enter the required delivery date of item 2 as YYYY-MM-DD."),
+        (agency_today() - dt.timedelta(days=1), "is in the past; give a date from"),
     ],
 )
 def test_a_delivery_date_must_be_a_real_future_date(cast, django_capture_on_commit_callbacks, value, message):
@@ -73,21 +77,21 @@ def test_a_delivery_date_must_be_a_real_future_date(cast, django_capture_on_comm
 
 
 def test_today_is_a_valid_delivery_date(cast):
-    rr = _create(cast, [line_item(cast.supplier_org, dates=[timezone.localdate().isoformat()])])
+    rr = _create(cast, [line_item(cast.supplier_org, dates=[agency_today().isoformat()])])
 
-    assert RequestLineItem.objects.get(request=rr).deliveries.get().required_date == timezone.localdate()
+    assert RequestLineItem.objects.get(request=rr).deliveries.get().required_date == agency_today()
 
 
 @pytest.mark.parametrize(
     ("quantity", "message"),
     [
-        (0, "The quantity must be greater than zero."),
-        (-1, "The quantity must be greater than zero."),
-        ("abc", "“abc” is not a number; enter a quantity such as 1200."),
-        ("", "Enter a quantity, such as 1200."),
-        (None, "Enter a quantity, such as 1200."),
-        ("1.0001", "too many digits"),
-        ("1e1000000", "too many digits"),
+        (0, "Item 1: the quantity must be greater than zero."),
+        (-1, "Item 1: the quantity must be greater than zero."),
+        ("abc", "Item 1: the quantity “abc” is not a number; enter a number such as 1200."),
+        ("", "Item 1: the quantity is required; enter a number such as 1200."),
+        (None, "Item 1: the quantity is required; enter a number such as 1200."),
+        ("1.0001", "“1.0001” has too many decimal places; it can have at most 3 digits after the decimal point."),
+        ("1e1000000", "“1e1000000” is too large; it can have at most 11 digits before the decimal point."),
         ("NaN", "“NaN” is not a number"),
         ("inf", "“inf” is not a number"),
     ],
@@ -114,7 +118,7 @@ def test_a_line_item_needs_a_registered_supplier(cast, supplier):
         description="Skid",
         quantity="1",
         unit="each",
-        deliveries=[drafts.DeliveryInput(timezone.localdate() + dt.timedelta(days=5))],
+        deliveries=[DeliveryInput(timezone.localdate() + dt.timedelta(days=5))],
     )
 
     # when
@@ -232,7 +236,7 @@ def test_set_line_items_with_an_unknown_supplier_keeps_the_old_items(cast, djang
         description="D",
         quantity="1",
         unit="u",
-        deliveries=[drafts.DeliveryInput(timezone.localdate())],
+        deliveries=[DeliveryInput(timezone.localdate())],
     )
 
     error = assert_refused(

@@ -503,7 +503,12 @@ def test_approval_needs_the_signers_password(cast, django_capture_on_commit_call
     error = assert_refused(
         django_capture_on_commit_callbacks,
         rr,
-        lambda: workflow.rating_request_approve(rating_request=rr, actor=cast.approver, password=password),
+        lambda: workflow.rating_request_approve(
+            rating_request=rr,
+            actor=cast.approver,
+            password=password,
+            otp=otp(cast.approver),
+        ),
         PermissionRefused,
         action="approve",
     )

@@ -30,7 +30,7 @@ from ratings.services.accounts import invitations
 from ratings.services.notifications import outbox
 from ratings.services.orders import changes as order_changes
 from ratings.services.orders import documents as order_documents
-from ratings.services.requests import attachments, drafts, workflow
+from ratings.services.requests import attachments, drafts, evidence, holds, workflow
 from ratings.services.suppliers import flowdown
 from ratings.services.suppliers import responses as supplier_responses
 from tests.factories import CHECKLIST_ALL_TRUE, Cast, details, line_item, request_in_state
@@ -344,6 +344,32 @@ CASES: dict[str, Callable[[Cast], Case]] = {
             notice,
         )
     ),
+    "rating_request_hold_place": lambda cast: (
+        (rr := _in(cast, RequestState.SUBMITTED))
+        and Case(
+            lambda: holds.rating_request_hold_place(rating_request=rr, actor=cast.auditor, reason="Litigation"),
+            "legal_hold.place",
+            rr,
+        )
+    ),
+    "rating_request_hold_release": lambda cast: (
+        (rr := _in(cast, RequestState.SUBMITTED))
+        and Case(
+            lambda: holds.rating_request_hold_release(rating_request=rr, actor=cast.applicant, reason="Done"),
+            "legal_hold.release",
+            rr,
+        )
+    ),
+    "rating_request_bundle": lambda cast: (
+        (rr := _in(cast, RequestState.SUBMITTED))
+        and Case(
+            lambda: evidence.rating_request_bundle(
+                reference=rr.reference, out=pathlib.Path("/nonexistent"), actor=cast.applicant
+            ),
+            "audit.bundle",
+            rr,
+        )
+    ),
     "supplier_contact_invite": lambda cast: Case(
         lambda: invitations.supplier_contact_invite(
             organization=cast.supplier_org,
@@ -385,7 +411,13 @@ def _row_state(row: models.Model | None) -> tuple[Any, ...]:
 
 
 def _row_counts() -> dict[str, int]:
-    return {model._meta.label: model._default_manager.count() for model in apps.get_app_config("ratings").get_models()}
+    """Rows of every model but the audit events (checked one by one above)."""
+    return {
+        model._meta.label: model._default_manager.count()
+        for app in ("ratings", "audit")
+        for model in apps.get_app_config(app).get_models()
+        if model is not AuditEvent
+    }
 
 
 @pytest.mark.parametrize("service", sorted(CASES))

@@ -8,6 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from audit import context, exports, selectors
+from audit.models import ExportJob
 from dpa_portal.errors import ApplicationError
 
 
@@ -26,7 +27,7 @@ class Command(BaseCommand):
             with context.use(context.for_command()):
                 job = exports.start(actor=None, format=options["format"], filters=filters)
             out = Path(options["out"])
-            exports.ExportJob.objects.filter(pk=job.pk).update(status=exports.ExportJob.Status.RUNNING)
+            ExportJob.objects.filter(pk=job.pk).update(status=ExportJob.Status.RUNNING)
             manifest = exports.write_file(
                 job, out, progress_every=50_000, progress=lambda n: self.stderr.write(f"... {n} events written")
             )

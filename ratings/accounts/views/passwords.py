@@ -32,7 +32,7 @@ def _limited(request: HttpRequest, group: str, rate: str, key: Any = None) -> bo
 class LoginView(auth_views.LoginView):
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if _limited(request, "login", settings.LOGIN_RATE_LIMIT):
-            form = self.get_form()
+            form: Any = self.get_form()
             # Not validated: over the limit, the password is not even checked.
             form._errors = ErrorDict({NON_FIELD_ERRORS: form.error_class([TOO_MANY], error_class="nonfield")})
             return self.render_to_response(self.get_context_data(form=form), status=429)

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django_otp.oath import TOTP
 
-from ratings.demo.seed import DEMO_TOTP_KEY, DEMO_TOTP_SECRET
+from ratings.demo.accounts import DEMO_TOTP_KEY, DEMO_TOTP_SECRET
 
 
 class Command(BaseCommand):

@@ -5,7 +5,8 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from ratings.demo.seed import DEMO_PASSWORD, USERS, demo_seed
+from ratings.demo.accounts import DEMO_PASSWORD, USERS
+from ratings.demo.seed import demo_seed
 
 
 class Command(BaseCommand):

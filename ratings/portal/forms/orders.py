@@ -3,7 +3,6 @@ decides what is valid, and its ApplicationError.field is shown beside the field 
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django import forms
@@ -11,25 +10,14 @@ from django.forms import formset_factory
 
 from ratings.constants import OrganizationKind, RejectionReason
 from ratings.models import Organization
-from ratings.portal.forms.requests import AREA, CHECK, SELECT, TEXT
+from ratings.portal.forms.requests import AREA, CHECK, DATES_HELP, SELECT, TEXT, TOO_MANY_ITEMS
+from ratings.services import items
 
 # Typed dates, like the request form: the page works the same with or without JavaScript.
 DATE = {"class": "usa-input", "autocomplete": "off"}
 DATE_HELP = "YYYY-MM-DD"
-
-
-def parse_dates(raw: str) -> list[dt.date]:
-    """Comma- or semicolon-separated ISO dates; anything else is a clear error, never a guess."""
-    parts = [part.strip() for part in (raw or "").replace(";", ",").split(",") if part.strip()]
-    dates = []
-    for part in parts:
-        try:
-            dates.append(dt.date.fromisoformat(part))
-        except ValueError:
-            raise forms.ValidationError(
-                f"“{part}” is not a date; write dates as YYYY-MM-DD (“ASAP” is not a date)."
-            ) from None
-    return dates
+# Only the ISO form, like services.items.parse_date: 03/04/2027 could be March or April.
+DATE_FORMATS = ["%Y-%m-%d"]
 
 
 class AcceptForm(forms.Form):
@@ -59,6 +47,7 @@ class RejectForm(forms.Form):
         label="Earliest date you can meet (required when you cannot meet the date)",
         required=False,
         help_text=DATE_HELP,
+        input_formats=DATE_FORMATS,
         widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d"),
         error_messages={"invalid": "Write the date as YYYY-MM-DD."},
     )
@@ -79,6 +68,7 @@ class DelayForm(forms.Form):
     new_date = forms.DateField(
         label="New delivery date",
         help_text=DATE_HELP,
+        input_formats=DATE_FORMATS,
         widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d"),
         error_messages={"required": "Give the new delivery date.", "invalid": "Write the date as YYYY-MM-DD."},
     )
@@ -102,7 +92,9 @@ class FlowdownForm(forms.Form):
         widget=forms.Select(attrs=SELECT),
         error_messages={"required": "Choose the supplier you placed the order with."},
     )
-    po_number = forms.CharField(label="Your PO number", max_length=60, widget=forms.TextInput(attrs=TEXT))
+    po_number = forms.CharField(
+        label="Your PO number", max_length=items.PO_NUMBER_MAX_LENGTH, widget=forms.TextInput(attrs=TEXT)
+    )
 
     password = forms.CharField(
         label="Your password, to sign the order",
@@ -124,29 +116,35 @@ class FlowdownForm(forms.Form):
 
 
 class FlowdownItemForm(forms.Form):
-    description = forms.CharField(label="Item description", max_length=300, widget=forms.TextInput(attrs=TEXT))
+    """One item of the order extended to the sub-tier supplier; services.items checks its
+    quantity and dates (the errors come back beside these fields)."""
+
+    description = forms.CharField(
+        label="Item description", max_length=items.DESCRIPTION_MAX_LENGTH, widget=forms.TextInput(attrs=TEXT)
+    )
     part_number = forms.CharField(
-        label="Part number", required=False, max_length=100, widget=forms.TextInput(attrs=TEXT)
+        label="Part number", required=False, max_length=items.PART_NUMBER_MAX_LENGTH, widget=forms.TextInput(attrs=TEXT)
     )
-    quantity = forms.DecimalField(
-        label="Quantity",
-        max_digits=14,
-        decimal_places=3,
-        widget=forms.TextInput(attrs=TEXT),
-        error_messages={"invalid": "Give the quantity as a number."},
-    )
-    unit = forms.CharField(label="Unit", max_length=30, widget=forms.TextInput(attrs=TEXT))
+    quantity = forms.CharField(label="Quantity", widget=forms.TextInput(attrs=TEXT), help_text=items.QUANTITY_HELP)
+    unit = forms.CharField(label="Unit", max_length=items.UNIT_MAX_LENGTH, widget=forms.TextInput(attrs=TEXT))
     required_dates = forms.CharField(
-        label="Required delivery date(s)",
-        max_length=400,
-        widget=forms.TextInput(attrs=TEXT),
-        help_text="YYYY-MM-DD; separate several dates with commas.",
+        label="Required delivery date(s)", widget=forms.TextInput(attrs=TEXT), help_text=DATES_HELP
     )
 
-    def clean_required_dates(self) -> list[dt.date]:
-        return parse_dates(self.cleaned_data["required_dates"])
+    def dates(self) -> list[str]:
+        return items.split_dates(self.cleaned_data.get("required_dates", ""))
+
+
+class BaseFlowdownItemFormSet(forms.BaseFormSet):
+    default_error_messages = {"too_many_forms": TOO_MANY_ITEMS}
 
 
 FlowdownItemFormSet = formset_factory(
-    FlowdownItemForm, extra=0, min_num=1, validate_min=True, max_num=20, absolute_max=20
+    FlowdownItemForm,
+    formset=BaseFlowdownItemFormSet,
+    extra=0,
+    min_num=1,
+    validate_min=True,
+    max_num=items.MAX_ITEMS_PER_REQUEST,
+    absolute_max=items.MAX_ITEMS_PER_REQUEST,
 )

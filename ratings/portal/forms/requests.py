@@ -12,11 +12,18 @@ from django.forms import formset_factory
 from ratings import uploads
 from ratings.constants import HealthResourceCategory, OrganizationKind, RatingLevel, RequestState
 from ratings.models import Organization, Program
+from ratings.services import items
 
 TEXT = {"class": "usa-input"}
 AREA = {"class": "usa-textarea"}
 SELECT = {"class": "usa-select"}
 CHECK = {"class": "usa-checkbox__input"}
+DATES_HELP = (
+    f"YYYY-MM-DD; separate several dates (at most {items.MAX_DATES_PER_ITEM}) with commas. “ASAP” is not a date."
+)
+TOO_MANY_ITEMS = (
+    f"At most {items.MAX_ITEMS_PER_REQUEST} items fit one request or order; remove some and put them in another."
+)
 
 
 def accepted_files_text() -> str:
@@ -86,23 +93,28 @@ class JustificationForm(forms.Form):
 
 
 class LineItemForm(forms.Form):
-    """Step 2: one order to be rated. Dates are typed (YYYY-MM-DD) so the page works without JavaScript."""
+    """Step 2: one order to be rated. Dates are typed (YYYY-MM-DD) so the page works without JavaScript.
+    Lengths are the database's (services.items); the service checks quantities and dates."""
 
     supplier = forms.ChoiceField(label="Supplier", widget=forms.Select(attrs=SELECT))
-    po_number = forms.CharField(label="Supplier's PO number", max_length=60, widget=forms.TextInput(attrs=TEXT))
-    description = forms.CharField(label="Item description", max_length=300, widget=forms.TextInput(attrs=TEXT))
-    part_number = forms.CharField(
-        label="Part number", required=False, max_length=100, widget=forms.TextInput(attrs=TEXT)
+    po_number = forms.CharField(
+        label="Supplier's PO number", max_length=items.PO_NUMBER_MAX_LENGTH, widget=forms.TextInput(attrs=TEXT)
     )
-    quantity = forms.CharField(label="Quantity", max_length=20, widget=forms.TextInput(attrs=TEXT))
+    description = forms.CharField(
+        label="Item description", max_length=items.DESCRIPTION_MAX_LENGTH, widget=forms.TextInput(attrs=TEXT)
+    )
+    part_number = forms.CharField(
+        label="Part number", required=False, max_length=items.PART_NUMBER_MAX_LENGTH, widget=forms.TextInput(attrs=TEXT)
+    )
+    quantity = forms.CharField(label="Quantity", widget=forms.TextInput(attrs=TEXT), help_text=items.QUANTITY_HELP)
     unit = forms.CharField(
-        label="Unit", max_length=30, widget=forms.TextInput(attrs=TEXT), help_text="e.g. each, case, kg"
+        label="Unit",
+        max_length=items.UNIT_MAX_LENGTH,
+        widget=forms.TextInput(attrs=TEXT),
+        help_text="e.g. each, case, kg",
     )
     required_dates = forms.CharField(
-        label="Required delivery date(s)",
-        max_length=400,
-        widget=forms.TextInput(attrs=TEXT),
-        help_text="YYYY-MM-DD; separate several dates with commas. “ASAP” is not a date.",
+        label="Required delivery date(s)", widget=forms.TextInput(attrs=TEXT), help_text=DATES_HELP
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -111,11 +123,12 @@ class LineItemForm(forms.Form):
         self.fields["supplier"].choices = [("", "- Select -")] + [(str(s.pk), s.legal_name) for s in suppliers]  # type: ignore[attr-defined]
 
     def dates(self) -> list[str]:
-        raw = self.cleaned_data.get("required_dates", "")
-        return [part.strip() for part in raw.replace(";", ",").split(",") if part.strip()]
+        return items.split_dates(self.cleaned_data.get("required_dates", ""))
 
 
 class BaseLineItemFormSet(forms.BaseFormSet):
+    default_error_messages = {"too_many_forms": TOO_MANY_ITEMS}
+
     def add_fields(self, form: forms.Form, index: int | None) -> None:
         super().add_fields(form, index)
         # The formset's own "remove" box, in words and with USWDS styling.
@@ -124,7 +137,12 @@ class BaseLineItemFormSet(forms.BaseFormSet):
 
 
 LineItemFormSet = formset_factory(
-    LineItemForm, formset=BaseLineItemFormSet, extra=0, can_delete=True, max_num=50, absolute_max=50
+    LineItemForm,
+    formset=BaseLineItemFormSet,
+    extra=0,
+    can_delete=True,
+    max_num=items.MAX_ITEMS_PER_REQUEST,
+    absolute_max=items.MAX_ITEMS_PER_REQUEST,
 )
 
 

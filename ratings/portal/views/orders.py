@@ -34,7 +34,7 @@ from ratings.portal.access import (
     supplier_organizations,
 )
 from ratings.portal.forms import orders as sf
-from ratings.portal.views.wizard import field_error, posted_version
+from ratings.portal.views.wizard import field_error, item_error, posted_version, with_one_more_row
 from ratings.selectors import orders as order_selectors
 from ratings.services.suppliers import flowdown
 from ratings.services.suppliers import responses as supplier_responses
@@ -274,10 +274,7 @@ def _flowdown_formset(request: HttpRequest) -> Any:
         return sf.FlowdownItemFormSet(prefix="items")
     if "add_item" not in request.POST:
         return sf.FlowdownItemFormSet(request.POST, prefix="items")
-    # "Add another item" without JavaScript: the same data, one more row, no errors shown yet.
-    data = request.POST.copy()
-    raw = str(data.get("items-TOTAL_FORMS", "1")).strip()
-    data["items-TOTAL_FORMS"] = str(min((int(raw) if raw.isdigit() else 1) + 1, 20))  # tampered: not a 500
+    data, _ = with_one_more_row(request)  # no errors shown yet
     formset: Any = sf.FlowdownItemFormSet(data, prefix="items")
     formset.is_valid()
     for item_form in formset.forms:
@@ -300,16 +297,16 @@ def order_flowdown(request: HttpRequest, order_number: str) -> HttpResponse:
     if adding:
         form._errors = ErrorDict()  # type: ignore[attr-defined]  # nothing submitted yet
     elif request.method == "POST" and form.is_valid() & formset.is_valid():
+        filled = [f for f in formset.forms if f.cleaned_data]
         items = [
             flowdown.FlowdownItemInput(
                 description=f.cleaned_data["description"],
                 quantity=f.cleaned_data["quantity"],
                 unit=f.cleaned_data["unit"],
-                required_dates=f.cleaned_data["required_dates"],
+                required_dates=f.dates(),
                 part_number=f.cleaned_data["part_number"],
             )
-            for f in formset.forms
-            if f.cleaned_data
+            for f in filled
         ]
         try:
             child = flowdown.flowdown_order_create(
@@ -324,7 +321,8 @@ def order_flowdown(request: HttpRequest, order_number: str) -> HttpResponse:
             # The order is the user's own (looked up above): the refusal is the signature's password.
             form.add_error("password", error.message)
         except ApplicationError as error:
-            field_error(form, error, {"supplier": "sub_supplier"})
+            if not item_error(filled, error):
+                field_error(form, error, {"supplier": "sub_supplier"})
         else:
             messages.success(
                 request,

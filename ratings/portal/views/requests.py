@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from dpa_portal.errors import ApplicationError, ValidationFailed
+from ratings import audit_actions
 from ratings.constants import HHS_ROLES, WITHDRAWABLE_STATES, RequestState, Role
 from ratings.models import Document, RatingRequest, SupplierResponse
 from ratings.portal.access import (
@@ -46,24 +47,28 @@ NEXT_ACTION = {
 
 # What the applicant sees of the trail. HHS's internal deliberation (recommendation, return for
 # rework), refusals and downloads are not shown; decisions and questions are, with reasons.
-TIMELINE_LABELS = {
-    "rating_request.create": "Draft created",
-    "rating_request.update": "Draft updated",
-    "rating_request.set_line_items": "Line items updated",
-    "attachment.add": "File attached",
-    "rating_request.submit": "Certified and submitted",
-    "rating_request.accept_for_review": "Accepted for review",
-    "rating_request.request_information": "HHS asked a question",
-    "rating_request.respond": "Answer sent to HHS",
-    "rating_request.approve": "Approved",
-    "rating_request.deny": "Denied",
-    "rating_request.withdraw": "Withdrawn",
-}
+APPLICANT_TIMELINE = (
+    audit_actions.REQUEST_CREATE,
+    audit_actions.REQUEST_UPDATE,
+    audit_actions.REQUEST_SET_LINE_ITEMS,
+    audit_actions.ATTACHMENT_ADD,
+    audit_actions.REQUEST_SUBMIT,
+    audit_actions.REQUEST_ACCEPT_FOR_REVIEW,
+    audit_actions.REQUEST_REQUEST_INFORMATION,
+    audit_actions.REQUEST_RESPOND,
+    audit_actions.REQUEST_APPROVE,
+    audit_actions.REQUEST_DENY,
+    audit_actions.REQUEST_WITHDRAW,
+)
+TIMELINE_LABELS = {action.name: action.label for action in APPLICANT_TIMELINE}
 REASON_SHOWN = {
-    "rating_request.request_information",
-    "rating_request.approve",
-    "rating_request.deny",
-    "rating_request.withdraw",
+    action.name
+    for action in (
+        audit_actions.REQUEST_REQUEST_INFORMATION,
+        audit_actions.REQUEST_APPROVE,
+        audit_actions.REQUEST_DENY,
+        audit_actions.REQUEST_WITHDRAW,
+    )
 }
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect
 from django.views.decorators.http import require_http_methods
 
@@ -21,6 +21,7 @@ from ratings.constants import CERTIFICATION_TEXT, FALSE_STATEMENT_WARNING, Reque
 from ratings.models import RatingRequest
 from ratings.portal.access import actor, applicant_only, applicant_organizations, get_my_request, render_portal
 from ratings.portal.forms import requests as portal_forms
+from ratings.services.items import MAX_ITEMS_PER_REQUEST, DeliveryInput
 from ratings.services.requests import attachments as request_attachments
 from ratings.services.requests import drafts, workflow
 
@@ -32,14 +33,36 @@ STEPS = [
     ("review", "Review and certify"),
 ]
 STEP_URLS = {name: f"portal:request-{name}" for name, _ in STEPS}
-LINE_ITEM_FIELD = {"deliveries": "required_dates"}
-LINE_ITEM_ERROR = re.compile(r"^line_items\[(\d+)\]\.(\w+)")
+ITEM_ERROR = re.compile(r"^(?:line_items|items)\[(\d+)\]\.(\w+)")
 
 
 def field_error(form: forms.Form, error: ApplicationError, aliases: dict[str, str] | None = None) -> None:
     """Put the service's message beside the field it names, or at the top of the form."""
     name = (aliases or {}).get(error.field or "", error.field or "")
     form.add_error(name if name in form.fields else None, error.message)
+
+
+def item_error(item_forms: list[forms.Form], error: ApplicationError) -> bool:
+    """Put an error naming item n ("items[n].quantity", "line_items[n].deliveries[2]...") beside
+    that field of the n-th form; False when it names no item shown."""
+    match = ITEM_ERROR.match(error.field or "")
+    if not match or not 1 <= int(match.group(1)) <= len(item_forms):
+        return False
+    form = item_forms[int(match.group(1)) - 1]
+    name = "required_dates" if match.group(2) == "deliveries" else match.group(2)
+    form.add_error(name if name in form.fields else None, error.message)
+    return True
+
+
+def with_one_more_row(request: HttpRequest) -> tuple[QueryDict, int]:
+    """ "Add another item" without JavaScript: the posted rows (how many) and one more blank row."""
+    data = request.POST.copy()
+    try:
+        total = max(int(data.get("items-TOTAL_FORMS", "")), 0)
+    except ValueError:
+        total = 0  # a tampered count: the formset then shows what it can read
+    data["items-TOTAL_FORMS"] = str(min(total + 1, MAX_ITEMS_PER_REQUEST))
+    return data, total
 
 
 def posted_version(request: HttpRequest) -> int | None:
@@ -172,11 +195,7 @@ def items(request: HttpRequest, pk: int) -> HttpResponse:
         return away
     page_errors: list[str] = []
     if request.method == "POST" and "add_item" in request.POST:
-        # "Add another item" without JavaScript: the same data, one more (blank) row.
-        data = request.POST.copy()
-        raw = str(data.get("items-TOTAL_FORMS", "0")).strip()
-        total = min(int(raw), 50) if raw.isdigit() else 0  # a tampered counter is not a 500
-        data["items-TOTAL_FORMS"] = str(min(total + 1, 50))
+        data, total = with_one_more_row(request)
         formset = portal_forms.LineItemFormSet(data, prefix="items")
         formset.is_valid()
         for form in formset.forms[total:]:
@@ -193,7 +212,7 @@ def items(request: HttpRequest, pk: int) -> HttpResponse:
                     part_number=f.cleaned_data["part_number"],
                     quantity=f.cleaned_data["quantity"],
                     unit=f.cleaned_data["unit"],
-                    deliveries=[drafts.DeliveryInput(day) for day in f.dates()],
+                    deliveries=[DeliveryInput(day) for day in f.dates()],
                 )
                 for f in kept
             ]
@@ -202,15 +221,11 @@ def items(request: HttpRequest, pk: int) -> HttpResponse:
                     rating_request=rr, actor=actor(request), line_items=inputs, expected_version=posted_version(request)
                 )
             except ApplicationError as error:
-                match = LINE_ITEM_ERROR.match(error.field or "")
-                if match and int(match.group(1)) <= len(kept):
-                    form = kept[int(match.group(1)) - 1]
-                    name = LINE_ITEM_FIELD.get(match.group(2), match.group(2))
-                    form.add_error(name if name in form.fields else None, error.message)
-                else:
+                if not item_error(kept, error):
                     page_errors.append(error.message)
             else:
                 return _next(request, rr, "items")
+        page_errors.extend(str(error) for error in formset.non_form_errors())
     else:
         formset = portal_forms.LineItemFormSet(initial=_item_initial(rr), prefix="items")
     return render_portal(

@@ -30,7 +30,7 @@ from ratings.services.notifications.outbox import notify
 class InvitationTokenGenerator(PasswordResetTokenGenerator):
     key_salt = "ratings.services.accounts.invitations.InvitationTokenGenerator"
 
-    def check_token(self, user: User | None, token: str | None) -> bool:  # type: ignore[override]
+    def check_token(self, user: User | None, token: str | None) -> bool:
         """As Django's check, but valid for INVITATION_VALID_DAYS instead of PASSWORD_RESET_TIMEOUT."""
         if not (user and token):
             return False

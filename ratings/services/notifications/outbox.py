@@ -22,6 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from celery import signature
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
@@ -31,7 +32,6 @@ from django.utils import timezone
 
 from audit import services as audit
 from audit.constants import Outcome
-from dpa_portal.celery import app as celery_app
 from ratings import audit_actions, permissions
 from ratings.constants import NotificationStatus
 from ratings.models import Notification, User
@@ -134,7 +134,7 @@ def enqueue(notification_id: int, *, countdown: float | None = None) -> bool:
     # services); RatingsConfig.ready() imports ratings.tasks so the name is registered.
     try:
         options: dict[str, Any] = {} if countdown is None else {"countdown": countdown}
-        celery_app.tasks[DELIVER_TASK].apply_async(args=(notification_id,), **options)
+        signature(DELIVER_TASK, args=(notification_id,)).apply_async(**options)
     except Exception as exc:
         logger.warning("notification.enqueue_failed id=%s error=%s", notification_id, type(exc).__name__)
         return False
@@ -143,8 +143,8 @@ def enqueue(notification_id: int, *, countdown: float | None = None) -> bool:
 
 def retry_delay(attempt: int) -> float:
     """Exponential backoff with full jitter: uniform in (0, min(cap, base * 2**(attempt-1))]."""
-    ceiling = min(
-        settings.NOTIFICATION_RETRY_MAX_SECONDS, settings.NOTIFICATION_RETRY_BASE_SECONDS * 2 ** (attempt - 1)
+    ceiling = float(
+        min(settings.NOTIFICATION_RETRY_MAX_SECONDS, settings.NOTIFICATION_RETRY_BASE_SECONDS * 2 ** (attempt - 1))
     )
     return max(ceiling * random.random(), ceiling / 10)
 

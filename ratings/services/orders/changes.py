@@ -8,8 +8,10 @@ cancelled one (flow-down, any depth).
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -27,9 +29,9 @@ from ratings.constants import (
 )
 from ratings.models import RatedOrder, RatedOrderVersion, User
 from ratings.models.orders import OPEN_ORDER_STATUSES
-from ratings.services import transition
+from ratings.services import items, transition
 from ratings.services.orders import clocks as order_clocks
-from ratings.services.orders.issue import format_quantity, rated_order_version_create
+from ratings.services.orders.issue import rated_order_version_create
 
 AMEND = transition.Action(
     audit=audit_actions.ORDER_AMEND,
@@ -49,54 +51,51 @@ CANCEL = transition.Action(
 
 @dataclass(frozen=True)
 class AmendedItem:
-    """One item of the amended order. New items get a new position."""
+    """One item of the amended order, named by its position; new items get a new position.
+    An empty PO or part number keeps the item's current one."""
 
     position: int
     description: str
     quantity: Any
     unit: str
-    required_dates: list[dt.date]
+    required_dates: Sequence[dt.date | str]
     po_number: str = ""
     part_number: str = ""
     ship_to: str = ""
 
 
-def _clean_items(items: list[AmendedItem], old: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    if not items:
+def _clean_items(amended: list[AmendedItem], old: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Errors name `items[<position>].<input>`. A date the item already has may stay even once
+    it has passed; any other date starts today (agency time zone)."""
+    if not amended:
         raise ValidationFailed("An amended order needs at least one item; cancel the order instead.", field="items")
-    old_by_position = {item["position"]: item for item in old}
-    cleaned = []
-    positions: set[int] = set()
-    for item in items:
-        if item.position in positions:
-            raise ValidationFailed(f"Item {item.position} appears twice.", field="items")
-        positions.add(item.position)
-        try:
-            quantity = Decimal(str(item.quantity))
-        except (InvalidOperation, ValueError):
-            raise ValidationFailed(f"Item {item.position}: the quantity must be a number.", field="items") from None
-        if not quantity.is_finite() or quantity <= 0:
-            raise ValidationFailed(f"Item {item.position}: the quantity must be more than zero.", field="items")
-        if not item.required_dates or not all(isinstance(d, dt.date) for d in item.required_dates):
-            raise ValidationFailed(
-                f"Item {item.position}: give at least one required delivery date (a calendar date).", field="items"
+    positions = [item.position for item in amended]
+    for position, count in Counter(positions).items():
+        if not isinstance(position, int) or not 0 < position < 2**31:
+            raise ValidationFailed(f"Item position {position!r} is not a whole number above zero.", field="items")
+        if count > 1:
+            raise ValidationFailed(f"Item {position} appears twice.", field="items")
+    previous = {item["position"]: item for item in old}
+    inputs = []
+    for item in amended:
+        current = previous.get(item.position, {})
+        inputs.append(
+            items.ItemInput(
+                description=item.description,
+                quantity=item.quantity,
+                unit=item.unit,
+                deliveries=[items.DeliveryInput(day) for day in item.required_dates],
+                po_number=str(item.po_number or "").strip() or current.get("po_number", ""),
+                part_number=str(item.part_number or "").strip() or current.get("part_number", ""),
+                ship_to=item.ship_to,
             )
-        if not item.description.strip() or not item.unit.strip():
-            raise ValidationFailed(f"Item {item.position}: describe the item and its unit.", field="items")
-        previous = old_by_position.get(item.position, {})
-        cleaned.append(
-            {
-                "position": item.position,
-                "description": item.description.strip(),
-                "part_number": item.part_number.strip() or previous.get("part_number", ""),
-                "po_number": item.po_number.strip() or previous.get("po_number", ""),
-                "quantity": format_quantity(quantity),
-                "unit": item.unit.strip(),
-                "ship_to": item.ship_to.strip(),
-                "required_dates": [{"date": d.isoformat(), "quantity": None} for d in sorted(set(item.required_dates))],
-            }
         )
-    return sorted(cleaned, key=lambda i: i["position"])
+    on_record = {
+        position: {dt.date.fromisoformat(d["date"]) for d in item["required_dates"]}
+        for position, item in previous.items()
+    }
+    cleaned = items.clean_items(inputs, field="items", numbers=positions, on_record=on_record)
+    return sorted((item.snapshot(item.number) for item in cleaned), key=lambda i: i["position"])
 
 
 def classify_amendment(old: list[dict[str, Any]], new: list[dict[str, Any]], *, agreed_minor: bool) -> tuple[str, str]:

@@ -22,6 +22,7 @@ import datetime as dt
 import logging
 
 from audit import services as audit
+from ratings import audit_actions
 from ratings.clock import supplier_response_due
 from ratings.constants import AmendmentSignificance, DocumentKind, NotificationKind
 from ratings.models import Notification, RatedOrder, RatedOrderVersion
@@ -89,7 +90,7 @@ def order_notice_delivered(*, notification: Notification, sent_at: dt.datetime) 
     if not started:
         return
     audit.record(
-        action="rated_order.received",
+        action=audit_actions.ORDER_RECEIVED,
         actor=None,
         target=version.order,
         reference=version.order.order_number,

@@ -14,6 +14,7 @@ import json
 import logging
 from dataclasses import asdict, dataclass, replace
 
+from celery import signature
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -22,7 +23,7 @@ from django.utils import timezone
 from audit import services as audit
 from audit.constants import Outcome
 from dpa_portal.errors import NotFound
-from ratings import audit_actions, permissions, tasks
+from ratings import audit_actions, permissions
 from ratings.constants import DocumentKind, GenerationStatus, OrderStatus
 from ratings.documents import render, signing
 from ratings.models import Document, Organization, RatedOrder, RatedOrderVersion, Signature, User
@@ -30,6 +31,10 @@ from ratings.selectors import orders as order_selectors
 from ratings.services import transition
 
 logger = logging.getLogger(__name__)
+
+# Queued by its registered name: ratings.tasks imports this module (a task is a thin wrapper
+# around a service), and services never import the task layer.
+GENERATE_TASK = "ratings.tasks.generate_order_document"
 
 
 # --- content and fingerprint ------------------------------------------------------------------
@@ -91,7 +96,7 @@ def enqueue_generation(version_id: int) -> bool:
     """Queue the task. A broker failure is logged, never raised: the approval that caused it
     has committed, the version stays pending, and `order_documents_sweep` queues it again."""
     try:
-        tasks.generate_order_document.delay(version_id)
+        signature(GENERATE_TASK, args=(version_id,)).apply_async()
     except Exception as exc:
         logger.warning("order_document.enqueue_failed version=%s error=%s", version_id, type(exc).__name__)
         return False

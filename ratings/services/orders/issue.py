@@ -28,6 +28,7 @@ from ratings.models import (
     Signature,
     User,
 )
+from ratings.services.items import CleanItem
 from ratings.services.orders import documents as order_documents
 from ratings.services.orders import notices as order_notices
 from ratings.services.references import reference_allocate
@@ -39,37 +40,17 @@ def order_number_format(year: int, value: int) -> str:
     return f"HHS-DPA-{year}-{value:06d}"
 
 
-def format_quantity(value: Any) -> str:
-    return format(Decimal(str(value)).normalize(), "f")
-
-
 # --- issue on approval ----------------------------------------------------------------------
 
 
 def _items_from_request(rating_request: RatingRequest, supplier_id: int) -> list[dict[str, Any]]:
-    items = []
-    for position, line in enumerate(
-        rating_request.line_items.filter(supplier_id=supplier_id).prefetch_related("deliveries"), start=1
-    ):
-        items.append(
-            {
-                "position": position,
-                "description": line.description,
-                "part_number": line.part_number,
-                "po_number": line.po_number,
-                "quantity": format_quantity(line.quantity),
-                "unit": line.unit,
-                "ship_to": line.ship_to,
-                "required_dates": [
-                    {
-                        "date": d.required_date.isoformat(),
-                        "quantity": format_quantity(d.quantity) if d.quantity is not None else None,
-                    }
-                    for d in line.deliveries.all()
-                ],
-            }
-        )
-    return items
+    lines = rating_request.line_items.filter(supplier_id=supplier_id).prefetch_related("deliveries")
+    return [
+        CleanItem.from_row(
+            line, number=position, deliveries=[(d.required_date, d.quantity) for d in line.deliveries.all()]
+        ).snapshot(position)
+        for position, line in enumerate(lines, start=1)
+    ]
 
 
 def rated_order_version_create(

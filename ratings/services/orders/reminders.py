@@ -25,6 +25,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from audit import services as audit
+from ratings import audit_actions
 from ratings.clock import reminder_window_end
 from ratings.constants import DocumentKind
 from ratings.models import RatedOrderVersion
@@ -78,7 +79,7 @@ def order_reminders_send(*, now: dt.datetime | None = None) -> ReminderRun:
         for version in overdue:
             order_notices.notify_overdue(version=version)
             audit.record(
-                action="rated_order.overdue",
+                action=audit_actions.ORDER_OVERDUE,
                 actor=None,
                 target=version.order,
                 reference=version.order.order_number,

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from decimal import Decimal
+from dataclasses import dataclass
 from typing import Any
 
 from django.utils import timezone
@@ -21,27 +20,15 @@ from ratings.models import (
     RequestLineItem,
     User,
 )
-from ratings.services import transition
+from ratings.services import items, transition
 from ratings.services.references import reference_allocate
-from ratings.services.validation import parse_quantity, parse_required_date, require_text
 
 
-@dataclass(frozen=True)
-class DeliveryInput:
-    required_date: object
-    quantity: object = None
+@dataclass(frozen=True, kw_only=True)
+class LineItemInput(items.ItemInput):
+    """One order to be rated: an item, its supplier and the supplier's PO number."""
 
-
-@dataclass(frozen=True)
-class LineItemInput:
     supplier_id: object
-    po_number: str
-    description: str
-    quantity: object
-    unit: str
-    deliveries: Sequence[DeliveryInput]
-    part_number: str = ""
-    ship_to: str = ""
 
 
 @dataclass(frozen=True)
@@ -60,11 +47,10 @@ class RequestDetails:
     emergency_response_hours: int | None = None
 
 
-@dataclass
+@dataclass(frozen=True)
 class _CleanLineItem:
     supplier: Organization
-    values: dict[str, Any]
-    deliveries: list[tuple[Any, Decimal | None]] = field(default_factory=list)
+    item: items.CleanItem
 
 
 DETAIL_FIELDS = (
@@ -103,14 +89,14 @@ def _clean_details(details: RequestDetails) -> dict[str, Any]:
             field="emergency_response_hours",
         )
     return {
-        "government_program": require_text(
+        "government_program": items.clean_text(
             details.government_program,
             field="government_program",
             label="The government program",
             max_length=200,
         ),
         "category": details.category,
-        "health_resource": require_text(
+        "health_resource": items.clean_text(
             details.health_resource,
             field="health_resource",
             label="The health resource",
@@ -135,67 +121,30 @@ def _as_int(value: object) -> int | None:
         return None
 
 
-def _clean_line_items(items: Sequence[LineItemInput]) -> list[_CleanLineItem]:
-    cleaned: list[_CleanLineItem] = []
-    supplier_ids = {_as_int(item.supplier_id) for item in items}
-    suppliers = Organization.objects.in_bulk([s for s in supplier_ids if s is not None])
-    for index, item in enumerate(items, start=1):
-        prefix = f"line_items[{index}]"
-        supplier = suppliers.get(_as_int(item.supplier_id) or 0)
+def _clean_line_items(line_items: Sequence[LineItemInput]) -> list[_CleanLineItem]:
+    cleaned = items.clean_items(line_items, field="line_items")
+    supplier_ids = {_as_int(line.supplier_id) for line in line_items}
+    suppliers = Organization.objects.in_bulk([s for s in supplier_ids if s is not None and 0 < s < 2**63])
+    result = []
+    for item, line in zip(cleaned, line_items, strict=True):
+        supplier = suppliers.get(_as_int(line.supplier_id) or 0)
         if supplier is None or supplier.kind != OrganizationKind.SUPPLIER or not supplier.is_active:
             raise ValidationFailed(
-                f"Item {index}: unknown supplier; choose a registered supplier organization.",
-                field=f"{prefix}.supplier",
+                f"Item {item.number}: unknown supplier; choose a registered supplier organization.",
+                field=f"line_items[{item.number}].supplier",
             )
-        values = {
-            "position": index,
-            "supplier": supplier,
-            "po_number": require_text(
-                item.po_number,
-                field=f"{prefix}.po_number",
-                label=f"Item {index}: the PO number",
-                max_length=60,
-            ),
-            "description": require_text(
-                item.description,
-                field=f"{prefix}.description",
-                label=f"Item {index}: the description",
-                max_length=300,
-            ),
-            "part_number": str(item.part_number or "").strip()[:100],
-            "quantity": parse_quantity(item.quantity, field=f"{prefix}.quantity"),
-            "unit": require_text(item.unit, field=f"{prefix}.unit", label=f"Item {index}: the unit", max_length=30),
-            "ship_to": str(item.ship_to or "").strip()[:300],
-        }
-        if not item.deliveries:
-            raise ValidationFailed(
-                f"Item {index}: give at least one required delivery date.",
-                field=f"{prefix}.deliveries",
-            )
-        clean = _CleanLineItem(supplier=supplier, values=values)
-        seen = set()
-        for d_index, delivery in enumerate(item.deliveries, start=1):
-            day = parse_required_date(delivery.required_date, field=f"{prefix}.deliveries[{d_index}].required_date")
-            if day in seen:
-                raise ValidationFailed(
-                    f"Item {index}: the date {day.isoformat()} is given twice.",
-                    field=f"{prefix}.deliveries",
-                )
-            seen.add(day)
-            quantity = None
-            if delivery.quantity not in (None, ""):
-                quantity = parse_quantity(delivery.quantity, field=f"{prefix}.deliveries[{d_index}].quantity")
-            clean.deliveries.append((day, quantity))
-        cleaned.append(clean)
-    return cleaned
+        result.append(_CleanLineItem(supplier=supplier, item=item))
+    return result
 
 
-def _write_line_items(rating_request: RatingRequest, items: list[_CleanLineItem]) -> None:
+def _write_line_items(rating_request: RatingRequest, line_items: list[_CleanLineItem]) -> None:
     rating_request.line_items.all().delete()
-    for item in items:
-        line = RequestLineItem.objects.create(request=rating_request, **item.values)
+    for line in line_items:
+        row = RequestLineItem.objects.create(
+            request=rating_request, position=line.item.number, supplier=line.supplier, **line.item.columns()
+        )
         LineItemDelivery.objects.bulk_create(
-            [LineItemDelivery(line_item=line, required_date=day, quantity=qty) for day, qty in item.deliveries]
+            [LineItemDelivery(line_item=row, required_date=day, quantity=qty) for day, qty in line.item.deliveries]
         )
 
 
@@ -239,7 +188,7 @@ def rating_request_create(
     def apply() -> RatingRequest:
         assert organization is not None  # the permission rule refused otherwise
         values = _clean_details(details)
-        items = _clean_line_items(line_items)
+        cleaned = _clean_line_items(line_items)
         year = timezone.now().year
         number = reference_allocate(kind="PRR", year=year)
         rating_request = RatingRequest.objects.create(
@@ -248,7 +197,7 @@ def rating_request_create(
             applicant_contact=actor,
             **values,
         )
-        _write_line_items(rating_request, items)
+        _write_line_items(rating_request, cleaned)
         audit.record(
             action=audit_actions.REQUEST_CREATE,
             actor=actor,
@@ -308,9 +257,9 @@ def rating_request_set_line_items(
     """Replace the draft's line items; all of them are checked before anything is written."""
 
     def apply(locked: RatingRequest) -> transition.Applied:
-        items = _clean_line_items(line_items)
+        cleaned = _clean_line_items(line_items)
         before = line_items_summary(locked)
-        _write_line_items(locked, items)
+        _write_line_items(locked, cleaned)
         return transition.Applied(changes={"line_items": [before, line_items_summary(locked)]})
 
     return transition.perform(

@@ -16,7 +16,7 @@ from dpa_portal.errors import InvalidState, ValidationFailed
 from ratings import audit_actions, permissions
 from ratings.constants import CERTIFICATION_TEXT, REVIEW_CHECKLIST, Recommendation, Role
 from ratings.models import InformationRequest, RatingRequest, User
-from ratings.services import transition
+from ratings.services import items, transition
 from ratings.services.orders import issue as rated_orders
 from ratings.services.requests import notices as request_notices
 
@@ -128,6 +128,7 @@ def rating_request_submit(
         problems = _completeness_problems(rating_request)
         if problems:
             raise ValidationFailed("The request is not complete: " + "; ".join(problems) + ".")
+        items.refuse_past_dates(rating_request, advice="Change it on the line items step, then submit again.")
         if not attestation.accepted:
             raise ValidationFailed("Tick the certification box to certify the request.", field="certify")
         typed = " ".join((attestation.typed_name or "").split())
@@ -299,6 +300,9 @@ def rating_request_approve(
     fresh authenticator code, 21 CFR 11.200)."""
 
     def apply(rating_request: RatingRequest) -> dict[str, Any]:
+        items.refuse_past_dates(
+            rating_request, advice="Deny the request; the applicant can then ask again with dates still ahead."
+        )
         membership = permissions.approving_membership(actor, rating_request.requested_level)
         now = timezone.now()
         rating_request.approve(by=actor, at=now, reason=(reason or "").strip())

@@ -13,8 +13,9 @@ parent in time).
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -22,12 +23,12 @@ from django.utils import timezone
 
 from dpa_portal.errors import ValidationFailed
 from ratings import audit_actions, permissions
+from ratings.clock import agency_today
 from ratings.constants import SIGNATURE_MEANING_EXTENSION, DocumentKind, OrderStatus, SupplierNoticeKind
 from ratings.models import Organization, RatedOrder, RatedOrderVersion, User
-from ratings.services import transition
+from ratings.services import items, transition
 from ratings.services.orders import issue as orders
 from ratings.services.references import reference_allocate
-from ratings.services.suppliers.responses import parse_date
 
 FLOWDOWN = transition.Action(
     audit=audit_actions.ORDER_FLOWDOWN,
@@ -43,7 +44,7 @@ class FlowdownItemInput:
     description: str
     quantity: Any
     unit: str
-    required_dates: list[dt.date | str] = field(default_factory=list)
+    required_dates: Sequence[dt.date | str] = ()
     part_number: str = ""
 
 
@@ -54,51 +55,42 @@ def _parent_scope(version: RatedOrderVersion) -> tuple[Decimal, dt.date]:
 
 
 def _flowdown_items(
-    items: list[FlowdownItemInput], po_number: str, parent_version: RatedOrderVersion
+    flowdown_items: list[FlowdownItemInput], po_number: str, parent_version: RatedOrderVersion
 ) -> list[dict[str, Any]]:
-    if not items:
+    """Errors name `items[n].<input>`, n counting from 1 in the order given."""
+    if not flowdown_items:
         raise ValidationFailed("Add at least one item the sub-tier supplier will deliver.", field="items")
     max_quantity, latest = _parent_scope(parent_version)
-    cleaned = []
-    for position, item in enumerate(items, start=1):
-        if not (item.description or "").strip() or not (item.unit or "").strip():
-            raise ValidationFailed(f"Item {position}: describe the item and its unit.", field="items")
-        try:
-            quantity = Decimal(str(item.quantity).strip())
-        except (InvalidOperation, ValueError):
-            raise ValidationFailed(f"Item {position}: the quantity must be a number.", field="items") from None
-        if not quantity.is_finite() or quantity <= 0:
-            raise ValidationFailed(f"Item {position}: the quantity must be more than zero.", field="items")
-        if quantity > max_quantity:
-            raise ValidationFailed(
-                f"Item {position}: {orders.format_quantity(quantity)} is more than the rated order covers "
-                f"({orders.format_quantity(max_quantity)}); a rating extends only to what is needed to fill it.",
-                field="items",
+    cleaned = items.clean_items(
+        [
+            items.ItemInput(
+                description=item.description,
+                quantity=item.quantity,
+                unit=item.unit,
+                deliveries=[items.DeliveryInput(day) for day in item.required_dates],
+                po_number=po_number,
+                part_number=item.part_number,
             )
-        if not item.required_dates:
-            raise ValidationFailed(f"Item {position}: give at least one required delivery date.", field="items")
-        dates = sorted(
-            {parse_date(d, field_name="items", label=f"item {position} required date") for d in item.required_dates}
-        )
-        if dates[-1] > latest:
+            for item in flowdown_items
+        ],
+        field="items",
+        earliest=agency_today() + dt.timedelta(days=1),
+    )
+    for item in cleaned:
+        if item.quantity > max_quantity:
             raise ValidationFailed(
-                f"Item {position}: {dates[-1].isoformat()} is after the rated order's latest required date "
+                f"Item {item.number}: {items.format_quantity(item.quantity)} is more than the rated order covers "
+                f"({items.format_quantity(max_quantity)}); a rating extends only to what is needed to fill it.",
+                field=f"items[{item.number}].quantity",
+            )
+        last = item.deliveries[-1][0]
+        if last > latest:
+            raise ValidationFailed(
+                f"Item {item.number}: {last.isoformat()} is after the rated order's latest required date "
                 f"({latest.isoformat()}); what you order must arrive in time to fill it.",
-                field="items",
+                field=f"items[{item.number}].deliveries",
             )
-        cleaned.append(
-            {
-                "position": position,
-                "description": item.description.strip(),
-                "part_number": (item.part_number or "").strip(),
-                "po_number": po_number,
-                "quantity": orders.format_quantity(quantity),
-                "unit": item.unit.strip(),
-                "ship_to": "",
-                "required_dates": [{"date": d.isoformat(), "quantity": None} for d in dates],
-            }
-        )
-    return cleaned
+    return [item.snapshot(item.number) for item in cleaned]
 
 
 def flowdown_order_create(
@@ -126,18 +118,21 @@ def flowdown_order_create(
 
 
 def _create_child(
-    parent: RatedOrder, actor: User, sub_supplier: Organization, po_number: str, items: list[FlowdownItemInput]
+    parent: RatedOrder, actor: User, sub_supplier: Organization, po_number: str, inputs: list[FlowdownItemInput]
 ) -> tuple[RatedOrder, dict[str, Any]]:
-    po = (po_number or "").strip()
-    if not po:
-        raise ValidationFailed("Give the number of your purchase order to the sub-tier supplier.", field="po_number")
+    po = items.clean_text(
+        po_number,
+        field="po_number",
+        label="The number of your purchase order to the sub-tier supplier",
+        max_length=items.PO_NUMBER_MAX_LENGTH,
+    )
     if not sub_supplier.is_active or sub_supplier.pk in (parent.supplier_id, parent.placing_organization_id):
         raise ValidationFailed(
             "Choose an active organization other than yourself and your customer as the sub-tier supplier.",
             field="sub_supplier",
         )
     parent_version = RatedOrderVersion.objects.get(order=parent, number=parent.current_version)
-    cleaned = _flowdown_items(items, po, parent_version)
+    cleaned = _flowdown_items(inputs, po, parent_version)
     now = timezone.now()
     number = reference_allocate(kind="ORDER", year=now.year)
     child = RatedOrder.objects.create(

@@ -33,7 +33,7 @@ from ratings.constants import (
     SupplierResponseKind,
 )
 from ratings.models import RatedOrder, RatedOrderVersion, SupplierResponse, User
-from ratings.services import transition
+from ratings.services import items, transition
 from ratings.services.orders import clocks as order_clocks
 from ratings.services.orders import notices as order_notices
 
@@ -56,21 +56,9 @@ NOTIFY_DELAY = _action("notify_delay", "take a delay notice", states=[OrderStatu
 MARK_FULFILLED = _action("mark_fulfilled", "be marked fulfilled", fsm="fulfil")
 
 
-def parse_date(value: dt.date | str | None, *, field_name: str, label: str, future: bool = True) -> dt.date:
-    if value is None or value == "":
-        raise ValidationFailed(f"Give the {label} (a calendar date).", field=field_name)
-    if isinstance(value, dt.datetime):
-        value = value.date()
-    if not isinstance(value, dt.date):
-        try:
-            value = dt.date.fromisoformat(str(value).strip())
-        except ValueError:
-            raise ValidationFailed(
-                f"The {label} must be a calendar date such as 2027-03-31; “ASAP” is not a date.", field=field_name
-            ) from None
-    if future and value <= agency_today():
-        raise ValidationFailed(f"The {label} must be after today.", field=field_name)
-    return value
+def _date_after_today(value: object, *, field: str, label: str) -> dt.date:
+    """The supplier's earliest possible or new date: a calendar date after today (agency time zone)."""
+    return items.parse_date(value, field=field, label=label, earliest=agency_today() + dt.timedelta(days=1))
 
 
 def _content_sha256(version: RatedOrderVersion, values: dict[str, Any]) -> str:
@@ -140,7 +128,9 @@ def _record(
 def rated_order_accept(*, order: RatedOrder, actor: User, expected_version: int | None = None) -> RatedOrder:
     """The supplier accepts the current version (15 CFR 700.13(d)); its clock stops."""
 
-    def apply(locked: RatedOrder, version: RatedOrderVersion, now: dt.datetime) -> tuple[SupplierResponse, dict]:
+    def apply(
+        locked: RatedOrder, version: RatedOrderVersion, now: dt.datetime
+    ) -> tuple[SupplierResponse, dict[str, Any]]:
         locked.accept()
         order_clocks.close_clock(version, now)
         return _record(order=locked, version=version, actor=actor, kind=SupplierResponseKind.ACCEPT, at=now), {}
@@ -173,7 +163,9 @@ def rated_order_reject(
 ) -> RatedOrder:
     """Rejection with a mandatory or optional reason and written reasons (15 CFR 700.13(b),(c))."""
 
-    def apply(locked: RatedOrder, version: RatedOrderVersion, now: dt.datetime) -> tuple[SupplierResponse, dict]:
+    def apply(
+        locked: RatedOrder, version: RatedOrderVersion, now: dt.datetime
+    ) -> tuple[SupplierResponse, dict[str, Any]]:
         if reason_code not in RejectionReason.values:
             raise ValidationFailed("Choose the reason for rejecting the order from the list.", field="reason_code")
         text = (explanation or "").strip()
@@ -188,7 +180,7 @@ def rated_order_reject(
             )
         earliest = None
         if reason_code == RejectionReason.CANNOT_MEET_DATE:
-            earliest = parse_date(earliest_date, field_name="earliest_date", label="earliest date you can meet")
+            earliest = _date_after_today(earliest_date, field="earliest_date", label="earliest date you can meet")
         locked.reject()
         order_clocks.close_clock(version, now)
         response = _record(
@@ -222,11 +214,13 @@ def rated_order_notify_delay(
 ) -> RatedOrder:
     """After acceptance, a delay is notified with reasons and a new date (15 CFR 700.13(d)(3))."""
 
-    def apply(locked: RatedOrder, version: RatedOrderVersion, now: dt.datetime) -> tuple[SupplierResponse, dict]:
+    def apply(
+        locked: RatedOrder, version: RatedOrderVersion, now: dt.datetime
+    ) -> tuple[SupplierResponse, dict[str, Any]]:
         text = (reasons or "").strip()
         if not text:
             raise ValidationFailed("Give the reasons for the delay.", field="reasons")
-        day = parse_date(new_date, field_name="new_date", label="new delivery date")
+        day = _date_after_today(new_date, field="new_date", label="new delivery date")
         due = delay_confirmation_due(notified_at=now)
         response = _record(
             order=locked,
@@ -250,7 +244,9 @@ def rated_order_notify_delay(
 
 
 def rated_order_mark_fulfilled(*, order: RatedOrder, actor: User, expected_version: int | None = None) -> RatedOrder:
-    def apply(locked: RatedOrder, version: RatedOrderVersion, now: dt.datetime) -> tuple[SupplierResponse, dict]:
+    def apply(
+        locked: RatedOrder, version: RatedOrderVersion, now: dt.datetime
+    ) -> tuple[SupplierResponse, dict[str, Any]]:
         locked.fulfil()
         return _record(order=locked, version=version, actor=actor, kind=SupplierResponseKind.FULFILLED, at=now), {}
 

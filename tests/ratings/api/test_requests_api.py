@@ -76,7 +76,7 @@ def test_asap_as_a_date_is_a_400_problem_and_nothing_is_stored(cast):
     assert response["Content-Type"] == "application/problem+json"
     problem = response.json()
     assert problem["field"] == "line_items[1].deliveries[1].required_date"
-    assert "not a delivery date" in problem["detail"]
+    assert problem["detail"].startswith("“ASAP” is not a date: the required delivery date of item 1 must be")
     assert RatingRequest.objects.count() == 0
     assert AuditEvent.objects.count() == 0
 
@@ -189,3 +189,91 @@ def test_the_api_is_documented_for_signed_in_users(cast, path):
     response = client_for(cast.applicant).get(path)
 
     assert response.status_code == 200
+
+
+def _beyond(cast, case: str) -> list[dict]:
+    item = payload(cast)["line_items"][0]
+    days = [(timezone.localdate() + dt.timedelta(days=n)).isoformat() for n in range(1, 61)]
+    return {
+        "1E12": [item, {**item, "quantity": "1E12"}],
+        "0.0001": [item, {**item, "quantity": "0.0001"}],
+        "60 dates": [item, {**item, "deliveries": [{"required_date": day} for day in days]}],
+        "51 items": [item] * 51,
+        "huge supplier id": [{**item, "supplier": 10**30}],
+    }[case]
+
+
+LIMITS = [
+    ("1E12", "line_items[2].quantity", "Item 2: the quantity “1E12” is too large"),
+    ("0.0001", "line_items[2].quantity", "Item 2: the quantity “0.0001” has too many decimal places"),
+]
+SHAPES = [
+    ("60 dates", {"line_items": {"1": {"deliveries": ["Ensure this field has no more than 20 elements."]}}}),
+    ("51 items", {"line_items": ["Ensure this field has no more than 50 elements."]}),
+]
+
+
+@pytest.mark.parametrize(("case", "field", "detail"), LIMITS)
+def test_a_quantity_the_database_cannot_hold_is_a_400_naming_it_and_nothing_is_stored(cast, case, field, detail):
+    response = client_for(cast.applicant).post(
+        "/api/v1/requests/", payload(cast, line_items=_beyond(cast, case)), format="json"
+    )
+
+    assert response.status_code == 400
+    assert (response.json()["field"], response.json()["detail"][: len(detail)]) == (field, detail)
+    assert (RatingRequest.objects.count(), AuditEvent.objects.count()) == (0, 0)
+
+
+@pytest.mark.parametrize(("case", "errors"), SHAPES)
+def test_too_many_dates_or_items_are_a_400_naming_the_field_and_nothing_is_stored(cast, case, errors):
+    response = client_for(cast.applicant).post(
+        "/api/v1/requests/", payload(cast, line_items=_beyond(cast, case)), format="json"
+    )
+
+    assert response.status_code == 400
+    assert response.json()["errors"] == errors
+    assert (RatingRequest.objects.count(), AuditEvent.objects.count()) == (0, 0)
+
+
+@pytest.mark.parametrize(
+    ("case", "expected"),
+    [
+        *[(case, {"field": field}) for case, field, _ in LIMITS],
+        ("60 dates", {"errors": {"1": {"deliveries": ["Ensure this field has no more than 20 elements."]}}}),
+        ("51 items", {"errors": ["Ensure this field has no more than 50 elements."]}),
+        ("huge supplier id", {"field": "line_items[1].supplier"}),
+    ],
+)
+def test_replacing_line_items_beyond_a_limit_is_a_400_and_the_draft_is_unchanged(cast, case, expected):
+    rr = request_in_state(cast, RequestState.DRAFT)
+    items_before = list(rr.line_items.values_list("po_number", "quantity"))
+    events = AuditEvent.objects.count()
+
+    response = client_for(cast.applicant).put(
+        f"/api/v1/requests/{rr.reference}/line-items/", _beyond(cast, case), format="json"
+    )
+
+    assert response.status_code == 400
+    assert {key: response.json()[key] for key in expected} == expected
+    rr.refresh_from_db()
+    assert (rr.version, list(rr.line_items.values_list("po_number", "quantity"))) == (1, items_before)
+    assert AuditEvent.objects.count() == events
+
+
+def test_the_schema_shows_the_limits(cast):
+    schemas = client_for(cast.applicant).get("/api/schema/?format=json").json()["components"]["schemas"]
+
+    item = schemas["LineItemInput"]["properties"]
+    assert (schemas["RequestCreate"]["properties"]["line_items"]["maxItems"], item["deliveries"]["maxItems"]) == (
+        50,
+        20,
+    )
+    assert {
+        name: item[name]["maxLength"] for name in ("po_number", "description", "part_number", "unit", "ship_to")
+    } == {
+        "po_number": 60,
+        "description": 300,
+        "part_number": 100,
+        "unit": 30,
+        "ship_to": 300,
+    }

@@ -11,6 +11,7 @@ from django.core.cache import cache
 
 from ratings.constants import RatingLevel, RequestState
 from ratings.models import Organization, RatedOrder
+from ratings.services.orders import changes as order_changes
 from ratings.services.requests import drafts, workflow
 from tests.factories import CHECKLIST_ALL_TRUE, Cast, details, line_item, request_in_state
 
@@ -52,6 +53,20 @@ def many_items(supplier: Organization, count: int) -> list[drafts.LineItemInput]
         )
         for n in range(1, count + 1)
     ]
+
+
+def amended_item(order: RatedOrder, **changes) -> order_changes.AmendedItem:
+    """Item 1 of the order's current version as an amendment would give it, with `changes`."""
+    item = order.versions.get(number=order.current_version).items_snapshot[0]
+    values = dict(
+        position=1,
+        description=item["description"],
+        quantity=item["quantity"],
+        unit=item["unit"],
+        required_dates=[dt.date.fromisoformat(d["date"]) for d in item["required_dates"]],
+        ship_to=item["ship_to"],
+    )
+    return order_changes.AmendedItem(**{**values, **changes})
 
 
 def pdf_pages(data: bytes) -> list[str]:

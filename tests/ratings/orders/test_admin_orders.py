@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
+import pytest
+
+from audit.models import AuditEvent
+from ratings.clock import agency_today
 from ratings.constants import GenerationStatus, OrderStatus
-from ratings.models import RatedOrder
+from ratings.models import RatedOrder, RatedOrderItem
 from tests.factories import PASSWORD, otp
 from tests.ratings.orders.conftest import issue_order
 
@@ -84,3 +90,55 @@ def test_suppliers_and_applicants_have_no_admin_page(cast, client, django_captur
     client.force_login(cast.supplier)
     response = client.get(f"/admin/ratings/ratedorder/{order.pk}/change/")
     assert response.status_code == 302  # to the admin login: not staff
+
+
+def _amend_form(item: dict, **changes: str) -> dict[str, str]:
+    form = {
+        "quantity_1": item["quantity"],
+        "dates_1": ", ".join(d["date"] for d in item["required_dates"]),
+        "ship_to_1": "",
+        "reason": "Change.",
+        "password": PASSWORD,
+        "version": "1",
+    }
+    return {**form, **changes}
+
+
+def _order_state(order: RatedOrder) -> tuple:
+    fresh = RatedOrder.objects.get(pk=order.pk)
+    items = list(RatedOrderItem.objects.filter(version__order=order).values_list("quantity", "required_dates"))
+    return fresh.status, fresh.current_version, fresh.versions.count(), items, AuditEvent.objects.count()
+
+
+def _days(count: int) -> str:
+    return ", ".join((agency_today() + dt.timedelta(days=n)).isoformat() for n in range(1, count + 1))
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"quantity_1": "1E12"}, "quantity_1", "Item 1: the quantity “1E12” is too large"),
+        ({"quantity_1": "0.0001"}, "quantity_1", "Item 1: the quantity “0.0001” has too many decimal places"),
+        ({"quantity_1": "NaN"}, "quantity_1", "Item 1: the quantity “NaN” is not a number"),
+        ({"dates_1": _days(60)}, "dates_1", "Item 1: give at most 20 required delivery dates; 60 were given."),
+        ({"dates_1": "2001-03-01"}, "dates_1", "The required delivery date of item 1 (2001-03-01) is in the past"),
+        ({"dates_1": "ASAP"}, "dates_1", "“ASAP” is not a date"),
+        ({"dates_1": ""}, "dates_1", "Item 1: give at least one required delivery date."),
+    ],
+)
+def test_an_amendment_beyond_a_limit_is_a_form_error_and_nothing_changes(
+    cast, client, django_capture_on_commit_callbacks, changes, field, message
+):
+    order = issue_order(cast, django_capture_on_commit_callbacks)
+    item = order.versions.get().items_snapshot[0]
+    client.force_login(cast.approver)  # a sign-in event
+    before = _order_state(order)
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = client.post(f"/admin/ratings/ratedorder/{order.pk}/amend/", _amend_form(item, **changes))
+
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert list(errors) == [field]
+    assert errors[field][0].startswith(message)
+    assert (_order_state(order), callbacks) == (before, [])

@@ -20,7 +20,7 @@ from ratings.constants import (
 from ratings.models import Document, RatedOrder, RatedOrderVersion
 from ratings.services.orders import changes as order_changes
 from tests.factories import PASSWORD, otp
-from tests.ratings.orders.conftest import flat, issue_order, pdf_pages
+from tests.ratings.orders.conftest import amended_item, flat, issue_order, pdf_pages
 
 OLD = [
     {
@@ -69,20 +69,6 @@ def test_an_amendment_that_changes_nothing_is_refused():
         order_changes.classify_amendment(OLD, OLD, agreed_minor=False)
 
 
-def _item(order: RatedOrder, **changes) -> order_changes.AmendedItem:
-    item = order.versions.get(number=order.current_version).items_snapshot[0]
-    values = dict(
-        position=1,
-        description=item["description"],
-        quantity=item["quantity"],
-        unit=item["unit"],
-        required_dates=[dt.date.fromisoformat(d["date"]) for d in item["required_dates"]],
-        ship_to=item["ship_to"],
-    )
-    values.update(changes)
-    return order_changes.AmendedItem(**values)
-
-
 def test_amending_adds_a_signed_version_and_supersedes_the_old_one(cast, django_capture_on_commit_callbacks):
     # given
     order = issue_order(cast, django_capture_on_commit_callbacks)
@@ -96,7 +82,7 @@ def test_amending_adds_a_signed_version_and_supersedes_the_old_one(cast, django_
             password=PASSWORD,
             otp=otp(cast.approver),
             reason="The manufacturer's line starts later.",
-            items=[_item(order, required_dates=[new_date])],
+            items=[amended_item(order, required_dates=[new_date])],
             expected_version=1,
         )
 
@@ -131,7 +117,7 @@ def test_an_amendment_needs_a_reason_and_changes_nothing_without_one(cast, djang
             password=PASSWORD,
             otp=otp(cast.approver),
             reason="  ",
-            items=[_item(order, quantity="5")],
+            items=[amended_item(order, quantity="5")],
         )
     assert error.value.field == "reason"
     assert callbacks == []
@@ -159,7 +145,11 @@ def test_amendment_refusals_are_audited_and_change_nothing(
     # when
     with django_capture_on_commit_callbacks(execute=True) as callbacks, pytest.raises(PermissionRefused) as refused:
         order_changes.rated_order_amend(
-            order=order, actor=getattr(cast, who), password=password, reason="Cut.", items=[_item(order, quantity="5")]
+            order=order,
+            actor=getattr(cast, who),
+            password=password,
+            reason="Cut.",
+            items=[amended_item(order, quantity="5")],
         )
 
     # then
@@ -223,7 +213,7 @@ def test_a_stale_amendment_is_refused_as_a_concurrent_change(cast, django_captur
             password=PASSWORD,
             otp=otp(cast.approver),
             reason="Cut.",
-            items=[_item(order, quantity="5")],
+            items=[amended_item(order, quantity="5")],
         )
     events = AuditEvent.objects.count()
 
@@ -235,7 +225,7 @@ def test_a_stale_amendment_is_refused_as_a_concurrent_change(cast, django_captur
             password=PASSWORD,
             otp=otp(cast.approver),
             reason="Cut more.",
-            items=[_item(order, quantity="4")],
+            items=[amended_item(order, quantity="4")],
             expected_version=1,
         )
 

@@ -6,6 +6,7 @@ import pytest
 
 from audit.models import AuditEvent
 from dpa_portal.errors import InvalidState, PermissionRefused, ValidationFailed
+from ratings.clock import agency_today
 from ratings.constants import (
     SIGNATURE_MEANING_EXTENSION,
     DocumentKind,
@@ -90,10 +91,11 @@ def _item(**overrides):
     [
         ([], "SUB-1", "at least one item"),
         ([_item(quantity="11")], "SUB-1", "more than the rated order covers"),
-        ([_item(quantity="0")], "SUB-1", "more than zero"),
+        ([_item(quantity="0")], "SUB-1", "greater than zero"),
         ([_item(required_dates=[])], "SUB-1", "at least one required delivery date"),
         ([_item(required_dates=["ASAP"])], "SUB-1", "calendar date"),
-        ([_item(required_dates=["2020-01-02"])], "SUB-1", "after today"),
+        ([_item(required_dates=["2020-01-02"])], "SUB-1", r"\(2020-01-02\) is in the past"),
+        ([_item(required_dates=[agency_today()])], "SUB-1", "must be after today"),
         ([_item(required_dates=[future(45)])], "SUB-1", "after the rated order's latest required date"),
         ([_item()], "  ", "purchase order"),
     ],

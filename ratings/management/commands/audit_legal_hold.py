@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from audit import context, retention
+from audit import context
 from dpa_portal.errors import ApplicationError
-from ratings.models import RatingRequest
+from ratings.models import RatingRequest, User
+from ratings.services.requests import holds
 
 
 class Command(BaseCommand):
@@ -22,14 +22,17 @@ class Command(BaseCommand):
         parser.add_argument("--reason", required=True)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        user = get_user_model().objects.filter(username=options["by"], is_active=True).first()
+        user = User.objects.filter(username=options["by"], is_active=True).first()
         rr = RatingRequest.objects.filter(reference=options["reference"]).first()
         if user is None or rr is None:
             raise CommandError("No such active user or request reference.")
-        operation = retention.place_hold if options["operation"] == "place" else retention.release_hold
+        if options["operation"] == "place":
+            operation = holds.rating_request_hold_place
+        else:
+            operation = holds.rating_request_hold_release
         try:
             with context.use(context.for_command()):
-                operation(request=rr, actor=user, reason=options["reason"])
+                operation(rating_request=rr, actor=user, reason=options["reason"])
         except ApplicationError as error:
             raise CommandError(error.message) from error
         self.stdout.write(self.style.SUCCESS(f"Legal hold {options['operation']}d on {rr.reference}."))

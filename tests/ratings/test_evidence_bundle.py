@@ -1,4 +1,5 @@
-"""Evidence bundle: the offline verifier passes on a fresh bundle and names each kind of tampering."""
+"""A rating request's evidence bundle: what it holds of the request; the offline verifier passes
+on a fresh bundle and names each kind of tampering."""
 
 from __future__ import annotations
 
@@ -10,12 +11,13 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
+from django.contrib.auth.models import Permission
+from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from audit.models import AuditEvent
-from ratings.constants import RequestState
-from ratings.services.requests import attachments, workflow
+from ratings.constants import CONFIDENTIALITY_LEGEND, RequestState
+from ratings.services.requests import attachments, evidence, holds, workflow
 from tests.factories import CHECKLIST_ALL_TRUE, PASSWORD, draft_request, otp, request_in_state
 
 pytestmark = pytest.mark.django_db
@@ -86,6 +88,7 @@ def test_bundle_contents_and_verifier_passes(bundle_dir):
     data = json.loads((bundle_dir / "request.json").read_text())
     assert data["request"]["fields"]["state"] == RequestState.ISSUED
     assert len(data["line_items"]) == 1 and len(data["attachments"]) == 1 and len(data["deliveries"]) == 1
+    assert data["legal_holds"] == [] and data["confidentiality"] == CONFIDENTIALITY_LEGEND
     [document] = json.loads((bundle_dir / "documents.json").read_text())
     assert document["sha256"] == document["recorded_sha256"]
     result = run_verifier(bundle_dir)
@@ -184,3 +187,24 @@ def test_bundle_download_by_auditor_is_audited(client, cast):
         assert "verify.py" in archive.namelist()
     event = AuditEvent.objects.get(action="audit.bundle")
     assert (event.actor_id, event.reference) == (cast.auditor.pk, rr.reference)
+
+
+def test_bundle_holds_the_requests_legal_holds(cast, tmp_path):
+    rr = request_in_state(cast, RequestState.APPROVED)
+    cast.hhsadmin.user_permissions.add(Permission.objects.get(codename="place_legalhold"))
+    hold = holds.rating_request_hold_place(rating_request=rr, actor=cast.hhsadmin, reason="Matter 26-7")
+    out = tmp_path / "bundle.zip"
+    manifest = evidence.rating_request_bundle(reference=rr.reference, out=out)
+    with zipfile.ZipFile(out) as archive:
+        data = json.loads(archive.read("request.json"))
+    assert [(h["pk"], h["fields"]["reason"], h["fields"]["reference"]) for h in data["legal_holds"]] == [
+        (hold.pk, "Matter 26-7", rr.reference)
+    ]
+    held = AuditEvent.objects.get(action="legal_hold.place")
+    assert held.sequence in manifest["event_sequences"]
+
+
+def test_bundle_of_an_unknown_reference_is_refused_and_recorded_nowhere(cast, tmp_path):
+    with pytest.raises(CommandError, match="No request with reference 'PRR-1999-99999'"):
+        call_command("audit_bundle", "PRR-1999-99999", "--out", str(tmp_path / "b.zip"), stdout=io.StringIO())
+    assert not AuditEvent.objects.filter(action="audit.bundle").exists()

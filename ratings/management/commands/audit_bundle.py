@@ -7,8 +7,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from audit import bundle, context
+from audit import context
 from dpa_portal.errors import ApplicationError
+from ratings.services.requests import evidence
 
 
 class Command(BaseCommand):
@@ -22,7 +23,7 @@ class Command(BaseCommand):
         out = Path(options["out"])
         try:
             with context.use(context.for_command()):
-                manifest = bundle.build(options["reference"], out)
+                manifest = evidence.rating_request_bundle(reference=options["reference"], out=out)
         except ApplicationError as error:
             raise CommandError(error.message) from error
         self.stdout.write(
