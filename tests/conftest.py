@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY, devices_for_user
@@ -47,6 +48,12 @@ def signing_pair(tmp_path_factory) -> tuple[Path, Path]:
 def _signing_settings(settings, signing_pair):
     # Every test that approves a request can generate its signed documents.
     settings.DOCUMENT_SIGNING_CERT, settings.DOCUMENT_SIGNING_KEY = signing_pair
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    """Rate-limit and lockout counters live in the cache: each test starts with none."""
+    cache.clear()
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -174,8 +175,8 @@ OTP_TOTP_ISSUER = OTP_WEBAUTHN_RP_NAME = env("OTP_TOTP_ISSUER", "DPA Priority Ra
 # Passkeys (https or localhost only): the relying party is the browser's host name; accepted
 # origins are these plus the browser's own when its host is in ALLOWED_HOSTS.
 OTP_WEBAUTHN_RP_ID_CALLABLE = "ratings.accounts.mfa.relying_party_id"
-_SITE_ORIGIN = SITE_URL if SITE_URL.startswith("https://") else SITE_URL.replace("127.0.0.1", "localhost")
-OTP_WEBAUTHN_ALLOWED_ORIGINS = env_list("PASSKEY_ORIGINS", _SITE_ORIGIN)
+_LOCAL = SITE_URL.replace(urlsplit(SITE_URL).hostname or "", "localhost", 1)  # http: passkeys need localhost
+OTP_WEBAUTHN_ALLOWED_ORIGINS = env_list("PASSKEY_ORIGINS", SITE_URL if SITE_URL.startswith("https://") else _LOCAL)
 OTP_WEBAUTHN_HELPER_CLASS = "ratings.accounts.mfa.WebAuthnHelper"
 OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False  # a passkey is a second factor, after the password
 MFA_RECOVERY_CODES = env_int("MFA_RECOVERY_CODES", 10)
@@ -233,8 +234,7 @@ EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", str(BASE_DIR / "var" / "mail"))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "DPA Priority Ratings <dpa-ratings@hhs.example.gov>")
 
 # --- Cache ------------------------------------------------------------------------------------
-# Redis when set, so rate limits and throttles are shared by every worker (production requires
-# it); local memory otherwise (quick start and tests, one process).
+# Redis when set (production always): rate limits shared by every worker; else local memory.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 if os.environ.get("CACHE_URL"):
     CACHES = {

@@ -12,7 +12,7 @@ from django.utils import timezone
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from knox.auth import TokenAuthentication
 from rest_framework import exceptions, permissions
-from rest_framework.authentication import BaseAuthentication, SessionAuthentication
+from rest_framework.authentication import BaseAuthentication, SessionAuthentication, get_authorization_header
 from rest_framework.request import Request
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
@@ -46,6 +46,8 @@ class ApiTokenAuthentication(TokenAuthentication):
     """`Authorization: Token <token>`. The token's id goes on every audit event of the call."""
 
     def authenticate(self, request: Request) -> tuple[Any, Any] | None:
+        if not get_authorization_header(request):
+            return None
         address = client_address(request)
         key = f"api-bad-token:{address}"
         limit, period = _rate(settings.API_THROTTLE_BAD_TOKEN)

@@ -523,7 +523,10 @@ def test_approving_a_request_whose_date_has_passed_is_a_form_error_and_nothing_c
 
     # when the official approves and signs
     with django_capture_on_commit_callbacks() as callbacks:
-        response = client.post(act_url(rr, "approve"), {"expected_version": rr.version, "password": PASSWORD})
+        response = client.post(
+            act_url(rr, "approve"),
+            {"expected_version": rr.version, "password": PASSWORD, "otp": otp(staff.approver)},
+        )
 
     # then the form says which date, no order is issued and nothing is recorded
     assert response.status_code == 200

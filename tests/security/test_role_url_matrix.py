@@ -31,7 +31,7 @@ def _urls(prefix: str, rr) -> list[str]:
     return sorted(found)
 
 
-@pytest.mark.parametrize("who", ["intake", "reviewer", "approver", "hhsadmin", "auditor"])
+@pytest.mark.parametrize("who", ["reviewer", "hhsadmin", "auditor"])
 def test_no_admin_or_audit_page_opens_before_the_second_factor(unverified_client, cast, who):
     rr = request_in_state(cast, RequestState.SUBMITTED)
     unverified_client.force_login(getattr(cast, who))

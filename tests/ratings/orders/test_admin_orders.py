@@ -135,7 +135,9 @@ def test_an_amendment_beyond_a_limit_is_a_form_error_and_nothing_changes(
     before = _order_state(order)
 
     with django_capture_on_commit_callbacks() as callbacks:
-        response = client.post(f"/admin/ratings/ratedorder/{order.pk}/amend/", _amend_form(item, **changes))
+        response = client.post(
+            f"/admin/ratings/ratedorder/{order.pk}/amend/", {**_amend_form(item, **changes), "otp": otp(cast.approver)}
+        )
 
     assert response.status_code == 200
     errors = response.context["form"].errors
