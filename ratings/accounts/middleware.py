@@ -66,6 +66,8 @@ class InputGuardMiddleware:
             names = [upload.name or "" for _field, uploads in request.FILES.lists() for upload in uploads]
             if any(_bad_text(v) for v in [*fields, *names]):
                 return "A form field contains a character that is not allowed (NUL or malformed UTF-8)."
+        if request.content_type == "application/json" and (b"\x00" in request.body or b"\\u0000" in request.body):
+            return "A JSON field contains a NUL character (\\u0000), which text may not hold."
         return ""
 
 

@@ -138,3 +138,13 @@ def test_a_plain_pdf_is_accepted_through_the_streaming_handler(client, cast):
     upload = SimpleUploadedFile("quote.pdf", PDF, content_type="application/pdf")
     client.post(reverse("portal:request-attachments", args=[rr.pk]), {"file": upload, "upload": "1"})
     assert rr.attachments.count() == 1
+
+
+def test_a_nul_in_a_json_field_is_a_400_problem_and_nothing_is_stored(cast):
+    rr = request_in_state(cast, RequestState.SUBMITTED)
+    response = api_for(cast.applicant).post(
+        f"/api/v1/requests/{rr.reference}/withdraw/", '{"reason": "a\\u0000b"}', content_type="application/json"
+    )
+    assert response.status_code == 400 and "NUL" in response.json()["detail"]
+    rr.refresh_from_db()
+    assert rr.state == RequestState.SUBMITTED
