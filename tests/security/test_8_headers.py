@@ -70,8 +70,9 @@ def test_api_responses_are_not_stored(client, cast):
 
 
 def test_check_deploy_with_production_settings_reports_only_the_hsts_preload_warning(tmp_path):
+    # The browser tests' harness sets DJANGO_ALLOW_ASYNC_UNSAFE in this process; no deployment does.
     env = {
-        **os.environ,
+        **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
         "DJANGO_SETTINGS_MODULE": "dpa_portal.settings.production",
         "SECRET_KEY": secrets.token_urlsafe(64),
         "DATABASE_URL": f"sqlite:///{tmp_path / 'check.sqlite3'}",
