@@ -42,6 +42,9 @@ run: quickstart
 	@echo "  DPA Priority Rating Portal: http://$(HOST):$(PORT)/   (HHS staff: http://$(HOST):$(PORT)/admin/)"
 	@echo "  Logins (password dpa-demo): applicant, applicant2, supplier (also supplier2, membrana, resina),"
 	@echo "                              intake, reviewer, approver (DO), secretary (DX), hhsadmin, auditor"
+	@echo "  HHS staff and auditors also enter a code from an authenticator app (demo only: every one of them"
+	@echo "  shares the secret GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ; or run: .venv/bin/python manage.py demo_totp)."
+	@echo "  Passkeys need https or localhost: open http://localhost:$(PORT)/ to add one."
 	@echo "  E-mail is written to var/mail/."
 	@echo ""
 	@$(PY) manage.py runserver $(HOST):$(PORT)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import dataclasses
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ class AuditContext:
     source: str = Source.SYSTEM
     request_id: str = ""
     client_address: str = ""
+    credential: str = ""  # how the actor authenticated when not by session, e.g. "api_token:42"
 
 
 _current: contextvars.ContextVar[AuditContext] = contextvars.ContextVar("audit_context", default=AuditContext())  # noqa: B039 - frozen dataclass
@@ -36,6 +38,14 @@ def use(context: AuditContext) -> Iterator[AuditContext]:
         yield context
     finally:
         _current.reset(token)
+
+
+def bind(**fields: str) -> AuditContext:
+    """Add facts learnt during the request (the API token that authenticated it); the
+    enclosing `use` restores the previous context when the request ends."""
+    context = dataclasses.replace(_current.get(), **fields)
+    _current.set(context)
+    return context
 
 
 def for_task(task_id: str | None = None) -> AuditContext:

@@ -7,12 +7,16 @@ from django.http import HttpRequest, HttpResponse
 
 from audit import context
 from audit.constants import Source
+from dpa_portal.net import client_address
 
 
-def client_address(request: HttpRequest) -> str:
-    # REMOTE_ADDR is the connecting peer; behind a proxy the deployment sets it (gunicorn
-    # --forwarded-allow-ips) rather than trusting a client-supplied header here.
-    return str(request.META.get("REMOTE_ADDR", ""))[:64]
+def request_id(request: HttpRequest) -> str:
+    """The server makes the id; a client's X-Request-ID is kept only when it is a UUID."""
+    offered = str(request.META.get("HTTP_X_REQUEST_ID", "")).strip()
+    try:
+        return str(uuid.UUID(offered))
+    except ValueError:
+        return uuid.uuid4().hex
 
 
 class AuditContextMiddleware:
@@ -20,11 +24,9 @@ class AuditContextMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        request_id = str(request.META.get("HTTP_X_REQUEST_ID", ""))[:64] or uuid.uuid4().hex
+        rid = request_id(request)
         source = Source.API if request.path.startswith("/api/") else Source.WEB
-        with context.use(
-            context.AuditContext(source=source, request_id=request_id, client_address=client_address(request))
-        ):
+        with context.use(context.AuditContext(source=source, request_id=rid, client_address=client_address(request))):
             response = self.get_response(request)
-        response["X-Request-ID"] = request_id
+        response["X-Request-ID"] = rid
         return response

@@ -76,6 +76,8 @@ def record(
         object_label = object_label or str(target)
     actor_id, label, roles = actor_snapshot(actor)
     ctx = context.current()
+    if ctx.credential:
+        data = {**(data or {}), "credential": ctx.credential}
     with transaction.atomic():
         _lock_chain()
         last = AuditEvent.objects.order_by("-sequence").values("sequence", "hash").first()

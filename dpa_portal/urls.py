@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from audit import urls as audit_urls
 from ratings.portal.views import documents, evidence, public
@@ -16,8 +17,12 @@ audit_workspace = [
 
 urlpatterns = [
     path("", public.home, name="home"),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # Sign-in, second factor, API tokens, passwords (rate-limited and audited), session pages.
+    path("accounts/", include("ratings.accounts.urls")),
+    # The admin's own password pages would bypass the audited services.
+    path("admin/password_change/", RedirectView.as_view(pattern_name="password-change")),
+    path("admin/login/", RedirectView.as_view(pattern_name="login", query_string=True)),
     path("attachments/<int:pk>/download/", documents.attachment_download, name="attachment-download"),
     path(
         "orders/<str:order_number>/v<int:version>/document/",
@@ -30,13 +35,7 @@ urlpatterns = [
     path("api/", include("ratings.api.urls")),
     # --- Portal (manufacturers and suppliers) and password reset by e-mail ---
     path("portal/", include("ratings.portal.urls")),
-    path("accounts/password-reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),
     path("accounts/password-reset/sent/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
-    path(
-        "accounts/reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(),
-        name="password_reset_confirm",
-    ),
     path("accounts/reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
     path("audit/", include((audit_workspace, audit_urls.app_name))),
     path("notifications/", notification_views.notification_list, name="notification-list"),

@@ -76,3 +76,27 @@ REQUEST_ACTIONS: dict[str, AuditAction] = {
     "return_for_correction": REQUEST_RETURN_FOR_CORRECTION,
     "resubmit": REQUEST_RESUBMIT,
 }
+
+# --- accounts, credentials and the second factor -----------------------------------------------
+ACCOUNT_CREATE = register("account.create", "Account created")
+ACCOUNT_UPDATE = register("account.update", "Account changed")
+ACCOUNT_SUPERUSER_CREATE = register("account.superuser_create", "Superuser created from the command line")
+ACCOUNT_PASSWORD_CHANGE = register("account.password_change", "Password changed")
+ACCOUNT_PASSWORD_RESET_REQUEST = register("account.password_reset_request", "Password reset asked for")
+ACCOUNT_PASSWORD_RESET = register("account.password_reset", "Password reset by e-mail link")
+MEMBERSHIP_ADD = register("membership.add", "Role given")
+MEMBERSHIP_CHANGE = register("membership.change", "Role changed")
+AUTHORITY_GRANT_REQUEST = register("authority_grant.request", "Approval authority asked for")
+AUTHORITY_GRANT_CONFIRM = register("authority_grant.confirm", "Approval authority confirmed by a second administrator")
+AUTHORITY_GRANT_REJECT = register("authority_grant.reject", "Approval authority refused by a second administrator")
+ORGANIZATION_CREATE = register("organization.create", "Organization created")
+ORGANIZATION_UPDATE = register("organization.update", "Organization changed")
+PROGRAM_CREATE = register("program.create", "Program created")
+PROGRAM_UPDATE = register("program.update", "Program changed")
+API_TOKEN_ISSUE = register("api_token.issue", "API token created")
+API_TOKEN_REVOKE = register("api_token.revoke", "API token revoked")
+API_TOKEN_EXPIRE = register("api_token.expire", "API token expired")
+MFA_ENROL = register("mfa.enrol", "Second factor set up")
+MFA_RECOVERY_CODES = register("mfa.recovery_codes", "Recovery codes made")
+MFA_VERIFY = register("mfa.verify", "Signed in with the second factor")
+MFA_RESET = register("mfa.reset", "Second factor reset by an administrator")

@@ -274,3 +274,18 @@ SUPPLIER_RESPONSE_MEANINGS = {
     SupplierResponseKind.FULFILLED: "Fulfilled: the supplier certifies the rated order has been filled",
 }
 SIGNATURE_MEANING_EXTENSION = "Extended: certifies the rating is extended under 15 CFR 700.15"
+
+
+class TokenScope(models.TextChoices):
+    """What an API token may do. Checked on every API call (ratings.accounts.api_auth)."""
+
+    READ = "read", "Read only"
+    READ_WRITE = "read_write", "Read and write"
+
+
+class GrantStatus(models.TextChoices):
+    """A grant of approval authority waits for a second HHS administrator (two-person rule)."""
+
+    PENDING = "pending", "Waiting for a second administrator"
+    CONFIRMED = "confirmed", "Confirmed"
+    REJECTED = "rejected", "Rejected"

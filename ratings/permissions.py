@@ -11,82 +11,38 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ratings.constants import HHS_ROLES, LEVEL_RANK, OrganizationKind, RequestState, Role
+from ratings.constants import HHS_WORKFLOW_ROLES, LEVEL_RANK, OrganizationKind, RequestState, Role
+
+# The facts the rules stand on, read by callers through this module too.
+from ratings.roles import (
+    active_memberships as active_memberships,
+)
+from ratings.roles import (
+    approval_level as approval_level,
+)
+from ratings.roles import (
+    approving_membership as approving_membership,
+)
+from ratings.roles import (
+    conflicted_organization_ids as conflicted_organization_ids,
+)
+from ratings.roles import (
+    forget_memberships as forget_memberships,
+)
+from ratings.roles import (
+    has_role as has_role,
+)
+from ratings.roles import (
+    is_hhs_staff as is_hhs_staff,
+)
+from ratings.roles import (
+    organization_ids as organization_ids,
+)
+from ratings.roles import (
+    sees_business_data as sees_business_data,
+)
 
 Rule = Callable[[Any, Any], "str | None"]
-
-
-def active_memberships(user: Any) -> list[Any]:
-    """The user's active memberships, cached on the user object for the request."""
-    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
-        return []
-    cached = getattr(user, "_active_memberships", None)
-    if cached is None:
-        cached = list(
-            user.memberships.filter(is_active=True, organization__is_active=True).select_related("organization")
-        )
-        user._active_memberships = cached
-    return cached
-
-
-def forget_memberships(user: Any) -> None:
-    for cached in ("_active_memberships", "_conflicted_organization_ids"):
-        if hasattr(user, cached):
-            delattr(user, cached)
-
-
-def conflicted_organization_ids(user: Any) -> set[int]:
-    """Organizations the user declared a conflict of interest with (active declarations)."""
-    if user is None or not getattr(user, "is_authenticated", False):
-        return set()
-    cached = getattr(user, "_conflicted_organization_ids", None)
-    if cached is None:
-        cached = set(
-            user.conflicts_of_interest.filter(withdrawn_at__isnull=True).values_list("organization_id", flat=True)
-        )
-        user._conflicted_organization_ids = cached
-    return cached
-
-
-def has_role(user: Any, role: str) -> bool:
-    return any(m.role == role and _role_fits_org(m) for m in active_memberships(user))
-
-
-def _role_fits_org(membership: Any) -> bool:
-    # HHS roles only count on the agency; an "approving official" at a supplier means nothing.
-    if membership.role in HHS_ROLES:
-        return membership.organization.kind == OrganizationKind.AGENCY
-    return True
-
-
-def organization_ids(user: Any, *roles: str) -> set[int]:
-    return {m.organization_id for m in active_memberships(user) if not roles or m.role in roles}
-
-
-def is_hhs_staff(user: Any) -> bool:
-    return any(m.role in HHS_ROLES and _role_fits_org(m) for m in active_memberships(user))
-
-
-def approval_level(user: Any) -> str | None:
-    """The highest level the user may approve, or None."""
-    levels = [
-        m.approval_level
-        for m in active_memberships(user)
-        if m.role == Role.APPROVING_OFFICIAL and _role_fits_org(m) and m.approval_level
-    ]
-    return max(levels, key=lambda level: LEVEL_RANK[level]) if levels else None
-
-
-def approving_membership(user: Any, level: str) -> Any | None:
-    """The approving-official membership under which the user signs a rating of `level`."""
-    candidates = [
-        m
-        for m in active_memberships(user)
-        if m.role == Role.APPROVING_OFFICIAL
-        and _role_fits_org(m)
-        and LEVEL_RANK.get(m.approval_level, 0) >= LEVEL_RANK[level]
-    ]
-    return min(candidates, key=lambda m: LEVEL_RANK[m.approval_level]) if candidates else None
 
 
 # --- Rating requests -------------------------------------------------------------------------
@@ -201,11 +157,11 @@ def conflict_declaration_refusal(declared_for: Any, user: Any) -> str | None:
 
 
 def own_account_refusal(account: Any, user: Any) -> str | None:
-    """Settings of an account (notice preferences) are changed by its holder only."""
+    """An account's settings (password, second factor, notice preferences) are its holder's alone."""
     if user is None or not getattr(user, "is_authenticated", False):
         return "Sign in to do this."
     if getattr(account, "pk", None) != user.pk:
-        return "You can change only your own notice preferences."
+        return "Only the account's owner can do this."
     return None
 
 
@@ -224,6 +180,12 @@ def _order_signer_refusal(order: Any, user: Any) -> str | None:
         return "Only an HHS approving official can amend or cancel a rated order."
     if order.placing_organization_id in organization_ids(user):
         return "You belong to the placing organization, so you cannot act on its order (separation of duties)."
+    source = order.source_request if order.source_request_id else None
+    if source is not None and user.pk in {source.recommended_by_id, source.assigned_reviewer_id}:
+        return (
+            "You reviewed the request this order was issued for, so you cannot amend or cancel it: "
+            "the recommender never signs (separation of duties)."
+        )
     level = approval_level(user)
     if level is None or LEVEL_RANK[level] < LEVEL_RANK[order.level]:
         return (
@@ -259,7 +221,7 @@ def order_refusal(action: str, order: Any, user: Any) -> str | None:
 
 def workflow_staff_refusal(_target: Any, user: Any) -> str | None:
     """HHS staff other than auditors retry failed document generation."""
-    if not is_hhs_staff(user) or has_role(user, Role.AUDITOR):
+    if not any(has_role(user, role) for role in HHS_WORKFLOW_ROLES):
         return "Only HHS workflow staff can retry document generation."
     return None
 
@@ -283,6 +245,70 @@ def invitation_refusal(_target: Any, user: Any) -> str | None:
     if not any(has_role(user, role) for role in INVITING_ROLES):
         return "Only HHS intake analysts and administrators invite supplier contacts."
     return None
+
+
+# --- Accounts, credentials and the second factor -------------------------------------------------
+
+
+def is_account_admin(user: Any) -> bool:
+    """HHS administrators (and a superuser made by the command line) manage accounts."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    return bool(user.is_superuser) or has_role(user, Role.HHS_ADMIN)
+
+
+def account_admin_refusal(_target: Any, user: Any) -> str | None:
+    if not is_account_admin(user):
+        return "Only HHS administrators manage users, organizations and programs."
+    return None
+
+
+def roles_refusal(target_user: Any, user: Any) -> str | None:
+    """Roles are changed by an administrator, and never by the person whose roles they are (AC-5)."""
+    reason = account_admin_refusal(target_user, user)
+    if reason is None and getattr(target_user, "pk", None) == user.pk:
+        return "Nobody changes their own roles or account status: ask another HHS administrator."
+    return reason
+
+
+def grant_decision_refusal(grant: Any, user: Any) -> str | None:
+    """Two-person rule: a second administrator, neither the requester nor the grantee, decides."""
+    reason = account_admin_refusal(grant, user)
+    if reason:
+        return reason
+    if user.pk == grant.requested_by_id:
+        return "You asked for this grant; a second HHS administrator must confirm it (two-person rule)."
+    if user.pk == grant.user_id:
+        return "Nobody confirms approval authority for themselves."
+    return None
+
+
+def token_revoke_refusal(token: Any, user: Any) -> str | None:
+    """The owner, or an HHS administrator (who can list and revoke, never read or create)."""
+    if token.user_id == getattr(user, "pk", None) or is_account_admin(user):
+        return None
+    return "Only the token's owner or an HHS administrator can revoke it."
+
+
+def token_issue_refusal(_target: Any, user: Any) -> str | None:
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return "Sign in to create a token."
+    if must_use_second_factor(user) and not getattr(user, "is_verified", lambda: False)():
+        return "Sign in with your second factor before creating a token."
+    return None
+
+
+def must_use_second_factor(user: Any) -> bool:
+    """HHS staff, auditors, superusers, and members of organizations that require it (AAL2)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    if user.is_superuser or is_hhs_staff(user):
+        return True
+    return any(m.organization.require_mfa for m in active_memberships(user))
+
+
+def second_factor_reset_refusal(target_user: Any, user: Any) -> str | None:
+    return roles_refusal(target_user, user)
 
 
 # --- The audit trail ----------------------------------------------------------------------------

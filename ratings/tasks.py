@@ -7,6 +7,8 @@ from typing import Any
 
 from celery import shared_task
 
+from audit import context
+from ratings.services.accounts import tokens
 from ratings.services.notifications import digest as notification_digests
 from ratings.services.notifications import outbox as notifications
 from ratings.services.orders import documents as order_documents
@@ -78,3 +80,10 @@ def send_notification_digests() -> int:
 def notify_overdue_reviews() -> int:
     """Periodic (beat): tell reviewers (or intake) of HHS reviews past their target, once each."""
     return len(review_overdue.review_overdue_notify())
+
+
+@shared_task(name="ratings.tasks.expire_api_tokens", ignore_result=True)
+def expire_api_tokens() -> int:
+    """Periodic (beat): remove API tokens past their expiry, auditing each removal."""
+    with context.use(context.for_task()):
+        return tokens.api_tokens_expire()

@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from ratings.constants import REVIEW_CHECKLIST, GenerationStatus, OrderStatus, RequestState
-from ratings.demo.accounts import DEMO_PASSWORD
+from ratings.demo.accounts import DEMO_PASSWORD, demo_code
 from ratings.models import Document, Organization, Program, RatedOrder, RatedOrderVersion, User
 from ratings.services.items import DeliveryInput
 from ratings.services.requests import drafts, workflow
@@ -56,7 +56,13 @@ rr = workflow.rating_request_recommend(
     rationale="ok",
     checklist={k: True for k in REVIEW_CHECKLIST},
 )
-rr = workflow.rating_request_approve(rating_request=rr, actor=users["approver"], password=DEMO_PASSWORD, reason="ok")
+rr = workflow.rating_request_approve(
+    rating_request=rr,
+    actor=users["approver"],
+    password=DEMO_PASSWORD,
+    otp=demo_code(users["approver"]),  # the second factor of the signature: the demo's shared app
+    reason="ok",
+)
 assert rr.state not in {RequestState.DRAFT, RequestState.RECOMMENDED}, rr.state
 print(f"smoke: {rr.reference} reached {rr.state}")
 

@@ -5,7 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
+from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY, devices_for_user
 
 from audit.actions import register
 from ratings.documents.signing import ensure_dev_certificate
@@ -47,7 +50,36 @@ def _signing_settings(settings, signing_pair):
     settings.DOCUMENT_SIGNING_CERT, settings.DOCUMENT_SIGNING_KEY = signing_pair
 
 
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    """Rate-limit and lockout counters live in the cache: each test starts with none."""
+    cache.clear()
+
+
 @pytest.fixture
 def cast(db) -> Cast:
     """One user per role, organizations for each (see tests/factories.py)."""
     return make_cast()
+
+
+class SecondFactorClient(Client):
+    """Signs in (login or force_login) as a person who also passed their second factor, as every
+    signed-in HHS user has (tests of the second factor itself use `unverified_client`)."""
+
+    def _login(self, user, backend=None):
+        super()._login(user, backend)
+        device = next(iter(devices_for_user(user, confirmed=True)), None)
+        if device is not None:
+            session = self.session
+            session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+            session.save()
+
+
+@pytest.fixture
+def client() -> Client:
+    return SecondFactorClient()
+
+
+@pytest.fixture
+def unverified_client() -> Client:
+    return Client()

@@ -4,10 +4,14 @@ trail is the one production would write (a trait per state: `request_in_state(ca
 from __future__ import annotations
 
 import datetime as dt
+import time
 from dataclasses import dataclass
 
 import factory
 from django.utils import timezone
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp.util import random_hex
 
 from ratings.constants import (
     REVIEW_CHECKLIST,
@@ -89,7 +93,22 @@ def member(
         approval_level=approval_level,
         delegation={"DO": "ASPR delegation, 87 FR 58363", "DX": "Secretary of HHS"}.get(approval_level, ""),
     )
+    if org.kind == OrganizationKind.AGENCY:
+        # HHS staff and auditors always have an authenticator app (they cannot work without one).
+        TOTPDevice.objects.create(user=user, name="Authenticator app", key=random_hex(20), confirmed=True)
     return user
+
+
+def otp(user: User) -> str:
+    """A valid code from the user's authenticator app, usable now (the last-used step is reset,
+    so one test may sign several times within 30 seconds)."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        return "000000"  # someone without an app: whatever they type is wrong
+    TOTPDevice.objects.filter(pk=device.pk).update(last_t=-1)
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = time.time()
+    return f"{totp.token():0{device.digits}d}"
 
 
 @dataclass
@@ -243,7 +262,9 @@ def request_in_state(cast: Cast, state: str, *, level: str = RatingLevel.DO, **k
     official = cast.secretary if level == RatingLevel.DX else cast.approver
     # Approval signs the rated orders in the same transaction, so it ends in ISSUED.
     if state in (RequestState.APPROVED, RequestState.ISSUED):
-        return workflow.rating_request_approve(rating_request=rr, actor=official, password=PASSWORD, reason="Approved.")
+        return workflow.rating_request_approve(
+            rating_request=rr, actor=official, password=PASSWORD, otp=otp(official), reason="Approved."
+        )
     if state == RequestState.DENIED:
         return workflow.rating_request_deny(rating_request=rr, actor=official, reason="Not eligible.")
     raise ValueError(f"No factory path to state {state!r}")

@@ -1,10 +1,10 @@
 """Settings shared by every environment. Everything that differs comes from the environment.
 
 dev.py, test.py and production.py only set defaults for the variables read here; the README
-lists every variable. Sections, in order: core, database, security, authentication, time and
-language, static files and storage, mail, cache, Celery, REST API, logging, audit, rating
-rules, notifications, rated-order documents, and last the Celery beat schedule (every periodic
-task in one place).
+lists every variable. Sections, in order: core, database, security, authentication (second
+factor included), sessions, time and language, static files and storage, mail, cache, REST API,
+logging; then product.py: Celery, audit, rating rules, notifications, rated-order documents, and
+last the Celery beat schedule (every periodic task in one place).
 """
 
 from __future__ import annotations
@@ -12,31 +12,11 @@ from __future__ import annotations
 import os
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
-from django.core.exceptions import ImproperlyConfigured
 
-BASE_DIR = Path(__file__).resolve().parent.parent.parent
-
-
-def env(name: str, default: str | None = None) -> str:
-    value = os.environ.get(name, default)
-    if value is None:
-        raise ImproperlyConfigured(f"Set the environment variable {name}.")
-    return value
-
-
-def env_bool(name: str, default: bool) -> bool:
-    return env(name, "1" if default else "0").strip().lower() in {"1", "true", "yes", "on"}
-
-
-def env_int(name: str, default: int) -> int:
-    return int(env(name, str(default)))
-
-
-def env_list(name: str, default: str = "") -> list[str]:
-    return [item.strip() for item in env(name, default).split(",") if item.strip()]
-
+from dpa_portal.settings.environment import BASE_DIR, env, env_bool, env_int, env_list
 
 # --- Core -------------------------------------------------------------------------------------
 DEBUG = env_bool("DEBUG", False)
@@ -52,11 +32,18 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
+    # API tokens: hashed, named, expiring, scoped (ratings.ApiToken is knox's token model).
+    "knox",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_fsm",
     "axes",
+    # The second factor: TOTP apps, recovery codes and passkeys (WebAuthn).
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "django_otp_webauthn",
+    "csp",
     "audit",
     "ratings",
 ]
@@ -64,10 +51,20 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # NUL bytes and broken UTF-8 are a 400 before anything reads them; then the CSP, no-store
+    # and Permissions-Policy headers on every dynamic response.
+    "ratings.accounts.middleware.InputGuardMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "ratings.accounts.middleware.ResponseHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # user.is_verified(); session limits (a form sent after expiry is kept); the second factor
+    # before anything else for whoever must use one.
+    "django_otp.middleware.OTPMiddleware",
+    "ratings.accounts.middleware.SessionLimitsMiddleware",
+    "ratings.accounts.middleware.SecondFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # After authentication, so the audit context knows the request id and client address.
@@ -89,6 +86,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "ratings.accounts.context.session_limits",
             ],
         },
     },
@@ -102,6 +100,24 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 SECRET_KEY = env("SECRET_KEY")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
+CSRF_FAILURE_VIEW = "ratings.accounts.views.session.csrf_failure"  # a page that says what to do
+# The client address (lockout, throttles, audit) comes from X-Forwarded-For only through trusted
+# hops: a count of proxies ("1") or their networks ("10.0.0.0/8,192.0.2.7"); "0": REMOTE_ADDR.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", "0")
+SECURE_CONTENT_TYPE_NOSNIFF, SECURE_REFERRER_POLICY, X_FRAME_OPTIONS = True, "same-origin", "DENY"
+_SELF = ("'self'",)  # CSP: no inline script or style anywhere (static files only), no frames or plugins
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        **dict.fromkeys(["default-src", "script-src", "style-src", "font-src", "connect-src"], _SELF),
+        **dict.fromkeys(["base-uri", "form-action"], _SELF),
+        **dict.fromkeys(["object-src", "frame-ancestors"], ("'none'",)),
+        "img-src": [*_SELF, "data:"],
+    }
+}
+_OFF = ("accelerometer", "camera", "geolocation", "gyroscope", "magnetometer", "microphone", "payment", "usb")
+_PASSKEYS = "publickey-credentials-get=(self), publickey-credentials-create=(self)"
+PERMISSIONS_POLICY = env("PERMISSIONS_POLICY", ", ".join([*(f"{f}=()" for f in _OFF), _PASSKEYS]))
+FILE_UPLOAD_HANDLERS = ["ratings.uploads.LimitedUploadHandler"]  # to disk, cut at the size limit
 
 # --- Authentication ---------------------------------------------------------------------------
 AUTH_USER_MODEL = "ratings.User"
@@ -119,19 +135,39 @@ LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
 
-# NIST AC-7: after LOGIN_FAILURE_LIMIT consecutive failed sign-ins an account is locked for
-# LOGIN_LOCKOUT_MINUTES (django-axes): per username (AC-7 counts attempts "by a user") and,
-# separately, per client address (password spraying across accounts).
-AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
-]
+# NIST AC-7: after LOGIN_FAILURE_LIMIT consecutive failed sign-ins for a username from a client
+# address, that pair is locked for LOGIN_LOCKOUT_MINUTES (django-axes): one person's typos
+# never lock out everyone behind a proxy; spraying from one address meets LOGIN_RATE_LIMIT.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15))
-AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
-AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE, AXES_RESET_ON_SUCCESS, AXES_VERBOSE = "dpa_portal.net.client_address", True, False
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_VERBOSE = False
+# Per client address (django-ratelimit syntax); password resets also per e-mail address.
+LOGIN_RATE_LIMIT = env("LOGIN_RATE_LIMIT", "30/m")
+PASSWORD_RESET_RATE_LIMIT = env("PASSWORD_RESET_RATE_LIMIT", "5/h")
+
+# Second factor (NIST SP 800-63B AAL2): HHS staff and auditors always, others when their organization
+# requires it. TOTP first (signatures re-enter a code, 21 CFR 11.200), then passkeys, recovery codes.
+OTP_TOTP_ISSUER = OTP_WEBAUTHN_RP_NAME = env("OTP_TOTP_ISSUER", "DPA Priority Ratings")
+# Passkeys (https or localhost only): the relying party is the browser's host name; accepted
+# origins are these plus the browser's own when its host is in ALLOWED_HOSTS.
+OTP_WEBAUTHN_RP_ID_CALLABLE = "ratings.accounts.mfa.relying_party_id"
+_LOCAL = SITE_URL.replace(urlsplit(SITE_URL).hostname or "", "localhost", 1)  # http: passkeys need localhost
+OTP_WEBAUTHN_ALLOWED_ORIGINS = env_list("PASSKEY_ORIGINS", SITE_URL if SITE_URL.startswith("https://") else _LOCAL)
+OTP_WEBAUTHN_HELPER_CLASS = "ratings.accounts.mfa.WebAuthnHelper"
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False  # a passkey is a second factor, after the password
+MFA_RECOVERY_CODES = env_int("MFA_RECOVERY_CODES", 10)
+
+# --- Sessions ---------------------------------------------------------------------------------
+# Staff 30 minutes idle, portal users 60, everyone 12 hours at most; pages warn before the idle
+# limit; a form sent after expiry is kept (ratings.accounts.middleware).
+SESSION_IDLE_SECONDS_STAFF = env_int("SESSION_IDLE_SECONDS_STAFF", 30 * 60)
+SESSION_IDLE_SECONDS_PORTAL = env_int("SESSION_IDLE_SECONDS_PORTAL", 60 * 60)
+SESSION_ABSOLUTE_SECONDS = env_int("SESSION_ABSOLUTE_SECONDS", 12 * 60 * 60)
+SESSION_WARNING_SECONDS = env_int("SESSION_WARNING_SECONDS", 120)
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_SECONDS
 
 # --- Time and language ------------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"
@@ -165,6 +201,8 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024)
+ATTACHMENTS_PER_REQUEST_MAX = env_int("ATTACHMENTS_PER_REQUEST_MAX", 30)
+ATTACHMENTS_PER_ANSWER_MAX = env_int("ATTACHMENTS_PER_ANSWER_MAX", 10)
 
 # --- Mail -------------------------------------------------------------------------------------
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
@@ -179,54 +217,39 @@ EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", str(BASE_DIR / "var" / "mail"))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "DPA Priority Ratings <dpa-ratings@hhs.example.gov>")
 
 # --- Cache ------------------------------------------------------------------------------------
-# Redis when set, so rate limits are shared across workers; local memory otherwise.
+# Redis when set (production always): rate limits shared by every worker; else local memory.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 if os.environ.get("CACHE_URL"):
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": env("CACHE_URL"),
+            "KEY_PREFIX": env("CACHE_KEY_PREFIX", "dpa"),
         }
     }
 
-# --- Celery -----------------------------------------------------------------------------------
-# Redis broker. Tasks are thin and idempotent; acks_late so a worker crash re-runs them.
-CELERY_BROKER_URL = env("CELERY_BROKER_URL", "redis://127.0.0.1:6379/0")
-CELERY_RESULT_BACKEND = None
-CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
-CELERY_TASK_EAGER_PROPAGATES = True
-CELERY_TASK_ACKS_LATE = True
-CELERY_TASK_REJECT_ON_WORKER_LOST = True
-CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 300)
-CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 240)
-CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# Publishing must not hang a request when the broker is down: fail fast, the outbox row stays
-# pending and the sweep re-queues it.
-CELERY_TASK_PUBLISH_RETRY_POLICY = {
-    "max_retries": env_int("CELERY_PUBLISH_MAX_RETRIES", 2),
-    "interval_start": 0,
-    "interval_step": 0.2,
-    "interval_max": 0.5,
-}
-CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
-
 # --- REST API ---------------------------------------------------------------------------------
-# For manufacturers' systems: token (issued by HHS administrators) or session auth,
-# problem+json errors, per-user throttling.
+# A personal token (knox: hashed, named, expiring, scoped; /accounts/tokens/) or the session;
+# problem+json errors; throttles per client address (anonymous, failed tokens) and per user.
+KNOX_TOKEN_MODEL = "ratings.ApiToken"
+MIGRATION_MODULES = {"knox": None}  # knox's own table is replaced by ratings.ApiToken
+REST_KNOX = {"TOKEN_TTL": None, "AUTH_HEADER_PREFIX": "Token"}  # the expiry is chosen per token
+API_TOKEN_DEFAULT_DAYS, API_TOKEN_MAX_DAYS = env_int("API_TOKEN_DEFAULT_DAYS", 90), env_int("API_TOKEN_MAX_DAYS", 365)
+API_THROTTLE_BAD_TOKEN = env("API_THROTTLE_BAD_TOKEN", "10/minute")
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        "ratings.accounts.api_auth.ApiTokenAuthentication",
+        "ratings.accounts.api_auth.VerifiedSessionAuthentication",
+        "ratings.accounts.api_auth.AnonymousCallThrottle",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "ratings.accounts.api_auth.TokenScopePermission",
+    ],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
-    ],
+    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env("API_THROTTLE_ANON", "30/minute"),
         "user": env("API_THROTTLE_USER", "600/minute"),
@@ -242,6 +265,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    # Not the anonymous-call counter (an authentication class that never authenticates).
+    "AUTHENTICATION_WHITELIST": [
+        f"ratings.accounts.api_auth.{c}Authentication" for c in ("ApiToken", "VerifiedSession")
+    ],
 }
 
 # --- Logging ----------------------------------------------------------------------------------
@@ -253,100 +280,6 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
 }
 
-# --- Audit trail ------------------------------------------------------------------------------
-# Ed25519 private key (PEM) that signs checkpoints, export manifests and evidence bundles: the
-# PEM text in AUDIT_SIGNING_KEY, or a file. `manage.py ensure_audit_key` creates a dev key.
-AUDIT_SIGNING_KEY = env("AUDIT_SIGNING_KEY", "")
-AUDIT_SIGNING_KEY_PATH = Path(env("AUDIT_SIGNING_KEY_PATH", str(BASE_DIR / "var" / "audit_signing_key.pem")))
-AUDIT_SIGNING_KEY_AUTOGENERATE = env_bool("AUDIT_SIGNING_KEY_AUTOGENERATE", False)
-# Exports of more events than this run as a background job instead of streaming in the request.
-AUDIT_EXPORT_STREAM_LIMIT = env_int("AUDIT_EXPORT_STREAM_LIMIT", 200_000)
-AUDIT_SEARCH_PAGE_SIZE = env_int("AUDIT_SEARCH_PAGE_SIZE", 50)
-
-# --- Rating rules (shared/domain.md marks these [U]: keep them configurable) ------------------
-# Records retention, 45 CFR 101 / NIST AU-11. Years.
-RECORD_RETENTION_YEARS = env_int("RECORD_RETENTION_YEARS", 3)
-# HHS review target for a submitted request, in working days (paused while information is requested).
-REVIEW_TARGET_WORKING_DAYS = env_int("REVIEW_TARGET_WORKING_DAYS", 10)
-# A request returned for correction: "pause" counts the wait like a question, "restart" starts
-# the review clock again when the corrected request is resubmitted.
-REVIEW_CLOCK_WHEN_RETURNED = env("REVIEW_CLOCK_WHEN_RETURNED", "pause")
-if REVIEW_CLOCK_WHEN_RETURNED not in {"pause", "restart"}:
-    raise ImproperlyConfigured("REVIEW_CLOCK_WHEN_RETURNED must be 'pause' or 'restart'.")
-# Supplier accept/reject deadline per rating level, working days (15 CFR 700.13(d); HRPAS [U]).
-SUPPLIER_RESPONSE_WORKING_DAYS = {
-    "DO": env_int("SUPPLIER_RESPONSE_WORKING_DAYS_DO", 15),
-    "DX": env_int("SUPPLIER_RESPONSE_WORKING_DAYS_DX", 10),
-}
-# Written confirmation of a verbal delay notice, working days (15 CFR 700.13(d)(3)).
-DELAY_CONFIRMATION_WORKING_DAYS = env_int("DELAY_CONFIRMATION_WORKING_DAYS", 5)
-# Reminders before a supplier response is due, in working days before the due day.
-SUPPLIER_REMINDER_OFFSETS_WORKING_DAYS = [int(n) for n in env_list("SUPPLIER_REMINDER_OFFSETS_WORKING_DAYS", "5,1")]
-# 45 CFR 101.36: an increase up to this share of the ordered quantity is "negligible" [U].
-ORDER_NEGLIGIBLE_INCREASE_PERCENT = env_int("ORDER_NEGLIGIBLE_INCREASE_PERCENT", 5)
-ISSUING_OFFICE = env(
-    "ISSUING_OFFICE",
-    "U.S. Department of Health and Human Services, Administration for Strategic Preparedness "
-    "and Response (ASPR), 200 Independence Avenue SW, Washington, DC 20201",
-)
-
-# --- Notifications (outbox) and invitations ---------------------------------------------------
-# Outbox delivery: attempts in all (first try included), backoff base * 2**(attempt-1) with
-# full jitter, capped; the sweep re-queues rows still pending this many seconds after they
-# were due, and gives up on rows stuck "sending" (outcome unknown) after the stale timeout.
-NOTIFICATION_MAX_ATTEMPTS = env_int("NOTIFICATION_MAX_ATTEMPTS", 6)
-NOTIFICATION_RETRY_BASE_SECONDS = float(env("NOTIFICATION_RETRY_BASE_SECONDS", "30"))
-NOTIFICATION_RETRY_MAX_SECONDS = float(env("NOTIFICATION_RETRY_MAX_SECONDS", "3600"))
-NOTIFICATION_SWEEP_GRACE_SECONDS = float(env("NOTIFICATION_SWEEP_GRACE_SECONDS", "120"))
-NOTIFICATION_SENDING_STALE_SECONDS = float(env("NOTIFICATION_SENDING_STALE_SECONDS", str(CELERY_TASK_TIME_LIMIT * 2)))
-NOTIFICATION_SWEEP_BATCH = env_int("NOTIFICATION_SWEEP_BATCH", 500)
-# Supplier-contact invitations: days a set-password link stays valid.
-INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 7)
-# The daily digest goes out from this hour (agency time) to everyone who chose it.
-NOTIFICATION_DIGEST_HOUR = env_int("NOTIFICATION_DIGEST_HOUR", 7)
-
-# --- Rated-order documents --------------------------------------------------------------------
-# Agency X.509 certificate and private key (PEM) that PAdES-sign every rated-order document.
-# The quick start creates a self-signed development pair here (manage.py ensure_signing_cert).
-DOCUMENT_SIGNING_CERT = Path(env("DOCUMENT_SIGNING_CERT", str(BASE_DIR / "var" / "signing" / "dev-cert.pem")))
-DOCUMENT_SIGNING_KEY = Path(env("DOCUMENT_SIGNING_KEY", str(BASE_DIR / "var" / "signing" / "dev-key.pem")))
-DOCUMENT_SIGNING_KEY_PASSPHRASE = env("DOCUMENT_SIGNING_KEY_PASSPHRASE", "")
-# Documents left pending (the broker was down at approval) are queued again by a sweep.
-DOCUMENT_SWEEP_GRACE_SECONDS = float(env("DOCUMENT_SWEEP_GRACE_SECONDS", "120"))
-# Public verification page: requests per IP (django-ratelimit syntax).
-VERIFY_RATE_LIMIT = env("VERIFY_RATE_LIMIT", "30/m")
-
-# --- Periodic tasks (Celery beat): every schedule here, in one dict ----------------------------
-AUDIT_CHECKPOINT_MINUTES = env_int("AUDIT_CHECKPOINT_MINUTES", 60)
-NOTIFICATION_SWEEP_INTERVAL_SECONDS = float(env("NOTIFICATION_SWEEP_INTERVAL_SECONDS", "60"))
-# How often beat looks for answers due soon (reminders) or overdue (escalation), seconds.
-SUPPLIER_REMINDER_INTERVAL_SECONDS = float(env("SUPPLIER_REMINDER_INTERVAL_SECONDS", "900"))
-NOTIFICATION_DIGEST_INTERVAL_SECONDS = float(env("NOTIFICATION_DIGEST_INTERVAL_SECONDS", "900"))
-# How often beat looks for HHS reviews past their target (the reviewer is told once per due day).
-REVIEW_OVERDUE_INTERVAL_SECONDS = float(env("REVIEW_OVERDUE_INTERVAL_SECONDS", "900"))
-CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
-    # Sign the chain head, so tampering after it is detectable.
-    "audit-checkpoint": {"task": "audit.tasks.checkpoint", "schedule": AUDIT_CHECKPOINT_MINUTES * 60.0},
-    # Re-queue notices and order documents left pending (the broker was down when they were due).
-    "notifications-sweep": {
-        "task": "ratings.tasks.sweep_notifications",
-        "schedule": NOTIFICATION_SWEEP_INTERVAL_SECONDS,
-    },
-    "order-documents-sweep": {
-        "task": "ratings.tasks.sweep_order_documents",
-        "schedule": NOTIFICATION_SWEEP_INTERVAL_SECONDS,
-    },
-    "supplier-response-reminders": {
-        "task": "ratings.tasks.send_order_reminders",
-        "schedule": SUPPLIER_REMINDER_INTERVAL_SECONDS,
-    },
-    # From the digest hour on, one daily digest to each recipient who chose it.
-    "notification-digests": {
-        "task": "ratings.tasks.send_notification_digests",
-        "schedule": NOTIFICATION_DIGEST_INTERVAL_SECONDS,
-    },
-    "review-overdue-notices": {
-        "task": "ratings.tasks.notify_overdue_reviews",
-        "schedule": REVIEW_OVERDUE_INTERVAL_SECONDS,
-    },
-}
+# The product's own settings: Celery, the audit trail, the rating rules, notices, documents and
+# every periodic task.
+from dpa_portal.settings.product import *  # noqa: E402, F403

@@ -1,15 +1,29 @@
 """The HHS staff workspace. Every model admin is registered here, in one place."""
 
 from django.contrib import admin
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp_webauthn.models import WebAuthnAttestation, WebAuthnCredential
 
 from ratings.admin import workqueue
 from ratings.admin.accounts import OrganizationAdmin, ProgramAdmin, UserAdmin
 from ratings.admin.assignment import ConflictOfInterestAdmin
+from ratings.admin.credentials import ApiTokenAdmin, AuthorityGrantAdmin
 from ratings.admin.notifications import NotificationAdmin
 from ratings.admin.orders import RatedOrderAdmin
 from ratings.admin.requests import RatingRequestAdmin
 from ratings.admin.site import admin_site_has_permission
-from ratings.models import ConflictOfInterest, Notification, Organization, Program, RatedOrder, RatingRequest, User
+from ratings.models import (
+    ApiToken,
+    AuthorityGrant,
+    ConflictOfInterest,
+    Notification,
+    Organization,
+    Program,
+    RatedOrder,
+    RatingRequest,
+    User,
+)
 
 admin.site.site_header = "DPA Priority Ratings — HHS/ASPR"
 admin.site.site_title = "DPA Priority Ratings"
@@ -28,3 +42,11 @@ admin.site.register(User, UserAdmin)
 admin.site.register(Organization, OrganizationAdmin)
 admin.site.register(Program, ProgramAdmin)
 admin.site.register(ConflictOfInterest, ConflictOfInterestAdmin)
+admin.site.register(ApiToken, ApiTokenAdmin)
+admin.site.register(AuthorityGrant, AuthorityGrantAdmin)
+
+# Second-factor devices hold secrets (TOTP keys, recovery codes): never shown in the admin.
+# People manage their own in Account security; an administrator resets them from the user page.
+for _model in (TOTPDevice, StaticDevice, WebAuthnCredential, WebAuthnAttestation):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)

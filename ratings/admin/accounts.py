@@ -1,56 +1,305 @@
-"""Users with their memberships, organizations and programs."""
+"""Users with their roles, organizations and programs: every save calls an accounts service
+(audited, before/after values). Superuser, staff, groups and model permissions are never
+editable here: groups and the staff flag follow the roles; superusers come from the command
+line. Approval authority is asked for here and confirmed by a second administrator."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import admin
-from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.db.models import QuerySet
-from django.http import HttpRequest
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.html import format_html_join
 
-from ratings.models import Membership, User
+from dpa_portal.errors import ApplicationError
+from ratings import permissions, second_factor
+from ratings.admin.audited import AuditHistoryMixin, ServiceSaveMixin, changed_values
+from ratings.constants import RatingLevel, Role
+from ratings.models import Membership, Organization, Program, User
+from ratings.services.accounts import memberships, mfa, organizations, users
+
+ROLE_CHOICES = [(value, label) for value, label in Role.choices if value != Role.APPROVING_OFFICIAL]
+
+
+class MembershipForm(forms.ModelForm):
+    role = forms.ChoiceField(choices=ROLE_CHOICES, help_text="Approving officials: use “Grant approval authority”.")
+
+    class Meta:
+        model = Membership
+        fields = ("organization", "role", "approval_level", "delegation", "is_active")
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            role: Any = self.fields["role"]
+            role.choices = Role.choices
+            for name in ("organization", "role"):
+                self.fields[name].disabled = True
+        else:
+            for name in ("approval_level", "delegation", "is_active"):
+                self.fields[name].disabled = True
 
 
 class MembershipInline(admin.TabularInline):
     model = Membership
+    form = MembershipForm
     extra = 0
-    fields = ("organization", "role", "approval_level", "delegation", "is_active")
+    can_delete = False  # roles are deactivated, never deleted (the trail refers to them)
 
 
-class UserAdmin(DjangoUserAdmin):
-    fieldsets = (*DjangoUserAdmin.fieldsets, ("Official", {"fields": ("title",)}))  # type: ignore[misc]
-    inlines = (MembershipInline,)
-    list_display = (
-        "username",
-        "first_name",
-        "last_name",
-        "email",
-        "is_staff",
-        "is_active",
-        "roles",
+class UserForm(forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ("username", "first_name", "last_name", "email", "title", "is_active")
+
+
+class UserCreateForm(forms.ModelForm):
+    password1 = forms.CharField(
+        label="Password",
+        widget=forms.PasswordInput,
+        required=False,
+        help_text="Leave empty to send a reset link later.",
     )
 
+    class Meta:
+        model = User
+        fields = ("username", "first_name", "last_name", "email", "title")
+
+
+class UserAdmin(AuditHistoryMixin, ServiceSaveMixin, admin.ModelAdmin):
+    form = UserForm
+    add_form = UserCreateForm
+    inlines = (MembershipInline,)
+    change_form_template = "admin/ratings/user/change_form.html"
+    list_display = ("username", "first_name", "last_name", "email", "is_staff", "is_active", "roles", "second_factor")
+    list_filter = ("is_active", "is_staff")
+    search_fields = ("username", "first_name", "last_name", "email")
+    readonly_fields = ("is_staff", "is_superuser", "last_login", "date_joined", "groups_display", "second_factor")
+    fieldsets = (
+        (None, {"fields": ("username", "first_name", "last_name", "email", "title", "is_active")}),
+        ("Access (follows the roles; superusers only from the command line)", {"fields": readonly_fields}),
+    )
+    add_fieldsets = ((None, {"fields": ("username", "first_name", "last_name", "email", "title", "password1")}),)
+
     def get_queryset(self, request: HttpRequest) -> QuerySet[User]:
-        return super().get_queryset(request).prefetch_related("memberships__organization")
+        return super().get_queryset(request).prefetch_related("memberships__organization", "groups")
+
+    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
+        if obj is None:
+            kwargs["form"] = self.add_form
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
+        return self.add_fieldsets if obj is None else self.fieldsets
+
+    def get_inlines(self, request: HttpRequest, obj: Any = None) -> Any:
+        return self.inlines if obj is not None else ()
 
     @admin.display(description="Roles")
     def roles(self, obj: User) -> str:
-        return format_html_join(", ", "{}", ((m.get_role_display(),) for m in obj.memberships.all()))
+        return format_html_join(", ", "{}", ((m.get_role_display(),) for m in obj.memberships.all() if m.is_active))
+
+    @admin.display(description="Groups")
+    def groups_display(self, obj: User) -> str:
+        return ", ".join(group.name for group in obj.groups.all()) or "—"
+
+    @admin.display(description="Second factor")
+    def second_factor(self, obj: User) -> str:
+        kinds = sorted({type(device).__name__ for device in second_factor.devices(obj)})
+        return ", ".join(kinds) or "none"
+
+    def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
+        actor: Any = request.user
+        if change:
+            users.user_update(user=obj, actor=actor, values=changed_values(form, users.EDITABLE))
+            obj.refresh_from_db()
+            return
+        data = form.cleaned_data
+        created = users.user_create(
+            actor=actor,
+            username=data["username"],
+            password=data.get("password1") or "",
+            **{name: data[name] for name in ("first_name", "last_name", "email", "title")},
+        )
+        obj.pk, obj._state.adding = created.pk, False
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        actor: Any = request.user
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []  # read by the admin
+        for inline_form in formset.forms:
+            if not inline_form.has_changed() or not inline_form.is_valid():
+                continue
+            data = inline_form.cleaned_data
+            if inline_form.instance.pk is None:
+                memberships.membership_add(
+                    user=form.instance, actor=actor, organization=data["organization"], role=data["role"]
+                )
+            else:
+                changed = set(inline_form.changed_data)
+                memberships.membership_change(
+                    membership=Membership.objects.get(pk=inline_form.instance.pk),
+                    actor=actor,
+                    is_active=data["is_active"] if "is_active" in changed else None,
+                    approval_level=data["approval_level"] if "approval_level" in changed else None,
+                    delegation=data["delegation"] if "delegation" in changed else None,
+                )
+
+    def log_change(self, request: HttpRequest, obj: Any, message: Any) -> Any:
+        return None  # the audit trail is the history (django_admin_log is not)
+
+    def log_addition(self, request: HttpRequest, obj: Any, message: Any) -> Any:
+        return None
+
+    def history_filter(self, obj: Any) -> Q:
+        return (
+            Q(object_type="ratings.User", object_id=str(obj.pk))
+            | Q(
+                object_type="ratings.Membership",
+                object_id__in=[str(pk) for pk in obj.memberships.values_list("pk", flat=True)],
+            )
+            | Q(
+                object_type="ratings.AuthorityGrant",
+                object_id__in=[str(pk) for pk in obj.authority_grants.values_list("pk", flat=True)],
+            )
+        )
+
+    # --- approval authority and second-factor reset: forms calling one service each ---------
+
+    def get_urls(self) -> list[Any]:
+        view = self.admin_site.admin_view
+        return [
+            path("<int:object_id>/grant-authority/", view(self._grant_view), name="ratings_user_grant"),
+            path("<int:object_id>/reset-second-factor/", view(self._reset_view), name="ratings_user_reset_mfa"),
+            path("<int:object_id>/password/", view(self._no_password_view), name="ratings_user_password"),
+            *super().get_urls(),
+        ]
+
+    def _target(self, request: HttpRequest, object_id: int) -> User:
+        if not permissions.is_account_admin(request.user):
+            raise Http404("No such user.")
+        return get_object_or_404(self.get_queryset(request), pk=object_id)
+
+    def _page(self, request: HttpRequest, target: User, form: forms.Form, title: str) -> HttpResponse:
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": target,
+            "title": title,
+            "form": form,
+        }
+        return TemplateResponse(request, "admin/ratings/user/action_form.html", context)
+
+    def _done(self, request: HttpRequest, target: User, text: str) -> HttpResponse:
+        self.message_user(request, text, messages.SUCCESS)
+        return HttpResponseRedirect(reverse("admin:ratings_user_change", args=[target.pk]))
+
+    def _grant_view(self, request: HttpRequest, object_id: int) -> HttpResponse:
+        target = self._target(request, object_id)
+        form = GrantForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                memberships.authority_grant_request(user=target, actor=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+            except ApplicationError as error:
+                form.add_error(error.field if error.field in form.fields else None, error.message)
+            else:
+                return self._done(
+                    request,
+                    target,
+                    "Approval authority asked for: a second HHS administrator must confirm it (Approval authority grants).",
+                )
+        return self._page(request, target, form, f"Grant approval authority to {target}")
+
+    def _reset_view(self, request: HttpRequest, object_id: int) -> HttpResponse:
+        target = self._target(request, object_id)
+        form = ResetForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                mfa.second_factor_reset(user=target, actor=request.user, reason=form.cleaned_data["reason"])  # type: ignore[arg-type]
+            except ApplicationError as error:
+                form.add_error(None, error.message)
+            else:
+                return self._done(
+                    request, target, f"{target}'s second factor is reset; they set it up again at next sign-in."
+                )
+        return self._page(request, target, form, f"Reset the second factor of {target}")
+
+    def _no_password_view(self, request: HttpRequest, object_id: int) -> HttpResponse:
+        target = self._target(request, object_id)
+        self.message_user(
+            request,
+            "Administrators never set someone's password: they use “Forgot your password?” on the sign-in page.",
+            messages.WARNING,
+        )
+        return HttpResponseRedirect(reverse("admin:ratings_user_change", args=[target.pk]))
 
 
-class OrganizationAdmin(admin.ModelAdmin):
-    list_display = ("legal_name", "kind", "city", "uei", "is_active")
-    list_filter = ("kind", "is_active")
+class GrantForm(forms.Form):
+    organization = forms.ModelChoiceField(queryset=Organization.objects.filter(kind="agency", is_active=True))
+    approval_level = forms.ChoiceField(choices=RatingLevel.choices, help_text="DO: ASPR delegate; DX: Secretary level.")
+    delegation = forms.CharField(
+        max_length=300, help_text="Authority under which the official signs, printed on orders."
+    )
+
+
+class ResetForm(forms.Form):
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), help_text="How the person was identified, and why."
+    )
+
+
+class OrganizationAdmin(AuditHistoryMixin, ServiceSaveMixin, admin.ModelAdmin):
+    list_display = ("legal_name", "kind", "city", "uei", "require_mfa", "is_active")
+    list_filter = ("kind", "is_active", "require_mfa")
     search_fields = ("legal_name", "short_name", "uei", "cage_code")
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False  # records refer to organizations for years (retention): deactivate instead
 
+    def save_model(self, request: HttpRequest, obj: Organization, form: Any, change: bool) -> None:
+        actor: Any = request.user
+        values = changed_values(form, organizations.ORGANIZATION_FIELDS)
+        if change:
+            organizations.organization_update(organization=obj, actor=actor, values=values)
+        else:
+            created = organizations.organization_create(
+                actor=actor,
+                values={n: form.cleaned_data[n] for n in organizations.ORGANIZATION_FIELDS if n in form.cleaned_data},
+            )
+            obj.pk, obj._state.adding = created.pk, False
 
-class ProgramAdmin(admin.ModelAdmin):
+    def log_change(self, request: HttpRequest, obj: Any, message: Any) -> Any:
+        return None
+
+    def log_addition(self, request: HttpRequest, obj: Any, message: Any) -> Any:
+        return None
+
+
+class ProgramAdmin(AuditHistoryMixin, ServiceSaveMixin, admin.ModelAdmin):
     list_display = ("symbol", "name", "allowed_levels", "determination_date", "is_active")
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+    def save_model(self, request: HttpRequest, obj: Program, form: Any, change: bool) -> None:
+        actor: Any = request.user
+        if change:
+            organizations.program_update(
+                program=obj, actor=actor, values=changed_values(form, organizations.PROGRAM_FIELDS)
+            )
+        else:
+            created = organizations.program_create(
+                actor=actor,
+                values={n: form.cleaned_data[n] for n in organizations.PROGRAM_FIELDS if n in form.cleaned_data},
+            )
+            obj.pk, obj._state.adding = created.pk, False
+
+    def log_change(self, request: HttpRequest, obj: Any, message: Any) -> Any:
+        return None
+
+    def log_addition(self, request: HttpRequest, obj: Any, message: Any) -> Any:
+        return None

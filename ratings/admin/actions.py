@@ -8,7 +8,6 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
@@ -77,6 +76,13 @@ class RecommendForm(_VersionedForm):
 class ApproveForm(_VersionedForm):
     reason = _text("Decision note", 3)
     password = forms.CharField(widget=forms.PasswordInput, required=False, label="Your password")
+    otp = forms.CharField(
+        label="Authenticator code",
+        required=False,
+        max_length=6,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+        help_text="A fresh 6-digit code from your authenticator app: the second factor of your signature.",
+    )
     signature_meaning = SIGNATURE_MEANING_APPROVAL
 
 
@@ -127,7 +133,9 @@ def _call_service(action: str, rating_request: RatingRequest, user: User, data: 
             outcome=data["outcome"], rationale=data["rationale"], checklist=checklist, **common
         )
     if action == "approve":
-        return workflow.rating_request_approve(password=data["password"], reason=data["reason"], **common)
+        return workflow.rating_request_approve(
+            password=data["password"], otp=data["otp"], reason=data["reason"], **common
+        )
     service = workflow.TRANSITION_SERVICES[action]
     return service(reason=data["reason"], **common)
 
@@ -154,9 +162,11 @@ def decisions_for(rating_request: RatingRequest, user: Any) -> list[tuple[str, s
 def transition_view(model_admin: admin.ModelAdmin, request: HttpRequest, object_id: str, action: str) -> HttpResponse:
     if action not in FORMS:
         raise Http404("No such action.")
-    rating_request = get_object_or_404(model_admin.get_queryset(request), pk=object_id)
-    if not model_admin.has_view_permission(request, rating_request):
+    # Scoped like the list: a draft or a request the viewer may not list is simply not found.
+    found = model_admin.get_queryset(request).filter(pk=object_id).first() if object_id.isdigit() else None
+    if found is None or not model_admin.has_view_permission(request, found):
         raise Http404("No such request.")
+    rating_request: RatingRequest = found
     change_url = reverse("admin:ratings_ratingrequest_change", args=[rating_request.pk])
     form_class = FORMS[action]
     if request.method == "POST":

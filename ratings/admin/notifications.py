@@ -11,12 +11,13 @@ from django.urls import path
 
 from dpa_portal.errors import ApplicationError
 from ratings.admin import workqueue
+from ratings.admin.audited import AuditHistoryMixin
 from ratings.constants import NotificationStatus
 from ratings.models import Notification
 from ratings.services.notifications import outbox as notifications
 
 
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(AuditHistoryMixin, admin.ModelAdmin):
     list_display = ("created_at", "kind", "recipient", "email", "subject", "status", "attempts", "sent_at", "error")
     list_filter = ("status", "kind")
     search_fields = ("subject", "email", "key", "recipient__username")

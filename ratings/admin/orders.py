@@ -17,6 +17,7 @@ from django.utils.html import format_html
 
 from dpa_portal.errors import ApplicationError
 from ratings import permissions
+from ratings.admin.audited import AuditHistoryMixin
 from ratings.admin.suppliers import SupplierOrderAdminMixin, SupplierResponseInline
 from ratings.clock import agency_time
 from ratings.constants import GenerationStatus
@@ -30,7 +31,7 @@ from ratings.services.orders import documents as order_documents
 
 def _staff(request: HttpRequest) -> bool:
     user = request.user
-    return bool(user.is_active and (user.is_superuser or permissions.is_hhs_staff(user)))
+    return bool(user.is_active and (user.is_superuser or permissions.sees_business_data(user)))
 
 
 class VersionInline(admin.TabularInline):
@@ -54,7 +55,7 @@ class VersionInline(admin.TabularInline):
     @admin.display(description="Fingerprint (SHA-256)")
     def fingerprint_display(self, obj: RatedOrderVersion) -> str:
         # 64 hex digits in one word would stretch the table: let it wrap.
-        return format_html('<code style="word-break: break-all">{}</code>', obj.fingerprint)
+        return format_html('<code class="dpa-wrap">{}</code>', obj.fingerprint)
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return _staff(request)
@@ -102,7 +103,7 @@ class VersionInline(admin.TabularInline):
         return format_html('<a href="{}">{} (PDF, {} KB)</a>', url, doc.get_kind_display(), round(doc.size / 1024))
 
 
-class RatedOrderAdmin(SupplierOrderAdminMixin, admin.ModelAdmin):
+class RatedOrderAdmin(AuditHistoryMixin, SupplierOrderAdminMixin, admin.ModelAdmin):
     list_display = (
         "order_number",
         "rating",
@@ -157,6 +158,9 @@ class RatedOrderAdmin(SupplierOrderAdminMixin, admin.ModelAdmin):
             failed_versions=Count("versions", filter=Q(versions__generation_status=GenerationStatus.FAILED)),
             pending_versions=Count("versions", filter=Q(versions__generation_status=GenerationStatus.PENDING)),
         )
+
+    def history_filter(self, obj: Any) -> Q:
+        return Q(reference=obj.order_number) | Q(object_type="ratings.RatedOrder", object_id=str(obj.pk))
 
     @admin.display(description="Documents")
     def documents_state(self, obj: RatedOrder) -> str:
@@ -231,6 +235,7 @@ class RatedOrderAdmin(SupplierOrderAdminMixin, admin.ModelAdmin):
                     order=order,
                     actor=request.user,  # type: ignore[arg-type]
                     password=form.cleaned_data["password"],
+                    otp=form.cleaned_data["otp"],
                     reason=form.cleaned_data["reason"],
                     items=form.amended_items(),
                     agreed_minor=form.cleaned_data["agreed_minor"],
@@ -251,6 +256,7 @@ class RatedOrderAdmin(SupplierOrderAdminMixin, admin.ModelAdmin):
                     order=order,
                     actor=request.user,  # type: ignore[arg-type]
                     password=form.cleaned_data["password"],
+                    otp=form.cleaned_data["otp"],
                     reason=form.cleaned_data["reason"],
                     expected_version=form.cleaned_data["version"],
                 )
@@ -280,6 +286,13 @@ def _signing_fields(form: forms.Form) -> None:
         widget=forms.PasswordInput,
         required=False,
         help_text="Re-enter your password to sign (21 CFR 11.200).",
+    )
+    form.fields["otp"] = forms.CharField(
+        label="Authenticator code",
+        required=False,
+        max_length=6,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+        help_text="A fresh 6-digit code from your authenticator app: the second factor of your signature.",
     )
     form.fields["version"] = forms.IntegerField(widget=forms.HiddenInput)
 

@@ -7,7 +7,7 @@ import datetime as dt
 from typing import Any
 
 from django.contrib import admin
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import path
 from django.utils import timezone
@@ -15,6 +15,7 @@ from django.utils import timezone
 from dpa_portal.errors import NotFound
 from ratings.admin import assignment
 from ratings.admin.actions import decisions_for, transition_view
+from ratings.admin.audited import AuditHistoryMixin
 from ratings.admin.case import case_context
 from ratings.admin.review_clock import ReviewOverdueFilter, review_due_column
 from ratings.constants import RequestState
@@ -55,7 +56,7 @@ class AgeFilter(admin.SimpleListFilter):
         return queryset
 
 
-class RatingRequestAdmin(admin.ModelAdmin):
+class RatingRequestAdmin(AuditHistoryMixin, admin.ModelAdmin):
     # The columns a case officer scans first come first, so they stay in view at 1280 px.
     list_display = (
         "reference",
@@ -127,6 +128,9 @@ class RatingRequestAdmin(admin.ModelAdmin):
     @admin.action(description="Assign the selected requests to a reviewer")
     def assign_reviewer(self, request: HttpRequest, queryset: QuerySet[RatingRequest]) -> HttpResponse | None:
         return assignment.bulk_assign_view(self, request, queryset)
+
+    def history_filter(self, obj: Any) -> Q:
+        return Q(reference=obj.reference) | Q(object_type="ratings.RatingRequest", object_id=str(obj.pk))
 
     def get_urls(self) -> list[Any]:
         view = self.admin_site.admin_view

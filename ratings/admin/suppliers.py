@@ -39,7 +39,7 @@ class SupplierResponseInline(admin.TabularInline):
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         user = request.user
-        return bool(user.is_active and (user.is_superuser or permissions.is_hhs_staff(user)))
+        return bool(user.is_active and (user.is_superuser or permissions.sees_business_data(user)))
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

@@ -5,11 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.contrib.auth.models import Group, Permission
 from django.db import transaction
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from ratings.constants import OrganizationKind, RatingLevel, Role
 from ratings.models import Membership, Organization, Program, User
+from ratings.services.accounts import roles
 
 DEMO_PASSWORD = "dpa-demo"  # noqa: S105 - quick-start only; seed_demo refuses to run without DEBUG
 DO_DELEGATION = "ASPR, under the delegation of DPA Title I authority of 87 FR 58363 (2022)"
@@ -152,61 +154,24 @@ USERS += [
 ]
 # --- end supplier side ---
 
-# Django model permissions per role: what each sees in the admin. Workflow rights are not
-# model permissions: ratings.permissions decides them.
-STAFF_VIEW = [
-    "ratings.view_ratingrequest",
-    "ratings.view_requestlineitem",
-    "ratings.view_attachment",
-    "ratings.view_informationrequest",
-    "ratings.view_organization",
-    "ratings.view_program",
-]
-GROUP_PERMISSIONS = {
-    "HHS workflow staff": STAFF_VIEW,
-    "HHS administrators": [
-        "ratings.view_user",
-        "ratings.add_user",
-        "ratings.change_user",
-        "ratings.view_membership",
-        "ratings.add_membership",
-        "ratings.change_membership",
-        "ratings.view_organization",
-        "ratings.add_organization",
-        "ratings.change_organization",
-        "ratings.view_program",
-        "ratings.add_program",
-        "ratings.change_program",
-        # REST API tokens for manufacturers' systems are issued by HHS administrators.
-        "authtoken.view_tokenproxy",
-        "authtoken.add_tokenproxy",
-        "authtoken.delete_tokenproxy",
-        # Failed notices are shown to administrators, who resend them.
-        "ratings.view_notification",
-    ],
-    "Auditors": [*STAFF_VIEW, "audit.view_auditevent", "audit.export_auditevent"],
-}
-ROLE_GROUP: dict[str, str] = {
-    Role.INTAKE_ANALYST: "HHS workflow staff",
-    Role.REVIEWER: "HHS workflow staff",
-    Role.APPROVING_OFFICIAL: "HHS workflow staff",
-    Role.HHS_ADMIN: "HHS administrators",
-    Role.AUDITOR: "Auditors",
-}
+# The demo's HHS staff share one authenticator secret, so anyone can sign in to the quick start:
+# the RFC 6238 test key "12345678901234567890", base32 DEMO_TOTP_SECRET. Dev only (seed_demo
+# refuses to run without DEBUG); `manage.py demo_totp` prints the current code.
+DEMO_TOTP_KEY = "3132333435363738393031323334353637383930"
+DEMO_TOTP_SECRET = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"  # noqa: S105 - published demo secret (DEBUG only)
 
 
-def _permission(dotted: str) -> Permission:
-    app_label, codename = dotted.split(".")
-    return Permission.objects.get(content_type__app_label=app_label, codename=codename)
+def demo_code(user: User) -> str:
+    """The current code of a demo user's app (its last-used step reset: the seed signs often)."""
+    device = TOTPDevice.objects.get(user=user, confirmed=True)
+    TOTPDevice.objects.filter(pk=device.pk).update(last_t=-1)
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    return f"{totp.token():06d}"
 
 
-def groups_ensure() -> dict[str, Group]:
-    groups = {}
-    for name, perms in GROUP_PERMISSIONS.items():
-        group, _ = Group.objects.get_or_create(name=name)
-        group.permissions.set([_permission(p) for p in perms])
-        groups[name] = group
-    return groups
+# Admin groups per role live with the account services (groups follow the roles).
+groups_ensure = roles.groups_ensure
+ROLE_GROUP = roles.ROLE_GROUP
 
 
 @transaction.atomic
@@ -247,5 +212,8 @@ def accounts_ensure() -> tuple[dict[str, Organization], dict[str, User]]:
         )
         if spec.role in ROLE_GROUP:
             user.groups.add(groups[ROLE_GROUP[spec.role]])
+            TOTPDevice.objects.get_or_create(
+                user=user, confirmed=True, defaults={"name": "Authenticator app (demo)", "key": DEMO_TOTP_KEY}
+            )
         users[spec.username] = user
     return orgs, users

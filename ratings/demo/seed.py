@@ -16,7 +16,7 @@ from ratings.constants import (
     HealthResourceCategory,
     RatingLevel,
 )
-from ratings.demo.accounts import DEMO_PASSWORD, accounts_ensure
+from ratings.demo.accounts import DEMO_PASSWORD, accounts_ensure, demo_code
 from ratings.demo.suppliers import demo_supplier_responses
 from ratings.models import Organization, Program, RatingRequest, User
 from ratings.services.items import DeliveryInput
@@ -137,6 +137,7 @@ def _demo_requests(orgs: dict[str, Organization], users: dict[str, User]) -> int
         rating_request=recommended(new(RatingLevel.DO, "mRNA vaccine", "filtra", "Filtration skid, 200 L", 50)),
         actor=approver,
         password=DEMO_PASSWORD,
+        otp=demo_code(approver),
         reason="Meets every criterion.",
     )
     workflow.rating_request_deny(
@@ -184,12 +185,14 @@ def _demo_orders(orgs: dict[str, Organization], users: dict[str, User], new: Any
         ),
         actor=users["secretary"],
         password=DEMO_PASSWORD,
+        otp=demo_code(users["secretary"]),
         reason="National emergency need; DX warranted.",
     )
     amended = workflow.rating_request_approve(
         rating_request=recommended(new(RatingLevel.DO, "mRNA vaccine", "filtra", "Sterile filter capsules", 55)),
         actor=users["approver"],
         password=DEMO_PASSWORD,
+        otp=demo_code(users["approver"]),
         reason="Meets every criterion.",
     )
     order = amended.rated_orders.get()
@@ -198,6 +201,7 @@ def _demo_orders(orgs: dict[str, Organization], users: dict[str, User], new: Any
         order=order,
         actor=users["approver"],
         password=DEMO_PASSWORD,
+        otp=demo_code(users["approver"]),
         reason="Ship to the new fill-finish site; quantity reduced to 3.",
         items=[
             order_changes.AmendedItem(
@@ -214,11 +218,13 @@ def _demo_orders(orgs: dict[str, Organization], users: dict[str, User], new: Any
         rating_request=recommended(new(RatingLevel.DO, "mRNA vaccine", "glove", "Nitrile gloves, cleanroom grade", 25)),
         actor=users["approver"],
         password=DEMO_PASSWORD,
+        otp=demo_code(users["approver"]),
         reason="Meets every criterion.",
     )
     order_changes.rated_order_cancel(
         order=cancelled.rated_orders.get(),
         actor=users["approver"],
         password=DEMO_PASSWORD,
+        otp=demo_code(users["approver"]),
         reason="The manufacturer found stock; the rating is no longer needed.",
     )

@@ -1,5 +1,6 @@
 """Models of the workflow domain, one module per aggregate."""
 
+from ratings.models.accounts import ApiToken, AuthorityGrant
 from ratings.models.conflicts import ConflictOfInterest
 from ratings.models.notifications import Notification, NotificationPreference
 from ratings.models.orders import (
@@ -22,7 +23,9 @@ from ratings.models.sequences import ReferenceCounter
 from ratings.models.submissions import RequestSubmission
 
 __all__ = [
+    "ApiToken",
     "Attachment",
+    "AuthorityGrant",
     "ConflictOfInterest",
     "Document",
     "InformationRequest",

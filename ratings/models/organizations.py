@@ -47,6 +47,11 @@ class Organization(models.Model):
     contact_email = models.EmailField(blank=True)
     contact_phone = models.CharField(max_length=40, blank=True)
     is_active = models.BooleanField(default=True)
+    require_mfa = models.BooleanField(
+        "require a second factor",
+        default=False,
+        help_text="Its people must sign in with a second factor (HHS staff and auditors always do).",
+    )
 
     class Meta:
         ordering = ["legal_name"]

@@ -34,7 +34,7 @@ def rated_orders_for(user: Any) -> QuerySet[RatedOrder]:
     """HHS staff and auditors see every order; applicants their organization's placed orders;
     supplier contacts the orders addressed to their organization."""
     queryset = RatedOrder.objects.select_related("placing_organization", "supplier", "program", "source_request")
-    if permissions.is_hhs_staff(user):
+    if permissions.sees_business_data(user):
         return queryset
     suppliers = permissions.organization_ids(user, Role.SUPPLIER_CONTACT)
     return queryset.filter(

@@ -20,8 +20,9 @@ from ratings.models import Attachment, RatingRequest
 
 
 def sees_all_requests(user: Any) -> bool:
-    """HHS staff and auditors see every request; everyone else only their organization's."""
-    return permissions.is_hhs_staff(user)
+    """HHS workflow staff and auditors see every request; everyone else (the HHS administrator
+    included) only their organization's."""
+    return permissions.sees_business_data(user)
 
 
 def rating_requests_for(user: Any) -> QuerySet[RatingRequest]:

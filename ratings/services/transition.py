@@ -5,7 +5,8 @@
     version check               ConcurrentChange when someone changed the row since it was shown
     state check                 InvalidState; for an FSM transition its source states decide
     permission check            the rule in ratings.permissions (the FSM transition declares it too)
-    re-authentication           21 CFR 11.200: a signature re-checks the signer's password
+    re-authentication           21 CFR 11.200: a signature re-checks the signer's password, and the
+                                second factor (a TOTP code) of whoever must use one
     apply                       validates the input, calls the FSM transition, writes dependent rows
     save                        the row, its version bumped
     audit                       one event in the same transaction
@@ -30,7 +31,7 @@ from audit import services as audit
 from audit.actions import AuditAction
 from audit.constants import Outcome
 from dpa_portal.errors import ConcurrentChange, InvalidState, PermissionRefused
-from ratings import permissions
+from ratings import permissions, second_factor
 from ratings.models import Notification, RatedOrder, RatedOrderVersion, RatingRequest, User
 
 M = TypeVar("M", bound=models.Model)
@@ -39,11 +40,15 @@ Rule = Callable[[Any, Any], "str | None"]
 
 
 class Refused(Exception):
-    """Raised by a rule or inside `apply`: the actor may not do this. Audited, then PermissionRefused."""
+    """Raised by a rule or inside `apply`: the actor may not do this. Audited, then PermissionRefused.
 
-    def __init__(self, message: str):
+    `keep` runs in the transaction that records the refusal: what must outlast the rollback
+    (a failed second-factor code still counts towards its throttle)."""
+
+    def __init__(self, message: str, *, keep: Callable[[], object] | None = None):
         super().__init__(message)
         self.message = message
+        self.keep = keep
 
 
 @dataclass(frozen=True)
@@ -173,14 +178,23 @@ ACCOUNT: Kind[User] = Kind(
 )
 
 
-def check_signing_credentials(actor: User, password: str) -> None:
-    """21 CFR 11.200(a): signing re-checks the signer's credentials at the moment of signing."""
+def check_signing_credentials(actor: User, password: str, otp: str = "") -> None:
+    """21 CFR 11.200(a): signing re-checks the signer's credentials at the moment of signing:
+    the password, and a fresh code from the authenticator app of whoever must use a second
+    factor (HHS staff and auditors always; NIST SP 800-63B AAL2)."""
     if not password:
         raise Refused(
             "Re-enter your password to sign: an electronic signature needs your credentials at the moment of signing."
         )
     if not actor.check_password(password):
         raise Refused("The password you entered is not correct; nothing was signed.")
+    if not second_factor.must_use(actor):
+        return
+    check = second_factor.check_totp(actor, otp)
+    if not check.ok:
+        device = check.device
+        keep = (lambda: second_factor.record_failure(device)) if device is not None and otp else None
+        raise Refused(f"{check.message} Nothing was signed.", keep=keep)
 
 
 def audit_denied(
@@ -193,9 +207,12 @@ def audit_denied(
     organization_id: int | None = None,
     from_state: str = "",
     data: dict[str, Any] | None = None,
+    keep: Callable[[], object] | None = None,
 ) -> None:
     """Commit a "denied" event on its own: whatever was refused has rolled back or never started."""
     with transaction.atomic(durable=True):
+        if keep is not None:
+            keep()
         audit.record(
             action=action,
             actor=actor,
@@ -218,6 +235,7 @@ def record_refusal(
     reference: str = "",
     organization_id: int | None = None,
     from_state: str = "",
+    keep: Callable[[], object] | None = None,
 ) -> NoReturn:
     """Audit the refusal on its own, then refuse."""
     audit_denied(
@@ -228,6 +246,7 @@ def record_refusal(
         reference=reference,
         organization_id=organization_id,
         from_state=from_state,
+        keep=keep,
     )
     raise PermissionRefused(message)
 
@@ -241,9 +260,10 @@ def perform(
     apply: Callable[[M], Applied | None],
     expected_version: int | None = None,
     password: str = "",
+    otp: str = "",
 ) -> M:
     """Run `action` on `target` along the path in the module docstring; returns the saved row."""
-    refusal: tuple[str, M, str] | None = None  # message, row, state when refused
+    refusal: tuple[Refused, M, str] | None = None  # the refusal, row, state when refused
     try:
         with transaction.atomic(durable=True):
             row = kind.model._default_manager.select_for_update(of=("self",)).get(pk=target.pk)
@@ -260,11 +280,11 @@ def perform(
                 if message:
                     raise Refused(message)
                 if action.signature:
-                    check_signing_credentials(actor, password)
+                    check_signing_credentials(actor, password, otp)
                 before = kind.snapshot(row)
                 applied = apply(row) or Applied()
             except Refused as error:
-                refusal = (error.message, row, from_state)
+                refusal = (error, row, from_state)
                 raise
             if applied.unchanged:
                 return row
@@ -292,15 +312,16 @@ def perform(
                 applied.then()
     except Refused:
         assert refusal is not None
-        message, row, from_state = refusal
+        refused, row, from_state = refusal
         record_refusal(
             action=action.audit,
             actor=actor,
-            message=message,
+            message=refused.message,
             target=row,
             reference=kind.audit_reference(row),
             organization_id=kind.organization_id(row),
             from_state=from_state,
+            keep=refused.keep,
         )
     return row
 

@@ -7,30 +7,41 @@ axe-core checks every portal page on the way (no serious or critical violation a
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import pytest
 from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
+from ratings import second_factor
 from ratings.constants import RequestState
 from ratings.demo import accounts as demo
-from ratings.models import RatedOrder, RatingRequest
-from tests.e2e.conftest import Axe, shoot
-from tests.factories import PASSWORD, make_cast
+from ratings.models import RatedOrder, RatingRequest, User
+from tests.e2e.conftest import Axe, CspWatch, shoot
+from tests.factories import PASSWORD, make_cast, otp
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
+CSP = CspWatch()
+
+
 def sign_in(browser: Browser, base: str, username: str) -> Page:
-    page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    """Password, then (HHS staff) a code from the authenticator app."""
+    page = CSP.watch(browser.new_context(viewport={"width": 1280, "height": 900}).new_page())
     page.set_default_timeout(10_000)
     page.goto(f"{base}/accounts/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", PASSWORD)
     page.click("button:has-text('Sign in')")
+    user = User.objects.get(username=username)
+    if second_factor.has_any(user):
+        expect(page).to_have_url(re.compile(r"/accounts/mfa/verify/"))
+        page.fill("#id_code", otp(user))
+        page.click("button:has-text('Continue')")
     return page
 
 
@@ -180,8 +191,10 @@ def test_manufacturer_request_through_hhs_approval(browser, live_server, axe: Ax
     admin_transition(browser, base, cast.reviewer.username, rr, "recommend", recommend)
 
     def approve(p: Page) -> None:
+        # The signature: the password and a fresh authenticator code (21 CFR 11.200).
         p.fill("#id_reason", "Approved under the ASPR delegation.")
         p.fill("#id_password", PASSWORD)
+        p.fill("#id_otp", otp(cast.approver))
 
     admin_transition(browser, base, cast.approver.username, rr, "approve", approve)
     assert RatingRequest.objects.get(pk=rr.pk).state == RequestState.ISSUED
@@ -242,7 +255,7 @@ def test_manufacturer_request_through_hhs_approval(browser, live_server, axe: Ax
     page.context.close()
 
     # Pages reached without signing in.
-    page = browser.new_context().new_page()
+    page = CSP.watch(browser.new_context().new_page())
     for path in ("/accounts/login/", "/accounts/password-reset/", "/"):
         page.goto(f"{base}{path}")
         axe.check(page)
@@ -250,6 +263,7 @@ def test_manufacturer_request_through_hhs_approval(browser, live_server, axe: Ax
     page.context.close()
 
     print("axe: rules passed per page", axe.rules_passed, "minor/moderate violations", axe.minor)
+    assert CSP.violations == []
     assert axe.problems == {}
     assert min(axe.rules_passed.values()) > 10  # axe really ran on every page
     assert len(axe.checked) == 22

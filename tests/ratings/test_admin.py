@@ -19,7 +19,7 @@ from ratings.demo.accounts import ROLE_GROUP, groups_ensure
 from ratings.models import LineItemDelivery, RatingRequest
 from ratings.services.items import DeliveryInput
 from ratings.services.requests import attachments, drafts, workflow
-from tests.factories import CHECKLIST_ALL_TRUE, PASSWORD, draft_request, member, request_in_state
+from tests.factories import CHECKLIST_ALL_TRUE, PASSWORD, draft_request, member, otp, request_in_state
 from tests.helpers import events_after, last_sequence
 
 S = RequestState
@@ -185,10 +185,10 @@ def test_the_list_page_makes_a_constant_number_of_queries(client, staff):
     few = _list_queries(client, staff, 5)
     many = _list_queries(client, staff, 40)
 
-    # then: measured 11 on PostgreSQL: session, user, memberships, user and group permissions,
-    # the organization and reviewer filter choices, the count, the page itself and the
-    # prefetches of questions and submissions (returns) for the review-clock column
-    assert few == many == 11
+    # then: measured 12 on PostgreSQL: session, user, the second-factor device, memberships, user
+    # and group permissions, the organization and reviewer filter choices, the count, the page
+    # itself and the prefetches of questions and submissions (returns) for the review-clock column
+    assert few == many == 12
 
 
 # --- request page ----------------------------------------------------------------------------
@@ -339,7 +339,8 @@ def test_approve_with_the_password_through_the_form(client, staff):
     client.force_login(staff.approver)
 
     response = client.post(
-        act_url(rr, "approve"), {"expected_version": rr.version, "password": PASSWORD, "reason": "Meets all."}
+        act_url(rr, "approve"),
+        {"expected_version": rr.version, "password": PASSWORD, "otp": otp(staff.approver), "reason": "Meets all."},
     )
 
     assert response.status_code == 302
@@ -496,15 +497,17 @@ def test_a_transition_in_the_admin_is_audited_with_the_web_request(client, staff
     start = last_sequence()
 
     response = client.post(
-        act_url(rr, "deny"), {"expected_version": rr.version, "reason": "Not eligible."}, HTTP_X_REQUEST_ID="req-42"
+        act_url(rr, "deny"),
+        {"expected_version": rr.version, "reason": "Not eligible."},
+        HTTP_X_REQUEST_ID="0f4e9c3a-58d1-4c1b-9a55-3f0e2a7b9c11",
     )
 
-    assert response["X-Request-ID"] == "req-42"
+    assert response["X-Request-ID"] == "0f4e9c3a-58d1-4c1b-9a55-3f0e2a7b9c11"
     [event] = events_after(start)
     assert (event.action, event.source, event.request_id, event.client_address) == (
         "rating_request.deny",
         "web",
-        "req-42",
+        "0f4e9c3a-58d1-4c1b-9a55-3f0e2a7b9c11",
         "127.0.0.1",
     )
 
@@ -521,7 +524,10 @@ def test_approving_a_request_whose_date_has_passed_is_a_form_error_and_nothing_c
 
     # when the official approves and signs
     with django_capture_on_commit_callbacks() as callbacks:
-        response = client.post(act_url(rr, "approve"), {"expected_version": rr.version, "password": PASSWORD})
+        response = client.post(
+            act_url(rr, "approve"),
+            {"expected_version": rr.version, "password": PASSWORD, "otp": otp(staff.approver)},
+        )
 
     # then the form says which date, no order is issued and nothing is recorded
     assert response.status_code == 200

@@ -16,7 +16,7 @@ from ratings.constants import RatingLevel, RequestState, Role
 from ratings.models import RatingRequest, ReferenceCounter
 from ratings.services.references import reference_allocate
 from ratings.services.requests import workflow
-from tests.factories import PASSWORD, make_cast, member, request_in_state
+from tests.factories import PASSWORD, make_cast, member, otp, request_in_state
 
 
 def _race(*calls: Callable[[], Any]) -> list[Any]:
@@ -69,7 +69,7 @@ def test_two_officials_deciding_at_once_one_wins(recommended, with_version):
     # when: one approves and the other denies at the same moment
     results = _race(
         lambda: workflow.rating_request_approve(
-            rating_request=rr, actor=cast.approver, password=PASSWORD, expected_version=version
+            rating_request=rr, actor=cast.approver, password=PASSWORD, otp=otp(cast.approver), expected_version=version
         ),
         lambda: workflow.rating_request_deny(
             rating_request=rr, actor=second_official, reason="Not eligible.", expected_version=version
@@ -100,10 +100,18 @@ def test_two_officials_approving_at_once_one_wins(recommended):
 
     results = _race(
         lambda: workflow.rating_request_approve(
-            rating_request=rr, actor=cast.approver, password=PASSWORD, expected_version=rr.version
+            rating_request=rr,
+            actor=cast.approver,
+            password=PASSWORD,
+            otp=otp(cast.approver),
+            expected_version=rr.version,
         ),
         lambda: workflow.rating_request_approve(
-            rating_request=rr, actor=second_official, password=PASSWORD, expected_version=rr.version
+            rating_request=rr,
+            actor=second_official,
+            password=PASSWORD,
+            otp=otp(second_official),
+            expected_version=rr.version,
         ),
     )
 

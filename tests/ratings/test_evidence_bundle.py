@@ -18,7 +18,7 @@ from django.urls import reverse
 from audit.models import AuditEvent
 from ratings.constants import CONFIDENTIALITY_LEGEND, RequestState
 from ratings.services.requests import attachments, evidence, holds, workflow
-from tests.factories import CHECKLIST_ALL_TRUE, PASSWORD, draft_request, request_in_state
+from tests.factories import CHECKLIST_ALL_TRUE, PASSWORD, draft_request, otp, request_in_state
 
 pytestmark = pytest.mark.django_db
 
@@ -39,7 +39,9 @@ def bundle_dir(cast, tmp_path) -> Path:
     rr = workflow.rating_request_recommend(
         rating_request=rr, actor=cast.reviewer, outcome="approve", rationale="Sound.", checklist=CHECKLIST_ALL_TRUE
     )
-    workflow.rating_request_approve(rating_request=rr, actor=cast.approver, password=PASSWORD, reason="Approved.")
+    workflow.rating_request_approve(
+        rating_request=rr, actor=cast.approver, password=PASSWORD, otp=otp(cast.approver), reason="Approved."
+    )
     out = tmp_path / "bundle.zip"
     call_command("audit_bundle", rr.reference, "--out", str(out), stdout=io.StringIO())
     folder = tmp_path / "unpacked"

@@ -22,7 +22,7 @@ from ratings.services.orders import changes as order_changes
 from ratings.services.requests import drafts, workflow
 from ratings.services.suppliers import flowdown
 from ratings.services.suppliers import responses as supplier_responses
-from tests.factories import PASSWORD, details, draft_request, line_item, request_in_state
+from tests.factories import PASSWORD, details, draft_request, line_item, otp, request_in_state
 from tests.helpers import assert_refused, events_after, last_sequence
 from tests.ratings.orders.conftest import amended_item
 from tests.ratings.orders.test_render_unit import sample_content
@@ -247,6 +247,7 @@ def test_an_amendment_beyond_a_limit_is_refused_and_the_order_is_unchanged(
             order=order,
             actor=cast.approver,
             password=PASSWORD,
+            otp=otp(cast.approver),
             reason="Change.",
             items=[amended_item(order, **changes)],
         )
@@ -263,7 +264,7 @@ def test_an_amendment_with_51_items_is_refused(cast):
 
     with pytest.raises(ValidationFailed) as raised:
         order_changes.rated_order_amend(
-            order=order, actor=cast.approver, password=PASSWORD, reason="More.", items=amended
+            order=order, actor=cast.approver, password=PASSWORD, otp=otp(cast.approver), reason="More.", items=amended
         )
 
     assert (raised.value.field, raised.value.message) == ("items", FIFTY_ONE)
@@ -281,7 +282,12 @@ def test_an_amendment_may_keep_a_date_that_has_passed_but_not_add_one(cast):
 
     # when the quantity is cut and the dates kept, the amendment goes through
     amended = order_changes.rated_order_amend(
-        order=order, actor=cast.approver, password=PASSWORD, reason="Cut.", items=[amended_item(order, quantity="5")]
+        order=order,
+        actor=cast.approver,
+        password=PASSWORD,
+        otp=otp(cast.approver),
+        reason="Cut.",
+        items=[amended_item(order, quantity="5")],
     )
     new_dates = [d["date"] for d in amended.versions.get(number=2).items_snapshot[0]["required_dates"]]
     assert (amended.current_version, new_dates) == (2, dates)
@@ -293,6 +299,7 @@ def test_an_amendment_may_keep_a_date_that_has_passed_but_not_add_one(cast):
             order=amended,
             actor=cast.approver,
             password=PASSWORD,
+            otp=otp(cast.approver),
             reason="Earlier.",
             items=[amended_item(amended, required_dates=[earlier, *dates])],
         )
@@ -336,7 +343,12 @@ def test_approval_refuses_a_required_date_that_has_passed_and_nothing_changes(ca
     error = assert_refused(
         django_capture_on_commit_callbacks,
         rr,
-        lambda: workflow.rating_request_approve(rating_request=rr, actor=cast.approver, password=PASSWORD),
+        lambda: workflow.rating_request_approve(
+            rating_request=rr,
+            actor=cast.approver,
+            password=PASSWORD,
+            otp=otp(cast.approver),
+        ),
         ValidationFailed,
     )
 

@@ -18,7 +18,7 @@ from ratings.constants import NotificationKind, NotificationStatus, RequestState
 from ratings.models import Notification
 from ratings.services.notifications import outbox as notifications
 from ratings.services.requests import workflow
-from tests.factories import CHECKLIST_ALL_TRUE, PASSWORD, member, request_in_state
+from tests.factories import CHECKLIST_ALL_TRUE, PASSWORD, member, otp, request_in_state
 
 FAILING_BACKEND = "tests.ratings.mail_backends.FailingSMTPBackend"
 
@@ -95,7 +95,7 @@ def test_question_and_decision_go_to_the_contact_and_every_applicant_of_the_orga
             rating_request=rr, actor=cast.reviewer, outcome="approve", rationale="Sound.", checklist=CHECKLIST_ALL_TRUE
         )
         rr = workflow.rating_request_approve(
-            rating_request=rr, actor=cast.approver, password=PASSWORD, reason="Needed."
+            rating_request=rr, actor=cast.approver, password=PASSWORD, otp=otp(cast.approver), reason="Needed."
         )
     answered = Notification.objects.get(kind=NotificationKind.INFORMATION_PROVIDED)
     assert answered.recipient == cast.reviewer

@@ -13,7 +13,7 @@ from ratings.constants import WITHDRAWABLE_STATES, RatingLevel, Recommendation, 
 from ratings.models import InformationRequest, Membership, RatingRequest
 from ratings.permissions import HHS_ADMIN_REFUSAL
 from ratings.services.requests import drafts, workflow
-from tests.factories import CHECKLIST_ALL_TRUE, PASSWORD, details, member, request_in_state
+from tests.factories import CHECKLIST_ALL_TRUE, PASSWORD, details, member, otp, request_in_state
 from tests.helpers import assert_refused, events_after, last_sequence
 
 S = RequestState
@@ -30,7 +30,7 @@ TRANSITIONS: dict[str, tuple[str, str, Any]] = {
         lambda c, u: {"outcome": "approve", "rationale": "Sound.", "checklist": CHECKLIST_ALL_TRUE},
     ),
     "return_for_rework": (S.RECOMMENDED, S.IN_REVIEW, lambda c, u: {"reason": "Check the dates."}),
-    "approve": (S.RECOMMENDED, S.ISSUED, lambda c, u: {"password": PASSWORD, "reason": "Fine."}),
+    "approve": (S.RECOMMENDED, S.ISSUED, lambda c, u: {"password": PASSWORD, "otp": otp(u), "reason": "Fine."}),
     "deny": (S.RECOMMENDED, S.DENIED, lambda c, u: {"reason": "Not eligible."}),
     "withdraw": (S.DRAFT, S.WITHDRAWN, lambda c, u: {"reason": "No longer needed."}),
 }
@@ -152,7 +152,7 @@ def test_a_dx_request_is_approved_by_the_secretary(cast):
     rr = request_in_state(cast, S.RECOMMENDED, level=RatingLevel.DX)
 
     # when
-    workflow.rating_request_approve(rating_request=rr, actor=cast.secretary, password=PASSWORD)
+    workflow.rating_request_approve(rating_request=rr, actor=cast.secretary, password=PASSWORD, otp=otp(cast.secretary))
 
     # then
     stored = RatingRequest.objects.get(pk=rr.pk)
@@ -373,7 +373,9 @@ def test_a_do_level_official_cannot_approve_a_dx_request(cast, django_capture_on
     error = assert_refused(
         django_capture_on_commit_callbacks,
         rr,
-        lambda: workflow.rating_request_approve(rating_request=rr, actor=cast.approver, password=PASSWORD),
+        lambda: workflow.rating_request_approve(
+            rating_request=rr, actor=cast.approver, password=PASSWORD, otp=otp(cast.approver)
+        ),
         PermissionRefused,
         action="approve",
     )
@@ -501,7 +503,12 @@ def test_approval_needs_the_signers_password(cast, django_capture_on_commit_call
     error = assert_refused(
         django_capture_on_commit_callbacks,
         rr,
-        lambda: workflow.rating_request_approve(rating_request=rr, actor=cast.approver, password=password),
+        lambda: workflow.rating_request_approve(
+            rating_request=rr,
+            actor=cast.approver,
+            password=password,
+            otp=otp(cast.approver),
+        ),
         PermissionRefused,
         action="approve",
     )

@@ -36,6 +36,7 @@ from ratings.services.suppliers import flowdown
 from ratings.services.suppliers import responses as supplier_responses
 from tests.factories import CHECKLIST_ALL_TRUE, Cast, details, line_item, request_in_state
 from tests.portal.orders import accepted, issue
+from tests.ratings.refusal_cases_accounts import cases as accounts_cases
 from tests.ratings.test_drafts import PDF
 
 SERVICES_DIR = pathlib.Path(__file__).resolve().parents[2] / "ratings" / "services"
@@ -482,6 +483,9 @@ CASES: dict[str, Callable[[Cast], Case]] = {
         )
     ),
 }
+
+
+CASES.update(accounts_cases(Case))
 
 
 def _row_state(row: models.Model | None) -> tuple[Any, ...]:

@@ -155,6 +155,7 @@ def rated_order_amend(
     items: list[AmendedItem],
     agreed_minor: bool = False,
     expected_version: int | None = None,
+    otp: str = "",
 ) -> RatedOrder:
     """HHS amends an issued order (45 CFR 101.36): a new signed version, the old one superseded."""
     text = (reason or "").strip()
@@ -205,11 +206,18 @@ def rated_order_amend(
         apply=apply,
         expected_version=expected_version,
         password=password,
+        otp=otp,
     )
 
 
 def rated_order_cancel(
-    *, order: RatedOrder, actor: User, password: str, reason: str, expected_version: int | None = None
+    *,
+    order: RatedOrder,
+    actor: User,
+    password: str,
+    reason: str,
+    expected_version: int | None = None,
+    otp: str = "",
 ) -> RatedOrder:
     """HHS cancels an order; a signed cancellation notice becomes the order's last version."""
     text = (reason or "").strip()
@@ -250,6 +258,7 @@ def rated_order_cancel(
         apply=apply,
         expected_version=expected_version,
         password=password,
+        otp=otp,
     )
 
 

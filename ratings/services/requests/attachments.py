@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import IO
 
 from django.conf import settings
-from django.core.files.base import ContentFile
+from django.core.files.base import File
 from django.db import transaction
 
 from audit import services as audit
@@ -39,6 +39,7 @@ def attachment_add(
     def apply(locked: RatingRequest) -> transition.Applied:
         if locked.state == RequestState.INFO_REQUESTED and information_request is None:
             raise InvalidState("Attachments can be added to drafts, or with an answer to an HHS question.")
+        _check_count(locked, information_request)
         sniffed = uploads.sniff(stream)
         if sniffed is None:
             raise ValidationFailed(
@@ -46,9 +47,18 @@ def attachment_add(
                 field="file",
             )
         limit = settings.ATTACHMENT_MAX_BYTES
-        if sniffed.size > limit:
+        # An upload past the limit was cut while it streamed in; its `size` counts what was sent.
+        size = max(sniffed.size, int(getattr(stream, "size", 0) or 0))
+        if size > limit:
             raise ValidationFailed(
-                f"“{name}” is {sniffed.size / 1_048_576:.1f} MB; the limit is {limit / 1_048_576:.0f} MB.",
+                f"“{name}” is {size / 1_048_576:.1f} MB; the limit is {limit / 1_048_576:.0f} MB.",
+                field="file",
+            )
+        active = uploads.pdf_active_content(stream) if sniffed.content_type == "application/pdf" else ""
+        if active:
+            raise ValidationFailed(
+                f"“{name}” contains {active}, which could run when the file is opened; "
+                "save it without scripts or actions (e.g. print it to PDF) and upload it again.",
                 field="file",
             )
         attachment = Attachment(
@@ -61,7 +71,7 @@ def attachment_add(
             uploaded_by=actor,
         )
         stream.seek(0)
-        attachment.file.save(name, ContentFile(stream.read()), save=False)
+        attachment.file.save(name, File(stream), save=False)
         attachment.save()
         added.append(attachment)
         return transition.Applied(
@@ -72,6 +82,19 @@ def attachment_add(
 
     transition.perform(transition.REQUEST, ADD, target=rating_request, actor=actor, apply=apply)
     return added[0]
+
+
+def _check_count(rating_request: RatingRequest, information_request: InformationRequest | None) -> None:
+    if rating_request.attachments.count() >= settings.ATTACHMENTS_PER_REQUEST_MAX:
+        raise ValidationFailed(
+            f"A request holds at most {settings.ATTACHMENTS_PER_REQUEST_MAX} files; remove one first.", field="file"
+        )
+    answer_full = (
+        information_request is not None
+        and information_request.attachments.count() >= settings.ATTACHMENTS_PER_ANSWER_MAX
+    )
+    if answer_full:
+        raise ValidationFailed(f"An answer carries at most {settings.ATTACHMENTS_PER_ANSWER_MAX} files.", field="file")
 
 
 def attachment_download(*, attachment_id: int, actor: User) -> Attachment:

@@ -67,6 +67,7 @@ def perform_request_action(
     apply: Callable[[RatingRequest], dict[str, Any] | None],
     reason: str = "",
     password: str = "",
+    otp: str = "",
 ) -> RatingRequest:
     """One request transition along the shared path (services.transition): the request's own
     variant of it, which every request workflow service takes; the notices of the transition
@@ -88,6 +89,7 @@ def perform_request_action(
         apply=applied,
         expected_version=expected_version,
         password=password,
+        otp=otp,
     )
 
 
@@ -244,10 +246,12 @@ def rating_request_approve(
     rating_request: RatingRequest,
     actor: User,
     password: str,
+    otp: str = "",
     reason: str = "",
     expected_version: int | None = None,
 ) -> RatingRequest:
-    """An approving official with authority for the level approves and signs."""
+    """An approving official with authority for the level approves and signs (password and a
+    fresh authenticator code, 21 CFR 11.200)."""
 
     def apply(rating_request: RatingRequest) -> dict[str, Any]:
         items.refuse_past_dates(
@@ -275,6 +279,7 @@ def rating_request_approve(
         apply=apply,
         reason=(reason or "").strip(),
         password=password,
+        otp=otp,
     )
 
 

@@ -101,6 +101,7 @@ def flowdown_order_create(
     po_number: str,
     items: list[FlowdownItemInput],
     password: str = "",
+    otp: str = "",
 ) -> RatedOrder:
     """The supplier extends the rating of an accepted order to its own supplier: a child rated
     order (same rating), signed by the supplier's contact, with its own document and clock."""
@@ -112,7 +113,7 @@ def flowdown_order_create(
         created.append(child)
         return transition.Applied(created=child, organization_id=locked.supplier_id, data=data)
 
-    transition.perform(transition.ORDER, FLOWDOWN, target=parent, actor=actor, apply=apply, password=password)
+    transition.perform(transition.ORDER, FLOWDOWN, target=parent, actor=actor, apply=apply, password=password, otp=otp)
     return created[0]
 
 

@@ -7,21 +7,20 @@ import io
 
 import pytest
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from audit.models import AuditEvent
-from ratings.constants import RequestState
-from ratings.models import RatingRequest
+from ratings.constants import RequestState, TokenScope
+from ratings.models import ApiToken, RatingRequest
 from tests.factories import request_in_state
 
 PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
-def client_for(user) -> APIClient:
+def client_for(user, scope: str = TokenScope.READ_WRITE) -> APIClient:
     client = APIClient()
-    token = Token.objects.create(user=user)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    _token, secret = ApiToken.objects.create(user=user, expiry=dt.timedelta(days=1), name="test", scope=scope)
+    client.credentials(HTTP_AUTHORIZATION=f"Token {secret}")
     return client
 
 

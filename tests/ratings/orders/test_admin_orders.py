@@ -10,7 +10,7 @@ from audit.models import AuditEvent
 from ratings.clock import agency_today
 from ratings.constants import GenerationStatus, OrderStatus
 from ratings.models import RatedOrder, RatedOrderItem
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, otp
 from tests.ratings.orders.conftest import issue_order
 
 
@@ -51,14 +51,14 @@ def test_amend_and_cancel_through_the_admin_forms(cast, client, django_capture_o
     assert RatedOrder.objects.get(pk=order.pk).current_version == 1
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(url, {**form, "password": PASSWORD})
+        response = client.post(url, {**form, "password": PASSWORD, "otp": otp(cast.approver)})
     assert response.status_code == 302
     assert RatedOrder.objects.get(pk=order.pk).status == OrderStatus.AMENDED
 
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             f"/admin/ratings/ratedorder/{order.pk}/cancel/",
-            {"reason": "Not needed.", "password": PASSWORD, "version": "2"},
+            {"reason": "Not needed.", "password": PASSWORD, "otp": otp(cast.approver), "version": "2"},
         )
     assert response.status_code == 302
     assert RatedOrder.objects.get(pk=order.pk).status == OrderStatus.CANCELLED
@@ -135,7 +135,9 @@ def test_an_amendment_beyond_a_limit_is_a_form_error_and_nothing_changes(
     before = _order_state(order)
 
     with django_capture_on_commit_callbacks() as callbacks:
-        response = client.post(f"/admin/ratings/ratedorder/{order.pk}/amend/", _amend_form(item, **changes))
+        response = client.post(
+            f"/admin/ratings/ratedorder/{order.pk}/amend/", {**_amend_form(item, **changes), "otp": otp(cast.approver)}
+        )
 
     assert response.status_code == 200
     errors = response.context["form"].errors

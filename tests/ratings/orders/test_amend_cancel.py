@@ -19,7 +19,7 @@ from ratings.constants import (
 )
 from ratings.models import Document, RatedOrder, RatedOrderVersion
 from ratings.services.orders import changes as order_changes
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, otp
 from tests.ratings.orders.conftest import amended_item, flat, issue_order, pdf_pages
 
 OLD = [
@@ -80,6 +80,7 @@ def test_amending_adds_a_signed_version_and_supersedes_the_old_one(cast, django_
             order=order,
             actor=cast.approver,
             password=PASSWORD,
+            otp=otp(cast.approver),
             reason="The manufacturer's line starts later.",
             items=[amended_item(order, required_dates=[new_date])],
             expected_version=1,
@@ -111,7 +112,12 @@ def test_an_amendment_needs_a_reason_and_changes_nothing_without_one(cast, djang
     events = AuditEvent.objects.count()
     with django_capture_on_commit_callbacks(execute=True) as callbacks, pytest.raises(ValidationFailed) as error:
         order_changes.rated_order_amend(
-            order=order, actor=cast.approver, password=PASSWORD, reason="  ", items=[amended_item(order, quantity="5")]
+            order=order,
+            actor=cast.approver,
+            password=PASSWORD,
+            otp=otp(cast.approver),
+            reason="  ",
+            items=[amended_item(order, quantity="5")],
         )
     assert error.value.field == "reason"
     assert callbacks == []
@@ -162,7 +168,7 @@ def test_cancelling_generates_a_signed_notice(cast, django_capture_on_commit_cal
     # when
     with django_capture_on_commit_callbacks(execute=True):
         order = order_changes.rated_order_cancel(
-            order=order, actor=cast.approver, password=PASSWORD, reason="Stock found elsewhere."
+            order=order, actor=cast.approver, password=PASSWORD, otp=otp(cast.approver), reason="Stock found elsewhere."
         )
 
     # then
@@ -181,14 +187,18 @@ def test_cancelling_generates_a_signed_notice(cast, django_capture_on_commit_cal
 
     # and a cancelled order cannot change again
     with pytest.raises(InvalidState):
-        order_changes.rated_order_cancel(order=order, actor=cast.approver, password=PASSWORD, reason="Again.")
+        order_changes.rated_order_cancel(
+            order=order, actor=cast.approver, password=PASSWORD, otp=otp(cast.approver), reason="Again."
+        )
 
 
 def test_cancelling_needs_a_reason(cast, django_capture_on_commit_callbacks):
     order = issue_order(cast, django_capture_on_commit_callbacks)
     events = AuditEvent.objects.count()
     with pytest.raises(ValidationFailed):
-        order_changes.rated_order_cancel(order=order, actor=cast.approver, password=PASSWORD, reason="")
+        order_changes.rated_order_cancel(
+            order=order, actor=cast.approver, password=PASSWORD, otp=otp(cast.approver), reason=""
+        )
     assert AuditEvent.objects.count() == events
     assert RatedOrder.objects.get(pk=order.pk).status == OrderStatus.ISSUED
 
@@ -201,6 +211,7 @@ def test_a_stale_amendment_is_refused_as_a_concurrent_change(cast, django_captur
             order=order,
             actor=cast.approver,
             password=PASSWORD,
+            otp=otp(cast.approver),
             reason="Cut.",
             items=[amended_item(order, quantity="5")],
         )
@@ -212,6 +223,7 @@ def test_a_stale_amendment_is_refused_as_a_concurrent_change(cast, django_captur
             order=order,
             actor=cast.approver,
             password=PASSWORD,
+            otp=otp(cast.approver),
             reason="Cut more.",
             items=[amended_item(order, quantity="4")],
             expected_version=1,

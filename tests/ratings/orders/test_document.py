@@ -13,14 +13,16 @@ from ratings.models import Document, RatedOrderVersion
 from ratings.services.orders import documents as order_documents
 from ratings.services.requests import workflow
 from ratings.tasks import generate_order_document
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, otp
 from tests.ratings.orders.conftest import flat, issue_order, many_items, pdf_pages, recommended_with_items
 
 
 def _issue_many(cast, django_capture_on_commit_callbacks, count: int = 40, **overrides):
     rr = recommended_with_items(cast, many_items(cast.supplier_org, count), **overrides)
     with django_capture_on_commit_callbacks(execute=True):
-        rr = workflow.rating_request_approve(rating_request=rr, actor=cast.approver, password=PASSWORD)
+        rr = workflow.rating_request_approve(
+            rating_request=rr, actor=cast.approver, password=PASSWORD, otp=otp(cast.approver)
+        )
     return rr.rated_orders.get()
 
 

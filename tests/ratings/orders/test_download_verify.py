@@ -9,7 +9,7 @@ import pytest
 from audit.models import AuditEvent
 from ratings.constants import Role
 from ratings.services.orders import changes as order_changes
-from tests.factories import PASSWORD, OrganizationFactory, member
+from tests.factories import PASSWORD, OrganizationFactory, member, otp
 from tests.ratings.orders.conftest import issue_order
 
 
@@ -121,7 +121,12 @@ def test_verification_says_cancelled_and_amended(cast, client, django_capture_on
     )
     with django_capture_on_commit_callbacks(execute=True):
         order_changes.rated_order_amend(
-            order=order, actor=cast.approver, password=PASSWORD, reason="Cut.", items=[amended_item]
+            order=order,
+            actor=cast.approver,
+            password=PASSWORD,
+            otp=otp(cast.approver),
+            reason="Cut.",
+            items=[amended_item],
         )
 
     # when the old version is checked
@@ -131,7 +136,9 @@ def test_verification_says_cancelled_and_amended(cast, client, django_capture_on
 
     # when the order is cancelled
     with django_capture_on_commit_callbacks(execute=True):
-        order_changes.rated_order_cancel(order=order, actor=cast.approver, password=PASSWORD, reason="Not needed.")
+        order_changes.rated_order_cancel(
+            order=order, actor=cast.approver, password=PASSWORD, otp=otp(cast.approver), reason="Not needed."
+        )
     body = client.get(f"/verify/{order.order_number}/{first.fingerprint}/").content.decode()
 
     # then any of its documents reads cancelled

@@ -19,7 +19,7 @@ from ratings.constants import (
 )
 from ratings.models import Document, RatedOrder, RatedOrderVersion, RatingRequest, Signature
 from ratings.services.requests import workflow
-from tests.factories import PASSWORD, request_in_state
+from tests.factories import PASSWORD, otp, request_in_state
 from tests.ratings.orders.conftest import issue_order
 
 
@@ -29,7 +29,9 @@ def test_approval_issues_one_signed_order_per_supplier(cast, django_capture_on_c
 
     # when the DO official approves with their password
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        rr = workflow.rating_request_approve(rating_request=rr, actor=cast.approver, password=PASSWORD, reason="Sound.")
+        rr = workflow.rating_request_approve(
+            rating_request=rr, actor=cast.approver, password=PASSWORD, otp=otp(cast.approver), reason="Sound."
+        )
 
     # then the request is issued and each supplier holds one signed order with its document
     assert rr.state == RequestState.ISSUED
@@ -108,7 +110,9 @@ def test_a_dx_order_cannot_be_signed_by_a_do_official(cast, django_capture_on_co
 
     # when the DO-level official signs with a correct password
     with django_capture_on_commit_callbacks(execute=True) as callbacks, pytest.raises(PermissionRefused) as refused:
-        workflow.rating_request_approve(rating_request=rr, actor=cast.approver, password=PASSWORD)
+        workflow.rating_request_approve(
+            rating_request=rr, actor=cast.approver, password=PASSWORD, otp=otp(cast.approver)
+        )
 
     # then
     assert "DX authority" in refused.value.message

@@ -18,7 +18,7 @@ from ratings.selectors.orders import order_tree, order_tree_rows
 from ratings.services.orders import changes as order_changes
 from ratings.services.suppliers import flowdown
 from ratings.services.suppliers import responses as sr
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, otp
 from tests.ratings.suppliers.conftest import extend, future, issued, supplier_org
 
 
@@ -60,7 +60,9 @@ def test_a_three_tier_tree_is_built_and_cancelling_the_top_tells_each_supplier_o
 
     # when HHS cancels the top order
     with django_capture_on_commit_callbacks(execute=True):
-        order_changes.rated_order_cancel(order=top, actor=cast.approver, password=PASSWORD, reason="Program ended.")
+        order_changes.rated_order_cancel(
+            order=top, actor=cast.approver, password=PASSWORD, otp=otp(cast.approver), reason="Program ended."
+        )
 
     # then every order in the tree is cancelled with a signed notice, and each supplier is told once
     assert (

@@ -22,7 +22,7 @@ from ratings.constants import (
 from ratings.models import Notification, RatedOrder, SupplierResponse
 from ratings.services.orders import changes as order_changes
 from ratings.services.suppliers import responses as sr
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, otp
 from tests.ratings.suppliers.conftest import deliver_at, issued, issued_undelivered
 
 NY = ZoneInfo("America/New_York")
@@ -102,6 +102,7 @@ def _amend(cast, order: RatedOrder, *, dates: list[dt.date] | None = None, quant
         order=order,
         actor=cast.approver,
         password=PASSWORD,
+        otp=otp(cast.approver),
         reason="Schedule moved.",
         items=[
             order_changes.AmendedItem(
@@ -157,7 +158,7 @@ def test_cancellation_closes_the_order_and_its_clock(cast, django_capture_on_com
     order = issued(cast, django_capture_on_commit_callbacks)
     with django_capture_on_commit_callbacks(execute=True):
         order = order_changes.rated_order_cancel(
-            order=order, actor=cast.approver, password=PASSWORD, reason="Not needed."
+            order=order, actor=cast.approver, password=PASSWORD, otp=otp(cast.approver), reason="Not needed."
         )
     version = order.versions.get(number=1)
     assert (order.status, version.clock_closed_at) == (OrderStatus.CANCELLED, order.cancelled_at)

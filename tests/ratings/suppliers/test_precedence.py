@@ -12,7 +12,7 @@ from ratings.models import RatedOrder
 from ratings.selectors.orders import item_key, order_conflicts, rated_orders_for, supplier_orders_for
 from ratings.services.requests import workflow
 from ratings.services.suppliers import responses as sr
-from tests.factories import PASSWORD, line_item
+from tests.factories import PASSWORD, line_item, otp
 from tests.ratings.orders.conftest import recommended_with_items
 from tests.ratings.suppliers.conftest import deliver_at, extend, issued, issued_undelivered, supplier_org
 
@@ -73,7 +73,9 @@ def test_accepted_orders_asking_for_the_same_item_on_the_same_day_are_flagged(ca
 def issued_with_items(cast, capture, items):
     with capture(execute=True):
         rr = recommended_with_items(cast, items)
-        rr = workflow.rating_request_approve(rating_request=rr, actor=cast.approver, password=PASSWORD, reason="Ok.")
+        rr = workflow.rating_request_approve(
+            rating_request=rr, actor=cast.approver, password=PASSWORD, otp=otp(cast.approver), reason="Ok."
+        )
     return rr.rated_orders.get()
 
 
