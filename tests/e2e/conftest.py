@@ -7,6 +7,7 @@ database access as "async unsafe", so we allow it here (tests only; the server t
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,11 @@ import pytest
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from ratings import second_factor
+from ratings.models import User
+from tests.factories import PASSWORD, otp
 
 ROOT = Path(__file__).resolve().parents[2]
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -101,3 +106,23 @@ class CspWatch:
             ),
         )
         return page
+
+
+def sign_in(browser: Browser, base: str, username: str, *, width: int = 1280, csp: CspWatch | None = None) -> Page:
+    """Password, then (HHS staff and anyone enrolled) a code from the authenticator app."""
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    if csp is not None:
+        csp.watch(page)
+    page.set_default_timeout(10_000)
+    page.goto(f"{base}/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("button:has-text('Sign in')")
+    user = User.objects.get(username=username)
+    if second_factor.has_any(user):
+        expect(page).to_have_url(re.compile(r"/accounts/mfa/verify/"))
+        page.fill("#id_code", otp(user))
+        page.click("button:has-text('Continue')")
+    page.wait_for_url(lambda url: "/accounts/" not in url)
+    return page

@@ -23,7 +23,8 @@ from ratings.models import RatingRequest
 from ratings.services.accounts import conflicts
 from ratings.services.requests import workflow
 from tests.e2e.conftest import Axe, shoot
-from tests.factories import PASSWORD, Cast, make_cast, request_in_state
+from tests.e2e.conftest import sign_in as shared_sign_in
+from tests.factories import PASSWORD, Cast, make_cast, otp, request_in_state
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 S = RequestState
@@ -32,14 +33,7 @@ T = TypeVar("T")
 
 
 def sign_in(browser: Browser, base: str, username: str) -> Page:
-    page = browser.new_context(viewport={"width": WIDTH, "height": 900}).new_page()
-    page.set_default_timeout(10_000)
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button:has-text('Sign in')")
-    page.wait_for_url(lambda url: "/accounts/login/" not in url)
-    return page
+    return shared_sign_in(browser, base, username, width=WIDTH)
 
 
 def off_the_browser_thread(work: Callable[[], T]) -> T:
@@ -177,6 +171,7 @@ def test_each_hhs_role_finds_its_work_on_the_home_and_decides_from_the_page_it_l
     shoot(page, "21-decision-approve")
     page.fill("#id_reason", "Meets every criterion.")
     page.fill("#id_password", PASSWORD)
+    page.fill("#id_otp", otp(cast.approver))
     page.click("#transition-form input[type=submit]")
     expect(page.locator("ul.messagelist")).to_contain_text("approved")
     assert RatingRequest.objects.get(pk=target.pk).state == S.ISSUED

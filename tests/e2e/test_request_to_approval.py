@@ -7,18 +7,17 @@ axe-core checks every portal page on the way (no serious or critical violation a
 from __future__ import annotations
 
 import datetime as dt
-import re
 from pathlib import Path
 
 import pytest
 from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
-from ratings import second_factor
 from ratings.constants import RequestState
 from ratings.demo import accounts as demo
-from ratings.models import RatedOrder, RatingRequest, User
+from ratings.models import RatedOrder, RatingRequest
 from tests.e2e.conftest import Axe, CspWatch, shoot
+from tests.e2e.conftest import sign_in as shared_sign_in
 from tests.factories import PASSWORD, make_cast, otp
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -30,19 +29,7 @@ CSP = CspWatch()
 
 
 def sign_in(browser: Browser, base: str, username: str) -> Page:
-    """Password, then (HHS staff) a code from the authenticator app."""
-    page = CSP.watch(browser.new_context(viewport={"width": 1280, "height": 900}).new_page())
-    page.set_default_timeout(10_000)
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button:has-text('Sign in')")
-    user = User.objects.get(username=username)
-    if second_factor.has_any(user):
-        expect(page).to_have_url(re.compile(r"/accounts/mfa/verify/"))
-        page.fill("#id_code", otp(user))
-        page.click("button:has-text('Continue')")
-    return page
+    return shared_sign_in(browser, base, username, csp=CSP)
 
 
 def admin_transition(browser: Browser, base: str, username: str, rr: RatingRequest, action: str, fill) -> None:
