@@ -7,10 +7,14 @@ order + version + kind (+ offset) + recipient: a cause writes each notice once.
 
 from __future__ import annotations
 
+from collections import defaultdict
+
+from django.db import models
 from django.urls import NoReverseMatch, reverse
 
 from ratings.constants import NotificationKind, Role, SupplierNoticeKind
 from ratings.models import Notification, RatedOrder, RatedOrderVersion, SupplierResponse, User
+from ratings.services.notifications.bulk import Notice, notify_bulk
 from ratings.services.notifications.outbox import notify_many
 from ratings.services.requests.notices import applicant_recipients, intake_analysts
 
@@ -106,4 +110,78 @@ def notify_overdue(*, version: RatedOrderVersion) -> list[Notification]:
         key_prefix=f"rated_order:{order.pk}:v{version.number}:overdue",
         target=version,
         link=reverse("admin:ratings_ratedorder_change", args=[order.pk]),
+    )
+
+
+# --- batch jobs: every recipient list in one query ---------------------------------------------
+
+
+def members_by_organization(organization_ids: set[int], role: str) -> dict[int, list[User]]:
+    """Active users holding `role` in each of the organizations, in one query."""
+    found: dict[int, list[User]] = defaultdict(list)
+    rows = (
+        User.objects.filter(
+            is_active=True,
+            memberships__organization_id__in=organization_ids,
+            memberships__organization__is_active=True,
+            memberships__role=role,
+            memberships__is_active=True,
+        )
+        .annotate(organization_id=models.F("memberships__organization_id"))
+        .order_by("pk")
+    )
+    for user in rows:
+        if user not in found[user.organization_id]:
+            found[user.organization_id].append(user)
+    return found
+
+
+def notify_reminders(*, versions: list[RatedOrderVersion], offset: int) -> list[Notification]:
+    """`notify_reminder` for many versions (their orders selected with them) in a few statements."""
+    contacts = members_by_organization({v.order.supplier_id for v in versions}, Role.SUPPLIER_CONTACT)
+    days = f"{offset} working day{'s' if offset != 1 else ''}"
+    return notify_bulk(
+        Notice(
+            recipient=user,
+            kind=NotificationKind.RESPONSE_REMINDER,
+            subject=f"{v.order.order_number}: answer due in {days}",
+            template="order_reminder",
+            context={"order": v.order, "version": v, "offset": offset},
+            key=f"rated_order:{v.order.pk}:v{v.number}:reminder{offset}:user{user.pk}",
+            target=v,
+            link=order_link(v.order),
+        )
+        for v in versions
+        for user in contacts[v.order.supplier_id]
+    )
+
+
+def notify_overdue_many(*, versions: list[RatedOrderVersion]) -> list[Notification]:
+    """`notify_overdue` for many versions (orders, suppliers and source requests selected)."""
+    intake = intake_analysts()
+    top = [v.order for v in versions if v.order.parent_id is None]
+    applicants = members_by_organization({o.source_request.applicant_organization_id for o in top}, Role.APPLICANT)
+    placing = members_by_organization(
+        {v.order.placing_organization_id for v in versions if v.order.parent_id is not None}, Role.SUPPLIER_CONTACT
+    )
+
+    def placed_by(order: RatedOrder) -> list[User]:
+        if order.parent_id is not None:
+            return placing[order.placing_organization_id]
+        rr = order.source_request
+        return [rr.applicant_contact, *applicants[rr.applicant_organization_id]]
+
+    return notify_bulk(
+        Notice(
+            recipient=user,
+            kind=NotificationKind.RESPONSE_OVERDUE,
+            subject=f"{v.order.order_number}: supplier answer overdue ({v.order.supplier.legal_name})",
+            template="order_overdue",
+            context={"order": v.order, "version": v},
+            key=f"rated_order:{v.order.pk}:v{v.number}:overdue:user{user.pk}",
+            target=v,
+            link=reverse("admin:ratings_ratedorder_change", args=[v.order.pk]),
+        )
+        for v in versions
+        for user in [*intake, *placed_by(v.order)]
     )

@@ -51,7 +51,15 @@ def open_clocks() -> QuerySet[RatedOrderVersion]:
     )
 
 
+def _mark(ids: list[int], **values: object) -> None:
+    for start in range(0, len(ids), 5000):  # PostgreSQL takes at most 65,535 parameters
+        RatedOrderVersion.objects.filter(pk__in=ids[start : start + 5000]).update(**values)
+
+
 def order_reminders_send(*, now: dt.datetime | None = None) -> ReminderRun:
+    """One transaction, a few statements per offset however many orders are due: lock the due
+    versions (skipping any another run holds), write their notices in bulk, mark them, and
+    append the escalations to the audit trail in one batch, last."""
     now = now or timezone.now()
     run = ReminderRun()
     with transaction.atomic():
@@ -64,32 +72,43 @@ def order_reminders_send(*, now: dt.datetime | None = None) -> ReminderRun:
                 .select_related("order", "order__supplier", "order__placing_organization")
                 .order_by("pk")
             )
-            for version in due:
-                order_notices.notify_reminder(version=version, offset=offset)
-            RatedOrderVersion.objects.filter(pk__in=[v.pk for v in due]).update(last_reminder_offset=offset)
-            if due:
-                run.reminders[offset] = [v.pk for v in due]
+            if not due:
+                continue
+            order_notices.notify_reminders(versions=due, offset=offset)
+            ids = [v.pk for v in due]
+            _mark(ids, last_reminder_offset=offset)
+            run.reminders[offset] = ids
         overdue = list(
             open_clocks()
             .select_for_update(skip_locked=True, of=("self",), no_key=True)
             .filter(response_due_at__lte=now, overdue_escalated_at__isnull=True)
-            .select_related("order", "order__supplier", "order__placing_organization", "order__source_request")
+            .select_related(
+                "order",
+                "order__supplier",
+                "order__placing_organization",
+                "order__source_request",
+                "order__source_request__applicant_contact",
+            )
             .order_by("pk")
         )
-        for version in overdue:
-            order_notices.notify_overdue(version=version)
-            audit.record(
-                action=audit_actions.ORDER_OVERDUE,
-                actor=None,
-                target=version.order,
-                reference=version.order.order_number,
-                organization_id=version.order.supplier_id,
-                data={
-                    "version": version.number,
-                    "received_at": version.received_at.isoformat() if version.received_at else None,
-                    "response_due_at": version.response_due_at.isoformat() if version.response_due_at else None,
-                },
+        if overdue:
+            order_notices.notify_overdue_many(versions=overdue)
+            run.escalated = [v.pk for v in overdue]
+            _mark(run.escalated, overdue_escalated_at=now)
+            audit.record_many(
+                [
+                    {
+                        "action": audit_actions.ORDER_OVERDUE,
+                        "target": version.order,
+                        "reference": version.order.order_number,
+                        "organization_id": version.order.supplier_id,
+                        "data": {
+                            "version": version.number,
+                            "received_at": version.received_at.isoformat() if version.received_at else None,
+                            "response_due_at": version.response_due_at.isoformat() if version.response_due_at else None,
+                        },
+                    }
+                    for version in overdue
+                ]
             )
-        RatedOrderVersion.objects.filter(pk__in=[v.pk for v in overdue]).update(overdue_escalated_at=now)
-        run.escalated = [v.pk for v in overdue]
     return run

@@ -99,3 +99,23 @@ def test_the_reminder_run_is_set_based_and_scheduled_by_beat(cast, django_captur
     assert settings.CELERY_BEAT_SCHEDULE["supplier-response-reminders"]["task"] == "ratings.tasks.send_order_reminders"
     # and the beat task (eager here) runs the same service: nothing is due in March 2027 yet today
     assert send_order_reminders.delay().get() == 0
+
+
+def _queries_of_runs(cast, capture, orders: int) -> tuple[int, int, int]:
+    versions = [deliver_at(issued_undelivered(cast, capture), ny(2027, 3, 1, 10)) for _ in range(orders)]
+    with CaptureQueriesContext(connection) as reminding:
+        run = order_reminders.order_reminders_send(now=ny(2027, 3, 15, 7))
+    with CaptureQueriesContext(connection) as escalating:
+        late = order_reminders.order_reminders_send(now=ny(2027, 3, 23, 0, 0))
+    assert run.reminders == {5: sorted(v.pk for v in versions)}
+    assert late.escalated == sorted(v.pk for v in versions)
+    return len(reminding.captured_queries), len(escalating.captured_queries), Notification.objects.count()
+
+
+def test_a_run_costs_the_same_statements_for_one_order_or_many(cast, django_capture_on_commit_callbacks):
+    # set-based: the statements of a run do not grow with the orders it reminds or escalates
+    one = _queries_of_runs(cast, django_capture_on_commit_callbacks, 1)
+    Notification.objects.filter(kind__in=[NotificationKind.RESPONSE_REMINDER, NotificationKind.RESPONSE_OVERDUE]).delete()
+    three = _queries_of_runs(cast, django_capture_on_commit_callbacks, 3)
+    assert three[:2] == one[:2]
+    assert AuditEvent.objects.filter(action="rated_order.overdue").count() == 4
