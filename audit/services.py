@@ -7,7 +7,7 @@ commit or roll back together (21 CFR 11.10(e)).
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -208,40 +208,45 @@ class ChainReport:
 
 def verify_events(events: Iterable[AuditEvent], *, progress: Callable[[int], None] | None = None) -> ChainReport:
     """Walk events in sequence order; report the first one that breaks the chain."""
+    return verify_rows(({**event_fields(event), "hash": event.hash} for event in events), progress=progress)
+
+
+def verify_rows(rows: Iterable[dict[str, Any]], *, progress: Callable[[int], None] | None = None) -> ChainReport:
+    """`verify_events` over plain rows (the hashed fields and `hash`), in sequence order."""
     expected_sequence = 1
     prev_hash = GENESIS_HASH
     checked = 0
-    for event in events:
-        if event.sequence != expected_sequence:
+    for row in rows:
+        sequence = row["sequence"]
+        if sequence != expected_sequence:
             return ChainReport(
                 False,
                 checked,
                 expected_sequence - 1,
                 prev_hash,
                 expected_sequence,
-                f"sequence {expected_sequence} is missing (next row found is {event.sequence}): "
+                f"sequence {expected_sequence} is missing (next row found is {sequence}): "
                 "a row was removed or renumbered",
             )
-        if event.prev_hash != prev_hash:
+        if row["prev_hash"] != prev_hash:
             return ChainReport(
                 False,
                 checked,
                 expected_sequence - 1,
                 prev_hash,
-                event.sequence,
-                f"sequence {event.sequence} does not link to the previous row: "
-                "a row was inserted, removed or reordered",
+                sequence,
+                f"sequence {sequence} does not link to the previous row: a row was inserted, removed or reordered",
             )
-        if compute_hash(event_fields(event)) != event.hash:
+        if compute_hash(row) != row["hash"]:
             return ChainReport(
                 False,
                 checked,
                 expected_sequence - 1,
                 prev_hash,
-                event.sequence,
-                f"sequence {event.sequence} was altered: its content no longer matches its hash",
+                sequence,
+                f"sequence {sequence} was altered: its content no longer matches its hash",
             )
-        prev_hash = event.hash
+        prev_hash = row["hash"]
         expected_sequence += 1
         checked += 1
         if progress is not None and checked % 10000 == 0:
@@ -249,6 +254,23 @@ def verify_events(events: Iterable[AuditEvent], *, progress: Callable[[int], Non
     return ChainReport(True, checked, expected_sequence - 1, prev_hash)
 
 
+VERIFY_BATCH = 10_000
+
+
+def _raw_rows() -> Iterator[dict[str, Any]]:
+    """Every event as a plain row, in keyset batches: no model instances, flat memory."""
+    columns = [*chain.HASHED_FIELDS, "hash"]
+    after = 0
+    while True:
+        batch = list(
+            AuditEvent.objects.filter(sequence__gt=after).order_by("sequence").values_list(*columns)[:VERIFY_BATCH]
+        )
+        if not batch:
+            return
+        for values in batch:
+            yield dict(zip(columns, values, strict=True))
+        after = batch[-1][0]
+
+
 def verify_chain(*, progress: Callable[[int], None] | None = None) -> ChainReport:
-    events = AuditEvent.objects.order_by("sequence").iterator(chunk_size=5000)
-    return verify_events(events, progress=progress)
+    return verify_rows(_raw_rows(), progress=progress)

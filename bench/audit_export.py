@@ -9,7 +9,9 @@ figure, the project's number, the floor measured in the same run, their ratio an
   N/10: the export keeps memory flat, so the whole run may take at most 1.5x that plus 1 MB,
   and never more than 20 MB (a list() of 100,000 events takes about 220 MB);
 - throughput of the export (keyset batches, CSV with formula neutralisation, manifest hashing)
-  against PostgreSQL's own COPY ... TO STDOUT of the same rows; the goal is half of COPY.
+  against PostgreSQL's own COPY ... TO STDOUT of the same rows; the goal is half of COPY;
+- throughput of `audit_verify` (raw rows, every hash recomputed) against the same COPY; the
+  goal is a quarter of COPY.
 
 Exit status 1 when the memory goal is missed; the throughput goal is reported only.
 """
@@ -34,13 +36,14 @@ django.setup()
 
 from django.db import connection  # noqa: E402
 
-from audit import exports, selectors  # noqa: E402
+from audit import exports, selectors, services  # noqa: E402
 from tests.audit.helpers import bulk_events  # noqa: E402
 
 FILTERS = selectors.EventFilters(action="bench.event")
 MEMORY_SLACK_BYTES = 1_000_000
 MEMORY_CEILING_BYTES = 20_000_000
 THROUGHPUT_GOAL = 0.5
+VERIFY_GOAL = 0.25
 
 
 def export_bytes() -> int:
@@ -52,6 +55,12 @@ def copy_bytes() -> int:
     sql = "COPY (SELECT * FROM audit_auditevent WHERE action = 'bench.event' ORDER BY sequence) TO STDOUT WITH (FORMAT csv)"
     with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
         return sum(len(block) for block in copy)
+
+
+def verify() -> int:
+    report = services.verify_chain()
+    assert report.ok, report.problem
+    return report.checked
 
 
 def peak_memory(count: int) -> tuple[int, int]:
@@ -71,7 +80,7 @@ def peak_memory(count: int) -> tuple[int, int]:
 
 def rates(count: int, runs: int) -> dict[str, list[float]]:
     """Events per second of each variant; the variants alternate so drift hits both alike."""
-    variants: dict[str, Callable[[], int]] = {"export": export_bytes, "copy": copy_bytes}
+    variants: dict[str, Callable[[], int]] = {"export": export_bytes, "copy": copy_bytes, "verify": verify}
     seconds: dict[str, list[float]] = {name: [] for name in variants}
     for _ in range(runs):
         for name, run in variants.items():
@@ -101,6 +110,7 @@ def main() -> int:
         allowed = min(early * 1.5 + MEMORY_SLACK_BYTES, MEMORY_CEILING_BYTES)
         measured = rates(args.n, args.runs)
         ratio = statistics.median(measured["export"]) / statistics.median(measured["copy"])
+        verify_ratio = statistics.median(measured["verify"]) / statistics.median(measured["copy"])
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
     memory_met = peak <= allowed
@@ -112,6 +122,10 @@ def main() -> int:
     print(
         f"  throughput    project {spread(measured['export'])}   floor COPY {spread(measured['copy'])}   "
         f"ratio {ratio:.2f}   goal >= {THROUGHPUT_GOAL}: {'met' if ratio >= THROUGHPUT_GOAL else 'not yet'}"
+    )
+    print(
+        f"  verify        project {spread(measured['verify'])}   floor COPY {spread(measured['copy'])}   "
+        f"ratio {verify_ratio:.2f}   goal >= {VERIFY_GOAL}: {'met' if verify_ratio >= VERIFY_GOAL else 'not yet'}"
     )
     return 0 if memory_met else 1
 

@@ -71,7 +71,11 @@ class RatedOrder(models.Model):
 
     class Meta:
         ordering = ["-issued_at", "-order_number"]
-        indexes = [models.Index(fields=["supplier", "status"], name="order_supplier_status_idx")]
+        indexes = [
+            models.Index(fields=["supplier", "status"], name="order_supplier_status_idx"),
+            # The default sort (admin changelist, lists): -issued_at, -order_number, read in order.
+            models.Index(models.F("issued_at").desc(), models.F("order_number").desc(), name="order_sort_idx"),
+        ]
         constraints = [
             models.CheckConstraint(condition=models.Q(current_version__gte=1), name="order_version_positive"),
         ]

@@ -128,6 +128,13 @@ class RatingRequest(FSMModelMixin, models.Model):
         indexes = [
             models.Index(fields=["state", "submitted_at"], name="request_state_submitted_idx"),
             models.Index(fields=["applicant_organization", "state"], name="request_org_state_idx"),
+            # The admin changelist's default sort (-submitted_at, -created_at, then -pk), read in order.
+            models.Index(
+                models.F("submitted_at").desc(),
+                models.F("created_at").desc(),
+                models.F("id").desc(),
+                name="request_admin_sort_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

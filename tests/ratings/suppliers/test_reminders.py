@@ -115,7 +115,9 @@ def _queries_of_runs(cast, capture, orders: int) -> tuple[int, int, int]:
 def test_a_run_costs_the_same_statements_for_one_order_or_many(cast, django_capture_on_commit_callbacks):
     # set-based: the statements of a run do not grow with the orders it reminds or escalates
     one = _queries_of_runs(cast, django_capture_on_commit_callbacks, 1)
-    Notification.objects.filter(kind__in=[NotificationKind.RESPONSE_REMINDER, NotificationKind.RESPONSE_OVERDUE]).delete()
+    Notification.objects.filter(
+        kind__in=[NotificationKind.RESPONSE_REMINDER, NotificationKind.RESPONSE_OVERDUE]
+    ).delete()
     three = _queries_of_runs(cast, django_capture_on_commit_callbacks, 3)
     assert three[:2] == one[:2]
     assert AuditEvent.objects.filter(action="rated_order.overdue").count() == 4
