@@ -8,6 +8,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from audit.models import AuditCheckpoint, AuditEvent, LegalHold
+from dpa_portal.pagination import EstimatedCountPaginator
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]  # shared by several models
@@ -29,6 +30,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]  # shared by se
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(ReadOnlyAdmin):
+    paginator = EstimatedCountPaginator  # large tables: the planner's estimate, not COUNT(*)
     list_display = (
         "sequence",
         "occurred_at",

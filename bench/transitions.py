@@ -29,12 +29,17 @@ from django.db import connection, connections
 
 from audit import actions
 from audit import services as audit_services
+from ratings import permissions
 from ratings.models import RatingRequest, User
 from ratings.services import transition
 from tests.factories import draft_request, make_cast
 
 BENCH_ACTION = actions.register("bench.transition", "Benchmark transition")
-ACTION = transition.Action(audit=BENCH_ACTION, permission=lambda row, actor: None)
+# Like every real rule, the permission reads the actor's memberships (the audit event's roles
+# snapshot reuses them).
+ACTION = transition.Action(
+    audit=BENCH_ACTION, permission=lambda row, actor: None if permissions.active_memberships(actor) else "no role"
+)
 WRITERS = (1, 4, 16, 32)
 VARIANTS = ("project", "no audit", "sequence", "floor")
 real_record = audit_services.record

@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from django.urls import path
 
 from dpa_portal.errors import ApplicationError
+from dpa_portal.pagination import EstimatedCountPaginator
 from ratings.admin import workqueue
 from ratings.admin.audited import AuditHistoryMixin
 from ratings.constants import NotificationStatus
@@ -18,6 +19,7 @@ from ratings.services.notifications import outbox as notifications
 
 
 class NotificationAdmin(AuditHistoryMixin, admin.ModelAdmin):
+    paginator = EstimatedCountPaginator  # large tables: the planner's estimate, not COUNT(*)
     list_display = ("created_at", "kind", "recipient", "email", "subject", "status", "attempts", "sent_at", "error")
     list_filter = ("status", "kind")
     search_fields = ("subject", "email", "key", "recipient__username")

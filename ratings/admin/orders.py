@@ -16,6 +16,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from dpa_portal.errors import ApplicationError
+from dpa_portal.pagination import EstimatedCountPaginator
 from ratings import permissions
 from ratings.admin.audited import AuditHistoryMixin
 from ratings.admin.suppliers import SupplierOrderAdminMixin, SupplierResponseInline
@@ -104,6 +105,7 @@ class VersionInline(admin.TabularInline):
 
 
 class RatedOrderAdmin(AuditHistoryMixin, SupplierOrderAdminMixin, admin.ModelAdmin):
+    paginator = EstimatedCountPaginator  # large tables: the planner's estimate, not COUNT(*)
     list_display = (
         "order_number",
         "rating",

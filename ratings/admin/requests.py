@@ -13,6 +13,7 @@ from django.urls import path
 from django.utils import timezone
 
 from dpa_portal.errors import NotFound
+from dpa_portal.pagination import EstimatedCountPaginator
 from ratings.admin import assignment
 from ratings.admin.actions import decisions_for, transition_view
 from ratings.admin.audited import AuditHistoryMixin
@@ -73,6 +74,7 @@ class AgeFilter(admin.SimpleListFilter):
 
 
 class RatingRequestAdmin(AuditHistoryMixin, admin.ModelAdmin):
+    paginator = EstimatedCountPaginator  # large tables: the planner's estimate, not COUNT(*)
     # The columns a case officer scans first come first, so they stay in view at 1280 px.
     list_display = (
         "reference",
