@@ -157,7 +157,7 @@ def test_the_inbox_lists_only_the_users_own_notices_and_marks_them_read(cast, cl
     client.force_login(cast.applicant)
     page = client.get(reverse("notification-list"))
     assert page.status_code == 200
-    assert [n.pk for n in page.context["page"].object_list] == list(
+    assert [n.pk for n in page.context["page"].rows] == list(
         Notification.objects.filter(recipient=cast.applicant)
         .order_by("-created_at", "-pk")
         .values_list("pk", flat=True)

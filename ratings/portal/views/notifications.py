@@ -5,12 +5,12 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import SetPasswordForm
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from dpa_portal.errors import ApplicationError
+from dpa_portal.pagination import keyset_page
 from ratings.models import Notification
 from ratings.services.accounts import invitations
 from ratings.services.notifications import outbox as notifications
@@ -18,8 +18,8 @@ from ratings.services.notifications import outbox as notifications
 
 @login_required
 def notification_list(request: HttpRequest) -> HttpResponse:
-    rows = Notification.objects.filter(recipient_id=request.user.pk).order_by("-created_at", "-pk")
-    page = Paginator(rows, 25).get_page(request.GET.get("page"))
+    rows = Notification.objects.filter(recipient_id=request.user.pk)
+    page = keyset_page(rows, request.GET.get("after"), field="created_at")
     unread = rows.filter(read_at__isnull=True).count()
     return render(request, "portal/notifications.html", {"page": page, "unread": unread})
 

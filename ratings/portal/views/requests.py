@@ -7,13 +7,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
-from django.db.models import Q
+from django.db.models import Q, prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from dpa_portal.errors import ApplicationError, ValidationFailed
+from dpa_portal.pagination import keyset_page
 from ratings import audit_actions
 from ratings.constants import EDITABLE_STATES, HHS_ROLES, WITHDRAWABLE_STATES, RequestState, Role
 from ratings.models import Document, RatingRequest, SupplierResponse
@@ -109,9 +110,14 @@ def timeline(rr: RatingRequest) -> list[TimelineEntry]:
 
 
 def _rows(queryset: Any) -> list[dict[str, Any]]:
+    return _rows_of(list(queryset))
+
+
+def _rows_of(requests: list[RatingRequest]) -> list[dict[str, Any]]:
+    prefetch_related_objects(requests, "line_items__supplier")
     today = timezone.localdate()
     rows = []
-    for rr in queryset.prefetch_related("line_items__supplier"):
+    for rr in requests:
         suppliers = sorted({item.supplier.legal_name for item in rr.line_items.all()})
         rows.append(
             {
@@ -161,7 +167,10 @@ def request_list(request: HttpRequest) -> HttpResponse:
                 | Q(line_items__po_number__icontains=term)
                 | Q(health_resource__icontains=term)
             ).distinct()
-    return render_portal(request, "portal/request_list.html", {"form": form, "rows": _rows(queryset)}, legend=True)
+    page = keyset_page(queryset, request.GET.get("after"), field="created_at")
+    return render_portal(
+        request, "portal/request_list.html", {"form": form, "rows": _rows_of(page.rows), "page": page}, legend=True
+    )
 
 
 @dataclass(frozen=True)
