@@ -8,7 +8,7 @@ figure, the project's number, the floor measured in the same run, their ratio an
 - peak Python memory (tracemalloc) of streaming all N events, against the peak after the first
   N/10: the export keeps memory flat, so the whole run may take at most 1.5x that plus 1 MB,
   and never more than 20 MB (a list() of 100,000 events takes about 220 MB);
-- throughput of the export (keyset batches, CSV with formula neutralisation, manifest hashing)
+- throughput of the export (COPY ... TO STDOUT with formula neutralisation in SQL, manifest hashing)
   against PostgreSQL's own COPY ... TO STDOUT of the same rows; the goal is half of COPY;
 - throughput of `audit_verify` (raw rows, every hash recomputed) against the same COPY; the
   goal is a quarter of COPY.

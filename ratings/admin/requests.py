@@ -37,17 +37,17 @@ NEXT_ACTION = {
 class ReviewerFilter(admin.RelatedFieldListFilter):
     """Choices from the small memberships table (HHS reviewers), not a DISTINCT scan of requests."""
 
-    def field_choices(self, field: Any, request: HttpRequest, model_admin: Any) -> list[tuple[Any, str]]:
+    def field_choices(self, field: Any, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
         reviewers = User.objects.filter(memberships__role=Role.REVIEWER).distinct().order_by("last_name", "first_name")
-        return [(user.pk, user.get_full_name() or user.get_username()) for user in reviewers]
+        return [(str(user.pk), user.get_full_name() or user.get_username()) for user in reviewers]
 
 
 class ApplicantOrganizationFilter(admin.RelatedFieldListFilter):
     """Choices from the small organizations table (all but the agency), not a DISTINCT scan of requests."""
 
-    def field_choices(self, field: Any, request: HttpRequest, model_admin: Any) -> list[tuple[Any, str]]:
+    def field_choices(self, field: Any, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
         organizations = Organization.objects.exclude(kind=OrganizationKind.AGENCY).order_by("legal_name")
-        return [(org.pk, org.legal_name) for org in organizations]
+        return [(str(org.pk), org.legal_name) for org in organizations]
 
 
 class AgeFilter(admin.SimpleListFilter):
@@ -59,7 +59,7 @@ class AgeFilter(admin.SimpleListFilter):
         "gt10": (10, None, "Over 10 days"),
     }
 
-    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
         return [(key, label) for key, (_, _, label) in self.BUCKETS.items()]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[RatingRequest]) -> QuerySet[RatingRequest]:
