@@ -13,20 +13,24 @@ import io
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
 from cryptography.x509.oid import NameOID
 from django.conf import settings
 from pyhanko.keys import load_cert_from_pemder
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers
+from pyhanko.sign.general import get_pyca_cryptography_hash
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
 
 SIGNATURE_FIELD = "HHSAgencySignature"
+SIGNATURE_BYTES_RESERVED = 16_384
 
 
 class SigningUnavailable(Exception):
@@ -103,6 +107,21 @@ def _signer() -> signers.SimpleSigner:
     return signer
 
 
+class _ParsedKeySigner(signers.SimpleSigner):
+    """pyHanko's SimpleSigner parses the private key again (with RSA's costly consistency
+    checks) for every raw signature; this one parses it once."""
+
+    _private_key: Any = None
+
+    def sign_raw(self, data: bytes, digest_algorithm: str) -> bytes:
+        mechanism = self.get_signature_mechanism_for_digest(digest_algorithm).signature_algo
+        if mechanism != "rsassa_pkcs1v15":
+            return super().sign_raw(data, digest_algorithm)
+        if self._private_key is None:
+            self._private_key = serialization.load_der_private_key(self.signing_key.dump(), password=None)
+        return self._private_key.sign(data, PKCS1v15(), get_pyca_cryptography_hash(digest_algorithm))  # type: ignore[no-any-return]
+
+
 def _load_signer(cert: Path, key: Path) -> signers.SimpleSigner:
     if not cert.exists() or not key.exists():
         raise SigningUnavailable(
@@ -110,10 +129,12 @@ def _load_signer(cert: Path, key: Path) -> signers.SimpleSigner:
             "run `manage.py ensure_signing_cert` in development."
         )
     passphrase = settings.DOCUMENT_SIGNING_KEY_PASSPHRASE.encode() or None
-    signer = signers.SimpleSigner.load(str(key), str(cert), key_passphrase=passphrase)
-    if signer is None:
+    loaded = signers.SimpleSigner.load(str(key), str(cert), key_passphrase=passphrase)
+    if loaded is None:
         raise SigningUnavailable("The document signing certificate or key could not be read.")
-    return signer
+    return _ParsedKeySigner(
+        signing_cert=loaded.signing_cert, signing_key=loaded.signing_key, cert_registry=loaded.cert_registry
+    )
 
 
 def sign_pdf(pdf: bytes, *, reason: str, location: str = "Washington, DC") -> bytes:
@@ -126,7 +147,9 @@ def sign_pdf(pdf: bytes, *, reason: str, location: str = "Washington, DC") -> by
         subfilter=fields.SigSeedSubFilter.PADES,
         md_algorithm="sha256",
     )
-    out = signers.sign_pdf(writer, meta, signer=_signer())
+    # A fixed reservation for the CMS signature (an RSA-2048 one with its certificate takes about
+    # 2.5 KB): otherwise pyHanko signs twice, once only to measure the size.
+    out = signers.sign_pdf(writer, meta, signer=_signer(), bytes_reserved=SIGNATURE_BYTES_RESERVED)
     return out.getvalue()
 
 
