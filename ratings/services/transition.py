@@ -16,6 +16,10 @@ transaction back, is recorded as a "denied" event in a transaction of its own, a
 PermissionRefused: nothing else changes. Invalid input (ValidationFailed from `apply`) rolls
 back and records nothing. Side effects (tasks, e-mail) are queued with on_commit inside `apply`
 or by the outbox rows it writes, so they happen only once the change is committed.
+
+A transaction the database breaks off (deadlock, serialization failure) runs again whole, at
+most three times (`retried`): `apply` may run more than once, so whatever it keeps outside the
+database (a list it fills for its caller) must hold only the last run's result.
 """
 
 from __future__ import annotations

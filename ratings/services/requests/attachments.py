@@ -73,7 +73,7 @@ def attachment_add(
         stream.seek(0)
         attachment.file.save(name, File(stream), save=False)
         attachment.save()
-        added.append(attachment)
+        added[:] = [attachment]  # a retried transaction runs apply again: keep the committed attempt's
         return transition.Applied(
             about=attachment,
             changes={},

@@ -40,7 +40,7 @@ def rating_request_hold_place(*, rating_request: RatingRequest, actor: User, rea
         why = _reason(reason, "Say why the hold is placed (e.g. the matter or litigation).")
         if retention.active_hold(rr) is not None:
             raise InvalidState(f"Request {rr.reference} is already on legal hold.")
-        placed.append(retention.place_hold(target=rr, reference=rr.reference, reason=why, actor=actor))
+        placed[:] = [retention.place_hold(target=rr, reference=rr.reference, reason=why, actor=actor)]
         return transition.Applied(reason=why, data={"hold_id": placed[0].pk})
 
     transition.perform(HELD_REQUEST, PLACE, target=rating_request, actor=actor, apply=apply)
@@ -56,7 +56,7 @@ def rating_request_hold_release(*, rating_request: RatingRequest, actor: User, r
         hold = retention.active_hold(rr)
         if hold is None:
             raise InvalidState(f"Request {rr.reference} has no active legal hold.")
-        released.append(retention.release_hold(hold, reason=why, actor=actor))
+        released[:] = [retention.release_hold(hold, reason=why, actor=actor)]
         return transition.Applied(reason=why, data={"hold_id": hold.pk})
 
     transition.perform(HELD_REQUEST, RELEASE, target=rating_request, actor=actor, apply=apply)
