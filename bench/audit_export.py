@@ -70,7 +70,7 @@ def peak_memory(count: int) -> tuple[int, int]:
     try:
         rows, peak_early = 0, 0
         for chunk in exports.stream(job):
-            rows += chunk.count(b"\r\n")
+            rows += chunk.count(b"\n")
             if not peak_early and rows >= count // 10:
                 peak_early = tracemalloc.get_traced_memory()[1]
         return peak_early, tracemalloc.get_traced_memory()[1]
