@@ -100,3 +100,7 @@ MFA_ENROL = register("mfa.enrol", "Second factor set up")
 MFA_RECOVERY_CODES = register("mfa.recovery_codes", "Recovery codes made")
 MFA_VERIFY = register("mfa.verify", "Signed in with the second factor")
 MFA_RESET = register("mfa.reset", "Second factor reset by an administrator")
+
+# --- the working-day calendar ----------------------------------------------------------------
+CLOSURE_DAY_DECLARE = register("closure_day.declare", "Closure day declared (not a working day)")
+CLOSURE_DAY_WITHDRAW = register("closure_day.withdraw", "Closure day withdrawn")

@@ -263,6 +263,13 @@ def account_admin_refusal(_target: Any, user: Any) -> str | None:
     return None
 
 
+def closure_day_refusal(_target: Any, user: Any) -> str | None:
+    """The working-day calendar is kept by HHS administrators, like users and organizations."""
+    if not is_account_admin(user):
+        return "Only HHS administrators declare or withdraw closure days."
+    return None
+
+
 def roles_refusal(target_user: Any, user: Any) -> str | None:
     """Roles are changed by an administrator, and never by the person whose roles they are (AC-5)."""
     reason = account_admin_refusal(target_user, user)

@@ -1,6 +1,7 @@
 """Models of the workflow domain, one module per aggregate."""
 
 from ratings.models.accounts import ApiToken, AuthorityGrant
+from ratings.models.calendar import ClosureDay
 from ratings.models.conflicts import ConflictOfInterest
 from ratings.models.notifications import Notification, NotificationPreference
 from ratings.models.orders import (
@@ -26,6 +27,7 @@ __all__ = [
     "ApiToken",
     "Attachment",
     "AuthorityGrant",
+    "ClosureDay",
     "ConflictOfInterest",
     "Document",
     "InformationRequest",
