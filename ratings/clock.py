@@ -168,6 +168,16 @@ def delay_confirmation_due(*, notified_at: dt.datetime) -> dt.datetime:
     return working_days_due(notified_at, settings.DELAY_CONFIRMATION_WORKING_DAYS)
 
 
+def assistance_target_due(*, opened_at: dt.datetime) -> dt.datetime:
+    """HHS's target for a response to a special priorities assistance case."""
+    return working_days_due(opened_at, settings.ASSISTANCE_TARGET_WORKING_DAYS)
+
+
+def reconsideration_due(*, decided_at: dt.datetime) -> dt.datetime:
+    """The last moment an applicant may ask for reconsideration of a decision."""
+    return working_days_due(decided_at, settings.RECONSIDERATION_PERIOD_WORKING_DAYS)
+
+
 def reminder_days(due_at: dt.datetime) -> list[tuple[int, dt.date]]:
     """(offset, agency-local day) of each reminder before a due time, largest offset first.
 

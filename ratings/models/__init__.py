@@ -20,21 +20,26 @@ from ratings.models.requests import (
     RatingRequest,
     RequestLineItem,
 )
+from ratings.models.resolutions import AssistanceCase, AssistanceEntry, Directive, OfferAcceptance
 from ratings.models.sequences import ReferenceCounter
 from ratings.models.submissions import RequestSubmission
 
 __all__ = [
     "ApiToken",
+    "AssistanceCase",
+    "AssistanceEntry",
     "Attachment",
     "AuthorityGrant",
     "ClosureDay",
     "ConflictOfInterest",
+    "Directive",
     "Document",
     "InformationRequest",
     "LineItemDelivery",
     "Membership",
     "Notification",
     "NotificationPreference",
+    "OfferAcceptance",
     "Organization",
     "Program",
     "RatedOrder",
