@@ -12,30 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ratings.constants import HHS_WORKFLOW_ROLES, INCOMPATIBLE_ROLES, LEVEL_RANK, OrganizationKind, RequestState, Role
-
-# The rules of special priorities assistance and of the placing party, read through this module.
-from ratings.permissions_casework import (
-    assistance_refusal as assistance_refusal,
-)
-from ratings.permissions_casework import (
-    assistance_rule as assistance_rule,
-)
-from ratings.permissions_casework import (
-    case_officer_refusal as case_officer_refusal,
-)
-from ratings.permissions_casework import (
-    delay_recorder_refusal,
-    placing_party_refusal,
-)
-from ratings.permissions_casework import (
-    directive_level as directive_level,
-)
-from ratings.permissions_casework import (
-    is_case_party as is_case_party,
-)
-from ratings.permissions_casework import (
-    is_placing_party as is_placing_party,
-)
+from ratings.permissions_casework import delay_recorder_refusal, placing_party_refusal
 
 # The facts the rules stand on, read by callers through this module too.
 from ratings.roles import (

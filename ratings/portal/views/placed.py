@@ -14,7 +14,7 @@ from django.shortcuts import redirect
 from django.views.decorators.http import require_http_methods, require_POST
 
 from dpa_portal.errors import ApplicationError
-from ratings import permissions
+from ratings import permissions_casework
 from ratings.clock import agency_time
 from ratings.constants import OrderStatus
 from ratings.models import RatedOrder
@@ -33,7 +33,7 @@ DELAY_STATUSES = {OrderStatus.ACCEPTED, OrderStatus.FULFILLED}
 def get_placed_order(user: Any, order_number: str) -> RatedOrder:
     """The order if the user's organization placed it, else 404 (never another company's data)."""
     order = order_selectors.rated_orders_for(user).filter(order_number=order_number).first()
-    if order is None or not permissions.is_placing_party(order, user):
+    if order is None or not permissions_casework.is_placing_party(order, user):
         raise Http404("No such order.")
     return order
 

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from audit import services as audit
 from dpa_portal.errors import ValidationFailed
-from ratings import audit_actions, permissions
+from ratings import audit_actions, permissions, permissions_casework
 from ratings.clock import agency_today, assistance_target_due
 from ratings.constants_assistance import (
     AssistanceEntryKind,
@@ -50,7 +50,7 @@ CASE: transition.Kind[AssistanceCase] = transition.Kind(
 def _action(name: str, done: str, *, fsm: str | None = None, open_only: bool = False) -> transition.Action:
     return transition.Action(
         audit=getattr(audit_actions, f"ASSISTANCE_{name.upper()}"),
-        permission=permissions.assistance_rule(name),
+        permission=permissions_casework.assistance_rule(name),
         transition=fsm,
         states=[AssistanceStatus.IN_PROGRESS] if open_only else None,
         done=done,
@@ -165,7 +165,7 @@ def assistance_case_take(
     """HHS intake takes the case in and names its case officer."""
 
     def apply(locked: AssistanceCase) -> transition.Applied:
-        refusal = permissions.case_officer_refusal(locked, case_officer)
+        refusal = permissions_casework.case_officer_refusal(locked, case_officer)
         if refusal:
             raise ValidationFailed(
                 f"{case_officer.printed_name} cannot be the case officer: {refusal}", field="case_officer"

@@ -15,7 +15,7 @@ import json
 from django.utils import timezone
 
 from dpa_portal.errors import ValidationFailed
-from ratings import audit_actions, permissions
+from ratings import audit_actions, permissions, permissions_casework
 from ratings.clock import agency_today
 from ratings.constants import OrderStatus, SupplierResponseKind
 from ratings.constants_assistance import (
@@ -34,7 +34,7 @@ from ratings.services.references import reference_allocate
 
 ISSUE = transition.Action(
     audit=audit_actions.DIRECTIVE_ISSUE,
-    permission=permissions.assistance_rule("issue_directive"),
+    permission=permissions_casework.assistance_rule("issue_directive"),
     states=[AssistanceStatus.IN_PROGRESS],
     done="take a directive",
     signature=True,
@@ -79,7 +79,7 @@ def directive_issue(
         order = locked.order
         now = timezone.now()
         number = f"HHS-DIR-{now.year}-{reference_allocate(kind='directive', year=now.year):05d}"
-        membership = permissions.approving_membership(actor, permissions.directive_level())
+        membership = permissions.approving_membership(actor, permissions_casework.directive_level())
         values = {
             "number": number,
             "case": locked.reference,
