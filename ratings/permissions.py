@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ratings.constants import HHS_WORKFLOW_ROLES, INCOMPATIBLE_ROLES, LEVEL_RANK, OrganizationKind, RequestState, Role
+from ratings.permissions_casework import delay_recorder_refusal, placing_party_refusal
 
 # The facts the rules stand on, read by callers through this module too.
 from ratings.roles import (
@@ -168,7 +169,11 @@ def own_account_refusal(account: Any, user: Any) -> str | None:
 # --- Rated orders ------------------------------------------------------------------------------
 
 ORDER_SIGNER_ACTIONS = frozenset({"amend", "cancel"})
-SUPPLIER_ACTIONS = frozenset({"accept", "reject", "notify_delay", "mark_fulfilled", "flowdown"})
+SUPPLIER_ACTIONS = frozenset(
+    {"accept", "reject", "notify_delay", "confirm_delay", "mark_fulfilled", "flowdown", "acknowledge_directive"}
+)
+# The customer (whoever placed the order) answers the supplier and asks HHS for help.
+PLACING_PARTY_ACTIONS = frozenset({"accept_offer", "open_assistance"})
 
 
 def _order_signer_refusal(order: Any, user: Any) -> str | None:
@@ -213,6 +218,10 @@ def order_refusal(action: str, order: Any, user: Any) -> str | None:
         return _order_signer_refusal(order, user)
     if action in SUPPLIER_ACTIONS:
         return _supplier_refusal(order, user)
+    if action in PLACING_PARTY_ACTIONS:
+        return placing_party_refusal(order, user)
+    if action == "record_delay":
+        return delay_recorder_refusal(order, user)
     return f"Unknown action {action!r}."
 
 
@@ -260,6 +269,13 @@ def is_account_admin(user: Any) -> bool:
 def account_admin_refusal(_target: Any, user: Any) -> str | None:
     if not is_account_admin(user):
         return "Only HHS administrators manage users, organizations and programs."
+    return None
+
+
+def closure_day_refusal(_target: Any, user: Any) -> str | None:
+    """The working-day calendar is kept by HHS administrators, like users and organizations."""
+    if not is_account_admin(user):
+        return "Only HHS administrators declare or withdraw closure days."
     return None
 
 

@@ -56,8 +56,18 @@ SUPPLIER_RESPONSE_WORKING_DAYS = {
     "DO": env_int("SUPPLIER_RESPONSE_WORKING_DAYS_DO", 15),
     "DX": env_int("SUPPLIER_RESPONSE_WORKING_DAYS_DX", 10),
 }
-# Written confirmation of a verbal delay notice, working days (15 CFR 700.13(d)(3)).
+# Each process reads the declared closure days again after this many seconds (a change made in
+# the same process is seen at once).
+CLOSURE_DAYS_REFRESH_SECONDS = env_int("CLOSURE_DAYS_REFRESH_SECONDS", 60)
+# Written confirmation of a delay notice not given in writing, working days (15 CFR 700.13(d)).
 DELAY_CONFIRMATION_WORKING_DAYS = env_int("DELAY_CONFIRMATION_WORKING_DAYS", 5)
+# Special priorities assistance: HHS's target for a response to a case, working days [U].
+ASSISTANCE_TARGET_WORKING_DAYS = env_int("ASSISTANCE_TARGET_WORKING_DAYS", 5)
+# A directive takes precedence over DX orders: the approval authority it needs [U].
+DIRECTIVE_AUTHORITY_LEVEL = env("DIRECTIVE_AUTHORITY_LEVEL", "DX")
+# An applicant may ask for reconsideration of a denial or partial approval within this many
+# working days of the decision (15 CFR 700.80-700.81 model; HRPAS period unconfirmed [U]).
+RECONSIDERATION_PERIOD_WORKING_DAYS = env_int("RECONSIDERATION_PERIOD_WORKING_DAYS", 30)
 # Reminders before a supplier response is due, in working days before the due day.
 SUPPLIER_REMINDER_OFFSETS_WORKING_DAYS = [int(n) for n in env_list("SUPPLIER_REMINDER_OFFSETS_WORKING_DAYS", "5,1")]
 # 45 CFR 101.36: an increase up to this share of the ordered quantity is "negligible" [U].

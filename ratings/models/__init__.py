@@ -1,6 +1,7 @@
 """Models of the workflow domain, one module per aggregate."""
 
 from ratings.models.accounts import ApiToken, AuthorityGrant
+from ratings.models.calendar import ClosureDay
 from ratings.models.conflicts import ConflictOfInterest
 from ratings.models.notifications import Notification, NotificationPreference
 from ratings.models.orders import (
@@ -19,20 +20,26 @@ from ratings.models.requests import (
     RatingRequest,
     RequestLineItem,
 )
+from ratings.models.resolutions import AssistanceCase, AssistanceEntry, Directive, OfferAcceptance
 from ratings.models.sequences import ReferenceCounter
 from ratings.models.submissions import RequestSubmission
 
 __all__ = [
     "ApiToken",
+    "AssistanceCase",
+    "AssistanceEntry",
     "Attachment",
     "AuthorityGrant",
+    "ClosureDay",
     "ConflictOfInterest",
+    "Directive",
     "Document",
     "InformationRequest",
     "LineItemDelivery",
     "Membership",
     "Notification",
     "NotificationPreference",
+    "OfferAcceptance",
     "Organization",
     "Program",
     "RatedOrder",
