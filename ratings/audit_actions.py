@@ -33,6 +33,7 @@ REQUEST_REVIEW_OVERDUE = register("rating_request.review_overdue", "HHS review o
 REQUEST_PREVIEW = register("rating_request.preview", "Preview of the orders approval would issue")
 ATTACHMENT_ADD = register("attachment.add", "File attached")
 ATTACHMENT_DOWNLOAD = register("attachment.download", "File downloaded")
+ATTACHMENT_REMOVE = register("attachment.remove", "File removed from a draft")
 
 # --- rated orders ------------------------------------------------------------------------------
 ORDER_ISSUE = register("rated_order.issue", "Rated order issued")

@@ -1,6 +1,13 @@
 """Models of the workflow domain, one module per aggregate."""
 
 from ratings.models.accounts import ApiToken, AuthorityGrant
+from ratings.models.api import (
+    IdempotencyRecord,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookEvent,
+)
 from ratings.models.conflicts import ConflictOfInterest
 from ratings.models.notifications import Notification, NotificationPreference
 from ratings.models.orders import (
@@ -28,6 +35,7 @@ __all__ = [
     "AuthorityGrant",
     "ConflictOfInterest",
     "Document",
+    "IdempotencyRecord",
     "InformationRequest",
     "LineItemDelivery",
     "Membership",
@@ -45,4 +53,8 @@ __all__ = [
     "Signature",
     "SupplierResponse",
     "User",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookEndpoint",
+    "WebhookEvent",
 ]
