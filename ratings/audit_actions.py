@@ -101,3 +101,11 @@ MFA_ENROL = register("mfa.enrol", "Second factor set up")
 MFA_RECOVERY_CODES = register("mfa.recovery_codes", "Recovery codes made")
 MFA_VERIFY = register("mfa.verify", "Signed in with the second factor")
 MFA_RESET = register("mfa.reset", "Second factor reset by an administrator")
+
+# --- API webhooks --------------------------------------------------------------------------------
+WEBHOOK_CREATE = register("webhook.create", "Webhook endpoint registered")
+WEBHOOK_UPDATE = register("webhook.update", "Webhook endpoint changed")
+WEBHOOK_ROTATE_SECRET = register("webhook.rotate_secret", "Webhook signing secret rotated")
+WEBHOOK_DELETE = register("webhook.delete", "Webhook endpoint removed")
+WEBHOOK_DISABLE = register("webhook.disable", "Webhook endpoint disabled after repeated failures")
+WEBHOOK_REPLAY = register("webhook.replay", "Webhook delivery replayed")

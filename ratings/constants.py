@@ -183,6 +183,7 @@ class NotificationKind(models.TextChoices):
     ASSISTANCE_CASE_OPENED = "assistance_case_opened", "Assistance case opened"
     RETURNED_FOR_CORRECTION = "returned_for_correction", "Returned for correction"
     DIGEST = "digest", "Daily digest"
+    WEBHOOK_DISABLED = "webhook_disabled", "Webhook endpoint disabled after repeated failures"
 
 
 class NotificationStatus(models.TextChoices):

@@ -98,6 +98,20 @@ class CursorPages(pagination.CursorPagination):
             raise exceptions.ValidationError({"cursor": ["This cursor is not one the API gave out."]}) from None
 
 
+class FeedPages(CursorPages):
+    """For a feed that is polled: `next` is always given, so a client keeps its place. On the
+    last page it points after the last item; on an empty page it is the address just asked."""
+
+    def get_next_link(self) -> str | None:
+        if self.has_next:
+            return super().get_next_link()
+        if not self.page:
+            return str(self.base_url)
+        # After the last item (feeds are ordered by their unique id, so no offset is needed).
+        position = self._get_position_from_instance(self.page[-1], self.ordering)
+        return str(self.encode_cursor(pagination.Cursor(offset=0, reverse=False, position=position)))
+
+
 class ApiView(generics.GenericAPIView):
     """Parse input, call one service, render; plus the HTTP semantics above."""
 

@@ -1,7 +1,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
-from ratings.api.views import orders, reference, requests
+from ratings.api.views import orders, reference, requests, webhooks
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
@@ -45,6 +45,18 @@ urlpatterns = [
     path("v1/orders/<str:order_number>/delay/", orders.OrderDelay.as_view(), name="api-order-delay"),
     path("v1/orders/<str:order_number>/fulfil/", orders.OrderFulfil.as_view(), name="api-order-fulfil"),
     path("v1/orders/<str:order_number>/flowdown/", orders.OrderFlowdown.as_view(), name="api-order-flowdown"),
+    # Webhooks (Standard Webhooks) and the event feed.
+    path("v1/webhooks/", webhooks.EndpointList.as_view(), name="api-webhooks"),
+    path("v1/webhooks/<int:pk>/", webhooks.EndpointDetail.as_view(), name="api-webhook"),
+    path("v1/webhooks/<int:pk>/rotate-secret/", webhooks.EndpointRotate.as_view(), name="api-webhook-rotate"),
+    path("v1/webhooks/<int:pk>/deliveries/", webhooks.DeliveryList.as_view(), name="api-webhook-deliveries"),
+    path(
+        "v1/webhooks/<int:pk>/deliveries/<int:delivery_id>/replay/",
+        webhooks.DeliveryReplay.as_view(),
+        name="api-webhook-replay",
+    ),
+    path("v1/events/", webhooks.EventList.as_view(), name="api-events"),
+    path("v1/events/<str:event_id>/", webhooks.EventDetail.as_view(), name="api-event"),
     # Reference data.
     path("v1/programs/", reference.ProgramList.as_view(), name="api-programs"),
     path("v1/suppliers/", reference.SupplierList.as_view(), name="api-suppliers"),
