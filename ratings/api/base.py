@@ -109,7 +109,8 @@ class FeedPages(CursorPages):
             return str(self.base_url)
         # After the last item (feeds are ordered by their unique id, so no offset is needed).
         position = self._get_position_from_instance(self.page[-1], self.ordering)
-        return str(self.encode_cursor(pagination.Cursor(offset=0, reverse=False, position=position)))
+        cursor = pagination.Cursor(offset=0, reverse=False, position=position)  # type: ignore[arg-type]
+        return str(self.encode_cursor(cursor))
 
 
 class ApiView(generics.GenericAPIView):
@@ -213,7 +214,7 @@ class ApiView(generics.GenericAPIView):
                 not_modified["ETag"] = response["ETag"]
                 not_modified.accepted_renderer = response.accepted_renderer
                 not_modified.accepted_media_type = response.accepted_media_type
-                not_modified.renderer_context = response.renderer_context
+                not_modified.renderer_context = response.renderer_context  # type: ignore[attr-defined]
                 return not_modified
         return response
 

@@ -103,7 +103,7 @@ class OrderSummarySerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_parent_order_number(self, obj: RatedOrder) -> str | None:
-        return obj.parent.order_number if obj.parent_id else None
+        return obj.parent.order_number if obj.parent is not None else None
 
 
 class OrderSerializer(OrderSummarySerializer):

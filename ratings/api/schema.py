@@ -19,7 +19,9 @@ class ProblemSerializer(serializers.Serializer):
     status = serializers.IntegerField()
     detail = serializers.CharField(help_text="What went wrong, in words a person can act on.")
     field = serializers.CharField(required=False, help_text="The input at fault, e.g. line_items[1].quantity.")
-    errors = serializers.DictField(required=False, help_text="Field errors, by field name.")
+    errors = serializers.DictField(  # type: ignore[assignment]  # the problem member, not Serializer.errors
+        required=False, help_text="Field errors, by field name."
+    )
 
 
 WHY = {

@@ -18,7 +18,8 @@ class PerTokenThrottle(UserRateThrottle):
 
     def get_rate(self) -> str | None:
         # Read at each call (not frozen at import), so a changed setting takes effect.
-        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+        rate = api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+        return None if rate is None else str(rate)
 
     def get_cache_key(self, request: Request, view: Any) -> str | None:
         if isinstance(request.auth, ApiToken):

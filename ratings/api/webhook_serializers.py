@@ -90,7 +90,9 @@ class WebhookDeliverySerializer(serializers.ModelSerializer):
 class WebhookEventSerializer(serializers.ModelSerializer):
     id = serializers.CharField(source="event_id", help_text="The webhook-id of this event's deliveries.")
     type = serializers.ChoiceField(choices=WebhookEventType.choices)
-    data = serializers.JSONField(source="payload.data", help_text="What changed, with the API address to read it.")
+    data = serializers.JSONField(  # type: ignore[assignment]  # a field named like Serializer.data
+        source="payload.data", help_text="What changed, with the API address to read it."
+    )
 
     class Meta:
         model = WebhookEvent

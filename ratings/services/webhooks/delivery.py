@@ -12,6 +12,7 @@ backoff, disable an endpoint that keeps failing and tell its organization by e-m
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import logging
 import random
@@ -215,5 +216,5 @@ def webhooks_sweep(*, now: dt.datetime | None = None) -> list[int]:
             last_error="Outcome unknown: the worker stopped while sending. Replay it if needed.",
         )
     for pk in ids:
-        transaction.on_commit(lambda pk=pk: enqueue(pk))
+        transaction.on_commit(functools.partial(enqueue, pk))
     return ids
