@@ -43,7 +43,7 @@ def _event(cast, type: str = "order.issued") -> WebhookDelivery | None:
 
 
 def test_a_delivery_is_signed_per_standard_webhooks_and_sent_once(cast, local):
-    endpoint, secret = _register(cast, local.url)
+    _endpoint, secret = _register(cast, local.url)
     sent = _event(cast)
 
     first = delivery.webhook_deliver(delivery_id=sent.pk)
@@ -72,7 +72,7 @@ def test_an_event_type_not_chosen_is_not_sent_but_stays_in_the_feed(cast, local)
 
 
 def test_failed_attempts_are_logged_retried_with_the_same_id_then_failed(cast, local):
-    endpoint, secret = _register(cast, local.url)
+    _endpoint, _secret = _register(cast, local.url)
     sent = _event(cast)
     local.answers = [500, 503, 500]
 
@@ -110,7 +110,7 @@ def test_an_endpoint_that_keeps_failing_is_disabled_audited_and_its_owner_told(c
 
 
 def test_a_failed_delivery_is_replayed_on_request_with_the_same_id(cast, local):
-    endpoint, secret = _register(cast, local.url)
+    endpoint, _secret = _register(cast, local.url)
     sent = _event(cast)
     local.answers = [500, 500, 500]
     for _ in range(3):
