@@ -33,6 +33,7 @@ REQUEST_REVIEW_OVERDUE = register("rating_request.review_overdue", "HHS review o
 REQUEST_PREVIEW = register("rating_request.preview", "Preview of the orders approval would issue")
 ATTACHMENT_ADD = register("attachment.add", "File attached")
 ATTACHMENT_DOWNLOAD = register("attachment.download", "File downloaded")
+ATTACHMENT_REMOVE = register("attachment.remove", "File removed from a draft")
 
 # --- rated orders ------------------------------------------------------------------------------
 ORDER_ISSUE = register("rated_order.issue", "Rated order issued")
@@ -118,3 +119,11 @@ ASSISTANCE_CLOSE = register("assistance_case.close", "Assistance case closed wit
 DIRECTIVE_ISSUE = register("directive.issue", "Directive issued", signature="Directive to the supplier")
 DIRECTIVE_DELIVERED = register("directive.delivered", "Directive delivered to the supplier")
 DIRECTIVE_ACKNOWLEDGE = register("directive.acknowledge", "Directive acknowledged by the supplier")
+
+# --- API webhooks --------------------------------------------------------------------------------
+WEBHOOK_CREATE = register("webhook.create", "Webhook endpoint registered")
+WEBHOOK_UPDATE = register("webhook.update", "Webhook endpoint changed")
+WEBHOOK_ROTATE_SECRET = register("webhook.rotate_secret", "Webhook signing secret rotated")
+WEBHOOK_DELETE = register("webhook.delete", "Webhook endpoint removed")
+WEBHOOK_DISABLE = register("webhook.disable", "Webhook endpoint disabled after repeated failures")
+WEBHOOK_REPLAY = register("webhook.replay", "Webhook delivery replayed")

@@ -340,6 +340,23 @@ def second_factor_reset_refusal(target_user: Any, user: Any) -> str | None:
     return roles_refusal(target_user, user)
 
 
+# --- Webhooks -------------------------------------------------------------------------------------
+
+WEBHOOK_ROLES = (Role.APPLICANT, Role.SUPPLIER_CONTACT)
+
+
+def webhook_refusal(organization: Any, user: Any) -> str | None:
+    """An organization's applicants or supplier contacts manage its webhook endpoints (an
+    endpoint receives that organization's confidential events)."""
+    if organization is None or organization.pk not in organization_ids(user, *WEBHOOK_ROLES):
+        return "Only an applicant or supplier contact of the organization manages its webhooks."
+    return None
+
+
+def webhook_endpoint_refusal(endpoint: Any, user: Any) -> str | None:
+    return webhook_refusal(endpoint.organization, user)
+
+
 # --- The audit trail ----------------------------------------------------------------------------
 
 

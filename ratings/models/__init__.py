@@ -1,6 +1,13 @@
 """Models of the workflow domain, one module per aggregate."""
 
 from ratings.models.accounts import ApiToken, AuthorityGrant
+from ratings.models.api import (
+    IdempotencyRecord,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookEvent,
+)
 from ratings.models.calendar import ClosureDay
 from ratings.models.conflicts import ConflictOfInterest
 from ratings.models.notifications import Notification, NotificationPreference
@@ -34,6 +41,7 @@ __all__ = [
     "ConflictOfInterest",
     "Directive",
     "Document",
+    "IdempotencyRecord",
     "InformationRequest",
     "LineItemDelivery",
     "Membership",
@@ -52,4 +60,8 @@ __all__ = [
     "Signature",
     "SupplierResponse",
     "User",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookEndpoint",
+    "WebhookEvent",
 ]
