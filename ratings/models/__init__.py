@@ -12,6 +12,7 @@ from ratings.models.orders import (
     SupplierResponse,
 )
 from ratings.models.organizations import Membership, Organization, Program, User
+from ratings.models.program import ItemFamily, ItemFamilyKey
 from ratings.models.requests import (
     Attachment,
     InformationRequest,
@@ -29,6 +30,8 @@ __all__ = [
     "ConflictOfInterest",
     "Document",
     "InformationRequest",
+    "ItemFamily",
+    "ItemFamilyKey",
     "LineItemDelivery",
     "Membership",
     "Notification",
