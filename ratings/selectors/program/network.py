@@ -65,7 +65,7 @@ def _items_of_current_version() -> QuerySet[RatedOrderItem]:
     return RatedOrderItem.objects.filter(version__order=OuterRef("pk"), version__number=OuterRef("current_version"))
 
 
-def network_orders(filters: ProgramFilters, family: str = "") -> QuerySet[RatedOrder]:
+def network_orders(filters: ProgramFilters, family: str = "") -> QuerySet[RatedOrder, dict[str, Any]]:
     """Orders not cancelled, of the program and category chosen; with `family` (a family name of
     the mapping, or an unmapped item's part number or description), the orders for that family
     and everything flowed down from them."""

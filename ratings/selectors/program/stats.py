@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection
-from django.db.models import Aggregate, DurationField, FloatField
+from django.db.models import Aggregate, DurationField
 
 
 class PercentileCont(Aggregate):
@@ -59,6 +59,3 @@ def shares(quantities: dict[Any, Decimal]) -> dict[Any, float]:
 def hhi(percent_shares: Iterable[float]) -> float:
     """Herfindahl-Hirschman Index: the sum of the squared percentage shares (0 to 10,000)."""
     return sum(share * share for share in percent_shares)
-
-
-FLOAT = FloatField()

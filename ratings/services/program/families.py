@@ -16,6 +16,7 @@ from ratings.services import items, transition
 
 NAME_MAX_LENGTH = 120
 KEYS_MAX = 200
+KEY_MAX_LENGTH = 310  # ItemFamilyKey.key
 
 ITEM_FAMILY: transition.Kind[ItemFamily] = transition.Kind(
     model=ItemFamily,
@@ -38,7 +39,7 @@ def family_keys(*, part_numbers: Iterable[str], descriptions: Iterable[str]) -> 
         raise ValidationFailed("Give at least one part number or description of the family.", field="part_numbers")
     if len(unique) > KEYS_MAX:
         raise ValidationFailed(f"A family has at most {KEYS_MAX} part numbers and descriptions.", field="part_numbers")
-    if any(len(key) > ItemFamilyKey._meta.get_field("key").max_length for key in unique):
+    if any(len(key) > KEY_MAX_LENGTH for key in unique):
         raise ValidationFailed("A part number or description is too long.", field="descriptions")
     return unique
 
