@@ -11,6 +11,7 @@ from typing import Any
 
 from axes.signals import user_locked_out
 from django.conf import settings
+from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.core.cache import cache
 from django.dispatch import receiver
@@ -20,12 +21,12 @@ from audit.constants import Outcome
 
 
 @receiver(user_logged_in, dispatch_uid="audit_login")
-def _on_login(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+def _on_login(sender: Any, request: Any, user: AbstractUser, **kwargs: Any) -> None:
     services.record(action="auth.login", actor=user, target=user)
 
 
 @receiver(user_logged_out, dispatch_uid="audit_logout")
-def _on_logout(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+def _on_logout(sender: Any, request: Any, user: AbstractUser | None, **kwargs: Any) -> None:
     if user is not None:
         services.record(action="auth.logout", actor=user, target=user)
 

@@ -6,7 +6,7 @@ ratings.services.requests.evidence), documents/ (its stored files) with document
 events.jsonl (every audit event filed under its reference, full hashed content), chain.jsonl (the
 chain segment of sequence/prev_hash/hash from the first of those events to the checkpointed
 head), checkpoint.json (signed head), public_key.pem, manifest.json (signed: file hashes and
-the list of event sequences) and verify.py.
+the list of event sequences), verify.py and chain.py (the hashing rules it uses).
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ from audit.constants import CONFIDENTIALITY_LEGEND
 from audit.models import AuditEvent
 
 VERIFIER = Path(__file__).with_name("offline") / "verify.py"
+CHAIN_RULES = Path(__file__).with_name("chain.py")
 
 
 @dataclass(frozen=True)
@@ -151,5 +152,6 @@ def build(
         archive.writestr("public_key.pem", signing.public_key_pem())
         archive.writestr("manifest.json", _json(manifest))
         archive.writestr("verify.py", VERIFIER.read_bytes())
+        archive.writestr("chain.py", CHAIN_RULES.read_bytes())
         archive.writestr("README.txt", f"{CONFIDENTIALITY_LEGEND}\n\nRun `python verify.py` in this folder.\n")
     return manifest

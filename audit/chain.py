@@ -1,7 +1,7 @@
 """Canonical serialization and hashing of audit events (NIST AU-9(3)).
 
-Kept free of Django queries so the offline verifier shipped in evidence bundles can use the
-exact same rules.
+Standard library only: evidence bundles ship this very file beside their offline verifier
+(`audit/offline/verify.py`), so the portal and the auditor's machine hash with one rule.
 """
 
 from __future__ import annotations
@@ -44,11 +44,16 @@ def format_timestamp(value: dt.datetime) -> str:
     return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+def canonical_json(payload: Any) -> bytes:
+    """The one JSON form that is hashed or signed: sorted keys, no spaces, UTF-8."""
+    return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
 def canonical_bytes(fields: dict[str, Any]) -> bytes:
     payload = {name: fields[name] for name in HASHED_FIELDS}
     if isinstance(payload["occurred_at"], dt.datetime):
         payload["occurred_at"] = format_timestamp(payload["occurred_at"])
-    return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    return canonical_json(payload)
 
 
 def compute_hash(fields: dict[str, Any]) -> str:

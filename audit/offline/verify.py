@@ -7,9 +7,9 @@ otherwise exit 1 and print every problem found, naming the file, line and sequen
 Checks:
 1. manifest.json is signed by public_key.pem (Ed25519) and lists every file's SHA-256.
 2. checkpoint.json is signed by the same key.
-3. Each line of events.jsonl hashes (canonical serialization below, identical to the
-   portal's audit/chain.py) to its `hash`; lines are in increasing sequence order; each event
-   is listed in the manifest and sits in the chain segment at its sequence.
+3. Each line of events.jsonl hashes (by the portal's own chain.py, shipped beside this file)
+   to its `hash`; lines are in increasing sequence order; each event is listed in the
+   manifest and sits in the chain segment at its sequence.
 4. chain.jsonl is a contiguous run of (sequence, prev_hash, hash) whose links hold, ending at
    the signed checkpoint's sequence and hash: so every event is proven part of the signed trail.
 5. Every document's bytes match the SHA-256 in the manifest and in documents.json.
@@ -29,37 +29,10 @@ try:
 except ImportError:  # run on an auditor's machine: say what is missing instead of a traceback
     sys.exit("verify.py needs the `cryptography` package (pip install cryptography).")
 
-HASHED_FIELDS = (
-    "sequence",
-    "occurred_at",
-    "actor_id",
-    "actor_label",
-    "actor_roles",
-    "action",
-    "outcome",
-    "object_type",
-    "object_id",
-    "object_label",
-    "reference",
-    "organization_id",
-    "from_state",
-    "to_state",
-    "reason",
-    "changes",
-    "data",
-    "source",
-    "request_id",
-    "client_address",
-    "prev_hash",
-)
-
-
-def canonical(payload: Any) -> bytes:
-    return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
-
-
-def event_hash(event: dict[str, Any]) -> str:
-    return hashlib.sha256(canonical({name: event[name] for name in HASHED_FIELDS})).hexdigest()
+try:  # in an unpacked bundle, the portal's chain.py sits beside this file
+    from chain import canonical_json, compute_hash  # type: ignore[import-not-found,unused-ignore]
+except ImportError:  # inside the portal's source tree
+    from audit.chain import canonical_json, compute_hash
 
 
 def sha256_file(path: Path) -> str:
@@ -72,7 +45,7 @@ def sha256_file(path: Path) -> str:
 
 def signature_ok(public_key: Any, body: dict[str, Any], signature: Any) -> bool:
     try:
-        public_key.verify(bytes.fromhex(str(signature)), canonical(body))
+        public_key.verify(bytes.fromhex(str(signature)), canonical_json(body))
     except (InvalidSignature, ValueError):
         return False
     return True
@@ -137,7 +110,7 @@ def check(root: Path) -> list[str]:
         try:
             event = json.loads(line)
             sequence = int(event["sequence"])
-            recomputed = event_hash(event)
+            recomputed = compute_hash(event)
         except (ValueError, KeyError, TypeError):
             problems.append(f"events.jsonl line {number}: not a valid event")
             continue

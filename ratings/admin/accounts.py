@@ -18,7 +18,7 @@ from django.utils.html import format_html_join
 
 from dpa_portal.errors import ApplicationError
 from ratings import permissions, second_factor
-from ratings.admin.audited import AuditHistoryMixin, ServiceSaveMixin, changed_values
+from ratings.admin.audited import AuditHistoryMixin, ServiceRecordMixin, ServiceSaveMixin, changed_values
 from ratings.constants import RatingLevel, Role
 from ratings.models import Membership, Organization, Program, User
 from ratings.services.accounts import memberships, mfa, organizations, users
@@ -149,12 +149,6 @@ class UserAdmin(AuditHistoryMixin, ServiceSaveMixin, admin.ModelAdmin):
                     delegation=data["delegation"] if "delegation" in changed else None,
                 )
 
-    def log_change(self, request: HttpRequest, obj: Any, message: Any) -> Any:
-        return None  # the audit trail is the history (django_admin_log is not)
-
-    def log_addition(self, request: HttpRequest, obj: Any, message: Any) -> Any:
-        return None
-
     def history_filter(self, obj: Any) -> Q:
         return (
             Q(object_type="ratings.User", object_id=str(obj.pk))
@@ -252,54 +246,25 @@ class ResetForm(forms.Form):
     )
 
 
-class OrganizationAdmin(AuditHistoryMixin, ServiceSaveMixin, admin.ModelAdmin):
+class OrganizationAdmin(AuditHistoryMixin, ServiceRecordMixin, admin.ModelAdmin):
     list_display = ("legal_name", "kind", "city", "uei", "require_mfa", "is_active")
     list_filter = ("kind", "is_active", "require_mfa")
     search_fields = ("legal_name", "short_name", "uei", "cage_code")
+    service_fields = organizations.ORGANIZATION_FIELDS
 
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False  # records refer to organizations for years (retention): deactivate instead
+    def create_record(self, *, actor: Any, values: dict[str, Any]) -> Organization:
+        return organizations.organization_create(actor=actor, values=values)
 
-    def save_model(self, request: HttpRequest, obj: Organization, form: Any, change: bool) -> None:
-        actor: Any = request.user
-        values = changed_values(form, organizations.ORGANIZATION_FIELDS)
-        if change:
-            organizations.organization_update(organization=obj, actor=actor, values=values)
-        else:
-            created = organizations.organization_create(
-                actor=actor,
-                values={n: form.cleaned_data[n] for n in organizations.ORGANIZATION_FIELDS if n in form.cleaned_data},
-            )
-            obj.pk, obj._state.adding = created.pk, False
-
-    def log_change(self, request: HttpRequest, obj: Any, message: Any) -> Any:
-        return None
-
-    def log_addition(self, request: HttpRequest, obj: Any, message: Any) -> Any:
-        return None
+    def update_record(self, obj: Organization, *, actor: Any, values: dict[str, Any]) -> Organization:
+        return organizations.organization_update(organization=obj, actor=actor, values=values)
 
 
-class ProgramAdmin(AuditHistoryMixin, ServiceSaveMixin, admin.ModelAdmin):
+class ProgramAdmin(AuditHistoryMixin, ServiceRecordMixin, admin.ModelAdmin):
     list_display = ("symbol", "name", "allowed_levels", "determination_date", "is_active")
+    service_fields = organizations.PROGRAM_FIELDS
 
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
+    def create_record(self, *, actor: Any, values: dict[str, Any]) -> Program:
+        return organizations.program_create(actor=actor, values=values)
 
-    def save_model(self, request: HttpRequest, obj: Program, form: Any, change: bool) -> None:
-        actor: Any = request.user
-        if change:
-            organizations.program_update(
-                program=obj, actor=actor, values=changed_values(form, organizations.PROGRAM_FIELDS)
-            )
-        else:
-            created = organizations.program_create(
-                actor=actor,
-                values={n: form.cleaned_data[n] for n in organizations.PROGRAM_FIELDS if n in form.cleaned_data},
-            )
-            obj.pk, obj._state.adding = created.pk, False
-
-    def log_change(self, request: HttpRequest, obj: Any, message: Any) -> Any:
-        return None
-
-    def log_addition(self, request: HttpRequest, obj: Any, message: Any) -> Any:
-        return None
+    def update_record(self, obj: Program, *, actor: Any, values: dict[str, Any]) -> Program:
+        return organizations.program_update(program=obj, actor=actor, values=values)

@@ -63,6 +63,38 @@ class ServiceSaveMixin:
         actions.pop("delete_selected", None)
         return actions
 
+    # The services audit every save: the audit trail is the history (django_admin_log is not).
+    def log_change(self, request: HttpRequest, obj: Any, message: Any) -> Any:
+        return None
+
+    def log_addition(self, request: HttpRequest, obj: Any, message: Any) -> Any:
+        return None
+
+
+class ServiceRecordMixin(ServiceSaveMixin):
+    """A reference record (organization, program) created and changed only by its audited
+    services, never deleted: rating records refer to it for years (retention)."""
+
+    service_fields: tuple[str, ...] = ()
+
+    def create_record(self, *, actor: Any, values: dict[str, Any]) -> Any:
+        raise NotImplementedError
+
+    def update_record(self, obj: Any, *, actor: Any, values: dict[str, Any]) -> Any:
+        raise NotImplementedError
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # deactivate instead
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        actor: Any = request.user
+        if change:
+            self.update_record(obj, actor=actor, values=changed_values(form, self.service_fields))
+            return
+        values = {n: form.cleaned_data[n] for n in self.service_fields if n in form.cleaned_data}
+        created = self.create_record(actor=actor, values=values)
+        obj.pk, obj._state.adding = created.pk, False
+
 
 def changed_values(form: Any, names: tuple[str, ...]) -> dict[str, Any]:
     return {name: form.cleaned_data[name] for name in form.changed_data if name in names}

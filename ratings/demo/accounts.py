@@ -129,7 +129,7 @@ USERS = [
     DemoUser("auditor", "Aud", "Itor", "Office of Inspector General Auditor", "hhs", Role.AUDITOR),
 ]
 
-# --- Supplier side (issue 4): a contact for PumpCo and a two-tier flow-down chain ---
+# --- Supplier side: a contact for PumpCo and a two-tier flow-down chain ---
 ORGANIZATIONS["membrana"] = dict(
     kind=OrganizationKind.SUPPLIER,
     legal_name="Membrana Materials Inc.",

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
-from typing import Any, Generic, NoReturn, TypeVar
+from typing import Any, Generic, NoReturn, TypedDict, TypeVar, Unpack
 
 from django.db import models, transaction
 from django_fsm import can_proceed
@@ -226,28 +226,18 @@ def audit_denied(
         )
 
 
-def record_refusal(
-    *,
-    action: AuditAction,
-    actor: User,
-    message: str,
-    target: models.Model | None = None,
-    reference: str = "",
-    organization_id: int | None = None,
-    from_state: str = "",
-    keep: Callable[[], object] | None = None,
-) -> NoReturn:
+class RefusalDetails(TypedDict, total=False):
+    target: models.Model | None
+    reference: str
+    organization_id: int | None
+    from_state: str
+    data: dict[str, Any] | None
+    keep: Callable[[], object] | None
+
+
+def record_refusal(*, action: AuditAction, actor: User, message: str, **details: Unpack[RefusalDetails]) -> NoReturn:
     """Audit the refusal on its own, then refuse."""
-    audit_denied(
-        action=action,
-        actor=actor,
-        message=message,
-        target=target,
-        reference=reference,
-        organization_id=organization_id,
-        from_state=from_state,
-        keep=keep,
-    )
+    audit_denied(action=action, actor=actor, message=message, **details)
     raise PermissionRefused(message)
 
 

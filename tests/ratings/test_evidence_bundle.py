@@ -68,6 +68,7 @@ def test_bundle_contents_and_verifier_passes(bundle_dir):
     names = sorted(p.name for p in bundle_dir.iterdir())
     assert names == sorted(
         [
+            "chain.py",
             "README.txt",
             "chain.jsonl",
             "checkpoint.json",
