@@ -66,10 +66,10 @@ def _items_of_current_version() -> QuerySet[RatedOrderItem]:
 
 
 def network_orders(filters: ProgramFilters, family: str = "") -> QuerySet[RatedOrder, dict[str, Any]]:
-    """Orders not cancelled, of the program and category chosen; with `family` (a family name of
+    """Orders neither cancelled nor fulfilled (the supply still to come), of the program and category chosen; with `family` (a family name of
     the mapping, or an unmapped item's part number or description), the orders for that family
     and everything flowed down from them."""
-    orders = RatedOrder.objects.exclude(status=OrderStatus.CANCELLED)
+    orders = RatedOrder.objects.exclude(status__in=[OrderStatus.CANCELLED, OrderStatus.FULFILLED])
     if filters.program_id:
         orders = orders.filter(program_id=filters.program_id)
     if filters.category:

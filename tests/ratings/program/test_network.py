@@ -56,6 +56,7 @@ def chain(cast):
     )
     pump = order(source=rr, supplier=cast.supplier_org2, lines=[Line("Pump", "1", part_number="P-8")])
     order(source=rr, supplier=cast.supplier_org2, lines=[Line("Pump", "9")], status=OrderStatus.CANCELLED)
+    order(source=rr, supplier=cast.supplier_org2, lines=[Line("Pump", "5")], status=OrderStatus.FULFILLED)
     return {"skid": skid, "second": second_skid, "membrana": membrana, "resina": resina, "pump": pump}
 
 
@@ -74,7 +75,15 @@ def test_tiers_and_edges_from_flow_down(cast, chain):
     ]
     assert rows == [
         ("Acme Vaccines", "Filtra Corp", 2, "6 each", dt.date(2099, 2, 1), 0, 0),
-        ("Acme Vaccines", "PumpCo", 1, "1 each", dt.date(2099, 1, 1), 0, 0),  # the cancelled order is left out
+        (
+            "Acme Vaccines",
+            "PumpCo",
+            1,
+            "1 each",
+            dt.date(2099, 1, 1),
+            0,
+            0,
+        ),  # cancelled and fulfilled orders are left out
         ("Filtra Corp", "Membrana", 1, "40 m2", dt.date(2099, 1, 15), 1, 0),  # answer past due
         ("Membrana", "Resina", 1, "500 kg", dt.date(2099, 1, 1), 0, 1),
     ]
