@@ -67,6 +67,12 @@ CONTACT_INVITE = register("supplier_contact.invite", "Supplier contact invited")
 CONTACT_REINVITE = register("supplier_contact.reinvite", "Supplier contact invited again")
 CONTACT_INVITATION_ACCEPTED = register("supplier_contact.invitation_accepted", "Invitation accepted")
 
+# --- the program view ---------------------------------------------------------------------------
+PROGRAM_VIEW_OPEN = register("program_view.open", "Program view opened")
+PROGRAM_VIEW_EXPORT = register("program_view.export", "Program view table downloaded (CSV)")
+ITEM_FAMILY_CREATE = register("item_family.create", "Item family created")
+ITEM_FAMILY_UPDATE = register("item_family.update", "Item family changed")
+
 REQUEST_ACTIONS: dict[str, AuditAction] = {
     "submit": REQUEST_SUBMIT,
     "accept_for_review": REQUEST_ACCEPT_FOR_REVIEW,

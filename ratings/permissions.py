@@ -256,6 +256,24 @@ def invitation_refusal(_target: Any, user: Any) -> str | None:
     return None
 
 
+# --- The program view (dashboard, supply network, concentration) -------------------------------
+
+PROGRAM_VIEW_PERMISSION = "ratings.see_program_view"
+
+
+def program_view_refusal(_target: Any, user: Any) -> str | None:
+    """HHS staff who read rating data (workflow staff, auditors) and were granted the program
+    view permission; an HHS administrator reads no business data (AC-5), even with it. The same
+    holders keep the item-family mapping the concentration figures are computed on."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return "Sign in to do this."
+    if not sees_business_data(user):
+        return "The program view is for HHS staff who read rating requests and orders."
+    if not user.has_perm(PROGRAM_VIEW_PERMISSION):
+        return "Only HHS staff granted the program view permission can open the program view."
+    return None
+
+
 # --- Accounts, credentials and the second factor -------------------------------------------------
 
 

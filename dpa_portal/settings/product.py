@@ -78,6 +78,15 @@ ISSUING_OFFICE = env(
     "and Response (ASPR), 200 Independence Avenue SW, Washington, DC 20201",
 )
 
+# --- Program view: concentration and single points of failure ---------------------------------
+# Herfindahl-Hirschman Index thresholds (sum of squared percentage shares, 0-10,000) of the 2023
+# U.S. Merger Guidelines, Guideline 1 / section 2.1: above 1,800 highly concentrated; from 1,000
+# moderately concentrated.
+PROGRAM_HHI_HIGHLY_CONCENTRATED = env_int("PROGRAM_HHI_HIGHLY_CONCENTRATED", 1800)
+PROGRAM_HHI_MODERATELY_CONCENTRATED = env_int("PROGRAM_HHI_MODERATELY_CONCENTRATED", 1000)
+# A supplier holding more than this share (percent) of all open rated orders is flagged.
+PROGRAM_SUPPLIER_LOAD_SHARE_PERCENT = env_int("PROGRAM_SUPPLIER_LOAD_SHARE_PERCENT", 25)
+
 # --- Notifications (outbox) and invitations ---------------------------------------------------
 # Outbox delivery: attempts in all (first try included), backoff base * 2**(attempt-1) with
 # full jitter, capped; the sweep re-queues rows still pending this many seconds after they

@@ -20,6 +20,7 @@ from ratings.models.orders import (
     SupplierResponse,
 )
 from ratings.models.organizations import Membership, Organization, Program, User
+from ratings.models.program import ItemFamily, ItemFamilyKey
 from ratings.models.requests import (
     Attachment,
     InformationRequest,
@@ -43,6 +44,8 @@ __all__ = [
     "Document",
     "IdempotencyRecord",
     "InformationRequest",
+    "ItemFamily",
+    "ItemFamilyKey",
     "LineItemDelivery",
     "Membership",
     "Notification",
