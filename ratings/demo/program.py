@@ -183,8 +183,9 @@ class _History:
     def request(self, symbol: str, submitted: dt.datetime) -> RatingRequest:
         self.n += 1
         roll = self.random.random()
-        decided = submitted + dt.timedelta(days=self.random.choice([2, 4, 6, 8, 10, 14, 20, 30]), hours=3)
-        if decided > self.now - dt.timedelta(days=1):
+        decision_at = submitted + dt.timedelta(days=self.random.choice([2, 4, 6, 8, 10, 14, 20, 30]), hours=3)
+        decided: dt.datetime | None = decision_at
+        if decision_at > self.now - dt.timedelta(days=1):
             state, decided = RequestState.WITHDRAWN, None
         elif roll < 0.7:
             state = RequestState.ISSUED
@@ -291,7 +292,7 @@ class _History:
         RatedOrderItem.objects.create(
             version=version,
             position=1,
-            po_number=line["po_number"],
+            po_number=str(line["po_number"]),
             description=item.description,
             part_number=item.part_number,
             quantity=quantity,
