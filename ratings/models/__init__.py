@@ -1,6 +1,14 @@
 """Models of the workflow domain, one module per aggregate."""
 
 from ratings.models.accounts import ApiToken, AuthorityGrant
+from ratings.models.api import (
+    IdempotencyRecord,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookEvent,
+)
+from ratings.models.calendar import ClosureDay
 from ratings.models.conflicts import ConflictOfInterest
 from ratings.models.notifications import Notification, NotificationPreference
 from ratings.models.orders import (
@@ -12,6 +20,7 @@ from ratings.models.orders import (
     SupplierResponse,
 )
 from ratings.models.organizations import Membership, Organization, Program, User
+from ratings.models.program import ItemFamily, ItemFamilyKey
 from ratings.models.requests import (
     Attachment,
     InformationRequest,
@@ -19,20 +28,29 @@ from ratings.models.requests import (
     RatingRequest,
     RequestLineItem,
 )
+from ratings.models.resolutions import AssistanceCase, AssistanceEntry, Directive, OfferAcceptance
 from ratings.models.sequences import ReferenceCounter
 from ratings.models.submissions import RequestSubmission
 
 __all__ = [
     "ApiToken",
+    "AssistanceCase",
+    "AssistanceEntry",
     "Attachment",
     "AuthorityGrant",
+    "ClosureDay",
     "ConflictOfInterest",
+    "Directive",
     "Document",
+    "IdempotencyRecord",
     "InformationRequest",
+    "ItemFamily",
+    "ItemFamilyKey",
     "LineItemDelivery",
     "Membership",
     "Notification",
     "NotificationPreference",
+    "OfferAcceptance",
     "Organization",
     "Program",
     "RatedOrder",
@@ -45,4 +63,8 @@ __all__ = [
     "Signature",
     "SupplierResponse",
     "User",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookEndpoint",
+    "WebhookEvent",
 ]

@@ -30,6 +30,7 @@ from ratings.documents import render, signing
 from ratings.models import Document, Organization, RatedOrder, RatedOrderVersion, Signature, User
 from ratings.selectors import orders as order_selectors
 from ratings.services import transition
+from ratings.services.webhooks import events
 
 logger = logging.getLogger(__name__)
 
@@ -171,6 +172,7 @@ def _store_document(version: RatedOrderVersion, unsigned: bytes, signed: bytes) 
         locked.generation_error = ""
         locked.generation_attempts += 1
         locked.save(update_fields=["generation_status", "generation_error", "generation_attempts"])
+        events.order_document_ready(version=locked)
         audit.record(
             action=audit_actions.ORDER_DOCUMENT_GENERATE,
             actor=None,
@@ -198,6 +200,7 @@ def order_document_failed(*, version_id: int, error: str) -> None:
         version.generation_error = error[:2000]
         version.generation_attempts += 1
         version.save(update_fields=["generation_status", "generation_error", "generation_attempts"])
+        events.order_document_ready(version=version)
         audit.record(
             action=audit_actions.ORDER_DOCUMENT_GENERATE,
             actor=None,

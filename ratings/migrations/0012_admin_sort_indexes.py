@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("ratings", "0006_merge_accounts_and_casework"),
+        ("ratings", "0011_merge_program_view"),
     ]
 
     operations = [
