@@ -143,9 +143,7 @@ def reference_history(reference: str, *also: str) -> QuerySet[AuditEvent]:
     """Every event about a record with this reference (a request, an order), or with any of the
     `also` references of records belonging to it: filed under one, or naming one."""
     references = [reference, *also]
-    return AuditEvent.objects.filter(Q(reference__in=references) | Q(object_label__in=references)).order_by(
-        "sequence"
-    )
+    return AuditEvent.objects.filter(Q(reference__in=references) | Q(object_label__in=references)).order_by("sequence")
 
 
 def signature_of(event: AuditEvent) -> dict[str, str] | None:

@@ -118,3 +118,8 @@ ASSISTANCE_CLOSE = register("assistance_case.close", "Assistance case closed wit
 DIRECTIVE_ISSUE = register("directive.issue", "Directive issued", signature="Directive to the supplier")
 DIRECTIVE_DELIVERED = register("directive.delivered", "Directive delivered to the supplier")
 DIRECTIVE_ACKNOWLEDGE = register("directive.acknowledge", "Directive acknowledged by the supplier")
+REQUEST_NAME_SUPPLIER_CONTACT = register(
+    "rating_request.name_supplier_contact", "Contact e-mail named for a supplier without a portal contact"
+)
+CONTACT_DEACTIVATE = register("supplier_contact.deactivate", "Supplier contact deactivated")
+UNREACHABLE_ESCALATE = register("supplier.unreachable_escalate", "Unreachable supplier escalated to HHS intake")

@@ -13,6 +13,7 @@ from ratings.models.orders import (
     SupplierResponse,
 )
 from ratings.models.organizations import Membership, Organization, Program, User
+from ratings.models.reach import SupplierNomination
 from ratings.models.requests import (
     Attachment,
     InformationRequest,
@@ -50,6 +51,7 @@ __all__ = [
     "RequestLineItem",
     "RequestSubmission",
     "Signature",
+    "SupplierNomination",
     "SupplierResponse",
     "User",
 ]

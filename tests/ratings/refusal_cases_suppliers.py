@@ -9,8 +9,8 @@ from typing import Any
 from ratings.services.assistance import cases as assistance
 from ratings.services.assistance import directives
 from ratings.services.calendar import closures
-from ratings.services.suppliers import offers, responses
-from tests.factories import Cast
+from ratings.services.suppliers import offers, reach, responses
+from tests.factories import Cast, draft_request
 from tests.portal.orders import accepted, issue
 from tests.ratings.casework import delay_report, directive, later, open_case, rejected_with_offer, taken_case
 
@@ -24,6 +24,16 @@ def cases(case: Callable[..., Any]) -> dict[str, Callable[[Cast], Any]]:
         "closure_day_declare": lambda cast: case(
             lambda: closures.closure_day_declare(actor=cast.approver, day="2030-12-24", reason="EO"),
             "closure_day.declare",
+        ),
+        "rating_request_name_supplier_contact": lambda cast: (
+            (rr := draft_request(cast))
+            and case(
+                lambda: reach.rating_request_name_supplier_contact(
+                    rating_request=rr, actor=cast.applicant2, supplier=cast.supplier_org, email="x@y.example"
+                ),
+                "rating_request.name_supplier_contact",
+                rr,
+            )
         ),
         "closure_day_withdraw": lambda cast: (
             (closure := _closure(cast))

@@ -86,7 +86,7 @@ def supplier_contact_invite(
             organization_id=organization.pk,
             data={"membership_id": membership.pk, "role": Role.SUPPLIER_CONTACT, "email": address},
         )
-        _send_invitation(user, membership, key=f"invitation:user{user.pk}:membership{membership.pk}")
+        send_invitation(user, membership, key=f"invitation:user{user.pk}:membership{membership.pk}")
         return user
 
     return transition.perform_create(
@@ -110,13 +110,14 @@ def supplier_contact_reinvite(*, user: User, actor: User) -> User:
         if membership is None or locked.has_usable_password() or not locked.is_active:
             raise ValidationFailed(f"{locked.get_username()} is not a supplier contact waiting for an invitation.")
         sequence = Notification.objects.filter(recipient=locked, kind=NotificationKind.INVITATION).count() + 1
-        _send_invitation(locked, membership, key=f"invitation:user{locked.pk}:membership{membership.pk}:{sequence}")
+        send_invitation(locked, membership, key=f"invitation:user{locked.pk}:membership{membership.pk}:{sequence}")
         return transition.Applied(organization_id=membership.organization_id, data={"invitation": sequence})
 
     return transition.perform(transition.ACCOUNT, REINVITE, target=user, actor=actor, apply=apply)
 
 
-def _send_invitation(user: User, membership: Membership, *, key: str) -> None:
+def send_invitation(user: User, membership: Membership, *, key: str) -> None:
+    """The set-password link (inside the caller's transaction)."""
     notify(
         recipient=user,
         kind=NotificationKind.INVITATION,

@@ -14,6 +14,7 @@ from ratings.constants import NotificationKind, Role, SupplierNoticeKind
 from ratings.models import Notification, RatedOrder, RatedOrderVersion, SupplierResponse, User
 from ratings.services.notifications.outbox import notify_many
 from ratings.services.requests.notices import applicant_recipients, intake_analysts
+from ratings.services.suppliers import reach
 
 # Used until the supplier portal's order page exists (it is login-protected).
 ORDER_PORTAL_PATH = "/portal/orders/{order_number}/"
@@ -57,7 +58,7 @@ def notify_order_version(*, order: RatedOrder, version: RatedOrderVersion) -> li
     """Issued / amended / cancelled notice of one version to every contact of the supplier."""
     kind, subject = VERSION_NOTICES[SupplierNoticeKind(version.supplier_notice_kind)]
     return notify_many(
-        recipients=supplier_contacts(order.supplier_id),
+        recipients=reach.order_recipients(order),
         kind=kind,
         subject=subject.format(number=order.order_number, rating=order.rating),
         template="order_notice",

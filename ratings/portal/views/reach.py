@@ -1,0 +1,56 @@
+"""The applicant names a contact e-mail for each supplier of its request that has no portal
+contact: the order notice and an invitation to the portal go there when the order is issued."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.views.decorators.http import require_http_methods
+
+from dpa_portal.errors import ApplicationError
+from ratings.models import Organization
+from ratings.portal.access import actor, applicant_only, get_my_request, render_portal
+from ratings.portal.forms.requests import TEXT
+from ratings.portal.views.wizard import field_error
+from ratings.services.suppliers import reach
+
+
+class ContactForm(forms.Form):
+    supplier = forms.IntegerField(widget=forms.HiddenInput)
+    email = forms.CharField(label="Contact e-mail", max_length=254, widget=forms.EmailInput(attrs=TEXT))
+    first_name = forms.CharField(label="First name", max_length=150, required=False, widget=forms.TextInput(attrs=TEXT))
+    last_name = forms.CharField(label="Last name", max_length=150, required=False, widget=forms.TextInput(attrs=TEXT))
+
+
+@applicant_only
+@require_http_methods(["GET", "POST"])
+def request_supplier_contacts(request: HttpRequest, pk: int) -> HttpResponse:
+    rr = get_my_request(request.user, pk)
+    form = ContactForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        supplier = Organization.objects.filter(pk=form.cleaned_data["supplier"]).first()
+        if supplier is None:
+            raise Http404("No such supplier.")
+        try:
+            reach.rating_request_name_supplier_contact(
+                rating_request=rr,
+                actor=actor(request),
+                supplier=supplier,
+                email=form.cleaned_data["email"],
+                first_name=form.cleaned_data["first_name"],
+                last_name=form.cleaned_data["last_name"],
+            )
+        except ApplicationError as error:
+            field_error(form, error)
+        else:
+            messages.success(request, f"The order for {supplier.legal_name} will go to {form.cleaned_data['email']}.")
+            return redirect("portal:request-supplier-contacts", pk=rr.pk)
+    suppliers = sorted({item.supplier for item in rr.line_items.select_related("supplier")}, key=lambda s: s.legal_name)
+    named = {n.supplier_id: n for n in rr.supplier_nominations.all()}
+    rows = [(s, reach.has_active_contact(s.pk), named.get(s.pk)) for s in suppliers]
+    context = {"rr": rr, "rows": rows, "form": form}
+    return render_portal(
+        request, "portal/supplier_contacts.html", context, legend=True, status=400 if form.errors else 200
+    )

@@ -1,0 +1,147 @@
+"""Every supplier reachable. A request naming a supplier organization with no active portal
+contact must name a contact e-mail for it (checked at submission); when the order is issued,
+that address is invited to the portal and receives the order notice, whose delivery starts the
+answer clock like any order notice (services.orders.clocks). HHS sees the suppliers it cannot
+reach (notices failed, invitations never used, orders never received) and escalates them."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db.models import Q
+from django.utils import timezone
+
+from audit import services as audit
+from dpa_portal.errors import ValidationFailed
+from ratings import audit_actions, permissions
+from ratings.constants import EDITABLE_STATES, OrganizationKind, Role
+from ratings.models import Membership, Organization, RatedOrder, RatingRequest, SupplierNomination, User
+from ratings.services import items, transition
+from ratings.services.accounts import invitations
+
+NAME_CONTACT = transition.Action(
+    audit=audit_actions.REQUEST_NAME_SUPPLIER_CONTACT,
+    permission=permissions.request_rule("edit"),
+    states=EDITABLE_STATES,
+    state_message="{noun} {reference} is {state}; only drafts and requests returned for correction can be edited.",
+)
+
+
+def has_active_contact(organization_id: int) -> bool:
+    return Membership.objects.filter(
+        organization_id=organization_id,
+        organization__is_active=True,
+        role=Role.SUPPLIER_CONTACT,
+        is_active=True,
+        user__is_active=True,
+    ).exists()
+
+
+def unreachable_suppliers_of(rating_request: RatingRequest) -> list[Organization]:
+    """The request's suppliers with no active portal contact and no contact e-mail named."""
+    named = set(rating_request.supplier_nominations.values_list("supplier_id", flat=True))
+    suppliers = {item.supplier for item in rating_request.line_items.select_related("supplier")}
+    return sorted(
+        (s for s in suppliers if s.pk not in named and not has_active_contact(s.pk)), key=lambda s: s.legal_name
+    )
+
+
+def rating_request_name_supplier_contact(
+    *,
+    rating_request: RatingRequest,
+    actor: User,
+    supplier: Organization,
+    email: str,
+    first_name: str = "",
+    last_name: str = "",
+) -> RatingRequest:
+    """Name where the order for `supplier` must go (replacing an earlier address for it)."""
+
+    def apply(locked: RatingRequest) -> transition.Applied:
+        if not locked.line_items.filter(supplier=supplier).exists():
+            raise ValidationFailed(f"{supplier.legal_name} supplies no item of this request.", field="supplier")
+        address = (email or "").strip().lower()
+        try:
+            validate_email(address)
+        except ValidationError:
+            raise ValidationFailed("Enter the contact's e-mail address.", field="email") from None
+        names = {
+            "first_name": items.clean_text(
+                first_name, field="first_name", label="First name", max_length=150, required=False
+            ),
+            "last_name": items.clean_text(
+                last_name, field="last_name", label="Last name", max_length=150, required=False
+            ),
+        }
+        SupplierNomination.objects.update_or_create(
+            rating_request=locked,
+            supplier=supplier,
+            defaults={"email": address, "named_by": actor, "named_at": timezone.now(), **names},
+        )
+        return transition.Applied(
+            organization_id=locked.applicant_organization_id,
+            data={"supplier": supplier.legal_name, "email": address},
+        )
+
+    return transition.perform(transition.REQUEST, NAME_CONTACT, target=rating_request, actor=actor, apply=apply)
+
+
+def order_recipients(order: RatedOrder) -> list[User]:
+    """Who gets the order's notices: its supplier's active contacts; with none, the contact the
+    request named, invited to the portal now (inside the issue's transaction)."""
+    contacts = list(
+        User.objects.filter(
+            is_active=True,
+            memberships__organization_id=order.supplier_id,
+            memberships__organization__is_active=True,
+            memberships__role=Role.SUPPLIER_CONTACT,
+            memberships__is_active=True,
+        )
+        .distinct()
+        .order_by("pk")
+    )
+    if contacts or order.parent_id is not None:
+        return contacts
+    nomination = SupplierNomination.objects.filter(
+        rating_request_id=order.source_request_id, supplier_id=order.supplier_id
+    ).first()
+    if nomination is None:
+        return []
+    return [_invite_nominee(nomination, order)]
+
+
+def _invite_nominee(nomination: SupplierNomination, order: RatedOrder) -> User:
+    existing = User.objects.filter(Q(email__iexact=nomination.email) | Q(username__iexact=nomination.email)).first()
+    user = existing or User(
+        username=nomination.email,
+        email=nomination.email,
+        first_name=nomination.first_name or "Supplier",
+        last_name=nomination.last_name or "contact",
+    )
+    if existing is None:
+        user.set_unusable_password()
+        user.save()
+    membership, _ = Membership.objects.update_or_create(
+        user=user, organization_id=order.supplier_id, role=Role.SUPPLIER_CONTACT, defaults={"is_active": True}
+    )
+    SupplierNomination.objects.filter(pk=nomination.pk).update(invited=user)
+    audit.record(
+        action=audit_actions.CONTACT_INVITE,
+        actor=None,
+        target=user,
+        organization_id=order.supplier_id,
+        reference=order.order_number,
+        data={
+            "membership_id": membership.pk,
+            "email": nomination.email,
+            "named_by": nomination.named_by.get_username(),
+            "order": order.order_number,
+        },
+    )
+    if not user.has_usable_password():
+        invitations.send_invitation(user, membership, key=f"invitation:user{user.pk}:order{order.pk}")
+    return user
+
+
+def supplier_is_unreachable(organization: Organization) -> bool:
+    return organization.kind == OrganizationKind.SUPPLIER and not has_active_contact(organization.pk)

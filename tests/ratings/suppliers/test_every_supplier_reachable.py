@@ -1,0 +1,101 @@
+"""No unreachable supplier: a request naming a supplier organization without an active portal
+contact must name a contact e-mail for it; the order notice goes there with an invitation to the
+portal, the answer clock starts when that notice is delivered (15 CFR 700.13(d)(1): "after
+receipt"), and the invited contact signs up and answers."""
+
+from __future__ import annotations
+
+import pytest
+
+from audit.models import AuditEvent
+from dpa_portal.errors import ValidationFailed
+from ratings.clock import supplier_response_due
+from ratings.constants import NotificationKind, NotificationStatus, OrderStatus, RequestState
+from ratings.models import Membership, Notification, RatedOrder, RatingRequest, User
+from ratings.services.accounts.invitations import invitation_accept, invitation_path
+from ratings.services.requests import workflow
+from ratings.services.suppliers import reach
+from tests.factories import CHECKLIST_ALL_TRUE, PASSWORD, OrganizationFactory, draft_request, otp
+
+
+def submit(cast, rr: RatingRequest) -> RatingRequest:
+    return workflow.rating_request_submit(
+        rating_request=rr, actor=cast.applicant, attestation=workflow.Attestation(cast.applicant.printed_name, True)
+    )
+
+
+def approve(cast, rr: RatingRequest) -> RatingRequest:
+    rr = workflow.rating_request_accept_for_review(rating_request=rr, actor=cast.intake, reviewer=cast.reviewer)
+    rr = workflow.rating_request_recommend(
+        rating_request=rr, actor=cast.reviewer, outcome="approve", rationale="Sound.", checklist=CHECKLIST_ALL_TRUE
+    )
+    return workflow.rating_request_approve(
+        rating_request=rr, actor=cast.approver, password=PASSWORD, otp=otp(cast.approver), reason="Approved."
+    )
+
+
+def test_700_13_d_1_an_order_to_a_supplier_without_contacts_reaches_the_named_address_and_its_clock_starts_on_delivery(
+    cast, client, django_capture_on_commit_callbacks
+):
+    # given a supplier organization nobody in the portal speaks for
+    newco = OrganizationFactory(supplier=True, legal_name="Resin Works LLC", short_name="Resin")
+    rr = draft_request(cast, suppliers=[newco])
+
+    # the request cannot be submitted until it says where the order goes
+    with pytest.raises(ValidationFailed) as error:
+        submit(cast, rr)
+    assert "name a contact e-mail for Resin Works LLC" in error.value.message
+    assert RatingRequest.objects.get(pk=rr.pk).state == RequestState.DRAFT
+
+    # the applicant names the contact on the request's page
+    client.force_login(cast.applicant)
+    response = client.post(
+        f"/portal/requests/{rr.pk}/supplier-contacts/",
+        {"supplier": str(newco.pk), "email": "Orders@ResinWorks.example", "first_name": "Rita", "last_name": "Resin"},
+    )
+    assert response.status_code == 302
+    assert AuditEvent.objects.filter(action="rating_request.name_supplier_contact", outcome="success").count() == 1
+
+    # when the request is approved and the order issued (notices delivered)
+    with django_capture_on_commit_callbacks(execute=True):
+        rr = approve(cast, submit(cast, RatingRequest.objects.get(pk=rr.pk)))
+    order = RatedOrder.objects.get(source_request=rr)
+
+    # then the named address was invited as the supplier's contact and got the order notice
+    contact = User.objects.get(email="orders@resinworks.example")
+    assert (contact.printed_name, contact.has_usable_password()) == ("Rita Resin", False)
+    assert Membership.objects.filter(user=contact, organization=newco, role="supplier_contact", is_active=True).exists()
+    notice = Notification.objects.get(kind=NotificationKind.ORDER_ISSUED, recipient=contact)
+    invitation = Notification.objects.get(kind=NotificationKind.INVITATION, recipient=contact)
+    assert notice.status == invitation.status == NotificationStatus.SENT
+    # and the clock started when the order notice was delivered
+    version = order.versions.get()
+    assert version.received_at == notice.sent_at
+    assert version.response_due_at == supplier_response_due(received_at=notice.sent_at, level=order.level)
+
+    # the contact signs up through the invitation and answers the order
+    token = invitation_path(contact).rstrip("/").split("/")[-1]
+    invitation_accept(user=contact, token=token, password="a long new password 4242")
+    client.logout()
+    assert client.login(username=contact.username, password="a long new password 4242")
+    page = client.get(f"/portal/orders/{order.order_number}/")
+    assert page.status_code == 200
+    response = client.post(f"/portal/orders/{order.order_number}/accept/", {"confirm": "on", "version": "1"})
+    assert response.status_code == 302
+    assert RatedOrder.objects.get(pk=order.pk).status == OrderStatus.ACCEPTED
+
+
+def test_a_supplier_with_a_contact_needs_no_address_and_a_wrong_one_is_refused(cast):
+    rr = draft_request(cast)  # cast.supplier_org has a contact
+    assert reach.unreachable_suppliers_of(rr) == []
+    with pytest.raises(ValidationFailed) as error:
+        reach.rating_request_name_supplier_contact(
+            rating_request=rr, actor=cast.applicant, supplier=cast.supplier_org, email="not an address"
+        )
+    assert error.value.field == "email"
+    with pytest.raises(ValidationFailed) as error:
+        reach.rating_request_name_supplier_contact(
+            rating_request=rr, actor=cast.applicant, supplier=cast.supplier_org2, email="a@b.example"
+        )
+    assert error.value.field == "supplier"
+    assert not rr.supplier_nominations.exists()
