@@ -35,6 +35,11 @@ def cases(case: Callable[..., Any]) -> dict[str, Callable[[Cast], Any]]:
                 rr,
             )
         ),
+        "supplier_unreachable_escalate": lambda cast: case(
+            lambda: reach.supplier_unreachable_escalate(organization=cast.supplier_org, actor=cast.applicant),
+            "supplier.unreachable_escalate",
+            cast.supplier_org,
+        ),
         "closure_day_withdraw": lambda cast: (
             (closure := _closure(cast))
             and case(

@@ -9,15 +9,18 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 
 from audit import services as audit
 from dpa_portal.errors import ValidationFailed
 from ratings import audit_actions, permissions
-from ratings.constants import EDITABLE_STATES, OrganizationKind, Role
+from ratings.constants import EDITABLE_STATES, NotificationKind, OrganizationKind, Role
 from ratings.models import Membership, Organization, RatedOrder, RatingRequest, SupplierNomination, User
 from ratings.services import items, transition
-from ratings.services.accounts import invitations
+from ratings.services.accounts import invitations, kinds
+from ratings.services.notifications.outbox import notify_many
+from ratings.services.requests.notices import intake_analysts
 
 NAME_CONTACT = transition.Action(
     audit=audit_actions.REQUEST_NAME_SUPPLIER_CONTACT,
@@ -145,3 +148,45 @@ def _invite_nominee(nomination: SupplierNomination, order: RatedOrder) -> User:
 
 def supplier_is_unreachable(organization: Organization) -> bool:
     return organization.kind == OrganizationKind.SUPPLIER and not has_active_contact(organization.pk)
+
+
+ESCALATE = transition.Action(audit=audit_actions.UNREACHABLE_ESCALATE, permission=permissions.invitation_refusal)
+
+
+def supplier_unreachable_escalate(*, organization: Organization, actor: User) -> Organization:
+    """HHS escalates a supplier it cannot reach: intake is told (to phone the company and name a
+    contact), and every invited contact who never signed up gets a fresh invitation."""
+
+    def apply(locked: Organization) -> transition.Applied:
+        waiting = list(
+            User.objects.filter(
+                memberships__organization=locked,
+                memberships__role=Role.SUPPLIER_CONTACT,
+                memberships__is_active=True,
+                is_active=True,
+            ).distinct()
+        )
+        reinvited = []
+        stamp = timezone.now().strftime("%Y%m%dT%H%M%S")
+        for user in waiting:
+            if user.has_usable_password():
+                continue
+            membership = Membership.objects.get(user=user, organization=locked, role=Role.SUPPLIER_CONTACT)
+            invitations.send_invitation(user, membership, key=f"invitation:user{user.pk}:escalated{stamp}")
+            reinvited.append(user.get_username())
+        notify_many(
+            recipients=intake_analysts(),
+            kind=NotificationKind.RESPONSE_OVERDUE,
+            subject=f"{locked.legal_name} cannot be reached: its rated orders have no answer clock running",
+            template="case_event",
+            context={
+                "headline": f"{locked.legal_name} has rated orders whose notices reached no one.",
+                "lines": ["Phone the company, find the person who answers rated orders and invite them."],
+            },
+            key_prefix=f"unreachable:{locked.pk}:{stamp}",
+            target=locked,
+            link=reverse("admin:ratings_organization_change", args=[locked.pk]),
+        )
+        return transition.Applied(organization_id=locked.pk, data={"reinvited": reinvited})
+
+    return transition.perform(kinds.ORGANIZATION, ESCALATE, target=organization, actor=actor, apply=apply)

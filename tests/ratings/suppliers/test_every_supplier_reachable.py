@@ -11,6 +11,7 @@ from audit.models import AuditEvent
 from dpa_portal.errors import ValidationFailed
 from ratings.clock import supplier_response_due
 from ratings.constants import NotificationKind, NotificationStatus, OrderStatus, RequestState
+from ratings.demo.accounts import ROLE_GROUP, groups_ensure
 from ratings.models import Membership, Notification, RatedOrder, RatingRequest, User
 from ratings.services.accounts.invitations import invitation_accept, invitation_path
 from ratings.services.requests import workflow
@@ -99,3 +100,50 @@ def test_a_supplier_with_a_contact_needs_no_address_and_a_wrong_one_is_refused(c
         )
     assert error.value.field == "supplier"
     assert not rr.supplier_nominations.exists()
+
+
+def with_admin_groups(*users: User) -> None:
+    """The demo groups give HHS staff their admin (model) permissions, as seed_demo does."""
+    groups = groups_ensure()
+    for user in users:
+        for membership in user.memberships.all():
+            user.groups.add(groups[ROLE_GROUP[membership.role]])
+
+
+def test_hhs_invites_and_deactivates_contacts_from_the_organization_page(cast, client):
+    with_admin_groups(cast.hhsadmin)
+    client.force_login(cast.hhsadmin)
+    page = client.get(f"/admin/ratings/organization/{cast.supplier_org.pk}/change/").content.decode()
+    assert "Invite a supplier contact" in page and cast.supplier.email in page
+    response = client.post(
+        f"/admin/ratings/organization/{cast.supplier_org.pk}/invite/",
+        {"email": "new.buyer@filtra.example", "first_name": "Nina", "last_name": "Buyer"},
+    )
+    assert response.status_code == 302
+    invited = User.objects.get(email="new.buyer@filtra.example")
+    assert Notification.objects.filter(kind=NotificationKind.INVITATION, recipient=invited).exists()
+    membership = Membership.objects.get(user=cast.supplier, organization=cast.supplier_org)
+    response = client.post(f"/admin/ratings/organization/{cast.supplier_org.pk}/contacts/{membership.pk}/deactivate/")
+    assert response.status_code == 302
+    assert Membership.objects.get(pk=membership.pk).is_active is False
+    assert AuditEvent.objects.filter(action="membership.change", outcome="success").count() == 1
+
+
+def test_hhs_sees_the_unreachable_suppliers_and_escalates(cast, client, django_capture_on_commit_callbacks):
+    newco = OrganizationFactory(supplier=True, legal_name="Silent Parts Co", short_name="Silent")
+    rr = draft_request(cast, suppliers=[newco])
+    reach.rating_request_name_supplier_contact(
+        rating_request=rr, actor=cast.applicant, supplier=newco, email="ops@silent.example"
+    )
+    rr = approve(cast, submit(cast, RatingRequest.objects.get(pk=rr.pk)))  # notices never sent: no delivery ran
+    order = RatedOrder.objects.get(source_request=rr)
+
+    client.force_login(cast.intake)
+    page = client.get("/admin/ratings/organization/unreachable/").content.decode()
+    assert "Silent Parts Co" in page and order.order_number in page
+    assert "an invited contact never signed up" in page
+    response = client.post(f"/admin/ratings/organization/{newco.pk}/escalate/")
+    assert response.status_code == 302
+    event = AuditEvent.objects.get(action="supplier.unreachable_escalate", outcome="success")
+    assert event.data["reinvited"] == ["ops@silent.example"]
+    assert Notification.objects.filter(recipient=cast.intake, subject__contains="Silent Parts Co").exists()
