@@ -123,3 +123,7 @@ REQUEST_NAME_SUPPLIER_CONTACT = register(
 )
 CONTACT_DEACTIVATE = register("supplier_contact.deactivate", "Supplier contact deactivated")
 UNREACHABLE_ESCALATE = register("supplier.unreachable_escalate", "Unreachable supplier escalated to HHS intake")
+REQUEST_RECONSIDERATION_ASK = register("rating_request.reconsideration_ask", "Reconsideration of the denial asked for")
+REQUEST_RECONSIDERATION_DECIDE = register(
+    "rating_request.reconsideration_decide", "Reconsideration decided", signature="Decision on reconsideration"
+)

@@ -21,7 +21,7 @@ from ratings.models.requests import (
     RatingRequest,
     RequestLineItem,
 )
-from ratings.models.resolutions import AssistanceCase, AssistanceEntry, Directive, OfferAcceptance
+from ratings.models.resolutions import AssistanceCase, AssistanceEntry, Directive, OfferAcceptance, Reconsideration
 from ratings.models.sequences import ReferenceCounter
 from ratings.models.submissions import RequestSubmission
 
@@ -47,6 +47,7 @@ __all__ = [
     "RatedOrderItem",
     "RatedOrderVersion",
     "RatingRequest",
+    "Reconsideration",
     "ReferenceCounter",
     "RequestLineItem",
     "RequestSubmission",

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from ratings.portal.views import casework, placed, reach, wizard
+from ratings.portal.views import casework, placed, reach, reconsideration, wizard
 from ratings.portal.views import orders as supplier
 from ratings.portal.views import requests as views
 
@@ -18,6 +18,7 @@ urlpatterns = [
     path("requests/<int:pk>/edit/review/", wizard.review, name="request-review"),
     path("requests/<int:pk>/respond/", views.request_respond, name="request-respond"),
     path("requests/<int:pk>/withdraw/", views.request_withdraw, name="request-withdraw"),
+    path("requests/<int:pk>/reconsider/", reconsideration.request_reconsider, name="request-reconsider"),
     path("requests/<int:pk>/supplier-contacts/", reach.request_supplier_contacts, name="request-supplier-contacts"),
     # Suppliers: the rated orders addressed to their organization
     path("orders/", supplier.order_list, name="order-list"),

@@ -6,11 +6,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from ratings.constants import RequestState
 from ratings.services.assistance import cases as assistance
 from ratings.services.assistance import directives
 from ratings.services.calendar import closures
+from ratings.services.requests import reconsideration
 from ratings.services.suppliers import offers, reach, responses
-from tests.factories import Cast, draft_request
+from tests.factories import Cast, draft_request, request_in_state
 from tests.portal.orders import accepted, issue
 from tests.ratings.casework import delay_report, directive, later, open_case, rejected_with_offer, taken_case
 
@@ -39,6 +41,29 @@ def cases(case: Callable[..., Any]) -> dict[str, Callable[[Cast], Any]]:
             lambda: reach.supplier_unreachable_escalate(organization=cast.supplier_org, actor=cast.applicant),
             "supplier.unreachable_escalate",
             cast.supplier_org,
+        ),
+        "rating_request_reconsideration_ask": lambda cast: (
+            (rr := request_in_state(cast, RequestState.DENIED))
+            and case(
+                lambda: reconsideration.rating_request_reconsideration_ask(
+                    rating_request=rr, actor=cast.applicant2, grounds="New."
+                ),
+                "rating_request.reconsideration_ask",
+                rr,
+            )
+        ),
+        "rating_request_reconsideration_decide": lambda cast: (
+            (rr := request_in_state(cast, RequestState.DENIED))
+            and reconsideration.rating_request_reconsideration_ask(
+                rating_request=rr, actor=cast.applicant, grounds="N."
+            )
+            and case(
+                lambda: reconsideration.rating_request_reconsideration_decide(
+                    rating_request=rr, actor=rr.decided_by, outcome="granted", reason="OK", password="x"
+                ),
+                "rating_request.reconsideration_decide",
+                rr,
+            )
         ),
         "closure_day_withdraw": lambda cast: (
             (closure := _closure(cast))
