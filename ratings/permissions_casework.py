@@ -11,7 +11,7 @@ from typing import Any
 from django.conf import settings
 
 from ratings.constants import HHS_WORKFLOW_ROLES, LEVEL_RANK, Role
-from ratings.roles import approval_level, conflicted_organization_ids, has_role, organization_ids
+from ratings.roles import active_memberships, approval_level, conflicted_organization_ids, has_role, organization_ids
 
 Rule = Callable[[Any, Any], "str | None"]
 
@@ -25,6 +25,14 @@ def _no_action_refusal(user: Any) -> str | None:
     if has_role(user, Role.HHS_ADMIN):
         return "HHS administrators manage users and organizations and take no workflow action (separation of duties)."
     return None
+
+
+def manages_contacts_of(user: Any, organization_id: int) -> bool:
+    """The supplier's contact administrator: an active supplier contact who manages contacts."""
+    return any(
+        m.organization_id == organization_id and m.role == Role.SUPPLIER_CONTACT and m.manages_contacts
+        for m in active_memberships(user)
+    )
 
 
 # --- the placing party --------------------------------------------------------------------------

@@ -25,6 +25,9 @@ class InviteForm(forms.Form):
     email = forms.EmailField()
     first_name = forms.CharField(max_length=150, required=False)
     last_name = forms.CharField(max_length=150, required=False)
+    manages_contacts = forms.BooleanField(
+        required=False, label="Contact administrator (invites colleagues of this supplier)"
+    )
 
 
 class SupplierContactsAdminMixin:
@@ -86,6 +89,7 @@ class SupplierContactsAdminMixin:
                     first_name=form.cleaned_data["first_name"],
                     last_name=form.cleaned_data["last_name"],
                     actor=request.user,  # type: ignore[arg-type]
+                    manages_contacts=form.cleaned_data["manages_contacts"],
                 )
             except ApplicationError as error:
                 form.add_error(error.field if error.field in form.fields else None, error.message)

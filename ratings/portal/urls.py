@@ -22,6 +22,7 @@ urlpatterns = [
     path("requests/<int:pk>/supplier-contacts/", reach.request_supplier_contacts, name="request-supplier-contacts"),
     # Suppliers: the rated orders addressed to their organization
     path("orders/", supplier.order_list, name="order-list"),
+    path("contacts/", reach.supplier_contacts, name="supplier-contacts"),
     path("orders/<str:order_number>/", supplier.order_detail, name="order-detail"),
     path("orders/<str:order_number>/accept/", supplier.order_accept, name="order-accept"),
     path("orders/<str:order_number>/reject/", supplier.order_reject, name="order-reject"),

@@ -11,7 +11,19 @@ from django.test import override_settings
 
 from audit import services as audit
 from audit.models import AuditEvent
-from ratings.models import Membership, Organization, Program, RatedOrder, RatingRequest, SupplierResponse, User
+from ratings.models import (
+    AssistanceCase,
+    Directive,
+    Membership,
+    Notification,
+    Organization,
+    Program,
+    RatedOrder,
+    RatingRequest,
+    Reconsideration,
+    SupplierResponse,
+    User,
+)
 
 USERNAMES = [
     "applicant",
@@ -26,6 +38,7 @@ USERNAMES = [
     "supplier2",
     "membrana",
     "resina",
+    "orders@gloveworks.example",  # reached only by the invitation its order brought
 ]
 
 
@@ -46,11 +59,12 @@ def test_seed_demo_creates_the_demo_and_a_second_run_creates_nothing(db):
 
     # then
     assert _counts() == first
-    assert first["Organization"] == 8 and first["RatingRequest"] == 13
-    assert "13 requests created this run" in out.getvalue()
+    assert first["Organization"] == 8 and first["RatingRequest"] == 15
+    assert "15 requests created this run" in out.getvalue()
     assert sorted(User.objects.values_list("username", flat=True)) == sorted(USERNAMES)
-    for username in USERNAMES:
+    for username in USERNAMES[:-1]:
         assert User.objects.get(username=username).check_password("dpa-demo"), username
+    assert User.objects.get(username="orders@gloveworks.example").has_usable_password() is False
     assert set(Organization.objects.values_list("kind", flat=True)) == {"agency", "manufacturer", "supplier"}
     assert Organization.objects.filter(kind="supplier").count() == 5
     assert Organization.objects.filter(kind="manufacturer").count() == 2
@@ -63,11 +77,20 @@ def test_seed_demo_creates_the_demo_and_a_second_run_creates_nothing(db):
     assert audit.verify_chain().ok is True
     # supplier answers too: an accepted order, a rejected one and a three-order flow-down tree
     statuses = sorted(RatedOrder.objects.values_list("status", flat=True))
-    assert statuses.count("accepted") == 2 and statuses.count("rejected") == 1
+    assert statuses.count("accepted") == 3 and statuses.count("rejected") == 1
     assert RatedOrder.objects.filter(parent__parent__isnull=False).count() == 1
-    rejection = SupplierResponse.objects.get(kind="reject")
+    rejection = SupplierResponse.objects.get(kind="reject", order__status="rejected")
     assert (rejection.reason_code, rejection.offers_to_accept_on_that_basis) == ("cannot_meet_date", True)
     assert rejection.earliest_date is not None
+    # what followed: an open assistance case, a directive acknowledged, a reconsideration asked
+    assert sorted(AssistanceCase.objects.values_list("status", flat=True)) == ["closed", "open"]
+    assert Directive.objects.get().acknowledged_at is not None
+    assert Reconsideration.objects.get().outcome == ""
+    # Nitrile Glove Works is reached only through the contact its request named, invited with the order
+    invited = User.objects.get(username="orders@gloveworks.example")
+    assert invited.memberships.get().organization.short_name == "GloveWorks"
+    assert Notification.objects.filter(recipient=invited, kind="order_issued").exists()
+    assert Notification.objects.filter(recipient=invited, kind="invitation").exists()
 
 
 def test_seed_demo_refuses_with_debug_off(db):

@@ -1,5 +1,6 @@
-"""The applicant names a contact e-mail for each supplier of its request that has no portal
-contact: the order notice and an invitation to the portal go there when the order is issued."""
+"""Reaching every supplier from the portal: the applicant names a contact e-mail for each supplier
+of its request that has no portal contact (the order notice and an invitation go there when the
+order is issued), and a supplier's contact administrator invites colleagues."""
 
 from __future__ import annotations
 
@@ -10,10 +11,20 @@ from django.shortcuts import redirect
 from django.views.decorators.http import require_http_methods
 
 from dpa_portal.errors import ApplicationError
-from ratings.models import Organization
-from ratings.portal.access import actor, applicant_only, get_my_request, render_portal
+from ratings.constants import Role
+from ratings.models import Membership, Organization
+from ratings.permissions_casework import manages_contacts_of
+from ratings.portal.access import (
+    actor,
+    applicant_only,
+    get_my_request,
+    render_portal,
+    supplier_only,
+    supplier_organizations,
+)
 from ratings.portal.forms.requests import TEXT
 from ratings.portal.views.wizard import field_error
+from ratings.services.accounts import invitations
 from ratings.services.suppliers import reach
 
 
@@ -54,3 +65,39 @@ def request_supplier_contacts(request: HttpRequest, pk: int) -> HttpResponse:
     return render_portal(
         request, "portal/supplier_contacts.html", context, legend=True, status=400 if form.errors else 200
     )
+
+
+class ColleagueForm(forms.Form):
+    email = forms.CharField(label="E-mail", max_length=254, widget=forms.EmailInput(attrs=TEXT))
+    first_name = forms.CharField(label="First name", max_length=150, widget=forms.TextInput(attrs=TEXT))
+    last_name = forms.CharField(label="Last name", max_length=150, widget=forms.TextInput(attrs=TEXT))
+
+
+@supplier_only
+@require_http_methods(["GET", "POST"])
+def supplier_contacts(request: HttpRequest) -> HttpResponse:
+    """A supplier's contact administrator sees its colleagues and invites more."""
+    managed = [o for o in supplier_organizations(request.user) if manages_contacts_of(request.user, o.pk)]
+    if not managed:
+        raise Http404("No such page.")
+    organization = managed[0]
+    form = ColleagueForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitations.supplier_contact_invite(
+                organization=organization,
+                email=form.cleaned_data["email"],
+                first_name=form.cleaned_data["first_name"],
+                last_name=form.cleaned_data["last_name"],
+                actor=actor(request),
+            )
+        except ApplicationError as error:
+            field_error(form, error)
+        else:
+            messages.success(
+                request, f"{form.cleaned_data['email']} is invited; they choose a password from the e-mail."
+            )
+            return redirect("portal:supplier-contacts")
+    colleagues = Membership.objects.filter(organization=organization, role=Role.SUPPLIER_CONTACT).select_related("user")
+    context = {"organization": organization, "colleagues": colleagues, "form": form}
+    return render_portal(request, "portal/colleagues.html", context, status=400 if form.errors else 200)

@@ -125,7 +125,11 @@ def _invite_nominee(nomination: SupplierNomination, order: RatedOrder) -> User:
         user.set_unusable_password()
         user.save()
     membership, _ = Membership.objects.update_or_create(
-        user=user, organization_id=order.supplier_id, role=Role.SUPPLIER_CONTACT, defaults={"is_active": True}
+        user=user,
+        organization_id=order.supplier_id,
+        role=Role.SUPPLIER_CONTACT,
+        # The first contact of a supplier administers its contacts (invites colleagues).
+        defaults={"is_active": True, "manages_contacts": True},
     )
     SupplierNomination.objects.filter(pk=nomination.pk).update(invited=user)
     audit.record(

@@ -8,11 +8,12 @@ from __future__ import annotations
 import pytest
 
 from audit.models import AuditEvent
-from dpa_portal.errors import ValidationFailed
+from dpa_portal.errors import PermissionRefused, ValidationFailed
 from ratings.clock import supplier_response_due
 from ratings.constants import NotificationKind, NotificationStatus, OrderStatus, RequestState
 from ratings.demo.accounts import ROLE_GROUP, groups_ensure
 from ratings.models import Membership, Notification, RatedOrder, RatingRequest, User
+from ratings.services.accounts import invitations
 from ratings.services.accounts.invitations import invitation_accept, invitation_path
 from ratings.services.requests import workflow
 from ratings.services.suppliers import reach
@@ -147,3 +148,28 @@ def test_hhs_sees_the_unreachable_suppliers_and_escalates(cast, client, django_c
     event = AuditEvent.objects.get(action="supplier.unreachable_escalate", outcome="success")
     assert event.data["reinvited"] == ["ops@silent.example"]
     assert Notification.objects.filter(recipient=cast.intake, subject__contains="Silent Parts Co").exists()
+
+
+def test_a_suppliers_contact_administrator_invites_colleagues_and_others_cannot(cast, client):
+    client.force_login(cast.supplier)
+    assert client.get("/portal/contacts/").status_code == 404  # not the contact administrator
+    Membership.objects.filter(user=cast.supplier, organization=cast.supplier_org).update(manages_contacts=True)
+    page = client.get("/portal/contacts/").content.decode()
+    assert cast.supplier.email in page
+    response = client.post(
+        "/portal/contacts/", {"email": "colleague@filtra.example", "first_name": "Cole", "last_name": "League"}
+    )
+    assert response.status_code == 302
+    invited = User.objects.get(email="colleague@filtra.example")
+    assert Membership.objects.get(user=invited).organization == cast.supplier_org
+    event = AuditEvent.objects.get(action="supplier_contact.invite", outcome="success")
+    assert event.actor_id == cast.supplier.pk
+    # a contact administrator of one supplier invites nobody into another
+    with pytest.raises(PermissionRefused):
+        invitations.supplier_contact_invite(
+            organization=cast.supplier_org2,
+            email="x@pumpco.example",
+            first_name="X",
+            last_name="Y",
+            actor=cast.supplier,
+        )
