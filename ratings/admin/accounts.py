@@ -248,6 +248,7 @@ class ResetForm(forms.Form):
 
 
 class OrganizationAdmin(SupplierContactsAdminMixin, AuditHistoryMixin, ServiceRecordMixin, admin.ModelAdmin):
+    change_form_template = "admin/ratings/organization/change_form.html"
     list_display = ("legal_name", "kind", "city", "uei", "require_mfa", "is_active")
     list_filter = ("kind", "is_active", "require_mfa")
     search_fields = ("legal_name", "short_name", "uei", "cage_code")

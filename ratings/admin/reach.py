@@ -31,9 +31,7 @@ class InviteForm(forms.Form):
 
 
 class SupplierContactsAdminMixin:
-    """Added to OrganizationAdmin."""
-
-    change_form_template = "admin/ratings/organization/change_form.html"
+    """Added to OrganizationAdmin (whose change form is admin/ratings/organization/change_form.html)."""
 
     def get_urls(self) -> list[Any]:
         model_admin: Any = self

@@ -20,7 +20,7 @@ def problems_for(order: RatedOrder) -> list[str]:
     """The problems the order's state shows (15 CFR 700.50: rejected, unanswered, late, conflicting, refused)."""
     if order.status in CLOSED_ORDER_STATUSES:
         return []
-    found = []
+    found: list[str] = []
     if order.status == OrderStatus.REJECTED:
         found.append(AssistanceProblem.REJECTED)
     if order.status in AWAITING_RESPONSE_STATUSES:

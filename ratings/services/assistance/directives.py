@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Mapping
 
 from django.utils import timezone
 
@@ -46,7 +47,7 @@ ACKNOWLEDGE = transition.Action(
 )
 
 
-def _content_sha256(values: dict[str, object]) -> str:
+def _content_sha256(values: Mapping[str, object]) -> str:
     canonical = json.dumps(values, sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(canonical.encode()).hexdigest()
 
