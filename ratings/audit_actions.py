@@ -127,3 +127,4 @@ REQUEST_RECONSIDERATION_ASK = register("rating_request.reconsideration_ask", "Re
 REQUEST_RECONSIDERATION_DECIDE = register(
     "rating_request.reconsideration_decide", "Reconsideration decided", signature="Decision on reconsideration"
 )
+ORDER_NAME_SUB_SUPPLIER = register("rated_order.name_sub_supplier", "New sub-tier supplier named and invited")

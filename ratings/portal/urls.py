@@ -35,6 +35,11 @@ urlpatterns = [
     path("orders/<str:order_number>/fulfil/", supplier.order_fulfil, name="order-fulfil"),
     path("orders/<str:order_number>/flowdown/", supplier.order_flowdown, name="order-flowdown"),
     path(
+        "orders/<str:order_number>/flowdown/new-supplier/",
+        reach.order_name_sub_supplier,
+        name="order-name-sub-supplier",
+    ),
+    path(
         "orders/<str:order_number>/cases/<str:reference>/answer/", casework.order_case_answer, name="order-case-answer"
     ),
     path(

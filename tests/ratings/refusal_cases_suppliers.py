@@ -65,6 +65,20 @@ def cases(case: Callable[..., Any]) -> dict[str, Callable[[Cast], Any]]:
                 rr,
             )
         ),
+        "sub_supplier_name": lambda cast: (
+            (order := accepted(cast))
+            and case(
+                lambda: reach.sub_supplier_name(
+                    order=order,
+                    actor=cast.supplier2,
+                    legal_name="X Co",
+                    uei="XCO000000001",
+                    contact_email="x@xco.example",
+                ),
+                "rated_order.name_sub_supplier",
+                order,
+            )
+        ),
         "closure_day_withdraw": lambda cast: (
             (closure := _closure(cast))
             and case(

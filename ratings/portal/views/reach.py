@@ -17,6 +17,7 @@ from ratings.permissions_casework import manages_contacts_of
 from ratings.portal.access import (
     actor,
     applicant_only,
+    get_my_order,
     get_my_request,
     render_portal,
     supplier_only,
@@ -101,3 +102,29 @@ def supplier_contacts(request: HttpRequest) -> HttpResponse:
     colleagues = Membership.objects.filter(organization=organization, role=Role.SUPPLIER_CONTACT).select_related("user")
     context = {"organization": organization, "colleagues": colleagues, "form": form}
     return render_portal(request, "portal/colleagues.html", context, status=400 if form.errors else 200)
+
+
+class SubSupplierForm(forms.Form):
+    legal_name = forms.CharField(label="Your supplier's legal name", max_length=200, widget=forms.TextInput(attrs=TEXT))
+    uei = forms.CharField(label="Its UEI (SAM.gov)", max_length=12, widget=forms.TextInput(attrs=TEXT))
+    contact_email = forms.CharField(
+        label="E-mail of the person who answers rated orders there", max_length=254, widget=forms.EmailInput(attrs=TEXT)
+    )
+
+
+@supplier_only
+@require_http_methods(["GET", "POST"])
+def order_name_sub_supplier(request: HttpRequest, order_number: str) -> HttpResponse:
+    """A supplier names its own supplier, not yet in the portal, before extending the rating to it."""
+    order = get_my_order(request.user, order_number)
+    form = SubSupplierForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            named = reach.sub_supplier_name(order=order, actor=actor(request), **form.cleaned_data)
+        except ApplicationError as error:
+            field_error(form, error)
+        else:
+            messages.success(request, f"{named.legal_name} is in the portal and its contact invited: choose it below.")
+            return redirect("portal:order-flowdown", order_number=order.order_number)
+    context = {"order": order, "form": form}
+    return render_portal(request, "portal/sub_supplier.html", context, legend=True, status=400 if form.errors else 200)

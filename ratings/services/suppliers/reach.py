@@ -6,6 +6,8 @@ reach (notices failed, invitations never used, orders never received) and escala
 
 from __future__ import annotations
 
+import re
+
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db.models import Q
@@ -15,7 +17,7 @@ from django.utils import timezone
 from audit import services as audit
 from dpa_portal.errors import ValidationFailed
 from ratings import audit_actions, permissions
-from ratings.constants import EDITABLE_STATES, NotificationKind, OrganizationKind, Role
+from ratings.constants import EDITABLE_STATES, NotificationKind, OrderStatus, OrganizationKind, Role
 from ratings.models import Membership, Organization, RatedOrder, RatingRequest, SupplierNomination, User
 from ratings.services import items, transition
 from ratings.services.accounts import invitations, kinds
@@ -194,3 +196,62 @@ def supplier_unreachable_escalate(*, organization: Organization, actor: User) ->
         return transition.Applied(organization_id=locked.pk, data={"reinvited": reinvited})
 
     return transition.perform(kinds.ORGANIZATION, ESCALATE, target=organization, actor=actor, apply=apply)
+
+
+NAME_SUB_SUPPLIER = transition.Action(
+    audit=audit_actions.ORDER_NAME_SUB_SUPPLIER,
+    permission=permissions.order_rule("flowdown"),
+    states=[OrderStatus.ACCEPTED],
+    done="take a new sub-tier supplier",
+)
+UEI_FORMAT = re.compile(r"[A-Z0-9]{12}")
+
+
+def sub_supplier_name(*, order: RatedOrder, actor: User, legal_name: str, uei: str, contact_email: str) -> Organization:
+    """A placing supplier names its own supplier, not yet in the portal, to extend the rating to
+    it (15 CFR 700.15): the organization is created and its contact invited as the supplier's
+    contact administrator. HHS completes the address later from the organization's page."""
+    created: list[Organization] = []
+
+    def apply(locked: RatedOrder) -> transition.Applied:
+        name = items.clean_text(legal_name, field="legal_name", label="The legal name", max_length=200)
+        if Organization.objects.filter(legal_name__iexact=name).exists():
+            raise ValidationFailed(f"{name} is already in the portal: choose it from the list.", field="legal_name")
+        code = (uei or "").strip().upper()
+        if not UEI_FORMAT.fullmatch(code):
+            raise ValidationFailed("The UEI is the 12-character SAM.gov Unique Entity Identifier.", field="uei")
+        if Organization.objects.filter(uei=code).exists():
+            raise ValidationFailed(f"UEI {code} belongs to an organization already in the portal.", field="uei")
+        address = (contact_email or "").strip().lower()
+        try:
+            validate_email(address)
+        except ValidationError:
+            raise ValidationFailed(
+                "Enter the e-mail address of your supplier's contact.", field="contact_email"
+            ) from None
+        if User.objects.filter(Q(email__iexact=address) | Q(username__iexact=address)).exists():
+            raise ValidationFailed(f"An account for {address} already exists.", field="contact_email")
+        organization = Organization.objects.create(
+            kind=OrganizationKind.SUPPLIER,
+            legal_name=name,
+            short_name=name[:40],
+            address_line1=f"Not given yet (named by {locked.supplier.legal_name})",
+            city="Not given yet",
+            uei=code,
+            contact_email=address,
+        )
+        user = User(username=address, email=address, first_name="Supplier", last_name="contact")
+        user.set_unusable_password()
+        user.save()
+        membership = Membership.objects.create(
+            user=user, organization=organization, role=Role.SUPPLIER_CONTACT, manages_contacts=True
+        )
+        invitations.send_invitation(user, membership, key=f"invitation:user{user.pk}:named{organization.pk}")
+        created.append(organization)
+        return transition.Applied(
+            organization_id=locked.supplier_id,
+            data={"organization_id": organization.pk, "legal_name": name, "uei": code, "contact_email": address},
+        )
+
+    transition.perform(transition.ORDER, NAME_SUB_SUPPLIER, target=order, actor=actor, apply=apply)
+    return created[0]

@@ -12,12 +12,13 @@ from dpa_portal.errors import PermissionRefused, ValidationFailed
 from ratings.clock import supplier_response_due
 from ratings.constants import NotificationKind, NotificationStatus, OrderStatus, RequestState
 from ratings.demo.accounts import ROLE_GROUP, groups_ensure
-from ratings.models import Membership, Notification, RatedOrder, RatingRequest, User
+from ratings.models import Membership, Notification, Organization, RatedOrder, RatingRequest, User
 from ratings.services.accounts import invitations
 from ratings.services.accounts.invitations import invitation_accept, invitation_path
 from ratings.services.requests import workflow
 from ratings.services.suppliers import reach
 from tests.factories import CHECKLIST_ALL_TRUE, PASSWORD, OrganizationFactory, draft_request, otp
+from tests.portal.orders import accepted
 
 
 def submit(cast, rr: RatingRequest) -> RatingRequest:
@@ -173,3 +174,26 @@ def test_a_suppliers_contact_administrator_invites_colleagues_and_others_cannot(
             last_name="Y",
             actor=cast.supplier,
         )
+
+
+def test_700_15_a_placing_supplier_names_a_new_sub_tier_supplier_by_legal_name_uei_and_contact(cast, client):
+    order = accepted(cast)
+    client.force_login(cast.supplier)
+    response = client.post(
+        f"/portal/orders/{order.order_number}/flowdown/new-supplier/",
+        {"legal_name": "Deep Tier Resins", "uei": "dtres0000001", "contact_email": "rfq@deeptier.example"},
+    )
+    assert response.status_code == 302
+    named = Organization.objects.get(legal_name="Deep Tier Resins")
+    assert (named.kind, named.uei) == ("supplier", "DTRES0000001")
+    contact = User.objects.get(email="rfq@deeptier.example")
+    assert Membership.objects.get(user=contact).manages_contacts is True
+    assert Notification.objects.filter(recipient=contact, kind=NotificationKind.INVITATION).exists()
+    assert "Deep Tier Resins" in client.get(f"/portal/orders/{order.order_number}/flowdown/").content.decode()
+    before = Organization.objects.count()
+    with pytest.raises(ValidationFailed) as error:
+        reach.sub_supplier_name(
+            order=order, actor=cast.supplier, legal_name="Other", uei="short", contact_email="a@b.example"
+        )
+    assert error.value.field == "uei"
+    assert Organization.objects.count() == before
