@@ -195,10 +195,13 @@ class SupplierOrderAdminMixin:
         form = DelayReportForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             try:
+                data = form.cleaned_data
                 responses.rated_order_record_delay_report(
                     order=order,
-                    actor=request.user,
-                    **form.cleaned_data,  # type: ignore[arg-type]
+                    actor=request.user,  # type: ignore[arg-type]
+                    reasons=data["reasons"],
+                    new_date=data["new_date"],
+                    channel=data["channel"],
                 )
             except ApplicationError as error:
                 form.add_error(error.field if error.field in form.fields else None, error.message)
