@@ -33,6 +33,7 @@ REQUEST_REVIEW_OVERDUE = register("rating_request.review_overdue", "HHS review o
 REQUEST_PREVIEW = register("rating_request.preview", "Preview of the orders approval would issue")
 ATTACHMENT_ADD = register("attachment.add", "File attached")
 ATTACHMENT_DOWNLOAD = register("attachment.download", "File downloaded")
+ATTACHMENT_REMOVE = register("attachment.remove", "File removed from a draft")
 
 # --- rated orders ------------------------------------------------------------------------------
 ORDER_ISSUE = register("rated_order.issue", "Rated order issued")
@@ -65,6 +66,12 @@ CONFLICT_WITHDRAW = register("conflict_of_interest.withdraw", "Conflict of inter
 CONTACT_INVITE = register("supplier_contact.invite", "Supplier contact invited")
 CONTACT_REINVITE = register("supplier_contact.reinvite", "Supplier contact invited again")
 CONTACT_INVITATION_ACCEPTED = register("supplier_contact.invitation_accepted", "Invitation accepted")
+
+# --- the program view ---------------------------------------------------------------------------
+PROGRAM_VIEW_OPEN = register("program_view.open", "Program view opened")
+PROGRAM_VIEW_EXPORT = register("program_view.export", "Program view table downloaded (CSV)")
+ITEM_FAMILY_CREATE = register("item_family.create", "Item family created")
+ITEM_FAMILY_UPDATE = register("item_family.update", "Item family changed")
 
 REQUEST_ACTIONS: dict[str, AuditAction] = {
     "submit": REQUEST_SUBMIT,
@@ -128,3 +135,11 @@ REQUEST_RECONSIDERATION_DECIDE = register(
     "rating_request.reconsideration_decide", "Reconsideration decided", signature="Decision on reconsideration"
 )
 ORDER_NAME_SUB_SUPPLIER = register("rated_order.name_sub_supplier", "New sub-tier supplier named and invited")
+
+# --- API webhooks --------------------------------------------------------------------------------
+WEBHOOK_CREATE = register("webhook.create", "Webhook endpoint registered")
+WEBHOOK_UPDATE = register("webhook.update", "Webhook endpoint changed")
+WEBHOOK_ROTATE_SECRET = register("webhook.rotate_secret", "Webhook signing secret rotated")
+WEBHOOK_DELETE = register("webhook.delete", "Webhook endpoint removed")
+WEBHOOK_DISABLE = register("webhook.disable", "Webhook endpoint disabled after repeated failures")
+WEBHOOK_REPLAY = register("webhook.replay", "Webhook delivery replayed")

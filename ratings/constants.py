@@ -196,6 +196,7 @@ class NotificationKind(models.TextChoices):
     ASSISTANCE_CASE_OPENED = "assistance_case_opened", "Assistance case opened"
     RETURNED_FOR_CORRECTION = "returned_for_correction", "Returned for correction"
     DIGEST = "digest", "Daily digest"
+    WEBHOOK_DISABLED = "webhook_disabled", "Webhook endpoint disabled after repeated failures"
 
 
 class NotificationStatus(models.TextChoices):
@@ -342,3 +343,21 @@ class GrantStatus(models.TextChoices):
     PENDING = "pending", "Waiting for a second administrator"
     CONFIRMED = "confirmed", "Confirmed"
     REJECTED = "rejected", "Rejected"
+
+
+class WebhookEventType(models.TextChoices):
+    """What a webhook endpoint can subscribe to; the same events the feed /api/v1/events/ lists."""
+
+    ORDER_ISSUED = "order.issued", "A rated order was issued to your organization (or for your request)"
+    ORDER_AMENDED = "order.amended", "A rated order was amended"
+    ORDER_CANCELLED = "order.cancelled", "A rated order was cancelled"
+    ORDER_DOCUMENT_READY = "order.document_ready", "The signed PDF of an order version can be downloaded"
+    ORDER_RESPONDED = "order.responded", "The supplier accepted, rejected, notified a delay or fulfilled an order"
+    REQUEST_CHANGED = "request.changed", "A rating request moved on (submitted, question, returned, decided...)"
+
+
+class WebhookDeliveryStatus(models.TextChoices):
+    PENDING = "pending", "Waiting to be sent"
+    SENDING = "sending", "Being sent"
+    DELIVERED = "delivered", "Delivered (2xx)"
+    FAILED = "failed", "Failed after the last attempt"

@@ -78,6 +78,15 @@ ISSUING_OFFICE = env(
     "and Response (ASPR), 200 Independence Avenue SW, Washington, DC 20201",
 )
 
+# --- Program view: concentration and single points of failure ---------------------------------
+# Herfindahl-Hirschman Index thresholds (sum of squared percentage shares, 0-10,000) of the 2023
+# U.S. Merger Guidelines, Guideline 1 / section 2.1: above 1,800 highly concentrated; from 1,000
+# moderately concentrated.
+PROGRAM_HHI_HIGHLY_CONCENTRATED = env_int("PROGRAM_HHI_HIGHLY_CONCENTRATED", 1800)
+PROGRAM_HHI_MODERATELY_CONCENTRATED = env_int("PROGRAM_HHI_MODERATELY_CONCENTRATED", 1000)
+# A supplier holding more than this share (percent) of all open rated orders is flagged.
+PROGRAM_SUPPLIER_LOAD_SHARE_PERCENT = env_int("PROGRAM_SUPPLIER_LOAD_SHARE_PERCENT", 25)
+
 # --- Notifications (outbox) and invitations ---------------------------------------------------
 # Outbox delivery: attempts in all (first try included), backoff base * 2**(attempt-1) with
 # full jitter, capped; the sweep re-queues rows still pending this many seconds after they
@@ -112,6 +121,20 @@ SUPPLIER_REMINDER_INTERVAL_SECONDS = float(env("SUPPLIER_REMINDER_INTERVAL_SECON
 NOTIFICATION_DIGEST_INTERVAL_SECONDS = float(env("NOTIFICATION_DIGEST_INTERVAL_SECONDS", "900"))
 # How often beat looks for HHS reviews past their target (the reviewer is told once per due day).
 REVIEW_OVERDUE_INTERVAL_SECONDS = float(env("REVIEW_OVERDUE_INTERVAL_SECONDS", "900"))
+# --- API: idempotent replays and webhooks (Standard Webhooks) --------------------------------
+IDEMPOTENCY_KEY_HOURS = env_int("IDEMPOTENCY_KEY_HOURS", 24)
+# Webhook delivery: attempts per event (first included), backoff as for notices; an endpoint
+# failing this many attempts in a row is disabled and its organization told by e-mail.
+WEBHOOK_MAX_ATTEMPTS = env_int("WEBHOOK_MAX_ATTEMPTS", 8)
+WEBHOOK_RETRY_BASE_SECONDS = float(env("WEBHOOK_RETRY_BASE_SECONDS", "30"))
+WEBHOOK_RETRY_MAX_SECONDS = float(env("WEBHOOK_RETRY_MAX_SECONDS", "21600"))
+WEBHOOK_DISABLE_AFTER_FAILURES = env_int("WEBHOOK_DISABLE_AFTER_FAILURES", 15)
+WEBHOOK_TIMEOUT_SECONDS = float(env("WEBHOOK_TIMEOUT_SECONDS", "10"))
+# After a secret is rotated, the old one still signs (a second signature) this long.
+WEBHOOK_SECRET_OVERLAP_HOURS = env_int("WEBHOOK_SECRET_OVERLAP_HOURS", 24)
+# Development only: endpoints on http:// and on loopback/private addresses (a local receiver).
+WEBHOOK_ALLOW_PRIVATE_URLS = env_bool("WEBHOOK_ALLOW_PRIVATE_URLS", False)
+
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # Sign the chain head, so tampering after it is detectable.
     "audit-checkpoint": {"task": "audit.tasks.checkpoint", "schedule": AUDIT_CHECKPOINT_MINUTES * 60.0},
@@ -138,4 +161,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "schedule": REVIEW_OVERDUE_INTERVAL_SECONDS,
     },
     "api-tokens-expire": {"task": "ratings.tasks.expire_api_tokens", "schedule": 3600.0},  # audited
+    "idempotency-keys-purge": {"task": "ratings.tasks.purge_idempotency_keys", "schedule": 3600.0},
+    # Re-queue webhook deliveries left pending (broker down, worker lost).
+    "webhooks-sweep": {"task": "ratings.tasks.sweep_webhooks", "schedule": NOTIFICATION_SWEEP_INTERVAL_SECONDS},
 }

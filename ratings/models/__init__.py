@@ -1,6 +1,13 @@
 """Models of the workflow domain, one module per aggregate."""
 
 from ratings.models.accounts import ApiToken, AuthorityGrant
+from ratings.models.api import (
+    IdempotencyRecord,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookEvent,
+)
 from ratings.models.calendar import ClosureDay
 from ratings.models.conflicts import ConflictOfInterest
 from ratings.models.notifications import Notification, NotificationPreference
@@ -13,6 +20,7 @@ from ratings.models.orders import (
     SupplierResponse,
 )
 from ratings.models.organizations import Membership, Organization, Program, User
+from ratings.models.program import ItemFamily, ItemFamilyKey
 from ratings.models.reach import SupplierNomination
 from ratings.models.requests import (
     Attachment,
@@ -35,7 +43,10 @@ __all__ = [
     "ConflictOfInterest",
     "Directive",
     "Document",
+    "IdempotencyRecord",
     "InformationRequest",
+    "ItemFamily",
+    "ItemFamilyKey",
     "LineItemDelivery",
     "Membership",
     "Notification",
@@ -55,4 +66,8 @@ __all__ = [
     "SupplierNomination",
     "SupplierResponse",
     "User",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookEndpoint",
+    "WebhookEvent",
 ]

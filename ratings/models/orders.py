@@ -69,6 +69,7 @@ class RatedOrder(models.Model):
     cancelled_at = models.DateTimeField(null=True, blank=True)
     cancellation_reason = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True, help_text="Last change (API sync: updated_since).")
 
     class Meta:
         ordering = ["-issued_at", "-order_number"]

@@ -74,10 +74,16 @@ def supplier_orders_for(user: Any) -> QuerySet[RatedOrder]:
     Annotations from the current version: received_at, response_due_at, required_by (earliest
     required date), level_rank, is_overdue (an answer is owed and its due time has passed).
     """
+    return in_precedence(
+        RatedOrder.objects.filter(supplier_id__in=permissions.organization_ids(user, Role.SUPPLIER_CONTACT))
+    )
+
+
+def in_precedence(orders: QuerySet[RatedOrder]) -> QuerySet[RatedOrder]:
+    """`orders` in the order of precedence, with the annotations `supplier_orders_for` describes."""
     now = timezone.now()
     return (
-        RatedOrder.objects.filter(supplier_id__in=permissions.organization_ids(user, Role.SUPPLIER_CONTACT))
-        .select_related("placing_organization", "supplier", "program", "parent")
+        orders.select_related("placing_organization", "supplier", "program", "parent")
         .annotate(
             received_at=_current_version("received_at"),
             response_due_at=_current_version("response_due_at"),

@@ -143,7 +143,7 @@ def directive_acknowledge(*, directive: Directive, actor: User) -> Directive:
     """The supplier acknowledges the directive; one to accept the order accepts it under the directive."""
 
     def apply(locked: RatedOrder) -> transition.Applied:
-        row = Directive.objects.select_for_update().get(pk=directive.pk)
+        row = Directive.objects.select_for_update(of=("self",), no_key=True).get(pk=directive.pk)
         if row.acknowledged_at is not None:
             raise ValidationFailed(f"Directive {row.number} was already acknowledged.", field="directive")
         now = timezone.now()

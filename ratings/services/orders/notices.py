@@ -10,15 +10,21 @@ from __future__ import annotations
 from django.urls import NoReverseMatch, reverse
 
 from ratings.clock import agency_time
-from ratings.constants import NotificationKind, Role, SupplierNoticeKind
+from ratings.constants import NotificationKind, Role, SupplierNoticeKind, WebhookEventType
 from ratings.models import Notification, RatedOrder, RatedOrderVersion, SupplierResponse, User
 from ratings.services.notifications.outbox import notify_many
 from ratings.services.requests.notices import applicant_recipients, intake_analysts
 from ratings.services.suppliers import reach
+from ratings.services.webhooks import events
 
 # Used until the supplier portal's order page exists (it is login-protected).
 ORDER_PORTAL_PATH = "/portal/orders/{order_number}/"
 
+VERSION_EVENTS = {
+    SupplierNoticeKind.ISSUED: WebhookEventType.ORDER_ISSUED,
+    SupplierNoticeKind.AMENDED: WebhookEventType.ORDER_AMENDED,
+    SupplierNoticeKind.CANCELLED: WebhookEventType.ORDER_CANCELLED,
+}
 VERSION_NOTICES = {
     SupplierNoticeKind.ISSUED: (NotificationKind.ORDER_ISSUED, "{number}: new rated order ({rating})"),
     SupplierNoticeKind.AMENDED: (NotificationKind.ORDER_AMENDED, "{number}: rated order amended ({rating})"),
@@ -57,6 +63,9 @@ def placing_recipients(order: RatedOrder) -> list[User]:
 def notify_order_version(*, order: RatedOrder, version: RatedOrderVersion) -> list[Notification]:
     """Issued / amended / cancelled notice of one version to every contact of the supplier."""
     kind, subject = VERSION_NOTICES[SupplierNoticeKind(version.supplier_notice_kind)]
+    events.order_version_published(
+        order=order, version=version, type=VERSION_EVENTS[SupplierNoticeKind(version.supplier_notice_kind)]
+    )
     return notify_many(
         recipients=reach.order_recipients(order),
         kind=kind,
@@ -71,6 +80,7 @@ def notify_order_version(*, order: RatedOrder, version: RatedOrderVersion) -> li
 
 def notify_response(*, order: RatedOrder, response: SupplierResponse) -> list[Notification]:
     """A supplier's answer goes to whoever placed the order and to HHS intake."""
+    events.order_responded(order=order, response_kind=response.kind)
     return notify_many(
         recipients=[*placing_recipients(order), *intake_analysts()],
         kind=NotificationKind.ORDER_RESPONSE,

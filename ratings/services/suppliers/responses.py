@@ -89,7 +89,9 @@ def _respond(
     apply: Callable[[RatedOrder, RatedOrderVersion, dt.datetime], tuple[SupplierResponse, dict[str, Any]]],
 ) -> RatedOrder:
     def applied(locked: RatedOrder) -> transition.Applied:
-        version = RatedOrderVersion.objects.select_for_update().get(order=locked, number=locked.current_version)
+        version = RatedOrderVersion.objects.select_for_update(of=("self",), no_key=True).get(
+            order=locked, number=locked.current_version
+        )
         response, data = apply(locked, version, timezone.now())
         order_notices.notify_response(order=locked, response=response)
         return transition.Applied(
