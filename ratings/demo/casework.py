@@ -66,13 +66,13 @@ def demo_casework(
 
     # A rejection taken to a directive the supplier acknowledged (the order is accepted under it).
     rr = workflow_approve(
-        recommended(new(RatingLevel.DO, "mRNA vaccine", "resina", "Polysulfone resin, 25 kg bags", 45)), approver
+        recommended(new(RatingLevel.DO, "mRNA vaccine", "membrana", "Hollow-fibre membrane modules", 45)), approver
     )
     order = sr.rated_order_reject(
         order=rr.rated_orders.get(),
-        actor=users["resina"],
+        actor=users["membrana"],
         reason_code=RejectionReason.CANNOT_MEET_DATE,
-        explanation="Our reactor is booked by a commercial customer.",
+        explanation="Our casting line is booked by a commercial customer.",
         earliest_date=today + dt.timedelta(days=150),
         offers_to_accept=True,
     )
@@ -81,7 +81,7 @@ def demo_casework(
         actor=applicant,
         problem="rejected",
         urgency="urgent",
-        tried="Offered to split the delivery; Resina declined.",
+        tried="Offered to split the delivery; Membrana declined.",
         impact="The filter membranes for the vaccine line cannot be cast.",
         needed_dates=[today + dt.timedelta(days=45)],
     )
@@ -94,9 +94,9 @@ def demo_casework(
         password=DEMO_PASSWORD,
         otp=demo_code(users["secretary"]),
     )
-    directives.directive_acknowledge(directive=issued, actor=users["resina"])
+    directives.directive_acknowledge(directive=issued, actor=users["membrana"])
     cases.assistance_case_close(
-        case=case, actor=users["intake"], outcome="directive", reason="Resina accepted under the directive."
+        case=case, actor=users["intake"], outcome="directive", reason="Membrana accepted under the directive."
     )
 
     # The denied request: the applicant asks for reconsideration with new information.

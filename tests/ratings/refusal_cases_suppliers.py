@@ -74,6 +74,7 @@ def cases(case: Callable[..., Any]) -> dict[str, Callable[[Cast], Any]]:
                     legal_name="X Co",
                     uei="XCO000000001",
                     contact_email="x@xco.example",
+                    manufacturing_country="US",
                 ),
                 "rated_order.name_sub_supplier",
                 order,

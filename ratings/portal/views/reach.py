@@ -110,6 +110,12 @@ class SubSupplierForm(forms.Form):
     contact_email = forms.CharField(
         label="E-mail of the person who answers rated orders there", max_length=254, widget=forms.EmailInput(attrs=TEXT)
     )
+    manufacturing_country = forms.CharField(
+        label="Country where it makes the item",
+        max_length=2,
+        help_text="Two-letter code, e.g. US",
+        widget=forms.TextInput(attrs=TEXT),
+    )
 
 
 @supplier_only

@@ -205,9 +205,12 @@ NAME_SUB_SUPPLIER = transition.Action(
     done="take a new sub-tier supplier",
 )
 UEI_FORMAT = re.compile(r"[A-Z0-9]{12}")
+COUNTRY_CODE = re.compile(r"[A-Z]{2}")
 
 
-def sub_supplier_name(*, order: RatedOrder, actor: User, legal_name: str, uei: str, contact_email: str) -> Organization:
+def sub_supplier_name(
+    *, order: RatedOrder, actor: User, legal_name: str, uei: str, contact_email: str, manufacturing_country: str
+) -> Organization:
     """A placing supplier names its own supplier, not yet in the portal, to extend the rating to
     it (15 CFR 700.15): the organization is created and its contact invited as the supplier's
     contact administrator. HHS completes the address later from the organization's page."""
@@ -222,6 +225,12 @@ def sub_supplier_name(*, order: RatedOrder, actor: User, legal_name: str, uei: s
             raise ValidationFailed("The UEI is the 12-character SAM.gov Unique Entity Identifier.", field="uei")
         if Organization.objects.filter(uei=code).exists():
             raise ValidationFailed(f"UEI {code} belongs to an organization already in the portal.", field="uei")
+        country = (manufacturing_country or "").strip().upper()
+        if not COUNTRY_CODE.fullmatch(country):
+            raise ValidationFailed(
+                "Give the country where it makes the item as a two-letter code (e.g. US).",
+                field="manufacturing_country",
+            )
         address = (contact_email or "").strip().lower()
         try:
             validate_email(address)
@@ -239,6 +248,7 @@ def sub_supplier_name(*, order: RatedOrder, actor: User, legal_name: str, uei: s
             city="Not given yet",
             uei=code,
             contact_email=address,
+            manufacturing_country=country,
         )
         user = User(username=address, email=address, first_name="Supplier", last_name="contact")
         user.set_unusable_password()

@@ -181,11 +181,16 @@ def test_700_15_a_placing_supplier_names_a_new_sub_tier_supplier_by_legal_name_u
     client.force_login(cast.supplier)
     response = client.post(
         f"/portal/orders/{order.order_number}/flowdown/new-supplier/",
-        {"legal_name": "Deep Tier Resins", "uei": "dtres0000001", "contact_email": "rfq@deeptier.example"},
+        {
+            "legal_name": "Deep Tier Resins",
+            "uei": "dtres0000001",
+            "contact_email": "rfq@deeptier.example",
+            "manufacturing_country": "de",
+        },
     )
     assert response.status_code == 302
     named = Organization.objects.get(legal_name="Deep Tier Resins")
-    assert (named.kind, named.uei) == ("supplier", "DTRES0000001")
+    assert (named.kind, named.uei, named.manufacturing_country) == ("supplier", "DTRES0000001", "DE")
     contact = User.objects.get(email="rfq@deeptier.example")
     assert Membership.objects.get(user=contact).manages_contacts is True
     assert Notification.objects.filter(recipient=contact, kind=NotificationKind.INVITATION).exists()
@@ -193,7 +198,12 @@ def test_700_15_a_placing_supplier_names_a_new_sub_tier_supplier_by_legal_name_u
     before = Organization.objects.count()
     with pytest.raises(ValidationFailed) as error:
         reach.sub_supplier_name(
-            order=order, actor=cast.supplier, legal_name="Other", uei="short", contact_email="a@b.example"
+            order=order,
+            actor=cast.supplier,
+            legal_name="Other",
+            uei="short",
+            contact_email="a@b.example",
+            manufacturing_country="US",
         )
     assert error.value.field == "uei"
     assert Organization.objects.count() == before
