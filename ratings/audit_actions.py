@@ -125,6 +125,16 @@ ASSISTANCE_CLOSE = register("assistance_case.close", "Assistance case closed wit
 DIRECTIVE_ISSUE = register("directive.issue", "Directive issued", signature="Directive to the supplier")
 DIRECTIVE_DELIVERED = register("directive.delivered", "Directive delivered to the supplier")
 DIRECTIVE_ACKNOWLEDGE = register("directive.acknowledge", "Directive acknowledged by the supplier")
+REQUEST_NAME_SUPPLIER_CONTACT = register(
+    "rating_request.name_supplier_contact", "Contact e-mail named for a supplier without a portal contact"
+)
+CONTACT_DEACTIVATE = register("supplier_contact.deactivate", "Supplier contact deactivated")
+UNREACHABLE_ESCALATE = register("supplier.unreachable_escalate", "Unreachable supplier escalated to HHS intake")
+REQUEST_RECONSIDERATION_ASK = register("rating_request.reconsideration_ask", "Reconsideration of the denial asked for")
+REQUEST_RECONSIDERATION_DECIDE = register(
+    "rating_request.reconsideration_decide", "Reconsideration decided", signature="Decision on reconsideration"
+)
+ORDER_NAME_SUB_SUPPLIER = register("rated_order.name_sub_supplier", "New sub-tier supplier named and invited")
 
 # --- API webhooks --------------------------------------------------------------------------------
 WEBHOOK_CREATE = register("webhook.create", "Webhook endpoint registered")

@@ -56,3 +56,14 @@ class DirectiveRequirement(models.TextChoices):
 # 21 CFR 11.50(a)(3): what the directive's signature means.
 SIGNATURE_MEANING_DIRECTIVE = "Directed: HHS requires the supplier to act as stated (precedence over DX and DO)"
 SIGNATURE_MEANING_DIRECTIVE_ACK = "Acknowledged: the supplier received the directive and will comply"
+
+
+class ReconsiderationOutcome(models.TextChoices):
+    GRANTED = "granted", "Granted: the request goes back to review"
+    UPHELD = "upheld", "Denial upheld"
+
+
+SIGNATURE_MEANING_RECONSIDERATION = {
+    ReconsiderationOutcome.GRANTED: "Reconsidered: the denial is set aside and the request reviewed again",
+    ReconsiderationOutcome.UPHELD: "Reconsidered: the denial is upheld",
+}

@@ -42,7 +42,7 @@ from ratings.permissions_accounts import (
 from ratings.permissions_accounts import (
     token_revoke_refusal as token_revoke_refusal,
 )
-from ratings.permissions_casework import delay_recorder_refusal, placing_party_refusal
+from ratings.permissions_casework import delay_recorder_refusal, manages_contacts_of, placing_party_refusal
 
 # The facts the rules stand on, read by callers through this module too.
 from ratings.roles import (
@@ -280,10 +280,14 @@ def notice_recipient_refusal(notification: Any, user: Any) -> str | None:
 INVITING_ROLES = (Role.INTAKE_ANALYST, Role.HHS_ADMIN)
 
 
-def invitation_refusal(_target: Any, user: Any) -> str | None:
-    if not any(has_role(user, role) for role in INVITING_ROLES):
-        return "Only HHS intake analysts and administrators invite supplier contacts."
-    return None
+def invitation_refusal(target: Any, user: Any) -> str | None:
+    """HHS intake and administrators invite any supplier's contacts; a supplier's contact
+    administrator invites colleagues of its own organization."""
+    if any(has_role(user, role) for role in INVITING_ROLES):
+        return None
+    if getattr(target, "kind", None) == OrganizationKind.SUPPLIER and manages_contacts_of(user, target.pk):
+        return None
+    return "Only HHS intake analysts and administrators, or the supplier's contact administrator, invite supplier contacts."
 
 
 # --- The program view (dashboard, supply network, concentration) -------------------------------

@@ -11,7 +11,7 @@ from typing import Any
 from django.conf import settings
 
 from ratings.constants import HHS_WORKFLOW_ROLES, LEVEL_RANK, Role
-from ratings.roles import approval_level, conflicted_organization_ids, has_role, organization_ids
+from ratings.roles import active_memberships, approval_level, conflicted_organization_ids, has_role, organization_ids
 
 Rule = Callable[[Any, Any], "str | None"]
 
@@ -25,6 +25,14 @@ def _no_action_refusal(user: Any) -> str | None:
     if has_role(user, Role.HHS_ADMIN):
         return "HHS administrators manage users and organizations and take no workflow action (separation of duties)."
     return None
+
+
+def manages_contacts_of(user: Any, organization_id: int) -> bool:
+    """The supplier's contact administrator: an active supplier contact who manages contacts."""
+    return any(
+        m.organization_id == organization_id and m.role == Role.SUPPLIER_CONTACT and m.manages_contacts
+        for m in active_memberships(user)
+    )
 
 
 # --- the placing party --------------------------------------------------------------------------
@@ -128,4 +136,40 @@ def assistance_rule(action: str) -> Rule:
         return assistance_refusal(action, case, user)
 
     rule.__name__ = f"assistance_{action}_rule"
+    return rule
+
+
+# --- reconsideration of a denial ------------------------------------------------------------------
+
+
+def reconsideration_refusal(action: str, rating_request: Any, user: Any) -> str | None:
+    """The applicant asks; an approving official other than the one who decided (and than the
+    reviewer) decides, with authority for the level requested (AC-5: nobody reviews their own decision)."""
+    reason = _no_action_refusal(user)
+    if reason:
+        return reason
+    if action == "ask":
+        if rating_request.applicant_organization_id not in organization_ids(user, Role.APPLICANT):
+            return "Only an applicant of the requesting organization can ask for reconsideration."
+        return None
+    if not has_role(user, Role.APPROVING_OFFICIAL):
+        return "Only an HHS approving official decides a reconsideration."
+    pending = rating_request.reconsiderations.filter(outcome="").first()
+    original = pending.original_decider_id if pending else rating_request.decided_by_id
+    if user.pk in {original, rating_request.recommended_by_id, rating_request.assigned_reviewer_id}:
+        return "You decided or reviewed this request: another approving official must reconsider it (separation of duties)."
+    organization = rating_request.applicant_organization_id
+    if organization in organization_ids(user) or organization in conflicted_organization_ids(user):
+        return "You belong to or declared a conflict with the requesting organization, so you cannot decide this."
+    level = approval_level(user)
+    if level is None or LEVEL_RANK[level] < LEVEL_RANK[rating_request.requested_level]:
+        return f"A {rating_request.requested_level} request needs an approving official with that authority."
+    return None
+
+
+def reconsideration_rule(action: str) -> Rule:
+    def rule(rating_request: Any, user: Any) -> str | None:
+        return reconsideration_refusal(action, rating_request, user)
+
+    rule.__name__ = f"reconsideration_{action}_rule"
     return rule

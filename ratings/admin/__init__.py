@@ -14,6 +14,7 @@ from ratings.admin.credentials import ApiTokenAdmin, AuthorityGrantAdmin
 from ratings.admin.notifications import NotificationAdmin
 from ratings.admin.orders import RatedOrderAdmin
 from ratings.admin.program.families import ItemFamilyAdmin
+from ratings.admin.reconsideration import ReconsiderationAdmin
 from ratings.admin.requests import RatingRequestAdmin
 from ratings.admin.site import admin_site_has_permission
 from ratings.models import (
@@ -28,6 +29,7 @@ from ratings.models import (
     Program,
     RatedOrder,
     RatingRequest,
+    Reconsideration,
     User,
 )
 
@@ -50,6 +52,7 @@ admin.site.register(Program, ProgramAdmin)
 admin.site.register(ConflictOfInterest, ConflictOfInterestAdmin)
 admin.site.register(ClosureDay, ClosureDayAdmin)
 admin.site.register(AssistanceCase, AssistanceCaseAdmin)
+admin.site.register(Reconsideration, ReconsiderationAdmin)
 admin.site.register(ApiToken, ApiTokenAdmin)
 admin.site.register(AuthorityGrant, AuthorityGrantAdmin)
 admin.site.register(ItemFamily, ItemFamilyAdmin)

@@ -19,6 +19,7 @@ from django.utils.html import format_html_join
 from dpa_portal.errors import ApplicationError
 from ratings import permissions, second_factor
 from ratings.admin.audited import AuditHistoryMixin, ServiceRecordMixin, ServiceSaveMixin, changed_values
+from ratings.admin.reach import SupplierContactsAdminMixin
 from ratings.constants import RatingLevel, Role
 from ratings.models import Membership, Organization, Program, User
 from ratings.services.accounts import memberships, mfa, organizations, users
@@ -246,7 +247,8 @@ class ResetForm(forms.Form):
     )
 
 
-class OrganizationAdmin(AuditHistoryMixin, ServiceRecordMixin, admin.ModelAdmin):
+class OrganizationAdmin(SupplierContactsAdminMixin, AuditHistoryMixin, ServiceRecordMixin, admin.ModelAdmin):
+    change_form_template = "admin/ratings/organization/change_form.html"
     list_display = ("legal_name", "kind", "city", "uei", "require_mfa", "is_active")
     list_filter = ("kind", "is_active", "require_mfa")
     search_fields = ("legal_name", "short_name", "uei", "cage_code")

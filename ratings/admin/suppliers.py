@@ -1,26 +1,31 @@
 """Supplier side of the HHS order page: the supplier's signed responses, the response
 clock, the flow-down tree and every notice the order sent (including reminders and escalations).
-Read-only: suppliers answer in the portal, through ratings.services.suppliers.responses."""
+Suppliers answer in the portal; HHS records here a delay a supplier reported by phone (its
+written confirmation is then due), through ratings.services.suppliers.responses."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
 from django.db.models import Q, QuerySet
-from django.http import HttpRequest
-from django.urls import reverse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
+from dpa_portal.errors import ApplicationError
 from ratings import permissions
 from ratings.clock import agency_time
-from ratings.constants import REJECTION_REASON_CITATIONS
+from ratings.constants import REJECTION_REASON_CITATIONS, OrderStatus
 from ratings.models import Notification, RatedOrder, RatedOrderVersion, SupplierResponse
 from ratings.models.orders import AWAITING_RESPONSE_STATUSES
 from ratings.selectors.orders import order_tree_rows
+from ratings.services.suppliers import responses
 
 BR = SafeString("<br>")
 
@@ -155,3 +160,71 @@ class SupplierOrderAdminMixin:
                 for row in rows
             ),
         )
+
+    # --- a delay the supplier reported to HHS by phone or in person (15 CFR 700.13(d)) --------
+
+    def get_urls(self) -> list[Any]:
+        model_admin: Any = self
+        view = model_admin.admin_site.admin_view
+        return [
+            path(
+                "<int:object_id>/delay-report/", view(self._delay_report_view), name="ratings_ratedorder_delay_report"
+            ),
+            *super().get_urls(),  # type: ignore[misc]
+        ]
+
+    def change_view(
+        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None
+    ) -> HttpResponse:
+        model_admin: Any = self
+        extra_context = dict(extra_context or {})
+        order = model_admin.get_object(request, object_id)
+        if order is not None and order.status in DELAY_REPORT_STATUSES:
+            url = reverse("admin:ratings_ratedorder_delay_report", args=[order.pk])
+            extra_context["order_actions"] = [
+                *extra_context.get("order_actions", []),
+                ("Record a delay reported by phone", url),
+            ]
+        return super().change_view(request, object_id, form_url, extra_context)  # type: ignore[misc]
+
+    def _delay_report_view(self, request: HttpRequest, object_id: int) -> HttpResponse:
+        model_admin: Any = self
+        order = model_admin.get_queryset(request).filter(pk=object_id).first()
+        if order is None:
+            raise Http404("No such order.")
+        form = DelayReportForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                data = form.cleaned_data
+                responses.rated_order_record_delay_report(
+                    order=order,
+                    actor=request.user,  # type: ignore[arg-type]
+                    reasons=data["reasons"],
+                    new_date=data["new_date"],
+                    channel=data["channel"],
+                )
+            except ApplicationError as error:
+                form.add_error(error.field if error.field in form.fields else None, error.message)
+            else:
+                model_admin.message_user(
+                    request, "Delay recorded; the supplier must confirm it in writing.", messages.SUCCESS
+                )
+                return HttpResponseRedirect(reverse("admin:ratings_ratedorder_change", args=[order.pk]))
+        context = {
+            **model_admin.admin_site.each_context(request),
+            "opts": model_admin.model._meta,
+            "original": order,
+            "title": f"Record a delay reported outside the portal: {order.order_number}",
+            "form": form,
+            "change_url": reverse("admin:ratings_ratedorder_change", args=[order.pk]),
+        }
+        return TemplateResponse(request, "admin/ratings/ratedorder/action_form.html", context)
+
+
+DELAY_REPORT_STATUSES = {OrderStatus.ACCEPTED, OrderStatus.FULFILLED}
+
+
+class DelayReportForm(forms.Form):
+    channel = forms.CharField(max_length=100, label="How the supplier reported it", help_text="e.g. phone call")
+    reasons = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Reasons the supplier gave")
+    new_date = forms.DateField(label="New delivery date", help_text="YYYY-MM-DD", input_formats=["%Y-%m-%d"])

@@ -17,6 +17,7 @@ from ratings.constants import (
     RatingLevel,
 )
 from ratings.demo.accounts import DEMO_PASSWORD, accounts_ensure, demo_code
+from ratings.demo.casework import demo_casework, name_unreached_suppliers
 from ratings.demo.program import demo_program_history
 from ratings.demo.suppliers import demo_supplier_responses
 from ratings.models import Organization, Program, RatingRequest, User
@@ -96,12 +97,13 @@ def _demo_requests(orgs: dict[str, Organization], users: dict[str, User]) -> int
         org: str = "acme",
         category: str = HealthResourceCategory.VACCINE,
     ) -> RatingRequest:
-        return drafts.rating_request_create(
+        draft = drafts.rating_request_create(
             actor=who,
             organization=orgs[org],
             details=_details(level, resource, category),
             line_items=_items(orgs[supplier], description, days),
         )
+        return name_unreached_suppliers(draft, who)
 
     def submitted(rr: RatingRequest, who: User = applicant) -> RatingRequest:
         return workflow.rating_request_submit(
@@ -180,7 +182,7 @@ def _demo_requests(orgs: dict[str, Organization], users: dict[str, User]) -> int
     )
     _demo_orders(orgs, users, new, recommended)
     demo_supplier_responses(orgs, users, DEMO_PASSWORD)
-    return 13
+    return 13 + demo_casework(orgs, users, new, recommended)
 
 
 def _demo_orders(orgs: dict[str, Organization], users: dict[str, User], new: Any, recommended: Any) -> None:

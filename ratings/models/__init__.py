@@ -21,6 +21,7 @@ from ratings.models.orders import (
 )
 from ratings.models.organizations import Membership, Organization, Program, User
 from ratings.models.program import ItemFamily, ItemFamilyKey
+from ratings.models.reach import SupplierNomination
 from ratings.models.requests import (
     Attachment,
     InformationRequest,
@@ -28,7 +29,7 @@ from ratings.models.requests import (
     RatingRequest,
     RequestLineItem,
 )
-from ratings.models.resolutions import AssistanceCase, AssistanceEntry, Directive, OfferAcceptance
+from ratings.models.resolutions import AssistanceCase, AssistanceEntry, Directive, OfferAcceptance, Reconsideration
 from ratings.models.sequences import ReferenceCounter
 from ratings.models.submissions import RequestSubmission
 
@@ -57,10 +58,12 @@ __all__ = [
     "RatedOrderItem",
     "RatedOrderVersion",
     "RatingRequest",
+    "Reconsideration",
     "ReferenceCounter",
     "RequestLineItem",
     "RequestSubmission",
     "Signature",
+    "SupplierNomination",
     "SupplierResponse",
     "User",
     "WebhookAttempt",

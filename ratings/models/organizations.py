@@ -103,6 +103,10 @@ class Membership(models.Model):
         help_text="Authority under which an approving official signs, printed on the order.",
     )
     is_active = models.BooleanField(default=True)
+    manages_contacts = models.BooleanField(
+        default=False,
+        help_text="Supplier contacts only: the supplier's contact administrator, who invites colleagues.",
+    )
 
     class Meta:
         constraints = [

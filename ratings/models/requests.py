@@ -273,6 +273,13 @@ class RatingRequest(FSMModelMixin, models.Model):
     def deny(self, *, by: User, at: dt.datetime, reason: str) -> None:
         self.decided_by, self.decided_at, self.decision_reason = by, at, reason
 
+    # Never a user's button: services.requests.reconsideration takes it when a reconsideration is granted.
+    @transition(field=state, source=RequestState.DENIED, target=RequestState.IN_REVIEW, permission=_system_only)
+    def reopen(self) -> None:
+        """A denial set aside on reconsideration: the request is reviewed again, with the new information."""
+        self.decided_by, self.decided_at, self.decision_reason = None, None, ""
+        self.recommendation, self.recommended_at = "", None
+
     @transition(
         field=state,
         source=WITHDRAWABLE_STATES,

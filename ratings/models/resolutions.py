@@ -16,6 +16,7 @@ from ratings.constants_assistance import (
     AssistanceStatus,
     AssistanceUrgency,
     DirectiveRequirement,
+    ReconsiderationOutcome,
 )
 
 
@@ -153,3 +154,38 @@ class Directive(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number} to {self.supplier}"
+
+
+class Reconsideration(models.Model):
+    """An applicant's request that HHS reconsider a denial, with new information (15 CFR
+    700.80-700.81 model; HRPAS numbering unconfirmed), decided and signed by an approving official
+    other than the one who decided the request."""
+
+    rating_request = models.ForeignKey(
+        "ratings.RatingRequest", on_delete=models.PROTECT, related_name="reconsiderations"
+    )
+    asked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    asked_at = models.DateTimeField(help_text="UTC.")
+    grounds = models.TextField(help_text="Why the decision should change, with the new information.")
+    original_decider = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    outcome = models.CharField(max_length=10, choices=ReconsiderationOutcome.choices, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_name = models.CharField(max_length=200, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_reason = models.TextField(blank=True)
+    meaning = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-asked_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["rating_request"],
+                condition=models.Q(outcome=""),
+                name="reconsideration_one_pending_per_request",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Reconsideration of {self.rating_request} asked {self.asked_at:%Y-%m-%d}"

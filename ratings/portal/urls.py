@@ -1,6 +1,6 @@
 from django.urls import path
 
-from ratings.portal.views import casework, placed, wizard
+from ratings.portal.views import casework, placed, reach, reconsideration, wizard
 from ratings.portal.views import orders as supplier
 from ratings.portal.views import requests as views
 
@@ -18,8 +18,11 @@ urlpatterns = [
     path("requests/<int:pk>/edit/review/", wizard.review, name="request-review"),
     path("requests/<int:pk>/respond/", views.request_respond, name="request-respond"),
     path("requests/<int:pk>/withdraw/", views.request_withdraw, name="request-withdraw"),
+    path("requests/<int:pk>/reconsider/", reconsideration.request_reconsider, name="request-reconsider"),
+    path("requests/<int:pk>/supplier-contacts/", reach.request_supplier_contacts, name="request-supplier-contacts"),
     # Suppliers: the rated orders addressed to their organization
     path("orders/", supplier.order_list, name="order-list"),
+    path("contacts/", reach.supplier_contacts, name="supplier-contacts"),
     path("orders/<str:order_number>/", supplier.order_detail, name="order-detail"),
     path("orders/<str:order_number>/accept/", supplier.order_accept, name="order-accept"),
     path("orders/<str:order_number>/reject/", supplier.order_reject, name="order-reject"),
@@ -31,6 +34,11 @@ urlpatterns = [
     ),
     path("orders/<str:order_number>/fulfil/", supplier.order_fulfil, name="order-fulfil"),
     path("orders/<str:order_number>/flowdown/", supplier.order_flowdown, name="order-flowdown"),
+    path(
+        "orders/<str:order_number>/flowdown/new-supplier/",
+        reach.order_name_sub_supplier,
+        name="order-name-sub-supplier",
+    ),
     path(
         "orders/<str:order_number>/cases/<str:reference>/answer/", casework.order_case_answer, name="order-case-answer"
     ),

@@ -7,6 +7,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.db.models import (
     BooleanField,
     Case,
@@ -27,7 +28,15 @@ from django.utils import timezone
 
 from ratings import permissions
 from ratings.constants import LEVEL_RANK, OrderStatus, Role, SupplierResponseKind
-from ratings.models import OfferAcceptance, RatedOrder, RatedOrderItem, RatedOrderVersion, SupplierResponse
+from ratings.models import (
+    Notification,
+    OfferAcceptance,
+    RatedOrder,
+    RatedOrderItem,
+    RatedOrderVersion,
+    SupplierResponse,
+    User,
+)
 from ratings.models.orders import AWAITING_RESPONSE_STATUSES
 
 
@@ -210,3 +219,41 @@ def prepared_amendment(order: RatedOrder) -> list[dict[str, Any]] | None:
         .first()
     )
     return acceptance.prepared_items if acceptance else None
+
+
+# --- Suppliers HHS cannot reach ---
+
+
+def unreachable_suppliers(now: Any = None) -> list[dict[str, Any]]:
+    """Supplier organizations with an order whose notice never reached anyone: no active contact,
+    an order notice that failed, or invited contacts who never signed up while an order waits."""
+    waiting = (
+        RatedOrderVersion.objects.filter(
+            superseded=False, received_at__isnull=True, order__status__in=AWAITING_RESPONSE_STATUSES
+        )
+        .select_related("order__supplier")
+        .order_by("order__supplier__legal_name", "order__order_number")
+    )
+    rows: dict[int, dict[str, Any]] = {}
+    for version in waiting:
+        supplier = version.order.supplier
+        row = rows.setdefault(supplier.pk, {"supplier": supplier, "orders": [], "reasons": set()})
+        row["orders"].append(version.order)
+        row["reasons"].add("order notice not delivered")
+    failed = Notification.objects.filter(kind__in=["order_issued", "order_amended"], status="failed").values_list(
+        "recipient__memberships__organization_id", flat=True
+    )
+    # An account created by invitation has Django's unusable password ("!" prefix) until sign-up.
+    unusable = {"password__startswith": UNUSABLE_PASSWORD_PREFIX}
+    never_signed_up = User.objects.filter(
+        memberships__role=Role.SUPPLIER_CONTACT, memberships__is_active=True, is_active=True, **unusable
+    ).values_list("memberships__organization_id", flat=True)
+    for org_id, reason in [
+        *((o, "an order notice bounced") for o in failed),
+        *((o, "an invited contact never signed up") for o in never_signed_up),
+    ]:
+        if org_id in rows:
+            rows[org_id]["reasons"].add(reason)
+    for row in rows.values():
+        row["reasons"] = sorted(row["reasons"])
+    return list(rows.values())

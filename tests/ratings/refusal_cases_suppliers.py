@@ -6,11 +6,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from ratings.constants import RequestState
 from ratings.services.assistance import cases as assistance
 from ratings.services.assistance import directives
 from ratings.services.calendar import closures
-from ratings.services.suppliers import offers, responses
-from tests.factories import Cast
+from ratings.services.requests import reconsideration
+from ratings.services.suppliers import offers, reach, responses
+from tests.factories import Cast, draft_request, request_in_state
 from tests.portal.orders import accepted, issue
 from tests.ratings.casework import delay_report, directive, later, open_case, rejected_with_offer, taken_case
 
@@ -24,6 +26,59 @@ def cases(case: Callable[..., Any]) -> dict[str, Callable[[Cast], Any]]:
         "closure_day_declare": lambda cast: case(
             lambda: closures.closure_day_declare(actor=cast.approver, day="2030-12-24", reason="EO"),
             "closure_day.declare",
+        ),
+        "rating_request_name_supplier_contact": lambda cast: (
+            (rr := draft_request(cast))
+            and case(
+                lambda: reach.rating_request_name_supplier_contact(
+                    rating_request=rr, actor=cast.applicant2, supplier=cast.supplier_org, email="x@y.example"
+                ),
+                "rating_request.name_supplier_contact",
+                rr,
+            )
+        ),
+        "supplier_unreachable_escalate": lambda cast: case(
+            lambda: reach.supplier_unreachable_escalate(organization=cast.supplier_org, actor=cast.applicant),
+            "supplier.unreachable_escalate",
+            cast.supplier_org,
+        ),
+        "rating_request_reconsideration_ask": lambda cast: (
+            (rr := request_in_state(cast, RequestState.DENIED))
+            and case(
+                lambda: reconsideration.rating_request_reconsideration_ask(
+                    rating_request=rr, actor=cast.applicant2, grounds="New."
+                ),
+                "rating_request.reconsideration_ask",
+                rr,
+            )
+        ),
+        "rating_request_reconsideration_decide": lambda cast: (
+            (rr := request_in_state(cast, RequestState.DENIED))
+            and reconsideration.rating_request_reconsideration_ask(
+                rating_request=rr, actor=cast.applicant, grounds="N."
+            )
+            and case(
+                lambda: reconsideration.rating_request_reconsideration_decide(
+                    rating_request=rr, actor=rr.decided_by, outcome="granted", reason="OK", password="x"
+                ),
+                "rating_request.reconsideration_decide",
+                rr,
+            )
+        ),
+        "sub_supplier_name": lambda cast: (
+            (order := accepted(cast))
+            and case(
+                lambda: reach.sub_supplier_name(
+                    order=order,
+                    actor=cast.supplier2,
+                    legal_name="X Co",
+                    uei="XCO000000001",
+                    contact_email="x@xco.example",
+                    manufacturing_country="US",
+                ),
+                "rated_order.name_sub_supplier",
+                order,
+            )
         ),
         "closure_day_withdraw": lambda cast: (
             (closure := _closure(cast))

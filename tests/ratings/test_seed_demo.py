@@ -11,7 +11,19 @@ from django.test import override_settings
 
 from audit import services as audit
 from audit.models import AuditEvent
-from ratings.models import Membership, Organization, Program, RatedOrder, RatingRequest, SupplierResponse, User
+from ratings.models import (
+    AssistanceCase,
+    Directive,
+    Membership,
+    Notification,
+    Organization,
+    Program,
+    RatedOrder,
+    RatingRequest,
+    Reconsideration,
+    SupplierResponse,
+    User,
+)
 from ratings.selectors.program import concentration, dashboard, network
 from ratings.selectors.program.filters import ProgramFilters
 
@@ -28,6 +40,7 @@ USERNAMES = [
     "supplier2",
     "membrana",
     "resina",
+    "orders@gloveworks.example",  # reached only by the invitation its order brought
 ]
 # Suppliers' contacts of record in the program history (no password: nobody signs in as them).
 HISTORY_CONTACTS = ["contact-glove", "contact-sarung", "contact-guantes", "contact-vialtek"]
@@ -51,11 +64,12 @@ def test_seed_demo_creates_the_demo_and_a_second_run_creates_nothing(db):
     # then
     assert _counts() == first
     live = RatingRequest.objects.exclude(reference__startswith="PRR-H")
-    assert first["Organization"] == 11 and live.count() == 13
-    assert "13 requests created this run" in out.getvalue()
+    assert first["Organization"] == 11 and live.count() == 15
+    assert "15 requests created this run" in out.getvalue()
     assert sorted(User.objects.values_list("username", flat=True)) == sorted(USERNAMES + HISTORY_CONTACTS)
-    for username in USERNAMES:
+    for username in USERNAMES[:-1]:
         assert User.objects.get(username=username).check_password("dpa-demo"), username
+    assert User.objects.get(username="orders@gloveworks.example").has_usable_password() is False
     assert set(Organization.objects.values_list("kind", flat=True)) == {"agency", "manufacturer", "supplier"}
     assert Organization.objects.filter(kind="supplier").count() == 8
     assert Organization.objects.filter(kind="manufacturer").count() == 2
@@ -69,11 +83,20 @@ def test_seed_demo_creates_the_demo_and_a_second_run_creates_nothing(db):
     # supplier answers too: an accepted order, a rejected one and a three-order flow-down tree
     live_orders = RatedOrder.objects.exclude(order_number__contains="-H")
     statuses = sorted(live_orders.values_list("status", flat=True))
-    assert statuses.count("accepted") == 2 and statuses.count("rejected") == 1
+    assert statuses.count("accepted") == 3 and statuses.count("rejected") == 1
     assert live_orders.filter(parent__parent__isnull=False).count() == 1
-    rejection = SupplierResponse.objects.filter(order__in=live_orders).get(kind="reject")
+    rejection = SupplierResponse.objects.filter(order__in=live_orders).get(kind="reject", order__status="rejected")
     assert (rejection.reason_code, rejection.offers_to_accept_on_that_basis) == ("cannot_meet_date", True)
     assert rejection.earliest_date is not None
+    # what followed: an open assistance case, a directive acknowledged, a reconsideration asked
+    assert sorted(AssistanceCase.objects.values_list("status", flat=True)) == ["closed", "open"]
+    assert Directive.objects.get().acknowledged_at is not None
+    assert Reconsideration.objects.get().outcome == ""
+    # Nitrile Glove Works is reached only through the contact its request named, invited with the order
+    invited = User.objects.get(username="orders@gloveworks.example")
+    assert invited.memberships.get().organization.short_name == "GloveWorks"
+    assert Notification.objects.filter(recipient=invited, kind="order_issued").exists()
+    assert Notification.objects.filter(recipient=invited, kind="invitation").exists()
 
 
 @override_settings(DEBUG=True)

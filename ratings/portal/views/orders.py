@@ -21,6 +21,7 @@ from django.shortcuts import redirect
 from django.views.decorators.http import require_http_methods, require_POST
 
 from dpa_portal.errors import ApplicationError, PermissionRefused
+from ratings import permissions
 from ratings.clock import AnswerClock, answer_clock
 from ratings.constants import OrderStatus
 from ratings.models import Document, RatedOrder
@@ -102,7 +103,11 @@ def supplier_dashboard(request: HttpRequest) -> HttpResponse:
     return render_portal(
         request,
         "portal/dashboard_supplier.html",
-        {"awaiting": [r for r in rows if r.awaiting], "in_progress": [r for r in rows if not r.awaiting]},
+        {
+            "awaiting": [r for r in rows if r.awaiting],
+            "in_progress": [r for r in rows if not r.awaiting],
+            "manages_contacts": any(m.manages_contacts for m in permissions.active_memberships(request.user)),
+        },
         legend=True,
     )
 

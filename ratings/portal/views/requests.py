@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from dpa_portal.errors import ApplicationError, ValidationFailed
 from dpa_portal.pagination import keyset_page
 from ratings import audit_actions
+from ratings.clock import reconsideration_due
 from ratings.constants import EDITABLE_STATES, HHS_ROLES, WITHDRAWABLE_STATES, RequestState, Role
 from ratings.models import Document, RatingRequest, SupplierResponse
 from ratings.portal.access import (
@@ -222,7 +223,20 @@ def _detail_context(rr: RatingRequest, **extra: Any) -> dict[str, Any]:
         "respond_form": extra.pop("respond_form", None) or portal_forms.RespondForm(),
         "accepted": portal_forms.accepted_files_text(),
         "orders": issued_orders(rr),
+        **_reconsideration(rr),
         **extra,
+    }
+
+
+def _reconsideration(rr: RatingRequest) -> dict[str, Any]:
+    """Reconsiderations asked, and until when the applicant may ask for one."""
+    asked = list(rr.reconsiderations.all())
+    due = reconsideration_due(decided_at=rr.decided_at) if rr.state == RequestState.DENIED and rr.decided_at else None
+    pending = any(not r.outcome for r in asked)
+    return {
+        "reconsiderations": asked,
+        "reconsider_by": due,
+        "can_reconsider": due is not None and timezone.now() <= due and not pending,
     }
 
 

@@ -57,9 +57,16 @@ def invitation_path(user: User, generator: InvitationTokenGenerator = invitation
 
 
 def supplier_contact_invite(
-    *, organization: Organization, email: str, first_name: str, last_name: str, actor: User
+    *,
+    organization: Organization,
+    email: str,
+    first_name: str,
+    last_name: str,
+    actor: User,
+    manages_contacts: bool = False,
 ) -> User:
-    """Create an account without a password for a supplier's contact and send the invitation."""
+    """Create an account without a password for a supplier's contact and send the invitation
+    (`manages_contacts`: the supplier's contact administrator, who invites colleagues)."""
 
     def apply() -> User:
         address = (email or "").strip().lower()
@@ -78,15 +85,22 @@ def supplier_contact_invite(
         user = User(username=address, email=address, first_name=first_name.strip(), last_name=last_name.strip())
         user.set_unusable_password()
         user.save()
-        membership = Membership.objects.create(user=user, organization=organization, role=Role.SUPPLIER_CONTACT)
+        membership = Membership.objects.create(
+            user=user, organization=organization, role=Role.SUPPLIER_CONTACT, manages_contacts=manages_contacts
+        )
         audit.record(
             action=audit_actions.CONTACT_INVITE,
             actor=actor,
             target=user,
             organization_id=organization.pk,
-            data={"membership_id": membership.pk, "role": Role.SUPPLIER_CONTACT, "email": address},
+            data={
+                "membership_id": membership.pk,
+                "role": Role.SUPPLIER_CONTACT,
+                "email": address,
+                "manages_contacts": manages_contacts,
+            },
         )
-        _send_invitation(user, membership, key=f"invitation:user{user.pk}:membership{membership.pk}")
+        send_invitation(user, membership, key=f"invitation:user{user.pk}:membership{membership.pk}")
         return user
 
     return transition.perform_create(
@@ -110,13 +124,14 @@ def supplier_contact_reinvite(*, user: User, actor: User) -> User:
         if membership is None or locked.has_usable_password() or not locked.is_active:
             raise ValidationFailed(f"{locked.get_username()} is not a supplier contact waiting for an invitation.")
         sequence = Notification.objects.filter(recipient=locked, kind=NotificationKind.INVITATION).count() + 1
-        _send_invitation(locked, membership, key=f"invitation:user{locked.pk}:membership{membership.pk}:{sequence}")
+        send_invitation(locked, membership, key=f"invitation:user{locked.pk}:membership{membership.pk}:{sequence}")
         return transition.Applied(organization_id=membership.organization_id, data={"invitation": sequence})
 
     return transition.perform(transition.ACCOUNT, REINVITE, target=user, actor=actor, apply=apply)
 
 
-def _send_invitation(user: User, membership: Membership, *, key: str) -> None:
+def send_invitation(user: User, membership: Membership, *, key: str) -> None:
+    """The set-password link (inside the caller's transaction)."""
     notify(
         recipient=user,
         kind=NotificationKind.INVITATION,

@@ -18,6 +18,7 @@ from ratings.models import Notification, RatedOrder, RatedOrderVersion, Supplier
 from ratings.services.notifications.bulk import Notice, notify_bulk
 from ratings.services.notifications.outbox import notify_many
 from ratings.services.requests.notices import applicant_recipients, intake_analysts
+from ratings.services.suppliers import reach
 from ratings.services.webhooks import events
 
 # Used until the supplier portal's order page exists (it is login-protected).
@@ -70,7 +71,7 @@ def notify_order_version(*, order: RatedOrder, version: RatedOrderVersion) -> li
         order=order, version=version, type=VERSION_EVENTS[SupplierNoticeKind(version.supplier_notice_kind)]
     )
     return notify_many(
-        recipients=supplier_contacts(order.supplier_id),
+        recipients=reach.order_recipients(order),
         kind=kind,
         subject=subject.format(number=order.order_number, rating=order.rating),
         template="order_notice",

@@ -10,6 +10,7 @@ from ratings import permissions
 from ratings.constants import CERTIFICATION_TEXT, Role
 from ratings.models import RatingRequest, User
 from ratings.services import items, transition
+from ratings.services.suppliers.reach import unreachable_suppliers_of
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,10 @@ def _completeness_problems(rating_request: RatingRequest) -> list[str]:
     ):
         if not getattr(rating_request, field).strip():
             problems.append(f"describe {label}")
+    for supplier in unreachable_suppliers_of(rating_request):
+        problems.append(
+            f"name a contact e-mail for {supplier.legal_name} (it has no portal contact to send the order to)"
+        )
     if not rating_request.program.allows(rating_request.requested_level):
         problems.append(f"choose a level that program {rating_request.program.symbol} allows")
     return problems

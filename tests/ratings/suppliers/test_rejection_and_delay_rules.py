@@ -13,6 +13,7 @@ from audit.models import AuditEvent
 from dpa_portal.errors import PermissionRefused, ValidationFailed
 from ratings.clock import delay_confirmation_due
 from ratings.constants import NotificationKind, RatingLevel, RejectionReason, SupplierResponseKind
+from ratings.demo.accounts import ROLE_GROUP, groups_ensure
 from ratings.models import Notification, OfferAcceptance, SupplierResponse
 from ratings.services.suppliers import offers
 from ratings.services.suppliers import responses as sr
@@ -237,3 +238,20 @@ def test_the_customer_page_shows_the_offer_and_records_a_delay(cast, client):
     for outsider in (cast.supplier, cast.applicant2):
         client.force_login(outsider)
         assert client.get(f"/portal/placed/{order.order_number}/").status_code == 404
+
+
+def test_700_13_d_hhs_records_a_delay_a_supplier_reported_by_phone_from_the_order_page(cast, client):
+    groups = groups_ensure()
+    cast.intake.groups.add(groups[ROLE_GROUP["intake_analyst"]])
+    order = accepted(cast)
+    client.force_login(cast.intake)
+    page = client.get(f"/admin/ratings/ratedorder/{order.pk}/change/").content.decode()
+    assert "Record a delay reported by phone" in page
+    response = client.post(
+        f"/admin/ratings/ratedorder/{order.pk}/delay-report/",
+        {"channel": "Phone call to HHS", "reasons": "Sterilizer down.", "new_date": later(20).isoformat()},
+    )
+    assert response.status_code == 302
+    report = order.responses.get(kind=SupplierResponseKind.DELAY_REPORTED)
+    assert (report.responder, report.channel) == (cast.intake, "Phone call to HHS")
+    assert report.confirmation_due == delay_confirmation_due(notified_at=report.responded_at)
