@@ -117,8 +117,10 @@ class ApiView(generics.GenericAPIView):
     """Parse input, call one service, render; plus the HTTP semantics above."""
 
     pagination_class = CursorPages
+    metadata_class = None  # OPTIONS is not part of the contract: 405 (it described no input usefully)
     list_query: type[serializers.Serializer] = ListQuery
     cursor_ordering: tuple[str, ...] = ("updated_at", "pk")
+    lists = False  # GET answers with a page: it takes `list_query`'s parameters, and no others
     _claim: Any = None
 
     # --- reading ---------------------------------------------------------------------------
@@ -166,11 +168,17 @@ class ApiView(generics.GenericAPIView):
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)
         self._claim = None
+        allowed = set(self.list_query().fields) if self.lists and request.method == "GET" else set()
+        unknown = sorted(set(request.query_params) - allowed)
+        if unknown:  # a misspelt filter would otherwise silently return everything
+            raise exceptions.ValidationError({name: ["Not a parameter of this operation."] for name in unknown})
         key = request.headers.get("Idempotency-Key")
         if request.method != "POST" or key is None:
             return
-        if not 1 <= len(key) <= idempotency.KEY_MAX_LENGTH or not key.isprintable():
-            raise exceptions.ValidationError({"Idempotency-Key": ["Use 1-255 printable characters, e.g. a UUID."]})
+        if not idempotency.KEY_PATTERN.fullmatch(key) or len(key) > idempotency.KEY_MAX_LENGTH:
+            raise exceptions.ValidationError(
+                {"Idempotency-Key": ["Use 1-255 printable ASCII characters, e.g. a UUID."]}
+            )
         claim = idempotency.idempotency_claim(
             user=self.actor,
             key=key,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,6 +19,7 @@ from django.utils import timezone
 from ratings.models import IdempotencyRecord, User
 
 KEY_MAX_LENGTH = 255
+KEY_PATTERN = re.compile(r"[!-~]([ -~]*[!-~])?")  # printable ASCII, no space at either end
 # A claim whose request never finished (the worker died) stops blocking its key after this.
 STALE_CLAIM = dt.timedelta(minutes=5)
 

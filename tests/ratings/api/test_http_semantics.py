@@ -262,3 +262,28 @@ def test_supplier_organizations_are_listed_only_to_who_names_them(cast):
     names = client_for(cast.applicant).get("/api/v1/suppliers/").json()["results"]
     assert "uei" not in names[0]
     assert APIClient().get("/api/v1/suppliers/").status_code == 401
+
+
+# --- the edges of the contract ---------------------------------------------------------------
+
+
+def test_an_unknown_query_parameter_is_a_400_not_a_silent_everything(cast):
+    client = client_for(cast.applicant)
+
+    misspelt = client.get("/api/v1/requests/?stat=draft")
+    on_a_detail = client.get("/api/v1/programs/?page_size=1")
+
+    assert (misspelt.status_code, list(misspelt.json()["errors"])) == (400, ["stat"])
+    assert on_a_detail.status_code == 400
+
+
+def test_an_address_no_api_route_matches_is_a_404_problem(cast):
+    response = client_for(cast.applicant).get("/api/v1/webhooks/not-a-number/")
+
+    assert (response.status_code, response["Content-Type"]) == (404, "application/problem+json")
+
+
+def test_options_is_not_part_of_the_contract(cast):
+    response = client_for(cast.applicant).options("/api/v1/requests/")
+
+    assert (response.status_code, response["Content-Type"]) == (405, "application/problem+json")
