@@ -19,8 +19,6 @@ export AUDIT_SIGNING_KEY_PATH="$tmp/audit_signing_key.pem"
 export API_THROTTLE_USER=1000000/minute API_THROTTLE_ANON=1000000/minute
 # Endpoints the fuzzer registers must look public; deliveries give up fast.
 export WEBHOOK_ALLOW_PRIVATE_URLS=0 WEBHOOK_TIMEOUT_SECONDS=2
-# As in production: errors and unknown addresses under /api/ are problem+json, not debug pages.
-export DEBUG=0
 export LOG_LEVEL=ERROR
 py=.venv/bin/python
 port=${PORT:-8765}
@@ -31,7 +29,8 @@ $py manage.py ensure_signing_cert >/dev/null
 $py manage.py ensure_audit_key >/dev/null
 $py manage.py seed_demo >/dev/null
 tokens=$($py manage.py shell --no-imports -c "exec(open('scripts/api_contract_tokens.py').read())")
-$py manage.py runserver --noreload --nothreading "127.0.0.1:$port" >"$tmp/server.log" 2>&1 &
+# As in production: errors and unknown addresses under /api/ are problem+json, not debug pages.
+DEBUG=0 $py manage.py runserver --noreload --nothreading "127.0.0.1:$port" >"$tmp/server.log" 2>&1 &
 server=$!
 for _ in $(seq 60); do curl -fs -o /dev/null "$base/verify/" && break; sleep 0.5; done
 

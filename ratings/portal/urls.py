@@ -1,4 +1,7 @@
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
 from django.urls import path
+from django.views.generic import TemplateView
 
 from ratings.portal.views import orders as supplier
 from ratings.portal.views import requests as views
@@ -26,4 +29,14 @@ urlpatterns = [
     path("orders/<str:order_number>/delay/", supplier.order_delay, name="order-delay"),
     path("orders/<str:order_number>/fulfil/", supplier.order_fulfil, name="order-fulfil"),
     path("orders/<str:order_number>/flowdown/", supplier.order_flowdown, name="order-flowdown"),
+    # For the people who connect their organization's systems.
+    path(
+        "api/",
+        login_required(
+            TemplateView.as_view(
+                template_name="portal/api_getting_started.html", extra_context={"site_url": settings.SITE_URL}
+            )
+        ),
+        name="api-getting-started",
+    ),
 ]
