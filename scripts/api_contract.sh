@@ -32,7 +32,8 @@ tokens=$($py manage.py shell --no-imports -c "exec(open('scripts/api_contract_to
 # As in production: errors and unknown addresses under /api/ are problem+json, not debug pages.
 DEBUG=0 $py manage.py runserver --noreload --nothreading "127.0.0.1:$port" >"$tmp/server.log" 2>&1 &
 server=$!
-for _ in $(seq 60); do curl -fs -o /dev/null "$base/verify/" && break; sleep 0.5; done
+for _ in $(seq 120); do curl -s -o /dev/null "$base/api/v1/programs/" && break; sleep 0.5; done
+if ! kill -0 "$server" 2>/dev/null; then cat "$tmp/server.log" >&2; exit 1; fi
 
 status=0
 for line in $tokens; do

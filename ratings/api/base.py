@@ -116,7 +116,7 @@ class FeedPages(CursorPages):
 class ApiView(generics.GenericAPIView):
     """Parse input, call one service, render; plus the HTTP semantics above."""
 
-    pagination_class = CursorPages
+    pagination_class: type[pagination.BasePagination] | None = CursorPages
     metadata_class = None  # OPTIONS is not part of the contract: 405 (it described no input usefully)
     list_query: type[serializers.Serializer] = ListQuery
     cursor_ordering: tuple[str, ...] = ("updated_at", "pk")

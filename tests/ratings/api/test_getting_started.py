@@ -64,7 +64,9 @@ def test_the_receiving_example_accepts_our_signature_and_refuses_a_forgery(cast,
     forged = _Handler(example.Receiver, body.replace("X-1", "X-2").encode(), headers)
     forged.handler.do_POST()
     stale = _Handler(
-        example.Receiver, body.encode(), delivery.signed_headers(endpoint, "msg_2", timezone.now() - dt.timedelta(hours=1), body)
+        example.Receiver,
+        body.encode(),
+        delivery.signed_headers(endpoint, "msg_2", timezone.now() - dt.timedelta(hours=1), body),
     )
     stale.handler.do_POST()
 
