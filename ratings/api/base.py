@@ -17,7 +17,7 @@ from rest_framework.response import Response
 from ratings.models import User
 from ratings.services import idempotency
 
-REPLAYED_HEADERS = ("Location", "ETag", "Content-Type")
+REPLAYED_HEADERS = ("Location", "ETag")
 
 
 def etag_of(data: Any) -> str:
@@ -168,6 +168,8 @@ class ApiView(generics.GenericAPIView):
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)
         self._claim = None
+        if getattr(self, request.method.lower(), None) is None:
+            return  # not an operation of this resource: the handler answers 405
         allowed = set(self.list_query().fields) if self.lists and request.method == "GET" else set()
         unknown = sorted(set(request.query_params) - allowed)
         if unknown:  # a misspelt filter would otherwise silently return everything
@@ -190,8 +192,11 @@ class ApiView(generics.GenericAPIView):
             raise IdempotencyInProgress()
         if claim.replay is not None:
             stored = claim.replay
-            replay = Response(stored.body, status=stored.status_code or 200)
-            for name, value in (stored.headers or {}).items():
+            headers = dict(stored.headers or {})
+            replay = Response(
+                stored.body, status=stored.status_code or 200, content_type=headers.pop("Content-Type", None)
+            )
+            for name, value in headers.items():
                 replay[name] = value
             replay["Idempotent-Replayed"] = "true"
             raise _Replay(replay)
@@ -207,6 +212,8 @@ class ApiView(generics.GenericAPIView):
         if self._claim is not None:
             body = json.loads(json.dumps(getattr(response, "data", None), cls=DjangoJSONEncoder))
             headers = {name: response[name] for name in REPLAYED_HEADERS if name in response}
+            if getattr(response, "content_type", None):  # problem+json, set before rendering
+                headers["Content-Type"] = response.content_type
             idempotency.idempotency_store(
                 record=self._claim, status_code=response.status_code, body=body, headers=headers
             )

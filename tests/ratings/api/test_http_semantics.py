@@ -55,6 +55,18 @@ def test_the_same_key_with_another_body_is_a_422_and_creates_nothing(cast):
     assert RatingRequest.objects.count() == 1
 
 
+def test_a_refusal_is_replayed_as_the_same_problem(cast):
+    client = client_for(cast.applicant)
+    bad = payload(cast, program="NOPE")
+
+    first = client.post("/api/v1/requests/", bad, format="json", HTTP_IDEMPOTENCY_KEY="bad-1")
+    again = client.post("/api/v1/requests/", bad, format="json", HTTP_IDEMPOTENCY_KEY="bad-1")
+
+    assert (first.status_code, again.status_code) == (400, 400)
+    assert again["Content-Type"] == first["Content-Type"] == "application/problem+json"
+    assert again.json() == first.json()
+
+
 def test_keys_are_per_user_and_another_users_key_does_not_replay(cast):
     client_for(cast.applicant).post("/api/v1/requests/", payload(cast), format="json", HTTP_IDEMPOTENCY_KEY="shared")
 
@@ -283,7 +295,11 @@ def test_an_address_no_api_route_matches_is_a_404_problem(cast):
     assert (response.status_code, response["Content-Type"]) == (404, "application/problem+json")
 
 
-def test_options_is_not_part_of_the_contract(cast):
-    response = client_for(cast.applicant).options("/api/v1/requests/")
+def test_options_and_other_undeclared_methods_are_405(cast):
+    client = client_for(cast.applicant)
 
-    assert (response.status_code, response["Content-Type"]) == (405, "application/problem+json")
+    options = client.options("/api/v1/requests/")
+    trace = client.generic("TRACE", "/api/v1/orders/?page_size=1")
+
+    assert (options.status_code, options["Content-Type"]) == (405, "application/problem+json")
+    assert trace.status_code == 405
