@@ -67,6 +67,19 @@ def test_a_refusal_is_replayed_as_the_same_problem(cast):
     assert again.json() == first.json()
 
 
+def test_a_stale_if_match_is_not_kept_under_the_key_so_the_retry_after_reading_works(cast):
+    rr = request_in_state(cast, RequestState.DRAFT)
+    client = client_for(cast.applicant)
+    url = f"/api/v1/requests/{rr.reference}/withdraw/"
+
+    stale = client.post(url, {"reason": "x"}, format="json", HTTP_IF_MATCH='"old"', HTTP_IDEMPOTENCY_KEY="w-1")
+    etag = client.get(f"/api/v1/requests/{rr.reference}/")["ETag"]
+    retried = client.post(url, {"reason": "x"}, format="json", HTTP_IF_MATCH=etag, HTTP_IDEMPOTENCY_KEY="w-1")
+
+    assert (stale.status_code, retried.status_code) == (412, 200)
+    assert retried.json()["state"] == RequestState.WITHDRAWN
+
+
 def test_keys_are_per_user_and_another_users_key_does_not_replay(cast):
     client_for(cast.applicant).post("/api/v1/requests/", payload(cast), format="json", HTTP_IDEMPOTENCY_KEY="shared")
 
