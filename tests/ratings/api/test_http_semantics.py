@@ -313,6 +313,7 @@ def test_options_and_other_undeclared_methods_are_405(cast):
 
     options = client.options("/api/v1/requests/")
     trace = client.generic("TRACE", "/api/v1/orders/?page_size=1")
+    query = client.generic("QUERY", "/api/v1/orders/?page_size=1")  # also the name of a helper method
 
     assert (options.status_code, options["Content-Type"]) == (405, "application/problem+json")
-    assert trace.status_code == 405
+    assert (trace.status_code, query.status_code) == (405, 405)
