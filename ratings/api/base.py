@@ -168,7 +168,7 @@ class ApiView(generics.GenericAPIView):
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)
         self._claim = None
-        method = request.method.lower()
+        method = (request.method or "").lower()
         if method not in self.http_method_names or getattr(self, method, None) is None:
             return  # not an operation of this resource: the handler answers 405
         allowed = set(self.list_query().fields) if self.lists and request.method == "GET" else set()
