@@ -39,6 +39,7 @@ class OrganizationFactory(factory.django.DjangoModelFactory):
     city = "Springfield"
     state = "IL"
     postal_code = "62701"
+    manufacturing_country = factory.LazyAttribute(lambda o: "US" if o.kind == OrganizationKind.SUPPLIER else "")
 
     class Params:
         agency = factory.Trait(kind=OrganizationKind.AGENCY)

@@ -56,8 +56,18 @@ SUPPLIER_RESPONSE_WORKING_DAYS = {
     "DO": env_int("SUPPLIER_RESPONSE_WORKING_DAYS_DO", 15),
     "DX": env_int("SUPPLIER_RESPONSE_WORKING_DAYS_DX", 10),
 }
-# Written confirmation of a verbal delay notice, working days (15 CFR 700.13(d)(3)).
+# Each process reads the declared closure days again after this many seconds (a change made in
+# the same process is seen at once).
+CLOSURE_DAYS_REFRESH_SECONDS = env_int("CLOSURE_DAYS_REFRESH_SECONDS", 60)
+# Written confirmation of a delay notice not given in writing, working days (15 CFR 700.13(d)).
 DELAY_CONFIRMATION_WORKING_DAYS = env_int("DELAY_CONFIRMATION_WORKING_DAYS", 5)
+# Special priorities assistance: HHS's target for a response to a case, working days [U].
+ASSISTANCE_TARGET_WORKING_DAYS = env_int("ASSISTANCE_TARGET_WORKING_DAYS", 5)
+# A directive takes precedence over DX orders: the approval authority it needs [U].
+DIRECTIVE_AUTHORITY_LEVEL = env("DIRECTIVE_AUTHORITY_LEVEL", "DX")
+# An applicant may ask for reconsideration of a denial or partial approval within this many
+# working days of the decision (15 CFR 700.80-700.81 model; HRPAS period unconfirmed [U]).
+RECONSIDERATION_PERIOD_WORKING_DAYS = env_int("RECONSIDERATION_PERIOD_WORKING_DAYS", 30)
 # Reminders before a supplier response is due, in working days before the due day.
 SUPPLIER_REMINDER_OFFSETS_WORKING_DAYS = [int(n) for n in env_list("SUPPLIER_REMINDER_OFFSETS_WORKING_DAYS", "5,1")]
 # 45 CFR 101.36: an increase up to this share of the ordered quantity is "negligible" [U].
@@ -67,6 +77,15 @@ ISSUING_OFFICE = env(
     "U.S. Department of Health and Human Services, Administration for Strategic Preparedness "
     "and Response (ASPR), 200 Independence Avenue SW, Washington, DC 20201",
 )
+
+# --- Program view: concentration and single points of failure ---------------------------------
+# Herfindahl-Hirschman Index thresholds (sum of squared percentage shares, 0-10,000) of the 2023
+# U.S. Merger Guidelines, Guideline 1 / section 2.1: above 1,800 highly concentrated; from 1,000
+# moderately concentrated.
+PROGRAM_HHI_HIGHLY_CONCENTRATED = env_int("PROGRAM_HHI_HIGHLY_CONCENTRATED", 1800)
+PROGRAM_HHI_MODERATELY_CONCENTRATED = env_int("PROGRAM_HHI_MODERATELY_CONCENTRATED", 1000)
+# A supplier holding more than this share (percent) of all open rated orders is flagged.
+PROGRAM_SUPPLIER_LOAD_SHARE_PERCENT = env_int("PROGRAM_SUPPLIER_LOAD_SHARE_PERCENT", 25)
 
 # --- Notifications (outbox) and invitations ---------------------------------------------------
 # Outbox delivery: attempts in all (first try included), backoff base * 2**(attempt-1) with

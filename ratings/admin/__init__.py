@@ -5,18 +5,24 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp_webauthn.models import WebAuthnAttestation, WebAuthnCredential
 
-from ratings.admin import workqueue
+from ratings.admin import program, workqueue
 from ratings.admin.accounts import OrganizationAdmin, ProgramAdmin, UserAdmin
 from ratings.admin.assignment import ConflictOfInterestAdmin
+from ratings.admin.assistance import AssistanceCaseAdmin
+from ratings.admin.calendar import ClosureDayAdmin
 from ratings.admin.credentials import ApiTokenAdmin, AuthorityGrantAdmin
 from ratings.admin.notifications import NotificationAdmin
 from ratings.admin.orders import RatedOrderAdmin
+from ratings.admin.program.families import ItemFamilyAdmin
 from ratings.admin.requests import RatingRequestAdmin
 from ratings.admin.site import admin_site_has_permission
 from ratings.models import (
     ApiToken,
+    AssistanceCase,
     AuthorityGrant,
+    ClosureDay,
     ConflictOfInterest,
+    ItemFamily,
     Notification,
     Organization,
     Program,
@@ -42,8 +48,15 @@ admin.site.register(User, UserAdmin)
 admin.site.register(Organization, OrganizationAdmin)
 admin.site.register(Program, ProgramAdmin)
 admin.site.register(ConflictOfInterest, ConflictOfInterestAdmin)
+admin.site.register(ClosureDay, ClosureDayAdmin)
+admin.site.register(AssistanceCase, AssistanceCaseAdmin)
 admin.site.register(ApiToken, ApiTokenAdmin)
 admin.site.register(AuthorityGrant, AuthorityGrantAdmin)
+admin.site.register(ItemFamily, ItemFamilyAdmin)
+
+# The program view's pages (dashboard, concentration, network, suppliers) sit beside the models.
+_site_urls = admin.site.get_urls
+admin.site.get_urls = lambda: program.urls(admin.site) + _site_urls()  # type: ignore[method-assign]
 
 # Second-factor devices hold secrets (TOTP keys, recovery codes): never shown in the admin.
 # People manage their own in Account security; an administrator resets them from the user page.

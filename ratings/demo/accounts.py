@@ -73,6 +73,7 @@ ORGANIZATIONS = {
         state="MA",
         postal_code="01752",
         uei="FILTRA000003",
+        manufacturing_country="US",
     ),
     "pumpco": dict(
         kind=OrganizationKind.SUPPLIER,
@@ -83,6 +84,7 @@ ORGANIZATIONS = {
         state="NC",
         postal_code="27601",
         uei="PUMPCO000004",
+        manufacturing_country="DE",
     ),
     "glove": dict(
         kind=OrganizationKind.SUPPLIER,
@@ -93,6 +95,7 @@ ORGANIZATIONS = {
         state="GA",
         postal_code="30720",
         uei="GLOVEW000005",
+        manufacturing_country="MY",
     ),
 }
 
@@ -136,6 +139,7 @@ ORGANIZATIONS["membrana"] = dict(
     state="DE",
     postal_code="19801",
     uei="MEMBRA000006",
+    manufacturing_country="US",
 )
 ORGANIZATIONS["resina"] = dict(
     kind=OrganizationKind.SUPPLIER,
@@ -146,6 +150,7 @@ ORGANIZATIONS["resina"] = dict(
     state="OH",
     postal_code="44308",
     uei="RESINA000007",
+    manufacturing_country="CN",
 )
 USERS += [
     DemoUser("supplier2", "Pat", "Pump", "Sales Operations Lead", "pumpco", Role.SUPPLIER_CONTACT),

@@ -17,6 +17,7 @@ from ratings.constants import (
     RatingLevel,
 )
 from ratings.demo.accounts import DEMO_PASSWORD, accounts_ensure, demo_code
+from ratings.demo.program import demo_program_history
 from ratings.demo.suppliers import demo_supplier_responses
 from ratings.models import Organization, Program, RatingRequest, User
 from ratings.services.items import DeliveryInput
@@ -35,7 +36,13 @@ def demo_seed() -> dict[str, int]:
         created_requests = 0
         if not RatingRequest.objects.filter(applicant_organization__in=[orgs["acme"], orgs["beta"]]).exists():
             created_requests = _demo_requests(orgs, users)
-    return {"organizations": len(orgs), "users": len(users), "requests_created": created_requests}
+        history = demo_program_history(orgs, users)
+    return {
+        "organizations": len(orgs),
+        "users": len(users),
+        "requests_created": created_requests,
+        "history_requests_created": history,
+    }
 
 
 def _details(level: str, resource: str, category: str = HealthResourceCategory.VACCINE) -> drafts.RequestDetails:

@@ -8,6 +8,7 @@ from ratings.models.api import (
     WebhookEndpoint,
     WebhookEvent,
 )
+from ratings.models.calendar import ClosureDay
 from ratings.models.conflicts import ConflictOfInterest
 from ratings.models.notifications import Notification, NotificationPreference
 from ratings.models.orders import (
@@ -19,6 +20,7 @@ from ratings.models.orders import (
     SupplierResponse,
 )
 from ratings.models.organizations import Membership, Organization, Program, User
+from ratings.models.program import ItemFamily, ItemFamilyKey
 from ratings.models.requests import (
     Attachment,
     InformationRequest,
@@ -26,21 +28,29 @@ from ratings.models.requests import (
     RatingRequest,
     RequestLineItem,
 )
+from ratings.models.resolutions import AssistanceCase, AssistanceEntry, Directive, OfferAcceptance
 from ratings.models.sequences import ReferenceCounter
 from ratings.models.submissions import RequestSubmission
 
 __all__ = [
     "ApiToken",
+    "AssistanceCase",
+    "AssistanceEntry",
     "Attachment",
     "AuthorityGrant",
+    "ClosureDay",
     "ConflictOfInterest",
+    "Directive",
     "Document",
     "IdempotencyRecord",
     "InformationRequest",
+    "ItemFamily",
+    "ItemFamilyKey",
     "LineItemDelivery",
     "Membership",
     "Notification",
     "NotificationPreference",
+    "OfferAcceptance",
     "Organization",
     "Program",
     "RatedOrder",

@@ -42,6 +42,13 @@ class Organization(models.Model):
     state = models.CharField("state / region", max_length=100, blank=True)
     postal_code = models.CharField(max_length=20, blank=True)
     country = models.CharField(max_length=2, default="US", help_text="ISO 3166 alpha-2 code.")
+    manufacturing_country = models.CharField(
+        "country of manufacturing site",
+        max_length=2,
+        blank=True,
+        help_text="Suppliers (required): ISO 3166 alpha-2 code of the site that makes the rated items. "
+        "Concentration by country is measured on it.",
+    )
     uei = models.CharField("UEI", max_length=12, blank=True, help_text="SAM.gov Unique Entity Identifier.")
     cage_code = models.CharField("CAGE code", max_length=5, blank=True)
     contact_email = models.EmailField(blank=True)
@@ -57,6 +64,11 @@ class Organization(models.Model):
         ordering = ["legal_name"]
         constraints = [
             models.UniqueConstraint(fields=["uei"], condition=~models.Q(uei=""), name="organization_uei_unique"),
+            models.CheckConstraint(
+                condition=~models.Q(kind=OrganizationKind.SUPPLIER) | ~models.Q(manufacturing_country=""),
+                name="supplier_has_manufacturing_country",
+                violation_error_message="A supplier needs the country of its manufacturing site.",
+            ),
         ]
 
     def __str__(self) -> str:

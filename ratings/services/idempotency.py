@@ -52,7 +52,9 @@ def idempotency_claim(*, user: User, key: str, fingerprint: str) -> Claim:
     retry sees it (and is told the first call is still running)."""
     now = timezone.now()
     with transaction.atomic():
-        existing = IdempotencyRecord.objects.select_for_update().filter(user=user, key=key).first()
+        existing = (
+            IdempotencyRecord.objects.select_for_update(of=("self",), no_key=True).filter(user=user, key=key).first()
+        )
         if existing is not None:
             stale_claim = existing.status_code is None and existing.created_at < now - STALE_CLAIM
             if existing.created_at < _expiry(now) or stale_claim:

@@ -12,6 +12,8 @@ from django.test import override_settings
 from audit import services as audit
 from audit.models import AuditEvent
 from ratings.models import Membership, Organization, Program, RatedOrder, RatingRequest, SupplierResponse, User
+from ratings.selectors.program import concentration, dashboard, network
+from ratings.selectors.program.filters import ProgramFilters
 
 USERNAMES = [
     "applicant",
@@ -27,6 +29,8 @@ USERNAMES = [
     "membrana",
     "resina",
 ]
+# Suppliers' contacts of record in the program history (no password: nobody signs in as them).
+HISTORY_CONTACTS = ["contact-glove", "contact-sarung", "contact-guantes", "contact-vialtek"]
 
 
 def _counts() -> dict[str, int]:
@@ -46,13 +50,14 @@ def test_seed_demo_creates_the_demo_and_a_second_run_creates_nothing(db):
 
     # then
     assert _counts() == first
-    assert first["Organization"] == 8 and first["RatingRequest"] == 13
+    live = RatingRequest.objects.exclude(reference__startswith="PRR-H")
+    assert first["Organization"] == 11 and live.count() == 13
     assert "13 requests created this run" in out.getvalue()
-    assert sorted(User.objects.values_list("username", flat=True)) == sorted(USERNAMES)
+    assert sorted(User.objects.values_list("username", flat=True)) == sorted(USERNAMES + HISTORY_CONTACTS)
     for username in USERNAMES:
         assert User.objects.get(username=username).check_password("dpa-demo"), username
     assert set(Organization.objects.values_list("kind", flat=True)) == {"agency", "manufacturer", "supplier"}
-    assert Organization.objects.filter(kind="supplier").count() == 5
+    assert Organization.objects.filter(kind="supplier").count() == 8
     assert Organization.objects.filter(kind="manufacturer").count() == 2
     states = set(RatingRequest.objects.values_list("state", flat=True))
     assert len(states) >= 6, states
@@ -62,12 +67,41 @@ def test_seed_demo_creates_the_demo_and_a_second_run_creates_nothing(db):
     assert (approver.approval_level, secretary.approval_level) == ("DO", "DX")
     assert audit.verify_chain().ok is True
     # supplier answers too: an accepted order, a rejected one and a three-order flow-down tree
-    statuses = sorted(RatedOrder.objects.values_list("status", flat=True))
+    live_orders = RatedOrder.objects.exclude(order_number__contains="-H")
+    statuses = sorted(live_orders.values_list("status", flat=True))
     assert statuses.count("accepted") == 2 and statuses.count("rejected") == 1
-    assert RatedOrder.objects.filter(parent__parent__isnull=False).count() == 1
-    rejection = SupplierResponse.objects.get(kind="reject")
+    assert live_orders.filter(parent__parent__isnull=False).count() == 1
+    rejection = SupplierResponse.objects.filter(order__in=live_orders).get(kind="reject")
     assert (rejection.reason_code, rejection.offers_to_accept_on_that_basis) == ("cannot_meet_date", True)
     assert rejection.earliest_date is not None
+
+
+@override_settings(DEBUG=True)
+def test_seed_demo_gives_every_program_view_something_real(db):
+    call_command("seed_demo", stdout=StringIO())
+    filters = ProgramFilters.default()
+
+    # A year of requests over three programs.
+    months = dashboard.request_counts_by_month(filters)
+    assert len(months) == 12 and all(m.requested for m in months[:-1])
+    assert {row.program for row in dashboard.request_breakdown(filters)} == {"HR", "PV", "DT"}
+    assert dashboard.decision_times(filters).overall.count > 50
+    overall, per_supplier = dashboard.supplier_answers(filters)
+    assert overall.accepted and overall.rejected and len(per_supplier) >= 5
+    # A concentrated family, single-source items, and the alerts they raise.
+    found = {f.name: f for f in concentration.families(filters)}
+    gloves = found["Nitrile exam gloves"]
+    assert gloves.mapped and len(gloves.suppliers) >= 2 and gloves.level == concentration.HIGHLY
+    assert found["PP-8"].single_source and found["Filtration cassettes (TFF)"].single_source
+    kinds = {a.kind for a in concentration.concentration(filters).alerts}
+    assert {"single source", "supplier concentration", "country concentration"} <= kinds
+    # A three-tier network with an overdue and a rejected order on it.
+    net = network.supply_network(filters)
+    assert max(n.tier for n in net.nodes) == 3
+    assert any(e.overdue for e in net.edges) and any(e.rejected for e in net.edges)
+    # And who may see it.
+    assert User.objects.get(username="reviewer").has_perm("ratings.see_program_view")
+    assert not User.objects.get(username="intake").has_perm("ratings.see_program_view")
 
 
 def test_seed_demo_refuses_with_debug_off(db):

@@ -19,7 +19,8 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {result['organizations']} organizations, {result['users']} users, "
-                f"{result['requests_created']} requests created this run."
+                f"{result['requests_created']} requests created this run, "
+                f"{result['history_requests_created']} of a year's history for the program view."
             )
         )
         self.stdout.write(f"Demo logins (password {DEMO_PASSWORD!r} for all): " + ", ".join(u.username for u in USERS))

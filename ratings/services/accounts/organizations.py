@@ -30,6 +30,7 @@ ORGANIZATION_FIELDS = (
     "state",
     "postal_code",
     "country",
+    "manufacturing_country",
     "uei",
     "cage_code",
     "contact_email",

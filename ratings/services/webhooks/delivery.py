@@ -103,7 +103,7 @@ def retry_delay(attempt: int) -> float:
 def _claim(delivery_id: int) -> WebhookDelivery | None:
     with transaction.atomic():
         row = (
-            WebhookDelivery.objects.select_for_update(skip_locked=True, of=("self",))
+            WebhookDelivery.objects.select_for_update(skip_locked=True, of=("self",), no_key=True)
             .select_related("event", "endpoint")
             .filter(pk=delivery_id, status=WebhookDeliveryStatus.PENDING)
             .first()
@@ -143,7 +143,7 @@ def webhook_deliver(*, delivery_id: int) -> DeliveryResult:
 def _record(row: WebhookDelivery, *, at: dt.datetime, code: int | None, error: str, elapsed: int) -> DeliveryResult:
     with transaction.atomic():
         WebhookAttempt.objects.create(delivery=row, attempted_at=at, status_code=code, error=error, duration_ms=elapsed)
-        endpoint = WebhookEndpoint.objects.select_for_update().get(pk=row.endpoint_id)
+        endpoint = WebhookEndpoint.objects.select_for_update(of=("self",), no_key=True).get(pk=row.endpoint_id)
         if not error:
             WebhookDelivery.objects.filter(pk=row.pk).update(
                 status=WebhookDeliveryStatus.DELIVERED, delivered_at=at, last_status_code=code, last_error=""
@@ -204,7 +204,7 @@ def webhooks_sweep(*, now: dt.datetime | None = None) -> list[int]:
     grace = dt.timedelta(seconds=settings.NOTIFICATION_SWEEP_GRACE_SECONDS)
     with transaction.atomic():
         ids = list(
-            WebhookDelivery.objects.select_for_update(skip_locked=True)
+            WebhookDelivery.objects.select_for_update(skip_locked=True, of=("self",), no_key=True)
             .filter(status=WebhookDeliveryStatus.PENDING, next_attempt_at__lte=now - grace)
             .order_by("next_attempt_at")
             .values_list("pk", flat=True)[: settings.NOTIFICATION_SWEEP_BATCH]

@@ -1,0 +1,358 @@
+"""A year of rating history for the program view: requests over three programs, their orders
+and the suppliers' answers, a concentrated item family (nitrile gloves), single-source items (a
+dispensing pump only PumpCo makes, a filtration cassette only Membrana makes) and a three-tier flow-down chain with an overdue and
+a rejected order.
+
+The history stands for the year before the quick start: it is written straight to the tables
+in one transaction (thousands of signed service calls would make the seed slow) and carries no
+audit events; what the demo does today goes through the services (ratings/demo/seed.py).
+References carry an "H" so the history is never mistaken for live work."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth.models import Permission
+from django.db import transaction
+from django.utils import timezone
+
+from ratings.clock import supplier_response_due
+from ratings.constants import (
+    SIGNATURE_MEANING_APPROVAL,
+    SIGNATURE_MEANING_EXTENSION,
+    HealthResourceCategory,
+    OrderStatus,
+    OrganizationKind,
+    RequestState,
+    Role,
+    SupplierNoticeKind,
+    SupplierResponseKind,
+)
+from ratings.models import (
+    ItemFamily,
+    ItemFamilyKey,
+    Membership,
+    Organization,
+    Program,
+    RatedOrder,
+    RatedOrderItem,
+    RatedOrderVersion,
+    RatingRequest,
+    Signature,
+    SupplierResponse,
+    User,
+)
+
+# Demo data only: the 2024 program symbols are unconfirmed, these two are invented.
+PROGRAMS = {
+    "HR": None,  # made by the accounts
+    "PV": ("Pandemic vaccine readiness (demo)", ["DO", "DX"], HealthResourceCategory.VACCINE),
+    "DT": ("Diagnostic test capacity (demo)", ["DO"], HealthResourceCategory.DIAGNOSTIC_TEST),
+}
+SUPPLIERS = {
+    "sarung": ("Sarung Medical Gloves Sdn Bhd", "Sarung", "Shah Alam", "MY"),
+    "guantes": ("Guantes Clínicos SA de CV", "Guantes", "Monterrey", "MX"),
+    "vialtek": ("Vialtek Glas GmbH", "Vialtek", "Mainz", "DE"),
+}
+USERS_WHO_SEE_THE_PROGRAM = ("reviewer", "approver", "secretary", "auditor")
+
+
+@dataclass(frozen=True)
+class Item:
+    description: str
+    part_number: str
+    unit: str
+    quantity: tuple[int, int]
+    suppliers: tuple[tuple[str, int], ...]  # supplier key and weight
+
+
+CATALOG = {
+    "HR": [
+        Item(
+            "Nitrile exam gloves, size M",
+            "GLV-100",
+            "box",
+            (200, 900),
+            (("glove", 60), ("sarung", 25), ("guantes", 15)),
+        ),
+        Item("Filtration skid, 200 L", "SKD-3000", "each", (1, 4), (("filtra", 70), ("pumpco", 30))),
+    ],
+    "PV": [
+        Item(
+            "Sterile glass vials, 10 mL", "VL-10", "case", (20, 80), (("vialtek", 40), ("pumpco", 30), ("filtra", 30))
+        ),
+        Item("Nitrile exam gloves, size L", "GLV 100", "box", (100, 600), (("glove", 70), ("sarung", 30))),
+    ],
+    "DT": [
+        Item("Nitrile exam gloves for test assembly", "glv-100", "box", (100, 400), (("glove", 80), ("guantes", 20))),
+        Item("Peristaltic dispensing pump", "PP-8", "each", (1, 3), (("pumpco", 1),)),
+    ],
+}
+
+
+def demo_program_history(orgs: dict[str, Organization], users: dict[str, User]) -> int:
+    """Create the history once (nothing when it exists); returns the requests created."""
+    if RatingRequest.objects.filter(reference__startswith="PRR-H").exists():
+        return 0
+    with transaction.atomic():
+        return _History(orgs, users).write()
+
+
+def _ensure_supporting_rows(orgs: dict[str, Organization], users: dict[str, User]) -> dict[str, Program]:
+    for key, (legal_name, short, city, country) in SUPPLIERS.items():
+        orgs[key] = Organization.objects.get_or_create(
+            legal_name=legal_name,
+            defaults={
+                "kind": OrganizationKind.SUPPLIER,
+                "short_name": short,
+                "address_line1": "1 Industrial Park",
+                "city": city,
+                "country": country,
+                "manufacturing_country": country,
+            },
+        )[0]
+    for key in ("glove", *SUPPLIERS):
+        # A supplier contact of record for the answers (no password: nobody signs in as them).
+        user, created = User.objects.get_or_create(
+            username=f"contact-{key}", defaults={"first_name": "Contact", "last_name": orgs[key].short_name}
+        )
+        if created:
+            user.set_unusable_password()
+            user.save()
+        Membership.objects.get_or_create(user=user, organization=orgs[key], role=Role.SUPPLIER_CONTACT)
+        users[f"contact-{key}"] = user
+    programs = {"HR": Program.objects.get(symbol="HR")}
+    for symbol, spec in PROGRAMS.items():
+        if spec is not None:
+            name, levels, _category = spec
+            programs[symbol] = Program.objects.get_or_create(
+                symbol=symbol,
+                defaults={"name": name, "allowed_levels": levels, "determination_date": dt.date(2025, 1, 6)},
+            )[0]
+    families = {
+        "Nitrile exam gloves": (["GLV-100"], ["nitrile exam gloves, size m"]),
+        "Filtration cassettes (TFF)": (["TFF-900"], []),
+        "Sterile vials": (["VL-10"], []),
+    }
+    for name, (parts, descriptions) in families.items():
+        family = ItemFamily.objects.get_or_create(name=name)[0]
+        for part in parts:
+            ItemFamilyKey.objects.get_or_create(key="pn:" + part.replace("-", "").upper(), defaults={"family": family})
+        for description in descriptions:
+            ItemFamilyKey.objects.get_or_create(key="desc:" + description, defaults={"family": family})
+    permission = Permission.objects.get(codename="see_program_view")
+    for username in USERS_WHO_SEE_THE_PROGRAM:
+        users[username].user_permissions.add(permission)
+    return programs
+
+
+class _History:
+    def __init__(self, orgs: dict[str, Organization], users: dict[str, User]):
+        self.orgs, self.users = orgs, users
+        self.programs = _ensure_supporting_rows(orgs, users)
+        self.random = random.Random(2026)
+        self.now = timezone.now()
+        self.n = 0
+        self.orders: list[tuple[RatedOrder, Item, dict[str, Any]]] = []
+
+    def contact(self, supplier: str) -> User:
+        return {
+            "filtra": self.users["supplier"],
+            "pumpco": self.users["supplier2"],
+            "membrana": self.users["membrana"],
+            "resina": self.users["resina"],
+        }.get(supplier) or self.users[f"contact-{supplier}"]
+
+    def write(self) -> int:
+        requests = []
+        start = self.now - dt.timedelta(days=365)
+        for week in range(50):
+            for symbol in ("HR", "PV", "DT"):
+                if self.random.random() < (0.45 if symbol == "DT" else 0.7):
+                    submitted = start + dt.timedelta(
+                        days=week * 7 + self.random.randint(0, 6), hours=self.random.randint(8, 17)
+                    )
+                    requests.append(self.request(symbol, submitted))
+        self.chain(requests)
+        return len(requests)
+
+    def request(self, symbol: str, submitted: dt.datetime) -> RatingRequest:
+        self.n += 1
+        roll = self.random.random()
+        decision_at = submitted + dt.timedelta(days=self.random.choice([2, 4, 6, 8, 10, 14, 20, 30]), hours=3)
+        decided: dt.datetime | None = decision_at
+        if decision_at > self.now - dt.timedelta(days=1):
+            state, decided = RequestState.WITHDRAWN, None
+        elif roll < 0.7:
+            state = RequestState.ISSUED
+        elif roll < 0.85:
+            state = RequestState.DENIED
+        else:
+            state, decided = RequestState.WITHDRAWN, None
+        spec = PROGRAMS[symbol]
+        category = spec[2] if spec else self.random.choice(HealthResourceCategory.values)
+        level = "DX" if symbol == "PV" and self.random.random() < 0.15 else "DO"
+        applicant = "acme" if category != HealthResourceCategory.DIAGNOSTIC_TEST else "beta"
+        rr = RatingRequest.objects.create(
+            reference=f"PRR-H{submitted.year % 100:02d}-{self.n:05d}",
+            applicant_organization=self.orgs[applicant],
+            applicant_contact=self.users["applicant" if applicant == "acme" else "applicant2"],
+            government_program=self.programs[symbol].name,
+            category=category,
+            health_resource={"HR": "Health resources", "PV": "mRNA vaccine", "DT": "Rapid antigen test"}[symbol],
+            requested_level=level,
+            program=self.programs[symbol],
+            state=state,
+            submitted_at=submitted,
+            decided_at=decided,
+            decided_by=self.users["secretary" if level == "DX" else "approver"] if decided else None,
+            decision_reason="Decided before the quick start (demo history)." if decided else "",
+            withdrawal_reason="Supplied without a rating (demo history)." if state == RequestState.WITHDRAWN else "",
+        )
+        if state == RequestState.WITHDRAWN:
+            RatingRequest.objects.filter(pk=rr.pk).update(updated_at=submitted + dt.timedelta(days=3))
+        if state == RequestState.ISSUED and decided is not None:
+            item = self.random.choice(CATALOG[symbol])
+            self.order(rr, item, decided)
+        return rr
+
+    def _supplier(self, item: Item) -> str:
+        keys, weights = zip(*item.suppliers, strict=True)
+        return self.random.choices(keys, weights)[0]
+
+    def order(
+        self,
+        rr: RatingRequest,
+        item: Item,
+        issued: dt.datetime,
+        *,
+        supplier: str | None = None,
+        parent: RatedOrder | None = None,
+        status: str | None = None,
+    ) -> RatedOrder:
+        self.n += 1
+        supplier = supplier or self._supplier(item)
+        received = issued + dt.timedelta(hours=1)
+        due = supplier_response_due(received_at=received, level=rr.requested_level)
+        required = (issued + dt.timedelta(days=self.random.randint(30, 120))).date()
+        answered = received + dt.timedelta(days=self.random.choice([1, 2, 3, 5, 8, 12, 20]))
+        if status is None:
+            if answered > self.now:
+                status = OrderStatus.ISSUED
+            elif self.random.random() < 0.1:
+                status = OrderStatus.REJECTED
+            elif required < self.now.date() and self.random.random() < 0.85:
+                status = OrderStatus.FULFILLED
+            else:
+                status = OrderStatus.ACCEPTED
+        placing = parent.supplier if parent else rr.applicant_organization
+        order = RatedOrder.objects.create(
+            order_number=f"HHS-DPA-{issued.year}-H{self.n:05d}",
+            source_request=rr,
+            placing_organization=placing,
+            supplier=self.orgs[supplier],
+            level=rr.requested_level,
+            program=rr.program,
+            rating=f"{rr.requested_level}-{rr.program.symbol}",
+            status=status,
+            parent=parent,
+            issued_at=issued,
+        )
+        quantity = Decimal(self.random.randint(*item.quantity))
+        line = {
+            "position": 1,
+            "description": item.description,
+            "part_number": item.part_number,
+            "po_number": f"PO-H{self.n:05d}",
+            "quantity": str(quantity),
+            "unit": item.unit,
+            "ship_to": "",
+            "required_dates": [{"date": required.isoformat(), "quantity": None}],
+        }
+        awaiting = status == OrderStatus.ISSUED
+        version = RatedOrderVersion.objects.create(
+            order=order,
+            number=1,
+            items_snapshot=[line],
+            issued_at=issued,
+            fingerprint=f"{self.n:064d}",
+            supplier_notice_kind=SupplierNoticeKind.ISSUED,
+            supplier_notified_at=received,
+            received_at=received,
+            response_due_at=due,
+            clock_closed_at=None if awaiting else answered,
+            overdue_escalated_at=due if awaiting and due < self.now else None,
+            last_reminder_offset=0 if awaiting else None,
+            earliest_required_date=required,
+        )
+        RatedOrderItem.objects.create(
+            version=version,
+            position=1,
+            po_number=str(line["po_number"]),
+            description=item.description,
+            part_number=item.part_number,
+            quantity=quantity,
+            unit=item.unit,
+            required_dates=line["required_dates"],
+        )
+        signer = self.contact(_key(self.orgs, parent.supplier)) if parent else rr.decided_by
+        assert signer is not None
+        Signature.objects.create(
+            version=version,
+            signer=signer,
+            printed_name=signer.printed_name,
+            title=signer.title,
+            signed_at=issued,
+            meaning=SIGNATURE_MEANING_EXTENSION if parent else SIGNATURE_MEANING_APPROVAL,
+            content_fingerprint=version.fingerprint,
+        )
+        if not awaiting:
+            contact = self.contact(supplier)
+            rejected = status == OrderStatus.REJECTED
+            SupplierResponse.objects.create(
+                order=order,
+                version=version,
+                kind=SupplierResponseKind.REJECT if rejected else SupplierResponseKind.ACCEPT,
+                responder=contact,
+                printed_name=contact.printed_name,
+                responded_at=answered,
+                meaning="Rejected the rated order" if rejected else "Accepted the rated order",
+                reason_code="not_supplied" if rejected else "",
+                explanation="Not an item we make (demo history)." if rejected else "",
+                late=answered > due,
+                content_sha256=f"{self.n:064d}",
+            )
+        return order
+
+    def chain(self, requests: list[RatingRequest]) -> None:
+        """Acme -> Filtra (skid) -> Membrana (cassettes, answer overdue) -> Resina (resin, rejected)."""
+        old_enough = self.now - dt.timedelta(days=60)  # the cassette's answer is long overdue
+        rr = next(
+            r
+            for r in reversed(requests)
+            if r.program.symbol == "PV"
+            and r.state == RequestState.ISSUED
+            and r.decided_at
+            and r.decided_at < old_enough
+        )
+        assert rr.decided_at is not None
+        issued = rr.decided_at + dt.timedelta(days=1)
+        skid = self.order(rr, CATALOG["HR"][1], issued, supplier="filtra", status=OrderStatus.ACCEPTED)
+        cassette = self.order(
+            rr,
+            Item("Tangential flow filtration cassette", "TFF-900", "each", (2, 10), (("membrana", 1),)),
+            issued + dt.timedelta(days=2),
+            supplier="membrana",
+            parent=skid,
+            status=OrderStatus.ISSUED,
+        )
+        resin = Item("Polysulfone resin, medical grade", "PSU-MG-25", "bag", (4, 12), (("resina", 1),))
+        self.order(rr, resin, issued, supplier="resina", parent=cassette, status=OrderStatus.REJECTED)
+
+
+def _key(orgs: dict[str, Organization], organization: Organization) -> str:
+    return next(key for key, org in orgs.items() if org.pk == organization.pk)

@@ -1,0 +1,1 @@
+"""Writes of the program view: its audited refusals and downloads, and the item-family mapping."""
