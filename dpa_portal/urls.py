@@ -15,6 +15,10 @@ audit_workspace = [
     path("requests/<str:reference>/bundle/", evidence.request_bundle, name="bundle"),
 ]
 
+# Under /api/ an unknown address or a failure is an RFC 9457 problem; elsewhere Django's pages.
+handler404 = "ratings.api.problems.page_not_found"
+handler500 = "ratings.api.problems.server_error"
+
 urlpatterns = [
     path("", public.home, name="home"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

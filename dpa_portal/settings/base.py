@@ -279,6 +279,7 @@ SPECTACULAR_SETTINGS = {
         "WebhookDeliveryStatusEnum": "ratings.constants.WebhookDeliveryStatus",
     },
     "COMPONENT_SPLIT_REQUEST": True,
+    "PREPROCESSING_HOOKS": ["ratings.api.schema.api_v1_only"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

@@ -17,7 +17,7 @@ from rest_framework.response import Response
 from ratings.models import User
 from ratings.services import idempotency
 
-REPLAYED_HEADERS = ("Location", "ETag", "Content-Type")
+REPLAYED_HEADERS = ("Location", "ETag")
 
 
 def etag_of(data: Any) -> str:
@@ -116,9 +116,11 @@ class FeedPages(CursorPages):
 class ApiView(generics.GenericAPIView):
     """Parse input, call one service, render; plus the HTTP semantics above."""
 
-    pagination_class = CursorPages
+    pagination_class: type[pagination.BasePagination] | None = CursorPages
+    metadata_class = None  # OPTIONS is not part of the contract: 405 (it described no input usefully)
     list_query: type[serializers.Serializer] = ListQuery
     cursor_ordering: tuple[str, ...] = ("updated_at", "pk")
+    lists = False  # GET answers with a page: it takes `list_query`'s parameters, and no others
     _claim: Any = None
 
     # --- reading ---------------------------------------------------------------------------
@@ -166,11 +168,20 @@ class ApiView(generics.GenericAPIView):
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)
         self._claim = None
+        method = (request.method or "").lower()
+        if method not in self.http_method_names or getattr(self, method, None) is None:
+            return  # not an operation of this resource: the handler answers 405
+        allowed = set(self.list_query().fields) if self.lists and request.method == "GET" else set()
+        unknown = sorted(set(request.query_params) - allowed)
+        if unknown:  # a misspelt filter would otherwise silently return everything
+            raise exceptions.ValidationError({name: ["Not a parameter of this operation."] for name in unknown})
         key = request.headers.get("Idempotency-Key")
         if request.method != "POST" or key is None:
             return
-        if not 1 <= len(key) <= idempotency.KEY_MAX_LENGTH or not key.isprintable():
-            raise exceptions.ValidationError({"Idempotency-Key": ["Use 1-255 printable characters, e.g. a UUID."]})
+        if not idempotency.KEY_PATTERN.fullmatch(key) or len(key) > idempotency.KEY_MAX_LENGTH:
+            raise exceptions.ValidationError(
+                {"Idempotency-Key": ["Use 1-255 printable ASCII characters, e.g. a UUID."]}
+            )
         claim = idempotency.idempotency_claim(
             user=self.actor,
             key=key,
@@ -182,8 +193,11 @@ class ApiView(generics.GenericAPIView):
             raise IdempotencyInProgress()
         if claim.replay is not None:
             stored = claim.replay
-            replay = Response(stored.body, status=stored.status_code or 200)
-            for name, value in (stored.headers or {}).items():
+            headers = dict(stored.headers or {})
+            replay = Response(
+                stored.body, status=stored.status_code or 200, content_type=headers.pop("Content-Type", None)
+            )
+            for name, value in headers.items():
                 replay[name] = value
             replay["Idempotent-Replayed"] = "true"
             raise _Replay(replay)
@@ -199,6 +213,8 @@ class ApiView(generics.GenericAPIView):
         if self._claim is not None:
             body = json.loads(json.dumps(getattr(response, "data", None), cls=DjangoJSONEncoder))
             headers = {name: response[name] for name in REPLAYED_HEADERS if name in response}
+            if getattr(response, "content_type", None):  # problem+json, set before rendering
+                headers["Content-Type"] = response.content_type
             idempotency.idempotency_store(
                 record=self._claim, status_code=response.status_code, body=body, headers=headers
             )

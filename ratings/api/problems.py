@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views import defaults
 from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -47,3 +49,21 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         if header in response:
             result[header] = response[header]
     return result
+
+
+def _plain(request: HttpRequest, status: int, title: str, detail: str, code: str) -> HttpResponse:
+    body = {"type": f"urn:dpa-portal:problem:{code}", "title": title, "status": status, "detail": detail}
+    return JsonResponse(body, status=status, content_type=PROBLEM_CONTENT_TYPE)
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """An address no API route matches is a problem too (a client reads JSON, not a web page)."""
+    if request.path.startswith("/api/"):
+        return _plain(request, 404, "Not found", "No resource at this address.", "not_found")
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        return _plain(request, 500, "Server error", "Something failed on our side; it was logged.", "server_error")
+    return defaults.server_error(request)

@@ -8,6 +8,8 @@ from typing import Any
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse
 from rest_framework import serializers
 
+from ratings.services.idempotency import KEY_PATTERN
+
 PROBLEM = "application/problem+json"
 
 
@@ -55,9 +57,10 @@ def responses(ok: Any, *codes: int, ok_status: int = 200, media: str = "applicat
     return result
 
 
+ETAGS = r'^\s*(\*|(W/)?"[^"]*"(\s*,\s*(W/)?"[^"]*")*)\s*$'
 IF_MATCH = OpenApiParameter(
     "If-Match",
-    str,
+    {"type": "string", "pattern": ETAGS},
     OpenApiParameter.HEADER,
     required=True,
     description='The ETag of the representation you last read, e.g. "3f2a…" (or * to skip the check).',
@@ -67,9 +70,14 @@ IF_NONE_MATCH = OpenApiParameter(
 )
 IDEMPOTENCY_KEY = OpenApiParameter(
     "Idempotency-Key",
-    str,
+    {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^" + KEY_PATTERN.pattern + "$"},
     OpenApiParameter.HEADER,
     description="Any unique string (a UUID): a retry with the same key and body returns the first response "
     "and creates nothing; kept 24 hours.",
 )
 REFERENCE_EXAMPLE = OpenApiExample("reference", value="DPA-2026-00042")
+
+
+def api_v1_only(endpoints: list[Any], **kwargs: Any) -> list[Any]:
+    """drf-spectacular preprocessing hook: the contract is /api/v1/ (not the schema and docs views)."""
+    return [endpoint for endpoint in endpoints if endpoint[0].startswith("/api/v1/")]

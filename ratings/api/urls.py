@@ -1,7 +1,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
-from ratings.api.views import orders, reference, requests, webhooks
+from ratings.api.views import hhs, orders, reference, requests, webhooks
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
@@ -32,6 +32,13 @@ urlpatterns = [
     path(
         "v1/requests/<str:reference>/withdraw/", requests.RatingRequestWithdraw.as_view(), name="api-request-withdraw"
     ),
+    # HHS staff's workflow actions.
+    *[
+        path(f"v1/requests/<str:reference>/{name}/", hhs.hhs_action_view(name).as_view(), name=f"api-request-{name}")
+        for name in hhs.ACTIONS
+    ],
+    # Auditors.
+    path("v1/audit/events/", hhs.AuditEventList.as_view(), name="api-audit-events"),
     # Rated orders (suppliers answer; manufacturers, HHS and auditors read).
     path("v1/orders/", orders.OrderList.as_view(), name="api-orders"),
     path("v1/orders/<str:order_number>/", orders.OrderDetail.as_view(), name="api-order"),

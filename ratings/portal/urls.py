@@ -1,4 +1,7 @@
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
 from django.urls import path
+from django.views.generic import TemplateView
 
 from ratings.portal.views import casework, placed, reach, reconsideration, wizard
 from ratings.portal.views import orders as supplier
@@ -54,5 +57,15 @@ urlpatterns = [
     path("placed/<str:order_number>/assistance/", placed.placed_order_open_case, name="placed-open-case"),
     path(
         "placed/<str:order_number>/cases/<str:reference>/answer/", placed.placed_case_answer, name="placed-case-answer"
+    ),
+    # For the people who connect their organization's systems.
+    path(
+        "api/",
+        login_required(
+            TemplateView.as_view(
+                template_name="portal/api_getting_started.html", extra_context={"site_url": settings.SITE_URL}
+            )
+        ),
+        name="api-getting-started",
     ),
 ]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,6 +19,7 @@ from django.utils import timezone
 from ratings.models import IdempotencyRecord, User
 
 KEY_MAX_LENGTH = 255
+KEY_PATTERN = re.compile(r"[!-~]([ -~]*[!-~])?")  # printable ASCII, no space at either end
 # A claim whose request never finished (the worker died) stops blocking its key after this.
 STALE_CLAIM = dt.timedelta(minutes=5)
 
@@ -72,9 +74,14 @@ def idempotency_claim(*, user: User, key: str, fingerprint: str) -> Claim:
     return Claim(record=record)
 
 
+# Answers about the moment, not the request: the same request may succeed when retried.
+NOT_KEPT = frozenset({409, 412, 428, 429})
+
+
 def idempotency_store(*, record: IdempotencyRecord, status_code: int, body: Any, headers: dict[str, str]) -> None:
-    """Keep the response for replays. A server error is not kept: the key may be retried."""
-    if status_code >= 500:
+    """Keep the response for replays. A server error, a conflict or a failed precondition is not
+    kept: the same request with the same key may be sent again once the client has read again."""
+    if status_code >= 500 or status_code in NOT_KEPT:
         IdempotencyRecord.objects.filter(pk=record.pk).delete()
         return
     IdempotencyRecord.objects.filter(pk=record.pk).update(status_code=status_code, body=body, headers=headers)

@@ -61,6 +61,7 @@ class OrderListQuery(ListQuery):
 
 
 class OrderList(ApiView):
+    lists = True
     list_query = OrderListQuery
 
     @extend_schema(
@@ -89,6 +90,8 @@ def _my_organizations(user: Any) -> set[int]:
 
 
 class RequestOrderList(ApiView):
+    lists = True
+
     @extend_schema(
         operation_id="requests_orders_list",
         tags=["Requests"],

@@ -30,6 +30,8 @@ class NamesSuppliers(drf_permissions.BasePermission):
 
 
 class ProgramList(ApiView):
+    pagination_class = None  # a handful of rows
+
     @extend_schema(
         operation_id="programs_list",
         tags=["Reference data"],
@@ -44,6 +46,7 @@ class ProgramList(ApiView):
 
 
 class SupplierList(ApiView):
+    lists = True
     permission_classes = [*ApiView.permission_classes, NamesSuppliers]
     list_query = PageQuery
     cursor_ordering = ("legal_name",)

@@ -93,6 +93,7 @@ class RequestView(ApiView):
 
 
 class RatingRequestListCreate(RequestView):
+    lists = True
     list_query = RequestListQuery
 
     @extend_schema(

@@ -51,6 +51,7 @@ def _values(data: dict[str, Any]) -> endpoints.EndpointInput:
 
 
 class EndpointList(ApiView):
+    lists = True
     list_query = PageQuery
     cursor_ordering = ("pk",)
 
@@ -172,6 +173,7 @@ class DeliveryQuery(PageQuery):
 
 
 class DeliveryList(EndpointView):
+    lists = True
     list_query = DeliveryQuery
     cursor_ordering = ("pk",)
 
@@ -215,6 +217,7 @@ class EventQuery(PageQuery):
 
 
 class EventList(ApiView):
+    lists = True
     list_query = EventQuery
     pagination_class = FeedPages
     cursor_ordering = ("pk",)

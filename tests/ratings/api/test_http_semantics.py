@@ -55,6 +55,31 @@ def test_the_same_key_with_another_body_is_a_422_and_creates_nothing(cast):
     assert RatingRequest.objects.count() == 1
 
 
+def test_a_refusal_is_replayed_as_the_same_problem(cast):
+    client = client_for(cast.applicant)
+    bad = payload(cast, program="NOPE")
+
+    first = client.post("/api/v1/requests/", bad, format="json", HTTP_IDEMPOTENCY_KEY="bad-1")
+    again = client.post("/api/v1/requests/", bad, format="json", HTTP_IDEMPOTENCY_KEY="bad-1")
+
+    assert (first.status_code, again.status_code) == (400, 400)
+    assert again["Content-Type"] == first["Content-Type"] == "application/problem+json"
+    assert again.json() == first.json()
+
+
+def test_a_stale_if_match_is_not_kept_under_the_key_so_the_retry_after_reading_works(cast):
+    rr = request_in_state(cast, RequestState.DRAFT)
+    client = client_for(cast.applicant)
+    url = f"/api/v1/requests/{rr.reference}/withdraw/"
+
+    stale = client.post(url, {"reason": "x"}, format="json", HTTP_IF_MATCH='"old"', HTTP_IDEMPOTENCY_KEY="w-1")
+    etag = client.get(f"/api/v1/requests/{rr.reference}/")["ETag"]
+    retried = client.post(url, {"reason": "x"}, format="json", HTTP_IF_MATCH=etag, HTTP_IDEMPOTENCY_KEY="w-1")
+
+    assert (stale.status_code, retried.status_code) == (412, 200)
+    assert retried.json()["state"] == RequestState.WITHDRAWN
+
+
 def test_keys_are_per_user_and_another_users_key_does_not_replay(cast):
     client_for(cast.applicant).post("/api/v1/requests/", payload(cast), format="json", HTTP_IDEMPOTENCY_KEY="shared")
 
@@ -262,3 +287,33 @@ def test_supplier_organizations_are_listed_only_to_who_names_them(cast):
     names = client_for(cast.applicant).get("/api/v1/suppliers/").json()["results"]
     assert "uei" not in names[0]
     assert APIClient().get("/api/v1/suppliers/").status_code == 401
+
+
+# --- the edges of the contract ---------------------------------------------------------------
+
+
+def test_an_unknown_query_parameter_is_a_400_not_a_silent_everything(cast):
+    client = client_for(cast.applicant)
+
+    misspelt = client.get("/api/v1/requests/?stat=draft")
+    on_a_detail = client.get("/api/v1/programs/?page_size=1")
+
+    assert (misspelt.status_code, list(misspelt.json()["errors"])) == (400, ["stat"])
+    assert on_a_detail.status_code == 400
+
+
+def test_an_address_no_api_route_matches_is_a_404_problem(cast):
+    response = client_for(cast.applicant).get("/api/v1/webhooks/not-a-number/")
+
+    assert (response.status_code, response["Content-Type"]) == (404, "application/problem+json")
+
+
+def test_options_and_other_undeclared_methods_are_405(cast):
+    client = client_for(cast.applicant)
+
+    options = client.options("/api/v1/requests/")
+    trace = client.generic("TRACE", "/api/v1/orders/?page_size=1")
+    query = client.generic("QUERY", "/api/v1/orders/?page_size=1")  # also the name of a helper method
+
+    assert (options.status_code, options["Content-Type"]) == (405, "application/problem+json")
+    assert (trace.status_code, query.status_code) == (405, 405)

@@ -214,3 +214,17 @@ def test_someone_outside_the_organization_cannot_register_and_is_audited(cast):
     assert response.status_code == 403
     assert WebhookEndpoint.objects.count() == 0
     assert list(AuditEvent.objects.values_list("action", "outcome")) == [("webhook.create", "denied")]
+
+
+def test_the_sweep_requeues_forgotten_deliveries_and_never_resends_one_stuck_while_sending(cast, local):
+    _register(cast, local.url)
+    forgotten, stuck = _event(cast), _event(cast)
+    long_ago = timezone.now() - dt.timedelta(hours=2)
+    WebhookDelivery.objects.filter(pk=forgotten.pk).update(next_attempt_at=long_ago)
+    WebhookDelivery.objects.filter(pk=stuck.pk).update(status=WebhookDeliveryStatus.SENDING, claimed_at=long_ago)
+
+    requeued = delivery.webhooks_sweep()
+
+    assert requeued == [forgotten.pk]
+    stuck.refresh_from_db()
+    assert (stuck.status, stuck.last_error[:16]) == (WebhookDeliveryStatus.FAILED, "Outcome unknown:")
