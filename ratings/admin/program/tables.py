@@ -218,17 +218,17 @@ def network_tables(network: Network) -> dict[str, Table]:
     table = Table(
         "network-edges",
         "Rated orders between organizations (customer to supplier)",
-        ["Customer", "Supplier", "Supplier tier", "Orders", "Quantity", "Earliest due", "Overdue", "Rejected"],
+        ["Supplier", "Supplier tier", "Customer", "Orders", "Quantity", "Earliest due", "Overdue", "Rejected"],
         [],
-        numeric=(2, 3, 6, 7),
+        numeric=(1, 3, 6, 7),
     )
     tiers = {n.organization_id: n.tier for n in network.nodes}
     for e in network.edges:
         table.rows.append(
             [
-                network.name(e.source_id),
                 network.name(e.target_id),
                 str(tiers[e.target_id]),
+                network.name(e.source_id),
                 str(len(e.orders)),
                 e.quantity_text,
                 e.due.isoformat() if e.due else "",

@@ -44,6 +44,10 @@ class Figure:
     table: Table
     chart: SafeString | None
     csv_url: str
+    stacked: bool = False  # the chart above the table: wide tables and the network
+
+    def __post_init__(self) -> None:
+        self.stacked = self.stacked or len(self.table.headers) > 5
 
 
 def _actor(request: HttpRequest) -> User:
@@ -164,7 +168,8 @@ def concentration_view(request: HttpRequest) -> HttpResponse:
         [charts.Series("HHI by supplier", [round(f.supplier_hhi) for f in result.families])],
     )
     figures = [Figure(tables["families"], hhi_chart, _csv_url("concentration", "families", query))]
-    top = result.families[0] if result.families else None
+    # The share charts show the most concentrated family that has more than one supplier.
+    top = next((f for f in result.families if not f.single_source), result.families[0] if result.families else None)
     if top is not None:
         figures.append(
             Figure(
@@ -225,9 +230,9 @@ def network_view(request: HttpRequest) -> HttpResponse:
     )
     names = {n.name: n.organization_id for n in net.nodes}
     tables["network-edges"].links = [
-        reverse("admin:program_supplier", args=[names[row[1]]]) for row in tables["network-edges"].rows
+        reverse("admin:program_supplier", args=[names[row[0]]]) for row in tables["network-edges"].rows
     ]
-    figures = [Figure(tables["network-edges"], chart, _csv_url("network", "network-edges", query))]
+    figures = [Figure(tables["network-edges"], chart, _csv_url("network", "network-edges", query), stacked=True)]
     context = _context(
         request,
         "Supply network",
