@@ -1,6 +1,6 @@
 """The tamper-evident audit trail (21 CFR 11.10(e), NIST AU-3, AU-9(3)).
 
-Append-only: database triggers (migration 0002) refuse UPDATE, DELETE and TRUNCATE, and each
+Append-only: database triggers (migration 0003_append_only_triggers) refuse UPDATE, DELETE and TRUNCATE, and each
 row carries the SHA-256 of its canonical content chained to the previous row's hash, so a
 change made behind the triggers' back is found by `manage.py audit_verify`.
 The trail outlives what it describes: no foreign key cascades into it.

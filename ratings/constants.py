@@ -26,6 +26,15 @@ class Role(models.TextChoices):
 HHS_ROLES = frozenset({Role.INTAKE_ANALYST, Role.REVIEWER, Role.APPROVING_OFFICIAL, Role.HHS_ADMIN, Role.AUDITOR})
 # Roles that take workflow actions as HHS staff (AC-5: the administrator and auditor take none).
 HHS_WORKFLOW_ROLES = frozenset({Role.INTAKE_ANALYST, Role.REVIEWER, Role.APPROVING_OFFICIAL})
+# NIST AC-5: whoever audits stays independent of what is audited, so an auditor holds no other
+# HHS role, and the administrator of accounts is never also their auditor.
+INCOMPATIBLE_ROLES: dict[str, frozenset[str]] = {
+    Role.AUDITOR: frozenset({Role.INTAKE_ANALYST, Role.REVIEWER, Role.APPROVING_OFFICIAL, Role.HHS_ADMIN}),
+    Role.HHS_ADMIN: frozenset({Role.AUDITOR}),
+    Role.INTAKE_ANALYST: frozenset({Role.AUDITOR}),
+    Role.REVIEWER: frozenset({Role.AUDITOR}),
+    Role.APPROVING_OFFICIAL: frozenset({Role.AUDITOR}),
+}
 
 
 class RatingLevel(models.TextChoices):

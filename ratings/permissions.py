@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ratings.constants import HHS_WORKFLOW_ROLES, LEVEL_RANK, OrganizationKind, RequestState, Role
+from ratings.constants import HHS_WORKFLOW_ROLES, INCOMPATIBLE_ROLES, LEVEL_RANK, OrganizationKind, RequestState, Role
 
 # The facts the rules stand on, read by callers through this module too.
 from ratings.roles import (
@@ -287,6 +287,19 @@ def roles_refusal(target_user: Any, user: Any) -> str | None:
     if reason is None and getattr(target_user, "pk", None) == user.pk:
         return "Nobody changes their own roles or account status: ask another HHS administrator."
     return reason
+
+
+def role_conflict(target_user: Any, role: str, *, ignoring: int | None = None) -> str | None:
+    """A role `target_user` may not take on beside the active roles they hold (NIST AC-5)."""
+    incompatible = INCOMPATIBLE_ROLES.get(role, frozenset())
+    held = target_user.memberships.filter(is_active=True, role__in=incompatible).exclude(pk=ignoring)
+    clash = held.values_list("role", flat=True).first()
+    if clash is None:
+        return None
+    return (
+        f"{Role(role).label} and {Role(clash).label} are never held by one person (separation of duties): "
+        "deactivate the other role first."
+    )
 
 
 def grant_decision_refusal(grant: Any, user: Any) -> str | None:

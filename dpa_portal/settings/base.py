@@ -161,8 +161,9 @@ OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False  # a passkey is a second factor, a
 MFA_RECOVERY_CODES = env_int("MFA_RECOVERY_CODES", 10)
 
 # --- Sessions ---------------------------------------------------------------------------------
-# Staff 30 minutes idle, portal users 60, everyone 12 hours at most; pages warn before the idle
-# limit; a form sent after expiry is kept (ratings.accounts.middleware).
+# AAL2 sessions (staff, and portal users who must use a second factor) 30 minutes idle, other
+# portal users 60, everyone 12 hours at most; pages warn before the idle limit; a form sent
+# after expiry is kept (ratings.accounts.middleware).
 SESSION_IDLE_SECONDS_STAFF = env_int("SESSION_IDLE_SECONDS_STAFF", 30 * 60)
 SESSION_IDLE_SECONDS_PORTAL = env_int("SESSION_IDLE_SECONDS_PORTAL", 60 * 60)
 SESSION_ABSOLUTE_SECONDS = env_int("SESSION_ABSOLUTE_SECONDS", 12 * 60 * 60)

@@ -90,8 +90,10 @@ NEVER_KEEP = ("csrfmiddlewaretoken", "password", "otp")
 
 
 def idle_limit(user: Any) -> int:
-    staff = user.is_staff or permissions.is_hhs_staff(user)
-    return settings.SESSION_IDLE_SECONDS_STAFF if staff else settings.SESSION_IDLE_SECONDS_PORTAL
+    # Every session held at AAL2 (anyone who must use a second factor, staff or portal) gets the
+    # AAL2 inactivity limit of SP 800-63B, not only HHS staff.
+    aal2 = user.is_staff or permissions.is_hhs_staff(user) or permissions.must_use_second_factor(user)
+    return settings.SESSION_IDLE_SECONDS_STAFF if aal2 else settings.SESSION_IDLE_SECONDS_PORTAL
 
 
 class SessionLimitsMiddleware:

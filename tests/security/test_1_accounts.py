@@ -11,6 +11,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from audit.models import AuditEvent
+from dpa_portal.errors import ValidationFailed
 from ratings.constants import GrantStatus, Role
 from ratings.models import AuthorityGrant, Membership, User
 from ratings.services.accounts import memberships
@@ -188,3 +189,51 @@ def test_superusers_come_only_from_the_audited_command(monkeypatch, db):
     user = User.objects.get(username="breakglass")
     event = AuditEvent.objects.get(action="account.superuser_create")
     assert user.is_superuser and event.data["operator"] == "ops-oncall" and event.source == "command"
+
+
+def test_nist_ac5_an_auditor_is_never_given_a_workflow_or_administrator_role(cast):
+    """The auditor stays independent of what is audited: no second HHS role, and nothing changes."""
+    before = set(Membership.objects.filter(user=cast.auditor).values_list("role", "is_active"))
+    for role in (Role.REVIEWER, Role.INTAKE_ANALYST, Role.HHS_ADMIN):
+        with pytest.raises(ValidationFailed, match="never held by one person") as refused:
+            memberships.membership_add(user=cast.auditor, actor=cast.hhsadmin, organization=cast.hhs, role=role)
+        assert refused.value.field == "role"
+    with pytest.raises(ValidationFailed, match="never held by one person"):
+        memberships.authority_grant_request(
+            user=cast.auditor, actor=cast.hhsadmin, organization=cast.hhs, approval_level="DO", delegation="ASPR"
+        )
+    assert set(Membership.objects.filter(user=cast.auditor).values_list("role", "is_active")) == before
+    assert not AuthorityGrant.objects.filter(user=cast.auditor).exists()
+
+
+def test_nist_ac5_a_workflow_role_holder_is_not_made_auditor_nor_an_old_role_reactivated_beside_it(cast):
+    with pytest.raises(ValidationFailed, match="Auditor and HHS reviewer are never held by one person"):
+        memberships.membership_add(user=cast.reviewer, actor=cast.hhsadmin, organization=cast.hhs, role=Role.AUDITOR)
+    assert not Membership.objects.filter(user=cast.reviewer, role=Role.AUDITOR).exists()
+
+    # A reviewer whose role was deactivated becomes an auditor; the old role cannot come back beside it.
+    reviewer_role = Membership.objects.get(user=cast.reviewer2, role=Role.REVIEWER)
+    memberships.membership_change(membership=reviewer_role, actor=cast.hhsadmin, is_active=False)
+    memberships.membership_add(user=cast.reviewer2, actor=cast.hhsadmin, organization=cast.hhs, role=Role.AUDITOR)
+    with pytest.raises(ValidationFailed, match="never held by one person") as refused:
+        memberships.membership_change(membership=reviewer_role, actor=cast.hhsadmin, is_active=True)
+    assert refused.value.field == "is_active"
+    reviewer_role.refresh_from_db()
+    assert reviewer_role.is_active is False
+
+
+def test_nist_ac5_the_admin_role_form_shows_the_separation_refusal(client, cast):
+    client.force_login(cast.hhsadmin)
+    data = user_form(cast.approver)
+    n = int(data["memberships-TOTAL_FORMS"])
+    data.update(
+        {
+            "memberships-TOTAL_FORMS": str(n + 1),
+            f"memberships-{n}-organization": str(cast.hhs.pk),
+            f"memberships-{n}-role": Role.AUDITOR,
+            f"memberships-{n}-is_active": "on",
+        }
+    )
+    response = client.post(reverse("admin:ratings_user_change", args=[cast.approver.pk]), data, follow=True)
+    assert "never held by one person" in response.content.decode()
+    assert not Membership.objects.filter(user=cast.approver, role=Role.AUDITOR).exists()

@@ -8,8 +8,9 @@ import time
 import pytest
 from django.urls import reverse
 
-from ratings.accounts.middleware import SEEN, STARTED
+from ratings.accounts.middleware import SEEN, STARTED, idle_limit
 from ratings.constants import RequestState
+from ratings.models import User
 from tests.factories import PASSWORD, request_in_state
 
 pytestmark = pytest.mark.django_db
@@ -46,6 +47,16 @@ def test_idle_and_absolute_limits(client, cast, who, idle, since_start, expired)
         assert "_auth_user_id" not in client.session
     else:
         assert response.status_code == 200
+
+
+def test_portal_users_held_at_aal2_get_the_aal2_idle_limit(cast):
+    """SP 800-63B AAL2: whoever must use a second factor is signed out after 30 idle minutes."""
+    assert idle_limit(cast.applicant) == 60 * 60
+    cast.manufacturer.require_mfa = True
+    cast.manufacturer.save(update_fields=["require_mfa"])
+    applicant = User.objects.get(pk=cast.applicant.pk)  # no memberships cached from before
+
+    assert idle_limit(applicant) == 30 * 60
 
 
 def test_pages_carry_the_idle_limit_for_the_warning(client, cast):

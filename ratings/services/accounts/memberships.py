@@ -28,6 +28,12 @@ def _check_fits(organization: Organization, role: str) -> None:
         )
 
 
+def _check_separation(user: User, role: str, *, field: str, ignoring: int | None = None) -> None:
+    conflict = permissions.role_conflict(user, role, ignoring=ignoring)
+    if conflict:
+        raise ValidationFailed(conflict, field=field)
+
+
 def _membership_snapshot(membership: Membership) -> dict[str, object]:
     return {
         "user": membership.user.get_username(),
@@ -48,6 +54,7 @@ def membership_add(*, user: User, actor: User, organization: Organization, role:
             raise ValidationFailed(NEEDS_GRANT, field="role")
         if Membership.objects.filter(user=user, organization=organization, role=role).exists():
             raise ValidationFailed("This person already has this role here; reactivate it instead.", field="role")
+        _check_separation(user, role, field="role")
         membership = Membership.objects.create(user=user, organization=organization, role=role)
         access = roles.access_sync(user)
         audit.record(
@@ -103,6 +110,8 @@ def membership_change(
         if is_active is not None and is_active != locked.is_active:
             if official and is_active:
                 raise ValidationFailed(NEEDS_GRANT, field="is_active")
+            if is_active:
+                _check_separation(locked.user, locked.role, field="is_active", ignoring=locked.pk)
             locked.is_active = is_active
         return transition.Applied(
             then=lambda: roles.access_sync(locked.user), data={"user": locked.user.get_username()}
@@ -123,6 +132,7 @@ def authority_grant_request(
             raise ValidationFailed("Choose the approval level: DO or DX.", field="approval_level")
         if not (delegation or "").strip():
             raise ValidationFailed("Name the delegation the official signs under.", field="delegation")
+        _check_separation(user, Role.APPROVING_OFFICIAL, field="user")
         grant = AuthorityGrant.objects.create(
             user=user,
             organization=organization,
@@ -171,6 +181,7 @@ def authority_grant_confirm(
     names both administrators."""
 
     def apply(locked: AuthorityGrant) -> transition.Applied:
+        _check_separation(locked.user, Role.APPROVING_OFFICIAL, field="user")
         membership, _ = Membership.objects.get_or_create(
             user=locked.user,
             organization=locked.organization,
