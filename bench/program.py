@@ -37,7 +37,7 @@ from django.test.utils import CaptureQueriesContext, setup_test_environment  # n
 from django.utils import timezone  # noqa: E402
 from django_otp import DEVICE_ID_SESSION_KEY, devices_for_user  # noqa: E402
 
-from ratings.admin.program.tables import concentration_tables, dashboard_data  # noqa: E402
+from ratings.admin.program.tables import concentration_data, dashboard_data  # noqa: E402
 from ratings.constants import OrderStatus, RequestState, Role, SupplierNoticeKind, SupplierResponseKind  # noqa: E402
 from ratings.models import (  # noqa: E402
     ItemFamily,
@@ -49,7 +49,6 @@ from ratings.models import (  # noqa: E402
     SupplierResponse,
     User,
 )
-from ratings.selectors.program import concentration as conc  # noqa: E402
 from ratings.selectors.program.filters import ProgramFilters  # noqa: E402
 from tests.factories import OrganizationFactory, ProgramFactory, member  # noqa: E402
 
@@ -218,7 +217,7 @@ def main() -> int:
             "dashboard": ("/admin/program/", lambda: dashboard_data(filters)),
             "concentration": (
                 "/admin/program/concentration/",
-                lambda: concentration_tables(conc.concentration(filters)),
+                lambda: concentration_data(filters),
             ),
         }
         for name, (url, selectors) in pages.items():

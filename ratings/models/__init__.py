@@ -12,7 +12,7 @@ from ratings.models.orders import (
     SupplierResponse,
 )
 from ratings.models.organizations import Membership, Organization, Program, User
-from ratings.models.program import ItemFamily, ItemFamilyKey
+from ratings.models.program import CapacityReport, ItemFamily, ItemFamilyKey
 from ratings.models.requests import (
     Attachment,
     InformationRequest,
@@ -27,6 +27,7 @@ __all__ = [
     "ApiToken",
     "Attachment",
     "AuthorityGrant",
+    "CapacityReport",
     "ConflictOfInterest",
     "Document",
     "InformationRequest",

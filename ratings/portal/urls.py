@@ -1,8 +1,8 @@
 from django.urls import path
 
+from ratings.portal.views import capacity, wizard
 from ratings.portal.views import orders as supplier
 from ratings.portal.views import requests as views
-from ratings.portal.views import wizard
 
 app_name = "portal"
 
@@ -26,4 +26,5 @@ urlpatterns = [
     path("orders/<str:order_number>/delay/", supplier.order_delay, name="order-delay"),
     path("orders/<str:order_number>/fulfil/", supplier.order_fulfil, name="order-fulfil"),
     path("orders/<str:order_number>/flowdown/", supplier.order_flowdown, name="order-flowdown"),
+    path("capacity/", capacity.capacity_reports, name="capacity"),
 ]

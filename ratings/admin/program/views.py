@@ -23,7 +23,8 @@ from dpa_portal.errors import PermissionRefused
 from ratings.admin.program import charts
 from ratings.admin.program.tables import (
     Table,
-    concentration_tables,
+    capacity_table,
+    concentration_data,
     dashboard_data,
     month_label,
     network_tables,
@@ -31,8 +32,7 @@ from ratings.admin.program.tables import (
 from ratings.clock import agency_time
 from ratings.constants import CONFIDENTIALITY_LEGEND, HealthResourceCategory, OrganizationKind
 from ratings.models import ItemFamily, Organization, Program, User
-from ratings.selectors.program import concentration as conc
-from ratings.selectors.program import network
+from ratings.selectors.program import capacity, network
 from ratings.selectors.program.filters import ProgramFilters
 from ratings.services.program import access
 
@@ -157,8 +157,7 @@ def _round(value: float | None) -> float | None:
 @guarded("concentration")
 def concentration_view(request: HttpRequest) -> HttpResponse:
     filters = ProgramFilters.parse(request.GET)
-    result = conc.concentration(filters)
-    tables = concentration_tables(result)
+    result, tables = concentration_data(filters)
     query = filters.as_query()
     hhi_chart = charts.bar_chart(
         "Concentration of each item family (HHI by supplier)",
@@ -195,6 +194,7 @@ def concentration_view(request: HttpRequest) -> HttpResponse:
         )
     figures += [
         Figure(tables["supplier-load"], None, _csv_url("concentration", "supplier-load", query)),
+        Figure(tables["capacity-reports"], None, _csv_url("concentration", "capacity-reports", query)),
     ]
     context = _context(
         request,
@@ -283,11 +283,19 @@ def supplier_table(supplier: Organization) -> Table:
     return table
 
 
+def supplier_tables(supplier: Organization) -> dict[str, Table]:
+    """Its rated orders in precedence, and the capacity reports asked of it."""
+    reports = capacity_table(capacity.expected_reports(ProgramFilters.default(), {supplier.pk}))
+    return {"supplier-orders": supplier_table(supplier), reports.name: reports}
+
+
 @guarded("supplier")
 def supplier_view(request: HttpRequest, organization_id: int) -> HttpResponse:
     supplier = get_object_or_404(Organization, pk=organization_id, kind=OrganizationKind.SUPPLIER)
-    table = supplier_table(supplier)
-    figures = [Figure(table, None, _csv_url("supplier", "supplier-orders", {}, organization_id=supplier.pk))]
+    figures = [
+        Figure(table, None, _csv_url("supplier", name, {}, organization_id=supplier.pk))
+        for name, table in supplier_tables(supplier).items()
+    ]
     context = _context(
         request, f"Supplier: {supplier.legal_name}", ProgramFilters.default(), figures=figures, supplier=supplier
     )
@@ -299,11 +307,11 @@ def _tables_of(page: str, request: HttpRequest, organization_id: int | None) -> 
     if page == "dashboard":
         return dashboard_data(filters).tables
     if page == "concentration":
-        return concentration_tables(conc.concentration(filters))
+        return concentration_data(filters)[1]
     if page == "network":
         return network_tables(network.supply_network(filters, (request.GET.get("family") or "").strip()[:300]))
     supplier = get_object_or_404(Organization, pk=organization_id, kind=OrganizationKind.SUPPLIER)
-    return {"supplier-orders": supplier_table(supplier)}
+    return supplier_tables(supplier)
 
 
 def _cell(value: str) -> str:
