@@ -132,7 +132,13 @@ def _ensure_supporting_rows(orgs: dict[str, Organization], users: dict[str, User
             name, levels, _category = spec
             programs[symbol] = Program.objects.get_or_create(
                 symbol=symbol,
-                defaults={"name": name, "allowed_levels": levels, "determination_date": dt.date(2025, 1, 6)},
+                defaults={
+                    "name": name,
+                    "allowed_levels": levels,
+                    "determination_date": dt.date(2025, 1, 6),
+                    # The vaccine program asks its suppliers for capacity every 30 days.
+                    "capacity_report_days": 30 if symbol == "PV" else None,
+                },
             )[0]
     families = {
         "Nitrile exam gloves": (["GLV-100"], ["nitrile exam gloves, size m"]),
