@@ -58,12 +58,14 @@ def build(
     record: dict[str, Any],
     documents: Iterable[BundleDocument],
     actor: Actor = None,
+    also: Iterable[str] = (),
 ) -> dict[str, Any]:
     """Write the bundle ZIP of the record filed under `reference` to `out`; return its signed manifest.
 
     The record's owner gives what the bundle holds of it: `record` (written as `record_name`,
     with the confidentiality legend) and its stored `documents`. The events are every audit
-    event filed under the reference, up to a checkpoint signed for the bundle.
+    event filed under the reference (or under the `also` references of records belonging to it),
+    up to a checkpoint signed for the bundle.
     """
     exports.refuse_unless_may_export(actor, action=BUNDLE, reference=reference)
     with transaction.atomic():
@@ -76,7 +78,7 @@ def build(
         )
         checkpoint = checkpoints.create_checkpoint(actor=actor)
     assert checkpoint is not None  # the event just recorded makes the trail non-empty
-    related = selectors.reference_history(reference).filter(sequence__lte=checkpoint.sequence)
+    related = selectors.reference_history(reference, *also).filter(sequence__lte=checkpoint.sequence)
     sequences = list(related.values_list("sequence", flat=True))
     hashes: dict[str, str] = {}
     listed = []

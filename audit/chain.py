@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import secrets
 from typing import Any
 
 GENESIS_HASH = "0" * 64
@@ -58,3 +59,17 @@ def canonical_bytes(fields: dict[str, Any]) -> bytes:
 
 def compute_hash(fields: dict[str, Any]) -> str:
     return hashlib.sha256(canonical_bytes(fields)).hexdigest()
+
+
+def canonical_parts(fields: dict[str, Any]) -> tuple[str, str, str]:
+    """The canonical serialization of an event still without its chain position, in three
+    pieces: `before_prev + prev_hash + before_sequence + str(sequence) + after_sequence` is
+    exactly `canonical_bytes` decoded. The database appends with it (audit_append), since it
+    learns the position only under the chain lock."""
+    marker = f"\x1f{secrets.token_hex(16)}\x1f"
+    text = canonical_bytes({**fields, "prev_hash": f"{marker}prev", "sequence": f"{marker}seq"}).decode("utf-8")
+    prev_token = json.dumps(f"{marker}prev", ensure_ascii=False)[1:-1]
+    sequence_token = json.dumps(f"{marker}seq", ensure_ascii=False)
+    before_prev, rest = text.split(prev_token)
+    before_sequence, after_sequence = rest.split(sequence_token)
+    return before_prev, before_sequence, after_sequence

@@ -139,9 +139,11 @@ def iterate_ascending(
         after = rows[-1]["sequence"]
 
 
-def reference_history(reference: str) -> QuerySet[AuditEvent]:
-    """Every event about a record with this reference (a request, an order): filed under it, or naming it."""
-    return AuditEvent.objects.filter(Q(reference=reference) | Q(object_label=reference)).order_by("sequence")
+def reference_history(reference: str, *also: str) -> QuerySet[AuditEvent]:
+    """Every event about a record with this reference (a request, an order), or with any of the
+    `also` references of records belonging to it: filed under one, or naming one."""
+    references = [reference, *also]
+    return AuditEvent.objects.filter(Q(reference__in=references) | Q(object_label__in=references)).order_by("sequence")
 
 
 def signature_of(event: AuditEvent) -> dict[str, str] | None:

@@ -16,7 +16,7 @@ from django.db import connection, transaction
 from django.db.models import Model
 from django.utils import timezone
 
-from audit import context
+from audit import chain, context
 from audit.access import Actor
 from audit.actions import AuditAction, resolve
 from audit.chain import GENESIS_HASH, compute_hash
@@ -78,34 +78,51 @@ def record(
     ctx = context.current()
     if ctx.credential:
         data = {**(data or {}), "credential": ctx.credential}
-    with transaction.atomic():
-        _lock_chain()
+    fields: dict[str, Any] = {
+        "occurred_at": timezone.now(),
+        "actor_id": actor_id,
+        "actor_label": actor_label or label,
+        "actor_roles": roles,
+        "action": name,
+        "outcome": str(outcome),
+        "object_type": object_type,
+        "object_id": str(object_id),
+        "object_label": object_label[:200],
+        "reference": reference,
+        "organization_id": organization_id,
+        "from_state": str(from_state or ""),
+        "to_state": str(to_state or ""),
+        "reason": reason,
+        "changes": _json_safe(changes or {}),
+        "data": _json_safe(data or {}),
+        "source": str(ctx.source),
+        "request_id": ctx.request_id,
+        "client_address": ctx.client_address,
+    }
+    if connection.vendor == "postgresql":
+        return _append_in_one_statement(fields)
+    with transaction.atomic():  # SQLite (the quick start) serializes writers on its own
         last = AuditEvent.objects.order_by("-sequence").values("sequence", "hash").first()
-        fields: dict[str, Any] = {
-            "sequence": (last["sequence"] + 1) if last else 1,
-            "occurred_at": timezone.now(),
-            "actor_id": actor_id,
-            "actor_label": actor_label or label,
-            "actor_roles": roles,
-            "action": name,
-            "outcome": str(outcome),
-            "object_type": object_type,
-            "object_id": str(object_id),
-            "object_label": object_label[:200],
-            "reference": reference,
-            "organization_id": organization_id,
-            "from_state": str(from_state or ""),
-            "to_state": str(to_state or ""),
-            "reason": reason,
-            "changes": _json_safe(changes or {}),
-            "data": _json_safe(data or {}),
-            "source": str(ctx.source),
-            "request_id": ctx.request_id,
-            "client_address": ctx.client_address,
-            "prev_hash": last["hash"] if last else GENESIS_HASH,
-        }
+        fields["sequence"] = (last["sequence"] + 1) if last else 1
+        fields["prev_hash"] = last["hash"] if last else GENESIS_HASH
         fields["hash"] = compute_hash(fields)
         return AuditEvent.objects.create(**fields)
+
+
+def _append_in_one_statement(fields: dict[str, Any]) -> AuditEvent:
+    """Lock, read the head and insert in one call of `audit_append` (migration 0008): no
+    savepoint, and the chain lock is taken only now, at the end of the caller's work, and held
+    until its commit. Python serializes the event without its sequence and previous hash; the
+    function splices them in and hashes the same bytes `compute_hash` would."""
+    before_prev, before_sequence, after_sequence = chain.canonical_parts(fields)
+    row = {**fields, "occurred_at": fields["occurred_at"].isoformat()}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT * FROM audit_append(%s, %s, %s, %s, %s::jsonb)",
+            [_CHAIN_LOCK_KEY, before_prev, before_sequence, after_sequence, json.dumps(row)],
+        )
+        event_id, sequence, prev_hash, hash_ = cursor.fetchone()
+    return AuditEvent(id=event_id, sequence=sequence, prev_hash=prev_hash, hash=hash_, **fields)
 
 
 def event_fields(event: AuditEvent) -> dict[str, Any]:

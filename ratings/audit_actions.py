@@ -33,6 +33,7 @@ REQUEST_REVIEW_OVERDUE = register("rating_request.review_overdue", "HHS review o
 REQUEST_PREVIEW = register("rating_request.preview", "Preview of the orders approval would issue")
 ATTACHMENT_ADD = register("attachment.add", "File attached")
 ATTACHMENT_DOWNLOAD = register("attachment.download", "File downloaded")
+ATTACHMENT_REMOVE = register("attachment.remove", "File removed from a draft")
 
 # --- rated orders ------------------------------------------------------------------------------
 ORDER_ISSUE = register("rated_order.issue", "Rated order issued")
@@ -49,6 +50,9 @@ ORDER_ACCEPT = register("rated_order.accept", "Supplier accepted the order")
 ORDER_REJECT = register("rated_order.reject", "Supplier rejected the order")
 ORDER_NOTIFY_DELAY = register("rated_order.notify_delay", "Supplier notified a delay")
 ORDER_MARK_FULFILLED = register("rated_order.mark_fulfilled", "Supplier marked the order fulfilled")
+ORDER_RECORD_DELAY = register("rated_order.record_delay", "Delay reported outside the portal recorded")
+ORDER_CONFIRM_DELAY = register("rated_order.confirm_delay", "Supplier confirmed a delay in writing")
+ORDER_ACCEPT_OFFER = register("rated_order.accept_offer", "Customer accepted the supplier's offered date")
 ORDER_FLOWDOWN = register("rated_order.flowdown", "Rating extended to a sub-tier supplier")
 
 # --- notices and accounts ----------------------------------------------------------------------
@@ -107,3 +111,26 @@ MFA_ENROL = register("mfa.enrol", "Second factor set up")
 MFA_RECOVERY_CODES = register("mfa.recovery_codes", "Recovery codes made")
 MFA_VERIFY = register("mfa.verify", "Signed in with the second factor")
 MFA_RESET = register("mfa.reset", "Second factor reset by an administrator")
+
+# --- the working-day calendar ----------------------------------------------------------------
+CLOSURE_DAY_DECLARE = register("closure_day.declare", "Closure day declared (not a working day)")
+CLOSURE_DAY_WITHDRAW = register("closure_day.withdraw", "Closure day withdrawn")
+
+# --- special priorities assistance, directives, reconsideration ---------------------------------
+ASSISTANCE_OPEN = register("assistance_case.open", "Special priorities assistance asked for")
+ASSISTANCE_TAKE = register("assistance_case.take", "Assistance case taken in; case officer assigned")
+ASSISTANCE_ASK = register("assistance_case.ask", "HHS asked a party of the case a question")
+ASSISTANCE_ANSWER = register("assistance_case.answer", "A party answered HHS's question")
+ASSISTANCE_RECORD_ACTION = register("assistance_case.record_action", "HHS recorded an action taken")
+ASSISTANCE_CLOSE = register("assistance_case.close", "Assistance case closed with its outcome")
+DIRECTIVE_ISSUE = register("directive.issue", "Directive issued", signature="Directive to the supplier")
+DIRECTIVE_DELIVERED = register("directive.delivered", "Directive delivered to the supplier")
+DIRECTIVE_ACKNOWLEDGE = register("directive.acknowledge", "Directive acknowledged by the supplier")
+
+# --- API webhooks --------------------------------------------------------------------------------
+WEBHOOK_CREATE = register("webhook.create", "Webhook endpoint registered")
+WEBHOOK_UPDATE = register("webhook.update", "Webhook endpoint changed")
+WEBHOOK_ROTATE_SECRET = register("webhook.rotate_secret", "Webhook signing secret rotated")
+WEBHOOK_DELETE = register("webhook.delete", "Webhook endpoint removed")
+WEBHOOK_DISABLE = register("webhook.disable", "Webhook endpoint disabled after repeated failures")
+WEBHOOK_REPLAY = register("webhook.replay", "Webhook delivery replayed")

@@ -1,15 +1,19 @@
 """Every clock of the product: working days, the agency's day, and the clocks built on them.
 
-Working days skip Saturdays, Sundays and U.S. federal holidays, with their observed dates
-(a Saturday holiday is observed on Friday, a Sunday one on Monday), from the maintained
-`holidays` package. Every clock goes through `add_working_days`: the supplier's answer
-(15 CFR 700.13(d); 45 CFR 101.33), delay confirmations, reminders and HHS's review target.
-Pure computation: callers pass the rows, nothing here queries or writes.
+Working days skip Saturdays, Sundays, U.S. federal holidays with their observed dates (a
+Saturday holiday is observed on Friday, a Sunday one on Monday; the maintained `holidays`
+package) and the closure days HHS administrators declare (federal offices closed by Executive
+Order: `ClosureDay` rows). Every clock goes through `is_working_day`/`add_working_days`: the
+supplier's answer (15 CFR 700.13(d)(1); 45 CFR 101.33), delay confirmations, reminders,
+assistance cases and HHS's review target. Pure computation but for one read: the declared
+closure days, loaded at most once per CLOSURE_DAYS_REFRESH_SECONDS per process (and at once
+after a change in this process, `forget_closure_days`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -17,6 +21,7 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import holidays
+from django.apps import apps
 from django.conf import settings
 from django.utils import dateformat, timezone
 
@@ -33,8 +38,30 @@ def _federal_holidays(year: int) -> frozenset[dt.date]:
     return frozenset(day for day in calendar if day.year == year)
 
 
+class _ClosureMemo:
+    """The declared closure days this process last read, and when (monotonic seconds)."""
+
+    days: frozenset[dt.date] = frozenset()
+    read_at: float | None = None
+
+
+def closure_days() -> frozenset[dt.date]:
+    """The declared closure days in force (withdrawn ones excluded)."""
+    now = time.monotonic()
+    if _ClosureMemo.read_at is None or now - _ClosureMemo.read_at >= settings.CLOSURE_DAYS_REFRESH_SECONDS:
+        closure = apps.get_model("ratings", "ClosureDay")
+        _ClosureMemo.days = frozenset(closure.objects.filter(is_active=True).values_list("day", flat=True))
+        _ClosureMemo.read_at = now
+    return _ClosureMemo.days
+
+
+def forget_closure_days() -> None:
+    """The next clock reads the declared closure days again (after a change)."""
+    _ClosureMemo.read_at = None
+
+
 def is_working_day(day: dt.date) -> bool:
-    return day.weekday() < 5 and day not in _federal_holidays(day.year)
+    return day.weekday() < 5 and day not in _federal_holidays(day.year) and day not in closure_days()
 
 
 def add_working_days(day: dt.date, n: int) -> dt.date:
@@ -63,11 +90,12 @@ def working_days_between(start: dt.date, end: dt.date) -> int:
 
 # --- Clocks built on add_working_days -------------------------------------------------------
 #
-# Receipt-day rule (decided here; the rule text says only "within N working days of receipt"):
+# Receipt-day rule ("within N working days after receipt", 15 CFR 700.13(d)(1)):
 # - The receipt day is the calendar date of receipt in the agency's time zone
 #   (settings.AGENCY_TIME_ZONE, default America/New_York); every stored time stays UTC.
-# - The receipt day itself is day 0. Receipt on a Saturday, Sunday or federal holiday counts as
-#   receipt on the next working day, so the supplier always has N full working days.
+# - The receipt day is day 0 whatever day it is; day 1 is the first working day after it. So an
+#   order received on a Saturday, a Sunday, a holiday or a closure day is due the same day as one
+#   received on the working day before, and the supplier always has N full working days.
 # - The answer is due by the end of the due day (23:59:59 agency time), stored in UTC.
 # - Emergency orders (45 CFR 101.33) carry their own limit in hours: due = receipt + hours,
 #   calendar hours, weekends and holidays included.
@@ -86,12 +114,6 @@ def agency_today() -> dt.date:
     return local_day(timezone.now())
 
 
-def next_working_day_on_or_after(day: dt.date) -> dt.date:
-    while not is_working_day(day):
-        day += dt.timedelta(days=1)
-    return day
-
-
 def subtract_working_days(day: dt.date, n: int) -> dt.date:
     """`day` minus `n` working days (n >= 0). With n == 0, `day` itself."""
     if n < 0:
@@ -106,10 +128,10 @@ def subtract_working_days(day: dt.date, n: int) -> dt.date:
 
 
 def receipt_day(received_at: dt.datetime) -> dt.date:
-    """Day 0 of a working-day clock: the agency-local date of receipt, moved to a working day."""
+    """Day 0 of a working-day clock: the agency-local date of receipt, whatever day that is."""
     if received_at.tzinfo is None:
         raise ValueError("received_at must be timezone-aware")
-    return next_working_day_on_or_after(received_at.astimezone(agency_time_zone()).date())
+    return received_at.astimezone(agency_time_zone()).date()
 
 
 def start_of_day(day: dt.date) -> dt.datetime:
@@ -142,8 +164,18 @@ def supplier_response_due(*, received_at: dt.datetime, level: str, emergency_hou
 
 
 def delay_confirmation_due(*, notified_at: dt.datetime) -> dt.datetime:
-    """Written confirmation of a verbal delay notice (15 CFR 700.13(d)(3))."""
+    """Written confirmation of a delay notice not given in writing (15 CFR 700.13(d))."""
     return working_days_due(notified_at, settings.DELAY_CONFIRMATION_WORKING_DAYS)
+
+
+def assistance_target_due(*, opened_at: dt.datetime) -> dt.datetime:
+    """HHS's target for a response to a special priorities assistance case."""
+    return working_days_due(opened_at, settings.ASSISTANCE_TARGET_WORKING_DAYS)
+
+
+def reconsideration_due(*, decided_at: dt.datetime) -> dt.datetime:
+    """The last moment an applicant may ask for reconsideration of a decision."""
+    return working_days_due(decided_at, settings.RECONSIDERATION_PERIOD_WORKING_DAYS)
 
 
 def reminder_days(due_at: dt.datetime) -> list[tuple[int, dt.date]]:
@@ -185,8 +217,8 @@ def answer_clock(due_at: dt.datetime | None, *, awaiting: bool, overdue: bool | 
     now = timezone.now()
     due_day = local_day(due_at)
     is_overdue = now > due_at if overdue is None else overdue
-    # Counted like the clock itself: a weekend or holiday counts as the next working day.
-    today = next_working_day_on_or_after(local_day(now))
+    # Counted like the clock itself: the working days after today, up to the due day.
+    today = local_day(now)
     days_left = 0 if is_overdue else working_days_between(today, due_day)
     return AnswerClock(due_at, due_day, days_left, is_overdue, agency_time(due_at))
 
@@ -195,8 +227,8 @@ def answer_clock(due_at: dt.datetime | None, *, awaiting: bool, overdue: bool | 
 # The HHS review clock of a rating request (target: settings.REVIEW_TARGET_WORKING_DAYS).
 #
 # Rules (target in working days, paused while HHS waits for the applicant):
-# - Day 0 is the receipt day of the submission (receipt_day: agency-local date, moved
-#   to the next working day when submitted on a weekend or holiday).
+# - Day 0 is the receipt day of the submission (receipt_day: its agency-local date, whatever
+#   day that is; day 1 is the first working day after it).
 # - A question pauses the clock from the working day after it is asked up to and including the
 #   working day it is answered (asked and answered the same day: no pause). Each closed pause
 #   moves the due day by its working days.

@@ -184,6 +184,10 @@ class NotificationKind(models.TextChoices):
     RESPONSE_REMINDER = "response_reminder", "Response reminder"
     RESPONSE_OVERDUE = "response_overdue", "Response overdue"
     ORDER_RESPONSE = "order_response", "Supplier response to a rated order"
+    OFFER_ACCEPTED = "offer_accepted", "The customer accepted the supplier's offered date"
+    ASSISTANCE_UPDATE = "assistance_update", "Special priorities assistance case update"
+    DIRECTIVE_ISSUED = "directive_issued", "Directive from HHS"
+    DELAY_CONFIRMATION_DUE = "delay_confirmation_due", "Written confirmation of a delay is due"
     # HHS staff notices.
     REQUEST_SUBMITTED = "request_submitted", "New submission"
     REQUEST_RESUBMITTED = "request_resubmitted", "Corrected request resubmitted"
@@ -192,6 +196,7 @@ class NotificationKind(models.TextChoices):
     ASSISTANCE_CASE_OPENED = "assistance_case_opened", "Assistance case opened"
     RETURNED_FOR_CORRECTION = "returned_for_correction", "Returned for correction"
     DIGEST = "digest", "Daily digest"
+    WEBHOOK_DISABLED = "webhook_disabled", "Webhook endpoint disabled after repeated failures"
 
 
 class NotificationStatus(models.TextChoices):
@@ -234,6 +239,7 @@ NOTICE_CATEGORY = {
     NotificationKind.REVIEW_OVERDUE: NoticeCategory.OVERDUE,
     NotificationKind.RESPONSE_OVERDUE: NoticeCategory.OVERDUE,
     NotificationKind.ASSISTANCE_CASE_OPENED: NoticeCategory.ASSISTANCE,
+    NotificationKind.ASSISTANCE_UPDATE: NoticeCategory.ASSISTANCE,
     NotificationKind.REQUEST_STATUS: NoticeCategory.REQUEST_STATUS,
     NotificationKind.RESPONSE_REMINDER: NoticeCategory.REMINDERS,
 }
@@ -249,7 +255,11 @@ OPTIONAL_NOTICE_CATEGORIES = sorted(set(NOTICE_CATEGORY.values()))
 class SupplierResponseKind(models.TextChoices):
     ACCEPT = "accept", "Accepted"
     REJECT = "reject", "Rejected"
-    DELAY = "delay", "Delay notified"
+    DELAY = "delay", "Delay notified in writing"
+    # A delay the supplier reported outside the portal (phone, meeting), recorded by the customer
+    # or HHS: it needs the supplier's written confirmation (15 CFR 700.13(d)).
+    DELAY_REPORTED = "delay_reported", "Delay reported outside the portal (recorded)"
+    DELAY_CONFIRMED = "delay_confirmed", "Delay confirmed in writing"
     FULFILLED = "fulfilled", "Fulfilled"
 
 
@@ -274,14 +284,49 @@ class RejectionReason(models.TextChoices):
 MANDATORY_REJECTION_REASONS = frozenset(
     {RejectionReason.CANNOT_MEET_DATE, RejectionReason.INTERFERES_WITH_DO_DX, RejectionReason.INTERFERES_WITH_DX}
 )
+# Where each reason is written. DPAS paragraphs confirmed in published copies (docs/regulatory.md
+# C3-C5); the optional reasons of 700.13(c) and every HRPAS paragraph (45 CFR 101.33) unconfirmed.
+REJECTION_REASON_CITATIONS: dict[str, str] = {
+    RejectionReason.CANNOT_MEET_DATE: "15 CFR 700.13(b)(1); 45 CFR 101.33",
+    RejectionReason.INTERFERES_WITH_DO_DX: "15 CFR 700.13(b)(2); 45 CFR 101.33",
+    RejectionReason.INTERFERES_WITH_DX: "15 CFR 700.13(b)(3); 45 CFR 101.33",
+    RejectionReason.TERMS_OF_SALE: "15 CFR 700.13(c); 45 CFR 101.33",
+    RejectionReason.NOT_SUPPLIED: "15 CFR 700.13(c); 45 CFR 101.33",
+    RejectionReason.OWN_USE_ONLY: "15 CFR 700.13(c); 45 CFR 101.33",
+    RejectionReason.CUSTOMER_CAN_MAKE: "15 CFR 700.13(c); 45 CFR 101.33",
+    RejectionReason.VIOLATES_LAW: "15 CFR 700.13(c); 45 CFR 101.33",
+}
+# 15 CFR 700.13(b)(2)-(3): an interference reason is for the order level it names, and the
+# accepted orders it interferes with must be of these levels.
+INTERFERENCE_REASON_LEVELS: dict[str, tuple[str, frozenset[str]]] = {
+    RejectionReason.INTERFERES_WITH_DO_DX: (RatingLevel.DO, frozenset({RatingLevel.DO, RatingLevel.DX})),
+    RejectionReason.INTERFERES_WITH_DX: (RatingLevel.DX, frozenset({RatingLevel.DX})),
+}
+# Reasons that must state the earliest date (otherwise) possible and offer to accept on it.
+REASONS_WITH_EARLIEST_DATE_OFFER = MANDATORY_REJECTION_REASONS
+
+
+def rejection_reasons_for(level: str) -> list[tuple[str, str]]:
+    """The reasons a supplier may give for an order of `level`, each with its citation."""
+    return [
+        (value, f"{label} — {REJECTION_REASON_CITATIONS[value]}")
+        for value, label in RejectionReason.choices
+        if value not in INTERFERENCE_REASON_LEVELS or INTERFERENCE_REASON_LEVELS[value][0] == level
+    ]
+
 
 # 21 CFR 11.50(a)(3): what each supplier signature means.
 SUPPLIER_RESPONSE_MEANINGS = {
     SupplierResponseKind.ACCEPT: "Accepted: the supplier accepts the rated order and will fill it as required",
     SupplierResponseKind.REJECT: "Rejected: the supplier rejects the rated order for the reason stated",
     SupplierResponseKind.DELAY: "Delay notified: the supplier gives notice of a delay and a new date",
+    SupplierResponseKind.DELAY_REPORTED: (
+        "Recorded: a delay the supplier reported outside the portal, awaiting its written confirmation"
+    ),
+    SupplierResponseKind.DELAY_CONFIRMED: "Delay confirmed: the supplier confirms in writing a delay it reported",
     SupplierResponseKind.FULFILLED: "Fulfilled: the supplier certifies the rated order has been filled",
 }
+SIGNATURE_MEANING_OFFER_ACCEPTED = "Accepted: the customer accepts the delivery date the supplier offered"
 SIGNATURE_MEANING_EXTENSION = "Extended: certifies the rating is extended under 15 CFR 700.15"
 
 
@@ -298,3 +343,21 @@ class GrantStatus(models.TextChoices):
     PENDING = "pending", "Waiting for a second administrator"
     CONFIRMED = "confirmed", "Confirmed"
     REJECTED = "rejected", "Rejected"
+
+
+class WebhookEventType(models.TextChoices):
+    """What a webhook endpoint can subscribe to; the same events the feed /api/v1/events/ lists."""
+
+    ORDER_ISSUED = "order.issued", "A rated order was issued to your organization (or for your request)"
+    ORDER_AMENDED = "order.amended", "A rated order was amended"
+    ORDER_CANCELLED = "order.cancelled", "A rated order was cancelled"
+    ORDER_DOCUMENT_READY = "order.document_ready", "The signed PDF of an order version can be downloaded"
+    ORDER_RESPONDED = "order.responded", "The supplier accepted, rejected, notified a delay or fulfilled an order"
+    REQUEST_CHANGED = "request.changed", "A rating request moved on (submitted, question, returned, decided...)"
+
+
+class WebhookDeliveryStatus(models.TextChoices):
+    PENDING = "pending", "Waiting to be sent"
+    SENDING = "sending", "Being sent"
+    DELIVERED = "delivered", "Delivered (2xx)"
+    FAILED = "failed", "Failed after the last attempt"

@@ -11,7 +11,38 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ratings.constants import HHS_WORKFLOW_ROLES, INCOMPATIBLE_ROLES, LEVEL_RANK, OrganizationKind, RequestState, Role
+from ratings.constants import HHS_WORKFLOW_ROLES, LEVEL_RANK, OrganizationKind, RequestState, Role
+from ratings.permissions_accounts import (
+    account_admin_refusal as account_admin_refusal,
+)
+from ratings.permissions_accounts import (
+    closure_day_refusal as closure_day_refusal,
+)
+from ratings.permissions_accounts import (
+    grant_decision_refusal as grant_decision_refusal,
+)
+from ratings.permissions_accounts import (
+    is_account_admin as is_account_admin,
+)
+from ratings.permissions_accounts import (
+    must_use_second_factor as must_use_second_factor,
+)
+from ratings.permissions_accounts import (
+    role_conflict as role_conflict,
+)
+from ratings.permissions_accounts import (
+    roles_refusal as roles_refusal,
+)
+from ratings.permissions_accounts import (
+    second_factor_reset_refusal as second_factor_reset_refusal,
+)
+from ratings.permissions_accounts import (
+    token_issue_refusal as token_issue_refusal,
+)
+from ratings.permissions_accounts import (
+    token_revoke_refusal as token_revoke_refusal,
+)
+from ratings.permissions_casework import delay_recorder_refusal, placing_party_refusal
 
 # The facts the rules stand on, read by callers through this module too.
 from ratings.roles import (
@@ -168,7 +199,11 @@ def own_account_refusal(account: Any, user: Any) -> str | None:
 # --- Rated orders ------------------------------------------------------------------------------
 
 ORDER_SIGNER_ACTIONS = frozenset({"amend", "cancel"})
-SUPPLIER_ACTIONS = frozenset({"accept", "reject", "notify_delay", "mark_fulfilled", "flowdown"})
+SUPPLIER_ACTIONS = frozenset(
+    {"accept", "reject", "notify_delay", "confirm_delay", "mark_fulfilled", "flowdown", "acknowledge_directive"}
+)
+# The customer (whoever placed the order) answers the supplier and asks HHS for help.
+PLACING_PARTY_ACTIONS = frozenset({"accept_offer", "open_assistance"})
 
 
 def _order_signer_refusal(order: Any, user: Any) -> str | None:
@@ -213,6 +248,10 @@ def order_refusal(action: str, order: Any, user: Any) -> str | None:
         return _order_signer_refusal(order, user)
     if action in SUPPLIER_ACTIONS:
         return _supplier_refusal(order, user)
+    if action in PLACING_PARTY_ACTIONS:
+        return placing_party_refusal(order, user)
+    if action == "record_delay":
+        return delay_recorder_refusal(order, user)
     return f"Unknown action {action!r}."
 
 
@@ -276,81 +315,21 @@ def capacity_report_refusal(supplier: Any, user: Any) -> str | None:
     return None
 
 
-# --- Accounts, credentials and the second factor -------------------------------------------------
+# --- Webhooks -------------------------------------------------------------------------------------
+
+WEBHOOK_ROLES = (Role.APPLICANT, Role.SUPPLIER_CONTACT)
 
 
-def is_account_admin(user: Any) -> bool:
-    """HHS administrators (and a superuser made by the command line) manage accounts."""
-    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
-        return False
-    return bool(user.is_superuser) or has_role(user, Role.HHS_ADMIN)
-
-
-def account_admin_refusal(_target: Any, user: Any) -> str | None:
-    if not is_account_admin(user):
-        return "Only HHS administrators manage users, organizations and programs."
+def webhook_refusal(organization: Any, user: Any) -> str | None:
+    """An organization's applicants or supplier contacts manage its webhook endpoints (an
+    endpoint receives that organization's confidential events)."""
+    if organization is None or organization.pk not in organization_ids(user, *WEBHOOK_ROLES):
+        return "Only an applicant or supplier contact of the organization manages its webhooks."
     return None
 
 
-def roles_refusal(target_user: Any, user: Any) -> str | None:
-    """Roles are changed by an administrator, and never by the person whose roles they are (AC-5)."""
-    reason = account_admin_refusal(target_user, user)
-    if reason is None and getattr(target_user, "pk", None) == user.pk:
-        return "Nobody changes their own roles or account status: ask another HHS administrator."
-    return reason
-
-
-def role_conflict(target_user: Any, role: str, *, ignoring: int | None = None) -> str | None:
-    """A role `target_user` may not take on beside the active roles they hold (NIST AC-5)."""
-    incompatible = INCOMPATIBLE_ROLES.get(role, frozenset())
-    held = target_user.memberships.filter(is_active=True, role__in=incompatible).exclude(pk=ignoring)
-    clash = held.values_list("role", flat=True).first()
-    if clash is None:
-        return None
-    return (
-        f"{Role(role).label} and {Role(clash).label} are never held by one person (separation of duties): "
-        "deactivate the other role first."
-    )
-
-
-def grant_decision_refusal(grant: Any, user: Any) -> str | None:
-    """Two-person rule: a second administrator, neither the requester nor the grantee, decides."""
-    reason = account_admin_refusal(grant, user)
-    if reason:
-        return reason
-    if user.pk == grant.requested_by_id:
-        return "You asked for this grant; a second HHS administrator must confirm it (two-person rule)."
-    if user.pk == grant.user_id:
-        return "Nobody confirms approval authority for themselves."
-    return None
-
-
-def token_revoke_refusal(token: Any, user: Any) -> str | None:
-    """The owner, or an HHS administrator (who can list and revoke, never read or create)."""
-    if token.user_id == getattr(user, "pk", None) or is_account_admin(user):
-        return None
-    return "Only the token's owner or an HHS administrator can revoke it."
-
-
-def token_issue_refusal(_target: Any, user: Any) -> str | None:
-    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
-        return "Sign in to create a token."
-    if must_use_second_factor(user) and not getattr(user, "is_verified", lambda: False)():
-        return "Sign in with your second factor before creating a token."
-    return None
-
-
-def must_use_second_factor(user: Any) -> bool:
-    """HHS staff, auditors, superusers, and members of organizations that require it (AAL2)."""
-    if user is None or not getattr(user, "is_authenticated", False):
-        return False
-    if user.is_superuser or is_hhs_staff(user):
-        return True
-    return any(m.organization.require_mfa for m in active_memberships(user))
-
-
-def second_factor_reset_refusal(target_user: Any, user: Any) -> str | None:
-    return roles_refusal(target_user, user)
+def webhook_endpoint_refusal(endpoint: Any, user: Any) -> str | None:
+    return webhook_refusal(endpoint.organization, user)
 
 
 # --- The audit trail ----------------------------------------------------------------------------

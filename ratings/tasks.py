@@ -8,12 +8,15 @@ from typing import Any
 from celery import shared_task
 
 from audit import context
+from ratings.services import idempotency
 from ratings.services.accounts import tokens
 from ratings.services.notifications import digest as notification_digests
 from ratings.services.notifications import outbox as notifications
 from ratings.services.orders import documents as order_documents
 from ratings.services.orders import reminders as order_reminders
 from ratings.services.requests import overdue as review_overdue
+from ratings.services.webhooks import delivery as webhook_delivery
+from ratings.services.webhooks import endpoints as webhook_endpoints
 
 logger = logging.getLogger("ratings.tasks")
 
@@ -87,3 +90,25 @@ def expire_api_tokens() -> int:
     """Periodic (beat): remove API tokens past their expiry, auditing each removal."""
     with context.use(context.for_task()):
         return tokens.api_tokens_expire()
+
+
+@shared_task(name="ratings.tasks.deliver_webhook", ignore_result=True)
+def deliver_webhook(delivery_id: int) -> str:
+    """One attempt at one webhook delivery; a failed attempt is queued again after its backoff
+    (the row holds the retry state, so a lost task is picked up by the sweep)."""
+    result = webhook_delivery.webhook_deliver(delivery_id=delivery_id)
+    if result.status == "retry":
+        webhook_endpoints.enqueue(delivery_id, countdown=result.retry_in)
+    return result.status
+
+
+@shared_task(name="ratings.tasks.sweep_webhooks", ignore_result=True)
+def sweep_webhooks() -> int:
+    """Periodic (beat): queue again webhook deliveries left pending."""
+    return len(webhook_delivery.webhooks_sweep())
+
+
+@shared_task(name="ratings.tasks.purge_idempotency_keys", ignore_result=True)
+def purge_idempotency_keys() -> int:
+    """Periodic (beat): forget Idempotency-Keys older than IDEMPOTENCY_KEY_HOURS."""
+    return idempotency.idempotency_purge()

@@ -11,6 +11,7 @@ from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY, devices_for_user
 
 from audit.actions import register
+from ratings.clock import forget_closure_days
 from ratings.documents.signing import ensure_dev_certificate
 from tests.factories import Cast, make_cast
 
@@ -52,8 +53,10 @@ def _signing_settings(settings, signing_pair):
 
 @pytest.fixture(autouse=True)
 def _fresh_rate_limits():
-    """Rate-limit and lockout counters live in the cache: each test starts with none."""
+    """Rate-limit and lockout counters live in the cache, closure days in a per-process memo:
+    each test starts with none."""
     cache.clear()
+    forget_closure_days()
 
 
 @pytest.fixture

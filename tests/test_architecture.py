@@ -166,3 +166,26 @@ def test_the_local_import_check_itself(source, expected):
 def test_the_cycle_check_itself():
     assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
     assert _cycles({"a": {"b"}, "b": set()}) == []
+
+
+def _row_locks(tree: ast.Module) -> Iterator[tuple[int, set[str]]]:
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "select_for_update"
+        ):
+            yield node.lineno, {ast.unparse(keyword) for keyword in node.keywords}
+
+
+def test_every_row_lock_is_on_own_rows_and_lets_foreign_keys_through():
+    # docs/architecture.md "Lock order": FOR NO KEY UPDATE of the query's own table only. A
+    # plain FOR UPDATE would also block the foreign-key checks (KEY SHARE) other transactions
+    # make at commit, after they hold the audit chain lock: a deadlock.
+    wrong = [
+        f"{name}:{line}"
+        for name, path in MODULES.items()
+        for line, keywords in _row_locks(ast.parse(path.read_text()))
+        if not {"of=('self',)", "no_key=True"} <= keywords
+    ]
+    assert wrong == []

@@ -93,7 +93,11 @@ TEMPLATES = [
 ]
 
 # --- Database ---------------------------------------------------------------------------------
-DATABASES = {"default": dj_database_url.parse(env("DATABASE_URL"), conn_max_age=env_int("DB_CONN_MAX_AGE", 0))}
+DATABASES = {
+    "default": dj_database_url.parse(
+        env("DATABASE_URL"), conn_max_age=env_int("DB_CONN_MAX_AGE", 0), conn_health_checks=True
+    )
+}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Security ---------------------------------------------------------------------------------
@@ -250,7 +254,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": ["ratings.api.throttles.PerTokenThrottle"],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env("API_THROTTLE_ANON", "30/minute"),
         "user": env("API_THROTTLE_USER", "600/minute"),
@@ -259,9 +263,22 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "DPA Priority Rating Portal API",
-    "DESCRIPTION": "Prepare, certify and submit requests for DPA priority ratings (45 CFR part 101). "
-    "All company data is business confidential under DPA §705(d).",
+    "DESCRIPTION": "Prepare, certify and submit requests for DPA priority ratings (45 CFR part 101); answer "
+    "and extend rated orders; receive events by signed webhook (Standard Webhooks) or from the event feed. "
+    "Errors are RFC 9457 problem details. Changes need If-Match (the ETag you read); POSTs take an "
+    "Idempotency-Key. All company data is business confidential under DPA §705(d).",
     "VERSION": "1.0.0",
+    # One name per choice set, so clients generate one type for each (stable across releases).
+    "ENUM_NAME_OVERRIDES": {
+        "RatingLevelEnum": "ratings.constants.RatingLevel",
+        "RequestStateEnum": "ratings.constants.RequestState",
+        "OrderStatusEnum": "ratings.constants.OrderStatus",
+        "RejectionReasonEnum": "ratings.constants.RejectionReason",
+        "HealthResourceCategoryEnum": "ratings.constants.HealthResourceCategory",
+        "WebhookEventTypeEnum": "ratings.constants.WebhookEventType",
+        "WebhookDeliveryStatusEnum": "ratings.constants.WebhookDeliveryStatus",
+    },
+    "COMPONENT_SPLIT_REQUEST": True,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

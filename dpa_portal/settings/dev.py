@@ -9,5 +9,7 @@ os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "1")
 os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
 # Audit signing key: a development key is created in var/ on first use (manage.py ensure_audit_key).
 os.environ.setdefault("AUDIT_SIGNING_KEY_AUTOGENERATE", "1")
+# A webhook receiver on this machine (http://127.0.0.1:…) is allowed only here.
+os.environ.setdefault("WEBHOOK_ALLOW_PRIVATE_URLS", "1")
 
 from dpa_portal.settings.base import *  # noqa: F403

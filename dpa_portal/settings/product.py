@@ -56,8 +56,18 @@ SUPPLIER_RESPONSE_WORKING_DAYS = {
     "DO": env_int("SUPPLIER_RESPONSE_WORKING_DAYS_DO", 15),
     "DX": env_int("SUPPLIER_RESPONSE_WORKING_DAYS_DX", 10),
 }
-# Written confirmation of a verbal delay notice, working days (15 CFR 700.13(d)(3)).
+# Each process reads the declared closure days again after this many seconds (a change made in
+# the same process is seen at once).
+CLOSURE_DAYS_REFRESH_SECONDS = env_int("CLOSURE_DAYS_REFRESH_SECONDS", 60)
+# Written confirmation of a delay notice not given in writing, working days (15 CFR 700.13(d)).
 DELAY_CONFIRMATION_WORKING_DAYS = env_int("DELAY_CONFIRMATION_WORKING_DAYS", 5)
+# Special priorities assistance: HHS's target for a response to a case, working days [U].
+ASSISTANCE_TARGET_WORKING_DAYS = env_int("ASSISTANCE_TARGET_WORKING_DAYS", 5)
+# A directive takes precedence over DX orders: the approval authority it needs [U].
+DIRECTIVE_AUTHORITY_LEVEL = env("DIRECTIVE_AUTHORITY_LEVEL", "DX")
+# An applicant may ask for reconsideration of a denial or partial approval within this many
+# working days of the decision (15 CFR 700.80-700.81 model; HRPAS period unconfirmed [U]).
+RECONSIDERATION_PERIOD_WORKING_DAYS = env_int("RECONSIDERATION_PERIOD_WORKING_DAYS", 30)
 # Reminders before a supplier response is due, in working days before the due day.
 SUPPLIER_REMINDER_OFFSETS_WORKING_DAYS = [int(n) for n in env_list("SUPPLIER_REMINDER_OFFSETS_WORKING_DAYS", "5,1")]
 # 45 CFR 101.36: an increase up to this share of the ordered quantity is "negligible" [U].
@@ -111,6 +121,20 @@ SUPPLIER_REMINDER_INTERVAL_SECONDS = float(env("SUPPLIER_REMINDER_INTERVAL_SECON
 NOTIFICATION_DIGEST_INTERVAL_SECONDS = float(env("NOTIFICATION_DIGEST_INTERVAL_SECONDS", "900"))
 # How often beat looks for HHS reviews past their target (the reviewer is told once per due day).
 REVIEW_OVERDUE_INTERVAL_SECONDS = float(env("REVIEW_OVERDUE_INTERVAL_SECONDS", "900"))
+# --- API: idempotent replays and webhooks (Standard Webhooks) --------------------------------
+IDEMPOTENCY_KEY_HOURS = env_int("IDEMPOTENCY_KEY_HOURS", 24)
+# Webhook delivery: attempts per event (first included), backoff as for notices; an endpoint
+# failing this many attempts in a row is disabled and its organization told by e-mail.
+WEBHOOK_MAX_ATTEMPTS = env_int("WEBHOOK_MAX_ATTEMPTS", 8)
+WEBHOOK_RETRY_BASE_SECONDS = float(env("WEBHOOK_RETRY_BASE_SECONDS", "30"))
+WEBHOOK_RETRY_MAX_SECONDS = float(env("WEBHOOK_RETRY_MAX_SECONDS", "21600"))
+WEBHOOK_DISABLE_AFTER_FAILURES = env_int("WEBHOOK_DISABLE_AFTER_FAILURES", 15)
+WEBHOOK_TIMEOUT_SECONDS = float(env("WEBHOOK_TIMEOUT_SECONDS", "10"))
+# After a secret is rotated, the old one still signs (a second signature) this long.
+WEBHOOK_SECRET_OVERLAP_HOURS = env_int("WEBHOOK_SECRET_OVERLAP_HOURS", 24)
+# Development only: endpoints on http:// and on loopback/private addresses (a local receiver).
+WEBHOOK_ALLOW_PRIVATE_URLS = env_bool("WEBHOOK_ALLOW_PRIVATE_URLS", False)
+
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # Sign the chain head, so tampering after it is detectable.
     "audit-checkpoint": {"task": "audit.tasks.checkpoint", "schedule": AUDIT_CHECKPOINT_MINUTES * 60.0},
@@ -137,4 +161,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "schedule": REVIEW_OVERDUE_INTERVAL_SECONDS,
     },
     "api-tokens-expire": {"task": "ratings.tasks.expire_api_tokens", "schedule": 3600.0},  # audited
+    "idempotency-keys-purge": {"task": "ratings.tasks.purge_idempotency_keys", "schedule": 3600.0},
+    # Re-queue webhook deliveries left pending (broker down, worker lost).
+    "webhooks-sweep": {"task": "ratings.tasks.sweep_webhooks", "schedule": NOTIFICATION_SWEEP_INTERVAL_SECONDS},
 }

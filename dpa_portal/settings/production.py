@@ -4,6 +4,9 @@ import os
 
 # Rate limits, throttles and lockout counters must be shared by every worker: Redis, always.
 os.environ.setdefault("CACHE_URL", "redis://127.0.0.1:6379/1")
+# Persistent database connections: a new connection per request costs more than most pages'
+# queries. Health checks (base.py) replace a connection the database dropped.
+os.environ.setdefault("DB_CONN_MAX_AGE", "600")
 
 from dpa_portal.settings.base import *  # noqa: F403
 from dpa_portal.settings.base import SESSION_ABSOLUTE_SECONDS, env_bool

@@ -8,6 +8,8 @@ from django_otp_webauthn.models import WebAuthnAttestation, WebAuthnCredential
 from ratings.admin import program, workqueue
 from ratings.admin.accounts import OrganizationAdmin, ProgramAdmin, UserAdmin
 from ratings.admin.assignment import ConflictOfInterestAdmin
+from ratings.admin.assistance import AssistanceCaseAdmin
+from ratings.admin.calendar import ClosureDayAdmin
 from ratings.admin.credentials import ApiTokenAdmin, AuthorityGrantAdmin
 from ratings.admin.notifications import NotificationAdmin
 from ratings.admin.orders import RatedOrderAdmin
@@ -16,7 +18,9 @@ from ratings.admin.requests import RatingRequestAdmin
 from ratings.admin.site import admin_site_has_permission
 from ratings.models import (
     ApiToken,
+    AssistanceCase,
     AuthorityGrant,
+    ClosureDay,
     ConflictOfInterest,
     ItemFamily,
     Notification,
@@ -44,6 +48,8 @@ admin.site.register(User, UserAdmin)
 admin.site.register(Organization, OrganizationAdmin)
 admin.site.register(Program, ProgramAdmin)
 admin.site.register(ConflictOfInterest, ConflictOfInterestAdmin)
+admin.site.register(ClosureDay, ClosureDayAdmin)
+admin.site.register(AssistanceCase, AssistanceCaseAdmin)
 admin.site.register(ApiToken, ApiTokenAdmin)
 admin.site.register(AuthorityGrant, AuthorityGrantAdmin)
 admin.site.register(ItemFamily, ItemFamilyAdmin)

@@ -228,7 +228,9 @@ class RatedOrderAdmin(AuditHistoryMixin, SupplierOrderAdminMixin, admin.ModelAdm
     def _amend_view(self, request: HttpRequest, object_id: int) -> HttpResponse:
         order = self._order(request, object_id)
         current = order.versions.get(number=order.current_version)
-        form = AmendForm(request.POST or None, items=current.items_snapshot, initial={"version": order.current_version})
+        # The customer accepted the date a rejecting supplier offered: the amendment comes prepared.
+        items = order_selectors.prepared_amendment(order) or current.items_snapshot
+        form = AmendForm(request.POST or None, items=items, initial={"version": order.current_version})
         if request.method == "POST" and form.is_valid():
             try:
                 order_changes.rated_order_amend(

@@ -17,6 +17,7 @@ from django.utils.safestring import SafeString
 
 from ratings import permissions
 from ratings.clock import agency_time
+from ratings.constants import REJECTION_REASON_CITATIONS
 from ratings.models import Notification, RatedOrder, RatedOrderVersion, SupplierResponse
 from ratings.models.orders import AWAITING_RESPONSE_STATUSES
 from ratings.selectors.orders import order_tree_rows
@@ -61,13 +62,21 @@ class SupplierResponseInline(admin.TabularInline):
     @admin.display(description="Dates")
     def dates(self, obj: SupplierResponse) -> SafeString:
         parts = []
+        if obj.reason_code:
+            parts.append(format_html("Rule: {}", REJECTION_REASON_CITATIONS[obj.reason_code]))
+        if obj.conflicting_level:
+            parts.append(format_html("Would interfere with an accepted {} order", obj.conflicting_level))
         if obj.earliest_date:
             offer = " (offers to accept on that basis)" if obj.offers_to_accept_on_that_basis else ""
-            parts.append(format_html("Earliest date it can meet: {}{}", obj.earliest_date.isoformat(), offer))
+            parts.append(format_html("Earliest date possible: {}{}", obj.earliest_date.isoformat(), offer))
+        if obj.channel:
+            parts.append(format_html("Reported by {} (not in writing)", obj.channel))
         if obj.new_date:
             parts.append(format_html("New date: {}", obj.new_date.isoformat()))
         if obj.confirmation_due:
-            parts.append(format_html("Written confirmation due: {}", _when(obj.confirmation_due)))
+            confirmed = SupplierResponse.objects.filter(confirms=obj).first()
+            state = f"confirmed {_when(confirmed.responded_at)}" if confirmed else "not confirmed yet"
+            parts.append(format_html("Written confirmation due: {} ({})", _when(obj.confirmation_due), state))
         return format_html_join(BR, "{}", ((p,) for p in parts)) if parts else SafeString("—")
 
 

@@ -8,7 +8,7 @@ from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from dpa_portal.errors import ApplicationError
+from dpa_portal.errors import ApplicationError, ConcurrentChange
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 
@@ -27,6 +27,9 @@ def problem(status: int, title: str, detail: str, *, code: str, field: str | Non
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, ConcurrentChange):
+        # Over HTTP the version a client expects is its If-Match: a stale one is 412 (RFC 9110 §13.1.1).
+        return problem(412, "Precondition failed", exc.message, code="precondition_failed")
     if isinstance(exc, ApplicationError):
         title = exc.code.replace("_", " ").capitalize()
         return problem(exc.status_code, title, exc.message, code=exc.code, field=exc.field)

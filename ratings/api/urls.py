@@ -1,26 +1,63 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
-from ratings.api import views
+from ratings.api.views import orders, reference, requests, webhooks
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves Swagger UI's start-up script as a file: no inline script (CSP).
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
-    path("v1/requests/", views.RatingRequestListCreate.as_view(), name="api-requests"),
-    path("v1/requests/<str:reference>/", views.RatingRequestDetail.as_view(), name="api-request"),
+    # Requests (manufacturers).
+    path("v1/requests/", requests.RatingRequestListCreate.as_view(), name="api-requests"),
+    path("v1/requests/<str:reference>/", requests.RatingRequestDetail.as_view(), name="api-request"),
     path(
-        "v1/requests/<str:reference>/line-items/", views.RatingRequestLineItems.as_view(), name="api-request-line-items"
+        "v1/requests/<str:reference>/line-items/",
+        requests.RatingRequestLineItems.as_view(),
+        name="api-request-line-items",
     ),
     path(
         "v1/requests/<str:reference>/attachments/",
-        views.RatingRequestAttachments.as_view(),
+        requests.RatingRequestAttachments.as_view(),
         name="api-request-attachments",
     ),
-    path("v1/requests/<str:reference>/submit/", views.RatingRequestSubmit.as_view(), name="api-request-submit"),
-    path("v1/requests/<str:reference>/respond/", views.RatingRequestRespond.as_view(), name="api-request-respond"),
-    path("v1/requests/<str:reference>/withdraw/", views.RatingRequestWithdraw.as_view(), name="api-request-withdraw"),
-    path("v1/programs/", views.ProgramList.as_view(), name="api-programs"),
-    path("v1/suppliers/", views.SupplierList.as_view(), name="api-suppliers"),
+    path(
+        "v1/requests/<str:reference>/attachments/<int:pk>/",
+        requests.RatingRequestAttachment.as_view(),
+        name="api-request-attachment",
+    ),
+    path("v1/requests/<str:reference>/orders/", orders.RequestOrderList.as_view(), name="api-request-orders"),
+    path("v1/requests/<str:reference>/submit/", requests.RatingRequestSubmit.as_view(), name="api-request-submit"),
+    path("v1/requests/<str:reference>/respond/", requests.RatingRequestRespond.as_view(), name="api-request-respond"),
+    path(
+        "v1/requests/<str:reference>/withdraw/", requests.RatingRequestWithdraw.as_view(), name="api-request-withdraw"
+    ),
+    # Rated orders (suppliers answer; manufacturers, HHS and auditors read).
+    path("v1/orders/", orders.OrderList.as_view(), name="api-orders"),
+    path("v1/orders/<str:order_number>/", orders.OrderDetail.as_view(), name="api-order"),
+    path(
+        "v1/orders/<str:order_number>/versions/<int:version>/document/",
+        orders.OrderDocument.as_view(),
+        name="api-order-document",
+    ),
+    path("v1/orders/<str:order_number>/accept/", orders.OrderAccept.as_view(), name="api-order-accept"),
+    path("v1/orders/<str:order_number>/reject/", orders.OrderReject.as_view(), name="api-order-reject"),
+    path("v1/orders/<str:order_number>/delay/", orders.OrderDelay.as_view(), name="api-order-delay"),
+    path("v1/orders/<str:order_number>/fulfil/", orders.OrderFulfil.as_view(), name="api-order-fulfil"),
+    path("v1/orders/<str:order_number>/flowdown/", orders.OrderFlowdown.as_view(), name="api-order-flowdown"),
+    # Webhooks (Standard Webhooks) and the event feed.
+    path("v1/webhooks/", webhooks.EndpointList.as_view(), name="api-webhooks"),
+    path("v1/webhooks/<int:pk>/", webhooks.EndpointDetail.as_view(), name="api-webhook"),
+    path("v1/webhooks/<int:pk>/rotate-secret/", webhooks.EndpointRotate.as_view(), name="api-webhook-rotate"),
+    path("v1/webhooks/<int:pk>/deliveries/", webhooks.DeliveryList.as_view(), name="api-webhook-deliveries"),
+    path(
+        "v1/webhooks/<int:pk>/deliveries/<int:delivery_id>/replay/",
+        webhooks.DeliveryReplay.as_view(),
+        name="api-webhook-replay",
+    ),
+    path("v1/events/", webhooks.EventList.as_view(), name="api-events"),
+    path("v1/events/<str:event_id>/", webhooks.EventDetail.as_view(), name="api-event"),
+    # Reference data.
+    path("v1/programs/", reference.ProgramList.as_view(), name="api-programs"),
+    path("v1/suppliers/", reference.SupplierList.as_view(), name="api-suppliers"),
 ]

@@ -8,12 +8,13 @@ PAdES signature is added afterwards (ratings.documents.signing).
 from __future__ import annotations
 
 import io
+import itertools
 from dataclasses import dataclass, field
 from typing import Any
 from xml.sax.saxutils import escape
 
-from reportlab.graphics.barcode.qr import QrCodeWidget
-from reportlab.graphics.shapes import Drawing
+from reportlab.graphics.barcode import qrencoder
+from reportlab.graphics.shapes import Drawing, Path
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import LETTER
@@ -188,11 +189,34 @@ def _items_table(content: OrderContent, s: dict[str, ParagraphStyle]) -> Table:
 
 
 def _qr(url: str) -> Drawing:
-    widget = QrCodeWidget(url)
-    x1, y1, x2, y2 = widget.getBounds()
+    """The verification QR code, encoded once and drawn as one filled path: one rectangle per
+    run of dark modules in a row, with the standard four-module quiet zone.
+
+    One fixed mask pattern: every reader decodes any of the eight, and trying all eight for the
+    least penalty (what `make()` does) is most of a document's rendering time; the address is
+    always the same shape (site, order number, 64 hex digits), which mask 0 renders cleanly."""
+    code = qrencoder.QRCode(None, qrencoder.QRErrorCorrectLevel.L)
+    code.addData(url)
+    code.version = code.calculate_version()
+    code.makeImpl(False, 0)
+    border = 4
     size = 1.2 * inch
-    drawing = Drawing(size, size, transform=[size / (x2 - x1), 0, 0, size / (y2 - y1), 0, 0])
-    drawing.add(widget)
+    box = size / (code.getModuleCount() + 2 * border)
+    path = Path(fillColor=colors.black, strokeColor=None, strokeWidth=0)
+    for r, row in enumerate(code.modules):
+        column = 0
+        for dark, run in itertools.groupby(bool(module) for module in row):
+            length = len(list(run))
+            if dark:
+                x, y = (column + border) * box, size - (r + border + 1) * box
+                path.moveTo(x, y)
+                path.lineTo(x + length * box, y)
+                path.lineTo(x + length * box, y + box)
+                path.lineTo(x, y + box)
+                path.closePath()
+            column += length
+    drawing = Drawing(size, size)
+    drawing.add(path)
     return drawing
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -80,8 +81,29 @@ def ensure_dev_certificate(cert_path: Path, key_path: Path, *, common_name: str 
     return True
 
 
+# The signer (key and certificate, parsed and checked) is loaded once per process and kept until
+# the files or the settings naming them change: loading it is most of a signature's cost.
+_signers: dict[tuple[str, str, float, float], signers.SimpleSigner] = {}
+_signers_lock = threading.Lock()
+
+
 def _signer() -> signers.SimpleSigner:
     cert, key = Path(settings.DOCUMENT_SIGNING_CERT), Path(settings.DOCUMENT_SIGNING_KEY)
+    if not cert.exists() or not key.exists():
+        raise SigningUnavailable(
+            f"The document signing certificate or key is missing ({cert}, {key}); "
+            "run `manage.py ensure_signing_cert` in development."
+        )
+    identity = (str(cert), str(key), cert.stat().st_mtime, key.stat().st_mtime)
+    with _signers_lock:
+        signer = _signers.get(identity)
+        if signer is None:
+            _signers.clear()
+            signer = _signers[identity] = _load_signer(cert, key)
+    return signer
+
+
+def _load_signer(cert: Path, key: Path) -> signers.SimpleSigner:
     if not cert.exists() or not key.exists():
         raise SigningUnavailable(
             f"The document signing certificate or key is missing ({cert}, {key}); "

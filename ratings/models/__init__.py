@@ -1,6 +1,14 @@
 """Models of the workflow domain, one module per aggregate."""
 
 from ratings.models.accounts import ApiToken, AuthorityGrant
+from ratings.models.api import (
+    IdempotencyRecord,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookEvent,
+)
+from ratings.models.calendar import ClosureDay
 from ratings.models.conflicts import ConflictOfInterest
 from ratings.models.notifications import Notification, NotificationPreference
 from ratings.models.orders import (
@@ -20,16 +28,22 @@ from ratings.models.requests import (
     RatingRequest,
     RequestLineItem,
 )
+from ratings.models.resolutions import AssistanceCase, AssistanceEntry, Directive, OfferAcceptance
 from ratings.models.sequences import ReferenceCounter
 from ratings.models.submissions import RequestSubmission
 
 __all__ = [
     "ApiToken",
+    "AssistanceCase",
+    "AssistanceEntry",
     "Attachment",
     "AuthorityGrant",
     "CapacityReport",
+    "ClosureDay",
     "ConflictOfInterest",
+    "Directive",
     "Document",
+    "IdempotencyRecord",
     "InformationRequest",
     "ItemFamily",
     "ItemFamilyKey",
@@ -37,6 +51,7 @@ __all__ = [
     "Membership",
     "Notification",
     "NotificationPreference",
+    "OfferAcceptance",
     "Organization",
     "Program",
     "RatedOrder",
@@ -49,4 +64,8 @@ __all__ = [
     "Signature",
     "SupplierResponse",
     "User",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookEndpoint",
+    "WebhookEvent",
 ]

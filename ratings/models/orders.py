@@ -15,6 +15,7 @@ from django_fsm import RETURN_VALUE, FSMField, transition
 
 from ratings.clock import agency_time
 from ratings.constants import (
+    REJECTION_REASON_CITATIONS,
     AmendmentSignificance,
     DocumentKind,
     GenerationStatus,
@@ -68,6 +69,7 @@ class RatedOrder(models.Model):
     cancelled_at = models.DateTimeField(null=True, blank=True)
     cancellation_reason = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True, help_text="Last change (API sync: updated_since).")
 
     class Meta:
         ordering = ["-issued_at", "-order_number"]
@@ -110,6 +112,15 @@ class RatedOrder(models.Model):
     )
     def accept(self) -> None:
         pass
+
+    @transition(
+        field=status,
+        source=[*AWAITING_RESPONSE_STATUSES, OrderStatus.REJECTED],
+        target=OrderStatus.ACCEPTED,
+        permission=allowed(order_rule("acknowledge_directive")),
+    )
+    def accept_under_directive(self) -> None:
+        """An HHS directive to accept the order (it takes precedence over DX and DO orders)."""
 
     @transition(
         field=status,
@@ -262,7 +273,7 @@ class SupplierResponse(models.Model):
 
     order = models.ForeignKey(RatedOrder, on_delete=models.PROTECT, related_name="responses")
     version = models.ForeignKey(RatedOrderVersion, on_delete=models.PROTECT, related_name="responses")
-    kind = models.CharField(max_length=12, choices=SupplierResponseKind.choices)
+    kind = models.CharField(max_length=20, choices=SupplierResponseKind.choices)
     responder = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     printed_name = models.CharField(max_length=200)
     title = models.CharField(max_length=150, blank=True)
@@ -272,9 +283,28 @@ class SupplierResponse(models.Model):
     explanation = models.TextField(blank=True, help_text="Written reasons (rejection or delay).")
     earliest_date = models.DateField(null=True, blank=True, help_text="Cannot meet the date: earliest date it can.")
     offers_to_accept_on_that_basis = models.BooleanField(default=False)
+    conflicting_level = models.CharField(
+        max_length=2,
+        choices=RatingLevel.choices,
+        blank=True,
+        help_text="Interference rejection: the level of the accepted rated order it would interfere with.",
+    )
+    channel = models.CharField(
+        max_length=100, blank=True, help_text="Delay reported outside the portal: how (phone call, meeting...)."
+    )
+    confirms = models.OneToOneField(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="confirmation",
+        help_text="Written confirmation: the delay report it confirms.",
+    )
     new_date = models.DateField(null=True, blank=True, help_text="Delay: the new delivery date.")
     confirmation_due = models.DateTimeField(
-        null=True, blank=True, help_text="Delay: written confirmation due (DELAY_CONFIRMATION_WORKING_DAYS)."
+        null=True,
+        blank=True,
+        help_text="Delay reported outside the portal: written confirmation due (DELAY_CONFIRMATION_WORKING_DAYS).",
     )
     late = models.BooleanField(default=False, help_text="Answered after the response was due.")
     content_sha256 = models.CharField(
@@ -302,3 +332,8 @@ class SupplierResponse(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} by {self.printed_name} ({agency_time(self.responded_at)})"
+
+    @property
+    def citation(self) -> str:
+        """The rule the rejection reason comes from."""
+        return REJECTION_REASON_CITATIONS.get(self.reason_code, "")

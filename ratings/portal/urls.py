@@ -1,6 +1,6 @@
 from django.urls import path
 
-from ratings.portal.views import capacity, wizard
+from ratings.portal.views import capacity, casework, placed, wizard
 from ratings.portal.views import orders as supplier
 from ratings.portal.views import requests as views
 
@@ -24,7 +24,28 @@ urlpatterns = [
     path("orders/<str:order_number>/accept/", supplier.order_accept, name="order-accept"),
     path("orders/<str:order_number>/reject/", supplier.order_reject, name="order-reject"),
     path("orders/<str:order_number>/delay/", supplier.order_delay, name="order-delay"),
+    path(
+        "orders/<str:order_number>/delay/<int:report_id>/confirm/",
+        supplier.order_confirm_delay,
+        name="order-confirm-delay",
+    ),
     path("orders/<str:order_number>/fulfil/", supplier.order_fulfil, name="order-fulfil"),
     path("orders/<str:order_number>/flowdown/", supplier.order_flowdown, name="order-flowdown"),
+    path(
+        "orders/<str:order_number>/cases/<str:reference>/answer/", casework.order_case_answer, name="order-case-answer"
+    ),
+    path(
+        "orders/<str:order_number>/directives/<str:number>/acknowledge/",
+        casework.order_directive_acknowledge,
+        name="order-directive-acknowledge",
+    ),
+    # The placing party (customer): the orders it placed, offers, delays, assistance cases
+    path("placed/<str:order_number>/", placed.placed_order_detail, name="placed-order"),
+    path("placed/<str:order_number>/offer/", placed.placed_order_accept_offer, name="placed-accept-offer"),
+    path("placed/<str:order_number>/delay-report/", placed.placed_order_record_delay, name="placed-record-delay"),
+    path("placed/<str:order_number>/assistance/", placed.placed_order_open_case, name="placed-open-case"),
+    path(
+        "placed/<str:order_number>/cases/<str:reference>/answer/", placed.placed_case_answer, name="placed-case-answer"
+    ),
     path("capacity/", capacity.capacity_reports, name="capacity"),
 ]

@@ -22,11 +22,12 @@ from django.db.models import (
     Value,
     When,
 )
+from django.http import Http404
 from django.utils import timezone
 
 from ratings import permissions
-from ratings.constants import LEVEL_RANK, OrderStatus, Role
-from ratings.models import RatedOrder, RatedOrderItem, RatedOrderVersion
+from ratings.constants import LEVEL_RANK, OrderStatus, Role, SupplierResponseKind
+from ratings.models import OfferAcceptance, RatedOrder, RatedOrderItem, RatedOrderVersion, SupplierResponse
 from ratings.models.orders import AWAITING_RESPONSE_STATUSES
 
 
@@ -159,3 +160,53 @@ def order_tree_rows(order: RatedOrder) -> list[tuple[RatedOrder, int]]:
 
     walk(next(n for n in nodes if n.pk == order.pk), 0)
     return rows
+
+
+# --- Delays reported outside the portal, and the customer's view of the answers ---
+
+
+def unconfirmed_delay_reports(order: RatedOrder) -> list[SupplierResponse]:
+    """Delays the supplier reported outside the portal and has not confirmed in writing yet."""
+    return list(
+        SupplierResponse.objects.filter(
+            order=order, kind=SupplierResponseKind.DELAY_REPORTED, confirmation__isnull=True
+        ).order_by("responded_at")
+    )
+
+
+def delay_report(order: RatedOrder, report_id: int) -> SupplierResponse:
+    report = SupplierResponse.objects.filter(
+        order=order, pk=report_id, kind=SupplierResponseKind.DELAY_REPORTED
+    ).first()
+    if report is None:
+        raise Http404("No such delay report.")
+    return report
+
+
+def pending_offer(order: RatedOrder) -> SupplierResponse | None:
+    """The current version's rejection offering another date, if the customer has not accepted it."""
+    if order.status != OrderStatus.REJECTED:
+        return None
+    return (
+        SupplierResponse.objects.filter(
+            order=order,
+            version__number=order.current_version,
+            kind=SupplierResponseKind.REJECT,
+            offers_to_accept_on_that_basis=True,
+            offer_acceptance__isnull=True,
+        )
+        .order_by("-responded_at")
+        .first()
+    )
+
+
+def prepared_amendment(order: RatedOrder) -> list[dict[str, Any]] | None:
+    """The items of the amendment an accepted offer prepared, while the order awaits it."""
+    if order.status != OrderStatus.REJECTED:
+        return None
+    acceptance = (
+        OfferAcceptance.objects.filter(order=order, response__version__number=order.current_version)
+        .order_by("-accepted_at")
+        .first()
+    )
+    return acceptance.prepared_items if acceptance else None

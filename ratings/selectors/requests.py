@@ -16,7 +16,7 @@ from audit.models import AuditEvent, LegalHold
 from ratings import permissions
 from ratings.clock import CLOCKED_STATES, review_clock
 from ratings.constants import Role
-from ratings.models import Attachment, RatingRequest
+from ratings.models import AssistanceCase, Attachment, RatingRequest
 
 
 def sees_all_requests(user: Any) -> bool:
@@ -39,9 +39,18 @@ def attachments_for(user: Any) -> QuerySet[Attachment]:
     return Attachment.objects.filter(request__in=rating_requests_for(user)).select_related("request")
 
 
+def belonging_references(rating_request: RatingRequest) -> list[str]:
+    """References of the records belonging to the request whose events are filed under their own:
+    its rated orders and the special priorities assistance cases about them."""
+    orders = list(rating_request.rated_orders.values_list("order_number", flat=True))
+    cases = AssistanceCase.objects.filter(order__source_request=rating_request).values_list("reference", flat=True)
+    return [*orders, *cases]
+
+
 def request_timeline(rating_request: RatingRequest) -> QuerySet[AuditEvent]:
+    references = [rating_request.reference, *belonging_references(rating_request)]
     return AuditEvent.objects.filter(
-        Q(reference=rating_request.reference) | Q(object_type="ratings.RatingRequest", object_id=str(rating_request.pk))
+        Q(reference__in=references) | Q(object_type="ratings.RatingRequest", object_id=str(rating_request.pk))
     ).order_by("sequence")
 
 
@@ -91,7 +100,8 @@ def request_history(reference: str) -> RequestHistory | None:
     """The request's audit history (21 CFR 11.50: signatures with name, time, meaning) and holds;
     None when neither a request nor an event has this reference."""
     rr = RatingRequest.objects.filter(reference=reference).select_related("applicant_organization").first()
-    events = list(audit_selectors.reference_history(reference)[:HISTORY_LIMIT])
+    also = belonging_references(rr) if rr else []
+    events = list(audit_selectors.reference_history(reference, *also)[:HISTORY_LIMIT])
     if rr is None and not events:
         return None
     return RequestHistory(

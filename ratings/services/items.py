@@ -29,6 +29,8 @@ DESCRIPTION_MAX_LENGTH = 300
 PART_NUMBER_MAX_LENGTH = 100
 UNIT_MAX_LENGTH = 30
 SHIP_TO_MAX_LENGTH = 300
+# Free text of assistance cases and reconsideration requests (what was tried, impact, questions).
+CASE_TEXT_MAX_LENGTH = 4000
 
 # A request's items become the items of its orders; amendments and flow-down keep the same cap.
 MAX_ITEMS_PER_REQUEST = 50

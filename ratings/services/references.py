@@ -10,14 +10,16 @@ from ratings.models import ReferenceCounter
 def reference_allocate(*, kind: str, year: int) -> int:
     """Next number for (kind, year), under a row lock so concurrent callers never share one."""
     with transaction.atomic():
-        counter = ReferenceCounter.objects.select_for_update().filter(kind=kind, year=year).first()
+        counter = (
+            ReferenceCounter.objects.select_for_update(of=("self",), no_key=True).filter(kind=kind, year=year).first()
+        )
         if counter is None:
             try:
                 with transaction.atomic():
                     ReferenceCounter.objects.create(kind=kind, year=year, last_value=0)
             except IntegrityError:
                 pass  # another transaction created it first; lock it below
-            counter = ReferenceCounter.objects.select_for_update().get(kind=kind, year=year)
+            counter = ReferenceCounter.objects.select_for_update(of=("self",), no_key=True).get(kind=kind, year=year)
         counter.last_value += 1
         counter.save(update_fields=["last_value"])
         return counter.last_value

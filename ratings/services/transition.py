@@ -20,11 +20,14 @@ or by the outbox rows it writes, so they happen only once the change is committe
 
 from __future__ import annotations
 
+import logging
+import random
+import time
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import Any, Generic, NoReturn, TypedDict, TypeVar, Unpack
 
-from django.db import models, transaction
+from django.db import OperationalError, models, transaction
 from django_fsm import can_proceed
 
 from audit import services as audit
@@ -33,6 +36,8 @@ from audit.constants import Outcome
 from dpa_portal.errors import ConcurrentChange, InvalidState, PermissionRefused
 from ratings import permissions, second_factor
 from ratings.models import Notification, RatedOrder, RatedOrderVersion, RatingRequest, User
+
+logger = logging.getLogger("ratings.transition")
 
 M = TypeVar("M", bound=models.Model)
 T = TypeVar("T")
@@ -241,6 +246,33 @@ def record_refusal(*, action: AuditAction, actor: User, message: str, **details:
     raise PermissionRefused(message)
 
 
+# Deadlock and serialization failure: the database rolled the whole transaction back, so it
+# can run again from the start; nothing of the failed attempt (event, notice, on_commit work)
+# survives it.
+RETRYABLE_SQLSTATES = frozenset({"40P01", "40001"})
+MAX_ATTEMPTS = 3
+
+
+def is_conflict(error: BaseException) -> bool:
+    return getattr(error.__cause__, "sqlstate", None) in RETRYABLE_SQLSTATES
+
+
+def retried(work: Callable[[], T], *, attempts: int = MAX_ATTEMPTS) -> T:
+    """Run `work` (one whole transaction) again, at most `attempts` times in all, when the
+    database broke it off to resolve a deadlock or a serialization conflict; full jitter
+    between attempts so the colliding transactions do not meet again."""
+    outermost = not transaction.get_connection().in_atomic_block
+    for attempt in range(1, attempts + 1):
+        try:
+            return work()
+        except OperationalError as error:
+            if not outermost or attempt == attempts or not is_conflict(error):
+                raise
+            logger.warning("transaction.retry attempt=%s sqlstate=%s", attempt, error.__cause__.sqlstate)  # type: ignore[union-attr]
+            time.sleep(random.uniform(0, 0.02 * 2**attempt))
+    raise AssertionError("unreachable")
+
+
 def perform(
     kind: Kind[M],
     action: Action,
@@ -254,9 +286,11 @@ def perform(
 ) -> M:
     """Run `action` on `target` along the path in the module docstring; returns the saved row."""
     refusal: tuple[Refused, M, str] | None = None  # the refusal, row, state when refused
-    try:
+
+    def attempt() -> M:
+        nonlocal refusal
         with transaction.atomic(durable=True):
-            row = kind.model._default_manager.select_for_update(of=("self",)).get(pk=target.pk)
+            row = kind.model._default_manager.select_for_update(of=("self",), no_key=True).get(pk=target.pk)
             stale = kind.version_field and expected_version not in (None, getattr(row, kind.version_field))
             if stale:
                 raise ConcurrentChange(kind.stale_message)
@@ -285,7 +319,10 @@ def perform(
             changes = applied.changes
             if changes is None:
                 changes = {name: [before[name], after[name]] for name in before if before[name] != after[name]}
+            if applied.then is not None:
+                applied.then()
             subject: Any = applied.created or row
+            # Last: the append takes the chain lock, held until commit (docs/architecture.md "Lock order").
             audit.record(
                 action=action.audit,
                 actor=actor,
@@ -298,8 +335,10 @@ def perform(
                 changes=changes,
                 data=applied.data,
             )
-            if applied.then is not None:
-                applied.then()
+            return row
+
+    try:
+        return retried(attempt)
     except Refused:
         assert refusal is not None
         refused, row, from_state = refusal
@@ -313,7 +352,6 @@ def perform(
             from_state=from_state,
             keep=refused.keep,
         )
-    return row
 
 
 def perform_create(
@@ -329,5 +367,9 @@ def perform_create(
     is decided by the caller's rule (`refusal`), and `apply` audits what it created."""
     if refusal:
         record_refusal(action=action, actor=actor, message=refusal, target=target, organization_id=organization_id)
-    with transaction.atomic(durable=True):
-        return apply()
+
+    def attempt() -> T:
+        with transaction.atomic(durable=True):
+            return apply()
+
+    return retried(attempt)

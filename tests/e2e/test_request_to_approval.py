@@ -212,7 +212,7 @@ def test_manufacturer_request_through_hhs_approval(browser, live_server, axe: Ax
     shoot(page, "09-supplier-order")
     # The rejection page (reasons, earliest date, counter-offer) is one click away; back, and accept.
     page.click("text=Reject, or offer the earliest date you can meet")
-    expect(page.locator("legend")).to_contain_text("Reason for rejecting")
+    expect(page.locator("legend").first).to_contain_text("Reason for rejecting")
     axe.check(page)
     shoot(page, "10-supplier-reject")
     page.click("text=Back to the order")

@@ -108,21 +108,25 @@ def test_a_stale_page_is_refused_and_nothing_changes(cast, supplier_client):
 # --- reject / counter-offer ---------------------------------------------------------------------
 
 
-def test_the_reject_page_lists_every_reason(cast, supplier_client):
-    order = issue(cast)
+def test_the_reject_page_lists_the_reasons_for_the_orders_level_each_with_its_citation(cast, supplier_client):
+    order = issue(cast)  # a DO order: the DX interference reason is not offered (15 CFR 700.13(b)(2)-(3))
     response = supplier_client.get(url("order-reject", order))
     assert response.status_code == 200
-    choices = [value for value, _ in response.context["form"].fields["reason_code"].choices]
-    assert choices == [
+    choices = response.context["form"].fields["reason_code"].choices
+    assert [value for value, _ in choices] == [
         "cannot_meet_date",
         "interferes_with_do_dx",
-        "interferes_with_dx",
         "terms_of_sale",
         "not_supplied",
         "own_use_only",
         "customer_can_make",
         "violates_law",
     ]
+    labels = dict(choices)
+    assert labels["cannot_meet_date"].endswith("— 15 CFR 700.13(b)(1); 45 CFR 101.33")
+    assert labels["interferes_with_do_dx"].endswith("— 15 CFR 700.13(b)(2); 45 CFR 101.33")
+    assert labels["not_supplied"].endswith("— 15 CFR 700.13(c); 45 CFR 101.33")
+    assert "15 CFR 700.13(b)(2)" in response.content.decode()
 
 
 def test_a_rejection_without_reason_or_explanation_is_refused(cast, supplier_client):
@@ -178,7 +182,8 @@ def test_a_counter_offer_records_the_earliest_date(cast, supplier_client):
         True,
     )
     page = supplier_client.get(url("order-detail", order)).content.decode()
-    assert f"Earliest date we can meet: {earliest} — offered to accept on that basis" in page
+    assert f"Earliest date possible: {earliest} — offered to accept on that basis" in page
+    assert "Cannot meet the required delivery date (mandatory) (15 CFR 700.13(b)(1); 45 CFR 101.33)" in page
 
 
 def test_a_wrong_date_is_refused_with_the_explanation_kept(cast, supplier_client):

@@ -23,6 +23,8 @@ from ratings.clock import (
 
 NY = ZoneInfo("America/New_York")
 UTC = dt.UTC
+# Working days read the declared closure days (none here).
+pytestmark = pytest.mark.django_db
 
 
 def at(y: int, m: int, d: int, hour: int = 10, minute: int = 0) -> dt.datetime:
@@ -79,17 +81,18 @@ def test_saturday_holidays_observed_on_friday_are_skipped():
     assert add_working_days(dt.date(2021, 12, 30), 1) == dt.date(2022, 1, 3)
 
 
-def test_juneteenth_is_skipped_and_receipt_on_it_counts_from_the_next_working_day():
+def test_juneteenth_is_skipped_and_receipt_on_it_is_day_0():
     assert add_working_days(dt.date(2026, 6, 18), 1) == dt.date(2026, 6, 22)
-    # Received on Juneteenth 2026 (Fri): deemed received Mon June 22; July 3 is observed, day 10 is Tue July 7
-    assert receipt_day(at(2026, 6, 19)) == dt.date(2026, 6, 22)
-    assert supplier_response_due(received_at=at(2026, 6, 19), level="DX") == end_ny(2026, 7, 7)
+    # Received on Juneteenth 2026 (Fri): day 1 is Mon June 22; July 3 is observed, day 10 is Mon July 6
+    assert receipt_day(at(2026, 6, 19)) == dt.date(2026, 6, 19)
+    assert supplier_response_due(received_at=at(2026, 6, 19), level="DX") == end_ny(2026, 7, 6)
 
 
-def test_receipt_on_a_weekend_counts_from_the_next_working_day():
+def test_receipt_on_a_weekend_is_day_0_and_day_1_is_the_next_working_day():
     saturday = at(2026, 11, 28, 9)
-    assert receipt_day(saturday) == dt.date(2026, 11, 30)
-    assert supplier_response_due(received_at=saturday, level="DX") == end_ny(2026, 12, 14)
+    assert receipt_day(saturday) == dt.date(2026, 11, 28)
+    # Mon Nov 30 is day 1 ... Fri Dec 11 is day 10
+    assert supplier_response_due(received_at=saturday, level="DX") == end_ny(2026, 12, 11)
 
 
 def test_receipt_day_is_the_agency_local_date_not_the_utc_date():

@@ -37,7 +37,9 @@ from ratings.services.suppliers import responses as supplier_responses
 from tests.factories import CHECKLIST_ALL_TRUE, Cast, details, line_item, request_in_state
 from tests.portal.orders import accepted, issue
 from tests.ratings.refusal_cases_accounts import cases as accounts_cases
+from tests.ratings.refusal_cases_api import cases as api_cases
 from tests.ratings.refusal_cases_program import cases as program_cases
+from tests.ratings.refusal_cases_suppliers import cases as suppliers_cases
 from tests.ratings.test_drafts import PDF
 
 SERVICES_DIR = pathlib.Path(__file__).resolve().parents[2] / "ratings" / "services"
@@ -487,6 +489,8 @@ CASES: dict[str, Callable[[Cast], Case]] = {
 
 
 CASES.update(accounts_cases(Case))
+CASES.update(suppliers_cases(Case))
+CASES.update(api_cases(Case, _draft))
 CASES.update(program_cases(Case))
 
 

@@ -79,7 +79,9 @@ def test_an_administrator_using_a_manufacturers_token_is_named_in_the_trail(cast
     token, secret = tokens.api_token_issue(actor=cast.applicant, name="ERP", scope=TokenScope.READ_WRITE)
     rr = request_in_state(cast, RequestState.SUBMITTED)
 
-    response = api(secret).post(f"/api/v1/requests/{rr.reference}/withdraw/", {"reason": "Not needed."}, format="json")
+    response = api(secret).post(
+        f"/api/v1/requests/{rr.reference}/withdraw/", {"reason": "Not needed."}, format="json", HTTP_IF_MATCH="*"
+    )
 
     assert response.status_code == 200
     event = AuditEvent.objects.get(action="rating_request.withdraw")

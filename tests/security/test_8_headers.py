@@ -84,3 +84,19 @@ def test_check_deploy_with_production_settings_reports_only_the_hsts_preload_war
     )
     issues = re.findall(r"\((\S+?)\)", result.stdout + result.stderr)
     assert issues == ["security.W021"], result.stdout + result.stderr
+
+
+def test_production_keeps_database_connections_open_and_checks_them(tmp_path):
+    env = {
+        **{k: v for k, v in os.environ.items() if k not in ("DJANGO_ALLOW_ASYNC_UNSAFE", "DB_CONN_MAX_AGE")},
+        "DJANGO_SETTINGS_MODULE": "dpa_portal.settings.production",
+        "SECRET_KEY": secrets.token_urlsafe(64),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'check.sqlite3'}",
+        "ALLOWED_HOSTS": "dpa.hhs.example.gov",
+        "SITE_URL": "https://dpa.hhs.example.gov",
+    }
+    code = "from django.conf import settings as s; d = s.DATABASES['default']; print(d['CONN_MAX_AGE'], d['CONN_HEALTH_CHECKS'])"
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", code], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert result.stdout.splitlines()[-1].split() == ["600", "True"], result.stdout + result.stderr

@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 from django.forms import formset_factory
 
-from ratings.constants import OrganizationKind, RejectionReason
+from ratings.constants import OrganizationKind, RatingLevel, RejectionReason, rejection_reasons_for
 from ratings.models import Organization
 from ratings.portal.forms.requests import AREA, CHECK, DATES_HELP, SELECT, TEXT, TOO_MANY_ITEMS
 from ratings.services import items
@@ -31,8 +31,10 @@ class AcceptForm(forms.Form):
 
 
 class RejectForm(forms.Form):
+    """The reasons offered are those for the order's level, each with the rule it comes from."""
+
     reason_code = forms.ChoiceField(
-        label="Reason for rejecting (15 CFR 700.13)",
+        label="Reason for rejecting (15 CFR 700.13; 45 CFR 101.33)",
         choices=RejectionReason.choices,
         widget=forms.RadioSelect(attrs={"class": "usa-radio__input"}),
         error_messages={"required": "Choose the reason the order is rejected."},
@@ -44,7 +46,7 @@ class RejectForm(forms.Form):
         error_messages={"required": "Explain the rejection in writing."},
     )
     earliest_date = forms.DateField(
-        label="Earliest date you can meet (required when you cannot meet the date)",
+        label="Earliest date you can deliver, or the earliest date otherwise possible (required for the mandatory reasons)",
         required=False,
         help_text=DATE_HELP,
         input_formats=DATE_FORMATS,
@@ -52,9 +54,38 @@ class RejectForm(forms.Form):
         error_messages={"invalid": "Write the date as YYYY-MM-DD."},
     )
     offers_to_accept = forms.BooleanField(
-        label="We offer to accept the order on the basis of that earliest date (counter-offer).",
+        label="We offer to accept the order on the basis of that earliest date (required for the mandatory reasons).",
         required=False,
         widget=forms.CheckboxInput(attrs=CHECK),
+    )
+    conflicting_level = forms.ChoiceField(
+        label="Level of the accepted rated order it would interfere with (interference reasons only)",
+        choices=RatingLevel.choices,
+        required=False,
+        widget=forms.RadioSelect(attrs={"class": "usa-radio__input"}),
+    )
+
+    def __init__(self, *args: Any, level: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        reason: Any = self.fields["reason_code"]
+        reason.choices = rejection_reasons_for(level)
+
+
+class ConfirmDelayForm(forms.Form):
+    """The supplier's written confirmation of a delay it reported outside the portal."""
+
+    reasons = forms.CharField(
+        label="Reasons for the delay, in writing",
+        max_length=4000,
+        widget=forms.Textarea(attrs=AREA),
+        error_messages={"required": "Give the reasons for the delay."},
+    )
+    new_date = forms.DateField(
+        label="New delivery date",
+        help_text=DATE_HELP,
+        input_formats=DATE_FORMATS,
+        widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d"),
+        error_messages={"required": "Give the new delivery date.", "invalid": "Write the date as YYYY-MM-DD."},
     )
 
 

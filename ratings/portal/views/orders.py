@@ -35,6 +35,7 @@ from ratings.portal.access import (
 )
 from ratings.portal.forms import orders as sf
 from ratings.portal.views.wizard import field_error, item_error, posted_version, with_one_more_row
+from ratings.selectors import assistance as assistance_selectors
 from ratings.selectors import orders as order_selectors
 from ratings.services.suppliers import flowdown
 from ratings.services.suppliers import responses as supplier_responses
@@ -49,10 +50,12 @@ ACTIONS = {
     "delay": IN_PROGRESS,
     "fulfil": IN_PROGRESS,
     "flowdown": IN_PROGRESS,
+    "confirm_delay": {OrderStatus.ACCEPTED, OrderStatus.FULFILLED},
 }
 ACTION_TITLES = {
     "reject": "Reject the order or offer another date",
     "delay": "Notify a delay",
+    "confirm_delay": "Confirm in writing a delay you reported",
     "flowdown": "Record an order extended to your supplier",
 }
 
@@ -131,6 +134,10 @@ def _detail_context(request: HttpRequest, order: RatedOrder, **forms_given: Any)
             (child, (child.pk, child.current_version) in ready)
             for child in order.children.select_related("supplier").order_by("order_number")
         ],
+        "open_reports": order_selectors.unconfirmed_delay_reports(order),
+        "cases": assistance_selectors.cases_for_order(order),
+        "timeline": assistance_selectors.order_timeline(order),
+        "supplier_view": True,
         "accept_form": forms_given.get("accept_form") or sf.AcceptForm(),
         "fulfil_form": forms_given.get("fulfil_form") or sf.FulfilForm(),
     }
@@ -223,7 +230,7 @@ def order_reject(request: HttpRequest, order_number: str) -> HttpResponse:
     away = _not_now(request, order, "reject")
     if away:
         return away
-    form = sf.RejectForm(request.POST or None)
+    form = sf.RejectForm(request.POST or None, level=order.level)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -234,6 +241,7 @@ def order_reject(request: HttpRequest, order_number: str) -> HttpResponse:
                 explanation=data["explanation"],
                 earliest_date=data["earliest_date"],
                 offers_to_accept=data["offers_to_accept"],
+                conflicting_level=data["conflicting_level"],
                 expected_version=posted_version(request),
             )
         except ApplicationError as error:
@@ -267,6 +275,36 @@ def order_delay(request: HttpRequest, order_number: str) -> HttpResponse:
             messages.success(request, f"Your delay notice for order {order.order_number} was recorded and sent.")
             return redirect("portal:order-detail", order_number=order.order_number)
     return _action_page(request, order, "delay", form, status=400 if request.method == "POST" else 200)
+
+
+@supplier_only
+@require_http_methods(["GET", "POST"])
+def order_confirm_delay(request: HttpRequest, order_number: str, report_id: int) -> HttpResponse:
+    """The supplier's written confirmation of a delay it reported outside the portal (15 CFR 700.13(d))."""
+    order = get_my_order(request.user, order_number)
+    away = _not_now(request, order, "confirm_delay")
+    if away:
+        return away
+    report = order_selectors.delay_report(order, report_id)
+    initial = {"reasons": report.explanation, "new_date": report.new_date}
+    form = sf.ConfirmDelayForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            supplier_responses.rated_order_confirm_delay(
+                order=order,
+                actor=actor(request),
+                report=report,
+                reasons=form.cleaned_data["reasons"],
+                new_date=form.cleaned_data["new_date"],
+                expected_version=posted_version(request),
+            )
+        except ApplicationError as error:
+            field_error(form, error, {"reason": "reasons"})
+        else:
+            messages.success(request, f"Your written confirmation of the delay on {order.order_number} was sent.")
+            return redirect("portal:order-detail", order_number=order.order_number)
+    status = 400 if request.method == "POST" else 200
+    return _action_page(request, order, "confirm_delay", form, status=status, report=report)
 
 
 def _flowdown_formset(request: HttpRequest) -> Any:

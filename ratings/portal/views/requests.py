@@ -62,6 +62,15 @@ APPLICANT_TIMELINE = (
     audit_actions.REQUEST_WITHDRAW,
     audit_actions.REQUEST_RETURN_FOR_CORRECTION,
     audit_actions.REQUEST_RESUBMIT,
+    # Its rated orders' answers and what followed them (special priorities assistance).
+    audit_actions.ORDER_REJECT,
+    audit_actions.ORDER_ACCEPT_OFFER,
+    audit_actions.ORDER_RECORD_DELAY,
+    audit_actions.ASSISTANCE_OPEN,
+    audit_actions.ASSISTANCE_TAKE,
+    audit_actions.ASSISTANCE_CLOSE,
+    audit_actions.DIRECTIVE_ISSUE,
+    audit_actions.DIRECTIVE_ACKNOWLEDGE,
 )
 TIMELINE_LABELS = {action.name: action.label for action in APPLICANT_TIMELINE}
 REASON_SHOWN = {

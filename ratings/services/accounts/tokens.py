@@ -69,7 +69,12 @@ def api_tokens_expire() -> int:
     removed = 0
     for token_id in ApiToken.objects.filter(expiry__lte=timezone.now()).values_list("pk", flat=True)[:1000]:
         with transaction.atomic(durable=True):
-            token = ApiToken.objects.select_for_update().select_related("user").filter(pk=token_id).first()
+            token = (
+                ApiToken.objects.select_for_update(of=("self",), no_key=True)
+                .select_related("user")
+                .filter(pk=token_id)
+                .first()
+            )
             if token is None:
                 continue
             audit.record(action=audit_actions.API_TOKEN_EXPIRE, actor=None, target=token, data=_facts(token))

@@ -35,7 +35,7 @@ def _digest_one(recipient: User, day: dt.date) -> Notification | None:
         if Notification.objects.filter(key=key).exists():
             return None
         held = list(
-            Notification.objects.select_for_update(skip_locked=True)
+            Notification.objects.select_for_update(skip_locked=True, of=("self",), no_key=True)
             .filter(recipient=recipient, status=NotificationStatus.HELD)
             .order_by("created_at", "pk")
         )

@@ -170,7 +170,7 @@ class Delivery:
 def _claim(notification_id: int, now: dt.datetime) -> Notification | None:
     with transaction.atomic():
         row = (
-            Notification.objects.select_for_update(skip_locked=True)
+            Notification.objects.select_for_update(skip_locked=True, of=("self",), no_key=True)
             .filter(pk=notification_id, status=NotificationStatus.PENDING)
             .first()
         )
@@ -206,11 +206,23 @@ def notification_deliver(*, notification_id: int) -> Delivery:
     except Exception as exc:
         error = f"{type(exc).__name__}: {exc}"[:2000]
         return _attempt_failed(row, error)
+    # The mail is out: record it now. This step locks only the notice and then its order
+    # version (the receipt clock), and is retried whole after a deadlock, so a sent notice is
+    # never left "sending" by one; each of its writes is conditional, so a retry after a lost
+    # commit acknowledgement changes nothing twice.
+    transition.retried(lambda: _mark_sent(row))
+    logger.info("notification.sent id=%s kind=%s attempts=%s", row.pk, row.kind, row.attempts)
+    return Delivery("sent")
+
+
+def _mark_sent(row: Notification) -> None:
     with transaction.atomic():
         now = timezone.now()
-        Notification.objects.filter(pk=row.pk, status=NotificationStatus.SENDING).update(
+        marked = Notification.objects.filter(pk=row.pk, status=NotificationStatus.SENDING).update(
             status=NotificationStatus.SENT, sent_at=now, last_error=""
         )
+        if not marked:
+            return
         # A rated-order notice starts the supplier's clock (receipt) in this same transaction.
         order_clocks.order_notice_delivered(notification=row, sent_at=now)
         audit.record(
@@ -221,8 +233,6 @@ def notification_deliver(*, notification_id: int) -> Delivery:
             to_state=NotificationStatus.SENT,
             data={"kind": row.kind, "attempts": row.attempts, "recipient_id": row.recipient_id},
         )
-    logger.info("notification.sent id=%s kind=%s attempts=%s", row.pk, row.kind, row.attempts)
-    return Delivery("sent")
 
 
 def _attempt_failed(row: Notification, error: str) -> Delivery:
@@ -266,7 +276,7 @@ def notifications_sweep(*, now: dt.datetime | None = None) -> SweepResult:
     grace = dt.timedelta(seconds=settings.NOTIFICATION_SWEEP_GRACE_SECONDS)
     with transaction.atomic():
         ids = list(
-            Notification.objects.select_for_update(skip_locked=True)
+            Notification.objects.select_for_update(skip_locked=True, of=("self",), no_key=True)
             .filter(status=NotificationStatus.PENDING, next_attempt_at__lte=now - grace)
             .order_by("next_attempt_at")
             .values_list("pk", flat=True)[: settings.NOTIFICATION_SWEEP_BATCH]
@@ -275,7 +285,7 @@ def notifications_sweep(*, now: dt.datetime | None = None) -> SweepResult:
         Notification.objects.filter(pk__in=ids).update(next_attempt_at=now)
         stale = now - dt.timedelta(seconds=settings.NOTIFICATION_SENDING_STALE_SECONDS)
         abandoned = list(
-            Notification.objects.select_for_update(skip_locked=True)
+            Notification.objects.select_for_update(skip_locked=True, of=("self",), no_key=True)
             .filter(status=NotificationStatus.SENDING, claimed_at__lte=stale)
             .values_list("pk", flat=True)
         )

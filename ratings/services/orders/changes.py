@@ -139,7 +139,7 @@ def classify_amendment(old: list[dict[str, Any]], new: list[dict[str, Any]], *, 
 
 
 def _supersede_current(order: RatedOrder, at: dt.datetime) -> RatedOrderVersion:
-    current = order.versions.select_for_update().get(number=order.current_version)
+    current = order.versions.select_for_update(of=("self",), no_key=True).get(number=order.current_version)
     current.superseded, current.superseded_at = True, at
     current.save(update_fields=["superseded", "superseded_at"])
     order_clocks.close_clock(current, at)  # the clock (if any) moves to the new version
@@ -270,7 +270,9 @@ def _cancel_descendants(*, root: RatedOrder, actor: User, delegation: str, at: d
     frontier = [root.pk]
     while frontier:
         children = list(
-            RatedOrder.objects.select_for_update(of=("self",)).filter(parent_id__in=frontier).order_by("pk")
+            RatedOrder.objects.select_for_update(of=("self",), no_key=True)
+            .filter(parent_id__in=frontier)
+            .order_by("pk")
         )
         frontier = [child.pk for child in children]
         for child in children:

@@ -25,13 +25,14 @@ from audit import services as audit
 from ratings import audit_actions
 from ratings.clock import supplier_response_due
 from ratings.constants import AmendmentSignificance, DocumentKind, NotificationKind
-from ratings.models import Notification, RatedOrder, RatedOrderVersion
+from ratings.models import Directive, Notification, RatedOrder, RatedOrderVersion
 
 logger = logging.getLogger("ratings.order_clocks")
 
 ORDER_NOTICE_KINDS = frozenset({NotificationKind.ORDER_ISSUED, NotificationKind.ORDER_AMENDED})
 VERSION_NOTICE_KINDS = ORDER_NOTICE_KINDS | {NotificationKind.ORDER_CANCELLED}
 VERSION_LABEL = RatedOrderVersion._meta.label
+DIRECTIVE_LABEL = Directive._meta.label
 
 
 def response_due_for(order: RatedOrder, received_at: dt.datetime) -> dt.datetime:
@@ -72,6 +73,9 @@ def order_notice_delivered(*, notification: Notification, sent_at: dt.datetime) 
     Fills `supplier_notified_at` (any order notice) and, for an issued/amended notice, the
     version's receipt and due time if not set yet (conditional UPDATE: first delivery wins).
     """
+    if notification.kind == NotificationKind.DIRECTIVE_ISSUED and notification.object_type == DIRECTIVE_LABEL:
+        _directive_delivered(notification, sent_at)
+        return
     if notification.kind not in VERSION_NOTICE_KINDS or notification.object_type != VERSION_LABEL:
         return
     version_id = int(notification.object_id)
@@ -103,3 +107,18 @@ def order_notice_delivered(*, notification: Notification, sent_at: dt.datetime) 
         },
     )
     logger.info("order.received order=%s version=%s", version.order_id, version.number)
+
+
+def _directive_delivered(notification: Notification, sent_at: dt.datetime) -> None:
+    """A directive is delivered like an order: its first notice sent to a supplier contact."""
+    directive = Directive.objects.select_related("case").get(pk=int(notification.object_id))
+    if not Directive.objects.filter(pk=directive.pk, delivered_at__isnull=True).update(delivered_at=sent_at):
+        return
+    audit.record(
+        action=audit_actions.DIRECTIVE_DELIVERED,
+        actor=None,
+        target=directive,
+        reference=directive.case.reference,
+        organization_id=directive.supplier_id,
+        data={"directive": directive.number, "delivered_at": sent_at.isoformat(), "notification_id": notification.pk},
+    )

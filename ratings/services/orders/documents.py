@@ -30,6 +30,7 @@ from ratings.documents import render, signing
 from ratings.models import Document, Organization, RatedOrder, RatedOrderVersion, Signature, User
 from ratings.selectors import orders as order_selectors
 from ratings.services import transition
+from ratings.services.webhooks import events
 
 logger = logging.getLogger(__name__)
 
@@ -129,36 +130,49 @@ def order_document_render(version: RatedOrderVersion) -> tuple[bytes, render.Ord
 
 def order_document_generate(*, version_id: int) -> Document:
     """Render, PAdES-sign and store the version's document. Idempotent: an existing document
-    is returned as it is."""
+    is returned as it is.
+
+    Rendering and signing (tens of milliseconds) hold no lock: they read committed, immutable
+    data (the signed version). Only the store is a transaction: lock the version, store unless
+    another worker already did, audit; a deadlock there retries the store alone."""
+    version = RatedOrderVersion.objects.select_related(
+        "order__placing_organization", "order__supplier", "order__source_request"
+    ).get(pk=version_id)
+    existing = version.documents.filter(kind=version.kind).first()
+    if existing is not None:
+        return existing
+    unsigned, content = order_document_render(version)
+    if content.fingerprint != version.fingerprint:
+        raise ValueError(f"Content of {version} no longer matches its signed fingerprint.")
+    signed = signing.sign_pdf(unsigned, reason=f"{content.meaning} — {content.order_number} v{content.version}")
+    document = transition.retried(lambda: _store_document(version, unsigned, signed))
+    logger.info("order_document.generated version=%s size=%s", version_id, document.size)
+    return document
+
+
+def _store_document(version: RatedOrderVersion, unsigned: bytes, signed: bytes) -> Document:
     with transaction.atomic():
-        version = (
-            RatedOrderVersion.objects.select_for_update()
-            .select_related("order__placing_organization", "order__supplier", "order__source_request")
-            .get(pk=version_id)
-        )
-        existing = version.documents.filter(kind=version.kind).first()
+        locked = RatedOrderVersion.objects.select_for_update(of=("self",), no_key=True).get(pk=version.pk)
+        existing = locked.documents.filter(kind=locked.kind).first()
         if existing is not None:
             return existing
-        unsigned, content = order_document_render(version)
-        if content.fingerprint != version.fingerprint:
-            raise ValueError(f"Content of {version} no longer matches its signed fingerprint.")
         unsigned_sha = hashlib.sha256(unsigned).hexdigest()
-        signed = signing.sign_pdf(unsigned, reason=f"{content.meaning} — {content.order_number} v{content.version}")
         document = Document(
-            version=version,
-            kind=version.kind,
+            version=locked,
+            kind=locked.kind,
             sha256=hashlib.sha256(signed).hexdigest(),
             unsigned_sha256=unsigned_sha,
             size=len(signed),
             pages=unsigned.count(b"/Type /Page\n"),
         )
-        document.file.save(f"{version.kind}.pdf", ContentFile(signed), save=False)
+        document.file.save(f"{locked.kind}.pdf", ContentFile(signed), save=False)
         document.save()
-        version.signatures.filter(kind=version.kind).update(document_sha256=unsigned_sha)
-        version.generation_status = GenerationStatus.GENERATED
-        version.generation_error = ""
-        version.generation_attempts += 1
-        version.save(update_fields=["generation_status", "generation_error", "generation_attempts"])
+        locked.signatures.filter(kind=locked.kind).update(document_sha256=unsigned_sha)
+        locked.generation_status = GenerationStatus.GENERATED
+        locked.generation_error = ""
+        locked.generation_attempts += 1
+        locked.save(update_fields=["generation_status", "generation_error", "generation_attempts"])
+        events.order_document_ready(version=locked)
         audit.record(
             action=audit_actions.ORDER_DOCUMENT_GENERATE,
             actor=None,
@@ -166,27 +180,27 @@ def order_document_generate(*, version_id: int) -> Document:
             reference=version.order.order_number,
             organization_id=version.order.placing_organization_id,
             data={
-                "version": version.number,
-                "kind": version.kind,
+                "version": locked.number,
+                "kind": locked.kind,
                 "sha256": document.sha256,
                 "unsigned_sha256": unsigned_sha,
                 "size": document.size,
             },
         )
-    logger.info("order_document.generated version=%s size=%s", version_id, document.size)
     return document
 
 
 def order_document_failed(*, version_id: int, error: str) -> None:
     """Record a failed generation attempt on the version, visible in the admin."""
     with transaction.atomic():
-        version = RatedOrderVersion.objects.select_for_update().select_related("order").get(pk=version_id)
+        version = RatedOrderVersion.objects.select_for_update(of=("self",), no_key=True).get(pk=version_id)
         if version.generation_status == GenerationStatus.GENERATED:
             return
         version.generation_status = GenerationStatus.FAILED
         version.generation_error = error[:2000]
         version.generation_attempts += 1
         version.save(update_fields=["generation_status", "generation_error", "generation_attempts"])
+        events.order_document_ready(version=version)
         audit.record(
             action=audit_actions.ORDER_DOCUMENT_GENERATE,
             actor=None,

@@ -58,7 +58,7 @@ def order_reminders_send(*, now: dt.datetime | None = None) -> ReminderRun:
         for offset in sorted({int(n) for n in settings.SUPPLIER_REMINDER_OFFSETS_WORKING_DAYS}):
             due = list(
                 open_clocks()
-                .select_for_update(skip_locked=True, of=("self",))
+                .select_for_update(skip_locked=True, of=("self",), no_key=True)
                 .filter(response_due_at__gt=now, response_due_at__lt=reminder_window_end(now, offset))
                 .filter(Q(last_reminder_offset__isnull=True) | Q(last_reminder_offset__gt=offset))
                 .select_related("order", "order__supplier", "order__placing_organization")
@@ -71,7 +71,7 @@ def order_reminders_send(*, now: dt.datetime | None = None) -> ReminderRun:
                 run.reminders[offset] = [v.pk for v in due]
         overdue = list(
             open_clocks()
-            .select_for_update(skip_locked=True, of=("self",))
+            .select_for_update(skip_locked=True, of=("self",), no_key=True)
             .filter(response_due_at__lte=now, overdue_escalated_at__isnull=True)
             .select_related("order", "order__supplier", "order__placing_organization", "order__source_request")
             .order_by("pk")

@@ -84,6 +84,40 @@ def attachment_add(
     return added[0]
 
 
+REMOVE = transition.Action(
+    audit=audit_actions.ATTACHMENT_REMOVE,
+    permission=permissions.request_rule("edit"),
+    states=EDITABLE_STATES,
+    state_message="Files can be removed only while the request is a draft or returned for correction.",
+)
+
+
+def attachment_remove(*, attachment: Attachment, actor: User, expected_version: int | None = None) -> RatingRequest:
+    """Remove a file from a draft (or a returned request). A file that went with an answer to
+    HHS is part of the record and stays. The stored file goes once the removal commits."""
+
+    def apply(locked: RatingRequest) -> transition.Applied:
+        row = locked.attachments.filter(pk=attachment.pk).first()
+        if row is None:
+            raise NotFound("No such attachment on this request.")
+        if row.information_request_id is not None:
+            raise InvalidState("This file went with an answer to HHS; it is part of the record and stays.")
+        details = {"name": row.original_name, "sha256": row.sha256, "size": row.size}
+        storage, name = row.file.storage, row.file.name
+        row.delete()
+        transaction.on_commit(lambda: storage.delete(name))
+        return transition.Applied(changes={}, data=details)
+
+    return transition.perform(
+        transition.REQUEST,
+        REMOVE,
+        target=attachment.request,
+        actor=actor,
+        apply=apply,
+        expected_version=expected_version,
+    )
+
+
 def _check_count(rating_request: RatingRequest, information_request: InformationRequest | None) -> None:
     if rating_request.attachments.count() >= settings.ATTACHMENTS_PER_REQUEST_MAX:
         raise ValidationFailed(

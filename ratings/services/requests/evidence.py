@@ -12,7 +12,7 @@ from django.db.models import FileField, Model
 
 from audit import bundle
 from dpa_portal.errors import NotFound
-from ratings.models import RatingRequest, User
+from ratings.models import AssistanceCase, AssistanceEntry, Directive, RatingRequest, SupplierResponse, User
 from ratings.selectors import holds as hold_selectors
 
 
@@ -45,7 +45,20 @@ def request_data(rr: RatingRequest) -> dict[str, Any]:
         data[name] = _dump(objects)
     data["deliveries"] = _dump([d for item in rr.line_items.all() for d in item.deliveries.all()])
     data["legal_holds"] = _dump(hold_selectors.request_holds(rr))
+    orders = list(rr.rated_orders.all())
+    data["supplier_responses"] = _dump(SupplierResponse.objects.filter(order__in=orders))
+    data["assistance_cases"] = _dump(AssistanceCase.objects.filter(order__in=orders))
+    data["assistance_entries"] = _dump(AssistanceEntry.objects.filter(case__order__in=orders))
+    data["directives"] = _dump(Directive.objects.filter(order__in=orders))
     return data
+
+
+def _also(rr: RatingRequest) -> list[str]:
+    """The records belonging to the request whose events are filed under their own reference:
+    its rated orders, and the assistance cases about them."""
+    orders = list(rr.rated_orders.values_list("order_number", flat=True))
+    cases = list(AssistanceCase.objects.filter(order__source_request=rr).values_list("reference", flat=True))
+    return [*orders, *cases]
 
 
 def _documents(rr: RatingRequest) -> list[bundle.BundleDocument]:
@@ -82,4 +95,5 @@ def rating_request_bundle(*, reference: str, out: Path, actor: User | None = Non
         record=request_data(rr),
         documents=_documents(rr),
         actor=actor,
+        also=_also(rr),
     )

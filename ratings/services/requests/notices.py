@@ -17,6 +17,7 @@ from django.urls import reverse
 from ratings.constants import NotificationKind, OrganizationKind, RequestState, Role
 from ratings.models import Notification, RatingRequest, User
 from ratings.services.notifications.outbox import notify_many
+from ratings.services.webhooks import events
 
 
 @dataclass(frozen=True)
@@ -130,7 +131,9 @@ def _recipients(rating_request: RatingRequest, audience: str) -> list[User]:
 
 
 def notify_request_transition(*, rating_request: RatingRequest, action: str, actor: User) -> list[Notification]:
-    """Write the notices of one transition (keys carry the request's new version)."""
+    """Write the notices of one transition (keys carry the request's new version), and the
+    applicant organization's event for its systems."""
+    events.request_changed(rating_request=rating_request, action=action)
     rows: list[Notification] = []
     latest_question = None
     if action == "request_information":

@@ -6,7 +6,10 @@ fingerprint (11.70), one audit event, and notices to whoever placed the order an
 
 Decisions:
 - A delay notice is a record, not a state: the order stays accepted (a supplier may notify
-  several delays); its written confirmation is due DELAY_CONFIRMATION_WORKING_DAYS later.
+  several delays). Given in writing through the portal it needs no confirmation; a delay the
+  supplier reported outside the portal (by phone, in a meeting) is recorded by the customer or
+  HHS and opens the DELAY_CONFIRMATION_WORKING_DAYS clock, which the supplier's written
+  confirmation closes (15 CFR 700.13(d)).
 - The supplier signs a response by acting in its authenticated session (no password re-entry);
   a flow-down order is a rated-order signature and re-checks the password (services.suppliers.flowdown).
 - Answers after the due time are still taken (the duty to answer remains) and marked `late`.
@@ -26,9 +29,11 @@ from dpa_portal.errors import ValidationFailed
 from ratings import audit_actions, permissions
 from ratings.clock import agency_today, delay_confirmation_due
 from ratings.constants import (
+    INTERFERENCE_REASON_LEVELS,
+    REASONS_WITH_EARLIEST_DATE_OFFER,
+    REJECTION_REASON_CITATIONS,
     SUPPLIER_RESPONSE_MEANINGS,
     OrderStatus,
-    RatingLevel,
     RejectionReason,
     SupplierResponseKind,
 )
@@ -53,6 +58,10 @@ def _action(
 ACCEPT = _action("accept", "be accepted", fsm="accept")
 REJECT = _action("reject", "be rejected", fsm="reject")
 NOTIFY_DELAY = _action("notify_delay", "take a delay notice", states=[OrderStatus.ACCEPTED])
+RECORD_DELAY = _action("record_delay", "take a delay report", states=[OrderStatus.ACCEPTED, OrderStatus.FULFILLED])
+CONFIRM_DELAY = _action(
+    "confirm_delay", "take a delay confirmation", states=[OrderStatus.ACCEPTED, OrderStatus.FULFILLED]
+)
 MARK_FULFILLED = _action("mark_fulfilled", "be marked fulfilled", fsm="fulfil")
 
 
@@ -80,7 +89,9 @@ def _respond(
     apply: Callable[[RatedOrder, RatedOrderVersion, dt.datetime], tuple[SupplierResponse, dict[str, Any]]],
 ) -> RatedOrder:
     def applied(locked: RatedOrder) -> transition.Applied:
-        version = RatedOrderVersion.objects.select_for_update().get(order=locked, number=locked.current_version)
+        version = RatedOrderVersion.objects.select_for_update(of=("self",), no_key=True).get(
+            order=locked, number=locked.current_version
+        )
         response, data = apply(locked, version, timezone.now())
         order_notices.notify_response(order=locked, response=response)
         return transition.Applied(
@@ -144,11 +155,41 @@ def rated_order_accept(*, order: RatedOrder, actor: User, expected_version: int 
     )
 
 
-# 15 CFR 700.13(c)(1)-(2): interference is a mandatory reason only for the level it names.
-LEVEL_OF_INTERFERENCE_REASON: dict[str, str] = {
-    RejectionReason.INTERFERES_WITH_DO_DX: RatingLevel.DO,
-    RejectionReason.INTERFERES_WITH_DX: RatingLevel.DX,
-}
+def _check_rejection(
+    order: RatedOrder, reason_code: str, text: str, earliest_date: object, offers: bool, conflicting_level: str
+) -> tuple[dt.date | None, str]:
+    """The parts 15 CFR 700.13(b)-(d) require of a rejection; returns (earliest date, conflicting level)."""
+    if reason_code not in RejectionReason.values:
+        raise ValidationFailed("Choose the reason for rejecting the order from the list.", field="reason_code")
+    citation = REJECTION_REASON_CITATIONS[reason_code]
+    order_level, conflicting_levels = INTERFERENCE_REASON_LEVELS.get(reason_code, (order.level, frozenset()))
+    if order_level != order.level:
+        raise ValidationFailed(
+            f"“{RejectionReason(reason_code).label}” applies to {order_level} orders; this is a "
+            f"{order.level} order ({citation}).",
+            field="reason_code",
+        )
+    if not text:
+        raise ValidationFailed("Explain in writing why the order is rejected (15 CFR 700.13(d)).", field="explanation")
+    if reason_code not in REASONS_WITH_EARLIEST_DATE_OFFER:
+        return None, ""
+    interference = reason_code in INTERFERENCE_REASON_LEVELS
+    label = "earliest delivery date otherwise possible" if interference else "earliest date you can deliver"
+    earliest = _date_after_today(earliest_date, field="earliest_date", label=label)
+    if not offers:
+        raise ValidationFailed(
+            f"Offer to accept the order on the basis of the {label}: the rule requires the offer ({citation}).",
+            field="offers_to_accept",
+        )
+    if not interference:
+        return earliest, ""
+    if conflicting_level not in conflicting_levels:
+        allowed = " or ".join(sorted(conflicting_levels))
+        raise ValidationFailed(
+            f"Give the level of the accepted rated order this one would interfere with ({allowed}; {citation}).",
+            field="conflicting_level",
+        )
+    return earliest, conflicting_level
 
 
 def rated_order_reject(
@@ -159,28 +200,20 @@ def rated_order_reject(
     explanation: str,
     earliest_date: dt.date | str | None = None,
     offers_to_accept: bool = False,
+    conflicting_level: str = "",
     expected_version: int | None = None,
 ) -> RatedOrder:
-    """Rejection with a mandatory or optional reason and written reasons (15 CFR 700.13(b),(c))."""
+    """Rejection with its reason and written reasons (15 CFR 700.13(b)-(d)). A mandatory reason
+    carries the earliest date (otherwise) possible and the offer to accept on it; an interference
+    reason also the level of the accepted order it would interfere with."""
 
     def apply(
         locked: RatedOrder, version: RatedOrderVersion, now: dt.datetime
     ) -> tuple[SupplierResponse, dict[str, Any]]:
-        if reason_code not in RejectionReason.values:
-            raise ValidationFailed("Choose the reason for rejecting the order from the list.", field="reason_code")
         text = (explanation or "").strip()
-        if not text:
-            raise ValidationFailed("Explain in writing why the order is rejected.", field="explanation")
-        expected_level = LEVEL_OF_INTERFERENCE_REASON.get(reason_code)
-        if expected_level and locked.level != expected_level:
-            raise ValidationFailed(
-                f"“{RejectionReason(reason_code).label}” applies to {expected_level} orders; this is a "
-                f"{locked.level} order (15 CFR 700.13(c)).",
-                field="reason_code",
-            )
-        earliest = None
-        if reason_code == RejectionReason.CANNOT_MEET_DATE:
-            earliest = _date_after_today(earliest_date, field="earliest_date", label="earliest date you can meet")
+        earliest, level = _check_rejection(
+            locked, reason_code, text, earliest_date, bool(offers_to_accept), conflicting_level or ""
+        )
         locked.reject()
         order_clocks.close_clock(version, now)
         response = _record(
@@ -192,12 +225,15 @@ def rated_order_reject(
             reason_code=reason_code,
             explanation=text,
             earliest_date=earliest,
-            offers_to_accept_on_that_basis=bool(offers_to_accept) if earliest else False,
+            offers_to_accept_on_that_basis=earliest is not None,
+            conflicting_level=level,
         )
         return response, {
             "reason_code": reason_code,
+            "citation": REJECTION_REASON_CITATIONS[reason_code],
             "earliest_date": earliest.isoformat() if earliest else None,
             "offers_to_accept": response.offers_to_accept_on_that_basis,
+            "conflicting_level": level,
         }
 
     return _respond(
@@ -212,16 +248,13 @@ def rated_order_reject(
 def rated_order_notify_delay(
     *, order: RatedOrder, actor: User, reasons: str, new_date: dt.date | str, expected_version: int | None = None
 ) -> RatedOrder:
-    """After acceptance, a delay is notified with reasons and a new date (15 CFR 700.13(d)(3))."""
+    """After acceptance, a delay is notified with reasons and a new date (15 CFR 700.13(d)).
+    Given in writing here, it needs no further confirmation."""
 
     def apply(
         locked: RatedOrder, version: RatedOrderVersion, now: dt.datetime
     ) -> tuple[SupplierResponse, dict[str, Any]]:
-        text = (reasons or "").strip()
-        if not text:
-            raise ValidationFailed("Give the reasons for the delay.", field="reasons")
-        day = _date_after_today(new_date, field="new_date", label="new delivery date")
-        due = delay_confirmation_due(notified_at=now)
+        text, day = _delay_parts(reasons, new_date)
         response = _record(
             order=locked,
             version=version,
@@ -230,9 +263,8 @@ def rated_order_notify_delay(
             at=now,
             explanation=text,
             new_date=day,
-            confirmation_due=due,
         )
-        return response, {"new_date": day.isoformat(), "confirmation_due": due.isoformat()}
+        return response, {"new_date": day.isoformat(), "in_writing": True}
 
     return _respond(
         order=order,
@@ -241,6 +273,92 @@ def rated_order_notify_delay(
         expected_version=expected_version,
         apply=apply,
     )
+
+
+def _delay_parts(reasons: str, new_date: object) -> tuple[str, dt.date]:
+    text = (reasons or "").strip()
+    if not text:
+        raise ValidationFailed("Give the reasons for the delay.", field="reasons")
+    return text, _date_after_today(new_date, field="new_date", label="new delivery date")
+
+
+def rated_order_record_delay_report(
+    *,
+    order: RatedOrder,
+    actor: User,
+    reasons: str,
+    new_date: dt.date | str,
+    channel: str,
+    expected_version: int | None = None,
+) -> RatedOrder:
+    """The customer or HHS records a delay the supplier reported outside the portal; the
+    supplier's written confirmation is then due within DELAY_CONFIRMATION_WORKING_DAYS."""
+
+    def apply(
+        locked: RatedOrder, version: RatedOrderVersion, now: dt.datetime
+    ) -> tuple[SupplierResponse, dict[str, Any]]:
+        text, day = _delay_parts(reasons, new_date)
+        how = (channel or "").strip()
+        if not how:
+            raise ValidationFailed("Say how the supplier reported the delay (e.g. phone call).", field="channel")
+        due = delay_confirmation_due(notified_at=now)
+        response = _record(
+            order=locked,
+            version=version,
+            actor=actor,
+            kind=SupplierResponseKind.DELAY_REPORTED,
+            at=now,
+            explanation=text,
+            new_date=day,
+            channel=how[:100],
+            confirmation_due=due,
+        )
+        order_notices.notify_delay_confirmation_due(order=locked, report=response)
+        return response, {"new_date": day.isoformat(), "channel": how[:100], "confirmation_due": due.isoformat()}
+
+    return _respond(order=order, actor=actor, action=RECORD_DELAY, expected_version=expected_version, apply=apply)
+
+
+def rated_order_confirm_delay(
+    *,
+    order: RatedOrder,
+    actor: User,
+    report: SupplierResponse,
+    reasons: str,
+    new_date: dt.date | str,
+    expected_version: int | None = None,
+) -> RatedOrder:
+    """The supplier confirms in writing a delay it reported outside the portal: the
+    confirmation clock closes (marked late after its due time)."""
+
+    def apply(
+        locked: RatedOrder, version: RatedOrderVersion, now: dt.datetime
+    ) -> tuple[SupplierResponse, dict[str, Any]]:
+        reported = SupplierResponse.objects.filter(
+            pk=report.pk, order=locked, kind=SupplierResponseKind.DELAY_REPORTED
+        ).first()
+        if reported is None:
+            raise ValidationFailed("Choose a delay report of this order to confirm.", field="report")
+        if SupplierResponse.objects.filter(confirms=reported).exists():
+            raise ValidationFailed("That delay report is already confirmed in writing.", field="report")
+        text, day = _delay_parts(reasons, new_date)
+        response = _record(
+            order=locked,
+            version=version,
+            actor=actor,
+            kind=SupplierResponseKind.DELAY_CONFIRMED,
+            at=now,
+            explanation=text,
+            new_date=day,
+            confirms_id=reported.pk,
+        )
+        late = reported.confirmation_due is not None and now > reported.confirmation_due
+        if late:
+            SupplierResponse.objects.filter(pk=response.pk).update(late=True)
+            response.late = True
+        return response, {"new_date": day.isoformat(), "confirms": reported.pk, "late_confirmation": late}
+
+    return _respond(order=order, actor=actor, action=CONFIRM_DELAY, expected_version=expected_version, apply=apply)
 
 
 def rated_order_mark_fulfilled(*, order: RatedOrder, actor: User, expected_version: int | None = None) -> RatedOrder:

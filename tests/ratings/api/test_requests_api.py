@@ -61,7 +61,8 @@ def test_an_applicant_creates_a_draft_through_the_api(cast):
     assert body["rating"] == "DO-HR"
     assert body["applicant_organization"] == cast.manufacturer.legal_name
     assert body["line_items"][0]["po_number"] == "PO-77"
-    assert response["ETag"] == '"1"'
+    assert response["Location"] == f"http://testserver/api/v1/requests/{body['reference']}/"
+    assert response["ETag"] == client_for(cast.applicant).get(response["Location"])["ETag"]
     rr = RatingRequest.objects.get(reference=body["reference"])
     assert AuditEvent.objects.filter(action="rating_request.create", reference=rr.reference).count() == 1
 
@@ -95,7 +96,9 @@ def test_another_manufacturers_request_is_not_found(cast):
     client = client_for(cast.applicant2)
 
     assert client.get(f"/api/v1/requests/{rr.reference}/").status_code == 404
-    response = client.post(f"/api/v1/requests/{rr.reference}/withdraw/", {"reason": "x"}, format="json")
+    response = client.post(
+        f"/api/v1/requests/{rr.reference}/withdraw/", {"reason": "x"}, format="json", HTTP_IF_MATCH="*"
+    )
     assert response.status_code == 404
     rr.refresh_from_db()
     assert rr.state == RequestState.DRAFT
@@ -107,19 +110,22 @@ def test_submit_needs_the_typed_name_and_then_submits(cast):
     client = client_for(cast.applicant)
     url = f"/api/v1/requests/{rr.reference}/submit/"
 
-    wrong = client.post(url, {"typed_name": "Someone Else", "certify": True}, format="json")
+    wrong = client.post(url, {"typed_name": "Someone Else", "certify": True}, format="json", HTTP_IF_MATCH="*")
     assert wrong.status_code == 400
     assert wrong.json()["field"] == "typed_name"
     rr.refresh_from_db()
     assert (rr.state, rr.version) == (RequestState.DRAFT, 1)
 
-    ok = client.post(url, {"typed_name": cast.applicant.printed_name, "certify": True}, format="json")
+    etag = client.get(f"/api/v1/requests/{rr.reference}/")["ETag"]
+    ok = client.post(
+        url, {"typed_name": cast.applicant.printed_name, "certify": True}, format="json", HTTP_IF_MATCH=etag
+    )
     assert ok.status_code == 200
     assert ok.json()["state"] == "submitted"
     assert ok.json()["certified_name"] == cast.applicant.printed_name
 
 
-def test_a_stale_if_match_is_a_409_and_changes_nothing(cast):
+def test_a_stale_if_match_is_a_412_and_changes_nothing(cast):
     rr = request_in_state(cast, RequestState.DRAFT)
     client = client_for(cast.applicant)
 
@@ -127,8 +133,8 @@ def test_a_stale_if_match_is_a_409_and_changes_nothing(cast):
         f"/api/v1/requests/{rr.reference}/withdraw/", {"reason": "Not needed"}, format="json", HTTP_IF_MATCH='"99"'
     )
 
-    assert response.status_code == 409
-    assert response.json()["type"] == "urn:dpa-portal:problem:concurrent_change"
+    assert response.status_code == 412
+    assert response.json()["type"] == "urn:dpa-portal:problem:precondition_failed"
     rr.refresh_from_db()
     assert rr.state == RequestState.DRAFT
 
@@ -158,13 +164,13 @@ def test_attachments_are_checked_by_content(cast):
 
     fake = io.BytesIO(b"MZ\x90\x00 not a pdf at all")
     fake.name = "quote.pdf"
-    refused = client.post(url, {"file": fake}, format="multipart")
+    refused = client.post(url, {"file": fake}, format="multipart", HTTP_IF_MATCH="*")
     assert refused.status_code == 400
     assert "not an accepted file" in refused.json()["detail"]
 
     real = io.BytesIO(PDF_BYTES)
     real.name = "quote.pdf"
-    accepted = client.post(url, {"file": real}, format="multipart")
+    accepted = client.post(url, {"file": real}, format="multipart", HTTP_IF_MATCH="*")
     assert accepted.status_code == 201
     assert accepted.json()["content_type"] == "application/pdf"
     assert rr.attachments.count() == 1
@@ -175,9 +181,9 @@ def test_the_applicant_answers_a_question_through_the_api(cast):
     client = client_for(cast.applicant)
     url = f"/api/v1/requests/{rr.reference}/respond/"
 
-    empty = client.post(url, {"response": "  "}, format="json")
+    empty = client.post(url, {"response": "  "}, format="json", HTTP_IF_MATCH="*")
     assert empty.status_code == 400
-    answered = client.post(url, {"response": "Quote attached."}, format="json")
+    answered = client.post(url, {"response": "Quote attached."}, format="json", HTTP_IF_MATCH="*")
 
     assert answered.status_code == 200
     assert answered.json()["state"] == "in_review"
@@ -250,7 +256,7 @@ def test_replacing_line_items_beyond_a_limit_is_a_400_and_the_draft_is_unchanged
     events = AuditEvent.objects.count()
 
     response = client_for(cast.applicant).put(
-        f"/api/v1/requests/{rr.reference}/line-items/", _beyond(cast, case), format="json"
+        f"/api/v1/requests/{rr.reference}/line-items/", _beyond(cast, case), format="json", HTTP_IF_MATCH="*"
     )
 
     assert response.status_code == 400
@@ -263,8 +269,11 @@ def test_replacing_line_items_beyond_a_limit_is_a_400_and_the_draft_is_unchanged
 def test_the_schema_shows_the_limits(cast):
     schemas = client_for(cast.applicant).get("/api/schema/?format=json").json()["components"]["schemas"]
 
-    item = schemas["LineItemInput"]["properties"]
-    assert (schemas["RequestCreate"]["properties"]["line_items"]["maxItems"], item["deliveries"]["maxItems"]) == (
+    item = schemas["LineItemInputRequest"]["properties"]
+    assert (
+        schemas["RequestCreateRequest"]["properties"]["line_items"]["maxItems"],
+        item["deliveries"]["maxItems"],
+    ) == (
         50,
         20,
     )

@@ -16,10 +16,14 @@ def test_a_returned_request_shows_what_to_correct_is_edited_and_resubmitted(cast
     api = client_for(cast.applicant)
     url = f"/api/v1/requests/{rr.reference}/"
 
-    shown = api.get(url).json()
-    items = api.put(url + "line-items/", payload(cast)["line_items"], format="json")
+    read = api.get(url)
+    shown = read.json()
+    items = api.put(url + "line-items/", payload(cast)["line_items"], format="json", HTTP_IF_MATCH=read["ETag"])
     done = api.post(
-        url + "submit/", {"typed_name": "Alice Applicant", "certify": True, "note": "Quantity four."}, format="json"
+        url + "submit/",
+        {"typed_name": "Alice Applicant", "certify": True, "note": "Quantity four."},
+        format="json",
+        HTTP_IF_MATCH=items["ETag"],
     )
 
     assert (shown["state"], shown["returned_for_correction"]["reason"]) == ("returned", "Four, not ten.")

@@ -30,7 +30,7 @@ def test_staff_see_responses_tree_clock_and_notices_on_the_order_page(cast, clie
     # then
     assert "Supplier responses (signed records, 15 CFR 700.13)" in body
     assert "Membrana Contact" in body and "Rejected: the supplier rejects the rated order" in body
-    assert f"Earliest date it can meet: {earliest.isoformat()} (offers to accept on that basis)" in body
+    assert f"Earliest date possible: {earliest.isoformat()} (offers to accept on that basis)" in body
     assert top.order_number in body and child.order_number in body  # the tree, from its root
     assert "Received " in body and "clock closed" in body
     assert f"{child.order_number}: new rated order (DO-HR)" in body  # the notice to the sub-tier

@@ -75,9 +75,9 @@ def test_the_clock_does_not_start_before_delivery_and_a_second_delivery_does_not
         (RatingLevel.DO, ny(2026, 12, 23, 10), end_ny(2027, 1, 15)),
         # Juneteenth 2027 is a Saturday, observed Friday June 18
         (RatingLevel.DX, ny(2027, 6, 17, 10), end_ny(2027, 7, 2)),
-        # Received on Juneteenth 2026 (a Friday holiday): day 0 is Monday; July 3 2026 (observed
-        # Independence Day, a Saturday holiday) is skipped too
-        (RatingLevel.DX, ny(2026, 6, 19, 10), end_ny(2026, 7, 7)),
+        # Received on Juneteenth 2026 (a Friday holiday): that day is day 0, Monday day 1; July 3
+        # 2026 (observed Independence Day, a Saturday holiday) is skipped too
+        (RatingLevel.DX, ny(2026, 6, 19, 10), end_ny(2026, 7, 6)),
         # Late evening in New York is already the next day in UTC: the agency's day counts
         (RatingLevel.DX, ny(2026, 12, 22, 22, 30), end_ny(2027, 1, 7)),
     ],

@@ -8,7 +8,6 @@ import pytest
 
 from audit.models import AuditEvent
 from dpa_portal.errors import ConcurrentChange, InvalidState, PermissionRefused, ValidationFailed
-from ratings.clock import delay_confirmation_due
 from ratings.constants import (
     SUPPLIER_RESPONSE_MEANINGS,
     NotificationKind,
@@ -153,10 +152,22 @@ def test_an_interference_reason_of_the_orders_own_level_is_accepted(
     order = issued(cast, django_capture_on_commit_callbacks, level=level)
 
     order = sr.rated_order_reject(
-        order=order, actor=cast.supplier, reason_code=reason_code, explanation="Line is full."
+        order=order,
+        actor=cast.supplier,
+        reason_code=reason_code,
+        explanation="Line is full.",
+        earliest_date=future(40),
+        offers_to_accept=True,
+        conflicting_level=RatingLevel.DX,
     )
 
-    assert (order.status, SupplierResponse.objects.get().reason_code) == (OrderStatus.REJECTED, reason_code)
+    response = SupplierResponse.objects.get()
+    assert (order.status, response.reason_code, response.conflicting_level, response.earliest_date) == (
+        OrderStatus.REJECTED,
+        reason_code,
+        RatingLevel.DX,
+        future(40),
+    )
 
 
 def test_an_optional_reason_needs_no_earliest_date(cast, django_capture_on_commit_callbacks):
@@ -212,7 +223,7 @@ def test_a_delay_is_notified_only_after_acceptance_with_reasons_and_a_new_date(
     assert order.status == OrderStatus.ACCEPTED  # a delay is a record, not a state
     delay = SupplierResponse.objects.get(kind=SupplierResponseKind.DELAY)
     assert (delay.new_date, delay.explanation) == (future(50), "Late resin.")
-    assert delay.confirmation_due == delay_confirmation_due(notified_at=delay.responded_at)
+    assert delay.confirmation_due is None  # given in writing: nothing to confirm (15 CFR 700.13(d))
 
 
 def test_fulfilled_only_after_acceptance(cast, django_capture_on_commit_callbacks):

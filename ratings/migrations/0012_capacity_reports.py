@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("ratings", "0007_program_view"),
+        ("ratings", "0011_merge_program_view"),
     ]
 
     operations = [

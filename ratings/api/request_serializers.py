@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from ratings.constants import HealthResourceCategory, RatingLevel, RequestState
@@ -105,37 +106,58 @@ class AttachmentSerializer(serializers.ModelSerializer):
         fields = ["id", "original_name", "content_type", "size", "sha256", "uploaded_at", "download_url"]
 
     def get_download_url(self, obj: Attachment) -> str:
-        return reverse("attachment-download", args=[obj.pk])
+        """The file, for a token as for a session."""
+        return reverse("api-request-attachment", args=[obj.request.reference, obj.pk])
+
+
+class DeliverySerializer(serializers.Serializer):
+    required_date = serializers.DateField()
+    quantity = serializers.CharField(allow_null=True, help_text="Quantity due that day, if split; else null.")
 
 
 class LineItemSerializer(serializers.ModelSerializer):
-    supplier = serializers.CharField(source="supplier.legal_name")
-    supplier_id = serializers.IntegerField()
-    required_dates = serializers.SerializerMethodField()
+    """Reads back in the shape it is written: `supplier` is the id, `deliveries` the dates and quantities."""
+
+    supplier = serializers.IntegerField(source="supplier_id")
+    supplier_name = serializers.CharField(source="supplier.legal_name")
+    deliveries = serializers.SerializerMethodField()
 
     class Meta:
         model = RequestLineItem
         fields = [
             "position",
-            "supplier_id",
             "supplier",
+            "supplier_name",
             "po_number",
             "description",
             "part_number",
             "quantity",
             "unit",
             "ship_to",
-            "required_dates",
+            "deliveries",
         ]
 
-    def get_required_dates(self, obj: RequestLineItem) -> list[str]:
-        return [d.required_date.isoformat() for d in obj.deliveries.all()]
+    @extend_schema_field(DeliverySerializer(many=True))
+    def get_deliveries(self, obj: RequestLineItem) -> list[dict[str, Any]]:
+        return [
+            {"required_date": d.required_date.isoformat(), "quantity": _quantity(d.quantity)}
+            for d in obj.deliveries.all()
+        ]
+
+
+def _quantity(value: Any) -> str | None:
+    return None if value is None else format(value.normalize(), "f")
 
 
 class InformationRequestSerializer(serializers.ModelSerializer):
     class Meta:
         model = InformationRequest
         fields = ["id", "question", "asked_at", "response", "responded_at"]
+
+
+class ReturnedSerializer(serializers.Serializer):
+    reason = serializers.CharField()
+    returned_at = serializers.DateTimeField()
 
 
 class RatingRequestSerializer(serializers.ModelSerializer):
@@ -184,6 +206,7 @@ class RatingRequestSerializer(serializers.ModelSerializer):
             "returned_for_correction",
         ]
 
+    @extend_schema_field(ReturnedSerializer(allow_null=True))
     def get_returned_for_correction(self, obj: RatingRequest) -> dict[str, Any] | None:
         if obj.state != RequestState.RETURNED:
             return None
@@ -212,19 +235,22 @@ class SubmitSerializer(serializers.Serializer):
     typed_name = serializers.CharField(help_text="Your full name, typed as your signature.")
     certify = serializers.BooleanField(help_text="True: you certify the request (18 U.S.C. 1001 warning applies).")
     note = serializers.CharField(
-        required=False, allow_blank=True, help_text="Resubmitting a returned request: what you corrected."
+        required=False, allow_blank=True, default="", help_text="Resubmitting a returned request: what you corrected."
     )
-    expected_version = serializers.IntegerField(required=False)
 
 
 class ResponseSerializer(serializers.Serializer):
-    response = serializers.CharField(allow_blank=True)
-    expected_version = serializers.IntegerField(required=False)
+    response = serializers.CharField(help_text="Your answer to HHS's open question.")
+
+
+class ResponseUploadSerializer(ResponseSerializer):
+    files = serializers.ListField(
+        child=serializers.FileField(), required=False, default=list, help_text="Files that go with the answer."
+    )
 
 
 class ReasonSerializer(serializers.Serializer):
-    reason = serializers.CharField(allow_blank=True)
-    expected_version = serializers.IntegerField(required=False)
+    reason = serializers.CharField(help_text="Why, in words HHS will read.")
 
 
 class ProgramSerializer(serializers.ModelSerializer):
@@ -236,4 +262,4 @@ class ProgramSerializer(serializers.ModelSerializer):
 class SupplierSerializer(serializers.ModelSerializer):
     class Meta:
         model = Organization
-        fields = ["id", "legal_name", "city", "state", "country", "uei"]
+        fields = ["id", "legal_name", "city", "state", "country"]

@@ -1,0 +1,193 @@
+"""Transitions per second through the one write path, against raw psycopg (run by `make bench`).
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/dpa_bench .venv/bin/python bench/transitions.py
+
+Each writer is a process with its own connection and its own rating request, and runs one
+transition after another for `--seconds`: `transition.perform` (lock own row, version, state,
+permission, apply, save, one audit event). Variants, interleaved in every round:
+
+- project:    the audit event appended to the hash chain (audit_append, option a);
+- no audit:   the same transition with the audit append switched off (the audit overhead);
+- sequence:   option b's write side: the event inserted with a plain sequence, no chain lock
+              (a background sealer would chain it later);
+- floor:      raw psycopg, one transaction: SELECT ... FOR NO KEY UPDATE + UPDATE + INSERT.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import statistics
+import sys
+import time
+from typing import Any
+
+import psycopg
+from common import figure, interleaved, spread, throwaway_database
+from django.db import connection, connections
+
+from audit import actions
+from audit import services as audit_services
+from ratings.models import RatingRequest, User
+from ratings.services import transition
+from tests.factories import draft_request, make_cast
+
+BENCH_ACTION = actions.register("bench.transition", "Benchmark transition")
+ACTION = transition.Action(audit=BENCH_ACTION, permission=lambda row, actor: None)
+WRITERS = (1, 4, 16, 32)
+VARIANTS = ("project", "no audit", "sequence", "floor")
+real_record = audit_services.record
+
+
+def _sequence_record(**fields: Any) -> None:
+    """Option b's part in the business transaction: the whole event with a plain sequence
+    number and no chain lock (the sealer would hash and chain it after the commit)."""
+    target = fields.get("target")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO bench_unsealed (sequence, occurred_at, action, object_id, reference, from_state, to_state,"
+            " reason, changes, data) VALUES (nextval('bench_unsealed_seq'), now(), %s, %s, %s, %s, %s, %s, %s, %s)",
+            [
+                str(fields["action"]),
+                str(target.pk if target is not None else ""),
+                fields.get("reference", ""),
+                fields.get("from_state", ""),
+                fields.get("to_state", ""),
+                fields.get("reason", ""),
+                json.dumps(fields.get("changes") or {}, default=str),
+                json.dumps(fields.get("data") or {}, default=str),
+            ],
+        )
+
+
+def _no_record(**fields: Any) -> None:
+    return None
+
+
+def _project_loop(variant: str, request_id: int, actor_id: int, deadline: float) -> int:
+    audit_services.record = {"project": real_record, "no audit": _no_record, "sequence": _sequence_record}[variant]  # type: ignore[assignment]
+    actor = User.objects.get(pk=actor_id)
+    target = RatingRequest.objects.get(pk=request_id)
+    count = 0
+
+    def apply(row: RatingRequest) -> transition.Applied:
+        row.recommendation_rationale = f"bench {count}"
+        return transition.Applied()
+
+    while time.perf_counter() < deadline:
+        transition.perform(transition.REQUEST, ACTION, target=target, actor=actor, apply=apply)
+        count += 1
+    return count
+
+
+def _floor_loop(conninfo: str, request_id: int, deadline: float) -> int:
+    count = 0
+    with psycopg.connect(conninfo) as conn:
+        while time.perf_counter() < deadline:
+            with conn.transaction(), conn.cursor() as cursor:
+                cursor.execute(
+                    "SELECT id, version FROM ratings_ratingrequest WHERE id = %s FOR NO KEY UPDATE", [request_id]
+                )
+                cursor.execute(
+                    "UPDATE ratings_ratingrequest SET version = version + 1, recommendation_rationale = %s WHERE id = %s",
+                    [f"floor {count}", request_id],
+                )
+                cursor.execute("INSERT INTO bench_floor (payload) VALUES (%s)", [f'{{"n": {count}}}'])
+            count += 1
+    return count
+
+
+def _writer(variant: str, request_id: int, actor_id: int, conninfo: str, start: Any, seconds: float, out: Any) -> None:
+    start.wait()
+    deadline = time.perf_counter() + seconds
+    if variant == "floor":
+        out.put(_floor_loop(conninfo, request_id, deadline))
+    else:
+        out.put(_project_loop(variant, request_id, actor_id, deadline))
+    connection.close()
+
+
+def rate(variant: str, writers: int, requests: list[int], actor_id: int, conninfo: str, seconds: float) -> float:
+    """Transitions per second of `writers` processes, each on its own request."""
+    context = multiprocessing.get_context("fork")
+    connections.close_all()  # each child opens its own connection
+    start, out = context.Barrier(writers + 1), context.Queue()
+    processes = [
+        context.Process(target=_writer, args=(variant, requests[i], actor_id, conninfo, start, seconds, out))
+        for i in range(writers)
+    ]
+    for process in processes:
+        process.start()
+    start.wait()
+    total = sum(out.get(timeout=seconds + 60) for _ in processes)
+    for process in processes:
+        process.join()
+    return total / seconds
+
+
+def conninfo_of() -> str:
+    s = connection.settings_dict
+    return psycopg.conninfo.make_conninfo(
+        dbname=s["NAME"], user=s["USER"], password=s["PASSWORD"] or None, host=s["HOST"] or None, port=s["PORT"] or None
+    )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=float, default=2.0, help="length of one measurement")
+    parser.add_argument("--runs", type=int, default=3, help="interleaved rounds")
+    args = parser.parse_args()
+    with throwaway_database() as name:
+        cast = make_cast()
+        requests = [draft_request(cast).pk for _ in range(max(WRITERS))]
+        with connection.cursor() as cursor:
+            cursor.execute("CREATE TABLE bench_floor (id bigserial PRIMARY KEY, payload text)")
+            cursor.execute("CREATE SEQUENCE bench_unsealed_seq")
+            cursor.execute(
+                "CREATE TABLE bench_unsealed (sequence bigint PRIMARY KEY, occurred_at timestamptz, action text,"
+                " object_id text, reference text, from_state text, to_state text, reason text, changes jsonb,"
+                " data jsonb, prev_hash text, hash text)"
+            )
+        conninfo = conninfo_of()
+        results: dict[int, dict[str, list[float]]] = {}
+        for writers in WRITERS:
+            variants = {
+                v: (lambda v=v, w=writers: rate(v, w, requests, cast.applicant.pk, conninfo, args.seconds))
+                for v in VARIANTS
+            }
+            results[writers] = interleaved(variants, args.runs)
+    print(
+        f"transitions/s through transition.perform (database {name}, dropped; {args.runs} runs of {args.seconds:.0f} s)"
+    )
+    for writers in WRITERS:
+        r = results[writers]
+        goal, met = "-", True
+        if writers == 1:
+            ratio = statistics.median(r["project"]) / statistics.median(r["floor"])
+            goal, met = ">= 0.35x floor", ratio >= 0.35
+        figure(f"{writers:>2} writer(s) vs raw psycopg", r["project"], r["floor"], unit="/s", goal=goal, met=met)
+    for writers in WRITERS:
+        r = results[writers]
+        overhead = statistics.median(r["no audit"]) / statistics.median(r["project"])
+        figure(
+            f"{writers:>2} writer(s): audit overhead",
+            [1 / x for x in r["project"]],
+            [1 / x for x in r["no audit"]],
+            unit=" s",
+            digits=4,
+            goal="<= 1.15x without audit" if writers == 1 else "-",
+            met=overhead <= 1.15 or writers != 1,
+        )
+    for writers in WRITERS:
+        r = results[writers]
+        print(f"  {writers:>2} writer(s): option b write side (sequence, no chain lock) {spread(r['sequence'], '/s')}")
+    one, sixteen = statistics.median(results[1]["project"]), statistics.median(results[16]["project"])
+    print(
+        f"  scaling: 16 writers / 1 writer = {sixteen / one:.2f}   goal >= 1.8: {'met' if sixteen / one >= 1.8 else 'NOT MET'}"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

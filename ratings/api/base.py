@@ -1,0 +1,234 @@
+"""What every API resource shares: strong ETags and conditional requests (RFC 9110 §13),
+Idempotency-Key on POST, and cursor pagination for syncing (page_size, updated_since)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any, cast
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import QuerySet
+from django.http.request import RawPostDataException
+from rest_framework import exceptions, generics, pagination, serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from ratings.models import User
+from ratings.services import idempotency
+
+REPLAYED_HEADERS = ("Location", "ETag", "Content-Type")
+
+
+def etag_of(data: Any) -> str:
+    """A strong validator: the hash of the representation itself, so it changes exactly when
+    what the client would read changes (whatever row or related row changed it)."""
+    canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), cls=DjangoJSONEncoder)
+    return '"' + hashlib.sha256(canonical.encode()).hexdigest()[:32] + '"'
+
+
+def _tags(header: str) -> list[str]:
+    return [tag.strip() for tag in header.split(",") if tag.strip()]
+
+
+class PreconditionRequired(exceptions.APIException):
+    status_code = 428
+    default_code = "precondition_required"
+    default_detail = "Send If-Match with the ETag of the representation you last read (or * to skip the check)."
+
+
+class PreconditionFailed(exceptions.APIException):
+    status_code = 412
+    default_code = "precondition_failed"
+    default_detail = "The resource changed since you read it (its ETag differs); read it again and retry."
+
+
+class IdempotencyKeyReused(exceptions.APIException):
+    status_code = 422
+    default_code = "idempotency_key_reused"
+    default_detail = "This Idempotency-Key was used with another request body; use a new key for a new request."
+
+
+class IdempotencyInProgress(exceptions.APIException):
+    status_code = 409
+    default_code = "idempotency_in_progress"
+    default_detail = "A request with this Idempotency-Key is still being processed; retry in a moment."
+
+
+class _Replay(Exception):
+    def __init__(self, response: Response):
+        self.response = response
+
+
+class PageQuery(serializers.Serializer):
+    """Query parameters every list takes."""
+
+    cursor = serializers.CharField(required=False, help_text="Opaque cursor from `next` or `previous`.")
+    page_size = serializers.IntegerField(
+        required=False, min_value=1, max_value=200, help_text="Items per page, 1-200 (default 50)."
+    )
+
+
+class ListQuery(PageQuery):
+    """…and lists of things that change: what changed since the last sync."""
+
+    updated_since = serializers.DateTimeField(
+        required=False,
+        help_text="Only items changed at or after this time (ISO 8601 with zone). Items come oldest change "
+        "first, so a client syncing pages never misses one that changes while it reads.",
+    )
+
+
+class CursorPages(pagination.CursorPagination):
+    """Oldest change first; a row changed while a client pages through moves to the end (and
+    is read again), so pages never shift under the reader."""
+
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+    ordering = ("updated_at", "pk")
+
+    def get_ordering(self, request: Request, queryset: Any, view: Any) -> tuple[str, ...]:
+        return tuple(getattr(view, "cursor_ordering", self.ordering))
+
+    def decode_cursor(self, request: Request) -> Any:
+        try:
+            return super().decode_cursor(request)
+        except exceptions.NotFound:
+            raise exceptions.ValidationError({"cursor": ["This cursor is not one the API gave out."]}) from None
+
+
+class FeedPages(CursorPages):
+    """For a feed that is polled: `next` is always given, so a client keeps its place. On the
+    last page it points after the last item; on an empty page it is the address just asked."""
+
+    def get_next_link(self) -> str | None:
+        if self.has_next:
+            return super().get_next_link()
+        if not self.page:
+            return str(self.base_url)
+        # After the last item (feeds are ordered by their unique id, so no offset is needed).
+        position = self._get_position_from_instance(self.page[-1], self.ordering)
+        cursor = pagination.Cursor(offset=0, reverse=False, position=position)  # type: ignore[arg-type]
+        return str(self.encode_cursor(cursor))
+
+
+class ApiView(generics.GenericAPIView):
+    """Parse input, call one service, render; plus the HTTP semantics above."""
+
+    pagination_class = CursorPages
+    list_query: type[serializers.Serializer] = ListQuery
+    cursor_ordering: tuple[str, ...] = ("updated_at", "pk")
+    _claim: Any = None
+
+    # --- reading ---------------------------------------------------------------------------
+
+    def query(self) -> dict[str, Any]:
+        """The validated query parameters (400 problem when one is wrong)."""
+        checked = self.list_query(data=self.request.query_params.dict())
+        checked.is_valid(raise_exception=True)
+        return dict(checked.validated_data)
+
+    def paged(self, queryset: QuerySet[Any], serializer: type[serializers.BaseSerializer]) -> Response:
+        params = self.query()
+        if params.get("updated_since"):
+            queryset = queryset.filter(updated_at__gte=params["updated_since"])
+        page = self.paginate_queryset(queryset)
+        return self.get_paginated_response(serializer(page, many=True, context={"request": self.request}).data)
+
+    def representation(self, data: Any, code: int = status.HTTP_200_OK, *, location: str = "") -> Response:
+        response = Response(data, status=code)
+        response["ETag"] = etag_of(data)
+        if location:
+            response["Location"] = self.request.build_absolute_uri(location)
+        return response
+
+    # --- changing --------------------------------------------------------------------------
+
+    def check_match(self, current: Any) -> None:
+        """If-Match is required on a change: 428 without it, 412 when it names another state."""
+        header = self.request.headers.get("If-Match")
+        if header is None:
+            raise PreconditionRequired()
+        tags = _tags(header)
+        if "*" in tags:
+            return
+        if etag_of(current) not in tags:  # strong comparison: a weak W/"…" tag never matches
+            raise PreconditionFailed()
+
+    @property
+    def actor(self) -> User:
+        # IsAuthenticated (the default permission class) guarantees a real user here.
+        return cast(User, self.request.user)
+
+    # --- the request cycle -----------------------------------------------------------------
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)
+        self._claim = None
+        key = request.headers.get("Idempotency-Key")
+        if request.method != "POST" or key is None:
+            return
+        if not 1 <= len(key) <= idempotency.KEY_MAX_LENGTH or not key.isprintable():
+            raise exceptions.ValidationError({"Idempotency-Key": ["Use 1-255 printable characters, e.g. a UUID."]})
+        claim = idempotency.idempotency_claim(
+            user=self.actor,
+            key=key,
+            fingerprint=idempotency.fingerprint(method="POST", path=request.get_full_path(), body=_body(request)),
+        )
+        if claim.mismatch:
+            raise IdempotencyKeyReused()
+        if claim.in_progress:
+            raise IdempotencyInProgress()
+        if claim.replay is not None:
+            stored = claim.replay
+            replay = Response(stored.body, status=stored.status_code or 200)
+            for name, value in (stored.headers or {}).items():
+                replay[name] = value
+            replay["Idempotent-Replayed"] = "true"
+            raise _Replay(replay)
+        self._claim = claim.record
+
+    def handle_exception(self, exc: Exception) -> Response:
+        if isinstance(exc, _Replay):
+            return exc.response
+        return super().handle_exception(exc)
+
+    def finalize_response(self, request: Request, response: Any, *args: Any, **kwargs: Any) -> Any:
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if self._claim is not None:
+            body = json.loads(json.dumps(getattr(response, "data", None), cls=DjangoJSONEncoder))
+            headers = {name: response[name] for name in REPLAYED_HEADERS if name in response}
+            idempotency.idempotency_store(
+                record=self._claim, status_code=response.status_code, body=body, headers=headers
+            )
+            self._claim = None
+        if request.method == "GET" and response.status_code == 200 and isinstance(response, Response):
+            if "ETag" not in response:
+                response["ETag"] = etag_of(response.data)
+            if (
+                response["ETag"] in _tags(request.headers.get("If-None-Match", ""))
+                or request.headers.get("If-None-Match", "").strip() == "*"
+            ):
+                not_modified = Response(status=status.HTTP_304_NOT_MODIFIED)
+                not_modified["ETag"] = response["ETag"]
+                not_modified.accepted_renderer = response.accepted_renderer
+                not_modified.accepted_media_type = response.accepted_media_type
+                not_modified.renderer_context = response.renderer_context  # type: ignore[attr-defined]
+                return not_modified
+        return response
+
+
+def _body(request: Request) -> bytes:
+    """The raw body, or for a multipart upload (already parsed) its fields and files' hashes."""
+    try:
+        return request._request.body
+    except RawPostDataException:
+        digest = hashlib.sha256()
+        for name, values in sorted(request._request.POST.lists()):
+            digest.update(json.dumps([name, values]).encode())
+        for name, uploads in sorted(request._request.FILES.lists()):
+            for upload in uploads:
+                content = hashlib.sha256(b"".join(upload.chunks())).hexdigest()
+                digest.update(json.dumps([name, upload.name, upload.size, content]).encode())
+        return digest.hexdigest().encode()

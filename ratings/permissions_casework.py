@@ -1,0 +1,131 @@
+"""Who may act on what follows a rated order's answer: the placing party (accepting an offered
+date, recording a delay reported outside the portal, asking for assistance), HHS's assistance
+cases and directives. Part of ratings.permissions, which re-exports every rule here; kept apart
+only to keep each module readable."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+
+from ratings.constants import HHS_WORKFLOW_ROLES, LEVEL_RANK, Role
+from ratings.roles import approval_level, conflicted_organization_ids, has_role, organization_ids
+
+Rule = Callable[[Any, Any], "str | None"]
+
+
+def _no_action_refusal(user: Any) -> str | None:
+    """Anonymous users, auditors and HHS administrators take no workflow action (AC-5)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return "Sign in to do this."
+    if has_role(user, Role.AUDITOR):
+        return "Auditors have read-only access and take no action."
+    if has_role(user, Role.HHS_ADMIN):
+        return "HHS administrators manage users and organizations and take no workflow action (separation of duties)."
+    return None
+
+
+# --- the placing party --------------------------------------------------------------------------
+
+
+def is_placing_party(order: Any, user: Any) -> bool:
+    """An applicant of the placing manufacturer, or a contact of the supplier that extended the order."""
+    role = Role.SUPPLIER_CONTACT if order.parent_id is not None else Role.APPLICANT
+    return order.placing_organization_id in organization_ids(user, role)
+
+
+def placing_party_refusal(order: Any, user: Any) -> str | None:
+    reason = _no_action_refusal(user)
+    if reason is None and not is_placing_party(order, user):
+        reason = "Only the customer that placed this order can do this."
+    return reason
+
+
+def delay_recorder_refusal(order: Any, user: Any) -> str | None:
+    """A delay reported outside the portal is recorded by the customer or by HHS workflow staff."""
+    reason = _no_action_refusal(user)
+    if reason is None and not (is_placing_party(order, user) or any(has_role(user, r) for r in HHS_WORKFLOW_ROLES)):
+        reason = "Only the customer that placed this order or HHS staff record a delay the supplier reported."
+    return reason
+
+
+# --- special priorities assistance and directives ------------------------------------------------
+
+
+CASE_OFFICER_ACTIONS = frozenset({"ask", "record_action", "close"})
+
+
+def case_officer_refusal(case: Any, user: Any) -> str | None:
+    """Who may be a case officer: HHS workflow staff belonging to neither party, conflicted with neither."""
+    reason = _no_action_refusal(user)
+    if reason is None and not any(has_role(user, role) for role in HHS_WORKFLOW_ROLES):
+        reason = "A case officer is HHS workflow staff."
+    return reason or _parties_refusal(case, user)
+
+
+def _case_staff_refusal(case: Any, user: Any, role: str) -> str | None:
+    """HHS workflow staff with `role`, belonging to neither party and conflicted with neither."""
+    reason = _no_action_refusal(user)
+    if reason:
+        return reason
+    if not has_role(user, role):
+        return f"Only an {Role(role).label} can do this."
+    return _parties_refusal(case, user)
+
+
+def _parties_refusal(case: Any, user: Any) -> str | None:
+    parties = {case.organization_id, case.order.supplier_id}
+    if parties & set(organization_ids(user)):
+        return "You belong to a party of this case, so you cannot act on it as HHS staff (separation of duties)."
+    if parties & set(conflicted_organization_ids(user)):
+        return "You declared a conflict of interest with a party of this case, so you cannot act on it."
+    return None
+
+
+def is_case_party(case: Any, user: Any) -> bool:
+    """The placing party of the case's order, or a contact of its supplier."""
+    order = case.order
+    return is_placing_party(order, user) or order.supplier_id in organization_ids(user, Role.SUPPLIER_CONTACT)
+
+
+def assistance_refusal(action: str, case: Any, user: Any) -> str | None:
+    if action == "take":
+        return _case_staff_refusal(case, user, Role.INTAKE_ANALYST)
+    if action in CASE_OFFICER_ACTIONS:
+        reason = _no_action_refusal(user)
+        if reason is None and (case.case_officer_id is None or case.case_officer_id != user.pk):
+            reason = "Only the case officer assigned to this case can do this."
+        return reason
+    if action == "answer":
+        reason = _no_action_refusal(user)
+        if reason is None and not is_case_party(case, user):
+            reason = "Only the placing party or the supplier of this case can answer HHS's questions."
+        return reason
+    if action == "issue_directive":
+        reason = _case_staff_refusal(case, user, Role.APPROVING_OFFICIAL)
+        if reason:
+            return reason
+        needed = directive_level()
+        level = approval_level(user)
+        if level is None or LEVEL_RANK[level] < LEVEL_RANK[needed]:
+            return (
+                f"A directive takes precedence over every rated order: it needs an approving official with "
+                f"{needed} authority; yours is {level or 'none'}."
+            )
+        return None
+    return f"Unknown action {action!r}."
+
+
+def directive_level() -> str:
+    """The approval authority a directive needs (settings.DIRECTIVE_AUTHORITY_LEVEL, DX by default)."""
+    return str(settings.DIRECTIVE_AUTHORITY_LEVEL)
+
+
+def assistance_rule(action: str) -> Rule:
+    def rule(case: Any, user: Any) -> str | None:
+        return assistance_refusal(action, case, user)
+
+    rule.__name__ = f"assistance_{action}_rule"
+    return rule

@@ -1,0 +1,61 @@
+"""The append: one statement on PostgreSQL, joining the caller's transaction, hashing exactly
+what `compute_hash` hashes whatever the content."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+
+from audit import services as audit
+from audit.chain import GENESIS_HASH, compute_hash
+from audit.models import AuditEvent
+
+AWKWARD = 'quote " backslash \\ newline \n tab \t nul-ish \x01 unicode é — 漢字 emoji 🙂 marker-like \x1f'
+
+
+@pytest.mark.django_db
+def test_awkward_content_hashes_as_compute_hash_does():
+    first = audit.record(action="test.event", actor=None, reason=AWKWARD, data={"z": [1, 2.5, None], "a": AWKWARD})
+    second = audit.record(
+        action="test.event", actor=None, object_label=AWKWARD, changes={"state": ["a", "b"]}, organization_id=7
+    )
+
+    stored = list(AuditEvent.objects.order_by("sequence"))
+    assert [e.pk for e in stored] == [first.pk, second.pk]
+    assert (stored[0].sequence, stored[0].prev_hash) == (1, GENESIS_HASH)
+    assert (stored[1].sequence, stored[1].prev_hash) == (2, stored[0].hash)
+    for returned, row in zip([first, second], stored, strict=True):
+        assert compute_hash(audit.event_fields(row)) == row.hash
+        assert (returned.sequence, returned.hash, returned.prev_hash) == (row.sequence, row.hash, row.prev_hash)
+    assert stored[0].reason == AWKWARD and stored[0].data == {"a": AWKWARD, "z": [1, 2.5, None]}
+    assert audit.verify_chain().ok is True
+
+
+@pytest.mark.django_db
+def test_a_whole_second_keeps_its_timestamp_format():
+    event = audit.record(action="test.event", actor=None)
+    row = AuditEvent.objects.get(pk=event.pk)
+    assert row.occurred_at == event.occurred_at
+    assert compute_hash(audit.event_fields(row)) == row.hash
+    assert isinstance(row.occurred_at, dt.datetime)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_append_is_one_statement_without_a_savepoint():
+    with transaction.atomic(), CaptureQueriesContext(connection) as queries:
+        audit.record(action="test.event", actor=None)
+    [statement] = [q["sql"] for q in queries.captured_queries]
+    assert statement.startswith("SELECT * FROM audit_append(")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_rolled_back_append_leaves_no_gap():
+    with pytest.raises(RuntimeError), transaction.atomic():
+        audit.record(action="test.event", actor=None)
+        raise RuntimeError
+    event = audit.record(action="test.event", actor=None)
+    assert event.sequence == 1
+    assert audit.verify_chain().ok is True
