@@ -72,6 +72,7 @@ PROGRAM_VIEW_OPEN = register("program_view.open", "Program view opened")
 PROGRAM_VIEW_EXPORT = register("program_view.export", "Program view table downloaded (CSV)")
 ITEM_FAMILY_CREATE = register("item_family.create", "Item family created")
 ITEM_FAMILY_UPDATE = register("item_family.update", "Item family changed")
+CAPACITY_REPORT = register("capacity.report", "Supplier reported capacity and lead time")
 
 REQUEST_ACTIONS: dict[str, AuditAction] = {
     "submit": REQUEST_SUBMIT,

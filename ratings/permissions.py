@@ -308,6 +308,17 @@ def program_view_refusal(_target: Any, user: Any) -> str | None:
     return None
 
 
+def capacity_report_refusal(supplier: Any, user: Any) -> str | None:
+    """A supplier's contact reports its capacity; nobody else speaks for the supplier."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return "Sign in to do this."
+    if is_hhs_staff(user):
+        return "HHS staff do not report a supplier's capacity; only the supplier's contacts do."
+    if getattr(supplier, "pk", None) not in organization_ids(user, Role.SUPPLIER_CONTACT):
+        return "Only a contact of the supplier can report its capacity."
+    return None
+
+
 # --- Webhooks -------------------------------------------------------------------------------------
 
 WEBHOOK_ROLES = (Role.APPLICANT, Role.SUPPLIER_CONTACT)

@@ -33,6 +33,7 @@ from ratings.constants import (
     SupplierResponseKind,
 )
 from ratings.models import (
+    CapacityReport,
     ItemFamily,
     ItemFamilyKey,
     Membership,
@@ -131,7 +132,13 @@ def _ensure_supporting_rows(orgs: dict[str, Organization], users: dict[str, User
             name, levels, _category = spec
             programs[symbol] = Program.objects.get_or_create(
                 symbol=symbol,
-                defaults={"name": name, "allowed_levels": levels, "determination_date": dt.date(2025, 1, 6)},
+                defaults={
+                    "name": name,
+                    "allowed_levels": levels,
+                    "determination_date": dt.date(2025, 1, 6),
+                    # The vaccine program asks its suppliers for capacity every 30 days.
+                    "capacity_report_days": 30 if symbol == "PV" else None,
+                },
             )[0]
     families = {
         "Nitrile exam gloves": (["GLV-100"], ["nitrile exam gloves, size m"]),
@@ -178,14 +185,31 @@ class _History:
                     )
                     requests.append(self.request(symbol, submitted))
         self.chain(requests)
+        self.capacity()
         return len(requests)
+
+    def capacity(self) -> None:
+        """Glove Works reported lately; Sarung's report is older than the interval (due again)."""
+        gloves = ItemFamily.objects.get(name="Nitrile exam gloves")
+        for key, capacity, days_ago in (("glove", 1500, 10), ("sarung", 400, 45)):
+            CapacityReport.objects.create(
+                supplier=self.orgs[key],
+                program=self.programs["PV"],
+                family=gloves,
+                capacity=Decimal(capacity),
+                unit="box",
+                lead_time_days=21,
+                reported_at=self.now - dt.timedelta(days=days_ago),
+                reported_by=self.contact(key),
+            )
 
     def request(self, symbol: str, submitted: dt.datetime) -> RatingRequest:
         self.n += 1
         roll = self.random.random()
-        decision_at = submitted + dt.timedelta(days=self.random.choice([2, 4, 6, 8, 10, 14, 20, 30]), hours=3)
-        decided: dt.datetime | None = decision_at
-        if decision_at > self.now - dt.timedelta(days=1):
+        decided: dt.datetime | None = submitted + dt.timedelta(
+            days=self.random.choice([2, 4, 6, 8, 10, 14, 20, 30]), hours=3
+        )
+        if decided is not None and decided > self.now - dt.timedelta(days=1):
             state, decided = RequestState.WITHDRAWN, None
         elif roll < 0.7:
             state = RequestState.ISSUED
@@ -263,11 +287,12 @@ class _History:
             issued_at=issued,
         )
         quantity = Decimal(self.random.randint(*item.quantity))
-        line = {
+        po_number = f"PO-H{self.n:05d}"
+        line: dict[str, Any] = {
             "position": 1,
             "description": item.description,
             "part_number": item.part_number,
-            "po_number": f"PO-H{self.n:05d}",
+            "po_number": po_number,
             "quantity": str(quantity),
             "unit": item.unit,
             "ship_to": "",
@@ -292,7 +317,7 @@ class _History:
         RatedOrderItem.objects.create(
             version=version,
             position=1,
-            po_number=str(line["po_number"]),
+            po_number=po_number,
             description=item.description,
             part_number=item.part_number,
             quantity=quantity,

@@ -20,7 +20,7 @@ from ratings.models.orders import (
     SupplierResponse,
 )
 from ratings.models.organizations import Membership, Organization, Program, User
-from ratings.models.program import ItemFamily, ItemFamilyKey
+from ratings.models.program import CapacityReport, ItemFamily, ItemFamilyKey
 from ratings.models.reach import SupplierNomination
 from ratings.models.requests import (
     Attachment,
@@ -39,6 +39,7 @@ __all__ = [
     "AssistanceEntry",
     "Attachment",
     "AuthorityGrant",
+    "CapacityReport",
     "ClosureDay",
     "ConflictOfInterest",
     "Directive",

@@ -129,6 +129,13 @@ class Program(models.Model):
     name = models.CharField(max_length=200)
     allowed_levels = models.JSONField(default=list, help_text='Rating levels allowed, e.g. ["DO", "DX"].')
     determination_date = models.DateField(null=True, blank=True, help_text="Date of the program determination.")
+    capacity_report_days = models.PositiveIntegerField(
+        "capacity reports every (days)",
+        null=True,
+        blank=True,
+        help_text="Suppliers holding its open rated orders report capacity and lead time per item family this "
+        "often; empty: not asked.",
+    )
     is_active = models.BooleanField(default=True)
 
     class Meta:

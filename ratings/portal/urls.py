@@ -3,7 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.urls import path
 from django.views.generic import TemplateView
 
-from ratings.portal.views import casework, placed, reach, reconsideration, wizard
+from ratings.portal.views import capacity, casework, placed, reach, reconsideration, wizard
 from ratings.portal.views import orders as supplier
 from ratings.portal.views import requests as views
 
@@ -68,4 +68,5 @@ urlpatterns = [
         ),
         name="api-getting-started",
     ),
+    path("capacity/", capacity.capacity_reports, name="capacity"),
 ]

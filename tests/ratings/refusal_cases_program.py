@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ratings.models import ItemFamily
-from ratings.services.program import access, families
+from ratings.services.program import access, capacity, families
 from tests.factories import Cast
 
 
@@ -27,6 +27,21 @@ def cases(case: Callable[..., Any]) -> dict[str, Callable[[Cast], Any]]:
         "item_family_create": lambda cast: case(
             lambda: families.item_family_create(actor=cast.reviewer, name="Gloves", part_numbers=["G-1"]),
             "item_family.create",
+        ),
+        "capacity_report_submit": lambda cast: (
+            (family := _family())
+            and case(
+                lambda: capacity.capacity_report_submit(
+                    supplier=cast.supplier_org,
+                    actor=cast.supplier2,
+                    program=cast.program,
+                    family=family,
+                    capacity="1",
+                    unit="box",
+                    lead_time_days="1",
+                ),
+                "capacity.report",
+            )
         ),
         "item_family_update": lambda cast: (
             (family := _family())

@@ -13,6 +13,7 @@ from audit import services as audit
 from audit.models import AuditEvent
 from ratings.models import (
     AssistanceCase,
+    CapacityReport,
     Directive,
     Membership,
     Notification,
@@ -122,6 +123,9 @@ def test_seed_demo_gives_every_program_view_something_real(db):
     net = network.supply_network(filters)
     assert max(n.tier for n in net.nodes) == 3
     assert any(e.overdue for e in net.edges) and any(e.rejected for e in net.edges)
+    # Capacity reports: the vaccine program asks for them; one recent, one older than its interval.
+    assert Program.objects.get(symbol="PV").capacity_report_days == 30
+    assert CapacityReport.objects.count() == 2
     # And who may see it.
     assert User.objects.get(username="reviewer").has_perm("ratings.see_program_view")
     assert not User.objects.get(username="intake").has_perm("ratings.see_program_view")

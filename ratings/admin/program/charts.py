@@ -14,7 +14,7 @@ from django.utils.safestring import SafeString, mark_safe
 from ratings.selectors.program.network import Network
 
 WIDTH, HEIGHT = 640, 260
-LEFT, RIGHT, TOP, BOTTOM = 48, 12, 28, 44
+LEFT, RIGHT, TOP, BOTTOM = 48, 12, 28, 78
 _ids = itertools.count(1)
 
 
@@ -97,11 +97,7 @@ def bar_chart(title: str, desc: str, categories: Sequence[str], series: Sequence
                     _num(s.values[c]),
                 )
             )
-    labels = format_html_join(
-        "",
-        '<text class="tick" x="{}" y="{}" text-anchor="middle">{}</text>',
-        ((round(LEFT + (c + 0.5) * group_w), HEIGHT - BOTTOM + 16, cat) for c, cat in enumerate(categories)),
-    )
+    labels = _category_labels(categories, group_w)
     body = format_html("{}{}{}{}", _axis(top, plot_h), _join(bars), labels, _legend(series))
     return _frame("bar", title, desc, body)
 
@@ -140,11 +136,7 @@ def line_chart(title: str, desc: str, categories: Sequence[str], series: Sequenc
             )
             for x, y, v, category in points
         ]
-    labels = format_html_join(
-        "",
-        '<text class="tick" x="{}" y="{}" text-anchor="middle">{}</text>',
-        ((round(LEFT + (c + 0.5) * step), HEIGHT - BOTTOM + 16, cat) for c, cat in enumerate(categories)),
-    )
+    labels = _category_labels(categories, step)
     body = format_html("{}{}{}{}", _axis(top, plot_h), _join(parts), labels, _legend(series))
     return _frame("line", title, desc, body)
 
@@ -189,15 +181,18 @@ def network_chart(title: str, desc: str, network: Network) -> SafeString:
     columns: dict[int, list[int]] = {}
     for node in network.nodes:
         columns.setdefault(node.tier, []).append(node.organization_id)
-    col_w, row_h, box_w, box_h = 230, 56, 180, 34
+    col_w, row_h, box_w, box_h = 330, 64, 170, 34
     rows = max((len(ids) for ids in columns.values()), default=1)
-    width = max(len(columns), 1) * col_w + 20
+    width = max(len(columns), 1) * col_w - (col_w - box_w) + 20
     height = TOP + rows * row_h + 10
     where = {org: (10 + tier * col_w, TOP + r * row_h) for tier, ids in columns.items() for r, org in enumerate(ids)}
     edges = []
+    incoming: dict[int, int] = {}
     for e in network.edges:
         (sx, sy), (tx, ty) = where[e.source_id], where[e.target_id]
         x1, y1, x2, y2 = sx + box_w, sy + box_h / 2, tx, ty + box_h / 2
+        # Labels sit by the arrow head, stacked when several arrows reach the same organization.
+        k = incoming[e.target_id] = incoming.get(e.target_id, -1) + 1
         mark = "overdue" if e.overdue else "rejected" if e.rejected else "ok"
         label = f"{e.quantity_text}; due {e.due.isoformat() if e.due else '—'}"
         edges.append(
@@ -205,7 +200,7 @@ def network_chart(title: str, desc: str, network: Network) -> SafeString:
                 '<g class="edge edge-{}" data-source="{}" data-target="{}" data-orders="{}" data-quantity="{}" '
                 'data-due="{}"><title>{} to {}: {} order(s), {}{}{}</title>'
                 '<line x1="{}" y1="{}" x2="{}" y2="{}" marker-end="url(#arrow)"/>'
-                '<text class="edge-label" x="{}" y="{}" text-anchor="middle">{}</text></g>',
+                '<text class="edge-label" x="{}" y="{}" text-anchor="end">{}</text></g>',
                 mark,
                 network.name(e.source_id),
                 network.name(e.target_id),
@@ -222,8 +217,8 @@ def network_chart(title: str, desc: str, network: Network) -> SafeString:
                 y1,
                 x2,
                 y2,
-                round((x1 + x2) / 2),
-                round((y1 + y2) / 2) - 4,
+                x2 - 8,
+                ty - 3 - 11 * k if k else ty - 3,
                 label,
             )
         )
@@ -256,6 +251,19 @@ def network_chart(title: str, desc: str, network: Network) -> SafeString:
     )
     body = format_html("{}{}{}{}", arrow, headers, _join(edges), nodes)
     return _frame("network", title, desc, body, width=width, height=height)
+
+
+def _category_labels(categories: Sequence[str], step: float) -> SafeString:
+    """Under the plot, turned 35 degrees so long names do not run into each other."""
+    return format_html_join(
+        "",
+        '<text class="tick" x="{}" y="{}" text-anchor="end" transform="rotate(-35 {} {})">{}</text>',
+        (
+            (x, y, x, y, category if len(category) <= 24 else category[:23] + "…")
+            for c, category in enumerate(categories)
+            for x, y in [(round(LEFT + (c + 0.5) * step), HEIGHT - BOTTOM + 14)]
+        ),
+    )
 
 
 def _join(parts: Sequence[SafeString]) -> SafeString:

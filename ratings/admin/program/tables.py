@@ -7,8 +7,9 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from ratings.selectors.program import capacity, dashboard
 from ratings.selectors.program import concentration as conc
-from ratings.selectors.program import dashboard
+from ratings.selectors.program.capacity import Expected
 from ratings.selectors.program.filters import ProgramFilters
 from ratings.selectors.program.network import Network
 
@@ -218,17 +219,17 @@ def network_tables(network: Network) -> dict[str, Table]:
     table = Table(
         "network-edges",
         "Rated orders between organizations (customer to supplier)",
-        ["Customer", "Supplier", "Supplier tier", "Orders", "Quantity", "Earliest due", "Overdue", "Rejected"],
+        ["Supplier", "Supplier tier", "Customer", "Orders", "Quantity", "Earliest due", "Overdue", "Rejected"],
         [],
-        numeric=(2, 3, 6, 7),
+        numeric=(1, 3, 6, 7),
     )
     tiers = {n.organization_id: n.tier for n in network.nodes}
     for e in network.edges:
         table.rows.append(
             [
-                network.name(e.source_id),
                 network.name(e.target_id),
                 str(tiers[e.target_id]),
+                network.name(e.source_id),
                 str(len(e.orders)),
                 e.quantity_text,
                 e.due.isoformat() if e.due else "",
@@ -237,3 +238,45 @@ def network_tables(network: Network) -> dict[str, Table]:
             ]
         )
     return {table.name: table}
+
+
+def capacity_table(expected: list[Expected]) -> Table:
+    return Table(
+        "capacity-reports",
+        "Supplier-reported capacity of item families (programs that ask for it)",
+        [
+            "Supplier",
+            "Program",
+            "Family",
+            "Open rated quantity",
+            "Reported capacity (30 days)",
+            "Lead time (days)",
+            "Reported",
+            "Status",
+        ],
+        [
+            [
+                e.supplier,
+                e.program,
+                e.family,
+                f"{quantity(e.open_quantity)} {e.unit}",
+                f"{quantity(e.latest.capacity)} {e.latest.unit}" if e.latest else "",
+                str(e.latest.lead_time_days) if e.latest else "",
+                e.latest.reported_at.date().isoformat() if e.latest else "",
+                "missing" if e.missing else "up to date",
+            ]
+            for e in expected
+        ],
+        numeric=(3, 4, 5),
+    )
+
+
+def concentration_data(filters: ProgramFilters) -> tuple[conc.Concentration, dict[str, Table]]:
+    """The concentration figures and tables, with the capacity reports (and their alerts) of the
+    programs that ask for them."""
+    result = conc.concentration(filters)
+    expected = capacity.expected_reports(filters)
+    result.alerts += capacity.capacity_alerts(expected)
+    tables = concentration_tables(result)
+    tables["capacity-reports"] = capacity_table(expected)
+    return result, tables

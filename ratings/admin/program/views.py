@@ -23,7 +23,8 @@ from dpa_portal.errors import PermissionRefused
 from ratings.admin.program import charts
 from ratings.admin.program.tables import (
     Table,
-    concentration_tables,
+    capacity_table,
+    concentration_data,
     dashboard_data,
     month_label,
     network_tables,
@@ -31,8 +32,7 @@ from ratings.admin.program.tables import (
 from ratings.clock import agency_time
 from ratings.constants import CONFIDENTIALITY_LEGEND, HealthResourceCategory, OrganizationKind
 from ratings.models import ItemFamily, Organization, Program, User
-from ratings.selectors.program import concentration as conc
-from ratings.selectors.program import network
+from ratings.selectors.program import capacity, network
 from ratings.selectors.program.filters import ProgramFilters
 from ratings.services.program import access
 
@@ -44,6 +44,10 @@ class Figure:
     table: Table
     chart: SafeString | None
     csv_url: str
+    stacked: bool = False  # the chart above the table: wide tables and the network
+
+    def __post_init__(self) -> None:
+        self.stacked = self.stacked or len(self.table.headers) > 5
 
 
 def _actor(request: HttpRequest) -> User:
@@ -153,8 +157,7 @@ def _round(value: float | None) -> float | None:
 @guarded("concentration")
 def concentration_view(request: HttpRequest) -> HttpResponse:
     filters = ProgramFilters.parse(request.GET)
-    result = conc.concentration(filters)
-    tables = concentration_tables(result)
+    result, tables = concentration_data(filters)
     query = filters.as_query()
     hhi_chart = charts.bar_chart(
         "Concentration of each item family (HHI by supplier)",
@@ -164,7 +167,8 @@ def concentration_view(request: HttpRequest) -> HttpResponse:
         [charts.Series("HHI by supplier", [round(f.supplier_hhi) for f in result.families])],
     )
     figures = [Figure(tables["families"], hhi_chart, _csv_url("concentration", "families", query))]
-    top = result.families[0] if result.families else None
+    # The share charts show the most concentrated family that has more than one supplier.
+    top = next((f for f in result.families if not f.single_source), result.families[0] if result.families else None)
     if top is not None:
         figures.append(
             Figure(
@@ -190,6 +194,7 @@ def concentration_view(request: HttpRequest) -> HttpResponse:
         )
     figures += [
         Figure(tables["supplier-load"], None, _csv_url("concentration", "supplier-load", query)),
+        Figure(tables["capacity-reports"], None, _csv_url("concentration", "capacity-reports", query)),
     ]
     context = _context(
         request,
@@ -225,9 +230,9 @@ def network_view(request: HttpRequest) -> HttpResponse:
     )
     names = {n.name: n.organization_id for n in net.nodes}
     tables["network-edges"].links = [
-        reverse("admin:program_supplier", args=[names[row[1]]]) for row in tables["network-edges"].rows
+        reverse("admin:program_supplier", args=[names[row[0]]]) for row in tables["network-edges"].rows
     ]
-    figures = [Figure(tables["network-edges"], chart, _csv_url("network", "network-edges", query))]
+    figures = [Figure(tables["network-edges"], chart, _csv_url("network", "network-edges", query), stacked=True)]
     context = _context(
         request,
         "Supply network",
@@ -278,11 +283,19 @@ def supplier_table(supplier: Organization) -> Table:
     return table
 
 
+def supplier_tables(supplier: Organization) -> dict[str, Table]:
+    """Its rated orders in precedence, and the capacity reports asked of it."""
+    reports = capacity_table(capacity.expected_reports(ProgramFilters.default(), {supplier.pk}))
+    return {"supplier-orders": supplier_table(supplier), reports.name: reports}
+
+
 @guarded("supplier")
 def supplier_view(request: HttpRequest, organization_id: int) -> HttpResponse:
     supplier = get_object_or_404(Organization, pk=organization_id, kind=OrganizationKind.SUPPLIER)
-    table = supplier_table(supplier)
-    figures = [Figure(table, None, _csv_url("supplier", "supplier-orders", {}, organization_id=supplier.pk))]
+    figures = [
+        Figure(table, None, _csv_url("supplier", name, {}, organization_id=supplier.pk))
+        for name, table in supplier_tables(supplier).items()
+    ]
     context = _context(
         request, f"Supplier: {supplier.legal_name}", ProgramFilters.default(), figures=figures, supplier=supplier
     )
@@ -294,11 +307,11 @@ def _tables_of(page: str, request: HttpRequest, organization_id: int | None) -> 
     if page == "dashboard":
         return dashboard_data(filters).tables
     if page == "concentration":
-        return concentration_tables(conc.concentration(filters))
+        return concentration_data(filters)[1]
     if page == "network":
         return network_tables(network.supply_network(filters, (request.GET.get("family") or "").strip()[:300]))
     supplier = get_object_or_404(Organization, pk=organization_id, kind=OrganizationKind.SUPPLIER)
-    return {"supplier-orders": supplier_table(supplier)}
+    return supplier_tables(supplier)
 
 
 def _cell(value: str) -> str:

@@ -38,7 +38,7 @@ ORGANIZATION_FIELDS = (
     "is_active",
     "require_mfa",
 )
-PROGRAM_FIELDS = ("symbol", "name", "allowed_levels", "determination_date", "is_active")
+PROGRAM_FIELDS = ("symbol", "name", "allowed_levels", "determination_date", "capacity_report_days", "is_active")
 
 
 def _assign(row: M, values: dict[str, Any], allowed: tuple[str, ...]) -> dict[str, list[Any]]:
