@@ -5,7 +5,7 @@
 # schema violation. EXAMPLES (per operation) keeps the run to a few minutes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-EXAMPLES=${EXAMPLES:-25}
+EXAMPLES=${EXAMPLES:-5}
 tmp=$(mktemp -d)
 server=""
 cleanup() { [ -n "$server" ] && kill "$server" 2>/dev/null; rm -rf "$tmp"; }
