@@ -9,7 +9,7 @@ PORT ?= 8000
 # make test: the suite runs on PostgreSQL (settings.test); override with DATABASE_URL.
 TEST_ENV := DJANGO_SETTINGS_MODULE=dpa_portal.settings.test
 
-.PHONY: run quickstart test chromium install lint typecheck migrations-check pytest smoke bench lock clean vendor
+.PHONY: api-contract run quickstart test chromium install lint typecheck migrations-check pytest smoke bench lock clean vendor
 
 $(STAMP): requirements.lock
 	@test -x $(PY) || command -v $(PYTHON) >/dev/null \
@@ -83,6 +83,10 @@ pytest: chromium install node_modules/.package-lock.json
 
 smoke: install
 	@bash scripts/quickstart_smoke.sh
+
+## make api-contract: schemathesis against a live server as four roles (EXAMPLES=5 per operation by default).
+api-contract: install
+	@EXAMPLES=$${EXAMPLES:-5} bash scripts/api_contract.sh
 
 ## make bench: every benchmark in bench/ on PostgreSQL (not part of make test; minutes, not seconds).
 bench: install
