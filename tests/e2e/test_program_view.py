@@ -126,7 +126,7 @@ def test_program_view_for_staff_with_the_permission(browser: Browser, live_serve
     # Without JavaScript the charts and tables are all there (drawn on the server).
     still = browser.new_context(storage_state=page.context.storage_state(), java_script_enabled=False).new_page()
     still.goto(base + PAGES["dashboard"] + "?program=&category=vaccine")
-    assert still.locator("svg.chart").count() == 3 and still.locator("table[data-table]").count() == 5
+    assert still.locator("svg.chart").count() == 3 and still.locator("section[data-figure]").count() == 6
 
 
 def test_program_view_refused_without_the_permission(browser: Browser, live_server, history):

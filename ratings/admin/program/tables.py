@@ -143,6 +143,18 @@ def dashboard_data(filters: ProgramFilters) -> DashboardData:
             numeric=(1, 2),
         ),
     ]
+    tables.append(
+        Table(
+            "assistance-cases",
+            "Special priorities assistance cases open now",
+            ["Program", "Open cases", "Oldest (days)", "Past HHS's target"],
+            [
+                [r.program, str(r.open_cases), days(r.oldest_days), str(r.past_target)]
+                for r in dashboard.open_assistance_cases(filters)
+            ],
+            numeric=(1, 2, 3),
+        )
+    )
     return DashboardData(months, times, total, answers, {t.name: t for t in tables})
 
 

@@ -145,6 +145,7 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
         Figure(tables["decision-times"], time_chart, _csv_url("dashboard", "decision-times", query)),
         Figure(tables["supplier-answers"], acceptance_chart, _csv_url("dashboard", "supplier-answers", query)),
         Figure(tables["overdue-orders"], None, _csv_url("dashboard", "overdue-orders", query)),
+        Figure(tables["assistance-cases"], None, _csv_url("dashboard", "assistance-cases", query)),
     ]
     context = _context(request, "Program dashboard", filters, figures=figures, page="dashboard", times=data.times)
     return TemplateResponse(request, "admin/ratings/program/dashboard.html", context)

@@ -9,13 +9,14 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, DateTimeField, DurationField, ExpressionWrapper, F, Q, QuerySet
+from django.db.models import Count, DateTimeField, DurationField, ExpressionWrapper, F, Min, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from ratings.clock import agency_time_zone, agency_today
 from ratings.constants import HealthResourceCategory, OrderStatus, RequestState, SupplierResponseKind
-from ratings.models import RatedOrderVersion, RatingRequest, SupplierResponse
+from ratings.constants_assistance import AssistanceStatus
+from ratings.models import AssistanceCase, RatedOrderVersion, RatingRequest, SupplierResponse
 from ratings.models.orders import AWAITING_RESPONSE_STATUSES
 from ratings.selectors.program.filters import ProgramFilters
 from ratings.selectors.program.stats import PercentileCont, database_percentiles, days, percentile
@@ -299,3 +300,30 @@ def overdue_orders(filters: ProgramFilters) -> list[OverdueRow]:
         .order_by("order__program__symbol")
     )
     return [OverdueRow(row["order__program__symbol"], row["answer_overdue"], row["delivery_overdue"]) for row in rows]
+
+
+@dataclass(frozen=True)
+class AssistanceRow:
+    program: str
+    open_cases: int
+    oldest_days: float | None  # age of the oldest open case
+    past_target: int  # open cases past HHS's response target
+
+
+def open_assistance_cases(filters: ProgramFilters) -> list[AssistanceRow]:
+    """Special priorities assistance cases open now, by program: how many, the oldest one's age
+    in days, and how many are past HHS's response target. One query."""
+    now = timezone.now()
+    cases = AssistanceCase.objects.exclude(status=AssistanceStatus.CLOSED)
+    if filters.program_id:
+        cases = cases.filter(order__program_id=filters.program_id)
+    if filters.category:
+        cases = cases.filter(order__source_request__category=filters.category)
+    rows = (
+        cases.values("order__program__symbol")
+        .annotate(n=Count("pk"), oldest=Min("opened_at"), late=Count("pk", filter=Q(target_due_at__lt=now)))
+        .order_by("order__program__symbol")
+    )
+    return [
+        AssistanceRow(row["order__program__symbol"], row["n"], days(now - row["oldest"]), row["late"]) for row in rows
+    ]

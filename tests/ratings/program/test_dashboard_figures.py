@@ -10,6 +10,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from ratings.constants import HealthResourceCategory, OrderStatus, RequestState, SupplierResponseKind
+from ratings.constants_assistance import AssistanceOutcome, AssistanceProblem, AssistanceStatus, AssistanceUrgency
+from ratings.models import AssistanceCase
 from ratings.selectors.program import dashboard
 from ratings.selectors.program.dashboard import BreakdownRow, MonthCounts, OverdueRow, Spread
 from ratings.selectors.program.filters import ProgramFilters
@@ -168,3 +170,31 @@ def test_dashboard_query_count_does_not_grow_with_requests_and_orders(cast, hist
         placed = order(source=rr, supplier=cast.supplier_org, lines=[Line("X", "1")], received_at=at(2026, 2, day))
         answer(placed, kind=SupplierResponseKind.ACCEPT, at_=at(2026, 2, day + 1), responder=cast.supplier)
     assert _queries(everything) == before == 10  # 4 + 1 + 2 + 2 + 1
+
+
+def test_open_assistance_cases_by_program_with_the_oldest_age(cast, history):
+    r1 = history["r1"]
+    now = timezone.now()
+    for n, (opened_days_ago, target_days, status) in enumerate(
+        [(10, -3, AssistanceStatus.OPEN), (4, 2, AssistanceStatus.IN_PROGRESS), (30, -20, AssistanceStatus.CLOSED)]
+    ):
+        AssistanceCase.objects.create(
+            reference=f"SPA-T-{n}",
+            order=order(source=r1, supplier=cast.supplier_org, lines=[Line("A", "1")]),  # one open case an order
+            organization=cast.manufacturer,
+            opened_by=cast.applicant,
+            opened_at=now - dt.timedelta(days=opened_days_ago),
+            problem=AssistanceProblem.REJECTED,
+            urgency=AssistanceUrgency.ROUTINE,
+            tried="Called.",
+            impact="Late doses.",
+            needed_dates=["2099-01-01"],
+            status=status,
+            target_due_at=now + dt.timedelta(days=target_days),
+            closed_at=now if status == AssistanceStatus.CLOSED else None,
+            outcome=AssistanceOutcome.AGREEMENT if status == AssistanceStatus.CLOSED else "",
+        )
+    # Open: the 10-day and the 4-day case (the closed one is not counted); one is past its target.
+    [row] = dashboard.open_assistance_cases(Q1)
+    assert (row.program, row.open_cases, row.past_target) == ("HR", 2, 1)
+    assert row.oldest_days == pytest.approx(10.0, abs=0.01)
