@@ -70,8 +70,11 @@ print(f"smoke: {rr.reference} reached {rr.state}")
 assert rr.state == RequestState.ISSUED, rr.state
 statuses = sorted(RatedOrder.objects.values_list("status", flat=True))
 assert statuses.count(OrderStatus.CANCELLED) == 1 and statuses.count(OrderStatus.AMENDED) == 1, statuses
-assert RatedOrder.objects.filter(level="DX").count() == 1
-missing = RatedOrderVersion.objects.exclude(generation_status=GenerationStatus.GENERATED).count()
+assert RatedOrder.objects.filter(level="DX").exists()  # the DX order of the demo (and of its history)
+# The program view's year of history is written straight to the tables (order numbers with "-H"):
+# its versions carry no documents by design.
+live_versions = RatedOrderVersion.objects.exclude(order__order_number__contains="-H")
+missing = live_versions.exclude(generation_status=GenerationStatus.GENERATED).count()
 assert missing == 0, f"{missing} order versions without a signed document"
 print(f"smoke: {RatedOrder.objects.count()} rated orders, {RatedOrderVersion.objects.count()} signed documents")
 
