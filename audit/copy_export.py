@@ -19,23 +19,9 @@ from audit.constants import CONFIDENTIALITY_LEGEND
 from audit.models import AuditEvent
 
 COLUMNS = (*HASHED_FIELDS, "hash")
-TEXT = {
-    "actor_label",
-    "action",
-    "outcome",
-    "object_type",
-    "object_id",
-    "object_label",
-    "reference",
-    "from_state",
-    "to_state",
-    "reason",
-    "source",
-    "request_id",
-    "client_address",
-    "prev_hash",
-    "hash",
-}
+# Every column but the numbers, the timestamp and the JSON documents is text a spreadsheet reads.
+NOT_TEXT = {"sequence", "occurred_at", "actor_id", "actor_roles", "organization_id", "changes", "data"}
+TEXT = set(COLUMNS) - NOT_TEXT
 # A cell starting with one of these is a formula to a spreadsheet (OWASP CSV injection).
 FORMULA_START = "('=', '+', '-', '@', E'\\t', E'\\r')"
 

@@ -219,33 +219,18 @@ def verify_rows(rows: Iterable[dict[str, Any]], *, progress: Callable[[int], Non
     for row in rows:
         sequence = row["sequence"]
         if sequence != expected_sequence:
-            return ChainReport(
-                False,
-                checked,
-                expected_sequence - 1,
-                prev_hash,
-                expected_sequence,
+            problem = (
                 f"sequence {expected_sequence} is missing (next row found is {sequence}): "
-                "a row was removed or renumbered",
+                "a row was removed or renumbered"
             )
+            return ChainReport(False, checked, expected_sequence - 1, prev_hash, expected_sequence, problem)
+        problem = ""
         if row["prev_hash"] != prev_hash:
-            return ChainReport(
-                False,
-                checked,
-                expected_sequence - 1,
-                prev_hash,
-                sequence,
-                f"sequence {sequence} does not link to the previous row: a row was inserted, removed or reordered",
-            )
-        if compute_hash(row) != row["hash"]:
-            return ChainReport(
-                False,
-                checked,
-                expected_sequence - 1,
-                prev_hash,
-                sequence,
-                f"sequence {sequence} was altered: its content no longer matches its hash",
-            )
+            problem = f"sequence {sequence} does not link to the previous row: a row was inserted, removed or reordered"
+        elif compute_hash(row) != row["hash"]:
+            problem = f"sequence {sequence} was altered: its content no longer matches its hash"
+        if problem:
+            return ChainReport(False, checked, expected_sequence - 1, prev_hash, sequence, problem)
         prev_hash = row["hash"]
         expected_sequence += 1
         checked += 1

@@ -17,8 +17,7 @@ from django.utils.html import format_html_join
 from django.utils.safestring import SafeString
 
 from dpa_portal.errors import ApplicationError
-from ratings import permissions
-from ratings.admin.audited import AuditHistoryMixin
+from ratings.admin.audited import AuditHistoryMixin, CaseRecordMixin
 from ratings.clock import agency_time
 from ratings.constants import HHS_WORKFLOW_ROLES, OrganizationKind
 from ratings.constants_assistance import AssistanceOutcome, AssistanceParty, AssistanceStatus, DirectiveRequirement
@@ -113,7 +112,7 @@ def _call(step: str, case: AssistanceCase, actor: Any, data: dict[str, Any]) -> 
         )
 
 
-class AssistanceCaseAdmin(AuditHistoryMixin, admin.ModelAdmin):
+class AssistanceCaseAdmin(AuditHistoryMixin, CaseRecordMixin, admin.ModelAdmin):
     change_form_template = "admin/ratings/assistancecase/change_form.html"
     list_display = ("reference", "order", "organization", "problem", "urgency", "status", "case_officer", "due")
     list_filter = ("status", "problem", "urgency")
@@ -140,21 +139,6 @@ class AssistanceCaseAdmin(AuditHistoryMixin, admin.ModelAdmin):
         "timeline",
     )
     readonly_fields = fields
-
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return permissions.sees_business_data(request.user)
-
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return permissions.sees_business_data(request.user)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False  # the placing party opens cases in the portal
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     def history_filter(self, obj: Any) -> Q:
         return Q(reference=obj.reference) | Q(object_type="ratings.AssistanceCase", object_id=str(obj.pk))

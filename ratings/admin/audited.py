@@ -15,6 +15,7 @@ from django.template.response import TemplateResponse
 from audit.actions import label as action_label
 from audit.models import AuditEvent
 from dpa_portal.errors import ApplicationError
+from ratings import permissions
 
 
 class AuditHistoryMixin:
@@ -98,3 +99,23 @@ class ServiceRecordMixin(ServiceSaveMixin):
 
 def changed_values(form: Any, names: tuple[str, ...]) -> dict[str, Any]:
     return {name: form.cleaned_data[name] for name in form.changed_data if name in names}
+
+
+class CaseRecordMixin:
+    """A casework record (assistance case, reconsideration): read by HHS workflow staff and
+    auditors, changed only by its services through the admin's own action pages."""
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return permissions.sees_business_data(request.user)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return permissions.sees_business_data(request.user)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # opened in the portal by the party who asks
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

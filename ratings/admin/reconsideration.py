@@ -12,8 +12,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
 from dpa_portal.errors import ApplicationError
-from ratings import permissions
-from ratings.admin.audited import AuditHistoryMixin
+from ratings.admin.audited import AuditHistoryMixin, CaseRecordMixin
 from ratings.constants_assistance import ReconsiderationOutcome
 from ratings.models import Reconsideration
 from ratings.services.requests import reconsideration
@@ -26,7 +25,7 @@ class DecideForm(forms.Form):
     otp = forms.CharField(label="Authenticator code", required=False, max_length=6)
 
 
-class ReconsiderationAdmin(AuditHistoryMixin, admin.ModelAdmin):
+class ReconsiderationAdmin(AuditHistoryMixin, CaseRecordMixin, admin.ModelAdmin):
     list_display = ("rating_request", "asked_by", "asked_at", "original_decider", "outcome", "decided_name")
     list_filter = ("outcome",)
     list_select_related = ("rating_request", "asked_by", "original_decider")
@@ -43,21 +42,6 @@ class ReconsiderationAdmin(AuditHistoryMixin, admin.ModelAdmin):
         "meaning",
     )
     readonly_fields = fields
-
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return permissions.sees_business_data(request.user)
-
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return permissions.sees_business_data(request.user)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     def get_urls(self) -> list[Any]:
         view = self.admin_site.admin_view
