@@ -43,19 +43,23 @@ admin.site.index_template = "admin/ratings/workqueue.html"
 # Full width for the case and the lists: the queue and breadcrumbs are the navigation.
 admin.site.enable_nav_sidebar = False
 
-admin.site.register(RatingRequest, RatingRequestAdmin)
-admin.site.register(RatedOrder, RatedOrderAdmin)
-admin.site.register(Notification, NotificationAdmin)
-admin.site.register(User, UserAdmin)
-admin.site.register(Organization, OrganizationAdmin)
-admin.site.register(Program, ProgramAdmin)
-admin.site.register(ConflictOfInterest, ConflictOfInterestAdmin)
-admin.site.register(ClosureDay, ClosureDayAdmin)
-admin.site.register(AssistanceCase, AssistanceCaseAdmin)
-admin.site.register(Reconsideration, ReconsiderationAdmin)
-admin.site.register(ApiToken, ApiTokenAdmin)
-admin.site.register(AuthorityGrant, AuthorityGrantAdmin)
-admin.site.register(ItemFamily, ItemFamilyAdmin)
+MODEL_ADMINS = (
+    (RatingRequest, RatingRequestAdmin),
+    (RatedOrder, RatedOrderAdmin),
+    (Notification, NotificationAdmin),
+    (User, UserAdmin),
+    (Organization, OrganizationAdmin),
+    (Program, ProgramAdmin),
+    (ConflictOfInterest, ConflictOfInterestAdmin),
+    (ClosureDay, ClosureDayAdmin),
+    (AssistanceCase, AssistanceCaseAdmin),
+    (Reconsideration, ReconsiderationAdmin),
+    (ApiToken, ApiTokenAdmin),
+    (AuthorityGrant, AuthorityGrantAdmin),
+    (ItemFamily, ItemFamilyAdmin),
+)
+for model, model_admin in MODEL_ADMINS:
+    admin.site.register(model, model_admin)
 
 # The program view's pages (dashboard, concentration, network, suppliers) sit beside the models.
 _site_urls = admin.site.get_urls

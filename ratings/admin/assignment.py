@@ -9,12 +9,12 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
-from django.urls import reverse
 
 from dpa_portal.errors import ApplicationError
 from ratings import permissions
+from ratings.admin.declarations import DeclarationAdmin
 from ratings.constants import HHS_WORKFLOW_ROLES, OrganizationKind
 from ratings.models import ConflictOfInterest, Organization, RatingRequest, User
 from ratings.selectors import workqueue
@@ -116,11 +116,10 @@ class DeclareForm(forms.Form):
         ).order_by("legal_name")
 
 
-class ConflictOfInterestAdmin(admin.ModelAdmin):
+class ConflictOfInterestAdmin(DeclarationAdmin):
     list_display = ("user", "organization", "declared_at", "declared_by", "status", "reason")
     list_filter = (("organization", admin.RelatedOnlyFieldListFilter), ("user", admin.RelatedOnlyFieldListFilter))
     list_select_related = ("user", "organization", "declared_by")
-    actions = ("withdraw",)
 
     def _workflow_staff(self, request: HttpRequest) -> bool:
         return any(permissions.has_role(request.user, role) for role in HHS_WORKFLOW_ROLES)
@@ -133,12 +132,6 @@ class ConflictOfInterestAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return self._workflow_staff(request)
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False  # declarations are never edited: withdrawn, and a new one declared
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     readonly_fields = (
         "user",
@@ -156,42 +149,24 @@ class ConflictOfInterestAdmin(admin.ModelAdmin):
     def status(self, obj: ConflictOfInterest) -> str:
         return "Active" if obj.is_active else f"Withdrawn: {obj.withdrawal_reason}"
 
-    def add_view(self, request: HttpRequest, form_url: str = "", extra_context: Any = None) -> HttpResponse:
-        """Declaring goes through the service (its own transaction), never the admin's model save."""
-        form = DeclareForm(request.POST or None)
-        if request.method == "POST" and form.is_valid():
-            try:
-                conflicts.conflict_of_interest_declare(
-                    actor=request.user,  # type: ignore[arg-type]
-                    staff_member=form.cleaned_data["staff_member"],
-                    organization=form.cleaned_data["organization"],
-                    reason=form.cleaned_data["reason"],
-                )
-            except ApplicationError as error:
-                form.add_error(error.field if error.field in form.fields else None, error.message)
-            else:
-                self.message_user(request, "Conflict of interest declared.", messages.SUCCESS)
-                return HttpResponseRedirect(reverse("admin:ratings_conflictofinterest_changelist"))
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "title": "Declare a conflict of interest",
-            "form": form,
-        }
-        return TemplateResponse(request, "admin/ratings/conflictofinterest/declare.html", context)
+    declare_form = DeclareForm
+    declare_title = "Declare a conflict of interest"
+    declared_message = "Conflict of interest declared."
+    withdrawn_noun = "declaration(s)"
+
+    def declare(self, actor: Any, data: dict[str, Any]) -> None:
+        conflicts.conflict_of_interest_declare(
+            actor=actor, staff_member=data["staff_member"], organization=data["organization"], reason=data["reason"]
+        )
+
+    def withdraw_one(self, obj: ConflictOfInterest, actor: Any) -> None:
+        conflicts.conflict_of_interest_withdraw(
+            conflict=obj, actor=actor, reason="Withdrawn from the list of declarations."
+        )
+
+    def still_open(self, queryset: QuerySet[ConflictOfInterest]) -> QuerySet[ConflictOfInterest]:
+        return queryset.filter(withdrawn_at__isnull=True)
 
     @admin.action(description="Withdraw the selected declarations")
     def withdraw(self, request: HttpRequest, queryset: QuerySet[ConflictOfInterest]) -> None:
-        done = 0
-        for conflict in queryset.filter(withdrawn_at__isnull=True):
-            try:
-                conflicts.conflict_of_interest_withdraw(
-                    conflict=conflict,
-                    actor=request.user,  # type: ignore[arg-type]
-                    reason="Withdrawn from the list of declarations.",
-                )
-            except ApplicationError as error:
-                self.message_user(request, f"{conflict}: {error.message}", messages.ERROR)
-                return
-            done += 1
-        self.message_user(request, f"{done} declaration(s) withdrawn.", messages.SUCCESS)
+        self.withdraw_selected(request, queryset)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from ratings.selectors.program import capacity, dashboard
 from ratings.selectors.program import concentration as conc
@@ -158,6 +159,17 @@ def dashboard_data(filters: ProgramFilters) -> DashboardData:
     return DashboardData(months, times, total, answers, {t.name: t for t in tables})
 
 
+def _share_table(name: str, by: str, column: str, holders: list[tuple[Any, list[Any]]]) -> Table:
+    """Each family's open rated quantity split by supplier or by country: the same table twice."""
+    return Table(
+        name,
+        f"Share of each family's open rated quantity by {by}",
+        ["Family", "Unit", column, "Quantity", "Share (%)"],
+        [[f.name, f.unit, h.label, quantity(h.quantity), percent(h.share)] for f, hs in holders for h in hs],
+        numeric=(3, 4),
+    )
+
+
 def concentration_tables(result: conc.Concentration) -> dict[str, Table]:
     tables = [
         Table(
@@ -188,27 +200,9 @@ def concentration_tables(result: conc.Concentration) -> dict[str, Table]:
             ],
             numeric=(2, 3, 4, 6),
         ),
-        Table(
-            "family-suppliers",
-            "Share of each family's open rated quantity by supplier",
-            ["Family", "Unit", "Supplier", "Quantity", "Share (%)"],
-            [
-                [f.name, f.unit, h.label, quantity(h.quantity), percent(h.share)]
-                for f in result.families
-                for h in f.suppliers
-            ],
-            numeric=(3, 4),
-        ),
-        Table(
-            "family-countries",
-            "Share of each family's open rated quantity by country of manufacturing site",
-            ["Family", "Unit", "Country", "Quantity", "Share (%)"],
-            [
-                [f.name, f.unit, h.label, quantity(h.quantity), percent(h.share)]
-                for f in result.families
-                for h in f.countries
-            ],
-            numeric=(3, 4),
+        _share_table("family-suppliers", "supplier", "Supplier", [(f, f.suppliers) for f in result.families]),
+        _share_table(
+            "family-countries", "country of manufacturing site", "Country", [(f, f.countries) for f in result.families]
         ),
         Table(
             "supplier-load",

@@ -171,28 +171,21 @@ def concentration_view(request: HttpRequest) -> HttpResponse:
     # The share charts show the most concentrated family that has more than one supplier.
     top = next((f for f in result.families if not f.single_source), result.families[0] if result.families else None)
     if top is not None:
-        figures.append(
+        figures += [
             Figure(
-                tables["family-suppliers"],
+                tables[name],
                 charts.share_chart(
-                    f"{top.name} ({top.unit}): share by supplier",
-                    f"Share of the open rated quantity of {top.name} held by each supplier, in percent.",
-                    [(h.label, round(h.share, 1)) for h in top.suppliers],
+                    f"{top.name} ({top.unit}): share by {by}",
+                    f"Share of the open rated quantity of {top.name} {verb} each {by}, in percent.",
+                    [(h.label, round(h.share, 1)) for h in holders],
                 ),
-                _csv_url("concentration", "family-suppliers", query),
+                _csv_url("concentration", name, query),
             )
-        )
-        figures.append(
-            Figure(
-                tables["family-countries"],
-                charts.share_chart(
-                    f"{top.name} ({top.unit}): share by country of manufacturing site",
-                    f"Share of the open rated quantity of {top.name} made in each country, in percent.",
-                    [(h.label, round(h.share, 1)) for h in top.countries],
-                ),
-                _csv_url("concentration", "family-countries", query),
+            for name, by, verb, holders in (
+                ("family-suppliers", "supplier", "held by", top.suppliers),
+                ("family-countries", "country of manufacturing site", "made in", top.countries),
             )
-        )
+        ]
     figures += [
         Figure(tables["supplier-load"], None, _csv_url("concentration", "supplier-load", query)),
         Figure(tables["capacity-reports"], None, _csv_url("concentration", "capacity-reports", query)),
