@@ -1,9 +1,10 @@
 """Evidence bundle for one record: a ZIP an auditor can take away and check offline.
 
 Contents: the record as JSON (its owner decides what: for a rating request, request.json with
-its line items, deliveries, questions, attachment records and holds, built by
-ratings.services.requests.evidence), documents/ (its stored files) with documents.json (their SHA-256),
-events.jsonl (every audit event filed under its reference, full hashed content), chain.jsonl (the
+its line items, deliveries, questions, attachment records, orders and holds, built by
+ratings.services.requests.evidence), documents/ (its stored files: attachments and every signed
+document) with documents.json (their SHA-256, and the audit event that recorded it), events.jsonl
+(every audit event of the record and the records under it, full hashed content), chain.jsonl (the
 chain segment of sequence/prev_hash/hash from the first of those events to the checkpointed
 head), checkpoint.json (signed head), public_key.pem, manifest.json (signed: file hashes and
 the list of event sequences), verify.py and chain.py (the hashing rules it uses).
@@ -21,14 +22,14 @@ from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
-from django.db.models import Model
+from django.db.models import Model, QuerySet
 from django.utils import timezone
 
 from audit import checkpoints, exports, selectors, services, signing
 from audit.access import Actor
 from audit.actions import BUNDLE
 from audit.chain import format_timestamp
-from audit.constants import CONFIDENTIALITY_LEGEND
+from audit.constants import CONFIDENTIALITY_LEGEND, Outcome
 from audit.models import AuditEvent
 
 VERIFIER = Path(__file__).with_name("offline") / "verify.py"
@@ -37,11 +38,27 @@ CHAIN_RULES = Path(__file__).with_name("chain.py")
 
 @dataclass(frozen=True)
 class BundleDocument:
-    """A stored file of the record: its name in documents/, the file, and the SHA-256 recorded when it was stored."""
+    """A stored file of the record: its name in documents/, the file, the SHA-256 recorded when it
+    was stored, and the object (type, id) whose audit event recorded that SHA-256 in its data
+    (a generated order document, an attachment): the offline verifier checks the file against it."""
 
     name: str
     file: Any  # a FieldFile (anything with .open("rb"))
     recorded_sha256: str = ""
+    audited_as: tuple[str, str] | None = None
+    about: dict[str, Any] | None = None  # what the document is, for the reader (order, version, signer)
+
+
+def _audited_hash(events: QuerySet[AuditEvent], document: BundleDocument) -> tuple[int | None, str]:
+    """The first successful event in the bundle about the document's object that recorded its SHA-256."""
+    if document.audited_as is None:
+        return None, ""
+    object_type, object_id = document.audited_as
+    found = events.filter(object_type=object_type, object_id=object_id, outcome=Outcome.SUCCESS)
+    for sequence, data in found.order_by("sequence").values_list("sequence", "data"):
+        if isinstance(data, dict) and data.get("sha256"):
+            return sequence, str(data["sha256"])
+    return None, ""
 
 
 def _json(payload: Any) -> bytes:
@@ -58,14 +75,13 @@ def build(
     record: dict[str, Any],
     documents: Iterable[BundleDocument],
     actor: Actor = None,
-    also: Iterable[str] = (),
 ) -> dict[str, Any]:
     """Write the bundle ZIP of the record filed under `reference` to `out`; return its signed manifest.
 
     The record's owner gives what the bundle holds of it: `record` (written as `record_name`,
     with the confidentiality legend) and its stored `documents`. The events are every audit
-    event filed under the reference (or under the `also` references of records belonging to it),
-    up to a checkpoint signed for the bundle.
+    event of the reference's scope (the record and the records under it, audit.scopes), up to a
+    checkpoint signed for the bundle.
     """
     exports.refuse_unless_may_export(actor, action=BUNDLE, reference=reference)
     with transaction.atomic():
@@ -78,7 +94,7 @@ def build(
         )
         checkpoint = checkpoints.create_checkpoint(actor=actor)
     assert checkpoint is not None  # the event just recorded makes the trail non-empty
-    related = selectors.reference_history(reference, *also).filter(sequence__lte=checkpoint.sequence)
+    related = selectors.reference_history(reference).filter(sequence__lte=checkpoint.sequence)
     sequences = list(related.values_list("sequence", flat=True))
     hashes: dict[str, str] = {}
     listed = []
@@ -103,12 +119,16 @@ def build(
                     digest.update(block)
                     member.write(block)
             hashes[path] = digest.hexdigest()
+            sequence, audited = _audited_hash(related, document)
             listed.append(
                 {
                     "name": document.name,
                     "path": path,
                     "sha256": hashes[path],
                     "recorded_sha256": document.recorded_sha256,
+                    "audit_event_sequence": sequence,
+                    "audited_sha256": audited,
+                    **({"about": document.about} if document.about else {}),
                 }
             )
         contents = (

@@ -7,9 +7,9 @@ from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
-from audit import actions
+from audit import actions, scopes
 from audit.chain import HASHED_FIELDS
 from audit.models import AuditEvent
 from dpa_portal.errors import ValidationFailed
@@ -23,7 +23,7 @@ class EventFilters:
     date_to: dt.date | None = None
     actor: str = ""  # user id, or part of the actor's name/username
     organization: int | None = None
-    reference: str = ""  # request or order reference (exact)
+    reference: str = ""  # a record's reference (exact): its events and those of the records under it
     action: str = ""  # exact action, or a prefix ending in "." e.g. "rating_request."
     outcome: str = ""
     q: str = ""  # free text in reasons
@@ -81,7 +81,8 @@ class EventFilters:
         if self.organization is not None:
             queryset = queryset.filter(organization_id=self.organization)
         if self.reference:
-            queryset = queryset.filter(Q(reference=self.reference) | Q(object_label=self.reference))
+            # The record and everything under it (a request's orders, flow-down, notices).
+            queryset = queryset.filter(scopes.scope_of(self.reference).q())
         if self.action:
             if self.action.endswith("."):
                 queryset = queryset.filter(action__startswith=self.action)
@@ -139,11 +140,10 @@ def iterate_ascending(
         after = rows[-1]["sequence"]
 
 
-def reference_history(reference: str, *also: str) -> QuerySet[AuditEvent]:
-    """Every event about a record with this reference (a request, an order), or with any of the
-    `also` references of records belonging to it: filed under one, or naming one."""
-    references = [reference, *also]
-    return AuditEvent.objects.filter(Q(reference__in=references) | Q(object_label__in=references)).order_by("sequence")
+def reference_history(reference: str) -> QuerySet[AuditEvent]:
+    """Every event about the record with this reference and the records under it (audit.scopes),
+    in chain order."""
+    return AuditEvent.objects.filter(scopes.scope_of(reference).q()).order_by("sequence")
 
 
 def signature_of(event: AuditEvent) -> dict[str, str] | None:

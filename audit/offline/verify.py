@@ -12,7 +12,9 @@ Checks:
    manifest and sits in the chain segment at its sequence.
 4. chain.jsonl is a contiguous run of (sequence, prev_hash, hash) whose links hold, ending at
    the signed checkpoint's sequence and hash: so every event is proven part of the signed trail.
-5. Every document's bytes match the SHA-256 in the manifest and in documents.json.
+5. Every document's bytes match the SHA-256 in the manifest and in documents.json, and the
+   SHA-256 recorded when it was stored or signed by the audit event named in documents.json
+   (an event of this bundle whose own hash was checked in step 3).
 """
 
 from __future__ import annotations
@@ -104,6 +106,7 @@ def check(root: Path) -> list[str]:
     # Events.
     listed = [int(s) for s in manifest.get("event_sequences", [])]
     seen: list[int] = []
+    verified: dict[int, dict[str, Any]] = {}  # events whose content matches their hash
     event_lines = (root / "events.jsonl").read_text("utf-8").splitlines() if (root / "events.jsonl").exists() else []
     last_sequence = 0
     for number, line in enumerate(event_lines, start=1):
@@ -122,6 +125,8 @@ def check(root: Path) -> list[str]:
         last_sequence = max(last_sequence, sequence)
         if recomputed != event.get("hash"):
             problems.append(f"{where}: content changed: it no longer matches its hash")
+        else:
+            verified[sequence] = event
         link = chain.get(sequence)
         if link is None:
             problems.append(f"{where}: not in the signed chain segment")
@@ -145,13 +150,32 @@ def check(root: Path) -> list[str]:
         documents = []
         problems.append("documents.json: missing or not valid JSON")
     for document in documents:
-        path = root / str(document.get("path", ""))
-        if not path.is_file():
-            problems.append(f"document {document.get('name')!r}: file {document.get('path')} is missing")
-        elif sha256_file(path) != document.get("sha256"):
-            problems.append(
-                f"document {document.get('name')!r} ({document.get('path')}): changed: SHA-256 does not match"
-            )
+        problems += document_problems(root, document, verified)
+    return problems
+
+
+def document_problems(root: Path, document: dict[str, Any], events: dict[int, dict[str, Any]]) -> list[str]:
+    """The file against documents.json, and against the SHA-256 its audit event recorded."""
+    name, where = document.get("name"), document.get("path")
+    path = root / str(where or "")
+    if not path.is_file():
+        return [f"document {name!r}: file {where} is missing"]
+    actual = sha256_file(path)
+    problems = []
+    if actual != document.get("sha256"):
+        problems.append(f"document {name!r} ({where}): changed: SHA-256 does not match")
+    sequence = document.get("audit_event_sequence")
+    event = events.get(int(sequence)) if isinstance(sequence, int) else None
+    if event is None:
+        problems.append(f"document {name!r} ({where}): no verified audit event in the bundle records its SHA-256")
+        return problems
+    data = event.get("data")
+    audited = data.get("sha256") if isinstance(data, dict) else None
+    if actual != audited:
+        problems.append(
+            f"document {name!r} ({where}): SHA-256 {actual} is not the {audited} audited by event {sequence}: "
+            "the file was changed or replaced"
+        )
     return problems
 
 
@@ -162,7 +186,9 @@ def main() -> int:
         for problem in problems:
             print(f"  - {problem}")
         return 1
+    documents = json.loads((Path.cwd() / "documents.json").read_text("utf-8"))
     print("Evidence bundle verified: signatures, chain links, events and documents all hold.")
+    print(f"{len(documents)} document(s) match the SHA-256 recorded in the audit trail when stored or signed.")
     return 0
 
 

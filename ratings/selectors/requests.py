@@ -100,8 +100,7 @@ def request_history(reference: str) -> RequestHistory | None:
     """The request's audit history (21 CFR 11.50: signatures with name, time, meaning) and holds;
     None when neither a request nor an event has this reference."""
     rr = RatingRequest.objects.filter(reference=reference).select_related("applicant_organization").first()
-    also = belonging_references(rr) if rr else []
-    events = list(audit_selectors.reference_history(reference, *also)[:HISTORY_LIMIT])
+    events = list(audit_selectors.reference_history(reference)[:HISTORY_LIMIT])
     if rr is None and not events:
         return None
     return RequestHistory(

@@ -40,14 +40,17 @@ def test_no_filter_lists_newest_first(client, cast, trail):
     assert seqs[0] == AuditEvent.objects.order_by("-sequence").first().sequence
 
 
-def test_filter_by_reference(client, cast, trail):
+def test_filter_by_reference_covers_the_orders_under_the_request(client, cast, trail):
     approved, _ = trail
     response = _search(client, cast.auditor, reference=approved.reference)
+    order = approved.rated_orders.get()
     expected = list(
-        AuditEvent.objects.filter(reference=approved.reference).order_by("-sequence").values_list("sequence", flat=True)
+        AuditEvent.objects.filter(reference__in=[approved.reference, order.order_number])
+        .order_by("-sequence")
+        .values_list("sequence", flat=True)
     )
     assert _sequences(response) == expected
-    assert expected
+    assert "rated_order.issue" in [e.action for e in response.context["page"].events]
 
 
 def test_filter_by_actor_id_and_name(client, cast, trail):

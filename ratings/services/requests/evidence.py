@@ -12,8 +12,20 @@ from django.db.models import FileField, Model
 
 from audit import bundle
 from dpa_portal.errors import NotFound
-from ratings.models import AssistanceCase, AssistanceEntry, Directive, RatingRequest, SupplierResponse, User
+from ratings.models import (
+    AssistanceCase,
+    AssistanceEntry,
+    Directive,
+    Document,
+    RatedOrder,
+    RatedOrderVersion,
+    RatingRequest,
+    Signature,
+    SupplierResponse,
+    User,
+)
 from ratings.selectors import holds as hold_selectors
+from ratings.selectors import timeline
 
 
 def _related(rr: RatingRequest) -> list[tuple[str, list[Model]]]:
@@ -45,7 +57,11 @@ def request_data(rr: RatingRequest) -> dict[str, Any]:
         data[name] = _dump(objects)
     data["deliveries"] = _dump([d for item in rr.line_items.all() for d in item.deliveries.all()])
     data["legal_holds"] = _dump(hold_selectors.request_holds(rr))
-    orders = list(rr.rated_orders.all())
+    orders = list(RatedOrder.objects.filter(pk__in=timeline.request_order_ids(rr.pk)))
+    data["rated_orders"] = _dump(orders)
+    data["order_versions"] = _dump(RatedOrderVersion.objects.filter(order__in=orders))
+    data["signatures"] = _dump(Signature.objects.filter(version__order__in=orders))
+    data["documents"] = _dump(Document.objects.filter(version__order__in=orders))
     data["supplier_responses"] = _dump(SupplierResponse.objects.filter(order__in=orders))
     data["assistance_cases"] = _dump(AssistanceCase.objects.filter(order__in=orders))
     data["assistance_entries"] = _dump(AssistanceEntry.objects.filter(case__order__in=orders))
@@ -53,16 +69,10 @@ def request_data(rr: RatingRequest) -> dict[str, Any]:
     return data
 
 
-def _also(rr: RatingRequest) -> list[str]:
-    """The records belonging to the request whose events are filed under their own reference:
-    its rated orders, and the assistance cases about them."""
-    orders = list(rr.rated_orders.values_list("order_number", flat=True))
-    cases = list(AssistanceCase.objects.filter(order__source_request=rr).values_list("reference", flat=True))
-    return [*orders, *cases]
-
-
 def _documents(rr: RatingRequest) -> list[bundle.BundleDocument]:
-    """Every stored file of the request's objects, with the SHA-256 recorded when it was stored."""
+    """Every stored file of the request's objects (attachments) and every signed document of its
+    orders (each version of each order in the flow-down tree), with the SHA-256 recorded when it
+    was stored and the object whose audit event recorded it."""
     found = []
     for _, objects in _related(rr):
         for obj in objects:
@@ -76,8 +86,42 @@ def _documents(rr: RatingRequest) -> list[bundle.BundleDocument]:
                                 name=f"{obj._meta.model_name}-{obj.pk}-{Path(label).name}",
                                 file=file,
                                 recorded_sha256=getattr(obj, "sha256", ""),
+                                audited_as=(obj._meta.label, str(obj.pk)),
                             )
                         )
+    return [*found, *_signed_documents(timeline.request_order_ids(rr.pk))]
+
+
+def _signed_documents(order_ids: list[int]) -> list[bundle.BundleDocument]:
+    documents = Document.objects.filter(version__order_id__in=order_ids).select_related("version__order")
+    signatures = {
+        (s.version_id, s.kind): s for s in Signature.objects.filter(version__order_id__in=order_ids).order_by()
+    }
+    found = []
+    for document in documents.order_by("version__order_id", "version__number", "kind"):
+        version = document.version
+        signature = signatures.get((version.pk, document.kind))
+        about: dict[str, Any] = {
+            "order_number": version.order.order_number,
+            "version": version.number,
+            "kind": document.kind,
+        }
+        if signature is not None:
+            about["signature"] = {
+                "printed_name": signature.printed_name,
+                "title": signature.title,
+                "meaning": signature.meaning,
+                "signed_at": signature.signed_at.isoformat(),
+            }
+        found.append(
+            bundle.BundleDocument(
+                name=f"{version.order.order_number}-v{version.number}-{document.kind}.pdf",
+                file=document.file,
+                recorded_sha256=document.sha256,
+                audited_as=(Document._meta.label, str(document.pk)),
+                about=about,
+            )
+        )
     return found
 
 
@@ -95,5 +139,4 @@ def rating_request_bundle(*, reference: str, out: Path, actor: User | None = Non
         record=request_data(rr),
         documents=_documents(rr),
         actor=actor,
-        also=_also(rr),
     )

@@ -1,0 +1,80 @@
+"""Which audit events belong to a rating request or a rated order: everything under it.
+
+A request's later events are filed under its orders' numbers (issue, versions, documents,
+supplier answers, amendments, cancellations), under the flow-down orders extended from them at
+any depth, under assistance cases about them, or under no reference at all (notices about any of
+these). The scope is found by a query over those records when it is read (a few indexed queries
+per reference), so the hash-chained events stay exactly as written. Registered with audit at
+start-up: the auditors' search by reference, the request history and the evidence bundle all
+read it (audit.scopes).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db.models import Q
+
+from audit.scopes import Scope
+from ratings.models import (
+    AssistanceCase,
+    Directive,
+    Notification,
+    RatedOrder,
+    RatedOrderVersion,
+    RatingRequest,
+)
+
+
+def _with_descendants(order_ids: Iterable[int]) -> list[int]:
+    """The orders and every order extended from them (one query per tier)."""
+    ids = list(dict.fromkeys(order_ids))
+    frontier = ids
+    while frontier:
+        frontier = [
+            pk for pk in RatedOrder.objects.filter(parent_id__in=frontier).values_list("pk", flat=True) if pk not in ids
+        ]
+        ids += frontier
+    return ids
+
+
+def request_order_ids(rating_request_id: int) -> list[int]:
+    """Every order issued for the request and the whole flow-down tree below them."""
+    direct = RatedOrder.objects.filter(source_request_id=rating_request_id).values_list("pk", flat=True)
+    return _with_descendants(direct)
+
+
+def _scope(references: list[str], request_ids: list[int], order_ids: list[int]) -> Scope:
+    orders = list(RatedOrder.objects.filter(pk__in=order_ids).values_list("pk", "order_number"))
+    version_ids = list(RatedOrderVersion.objects.filter(order_id__in=order_ids).values_list("pk", flat=True))
+    cases = list(AssistanceCase.objects.filter(order_id__in=order_ids).values_list("pk", "reference"))
+    directive_ids = list(Directive.objects.filter(order_id__in=order_ids).values_list("pk", flat=True))
+    about = {
+        "ratings.RatingRequest": [str(pk) for pk in request_ids],
+        "ratings.RatedOrder": [str(pk) for pk, _ in orders],
+        "ratings.RatedOrderVersion": [str(pk) for pk in version_ids],
+        "ratings.AssistanceCase": [str(pk) for pk, _ in cases],
+        "ratings.Directive": [str(pk) for pk in directive_ids],
+    }
+    notices = Q(pk__in=[])
+    for object_type, ids in about.items():
+        if ids:
+            notices |= Q(object_type=object_type, object_id__in=ids)
+    notice_ids = list(Notification.objects.filter(notices).values_list("pk", flat=True))
+    return Scope.of(
+        [*references, *(number for _, number in orders), *(reference for _, reference in cases)],
+        {**about, "ratings.Notification": notice_ids},
+    )
+
+
+def reference_scope(reference: str) -> Scope | None:
+    """A request: itself, every order issued for it and the whole flow-down tree below them, their
+    versions, answers, cases, directives and notices. An order: itself and its subtree. None for
+    a reference that is neither (audit then searches the reference alone)."""
+    rating_request = RatingRequest.objects.filter(reference=reference).values_list("pk", flat=True).first()
+    if rating_request is not None:
+        return _scope([reference], [rating_request], request_order_ids(rating_request))
+    order = RatedOrder.objects.filter(order_number=reference).values_list("pk", flat=True).first()
+    if order is not None:
+        return _scope([reference], [], _with_descendants([order]))
+    return None
