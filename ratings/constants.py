@@ -116,6 +116,21 @@ CERTIFICATION_TEXT = (
 CONFIDENTIALITY_LEGEND = audit_constants.CONFIDENTIALITY_LEGEND
 
 # 45 CFR 101.32(a)(4), in substance (mirrors 15 CFR 700.12(d)).
+# 45 CFR 101.32(c), in substance (paragraph text not seen: docs/regulatory.md B8); {hours} is the
+# order's own time limit.
+EMERGENCY_PREPAREDNESS_STATEMENT = (
+    "This rated order is placed for emergency preparedness. You must accept or reject it, and send your "
+    "acceptance or rejection to the customer, within {hours} hours of receipt."
+)
+# HRPAS's section on extending a rating to one's own suppliers (the DPAS model is 15 CFR 700.15).
+EXTENSION_CITATION = "45 CFR 101.35"
+# 45 CFR 101.36(e)-(f): cancellations reach every supplier the order reached.
+CANCELLATION_SUB_TIER_DUTY = (
+    "Cancel every rated order you placed with your own suppliers to fill this order, or the priority rating on "
+    "those orders, and promptly notify each of those suppliers in writing (45 CFR 101.36(e)-(f)). Orders you "
+    "recorded in this portal as extending this rating are cancelled with it and their suppliers are notified; "
+    "tell any other sub-tier supplier yourself."
+)
 RATED_ORDER_CERTIFICATION = (
     "This is a rated order certified for national defense use, and you are required to follow "
     "all the provisions of the Health Resources Priorities and Allocations System regulation at "
@@ -167,6 +182,9 @@ class SupplierNoticeKind(models.TextChoices):
 # 21 CFR 11.50(a)(3): the meaning of the signature, shown wherever it is shown.
 SIGNATURE_MEANING_APPROVAL = "Approved: authorizes the priority rating"
 SIGNATURE_MEANING_CANCELLATION = "Cancelled: withdraws the priority rating"
+# The party that placed the order changes or cancels it by written notice (45 CFR 101.36(a)(2)).
+SIGNATURE_MEANING_PLACING_AMENDMENT = "Amended: the customer that placed the order changes it"
+SIGNATURE_MEANING_PLACING_CANCELLATION = "Cancelled: the customer that placed the order withdraws it and its rating"
 
 
 # --- Notifications ---------------------------------------------------------------
@@ -327,7 +345,7 @@ SUPPLIER_RESPONSE_MEANINGS = {
     SupplierResponseKind.FULFILLED: "Fulfilled: the supplier certifies the rated order has been filled",
 }
 SIGNATURE_MEANING_OFFER_ACCEPTED = "Accepted: the customer accepts the delivery date the supplier offered"
-SIGNATURE_MEANING_EXTENSION = "Extended: certifies the rating is extended under 15 CFR 700.15"
+SIGNATURE_MEANING_EXTENSION = "Extended: certifies the rating is extended under 45 CFR 101.35"
 
 
 class TokenScope(models.TextChoices):

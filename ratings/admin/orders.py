@@ -329,9 +329,12 @@ class AmendForm(forms.Form):
             )
             self.fields[f"dates_{n}"] = forms.CharField(
                 label=f"Item {n}: required delivery dates",
-                initial=", ".join(d["date"] for d in item["required_dates"]),
+                initial=item_rules.deliveries_text(item["required_dates"]),
                 required=False,
-                help_text=f"Calendar dates YYYY-MM-DD, separated by commas (at most {item_rules.MAX_DATES_PER_ITEM}).",
+                help_text=(
+                    f"Calendar dates YYYY-MM-DD, separated by commas (at most {item_rules.MAX_DATES_PER_ITEM}); "
+                    "a split delivery gives the quantity due that day after a colon: 2027-01-05: 500."
+                ),
             )
             self.fields[f"ship_to_{n}"] = forms.CharField(
                 label=f"Item {n}: ship to",
@@ -359,7 +362,7 @@ class AmendForm(forms.Form):
                 description=item["description"],
                 quantity=data[f"quantity_{item['position']}"],
                 unit=item["unit"],
-                required_dates=item_rules.split_dates(data[f"dates_{item['position']}"]),
+                required_dates=item_rules.split_deliveries(data[f"dates_{item['position']}"]),
                 po_number=item["po_number"],
                 part_number=item["part_number"],
                 ship_to=data[f"ship_to_{item['position']}"],

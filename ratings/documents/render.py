@@ -23,7 +23,8 @@ from reportlab.lib.units import inch
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from ratings.constants import CONFIDENTIALITY_LEGEND, RATED_ORDER_CERTIFICATION, DocumentKind
+from ratings.constants import CONFIDENTIALITY_LEGEND, RATED_ORDER_CERTIFICATION, AmendmentSignificance, DocumentKind
+from ratings.documents import sections
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,9 @@ class OrderContent:
     significance: str = ""
     cancellation_reason: str = ""
     extra: dict[str, str] = field(default_factory=dict)
+    # Printed only when set; left out of the fingerprint when empty (services.orders.documents).
+    changes: list[dict[str, Any]] = field(default_factory=list)  # what this version changed, per item
+    parent_order_number: str = ""  # the order whose rating this one extends (flow-down)
 
 
 def _styles() -> dict[str, ParagraphStyle]:
@@ -220,6 +224,51 @@ def _qr(url: str) -> Drawing:
     return drawing
 
 
+def _order_body(content: OrderContent, s: dict[str, ParagraphStyle]) -> list[Any]:
+    """What a rated order (original or amended) prints between the parties and the signature."""
+    story: list[Any] = []
+    if content.parent_order_number:
+        story += sections.extension(content.parent_order_number, content.emergency_response_hours, s)
+    if content.amendment_reason:
+        story += sections.amendment(
+            version=content.version,
+            significance=content.significance,
+            reason=content.amendment_reason,
+            changes=content.changes,
+            s=s,
+        )
+    story += [_p("Items", s["h"]), _items_table(content, s)]
+    if content.emergency_response_hours:
+        story += sections.emergency(content.emergency_response_hours, s)
+    if content.emergency_response_hours:
+        answer = "Accept or reject this order in writing within the emergency time limit above."
+    else:
+        answer = (
+            f"Accept or reject this order in writing within {content.response_working_days} working days of receipt."
+        )
+    if content.significance == AmendmentSignificance.NOT_SIGNIFICANT.label:
+        answer = (
+            "This amendment is not a new rated order (45 CFR 101.36(d)): if you accepted the order, your acceptance "
+            "stands; if you have not answered yet, the time to answer still runs from receipt of the order."
+        )
+    extend = "Extend this rating to your own suppliers for the items you need to fill it, with all the elements above"
+    if content.emergency_response_hours:
+        extend += ", and require their answer within the same time limit"
+    story += [
+        _p("Certification", s["h"]),
+        _p(RATED_ORDER_CERTIFICATION, s["body"]),
+        _p("Supplier's duties (in brief)", s["h"]),
+        _p(
+            f"{answer} A rejection must give its reasons in writing; if you cannot meet a required date, state the "
+            "earliest date you can and offer to accept on that basis. Do not charge more or set worse terms than for "
+            f"unrated orders. {extend} (45 CFR 101.35). After acceptance, notify any delay at once with reasons and "
+            "a new date.",
+            s["body"],
+        ),
+    ]
+    return story
+
+
 def render_pdf(content: OrderContent, *, watermark: str = "") -> bytes:
     """The unsigned PDF. Same content in, same bytes out. A preview carries a watermark (never
     part of the content, so never part of a fingerprint)."""
@@ -245,13 +294,21 @@ def render_pdf(content: OrderContent, *, watermark: str = "") -> bytes:
         _p(f"Version {content.version} · issued {content.signed_at} · request {content.source_reference}", s["body"]),
         _p("Issuing office: " + content.issuing_office, s["body"]),
         Spacer(1, 6),
-        _p(content.rating, s["rating"]),
-        _p(
-            "Priority rating under the Defense Production Act, Title I, and the Health Resources Priorities and "
-            "Allocations System (45 CFR part 101).",
-            s["small"],
-        ),
     ]
+    if is_cancellation:
+        story += [
+            _p("CANCELLED", s["rating"]),
+            _p(f"The priority rating {content.rating} no longer applies to this order.", s["small"]),
+        ]
+    else:
+        story += [
+            _p(content.rating, s["rating"]),
+            _p(
+                "Priority rating under the Defense Production Act, Title I, and the Health Resources Priorities and "
+                "Allocations System (45 CFR part 101).",
+                s["small"],
+            ),
+        ]
     parties = Table(
         [
             [_p("Placing organization (customer)", s["h"]), _p("Supplier", s["h"])],
@@ -264,48 +321,19 @@ def render_pdf(content: OrderContent, *, watermark: str = "") -> bytes:
     )
     story += [parties]
     if is_cancellation:
-        story += [
-            _p("Cancellation", s["h"]),
-            _p(
-                f"Rated order {content.order_number} is cancelled as of {content.signed_at}. "
-                f"Reason: {content.cancellation_reason}",
-                s["body"],
-            ),
-            _p(
-                "The supplier must pass this cancellation on in writing to every sub-tier supplier to which it "
-                "extended the rating (45 CFR 101.36).",
-                s["body"],
-            ),
-        ]
-    if content.amendment_reason:
-        story += [
-            _p(f"Amendment (version {content.version})", s["h"]),
-            _p(f"{content.significance}. Reason: {content.amendment_reason}", s["body"]),
-        ]
-    story += [_p("Items", s["h"]), _items_table(content, s)]
-    if content.emergency_response_hours:
-        story += [
-            _p("Emergency preparedness order", s["h"]),
-            _p(
-                f"The supplier must accept or reject this order within {content.emergency_response_hours} hours "
-                "of receipt (45 CFR 101.33).",
-                s["body"],
-            ),
-        ]
-    story += [
-        _p("Certification", s["h"]),
-        _p(RATED_ORDER_CERTIFICATION, s["body"]),
-        _p("Supplier's duties (in brief)", s["h"]),
-        _p(
-            f"Accept or reject this order in writing within {content.response_working_days} working days of "
-            "receipt" + (" (or the emergency limit above)" if content.emergency_response_hours else "") + ". "
-            "A rejection must give its reasons in writing; if you cannot meet a required date, state the earliest "
-            "date you can and offer to accept on that basis. Do not charge more or set worse terms than for unrated "
-            "orders. Extend this rating to your own suppliers for the items you need to fill it, with all the "
-            "elements above. After acceptance, notify any delay at once with reasons and a new date.",
-            s["body"],
-        ),
-    ]
+        story += sections.cancellation(
+            order_number=content.order_number,
+            rating=content.rating,
+            replaced_version=content.version - 1,
+            signed_at=content.signed_at,
+            reason=content.cancellation_reason,
+            meaning=content.meaning,
+            placing_name=content.placing.name,
+            s=s,
+        )
+        story += [_p("Items cancelled", s["h"]), _items_table(content, s)]
+    else:
+        story += _order_body(content, s)
     signature = [
         _p("Electronic signature (21 CFR 11.50)", s["h"]),
         Paragraph(

@@ -160,7 +160,13 @@ class RatedOrderVersion(models.Model):
     significance = models.CharField(
         max_length=20, choices=AmendmentSignificance.choices, default=AmendmentSignificance.ORIGINAL
     )
-    significance_basis = models.CharField(max_length=300, blank=True, help_text="Why the change is (not) significant.")
+    # One entry per item and date that changed: a 40-item amendment has 40 reasons, so no length limit.
+    significance_basis = models.TextField(blank=True, help_text="Why the change is (not) significant, item by item.")
+    changes = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="What this version changed, per item: [{position, what, before, after}] (the document prints it).",
+    )
     fingerprint = models.CharField(
         max_length=64,
         help_text="SHA-256 of the canonical content of this version (printed on the order and in its QR code).",

@@ -290,6 +290,23 @@ def split_dates(text: str) -> list[str]:
     return [part.strip() for part in (text or "").replace(";", ",").split(",") if part.strip()]
 
 
+def split_deliveries(text: str) -> list[DeliveryInput]:
+    """Deliveries typed in one box: "2027-01-05: 500, 2027-02-14: 300" (a date, and after a colon
+    the quantity due that day when the item's quantity is split), or plain dates."""
+    deliveries = []
+    for part in split_dates(text):
+        day, _, quantity = part.partition(":")
+        deliveries.append(DeliveryInput(day.strip(), quantity.strip() or None))
+    return deliveries
+
+
+def deliveries_text(required_dates: Sequence[Mapping[str, Any]]) -> str:
+    """The inverse of split_deliveries for a stored item's `required_dates`."""
+    return ", ".join(
+        d["date"] + (f": {d['quantity']}" if d.get("quantity") not in (None, "") else "") for d in required_dates
+    )
+
+
 def refuse_past_dates(rating_request: RatingRequest, *, advice: str) -> None:
     """Time passes between input and decision: no order is issued with a required date already
     past (45 CFR 101.32(a)(2)). The first past date is named; `advice` says what to do."""

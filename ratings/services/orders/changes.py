@@ -11,18 +11,18 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.utils import timezone
 
 from audit import services as audit
 from dpa_portal.errors import ValidationFailed
-from ratings import audit_actions, permissions
+from ratings import audit_actions, permissions, permissions_casework
 from ratings.constants import (
     SIGNATURE_MEANING_APPROVAL,
     SIGNATURE_MEANING_CANCELLATION,
+    SIGNATURE_MEANING_PLACING_AMENDMENT,
+    SIGNATURE_MEANING_PLACING_CANCELLATION,
     AmendmentSignificance,
     DocumentKind,
     SupplierNoticeKind,
@@ -31,6 +31,7 @@ from ratings.models import RatedOrder, RatedOrderVersion, User
 from ratings.models.orders import OPEN_ORDER_STATUSES
 from ratings.services import items, transition
 from ratings.services.orders import clocks as order_clocks
+from ratings.services.orders import significance
 from ratings.services.orders.issue import rated_order_version_create
 
 AMEND = transition.Action(
@@ -52,13 +53,14 @@ CANCEL = transition.Action(
 @dataclass(frozen=True)
 class AmendedItem:
     """One item of the amended order, named by its position; new items get a new position.
-    An empty PO or part number keeps the item's current one."""
+    An empty PO or part number keeps the item's current one. A required date is a date (the
+    whole quantity, or no split) or a DeliveryInput carrying the quantity due that day."""
 
     position: int
     description: str
     quantity: Any
     unit: str
-    required_dates: Sequence[dt.date | str]
+    required_dates: Sequence[dt.date | str | items.DeliveryInput]
     po_number: str = ""
     part_number: str = ""
     ship_to: str = ""
@@ -84,7 +86,10 @@ def _clean_items(amended: list[AmendedItem], old: list[dict[str, Any]]) -> list[
                 description=item.description,
                 quantity=item.quantity,
                 unit=item.unit,
-                deliveries=[items.DeliveryInput(day) for day in item.required_dates],
+                deliveries=[
+                    day if isinstance(day, items.DeliveryInput) else items.DeliveryInput(day)
+                    for day in item.required_dates
+                ],
                 po_number=str(item.po_number or "").strip() or current.get("po_number", ""),
                 part_number=str(item.part_number or "").strip() or current.get("part_number", ""),
                 ship_to=item.ship_to,
@@ -98,52 +103,23 @@ def _clean_items(amended: list[AmendedItem], old: list[dict[str, Any]]) -> list[
     return sorted((item.snapshot(item.number) for item in cleaned), key=lambda i: i["position"])
 
 
-def classify_amendment(old: list[dict[str, Any]], new: list[dict[str, Any]], *, agreed_minor: bool) -> tuple[str, str]:
-    """45 CFR 101.36 / 15 CFR 700.16: ship-to change, quantity cut, negligible increase and a
-    minor change agreed by both are not significant; anything else is a new rated order."""
-    old_by, new_by = {i["position"]: i for i in old}, {i["position"]: i for i in new}
-    significant: list[str] = []
-    minor: list[str] = []
-    if set(old_by) != set(new_by):
-        significant.append("items added or removed")
-    threshold = Decimal(settings.ORDER_NEGLIGIBLE_INCREASE_PERCENT) / 100
-    for position in sorted(set(old_by) & set(new_by)):
-        before, after = old_by[position], new_by[position]
-        q_before, q_after = Decimal(before["quantity"]), Decimal(after["quantity"])
-        if q_after < q_before:
-            minor.append(f"item {position}: quantity cut")
-        elif q_after > q_before:
-            if q_after - q_before <= q_before * threshold:
-                minor.append(f"item {position}: negligible increase")
-            else:
-                significant.append(
-                    f"item {position}: quantity increase over {settings.ORDER_NEGLIGIBLE_INCREASE_PERCENT}%"
-                )
-        if before["ship_to"] != after["ship_to"]:
-            minor.append(f"item {position}: ship-to change")
-        for key, label in (
-            ("required_dates", "delivery schedule"),
-            ("description", "description"),
-            ("part_number", "part number"),
-            ("unit", "unit"),
-        ):
-            if before[key] != after[key]:
-                (minor if agreed_minor else significant).append(
-                    f"item {position}: {label} changed" + (" (minor change agreed by both)" if agreed_minor else "")
-                )
-    if not significant and not minor:
-        raise ValidationFailed("The amendment changes nothing; change a date, quantity or item.", field="items")
-    if significant:
-        return AmendmentSignificance.SIGNIFICANT, "; ".join(significant + minor)
-    return AmendmentSignificance.NOT_SIGNIFICANT, "; ".join(minor)
-
-
 def _supersede_current(order: RatedOrder, at: dt.datetime) -> RatedOrderVersion:
     current = order.versions.select_for_update(of=("self",), no_key=True).get(number=order.current_version)
     current.superseded, current.superseded_at = True, at
     current.save(update_fields=["superseded", "superseded_at"])
     order_clocks.close_clock(current, at)  # the clock (if any) moves to the new version
     return current
+
+
+def _signing(order: RatedOrder, actor: User, *, cancel: bool) -> tuple[str, str]:
+    """The meaning and authority printed under the signature: the placing party's written
+    notice (45 CFR 101.36(a)(2)) or an official action of HHS (101.36(a)(1))."""
+    if permissions_casework.is_placing_party(order, actor):
+        meaning = SIGNATURE_MEANING_PLACING_CANCELLATION if cancel else SIGNATURE_MEANING_PLACING_AMENDMENT
+        return meaning, f"For {order.placing_organization.legal_name}, which placed the order (45 CFR 101.36(a)(2))"
+    membership = permissions.approving_membership(actor, order.level)
+    delegation = membership.delegation if membership else ""
+    return (SIGNATURE_MEANING_CANCELLATION if cancel else SIGNATURE_MEANING_APPROVAL), delegation
 
 
 def rated_order_amend(
@@ -157,7 +133,9 @@ def rated_order_amend(
     expected_version: int | None = None,
     otp: str = "",
 ) -> RatedOrder:
-    """HHS amends an issued order (45 CFR 101.36): a new signed version, the old one superseded."""
+    """The party that placed the order, or HHS, amends it (45 CFR 101.36(a)): a new signed
+    version that keeps every split quantity, the old one superseded. The change is judged item
+    by item and date by date (services.orders.significance); the new version prints it."""
     text = (reason or "").strip()
 
     def apply(locked: RatedOrder) -> transition.Applied:
@@ -165,36 +143,37 @@ def rated_order_amend(
             raise ValidationFailed("Give the reason for the amendment; the supplier will see it.", field="reason")
         current = locked.versions.get(number=locked.current_version)
         new_items = _clean_items(items, current.items_snapshot)
-        significance, basis = classify_amendment(current.items_snapshot, new_items, agreed_minor=agreed_minor)
+        assessment = significance.assess_amendment(current.items_snapshot, new_items, agreed=agreed_minor)
         now = timezone.now()
-        membership = permissions.approving_membership(actor, locked.level)
+        meaning, delegation = _signing(locked, actor, cancel=False)
         _supersede_current(locked, now)
         number = locked.current_version + 1
-        locked.amend(version_number=number, significant=significance == AmendmentSignificance.SIGNIFICANT)
+        locked.amend(version_number=number, significant=assessment.significance == AmendmentSignificance.SIGNIFICANT)
         version = rated_order_version_create(
             order=locked,
             number=number,
             kind=DocumentKind.ORDER,
             items=new_items,
             signer=actor,
-            delegation=membership.delegation if membership else "",
+            delegation=delegation,
             at=now,
-            meaning=SIGNATURE_MEANING_APPROVAL,
+            meaning=meaning,
             notice=SupplierNoticeKind.AMENDED,
             reason=text,
-            significance=significance,
-            basis=basis,
+            significance=assessment.significance,
+            basis=assessment.basis,
+            changes=assessment.changes,
         )
         order_clocks.inherit_clock(previous=current, version=version)
         return transition.Applied(
             reason=text,
             data={
                 "version": number,
-                "significance": significance,
-                "basis": basis,
+                "significance": assessment.significance,
+                "basis": assessment.basis,
+                "changes": assessment.changes,
                 "fingerprint": version.fingerprint,
-                "items_before": current.items_snapshot,
-                "items_after": new_items,
+                "signature": {"meaning": meaning, "delegation": delegation},
             },
         )
 
@@ -219,35 +198,27 @@ def rated_order_cancel(
     expected_version: int | None = None,
     otp: str = "",
 ) -> RatedOrder:
-    """HHS cancels an order; a signed cancellation notice becomes the order's last version."""
+    """The party that placed the order, or HHS, cancels it (45 CFR 101.36(a), (e)): a signed
+    cancellation notice becomes the order's last version, and every order extended from it is
+    cancelled the same way (101.36(e)-(f))."""
     text = (reason or "").strip()
 
     def apply(locked: RatedOrder) -> transition.Applied:
         if not text:
             raise ValidationFailed("Give the reason for the cancellation; the supplier will see it.", field="reason")
         now = timezone.now()
-        membership = permissions.approving_membership(actor, locked.level)
-        current = _supersede_current(locked, now)
-        number = locked.current_version + 1
-        locked.cancel(at=now, reason=text)
-        locked.current_version = number
-        locked.save()  # the new version and the cascade below refer to the cancelled order
-        delegation = membership.delegation if membership else ""
-        version = rated_order_version_create(
-            order=locked,
-            number=number,
-            kind=DocumentKind.CANCELLATION,
-            items=current.items_snapshot,
-            signer=actor,
-            delegation=delegation,
-            at=now,
-            meaning=SIGNATURE_MEANING_CANCELLATION,
-            notice=SupplierNoticeKind.CANCELLED,
-            reason=text,
-        )
-        cascaded = _cancel_descendants(root=locked, actor=actor, delegation=delegation, at=now, reason=text)
+        meaning, delegation = _signing(locked, actor, cancel=True)
+        signing = _Signing(actor=actor, meaning=meaning, delegation=delegation, at=now)
+        version = _cancel_with_notice(locked, signing, text)
+        cascaded = _cancel_descendants(root=locked, signing=signing, reason=text)
         return transition.Applied(
-            reason=text, data={"version": number, "fingerprint": version.fingerprint, "descendants": cascaded}
+            reason=text,
+            data={
+                "version": version.number,
+                "fingerprint": version.fingerprint,
+                "descendants": cascaded,
+                "signature": {"meaning": meaning, "delegation": delegation},
+            },
         )
 
     return transition.perform(
@@ -262,10 +233,40 @@ def rated_order_cancel(
     )
 
 
-def _cancel_descendants(*, root: RatedOrder, actor: User, delegation: str, at: dt.datetime, reason: str) -> list[str]:
-    """15 CFR 700.16: a cancellation reaches every supplier the order reached. Each open order
-    extended from `root` (flow-down, any depth) gets its own signed cancellation notice, its own
-    audit event and one notice to its supplier's contacts."""
+@dataclass(frozen=True)
+class _Signing:
+    actor: User
+    meaning: str
+    delegation: str
+    at: dt.datetime
+
+
+def _cancel_with_notice(order: RatedOrder, signing: _Signing, reason: str) -> RatedOrderVersion:
+    """Cancel a locked open order: its current version superseded, a signed cancellation notice
+    as its new last version (the supplier is told through the outbox)."""
+    current = _supersede_current(order, signing.at)
+    number = order.current_version + 1
+    order.cancel(at=signing.at, reason=reason)
+    order.current_version = number
+    order.save()  # the new version (and a cascade below it) refer to the cancelled order
+    return rated_order_version_create(
+        order=order,
+        number=number,
+        kind=DocumentKind.CANCELLATION,
+        items=current.items_snapshot,
+        signer=signing.actor,
+        delegation=signing.delegation,
+        at=signing.at,
+        meaning=signing.meaning,
+        notice=SupplierNoticeKind.CANCELLED,
+        reason=reason,
+    )
+
+
+def _cancel_descendants(*, root: RatedOrder, signing: _Signing, reason: str) -> list[str]:
+    """45 CFR 101.36(e)-(f): a cancellation reaches every supplier the order reached. Each open
+    order extended from `root` (flow-down, any depth) gets its own signed cancellation notice,
+    its own audit event and one notice to its supplier's contacts."""
     cancelled: list[str] = []
     frontier = [root.pk]
     while frontier:
@@ -279,34 +280,18 @@ def _cancel_descendants(*, root: RatedOrder, actor: User, delegation: str, at: d
             if child.status not in OPEN_ORDER_STATUSES:
                 continue
             from_state = child.status
-            current = _supersede_current(child, at)
-            number = child.current_version + 1
             text = f"Order {root.order_number} was cancelled, so this order extending its rating is cancelled: {reason}"
-            child.cancel(at=at, reason=text)
-            child.current_version = number
-            child.save()
-            version = rated_order_version_create(
-                order=child,
-                number=number,
-                kind=DocumentKind.CANCELLATION,
-                items=current.items_snapshot,
-                signer=actor,
-                delegation=delegation,
-                at=at,
-                meaning=SIGNATURE_MEANING_CANCELLATION,
-                notice=SupplierNoticeKind.CANCELLED,
-                reason=text,
-            )
+            version = _cancel_with_notice(child, signing, text)
             audit.record(
                 action=audit_actions.ORDER_CANCEL,
-                actor=actor,
+                actor=signing.actor,
                 target=child,
                 reference=child.order_number,
                 organization_id=child.placing_organization_id,
                 from_state=from_state,
                 to_state=child.status,
                 reason=text,
-                data={"version": number, "fingerprint": version.fingerprint, "cascade_from": root.order_number},
+                data={"version": version.number, "fingerprint": version.fingerprint, "cascade_from": root.order_number},
             )
             cancelled.append(child.order_number)
     return cancelled

@@ -53,6 +53,7 @@ def verification_url(order_number: str, fingerprint: str) -> str:
 def order_content(version: RatedOrderVersion, signature: Signature) -> render.OrderContent:
     """Everything the document of `version` prints, all from stored data (never the clock)."""
     order = version.order
+    is_cancellation = version.kind == DocumentKind.CANCELLATION
     signed_utc = signature.signed_at.astimezone(dt.UTC)
     content = render.OrderContent(
         kind=version.kind,
@@ -75,16 +76,26 @@ def order_content(version: RatedOrderVersion, signature: Signature) -> render.Or
         delegation=signature.delegation,
         fingerprint="",
         verification_url="",
-        amendment_reason=version.amendment_reason,
-        significance=version.get_significance_display() if version.number > 1 else "",
-        cancellation_reason=order.cancellation_reason if version.kind == DocumentKind.CANCELLATION else "",
+        amendment_reason="" if is_cancellation else version.amendment_reason,
+        significance=version.get_significance_display() if version.number > 1 and not is_cancellation else "",
+        cancellation_reason=order.cancellation_reason if is_cancellation else "",
+        changes=[] if is_cancellation else list(version.changes),
+        parent_order_number=order.parent.order_number if order.parent else "",
     )
     fingerprint = content_fingerprint(content)
     return replace(content, fingerprint=fingerprint, verification_url=verification_url(order.order_number, fingerprint))
 
 
+# Printed fields added after orders were first signed: left out of the canonical form while
+# empty, so an earlier version's fingerprint still matches its content.
+LATER_FIELDS = ("changes", "parent_order_number")
+
+
 def content_fingerprint(content: render.OrderContent) -> str:
     data = asdict(replace(content, fingerprint="", verification_url=""))
+    for name in LATER_FIELDS:
+        if not data[name]:
+            del data[name]
     canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(canonical.encode()).hexdigest()
 

@@ -67,6 +67,7 @@ def rated_order_version_create(
     reason: str = "",
     significance: str = AmendmentSignificance.ORIGINAL,
     basis: str = "",
+    changes: list[dict[str, Any]] | None = None,
 ) -> RatedOrderVersion:
     version = RatedOrderVersion.objects.create(
         order=order,
@@ -77,6 +78,7 @@ def rated_order_version_create(
         amendment_reason=reason,
         significance=significance,
         significance_basis=basis,
+        changes=changes or [],
         fingerprint="-",
         supplier_notice_kind=notice,
         earliest_required_date=_earliest_date(items),

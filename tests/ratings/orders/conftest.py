@@ -11,9 +11,10 @@ from django.core.cache import cache
 
 from ratings.constants import RatingLevel, RequestState
 from ratings.models import Organization, RatedOrder
+from ratings.services.items import DeliveryInput
 from ratings.services.orders import changes as order_changes
 from ratings.services.requests import drafts, workflow
-from tests.factories import CHECKLIST_ALL_TRUE, Cast, details, line_item, request_in_state
+from tests.factories import CHECKLIST_ALL_TRUE, PASSWORD, Cast, details, line_item, otp, request_in_state
 
 
 @pytest.fixture(autouse=True)
@@ -53,6 +54,52 @@ def many_items(supplier: Organization, count: int) -> list[drafts.LineItemInput]
         )
         for n in range(1, count + 1)
     ]
+
+
+def split_items(supplier: Organization, count: int, *, first: int = 1) -> list[drafts.LineItemInput]:
+    """`count` items, each of 800 units split over two dates: 500 due first, 300 forty days later."""
+    start = dt.date(2027, 1, 4)
+    return [
+        drafts.LineItemInput(
+            supplier_id=supplier.pk,
+            po_number=f"PO-{n:03d}",
+            description=f"Filtration skid model {n}",
+            part_number=f"PN-{n}",
+            quantity="800",
+            unit="each",
+            ship_to="Dock 1, 100 Biotech Way, Cambridge, MA",
+            deliveries=[
+                DeliveryInput(start + dt.timedelta(days=n), "500"),
+                DeliveryInput(start + dt.timedelta(days=n + 40), "300"),
+            ],
+        )
+        for n in range(first, first + count)
+    ]
+
+
+def issue_orders(cast: Cast, django_capture_on_commit_callbacks, items: list[drafts.LineItemInput], **overrides):
+    """Approve a request with `items` through the services; its orders, one per supplier."""
+    rr = recommended_with_items(cast, items, **overrides)
+    with django_capture_on_commit_callbacks(execute=True):
+        rr = workflow.rating_request_approve(
+            rating_request=rr, actor=cast.approver, password=PASSWORD, otp=otp(cast.approver)
+        )
+    return list(rr.rated_orders.order_by("pk"))
+
+
+def as_amended(item: dict, **changes) -> order_changes.AmendedItem:
+    """A stored item (items_snapshot entry) as an amendment gives it back, split quantities kept."""
+    values = dict(
+        position=item["position"],
+        description=item["description"],
+        quantity=item["quantity"],
+        unit=item["unit"],
+        required_dates=[DeliveryInput(d["date"], d["quantity"]) for d in item["required_dates"]],
+        po_number=item["po_number"],
+        part_number=item["part_number"],
+        ship_to=item["ship_to"],
+    )
+    return order_changes.AmendedItem(**{**values, **changes})
 
 
 def amended_item(order: RatedOrder, **changes) -> order_changes.AmendedItem:

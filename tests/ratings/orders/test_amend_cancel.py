@@ -19,6 +19,7 @@ from ratings.constants import (
 )
 from ratings.models import Document, RatedOrder, RatedOrderVersion
 from ratings.services.orders import changes as order_changes
+from ratings.services.orders import significance
 from tests.factories import PASSWORD, otp
 from tests.ratings.orders.conftest import amended_item, flat, issue_order, pdf_pages
 
@@ -54,19 +55,21 @@ def _changed(**changes):
             AmendmentSignificance.NOT_SIGNIFICANT,
         ),
         (_changed(description="Skid, 200 L"), False, AmendmentSignificance.SIGNIFICANT),
-        ([*OLD, {**OLD[0], "position": 2}], True, AmendmentSignificance.SIGNIFICANT),
+        ([*OLD, {**OLD[0], "position": 2}], False, AmendmentSignificance.SIGNIFICANT),
+        ([*OLD, {**OLD[0], "position": 2}], True, AmendmentSignificance.NOT_SIGNIFICANT),
+        (_changed(po_number="PO-1A"), False, AmendmentSignificance.NOT_SIGNIFICANT),
     ],
 )
-def test_amendments_are_classified(new, agreed, expected, settings):
+def test_101_36_amendments_are_classified(new, agreed, expected, settings):
     settings.ORDER_NEGLIGIBLE_INCREASE_PERCENT = 5
-    significance, basis = order_changes.classify_amendment(OLD, new, agreed_minor=agreed)
-    assert significance == expected
-    assert basis
+    assessment = significance.assess_amendment(OLD, new, agreed=agreed)
+    assert assessment.significance == expected
+    assert assessment.basis.startswith("item ")
 
 
 def test_an_amendment_that_changes_nothing_is_refused():
     with pytest.raises(ValidationFailed, match="changes nothing"):
-        order_changes.classify_amendment(OLD, OLD, agreed_minor=False)
+        significance.assess_amendment(OLD, OLD)
 
 
 def test_amending_adds_a_signed_version_and_supersedes_the_old_one(cast, django_capture_on_commit_callbacks):
@@ -93,7 +96,11 @@ def test_amending_adds_a_signed_version_and_supersedes_the_old_one(cast, django_
     old, new = RatedOrderVersion.objects.filter(order=order).order_by("number")
     assert (old.superseded, old.superseded_at is not None) == (True, True)
     assert (new.superseded, new.significance) == (False, AmendmentSignificance.SIGNIFICANT)
-    assert new.significance_basis == "item 1: delivery schedule changed"
+    assert new.significance_basis == (
+        "item 1: delivery on 2027-03-01 added: alters the delivery schedule (45 CFR 101.36(c)); "
+        f"item 1: delivery on {old.items_snapshot[0]['required_dates'][0]['date']} dropped, quantity moved between "
+        "dates: alters the delivery schedule (45 CFR 101.36(c))"
+    )
     assert new.supplier_notice_kind == SupplierNoticeKind.AMENDED
     assert new.amendment_reason == "The manufacturer's line starts later."
     assert new.generation_status == GenerationStatus.GENERATED
@@ -181,7 +188,7 @@ def test_cancelling_generates_a_signed_notice(cast, django_capture_on_commit_cal
     assert order.versions.get(number=1).superseded is True
     text = flat("\n".join(pdf_pages(notice.documents.get(kind=DocumentKind.CANCELLATION).file.open("rb").read())))
     assert f"Notice of cancellation of rated order {order.order_number}" in text
-    assert "Reason: Stock found elsewhere." in text
+    assert "Why Stock found elsewhere." in text
     assert "Meaning: Cancelled: withdraws the priority rating" in text
     assert AuditEvent.objects.get(action="rated_order.cancel").to_state == "cancelled"
 

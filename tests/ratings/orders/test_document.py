@@ -59,7 +59,7 @@ def test_every_required_element_is_in_the_document_and_on_every_page(cast, djang
     signed = version.issued_at.astimezone(ZoneInfo("America/New_York")).strftime("%Y-%m-%d %H:%M:%S %Z")
     assert f"Signed by Omar Official, Director, Industrial Base Management Date and time: {signed}" in text
     assert "Meaning: Approved: authorizes the priority rating" in text
-    assert "within 15 working days" in text
+    assert "within 15 working days" not in text  # the emergency time limit replaces it (45 CFR 101.32(c))
     assert "Extend this rating to your own suppliers" in text
     assert version.fingerprint in text
     assert f"https://dpa.example.gov/verify/{order.order_number}/{version.fingerprint}/" in text
