@@ -11,10 +11,11 @@ from django.db.models import QuerySet
 
 from audit import actions, scopes
 from audit.chain import HASHED_FIELDS
+from audit.constants import SYSTEM_ACTOR_LABEL
 from audit.models import AuditEvent
 from dpa_portal.errors import ValidationFailed
 
-FILTER_FIELDS = ("date_from", "date_to", "actor", "organization", "reference", "action", "outcome", "q")
+FILTER_FIELDS = ("date_from", "date_to", "actor", "organization", "reference", "action", "object_type", "outcome", "q")
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,7 @@ class EventFilters:
     organization: int | None = None
     reference: str = ""  # a record's reference (exact): its events and those of the records under it
     action: str = ""  # exact action, or a prefix ending in "." e.g. "rating_request."
+    object_type: str = ""  # app label and model, e.g. "ratings.RatedOrder"
     outcome: str = ""
     q: str = ""  # free text in reasons
 
@@ -56,6 +58,7 @@ class EventFilters:
             organization=organization,
             reference=text("reference")[:40],
             action=text("action")[:80],
+            object_type=text("object_type")[:80],
             outcome=text("outcome")[:10],
             q=text("q")[:200],
         )
@@ -74,7 +77,9 @@ class EventFilters:
             end = dt.datetime.combine(self.date_to + dt.timedelta(days=1), dt.time.min, tzinfo=dt.UTC)
             queryset = queryset.filter(occurred_at__lt=end)
         if self.actor:
-            if self.actor.isdigit():
+            if self.actor == SYSTEM_ACTOR_LABEL:
+                queryset = queryset.filter(actor__isnull=True)
+            elif self.actor.isdigit():
                 queryset = queryset.filter(actor_id=int(self.actor))
             else:
                 queryset = queryset.filter(actor_label__icontains=self.actor)
@@ -88,6 +93,8 @@ class EventFilters:
                 queryset = queryset.filter(action__startswith=self.action)
             else:
                 queryset = queryset.filter(action=self.action)
+        if self.object_type:
+            queryset = queryset.filter(object_type=self.object_type)
         if self.outcome:
             queryset = queryset.filter(outcome=self.outcome)
         if self.q:

@@ -30,13 +30,15 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET
 
-from audit import checkpoints, exports, selectors, services, signing
+from audit import checkpoints, exports, selectors, services, signing, vocabulary
 from audit.access import may_audit
+from audit.actions import EXPORT_MANIFEST
 from audit.constants import CONFIDENTIALITY_LEGEND, Outcome
 from audit.models import ExportJob
 from dpa_portal.errors import ApplicationError
 
 View = Callable[..., HttpResponseBase]
+EXPORTS_LISTED = 50
 
 
 def auditor_view(view: View) -> View:
@@ -67,13 +69,26 @@ def _filters(request: HttpRequest) -> selectors.EventFilters:
     return selectors.EventFilters.parse(request.GET)
 
 
+def _choices() -> dict[str, Any]:
+    return {
+        "actions": vocabulary.action_groups(),
+        "actors": vocabulary.actors(),
+        "organizations": vocabulary.organizations(),
+        "object_types": vocabulary.object_types(),
+        "outcomes": vocabulary.outcomes(),
+    }
+
+
 @auditor_view
 def search(request: HttpRequest) -> HttpResponseBase:
     try:
         filters = _filters(request)
     except ApplicationError as error:
         return render(
-            request, "audit/search.html", {"error": error.message, "legend": CONFIDENTIALITY_LEGEND}, status=400
+            request,
+            "audit/search.html",
+            {"error": error.message, "legend": CONFIDENTIALITY_LEGEND, "choices": _choices()},
+            status=400,
         )
     before_raw = request.GET.get("before", "")
     before = int(before_raw) if before_raw.isdigit() else None
@@ -94,6 +109,8 @@ def search(request: HttpRequest) -> HttpResponseBase:
             "next_query": next_query,
             "filter_query": query.urlencode(),
             "legend": CONFIDENTIALITY_LEGEND,
+            "choices": _choices(),
+            "selected_organization": "" if filters.organization is None else str(filters.organization),
         },
     )
 
@@ -122,6 +139,12 @@ def export_job(request: HttpRequest, pk: int) -> HttpResponseBase:
 
 
 @auditor_view
+def export_list(request: HttpRequest) -> HttpResponseBase:
+    jobs = ExportJob.objects.filter(requested_by=request.user).order_by("-pk")[:EXPORTS_LISTED]
+    return render(request, "audit/exports.html", {"jobs": jobs, "legend": CONFIDENTIALITY_LEGEND})
+
+
+@auditor_view
 def export_download(request: HttpRequest, pk: int) -> HttpResponseBase:
     job = get_object_or_404(ExportJob, pk=pk, status=ExportJob.Status.DONE)
     if not job.file:
@@ -140,6 +163,10 @@ def export_manifest(request: HttpRequest, pk: int) -> HttpResponseBase:
     job = get_object_or_404(ExportJob, pk=pk)
     if not job.manifest:
         raise Http404("The manifest is written when the export finishes.")
+    with transaction.atomic():
+        services.record(
+            action=EXPORT_MANIFEST, actor=request.user, target=job, data={"sha256": job.manifest.get("sha256")}
+        )
     response = JsonResponse(job.manifest, json_dumps_params={"indent": 2, "sort_keys": True})
     response["Content-Disposition"] = f'attachment; filename="audit-export-{job.pk}.{job.format}.manifest.json"'
     return response

@@ -1,6 +1,6 @@
 from django.apps import AppConfig
 
-from audit import access, scopes
+from audit import access, scopes, vocabulary
 from ratings import permissions
 
 
@@ -20,3 +20,4 @@ class RatingsConfig(AppConfig):
         # A request's events are filed under its orders, cases and notices too: audit's search,
         # history and bundles ask this app what belongs to a reference.
         scopes.register_expander(timeline.reference_scope)
+        vocabulary.register_organizations(timeline.organization_choices)

@@ -345,6 +345,12 @@ def may_audit(user: Any) -> bool:
     return has_role(user, Role.AUDITOR) or (is_hhs_staff(user) and user.has_perm("audit.view_auditevent"))
 
 
+def only_audits(user: Any) -> bool:
+    """Auditing is the user's only role: their home is the audit workspace, not a queue or portal."""
+    roles = {m.role for m in active_memberships(user)}
+    return roles == {Role.AUDITOR} and has_role(user, Role.AUDITOR)
+
+
 def legal_hold_refusal(_target: Any, user: Any) -> str | None:
     """Counsel or records officers holding `audit.place_legalhold` place and release holds."""
     if has_role(user, Role.AUDITOR):

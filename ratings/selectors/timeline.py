@@ -20,6 +20,7 @@ from ratings.models import (
     AssistanceCase,
     Directive,
     Notification,
+    Organization,
     RatedOrder,
     RatedOrderVersion,
     RatingRequest,
@@ -78,3 +79,9 @@ def reference_scope(reference: str) -> Scope | None:
     if order is not None:
         return _scope([reference], [], _with_descendants([order]))
     return None
+
+
+def organization_choices() -> list[tuple[str, str]]:
+    """The organizations picklist of the auditors' filter: (id, legal name), by name."""
+    rows = Organization.objects.order_by("legal_name", "pk").values_list("pk", "legal_name")
+    return [(str(pk), name) for pk, name in rows]

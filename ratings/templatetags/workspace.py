@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import template
 from django.conf import settings
 
+from audit.access import may_audit
 from audit.actions import label
 
 register = template.Library()
@@ -27,3 +28,9 @@ def in_app(link: str) -> str:
     if link.startswith(settings.SITE_URL):
         return link[len(settings.SITE_URL) :] or "/"
     return link
+
+
+@register.filter(name="audits")
+def audits(user: object) -> bool:
+    """Whether the user may open the audit workspace (the same rule as the workspace's own)."""
+    return may_audit(user)  # type: ignore[arg-type]

@@ -15,6 +15,9 @@ from ratings.services.orders import documents as order_documents
 
 
 def home(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated and permissions.only_audits(request.user):
+        # An auditor has no work queue and no portal: the audit workspace is their home.
+        return redirect("audit:search")
     if request.user.is_authenticated and request.user.is_staff and permissions.is_hhs_staff(request.user):
         return redirect("admin:index")
     if request.user.is_authenticated:

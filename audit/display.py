@@ -1,0 +1,92 @@
+"""How the workspace shows recorded values to people: times in the agency's time zone, changes as
+readable before/after text (no Python literals), actions by their registered label.
+
+Audit's own twin of the project's `agency_time` (audit imports nothing of the apps it records):
+the same zone setting (AGENCY_TIME_ZONE) and the same form, "2026-12-03 17:00:05 EST".
+Exports keep the recorded values and UTC.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.utils import dateformat, timezone
+
+from audit import actions
+from audit.constants import Outcome
+
+EMPTY = "(none)"
+
+
+def agency_time(moment: dt.datetime | None) -> str:
+    if moment is None:
+        return ""
+    if timezone.is_naive(moment):
+        moment = moment.replace(tzinfo=dt.UTC)
+    return dateformat.format(moment.astimezone(ZoneInfo(settings.AGENCY_TIME_ZONE)), "Y-m-d H:i:s T")
+
+
+def _as_time(text: str) -> dt.datetime | None:
+    """An ISO date-time with its zone, as JSON keeps one; None for anything else."""
+    if len(text) < 19 or text[4] != "-" or "T" not in text:
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return None if timezone.is_naive(moment) else moment
+
+
+def field_label(name: str) -> str:
+    """`assigned_reviewer_id` → "Assigned reviewer (id)"."""
+    base, ident = (name[:-3], True) if name.endswith("_id") else (name, False)
+    text = base.replace("_", " ").strip().capitalize() or name
+    return f"{text} (id)" if ident else text
+
+
+def value_text(value: Any) -> str:
+    if value is None or value == "" or value == [] or value == {}:
+        return EMPTY
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, str):
+        moment = _as_time(value)
+        return agency_time(moment) if moment else value
+    if isinstance(value, list | tuple):
+        return "; ".join(value_text(v) for v in value)
+    if isinstance(value, Mapping):
+        return "; ".join(f"{field_label(str(k))}: {value_text(v)}" for k, v in value.items())
+    return str(value)
+
+
+@dataclass(frozen=True)
+class Change:
+    field: str
+    before: str
+    after: str
+
+
+def changes(recorded: Any) -> list[Change]:
+    """{field: [before, after]} as readable rows; a value that is no pair is shown as "after"."""
+    if not isinstance(recorded, Mapping):
+        return []
+    rows = []
+    for name, pair in recorded.items():
+        if isinstance(pair, list | tuple) and len(pair) == 2:
+            rows.append(Change(field_label(str(name)), value_text(pair[0]), value_text(pair[1])))
+        else:
+            rows.append(Change(field_label(str(name)), "", value_text(pair)))
+    return rows
+
+
+def action_label(name: str) -> str:
+    return actions.label(name)
+
+
+def outcome_label(outcome: str) -> str:
+    return str(dict(Outcome.choices).get(outcome, outcome))
