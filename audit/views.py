@@ -31,7 +31,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET
 
 from audit import checkpoints, exports, selectors, services, signing, vocabulary
-from audit.access import may_audit
+from audit.access import may_audit, stored_user
 from audit.actions import EXPORT_MANIFEST
 from audit.constants import CONFIDENTIALITY_LEGEND, Outcome
 from audit.models import ExportJob
@@ -140,7 +140,7 @@ def export_job(request: HttpRequest, pk: int) -> HttpResponseBase:
 
 @auditor_view
 def export_list(request: HttpRequest) -> HttpResponseBase:
-    jobs = ExportJob.objects.filter(requested_by=request.user).order_by("-pk")[:EXPORTS_LISTED]
+    jobs = ExportJob.objects.filter(requested_by=stored_user(request.user)).order_by("-pk")[:EXPORTS_LISTED]
     return render(request, "audit/exports.html", {"jobs": jobs, "legend": CONFIDENTIALITY_LEGEND})
 
 
