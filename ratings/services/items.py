@@ -43,10 +43,16 @@ QUANTITY_LIMIT = Decimal(10) ** QUANTITY_INTEGER_DIGITS
 QUANTITY_STEP = Decimal(1).scaleb(-QUANTITY_DECIMAL_PLACES)
 QUANTITY_HELP = (
     f"A positive number with at most {QUANTITY_INTEGER_DIGITS} digits before the decimal point "
-    f"and {QUANTITY_DECIMAL_PLACES} after it, e.g. 1200 or 12.5."
+    f"and {QUANTITY_DECIMAL_PLACES} after it, e.g. 12,000 or 12.5."
 )
 NOT_A_DATE_WORDS = {"asap", "immediately", "now", "urgent", "tbd", "as soon as possible"}
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+# The US form people type and the USWDS date picker shows: month first, then day, then year.
+US_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
+DATE_FORMS_TEXT = "YYYY-MM-DD or MM/DD/YYYY"
+# Commas only between groups of three digits: "12,000" is twelve thousand, "1,5" is refused
+# rather than read as one and a half or fifteen.
+GROUPED_NUMBER = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d*)?")
 
 
 def _shown(value: object) -> str:
@@ -59,7 +65,7 @@ def _shown(value: object) -> str:
 
 
 def parse_date(value: object, *, field: str, label: str, earliest: dt.date | None = None) -> dt.date:
-    """A calendar date: a date, or text written YYYY-MM-DD; never "ASAP" (45 CFR 101.32(a)(2)).
+    """A calendar date: a date, or text written YYYY-MM-DD or MM/DD/YYYY; never "ASAP" (45 CFR 101.32(a)(2)).
 
     `earliest` is the first day allowed (agency time zone); None checks the form only.
     """
@@ -70,25 +76,37 @@ def parse_date(value: object, *, field: str, label: str, earliest: dt.date | Non
     else:
         text = str(value or "").strip()
         if not text:
-            raise ValidationFailed(f"Enter the {label} as YYYY-MM-DD.", field=field)
+            raise ValidationFailed(f"Enter the {label} as {DATE_FORMS_TEXT}.", field=field)
         if text.lower() in NOT_A_DATE_WORDS:
             raise ValidationFailed(
-                f"“{_shown(text)}” is not a date: the {label} must be a calendar date (YYYY-MM-DD); "
+                f"“{_shown(text)}” is not a date: the {label} must be a calendar date ({DATE_FORMS_TEXT}); "
                 "a rated order needs one for each item (45 CFR 101.32).",
                 field=field,
             )
-        try:
-            if not ISO_DATE.fullmatch(text):
-                raise ValueError(text)
-            day = dt.date.fromisoformat(text)
-        except ValueError:
+        parsed = _date_from_text(text)
+        if parsed is None:
             raise ValidationFailed(
-                f"“{_shown(text)}” is not a real calendar date; write the {label} as YYYY-MM-DD (year-month-day).",
+                f"“{_shown(text)}” is not a real calendar date; write the {label} as YYYY-MM-DD (year-month-day) "
+                "or MM/DD/YYYY (month/day/year).",
                 field=field,
-            ) from None
+            )
+        day = parsed
     if earliest is not None:
         check_earliest(day, earliest=earliest, field=field, label=label)
     return day
+
+
+def _date_from_text(text: str) -> dt.date | None:
+    try:
+        if ISO_DATE.fullmatch(text):
+            return dt.date.fromisoformat(text)
+        us = US_DATE.fullmatch(text)
+        if us:
+            month, day, year = (int(part) for part in us.groups())
+            return dt.date(year, month, day)
+    except ValueError:
+        return None
+    return None
 
 
 def check_earliest(day: dt.date, *, earliest: dt.date, field: str, label: str) -> None:
@@ -105,8 +123,11 @@ def parse_quantity(value: object, *, field: str, label: str = "The quantity") ->
     """A positive number the quantity columns hold: no 1E12, no 0.0001, no NaN."""
     if value is None or str(value).strip() == "":
         raise ValidationFailed(f"{label} is required; enter a number such as 1200.", field=field)
+    text = str(value).strip()
+    if GROUPED_NUMBER.fullmatch(text):
+        text = text.replace(",", "")
     try:
-        quantity = Decimal(str(value).strip())
+        quantity = Decimal(text)
     except (InvalidOperation, ValueError):
         quantity = Decimal("NaN")
     shown = f"“{_shown(value)}”"

@@ -4,6 +4,8 @@ with nothing changed (no row, no audit event, no queued work)."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.urls import reverse
 
@@ -194,7 +196,12 @@ def test_a_wrong_date_is_refused_with_the_explanation_kept(cast, supplier_client
         {"reason_code": "cannot_meet_date", "explanation": "Kept", "earliest_date": "ASAP", "version": "1"},
     )
     assert response.status_code == 400
-    assert response.context["form"].errors == {"earliest_date": ["Write the date as YYYY-MM-DD."]}
+    assert response.context["form"].errors == {
+        "earliest_date": [
+            "“ASAP” is not a date: the earliest date must be a calendar date (YYYY-MM-DD or MM/DD/YYYY); "
+            "a rated order needs one for each item (45 CFR 101.32)."
+        ]
+    }
     assert "Kept</textarea>" in response.content.decode()
     assert order_snapshot(order) == before
 
@@ -310,7 +317,8 @@ def test_a_flowdown_with_a_bad_date_is_refused_beside_the_field(cast, supplier_c
     assert response.status_code == 400
     assert response.context["formset"].forms[0].errors == {
         "required_dates": [
-            "“ASAP” is not a date: the required delivery date of item 1 must be a calendar date (YYYY-MM-DD); "
+            "“ASAP” is not a date: the required delivery date of item 1 must be a calendar date "
+            "(YYYY-MM-DD or MM/DD/YYYY); "
             "a rated order needs one for each item (45 CFR 101.32)."
         ]
     }
@@ -441,11 +449,25 @@ def test_a_flowdown_of_51_items_is_refused_and_nothing_changes(cast, supplier_cl
     assert order_snapshot(parent) == before
 
 
-def test_a_delay_date_in_another_form_than_yyyy_mm_dd_is_refused(cast, supplier_client):
-    # 03/04/2027 could be March or April: only the ISO form is a date here, as everywhere
+def test_a_delay_date_written_day_first_is_refused(cast, supplier_client):
+    # MM/DD/YYYY is the US form (and the date picker's); 13/04 cannot be month 13
     order = accepted(cast)
     before = order_snapshot(order)
-    response = supplier_client.post(url("order-delay", order), {"reasons": "Late.", "new_date": "03/04/2099"})
+    response = supplier_client.post(url("order-delay", order), {"reasons": "Late.", "new_date": "13/04/2099"})
     assert response.status_code == 400
-    assert response.context["form"].errors == {"new_date": ["Write the date as YYYY-MM-DD."]}
+    assert response.context["form"].errors == {
+        "new_date": [
+            "“13/04/2099” is not a real calendar date; write the new delivery date as YYYY-MM-DD (year-month-day) "
+            "or MM/DD/YYYY (month/day/year)."
+        ]
+    }
     assert order_snapshot(order) == before
+
+
+def test_a_delay_date_written_month_first_is_recorded(cast, supplier_client):
+    order = accepted(cast)
+    response = supplier_client.post(
+        url("order-delay", order), {"reasons": "Late.", "new_date": "03/04/2099", "version": "1"}
+    )
+    assert response["Location"] == url("order-detail", order)
+    assert order.responses.get(kind=SupplierResponseKind.DELAY).new_date == dt.date(2099, 3, 4)

@@ -292,10 +292,11 @@ def test_51_items_are_refused_at_the_top_of_the_page(cast, applicant_client):
     )
 
     assert response.status_code == 200
-    assert response.context["page_errors"] == [
+    assert response.context["formset"].non_form_errors() == [
         "At most 50 items fit one request or order; remove some and put them in another."
     ]
-    assert "At most 50 items fit one request or order" in response.content.decode()
+    summary = response.content.decode().split('data-testid="error-summary"', 1)[1].split("</ul>", 1)[0]
+    assert "<li>At most 50 items fit one request or order; remove some and put them in another.</li>" in summary
     assert snapshot(rr) == before
 
 

@@ -51,13 +51,18 @@ def _create(cast, items):
 @pytest.mark.parametrize(
     ("value", "message"),
     [
-        ("ASAP", "“ASAP” is not a date: the required delivery date of item 2 must be a calendar date (YYYY-MM-DD)"),
+        (
+            "ASAP",
+            "“ASAP” is not a date: the required delivery date of item 2 must be a calendar date "
+            "(YYYY-MM-DD or MM/DD/YYYY)",
+        ),
         ("immediately", "“immediately” is not a date"),
         ("2026-02-30", "“2026-02-30” is not a real calendar date; write the required delivery date of item 2 as"),
         ("next week", "“next week” is not a real calendar date"),
         ("20261215", "“20261215” is not a real calendar date"),
         ("2026-W50-1", "“2026-W50-1” is not a real calendar date"),
-        ("", "Enter the required delivery date of item 2 as YYYY-MM-DD."),
+        ("", "Enter the required delivery date of item 2 as YYYY-MM-DD or MM/DD/YYYY."),
+        ("31/12/2099", "“31/12/2099” is not a real calendar date"),
         (agency_today() - dt.timedelta(days=1), "is in the past; give a date from"),
     ],
 )

@@ -92,7 +92,10 @@ def test_the_document_holds_the_most_items_and_dates_the_validator_lets_through(
         ("0.0001", "The quantity “0.0001” has too many decimal places"),
         ("NaN", "The quantity “NaN” is not a number"),
         ("-inf", "The quantity “-inf” is not a number"),
-        ("1,200", "The quantity “1,200” is not a number"),
+        ("1,2", "The quantity “1,2” is not a number"),
+        ("1,20", "The quantity “1,20” is not a number"),
+        ("12,00,000", "The quantity “12,00,000” is not a number"),
+        (",200", "The quantity “,200” is not a number"),
         ("-5", "The quantity must be greater than zero."),
         ("0.000", "The quantity must be greater than zero."),
         ("x" * 500, "The quantity “" + "x" * 39 + "…” is not a number"),
@@ -108,10 +111,25 @@ def test_a_quantity_the_column_cannot_hold_is_refused(value, message):
 
 @pytest.mark.parametrize(
     ("value", "expected"),
-    [("99999999999.999", "99999999999.999"), (" 12.5 ", "12.5"), (Decimal("0.001"), "0.001"), (7, "7")],
+    [
+        ("99999999999.999", "99999999999.999"),
+        (" 12.5 ", "12.5"),
+        (Decimal("0.001"), "0.001"),
+        (7, "7"),
+        ("12,000", "12000"),
+        ("1,234,567.25", "1234567.25"),
+    ],
 )
 def test_a_quantity_the_column_holds_is_taken(value, expected):
     assert items.parse_quantity(value, field="q") == Decimal(expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("2099-03-04", dt.date(2099, 3, 4)), ("03/04/2099", dt.date(2099, 3, 4)), ("3/4/2099", dt.date(2099, 3, 4))],
+)
+def test_a_date_is_read_as_year_month_day_or_as_month_day_year(text, expected):
+    assert items.parse_date(text, field="d", label="date") == expected
 
 
 def test_dates_start_on_the_agency_day_not_the_utc_day(monkeypatch):
@@ -386,7 +404,8 @@ def test_submitting_a_draft_whose_date_has_passed_is_refused(cast, django_captur
     [
         ("ASAP", "“ASAP” is not a date: the new delivery date must be a calendar date"),
         ("2027-02-30", "“2027-02-30” is not a real calendar date"),
-        (None, "Enter the new delivery date as YYYY-MM-DD."),
+        (None, "Enter the new delivery date as YYYY-MM-DD or MM/DD/YYYY."),
+        ("13/04/2099", "“13/04/2099” is not a real calendar date; write the new delivery date as YYYY-MM-DD"),
         ("today", "“today” is not a real calendar date"),
     ],
 )

@@ -10,14 +10,9 @@ from django.forms import formset_factory
 
 from ratings.constants import OrganizationKind, RatingLevel, RejectionReason, rejection_reasons_for
 from ratings.models import Organization
+from ratings.portal.forms.fields import CalendarDateField
 from ratings.portal.forms.requests import AREA, CHECK, DATES_HELP, SELECT, TEXT, TOO_MANY_ITEMS
 from ratings.services import items
-
-# Typed dates, like the request form: the page works the same with or without JavaScript.
-DATE = {"class": "usa-input", "autocomplete": "off"}
-DATE_HELP = "YYYY-MM-DD"
-# Only the ISO form, like services.items.parse_date: 03/04/2027 could be March or April.
-DATE_FORMATS = ["%Y-%m-%d"]
 
 
 class AcceptForm(forms.Form):
@@ -45,13 +40,10 @@ class RejectForm(forms.Form):
         widget=forms.Textarea(attrs=AREA),
         error_messages={"required": "Explain the rejection in writing."},
     )
-    earliest_date = forms.DateField(
+    earliest_date = CalendarDateField(
         label="Earliest date you can deliver, or the earliest date otherwise possible (required for the mandatory reasons)",
+        date_label="earliest date",
         required=False,
-        help_text=DATE_HELP,
-        input_formats=DATE_FORMATS,
-        widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d"),
-        error_messages={"invalid": "Write the date as YYYY-MM-DD."},
     )
     offers_to_accept = forms.BooleanField(
         label="We offer to accept the order on the basis of that earliest date (required for the mandatory reasons).",
@@ -80,12 +72,10 @@ class ConfirmDelayForm(forms.Form):
         widget=forms.Textarea(attrs=AREA),
         error_messages={"required": "Give the reasons for the delay."},
     )
-    new_date = forms.DateField(
+    new_date = CalendarDateField(
         label="New delivery date",
-        help_text=DATE_HELP,
-        input_formats=DATE_FORMATS,
-        widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d"),
-        error_messages={"required": "Give the new delivery date.", "invalid": "Write the date as YYYY-MM-DD."},
+        date_label="new delivery date",
+        error_messages={"required": "Give the new delivery date."},
     )
 
 
@@ -96,12 +86,10 @@ class DelayForm(forms.Form):
         widget=forms.Textarea(attrs=AREA),
         error_messages={"required": "Give the reasons for the delay."},
     )
-    new_date = forms.DateField(
+    new_date = CalendarDateField(
         label="New delivery date",
-        help_text=DATE_HELP,
-        input_formats=DATE_FORMATS,
-        widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d"),
-        error_messages={"required": "Give the new delivery date.", "invalid": "Write the date as YYYY-MM-DD."},
+        date_label="new delivery date",
+        error_messages={"required": "Give the new delivery date."},
     )
 
 
@@ -167,7 +155,10 @@ class FlowdownItemForm(forms.Form):
 
 
 class BaseFlowdownItemFormSet(forms.BaseFormSet):
-    default_error_messages = {"too_many_forms": TOO_MANY_ITEMS}
+    default_error_messages = {
+        "too_many_forms": TOO_MANY_ITEMS,
+        "too_few_forms": "Give at least one item of the order you placed with your supplier.",
+    }
 
 
 FlowdownItemFormSet = formset_factory(

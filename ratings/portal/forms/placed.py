@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 
 from ratings.constants_assistance import AssistanceProblem, AssistanceUrgency
-from ratings.portal.forms.orders import DATE, DATE_FORMATS, DATE_HELP
+from ratings.portal.forms.fields import CalendarDateField
 from ratings.portal.forms.requests import AREA, CHECK, TEXT
 from ratings.services import items
 
@@ -31,13 +31,7 @@ class DelayReportForm(forms.Form):
         help_text="e.g. phone call from the plant manager on 2026-12-01",
     )
     reasons = forms.CharField(label="Reasons the supplier gave", max_length=4000, widget=forms.Textarea(attrs=AREA))
-    new_date = forms.DateField(
-        label="New delivery date the supplier gave",
-        help_text=DATE_HELP,
-        input_formats=DATE_FORMATS,
-        widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d"),
-        error_messages={"invalid": "Write the date as YYYY-MM-DD."},
-    )
+    new_date = CalendarDateField(label="New delivery date the supplier gave", date_label="new delivery date")
 
 
 class OpenCaseForm(forms.Form):
@@ -63,7 +57,7 @@ class OpenCaseForm(forms.Form):
     needed_dates = forms.CharField(
         label="Delivery date(s) you need",
         widget=forms.TextInput(attrs=TEXT),
-        help_text="YYYY-MM-DD, separated by commas",
+        help_text=f"{items.DATE_FORMS_TEXT}, separated by commas",
     )
 
     def __init__(self, *args: Any, problems: list[str], **kwargs: Any) -> None:

@@ -19,7 +19,8 @@ AREA = {"class": "usa-textarea"}
 SELECT = {"class": "usa-select"}
 CHECK = {"class": "usa-checkbox__input"}
 DATES_HELP = (
-    f"YYYY-MM-DD; separate several dates (at most {items.MAX_DATES_PER_ITEM}) with commas. “ASAP” is not a date."
+    f"{items.DATE_FORMS_TEXT}; separate several dates (at most {items.MAX_DATES_PER_ITEM}) with commas. "
+    "“ASAP” is not a date."
 )
 TOO_MANY_ITEMS = (
     f"At most {items.MAX_ITEMS_PER_REQUEST} items fit one request or order; remove some and put them in another."
@@ -93,7 +94,7 @@ class JustificationForm(forms.Form):
 
 
 class LineItemForm(forms.Form):
-    """Step 2: one order to be rated. Dates are typed (YYYY-MM-DD) so the page works without JavaScript.
+    """Step 2: one order to be rated. Dates are typed (YYYY-MM-DD or MM/DD/YYYY) so the page works without JavaScript.
     Lengths are the database's (services.items); the service checks quantities and dates."""
 
     supplier = forms.ChoiceField(label="Supplier", widget=forms.Select(attrs=SELECT))

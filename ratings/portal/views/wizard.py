@@ -227,7 +227,6 @@ def items(request: HttpRequest, pk: int) -> HttpResponse:
                     page_errors.append(error.message)
             else:
                 return _next(request, rr, "items")
-        page_errors.extend(str(error) for error in formset.non_form_errors())
     else:
         formset = portal_forms.LineItemFormSet(initial=_item_initial(rr), prefix="items")
     return render_portal(
