@@ -95,7 +95,7 @@ def test_the_manufacturer_sees_issued_orders_with_status_version_and_download(
     login(client, cast.applicant)
     response = client.get(reverse("portal:request-detail", args=[rr.pk]))
     rows = response.context["orders"]
-    assert [(r.order.supplier.legal_name, r.order.status, r.version, r.document_ready) for r in rows] == [
+    assert [(r.order.supplier.legal_name, r.order.status, r.version.number, r.document_ready) for r in rows] == [
         ("Filtra Corp", "issued", 1, True),
         ("PumpCo", "issued", 1, True),
     ]
@@ -141,6 +141,12 @@ def test_the_manufacturer_sees_the_suppliers_counter_offer_inert(client, cast):
     response = client.get(reverse("portal:request-detail", args=[order.source_request_id]))
     body = response.content.decode()
     assert [row.order.status for row in response.context["orders"]] == ["rejected"]
-    assert "Cannot meet the required delivery date (mandatory) — " + ESCAPED in body
-    assert "offered to accept on that basis" in body
+    earliest = (timezone.localdate() + dt.timedelta(days=90)).isoformat()
+    assert response.context["orders"][0].state_text == (
+        f"Rejected on {timezone.localdate():%Y-%m-%d} by {cast.supplier.printed_name}. "
+        "Reason: Cannot meet the required delivery date. "
+        f"Explanation: {SCRIPT}. Earliest date possible: {earliest}; the supplier offers to accept on that date."
+    )
+    assert "(mandatory)" not in body
+    assert ESCAPED in body
     assert SCRIPT not in body

@@ -131,6 +131,7 @@ def _detail_context(request: HttpRequest, order: RatedOrder, **forms_given: Any)
         "current": current,
         "items": list(current.items.all()) if current else [],
         "documents": _documents(order),
+        "versions": list(order.versions.order_by("-number")),
         "clock": order_clock(order, overdue=getattr(order, "is_overdue", None)),
         "conflict": order.pk in conflicts,
         "allowed": allowed,

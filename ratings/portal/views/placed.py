@@ -42,6 +42,8 @@ def _context(order: RatedOrder, **given: Any) -> dict[str, Any]:
     current = order.versions.filter(number=order.current_version).prefetch_related("items").first()
     return {
         "order": order,
+        "current": current,
+        "versions": list(order.versions.order_by("-number")),
         "items": list(current.items.all()) if current else [],
         "responses": order.responses.select_related("version").order_by("responded_at", "pk"),
         "offer": order_selectors.pending_offer(order),

@@ -18,7 +18,7 @@ from dpa_portal.pagination import keyset_page
 from ratings import audit_actions
 from ratings.clock import reconsideration_due
 from ratings.constants import EDITABLE_STATES, HHS_ROLES, WITHDRAWABLE_STATES, RequestState, Role
-from ratings.models import Document, RatingRequest, SupplierResponse
+from ratings.models import Document, RatedOrderVersion, RatingRequest, SupplierResponse
 from ratings.portal.access import (
     actor,
     applicant_only,
@@ -29,6 +29,7 @@ from ratings.portal.access import (
     render_portal,
     supplier_organizations,
 )
+from ratings.portal.answers import order_state_text
 from ratings.portal.forms import requests as portal_forms
 from ratings.portal.views import orders as supplier
 from ratings.portal.views.wizard import field_error, posted_version
@@ -65,7 +66,10 @@ APPLICANT_TIMELINE = (
     audit_actions.REQUEST_RETURN_FOR_CORRECTION,
     audit_actions.REQUEST_RESUBMIT,
     # Its rated orders' answers and what followed them (special priorities assistance).
+    audit_actions.ORDER_ACCEPT,
     audit_actions.ORDER_REJECT,
+    audit_actions.ORDER_AMEND,
+    audit_actions.ORDER_CANCEL,
     audit_actions.ORDER_ACCEPT_OFFER,
     audit_actions.ORDER_RECORD_DELAY,
     audit_actions.ASSISTANCE_OPEN,
@@ -83,6 +87,8 @@ REASON_SHOWN = {
         audit_actions.REQUEST_APPROVE,
         audit_actions.REQUEST_DENY,
         audit_actions.REQUEST_WITHDRAW,
+        audit_actions.ORDER_AMEND,
+        audit_actions.ORDER_CANCEL,
     )
 }
 
@@ -111,7 +117,7 @@ def timeline(rr: RatingRequest) -> list[TimelineEntry]:
     return [
         TimelineEntry(
             when=e.occurred_at,
-            what=TIMELINE_LABELS[e.action],
+            what=TIMELINE_LABELS[e.action] + (f" ({e.reference})" if e.reference != rr.reference else ""),
             who=_who(e),
             why=e.reason if e.action in REASON_SHOWN else "",
         )
@@ -186,24 +192,37 @@ def request_list(request: HttpRequest) -> HttpResponse:
 @dataclass(frozen=True)
 class OrderRow:
     order: Any
-    version: int
+    version: RatedOrderVersion  # the current version: its own issue time, what it changed
     document_ready: bool
-    answer: SupplierResponse | None  # the supplier's latest answer (accept, reject, delay, fulfilled)
+    state_text: str  # the answer in force for the current version, or the cancellation and its reason
 
 
 def issued_orders(rr: RatingRequest) -> list[OrderRow]:
     """The rated orders issued for this request (not the suppliers' own flow-down orders), with
-    whether their current document exists yet (it is generated after commit) and the supplier's
-    latest answer; downloads go through the audited order document view."""
-    orders = rr.rated_orders.filter(parent__isnull=True).select_related("supplier").order_by("order_number")
+    their current version, whether its document exists yet (it is generated after commit) and
+    what holds for it; downloads go through the audited order document view."""
+    orders = list(rr.rated_orders.filter(parent__isnull=True).select_related("supplier").order_by("order_number"))
     ready = set(
         Document.objects.filter(version__order__source_request=rr).values_list("version__order_id", "version__number")
     )
-    answers: dict[int, SupplierResponse] = {}
-    for answer in SupplierResponse.objects.filter(order__in=orders).order_by("responded_at", "pk"):
-        answers[answer.order_id] = answer
+    current = {
+        (v.order_id, v.number): v
+        for v in RatedOrderVersion.objects.filter(order__in=orders).only(
+            "order_id", "number", "issued_at", "kind", "amendment_reason", "significance", "changes"
+        )
+    }
+    answers: dict[int, list[SupplierResponse]] = {}
+    for answer in (
+        SupplierResponse.objects.filter(order__in=orders).select_related("version").order_by("responded_at", "pk")
+    ):
+        answers.setdefault(answer.order_id, []).append(answer)
     return [
-        OrderRow(order, order.current_version, (order.pk, order.current_version) in ready, answers.get(order.pk))
+        OrderRow(
+            order,
+            current[(order.pk, order.current_version)],
+            (order.pk, order.current_version) in ready,
+            order_state_text(order, answers.get(order.pk, [])),
+        )
         for order in orders
     ]
 
