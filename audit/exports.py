@@ -247,6 +247,10 @@ def manifest_path(path: Path) -> Path:
     return path.with_name(path.name + ".manifest.json")
 
 
+def manifest_name(job: ExportJob) -> str:
+    return f"audit-export-{job.pk}.{job.format}.manifest.json"
+
+
 def storage_name(job: ExportJob) -> str:
     return f"audit-exports/export-{job.pk}.{job.format}"
 
@@ -267,6 +271,30 @@ def run_background(job_id: int) -> None:
         ExportJob.objects.filter(pk=job.pk).update(status=ExportJob.Status.FAILED, error=str(error)[:2000])
         raise
     ExportJob.objects.filter(pk=job.pk).update(file=name)
+
+
+def open_stored(job: ExportJob, *, actor: Actor) -> Any:
+    """The stored file of a finished export, its download audited first (None when it was streamed)."""
+    if job.status != ExportJob.Status.DONE or not job.file:
+        return None
+    refuse_unless_may_export(actor, action=actions.EXPORT_DOWNLOAD)
+    with transaction.atomic():
+        services.record(
+            action=actions.EXPORT_DOWNLOAD, actor=actor, target=job, data={"sha256": job.manifest.get("sha256")}
+        )
+    return storages["private"].open(job.file, "rb")
+
+
+def manifest_download(job: ExportJob, *, actor: Actor) -> dict[str, Any] | None:
+    """The signed manifest of a finished export, its download audited first (None until written)."""
+    if not job.manifest:
+        return None
+    refuse_unless_may_export(actor, action=actions.EXPORT_MANIFEST)
+    with transaction.atomic():
+        services.record(
+            action=actions.EXPORT_MANIFEST, actor=actor, target=job, data={"sha256": job.manifest.get("sha256")}
+        )
+    return dict(job.manifest)
 
 
 def verify_export(manifest_bytes: bytes, export_bytes: bytes) -> list[str]:

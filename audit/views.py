@@ -15,7 +15,6 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
-from django.core.files.storage import storages
 from django.db import transaction
 from django.http import (
     FileResponse,
@@ -32,7 +31,6 @@ from django.views.decorators.http import require_GET
 
 from audit import checkpoints, exports, selectors, services, signing, vocabulary
 from audit.access import may_audit, stored_user
-from audit.actions import EXPORT_MANIFEST
 from audit.constants import CONFIDENTIALITY_LEGEND, Outcome
 from audit.models import ExportJob
 from dpa_portal.errors import ApplicationError
@@ -147,13 +145,10 @@ def export_list(request: HttpRequest) -> HttpResponseBase:
 @auditor_view
 def export_download(request: HttpRequest, pk: int) -> HttpResponseBase:
     job = get_object_or_404(ExportJob, pk=pk, status=ExportJob.Status.DONE)
-    if not job.file:
+    handle = exports.open_stored(job, actor=request.user)
+    if handle is None:
         raise Http404("This export was streamed, not stored.")
-    with transaction.atomic():
-        services.record(
-            action="audit.export_download", actor=request.user, target=job, data={"sha256": job.manifest.get("sha256")}
-        )
-    response = FileResponse(storages["private"].open(job.file, "rb"), as_attachment=True, filename=Path(job.file).name)
+    response = FileResponse(handle, as_attachment=True, filename=Path(job.file).name)
     response["X-Content-Type-Options"] = "nosniff"
     return response
 
@@ -161,14 +156,11 @@ def export_download(request: HttpRequest, pk: int) -> HttpResponseBase:
 @auditor_view
 def export_manifest(request: HttpRequest, pk: int) -> HttpResponseBase:
     job = get_object_or_404(ExportJob, pk=pk)
-    if not job.manifest:
+    manifest = exports.manifest_download(job, actor=request.user)
+    if manifest is None:
         raise Http404("The manifest is written when the export finishes.")
-    with transaction.atomic():
-        services.record(
-            action=EXPORT_MANIFEST, actor=request.user, target=job, data={"sha256": job.manifest.get("sha256")}
-        )
-    response = JsonResponse(job.manifest, json_dumps_params={"indent": 2, "sort_keys": True})
-    response["Content-Disposition"] = f'attachment; filename="audit-export-{job.pk}.{job.format}.manifest.json"'
+    response = JsonResponse(manifest, json_dumps_params={"indent": 2, "sort_keys": True})
+    response["Content-Disposition"] = f'attachment; filename="{exports.manifest_name(job)}"'
     return response
 
 

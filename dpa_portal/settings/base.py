@@ -277,6 +277,7 @@ SPECTACULAR_SETTINGS = {
         "HealthResourceCategoryEnum": "ratings.constants.HealthResourceCategory",
         "WebhookEventTypeEnum": "ratings.constants.WebhookEventType",
         "WebhookDeliveryStatusEnum": "ratings.constants.WebhookDeliveryStatus",
+        "AuditOutcomeEnum": "audit.constants.Outcome",
     },
     "COMPONENT_SPLIT_REQUEST": True,
     "PREPROCESSING_HOOKS": ["ratings.api.schema.api_v1_only"],

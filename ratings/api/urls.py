@@ -1,7 +1,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
-from ratings.api.views import hhs, orders, reference, requests, webhooks
+from ratings.api.views import audit, hhs, orders, reference, requests, webhooks
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
@@ -38,7 +38,12 @@ urlpatterns = [
         for name in hhs.ACTIONS
     ],
     # Auditors.
-    path("v1/audit/events/", hhs.AuditEventList.as_view(), name="api-audit-events"),
+    path("v1/audit/events/", audit.AuditEventList.as_view(), name="api-audit-events"),
+    path("v1/audit/exports/", audit.ExportList.as_view(), name="api-audit-exports"),
+    path("v1/audit/exports/<int:pk>/", audit.ExportDetail.as_view(), name="api-audit-export"),
+    path("v1/audit/exports/<int:pk>/file/", audit.ExportFile.as_view(), name="api-audit-export-file"),
+    path("v1/audit/exports/<int:pk>/manifest/", audit.ExportManifest.as_view(), name="api-audit-export-manifest"),
+    path("v1/audit/bundles/<str:reference>/", audit.RequestBundle.as_view(), name="api-audit-bundle"),
     # Rated orders (suppliers answer; manufacturers, HHS and auditors read).
     path("v1/orders/", orders.OrderList.as_view(), name="api-orders"),
     path("v1/orders/<str:order_number>/", orders.OrderDetail.as_view(), name="api-order"),

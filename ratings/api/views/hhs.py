@@ -1,4 +1,4 @@
-"""HHS staff's workflow actions on a request, and the auditors' search of the audit trail.
+"""HHS staff's workflow actions on a request (the auditors' API is in ratings/api/views/audit.py).
 
 Each action is one service; who may take it is the service's rule (a refusal is a 403 problem,
 audited). Signing (approval) re-checks the password and an authenticator code (21 CFR 11.200).
@@ -10,19 +10,13 @@ from collections.abc import Callable
 from typing import Any
 
 from drf_spectacular.utils import extend_schema
-from rest_framework import permissions as drf_permissions
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from audit import selectors as audit_selectors
-from audit.access import may_audit
-from audit.constants import Outcome
-from audit.models import AuditEvent
 from dpa_portal.errors import ValidationFailed
 from ratings.api import request_serializers as rs
-from ratings.api.base import ApiView, PageQuery
-from ratings.api.schema import CHANGE_ERRORS, IDEMPOTENCY_KEY, IF_MATCH, IF_NONE_MATCH, READ_ERRORS, responses
+from ratings.api.schema import CHANGE_ERRORS, IDEMPOTENCY_KEY, IF_MATCH, responses
 from ratings.api.views.requests import RequestView
 from ratings.constants import REVIEW_CHECKLIST, Recommendation
 from ratings.models import RatingRequest, User
@@ -160,65 +154,3 @@ def hhs_action_view(name: str) -> type[RequestView]:
 
     HhsAction.__name__ = HhsAction.__qualname__ = "".join(part.capitalize() for part in name.split("-")) + "Action"
     return HhsAction
-
-
-# --- auditors ------------------------------------------------------------------------------
-
-
-class Audits(drf_permissions.BasePermission):
-    message = "Only auditors and HHS staff allowed to view the audit trail search it."
-
-    def has_permission(self, request: Request, view: object) -> bool:
-        return may_audit(request.user)
-
-
-class AuditEventSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = AuditEvent
-        fields = [
-            "sequence",
-            "occurred_at",
-            "action",
-            "outcome",
-            "actor_label",
-            "reference",
-            "object_type",
-            "object_id",
-            "from_state",
-            "to_state",
-            "reason",
-            "hash",
-        ]
-
-
-class AuditQuery(PageQuery):
-    date_from = serializers.DateField(required=False)
-    date_to = serializers.DateField(required=False)
-    actor = serializers.CharField(required=False, max_length=150, help_text="User id, or part of a name.")
-    organization = serializers.IntegerField(required=False, min_value=1)
-    reference = serializers.CharField(required=False, max_length=40, help_text="A request or order reference.")
-    action = serializers.CharField(required=False, max_length=80, help_text='An action, or a prefix ending in ".".')
-    outcome = serializers.ChoiceField(required=False, choices=Outcome.choices)
-    q = serializers.CharField(required=False, max_length=200, help_text="Text in the reasons.")
-
-
-class AuditEventList(ApiView):
-    permission_classes = [*ApiView.permission_classes, Audits]
-    list_query = AuditQuery
-    lists = True
-    cursor_ordering = ("-sequence",)
-
-    @extend_schema(
-        operation_id="audit_events_list",
-        tags=["Audit"],
-        summary="Search the audit trail",
-        description="Newest first. The hash chain and signed exports are in the auditor workspace (/audit/).",
-        parameters=[AuditQuery, IF_NONE_MATCH],
-        responses=responses(AuditEventSerializer(many=True), 304, *READ_ERRORS),
-    )
-    def get(self, request: Request) -> Response:
-        params = self.query()
-        filters = audit_selectors.EventFilters.parse(
-            {name: value for name, value in params.items() if name not in ("cursor", "page_size")}
-        )
-        return self.paged(audit_selectors.events(filters), AuditEventSerializer)
