@@ -322,3 +322,14 @@ def agency_time(moment: dt.datetime | None, *, seconds: bool = False) -> str:
         raise ValueError("agency_time needs a timezone-aware datetime")
     local = moment.astimezone(agency_time_zone())
     return dateformat.format(local, AGENCY_DATETIME_SECONDS_FORMAT if seconds else AGENCY_DATETIME_FORMAT)
+
+
+def agency_date(moment: dt.datetime | dt.date | None) -> str:
+    """The agency-local day in words, as a notice tells a due date: "Tuesday, December 8, 2026"."""
+    if moment is None:
+        return ""
+    if isinstance(moment, dt.datetime):
+        if timezone.is_naive(moment):
+            raise ValueError("agency_date needs a timezone-aware datetime")
+        moment = moment.astimezone(agency_time_zone()).date()
+    return dateformat.format(moment, "l, F j, Y")

@@ -206,6 +206,8 @@ class NotificationKind(models.TextChoices):
     ASSISTANCE_UPDATE = "assistance_update", "Special priorities assistance case update"
     DIRECTIVE_ISSUED = "directive_issued", "Directive from HHS"
     DELAY_CONFIRMATION_DUE = "delay_confirmation_due", "Written confirmation of a delay is due"
+    # The customer's copy of an amendment or cancellation HHS made to an order it placed.
+    PLACED_ORDER_CHANGED = "placed_order_changed", "A rated order you placed was amended or cancelled"
     # HHS staff notices.
     REQUEST_SUBMITTED = "request_submitted", "New submission"
     REQUEST_RESUBMITTED = "request_resubmitted", "Corrected request resubmitted"

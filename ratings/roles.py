@@ -24,6 +24,12 @@ def active_memberships(user: Any) -> list[Any]:
     return cached
 
 
+def remember_memberships(user: Any, memberships: list[Any]) -> None:
+    """Keep memberships read for many users at once (a batch job) as `user`'s, unless known."""
+    if getattr(user, "_active_memberships", None) is None:
+        user._active_memberships = memberships
+
+
 def forget_memberships(user: Any) -> None:
     for cached in ("_active_memberships", "_conflicted_organization_ids"):
         if hasattr(user, cached):

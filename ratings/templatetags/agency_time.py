@@ -26,3 +26,11 @@ def agency_time(value: dt.datetime | None, precision: str = "") -> str:
     if not isinstance(value, dt.datetime) or timezone.is_naive(value):
         return "" if value is None else str(value)
     return clock.agency_time(value, seconds=precision == "seconds")
+
+
+@register.filter(name="agency_date")
+def agency_date(value: dt.datetime | dt.date | None) -> str:
+    """`{{ due|agency_date }}`: "Tuesday, December 8, 2026" (the agency-local day)."""
+    if isinstance(value, dt.datetime) and timezone.is_naive(value):
+        return str(value)
+    return clock.agency_date(value) if isinstance(value, dt.date) else ""

@@ -15,7 +15,9 @@ from django.template.loader import get_template
 from django.utils import timezone
 
 from ratings.constants import NOTICE_CATEGORY, NotificationDelivery, NotificationStatus
-from ratings.models import Notification, NotificationPreference, User
+from ratings.models import Membership, Notification, NotificationPreference, User
+from ratings.roles import remember_memberships
+from ratings.services.notifications import links
 from ratings.services.notifications.outbox import HELD_AS, absolute_url, enqueue
 
 CHUNK = 5000  # keys per IN list (PostgreSQL takes at most 65,535 parameters)
@@ -31,7 +33,7 @@ class Notice:
     template: str
     key: str
     target: Model | None = None
-    link: str = ""
+    link: str | None = None  # None: the recipient's own page of `target` (notifications.links)
     context: dict[str, Any] = field(default_factory=dict)
 
 
@@ -56,6 +58,20 @@ def _deliveries(notices: list[Notice]) -> dict[tuple[int, str], str]:
     return chosen
 
 
+def _load_memberships(users: Iterable[User]) -> None:
+    """Each recipient's link depends on its roles: read them for every recipient in one query
+    and keep them where permissions look for them."""
+    by_user: dict[int, list[Membership]] = defaultdict(list)
+    users = list(users)
+    rows = Membership.objects.filter(
+        user_id__in={user.pk for user in users}, is_active=True, organization__is_active=True
+    ).select_related("organization")
+    for membership in rows:
+        by_user[membership.user_id].append(membership)
+    for user in users:
+        remember_memberships(user, by_user[user.pk])
+
+
 def notify_bulk(notices: Iterable[Notice]) -> list[Notification]:
     """Write every notice whose key is new (and whose recipient is active), in the caller's
     transaction, with one INSERT per thousand rows; queue the immediate ones after commit."""
@@ -68,6 +84,7 @@ def notify_bulk(notices: Iterable[Notice]) -> list[Notification]:
     if not todo:
         return []
     chosen = _deliveries(todo)
+    _load_memberships(notice.recipient for notice in todo if notice.link is None)
     now = timezone.now()
     templates: dict[str, tuple[Any, Any]] = {}
     rows = []
@@ -78,7 +95,7 @@ def notify_bulk(notices: Iterable[Notice]) -> list[Notification]:
                 get_template(f"notifications/{notice.template}.html"),
             )
         text, html = templates[notice.template]
-        url = absolute_url(notice.link)
+        url = absolute_url(links.notice_link(notice.recipient, notice.target) if notice.link is None else notice.link)
         values = {
             **notice.context,
             "recipient": notice.recipient,

@@ -15,6 +15,7 @@ import logging
 
 from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from ratings.clock import agency_time_zone
@@ -53,7 +54,7 @@ def _digest_one(recipient: User, day: dt.date) -> Notification | None:
             template="digest",
             context={"items": held, "day": day},
             key=key,
-            link="/",
+            link=reverse("notification-list"),
         )
         Notification.objects.filter(pk__in=ids).update(status=NotificationStatus.DIGESTED, digest=digest)
     logger.info("notification.digest id=%s notices=%s", digest.pk, len(ids))

@@ -38,7 +38,7 @@ from ratings import audit_actions, permissions
 from ratings.constants import NotificationDelivery, NotificationStatus
 from ratings.models import Notification, User
 from ratings.services import transition
-from ratings.services.notifications import preferences
+from ratings.services.notifications import links, preferences
 from ratings.services.orders import clocks as order_clocks
 
 logger = logging.getLogger("ratings.notifications")
@@ -67,18 +67,20 @@ def notify(
     context: dict[str, Any],
     key: str,
     target: Model | None = None,
-    link: str = "",
+    link: str | None = None,
 ) -> Notification:
     """Write one notice in the caller's transaction and queue its delivery after commit.
 
     `template` names templates/notifications/<template>.txt and .html; both get `context`
-    plus recipient, subject and link. The same key twice returns the existing row unchanged.
+    plus recipient, subject and link. The link is the recipient's own page of `target`
+    (services.notifications.links) unless the cause gives one (an invitation's set-password
+    address). The same key twice returns the existing row unchanged.
     """
     existing = Notification.objects.filter(key=key).first()
     if existing is not None:
         return existing
     delivery = preferences.delivery_for(recipient, kind)
-    url = absolute_url(link)
+    url = absolute_url(links.notice_link(recipient, target) if link is None else link)
     values = {**context, "recipient": recipient, "subject": subject, "link": url, "site_url": settings.SITE_URL}
     row = Notification(
         key=key,
@@ -115,7 +117,7 @@ def notify_many(
     context: dict[str, Any],
     key_prefix: str,
     target: Model | None = None,
-    link: str = "",
+    link: str | None = None,
 ) -> list[Notification]:
     """One notice per distinct recipient; key = key_prefix + recipient id."""
     seen: set[int] = set()

@@ -7,22 +7,22 @@ order + version + kind (+ offset) + recipient: a cause writes each notice once.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 
+from django.conf import settings
 from django.db import models
-from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 
 from ratings.clock import agency_time
-from ratings.constants import NotificationKind, Role, SupplierNoticeKind, WebhookEventType
+from ratings.constants import NotificationKind, Role, SupplierNoticeKind, SupplierResponseKind, WebhookEventType
 from ratings.models import Notification, RatedOrder, RatedOrderVersion, SupplierResponse, User
 from ratings.services.notifications.bulk import Notice, notify_bulk
 from ratings.services.notifications.outbox import notify_many
+from ratings.services.orders.clocks import response_due_for
 from ratings.services.requests.notices import applicant_recipients, intake_analysts
 from ratings.services.suppliers import reach
 from ratings.services.webhooks import events
-
-# Used until the supplier portal's order page exists (it is login-protected).
-ORDER_PORTAL_PATH = "/portal/orders/{order_number}/"
 
 VERSION_EVENTS = {
     SupplierNoticeKind.ISSUED: WebhookEventType.ORDER_ISSUED,
@@ -34,13 +34,28 @@ VERSION_NOTICES = {
     SupplierNoticeKind.AMENDED: (NotificationKind.ORDER_AMENDED, "{number}: rated order amended ({rating})"),
     SupplierNoticeKind.CANCELLED: (NotificationKind.ORDER_CANCELLED, "{number}: rated order cancelled ({rating})"),
 }
+# What the customer reads when HHS changes an order it placed (the supplier's copy is the order).
+CUSTOMER_CHANGES = {
+    SupplierNoticeKind.AMENDED: "{number}: HHS amended the rated order to {supplier}",
+    SupplierNoticeKind.CANCELLED: "{number}: HHS cancelled the rated order to {supplier}",
+}
+RESPONSE_SUBJECTS = {
+    SupplierResponseKind.ACCEPT: "{supplier} accepted rated order {number}",
+    SupplierResponseKind.REJECT: "{supplier} rejected rated order {number}",
+    SupplierResponseKind.DELAY: "{supplier} reports a delay on rated order {number}",
+    SupplierResponseKind.DELAY_REPORTED: "Delay on rated order {number} recorded for {supplier}",
+    SupplierResponseKind.DELAY_CONFIRMED: "{supplier} confirmed in writing a delay on rated order {number}",
+    SupplierResponseKind.FULFILLED: "{supplier} fulfilled rated order {number}",
+}
 
 
-def order_link(order: RatedOrder) -> str:
-    try:
-        return reverse("portal:order-detail", args=[order.order_number])
-    except NoReverseMatch:
-        return ORDER_PORTAL_PATH.format(order_number=order.order_number)
+def answer_due(order: RatedOrder, version: RatedOrderVersion) -> dt.datetime | None:
+    """When the supplier's answer to `version` is due: its running clock, or (not delivered yet)
+    the due time if it is received now, as the notice is mailed within moments of this; None
+    once answered (a minor amendment keeps the answer already given)."""
+    if version.clock_closed_at is not None:
+        return None
+    return version.response_due_at or response_due_for(order, timezone.now())
 
 
 def supplier_contacts(organization_id: int) -> list[User]:
@@ -70,16 +85,35 @@ def notify_order_version(*, order: RatedOrder, version: RatedOrderVersion) -> li
     events.order_version_published(
         order=order, version=version, type=VERSION_EVENTS[SupplierNoticeKind(version.supplier_notice_kind)]
     )
-    return notify_many(
+    notice_kind = SupplierNoticeKind(version.supplier_notice_kind)
+    context = {
+        "order": order,
+        "version": version,
+        "notice": version.get_supplier_notice_kind_display(),
+        "due": None if notice_kind == SupplierNoticeKind.CANCELLED else answer_due(order, version),
+        "working_days": settings.SUPPLIER_RESPONSE_WORKING_DAYS.get(order.level),
+    }
+    rows = notify_many(
         recipients=reach.order_recipients(order),
         kind=kind,
         subject=subject.format(number=order.order_number, rating=order.rating),
         template="order_notice",
-        context={"order": order, "version": version, "notice": version.get_supplier_notice_kind_display()},
+        context=context,
         key_prefix=f"rated_order:{order.pk}:v{version.number}:{kind}",
         target=version,
-        link=order_link(order),
     )
+    if notice_kind in CUSTOMER_CHANGES:
+        rows += notify_many(
+            recipients=placing_recipients(order),
+            kind=NotificationKind.PLACED_ORDER_CHANGED,
+            subject=CUSTOMER_CHANGES[notice_kind].format(number=order.order_number, supplier=order.supplier.legal_name),
+            template="placed_order_changed",
+            context=context,
+            key_prefix=f"rated_order:{order.pk}:v{version.number}:{NotificationKind.PLACED_ORDER_CHANGED}",
+            # The order, not the version: only the supplier's copy of a version starts its clock.
+            target=order,
+        )
+    return rows
 
 
 def notify_response(*, order: RatedOrder, response: SupplierResponse) -> list[Notification]:
@@ -88,12 +122,13 @@ def notify_response(*, order: RatedOrder, response: SupplierResponse) -> list[No
     return notify_many(
         recipients=[*placing_recipients(order), *intake_analysts()],
         kind=NotificationKind.ORDER_RESPONSE,
-        subject=f"{order.order_number}: {response.get_kind_display().lower()} by {order.supplier.legal_name}",
+        subject=RESPONSE_SUBJECTS[SupplierResponseKind(response.kind)].format(
+            supplier=order.supplier.legal_name, number=order.order_number
+        ),
         template="order_response",
         context={"order": order, "response": response},
         key_prefix=f"rated_order:{order.pk}:response{response.pk}",
         target=order,
-        link=reverse("admin:ratings_ratedorder_change", args=[order.pk]),
     )
 
 
@@ -107,7 +142,6 @@ def notify_reminder(*, version: RatedOrderVersion, offset: int) -> list[Notifica
         context={"order": order, "version": version, "offset": offset},
         key_prefix=f"rated_order:{order.pk}:v{version.number}:reminder{offset}",
         target=version,
-        link=order_link(order),
     )
 
 
@@ -121,7 +155,6 @@ def notify_overdue(*, version: RatedOrderVersion) -> list[Notification]:
         context={"order": order, "version": version},
         key_prefix=f"rated_order:{order.pk}:v{version.number}:overdue",
         target=version,
-        link=reverse("admin:ratings_ratedorder_change", args=[order.pk]),
     )
 
 
@@ -161,7 +194,6 @@ def notify_reminders(*, versions: list[RatedOrderVersion], offset: int) -> list[
             context={"order": v.order, "version": v, "offset": offset},
             key=f"rated_order:{v.order.pk}:v{v.number}:reminder{offset}:user{user.pk}",
             target=v,
-            link=order_link(v.order),
         )
         for v in versions
         for user in contacts[v.order.supplier_id]
@@ -192,7 +224,6 @@ def notify_overdue_many(*, versions: list[RatedOrderVersion]) -> list[Notificati
             context={"order": v.order, "version": v},
             key=f"rated_order:{v.order.pk}:v{v.number}:overdue:user{user.pk}",
             target=v,
-            link=reverse("admin:ratings_ratedorder_change", args=[v.order.pk]),
         )
         for v in versions
         for user in [*intake, *placed_by(v.order)]
@@ -218,7 +249,6 @@ def notify_delay_confirmation_due(*, order: RatedOrder, report: SupplierResponse
         },
         key_prefix=f"rated_order:{order.pk}:delay_report{report.pk}",
         target=order,
-        link=order_link(order),
     )
 
 
@@ -236,5 +266,4 @@ def notify_offer_accepted(*, order: RatedOrder, response: SupplierResponse) -> l
         },
         key_prefix=f"rated_order:{order.pk}:offer{response.pk}",
         target=order,
-        link=order_link(order),
     )

@@ -5,15 +5,15 @@ transition's transaction, after its audit event: the notices commit or roll back
 Internal HHS steps (recommend, return for rework) tell the applicant nothing: the
 recommendation is deliberative. HHS staff hear of what the applicant does: new and corrected
 submissions and withdrawals go to intake (or, once assigned, to the reviewer), answers to the
-reviewer; each recipient's preferences decide how (services.notifications.preferences).
+reviewer; each recipient's preferences decide how (services.notifications.preferences), and
+each is led to its own page of the request (services.notifications.links).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.urls import reverse
-
+from ratings.clock import reconsideration_due
 from ratings.constants import NotificationKind, OrganizationKind, RequestState, Role
 from ratings.models import Notification, RatingRequest, User
 from ratings.services.notifications.outbox import notify_many
@@ -138,8 +138,16 @@ def notify_request_transition(*, rating_request: RatingRequest, action: str, act
     latest_question = None
     if action == "request_information":
         latest_question = rating_request.information_requests.order_by("-asked_at", "-pk").first()
-    staff_link = reverse("admin:ratings_ratingrequest_change", args=[rating_request.pk])
-    portal_link = reverse("portal:request-detail", args=[rating_request.pk])
+    reconsider_by = (
+        reconsideration_due(decided_at=rating_request.decided_at)
+        if action == "deny" and rating_request.decided_at
+        else None
+    )
+    orders = (
+        list(rating_request.rated_orders.filter(parent__isnull=True).select_related("supplier"))
+        if action == "approve"
+        else []
+    )
     for notice in NOTICES.get(action, []):
         rows += notify_many(
             recipients=_recipients(rating_request, notice.audience),
@@ -155,9 +163,10 @@ def notify_request_transition(*, rating_request: RatingRequest, action: str, act
                 "actor": actor,
                 "question": latest_question.question if latest_question else "",
                 "what": notice.subject.split(": ", 1)[-1].format(org=rating_request.applicant_organization.legal_name),
+                "orders": orders,
+                "reconsider_by": reconsider_by,
             },
             key_prefix=f"rating_request:{rating_request.pk}:v{rating_request.version}:{notice.kind}",
             target=rating_request,
-            link=portal_link if notice.audience == "applicants" else staff_link,
         )
     return rows

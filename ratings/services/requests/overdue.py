@@ -12,7 +12,6 @@ import datetime as dt
 
 from django.conf import settings
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 
 from audit import services as audit
@@ -50,7 +49,6 @@ def _escalate(rating_request: RatingRequest, now: dt.datetime) -> list[Notificat
             },
             key_prefix=key_prefix,
             target=rating_request,
-            link=reverse("admin:ratings_ratingrequest_change", args=[rating_request.pk]),
         )
         audit.record(
             action=audit_actions.REQUEST_REVIEW_OVERDUE,

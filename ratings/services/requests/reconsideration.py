@@ -43,7 +43,6 @@ def _notify(rating_request: RatingRequest, recipients: list[User], subject: str,
         context={"headline": f"Request {rating_request.reference}: {subject}.", "lines": lines},
         key_prefix=f"reconsideration:{rating_request.pk}:{key}",
         target=rating_request,
-        link="",
     )
 
 

@@ -11,7 +11,6 @@ import re
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 
 from audit import services as audit
@@ -191,7 +190,6 @@ def supplier_unreachable_escalate(*, organization: Organization, actor: User) ->
             },
             key_prefix=f"unreachable:{locked.pk}:{stamp}",
             target=locked,
-            link=reverse("admin:ratings_organization_change", args=[locked.pk]),
         )
         return transition.Applied(organization_id=locked.pk, data={"reinvited": reinvited})
 

@@ -1,0 +1,78 @@
+"""Where a notice leads: the one page of its object that its recipient can open.
+
+Every notice gets its link here, from (recipient, object): the same order is the supplier's
+order page for a supplier contact, the customer's placed-order page for whoever placed it, the
+admin page for HHS staff and the request's history under /audit/ for an auditor. A link nobody
+could open is worse than none, so a recipient who may see none of these pages gets "".
+"""
+
+from __future__ import annotations
+
+from django.db.models import Model
+from django.urls import reverse
+
+from ratings import permissions
+from ratings.constants import HHS_WORKFLOW_ROLES, Role
+from ratings.models import (
+    AssistanceCase,
+    Directive,
+    Organization,
+    RatedOrder,
+    RatedOrderVersion,
+    RatingRequest,
+    SupplierResponse,
+    User,
+    WebhookEndpoint,
+)
+from ratings.permissions_casework import is_placing_party
+
+
+def order_of(target: Model) -> RatedOrder | None:
+    """The rated order a notice's object belongs to (None for what is not about one)."""
+    if isinstance(target, RatedOrder):
+        return target
+    if isinstance(target, RatedOrderVersion | SupplierResponse | AssistanceCase):
+        return target.order
+    if isinstance(target, Directive):
+        return target.case.order
+    return None
+
+
+def _staff_link(target: Model, order: RatedOrder | None) -> str:
+    if isinstance(target, Directive):
+        return reverse("admin:ratings_assistancecase_change", args=[target.case_id])
+    if isinstance(target, AssistanceCase | RatingRequest | Organization):
+        return reverse(f"admin:ratings_{target._meta.model_name}_change", args=[target.pk])
+    if order is not None:
+        return reverse("admin:ratings_ratedorder_change", args=[order.pk])
+    return ""
+
+
+def _is_workflow_staff(user: User) -> bool:
+    return any(permissions.has_role(user, role) for role in HHS_WORKFLOW_ROLES) or permissions.has_role(
+        user, Role.HHS_ADMIN
+    )
+
+
+def notice_link(recipient: User, target: Model | None) -> str:
+    """The site-relative address of `target` as `recipient` sees it, or "" if none."""
+    if target is None:
+        return ""
+    if isinstance(target, WebhookEndpoint):
+        return reverse("portal:api-getting-started")
+    order = order_of(target)
+    if order is not None:
+        if order.supplier_id in permissions.organization_ids(recipient, Role.SUPPLIER_CONTACT):
+            return reverse("portal:order-detail", args=[order.order_number])
+        if is_placing_party(order, recipient):
+            return reverse("portal:placed-order", args=[order.order_number])
+    if isinstance(target, RatingRequest) and target.applicant_organization_id in permissions.organization_ids(
+        recipient, Role.APPLICANT
+    ):
+        return reverse("portal:request-detail", args=[target.pk])
+    if _is_workflow_staff(recipient):
+        return _staff_link(target, order)
+    rating_request = target if isinstance(target, RatingRequest) else order.source_request if order else None
+    if rating_request is not None and permissions.may_audit(recipient):
+        return reverse("audit:history", args=[rating_request.reference])
+    return ""
