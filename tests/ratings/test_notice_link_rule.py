@@ -26,9 +26,7 @@ def test_a_request_leads_the_applicant_to_the_portal_staff_to_the_admin_and_the_
     assert notice_link(cast.applicant, None) == ""
 
 
-def test_an_order_leads_its_supplier_and_its_customer_each_to_their_own_page(
-    cast, django_capture_on_commit_callbacks
-):
+def test_an_order_leads_its_supplier_and_its_customer_each_to_their_own_page(cast, django_capture_on_commit_callbacks):
     # given
     with django_capture_on_commit_callbacks(execute=False):
         rr = request_in_state(cast, RequestState.ISSUED)
