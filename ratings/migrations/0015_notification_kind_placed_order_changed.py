@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("ratings", "0013_merge_indexes_reach_and_capacity"),
+        ("ratings", "0014_version_changes"),
     ]
 
     operations = [
