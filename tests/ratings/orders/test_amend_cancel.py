@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.conf import settings
 
 from audit.models import AuditEvent
 from dpa_portal.errors import ConcurrentChange, InvalidState, PermissionRefused, ValidationFailed
@@ -13,11 +14,12 @@ from ratings.constants import (
     AmendmentSignificance,
     DocumentKind,
     GenerationStatus,
+    NotificationKind,
     OrderStatus,
     RatingLevel,
     SupplierNoticeKind,
 )
-from ratings.models import Document, RatedOrder, RatedOrderVersion
+from ratings.models import Document, Notification, RatedOrder, RatedOrderVersion
 from ratings.services.orders import changes as order_changes
 from ratings.services.orders import significance
 from tests.factories import PASSWORD, otp
@@ -89,8 +91,16 @@ def test_amending_adds_a_signed_version_and_supersedes_the_old_one(cast, django_
             expected_version=1,
         )
 
-    # then the document is generated and the supplier told
-    assert len(callbacks) == 2
+    # then the document is generated, the supplier told and so is the customer, at its own page
+    assert len(callbacks) == 3
+    told = Notification.objects.filter(kind=NotificationKind.PLACED_ORDER_CHANGED)
+    assert [(n.recipient, n.link, n.subject) for n in told] == [
+        (
+            cast.applicant,
+            f"{settings.SITE_URL}/portal/placed/{order.order_number}/",
+            f"{order.order_number}: HHS amended the rated order to {order.supplier.legal_name}",
+        )
+    ]
     assert order.status == OrderStatus.AMENDED
     assert order.current_version == 2
     old, new = RatedOrderVersion.objects.filter(order=order).order_by("number")
