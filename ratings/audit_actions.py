@@ -9,6 +9,7 @@ from audit.actions import AuditAction, register
 
 # --- rating requests -------------------------------------------------------------------------
 REQUEST_CREATE = register("rating_request.create", "Draft created")
+REQUEST_COPY = register("rating_request.copy", "Draft started from an earlier request")
 REQUEST_UPDATE = register("rating_request.update", "Draft updated")
 REQUEST_SET_LINE_ITEMS = register("rating_request.set_line_items", "Line items updated")
 REQUEST_SUBMIT = register(

@@ -3,7 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.urls import path
 from django.views.generic import TemplateView
 
-from ratings.portal.views import capacity, casework, placed, reach, reconsideration, wizard
+from ratings.portal.views import capacity, casework, draft_tools, placed, reach, reconsideration, wizard
 from ratings.portal.views import orders as supplier
 from ratings.portal.views import requests as views
 
@@ -19,6 +19,12 @@ urlpatterns = [
     path("requests/<int:pk>/edit/justification/", wizard.justification, name="request-justification"),
     path("requests/<int:pk>/edit/attachments/", wizard.attachments, name="request-attachments"),
     path("requests/<int:pk>/edit/review/", wizard.review, name="request-review"),
+    path(
+        "requests/<int:pk>/edit/attachments/<int:attachment_id>/remove/",
+        draft_tools.request_attachment_remove,
+        name="request-attachment-remove",
+    ),
+    path("requests/<int:pk>/copy/", draft_tools.request_copy, name="request-copy"),
     path("requests/<int:pk>/respond/", views.request_respond, name="request-respond"),
     path("requests/<int:pk>/withdraw/", views.request_withdraw, name="request-withdraw"),
     path("requests/<int:pk>/reconsider/", reconsideration.request_reconsider, name="request-reconsider"),

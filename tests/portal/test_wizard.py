@@ -231,30 +231,54 @@ def test_steps_refuse_a_request_that_is_no_longer_a_draft(cast, applicant_client
     assert snapshot(rr) == before
 
 
-def test_a_stale_page_does_not_overwrite_a_newer_draft(cast, applicant_client):
+def test_a_stale_page_does_not_overwrite_a_newer_draft_on_any_later_click(cast, applicant_client):
     # Given the draft was saved again (version 2) after this page was built at version 1
     rr = draft_request(cast)
-    applicant_client.post(
-        reverse("portal:request-details", args=[rr.pk]), details_post(cast, health_resource="Newer", version="1")
-    )
+    url = reverse("portal:request-details", args=[rr.pk])
+    applicant_client.post(url, details_post(cast, health_resource="Newer", version="1"))
     before = snapshot(rr)
     # When the stale page is posted
-    response = applicant_client.post(
-        reverse("portal:request-details", args=[rr.pk]), details_post(cast, health_resource="Stale", version="1")
+    response = applicant_client.post(url, details_post(cast, health_resource="Stale", version="1"))
+    # Then it is refused, both values are shown, the form still carries version 1, nothing changed
+    conflict = response.context["conflict"]
+    assert (conflict.version, [(r.label, r.saved, r.yours) for r in conflict.rows]) == (
+        2,
+        [("Health resource produced", "Newer", "Stale")],
     )
-    # Then it is refused, what was typed is kept, and nothing changed
-    assert response.context["form"].non_field_errors() == [
-        "This request was changed by someone else; reload the page and try again."
-    ]
-    assert 'value="Stale"' in response.content.decode()
+    page = response.content.decode()
+    assert 'value="Stale"' in page
+    assert '<input type="hidden" name="version" value="1">' in page
+    assert 'name="keep_mine" value="2"' in page
+    assert snapshot(rr) == before
+    # And clicking save again on the re-shown form is refused the same way
+    again = applicant_client.post(url, details_post(cast, health_resource="Stale", version="1"))
+    assert again.context["conflict"].version == 2
     assert RatingRequest.objects.get(pk=rr.pk).health_resource == "Newer"
     assert snapshot(rr) == before
+    # Until the user chooses to keep theirs over version 2
+    chosen = applicant_client.post(url, details_post(cast, health_resource="Stale", version="1", keep_mine="2"))
+    assert chosen["Location"] == reverse("portal:request-items", args=[rr.pk])
+    assert RatingRequest.objects.get(pk=rr.pk).health_resource == "Stale"
+
+
+def test_a_stale_items_page_shows_the_saved_items_beside_the_typed_ones(cast, applicant_client):
+    rr = draft_request(cast)
+    url = reverse("portal:request-items", args=[rr.pk])
+    applicant_client.post(url, items_post([item_row(cast.supplier_org, description="Saved skid")], version="1"))
+    before = snapshot(rr)
+
     response = applicant_client.post(
-        reverse("portal:request-items", args=[rr.pk]), items_post([item_row(cast.supplier_org)], version="1")
+        url, items_post([item_row(cast.supplier_org, description="Typed skid")], version="1")
     )
-    assert response.context["page_errors"] == [
-        "This request was changed by someone else; reload the page and try again."
-    ]
+
+    (row,) = response.context["conflict"].rows
+    day = future()
+    assert (row.label, row.saved, row.yours) == (
+        "Item 1",
+        f"Saved skid, 4 each from {cast.supplier_org.legal_name} (PO PO-77), due {day}",
+        f"Typed skid, 4 each from {cast.supplier_org.legal_name} (PO PO-77), due {day}",
+    )
+    assert '<input type="hidden" name="version" value="1">' in response.content.decode()
     assert snapshot(rr) == before
 
 
@@ -309,3 +333,79 @@ def test_a_tampered_row_count_when_adding_an_item_is_not_an_error_page(cast, app
 
     assert response.status_code == 200
     assert rr.line_items.get().po_number == "PO-1"
+
+
+def test_continue_to_review_uploads_the_chosen_file_first(cast, applicant_client, tmp_path):
+    rr = draft_request(cast)
+    upload = tmp_path / "quote.pdf"
+    upload.write_bytes(PDF)
+    with upload.open("rb") as handle:
+        response = applicant_client.post(
+            reverse("portal:request-attachments", args=[rr.pk]), {"file": handle, "next": "1"}
+        )
+    assert response["Location"] == reverse("portal:request-review", args=[rr.pk])
+    assert [a.original_name for a in rr.attachments.all()] == ["quote.pdf"]
+
+
+def test_a_file_refused_on_continue_keeps_the_user_on_the_step_with_the_reason(cast, applicant_client, tmp_path):
+    rr = draft_request(cast)
+    before = snapshot(rr)
+    upload = tmp_path / "notes.exe"
+    upload.write_bytes(b"MZ\x90\x00 not a document")
+    with upload.open("rb") as handle:
+        response = applicant_client.post(
+            reverse("portal:request-attachments", args=[rr.pk]), {"file": handle, "next": "1"}
+        )
+    assert response.status_code == 200
+    assert list(response.context["form"].errors) == ["file"]
+    assert snapshot(rr) == before
+
+
+def test_an_attachment_is_removed_from_a_draft_and_the_removal_audited(cast, applicant_client, tmp_path):
+    rr = draft_request(cast)
+    upload = tmp_path / "quote.pdf"
+    upload.write_bytes(PDF)
+    with upload.open("rb") as handle:
+        applicant_client.post(reverse("portal:request-attachments", args=[rr.pk]), {"file": handle, "upload": "1"})
+    attachment = rr.attachments.get()
+    version = RatingRequest.objects.get(pk=rr.pk).version
+
+    response = applicant_client.post(
+        reverse("portal:request-attachment-remove", args=[rr.pk, attachment.pk]), {"version": str(version)}
+    )
+
+    assert response["Location"] == reverse("portal:request-attachments", args=[rr.pk])
+    assert rr.attachments.count() == 0
+    event = AuditEvent.objects.filter(action="attachment.remove", reference=rr.reference).get()
+    assert event.data["name"] == "quote.pdf"
+
+
+def test_a_new_request_starts_from_a_past_one_with_its_items_and_suppliers(cast, applicant_client):
+    source = request_in_state(cast, RequestState.SUBMITTED)
+
+    response = applicant_client.post(reverse("portal:request-copy", args=[source.pk]))
+
+    copy = RatingRequest.objects.exclude(pk=source.pk).get()
+    assert response["Location"] == reverse("portal:request-details", args=[copy.pk])
+    assert (copy.state, copy.applicant_contact, copy.health_resource) == (
+        RequestState.DRAFT,
+        cast.applicant,
+        source.health_resource,
+    )
+
+    def items_of(rr):
+        return [
+            (
+                i.position,
+                i.supplier_id,
+                i.po_number,
+                i.description,
+                i.quantity,
+                [d.required_date for d in i.deliveries.all()],
+            )
+            for i in rr.line_items.order_by("position")
+        ]
+
+    assert items_of(copy) == items_of(source)
+    event = AuditEvent.objects.filter(action="rating_request.copy", reference=copy.reference).get()
+    assert event.data["copied_from"] == source.reference

@@ -109,6 +109,10 @@ CASES: dict[str, Callable[[Cast], Case]] = {
         ),
         "rating_request.create",
     ),
+    "rating_request_copy": lambda cast: (
+        (rr := _draft(cast))
+        and Case(lambda: drafts.rating_request_copy(source=rr, actor=cast.applicant2), "rating_request.copy", rr)
+    ),
     "rating_request_update": lambda cast: (
         (rr := _draft(cast))
         and Case(

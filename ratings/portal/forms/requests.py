@@ -151,6 +151,7 @@ class AttachmentForm(forms.Form):
     file = forms.FileField(
         label="File to attach",
         widget=forms.ClearableFileInput(attrs={"class": "usa-file-input__input"}),
+        error_messages={"required": "Choose a file to upload."},
     )
 
 

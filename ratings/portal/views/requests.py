@@ -53,9 +53,11 @@ NEXT_ACTION = {
 # rework), refusals and downloads are not shown; decisions and questions are, with reasons.
 APPLICANT_TIMELINE = (
     audit_actions.REQUEST_CREATE,
+    audit_actions.REQUEST_COPY,
     audit_actions.REQUEST_UPDATE,
     audit_actions.REQUEST_SET_LINE_ITEMS,
     audit_actions.ATTACHMENT_ADD,
+    audit_actions.ATTACHMENT_REMOVE,
     audit_actions.REQUEST_SUBMIT,
     audit_actions.REQUEST_ACCEPT_FOR_REVIEW,
     audit_actions.REQUEST_REQUEST_INFORMATION,

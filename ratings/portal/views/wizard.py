@@ -16,11 +16,12 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect
 from django.views.decorators.http import require_http_methods
 
-from dpa_portal.errors import ApplicationError
+from dpa_portal.errors import ApplicationError, ConcurrentChange
 from ratings.constants import CERTIFICATION_TEXT, EDITABLE_STATES, FALSE_STATEMENT_WARNING, RequestState
 from ratings.models import RatingRequest
 from ratings.portal.access import actor, applicant_only, applicant_organizations, get_my_request, render_portal
 from ratings.portal.forms import requests as portal_forms
+from ratings.portal.views import stale
 from ratings.services.items import MAX_ITEMS_PER_REQUEST, DeliveryInput
 from ratings.services.requests import attachments as request_attachments
 from ratings.services.requests import corrections, drafts, workflow
@@ -73,9 +74,10 @@ def posted_version(request: HttpRequest) -> int | None:
         return None
 
 
-def _step_context(rr: RatingRequest | None, current: str) -> dict[str, Any]:
+def _step_context(rr: RatingRequest | None, current: str, request: HttpRequest | None = None) -> dict[str, Any]:
     index = [name for name, _ in STEPS].index(current)
     return {
+        "form_version": stale.form_version(request, rr) if request is not None else (rr.version if rr else None),
         "steps": [
             {"name": name, "label": label, "status": "complete" if i < index else "current" if i == index else ""}
             for i, (name, label) in enumerate(STEPS)
@@ -123,11 +125,9 @@ def details(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         rr, away = _editable(request, pk)
         if away:
             return away
-    initial = {}
-    if rr:
-        initial = {name: getattr(rr, name) for name in drafts.DETAIL_FIELDS if name != "program_id"}
-        initial["program"] = str(rr.program_id)
+    initial = _details_initial(rr) if rr else {}
     form = portal_forms.DetailsForm(request.POST or None, initial=initial or {"requested_level": "DO"})
+    conflict = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         values = {
@@ -156,8 +156,11 @@ def details(request: HttpRequest, pk: int | None = None) -> HttpResponse:
                     rating_request=rr,
                     actor=actor(request),
                     details=_details_input(rr, **values),
-                    expected_version=posted_version(request),
+                    expected_version=stale.expected_version(request),
                 )
+        except ConcurrentChange:
+            assert rr is not None  # a new draft has no version to be stale against
+            conflict = stale.form_conflict(form, rr, initial)
         except ApplicationError as error:
             field_error(form, error)
         else:
@@ -166,9 +169,15 @@ def details(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     return render_portal(
         request,
         "portal/step_details.html",
-        {**_step_context(rr, "details"), "form": form, "organization": organization},
+        {**_step_context(rr, "details", request), "form": form, "organization": organization, "conflict": conflict},
         legend=True,
     )
+
+
+def _details_initial(rr: RatingRequest) -> dict[str, Any]:
+    initial = {name: getattr(rr, name) for name in drafts.DETAIL_FIELDS if name != "program_id"}
+    initial["program"] = str(rr.program_id)
+    return initial
 
 
 def _item_initial(rr: RatingRequest) -> list[dict[str, Any]]:
@@ -196,6 +205,7 @@ def items(request: HttpRequest, pk: int) -> HttpResponse:
     if away:
         return away
     page_errors: list[str] = []
+    conflict = None
     if request.method == "POST" and "add_item" in request.POST:
         data, total = with_one_more_row(request)
         formset = portal_forms.LineItemFormSet(data, prefix="items")
@@ -220,7 +230,14 @@ def items(request: HttpRequest, pk: int) -> HttpResponse:
             ]
             try:
                 rr = drafts.rating_request_set_line_items(
-                    rating_request=rr, actor=actor(request), line_items=inputs, expected_version=posted_version(request)
+                    rating_request=rr,
+                    actor=actor(request),
+                    line_items=inputs,
+                    expected_version=stale.expected_version(request),
+                )
+            except ConcurrentChange:
+                conflict = stale.items_conflict(
+                    rr, stale.saved_item_texts(rr), [stale.typed_item_text(f) for f in kept]
                 )
             except ApplicationError as error:
                 if not item_error(kept, error):
@@ -232,7 +249,7 @@ def items(request: HttpRequest, pk: int) -> HttpResponse:
     return render_portal(
         request,
         "portal/step_items.html",
-        {**_step_context(rr, "items"), "formset": formset, "page_errors": page_errors},
+        {**_step_context(rr, "items", request), "formset": formset, "page_errors": page_errors, "conflict": conflict},
         legend=True,
     )
 
@@ -245,20 +262,26 @@ def justification(request: HttpRequest, pk: int) -> HttpResponse:
         return away
     initial = {name: getattr(rr, name) for name in portal_forms.JustificationForm.base_fields}
     form = portal_forms.JustificationForm(request.POST or None, initial=initial)
+    conflict = None
     if request.method == "POST" and form.is_valid():
         try:
             rr = drafts.rating_request_update(
                 rating_request=rr,
                 actor=actor(request),
                 details=_details_input(rr, **form.cleaned_data),
-                expected_version=posted_version(request),
+                expected_version=stale.expected_version(request),
             )
+        except ConcurrentChange:
+            conflict = stale.form_conflict(form, rr, initial)
         except ApplicationError as error:
             field_error(form, error)
         else:
             return _next(request, rr, "justification")
     return render_portal(
-        request, "portal/step_justification.html", {**_step_context(rr, "justification"), "form": form}, legend=True
+        request,
+        "portal/step_justification.html",
+        {**_step_context(rr, "justification", request), "form": form, "conflict": conflict},
+        legend=True,
     )
 
 
@@ -269,6 +292,8 @@ def attachments(request: HttpRequest, pk: int) -> HttpResponse:
     if away:
         return away
     form = portal_forms.AttachmentForm(request.POST or None, request.FILES or None)
+    # One form: "Continue to review" and "Save draft and exit" upload a chosen file first, so a
+    # file is never left behind; without one they just move on.
     if request.method == "POST" and "upload" not in request.POST and not request.FILES:
         return _next(request, rr, "attachments")
     if request.method == "POST" and form.is_valid():
@@ -281,14 +306,14 @@ def attachments(request: HttpRequest, pk: int) -> HttpResponse:
             field_error(form, error)
         else:
             messages.success(request, f"“{attachment.original_name}” was attached.")
-            if "exit" in request.POST:
-                return redirect("portal:request-detail", pk=rr.pk)
-            return redirect("portal:request-attachments", pk=rr.pk)
+            if "upload" in request.POST:
+                return redirect("portal:request-attachments", pk=rr.pk)
+            return _next(request, rr, "attachments")
     return render_portal(
         request,
         "portal/step_attachments.html",
         {
-            **_step_context(rr, "attachments"),
+            **_step_context(rr, "attachments", request),
             "form": form,
             "attachments": rr.attachments.all(),
             "accepted": portal_forms.accepted_files_text(),
@@ -333,7 +358,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "portal/step_review.html",
         {
-            **_step_context(rr, "review"),
+            **_step_context(rr, "review", request),
             "form": form,
             "warning": FALSE_STATEMENT_WARNING,
             "certification_text": CERTIFICATION_TEXT,

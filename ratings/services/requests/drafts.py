@@ -270,3 +270,56 @@ def rating_request_set_line_items(
         apply=apply,
         expected_version=expected_version,
     )
+
+
+def rating_request_copy(*, source: RatingRequest, actor: User) -> RatingRequest:
+    """A new draft that starts from an earlier request of the same organization: its details,
+    justification, line items and suppliers, as they were saved. Nothing is checked again here
+    (the rows were valid when saved); the wizard's steps and submission check them, so a
+    required date that has passed must be changed before the new request can be submitted."""
+    organization = source.applicant_organization
+
+    def apply() -> RatingRequest:
+        year = timezone.now().year
+        number = reference_allocate(kind="PRR", year=year)
+        values = {name: getattr(source, name) for name in DETAIL_FIELDS}
+        rating_request = RatingRequest.objects.create(
+            reference=f"PRR-{year}-{number:05d}",
+            applicant_organization=organization,
+            applicant_contact=actor,
+            **values,
+        )
+        rows = source.line_items.select_related("supplier").prefetch_related("deliveries").order_by("position")
+        _write_line_items(
+            rating_request,
+            [
+                _CleanLineItem(
+                    supplier=row.supplier,
+                    item=items.CleanItem.from_row(
+                        row,
+                        number=row.position,
+                        deliveries=[(d.required_date, d.quantity) for d in row.deliveries.all()],
+                    ),
+                )
+                for row in rows
+            ],
+        )
+        audit.record(
+            action=audit_actions.REQUEST_COPY,
+            actor=actor,
+            target=rating_request,
+            reference=rating_request.reference,
+            organization_id=organization.pk,
+            to_state=rating_request.state,
+            data={"copied_from": source.reference, "line_items": line_items_summary(rating_request)},
+        )
+        return rating_request
+
+    return transition.perform_create(
+        audit_actions.REQUEST_COPY,
+        actor=actor,
+        refusal=permissions.request_create_refusal(organization, actor),
+        organization_id=organization.pk,
+        target=source,
+        apply=apply,
+    )
