@@ -71,16 +71,35 @@ class Change:
     after: str
 
 
-def changes(recorded: Any) -> list[Change]:
-    """{field: [before, after]} as readable rows; a value that is no pair is shown as "after"."""
+# Fields that hold a user's id by the trail's naming habit ("decided_by_id", "assigned_reviewer_id"):
+# shown by the person's name when a page passes the names it knows.
+USER_FIELD_SUFFIXES = ("_by_id", "reviewer_id", "user_id", "signer_id", "recipient_id", "officer_id")
+
+
+def _is_user_field(name: str) -> bool:
+    return name.endswith(USER_FIELD_SUFFIXES)
+
+
+def _field_text(name: str, value: Any, people: Mapping[str, str]) -> str:
+    if _is_user_field(name) and value is not None and str(value) in people:
+        return people[str(value)]
+    return value_text(value)
+
+
+def changes(recorded: Any, people: Mapping[str, str] | None = None) -> list[Change]:
+    """{field: [before, after]} as readable rows; a value that is no pair is shown as "after".
+    `people` ({user id: name}) names the users behind user-id fields."""
     if not isinstance(recorded, Mapping):
         return []
+    names = people or {}
     rows = []
     for name, pair in recorded.items():
+        key = str(name)
+        label = field_label(key[:-3]) if _is_user_field(key) and names else field_label(key)
         if isinstance(pair, list | tuple) and len(pair) == 2:
-            rows.append(Change(field_label(str(name)), value_text(pair[0]), value_text(pair[1])))
+            rows.append(Change(label, _field_text(key, pair[0], names), _field_text(key, pair[1], names)))
         else:
-            rows.append(Change(field_label(str(name)), "", value_text(pair)))
+            rows.append(Change(label, "", _field_text(key, pair, names)))
     return rows
 
 

@@ -67,10 +67,10 @@ def _filters(request: HttpRequest) -> selectors.EventFilters:
     return selectors.EventFilters.parse(request.GET)
 
 
-def _choices() -> dict[str, Any]:
+def _choices(people: dict[str, str]) -> dict[str, Any]:
     return {
         "actions": vocabulary.action_groups(),
-        "actors": vocabulary.actors(),
+        "actors": vocabulary.actors(people),
         "organizations": vocabulary.organizations(),
         "object_types": vocabulary.object_types(),
         "outcomes": vocabulary.outcomes(),
@@ -85,12 +85,13 @@ def search(request: HttpRequest) -> HttpResponseBase:
         return render(
             request,
             "audit/search.html",
-            {"error": error.message, "legend": CONFIDENTIALITY_LEGEND, "choices": _choices()},
+            {"error": error.message, "legend": CONFIDENTIALITY_LEGEND, "choices": _choices(vocabulary.people())},
             status=400,
         )
     before_raw = request.GET.get("before", "")
     before = int(before_raw) if before_raw.isdigit() else None
     page = selectors.page(filters, before=before, size=int(settings.AUDIT_SEARCH_PAGE_SIZE))
+    people = vocabulary.people()
     query = request.GET.copy()
     query.pop("before", None)
     next_query = None
@@ -107,7 +108,8 @@ def search(request: HttpRequest) -> HttpResponseBase:
             "next_query": next_query,
             "filter_query": query.urlencode(),
             "legend": CONFIDENTIALITY_LEGEND,
-            "choices": _choices(),
+            "choices": _choices(people),
+            "people": people,
             "selected_organization": "" if filters.organization is None else str(filters.organization),
         },
     )

@@ -57,14 +57,18 @@ def action_groups() -> list[Group]:
     return result
 
 
-def actors() -> Choices:
-    """Every account by name (the value is its id), then the system's own work."""
+def people() -> dict[str, str]:
+    """{user id: "Full Name (username)"} for every account, by name: one query."""
     users = get_user_model().objects.order_by("last_name", "first_name", "pk")
-    choices = [
-        (str(u.pk), f"{u.get_full_name() or u.get_username()} ({u.get_username()})")
+    return {
+        str(u.pk): f"{u.get_full_name() or u.get_username()} ({u.get_username()})"
         for u in users.only("pk", "first_name", "last_name", "username")
-    ]
-    return [*choices, (SYSTEM_ACTOR_LABEL, "System (background work)")]
+    }
+
+
+def actors(known: dict[str, str] | None = None) -> Choices:
+    """Every account by name (the value is its id), then the system's own work."""
+    return [*(known if known is not None else people()).items(), (SYSTEM_ACTOR_LABEL, "System (background work)")]
 
 
 def object_types() -> Choices:

@@ -31,5 +31,5 @@ def outcome_label(outcome: str) -> str:
 
 
 @register.filter
-def audit_changes(recorded: Any) -> list[display.Change]:
-    return display.changes(recorded)
+def audit_changes(recorded: Any, people: Any = None) -> list[display.Change]:
+    return display.changes(recorded, people if isinstance(people, dict) else None)

@@ -87,7 +87,7 @@ def test_changes_read_as_before_and_after_values_in_the_agency_time_zone(client,
             "review_paused_at": [None, "2026-07-01T16:00:00Z"],
             "certified_at": ["2026-01-15T15:30:00+00:00", None],
             "urgent": [False, True],
-            "assigned_reviewer_id": [None, 7],
+            "assigned_reviewer_id": [None, cast.reviewer.pk],
         },
     )
     client.force_login(cast.auditor)
@@ -98,7 +98,8 @@ def test_changes_read_as_before_and_after_values_in_the_agency_time_zone(client,
         assert "Review paused at: (none) → 2026-07-01 12:00:00 EDT" in text
         assert "Certified at: 2026-01-15 10:30:00 EST → (none)" in text
         assert "Urgent: No → Yes" in text
-        assert "Assigned reviewer (id): (none) → 7" in text
+        name = f"{cast.reviewer.get_full_name()} ({cast.reviewer.username})"
+        assert f"Assigned reviewer: (none) → {name}" in text
         assert not re.search(r"\b(None|True|False)\b|\{'", text), text
 
 

@@ -10,6 +10,7 @@ from django.http import FileResponse, Http404, HttpRequest
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 
+from audit import vocabulary
 from audit.views import auditor_view
 from ratings.constants import CONFIDENTIALITY_LEGEND
 from ratings.models import RatingRequest
@@ -32,6 +33,7 @@ def request_history(request: HttpRequest, reference: str) -> HttpResponseBase:
             "rows": history.rows,
             "signatures": history.signatures,
             "holds": history.holds,
+            "people": vocabulary.people(),
             "legend": CONFIDENTIALITY_LEGEND,
         },
     )
