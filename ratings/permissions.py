@@ -42,7 +42,12 @@ from ratings.permissions_accounts import (
 from ratings.permissions_accounts import (
     token_revoke_refusal as token_revoke_refusal,
 )
-from ratings.permissions_casework import delay_recorder_refusal, manages_contacts_of, placing_party_refusal
+from ratings.permissions_casework import (
+    delay_recorder_refusal,
+    is_placing_party,
+    manages_contacts_of,
+    placing_party_refusal,
+)
 
 # The facts the rules stand on, read by callers through this module too.
 from ratings.roles import (
@@ -207,12 +212,16 @@ PLACING_PARTY_ACTIONS = frozenset({"accept_offer", "open_assistance"})
 
 
 def _order_signer_refusal(order: Any, user: Any) -> str | None:
-    """Only an HHS approving official with authority for the order's level signs changes."""
+    """The party that placed the order changes or cancels it by written notice (45 CFR
+    101.36(a)(2)); HHS by official action (101.36(a)(1)), signed by an approving official with
+    authority for the order's level."""
     reason = _no_action_refusal(user)
     if reason:
         return reason
+    if is_placing_party(order, user):
+        return None
     if not has_role(user, Role.APPROVING_OFFICIAL):
-        return "Only an HHS approving official can amend or cancel a rated order."
+        return "Only the customer that placed this order, or an HHS approving official, can amend or cancel it."
     if order.placing_organization_id in organization_ids(user):
         return "You belong to the placing organization, so you cannot act on its order (separation of duties)."
     source = order.source_request if order.source_request_id else None

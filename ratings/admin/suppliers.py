@@ -109,7 +109,7 @@ class SupplierOrderAdminMixin:
             format_html(" — <strong>OVERDUE</strong>") if overdue else "",
         )
 
-    @admin.display(description="Flow-down tree (15 CFR 700.15)")
+    @admin.display(description="Flow-down tree (45 CFR 101.35)")
     def flowdown_tree(self, obj: RatedOrder) -> SafeString:
         root = obj
         while root.parent_id is not None:

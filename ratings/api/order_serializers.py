@@ -11,6 +11,7 @@ from rest_framework import serializers
 from ratings.constants import RejectionReason
 from ratings.models import RatedOrder, RatedOrderVersion, SupplierResponse
 from ratings.services import items
+from ratings.services.suppliers.flowdown import SCOPE_BASIS_MAX_LENGTH
 
 
 class OrderDateSerializer(serializers.Serializer):
@@ -137,6 +138,13 @@ class FlowdownItemSerializer(serializers.Serializer):
     quantity = serializers.CharField(help_text=items.QUANTITY_HELP)
     unit = serializers.CharField(max_length=items.UNIT_MAX_LENGTH)
     required_dates = serializers.ListField(child=serializers.DateField(), allow_empty=False)
+    scope_basis = serializers.CharField(
+        max_length=SCOPE_BASIS_MAX_LENGTH,
+        required=False,
+        default="",
+        allow_blank=True,
+        help_text="Required when the unit is not one the parent order uses: why this quantity is needed to fill it.",
+    )
 
 
 class FlowdownSerializer(serializers.Serializer):

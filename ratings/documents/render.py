@@ -76,6 +76,7 @@ class OrderContent:
     # Printed only when set; left out of the fingerprint when empty (services.orders.documents).
     changes: list[dict[str, Any]] = field(default_factory=list)  # what this version changed, per item
     parent_order_number: str = ""  # the order whose rating this one extends (flow-down)
+    extension_basis: list[dict[str, Any]] = field(default_factory=list)  # flow-down items in another unit
 
 
 def _styles() -> dict[str, ParagraphStyle]:
@@ -228,7 +229,9 @@ def _order_body(content: OrderContent, s: dict[str, ParagraphStyle]) -> list[Any
     """What a rated order (original or amended) prints between the parties and the signature."""
     story: list[Any] = []
     if content.parent_order_number:
-        story += sections.extension(content.parent_order_number, content.emergency_response_hours, s)
+        story += sections.extension(
+            content.parent_order_number, content.emergency_response_hours, content.extension_basis, s
+        )
     if content.amendment_reason:
         story += sections.amendment(
             version=content.version,

@@ -75,8 +75,11 @@ def emergency(hours: int, s: Styles) -> list[Any]:
     ]
 
 
-def extension(parent_order_number: str, emergency_hours: int | None, s: Styles) -> list[Any]:
-    """A supplier's order to its own supplier, extending the rating it received."""
+def extension(
+    parent_order_number: str, emergency_hours: int | None, basis: Sequence[dict[str, Any]], s: Styles
+) -> list[Any]:
+    """A supplier's order to its own supplier, extending the rating it received: the emergency
+    time limit carried down, and the basis of each item counted in a unit the parent does not use."""
     text = (
         f"This order extends the priority rating of rated order {parent_order_number}, which the "
         f"customer placing this order received, to the items it needs to fill that order ({EXTENSION_CITATION})."
@@ -86,7 +89,16 @@ def extension(parent_order_number: str, emergency_hours: int | None, s: Styles) 
             f" That order is an emergency preparedness order: the same time limit of {emergency_hours} hours "
             "applies to your acceptance or rejection."
         )
-    return [_p("Extension of a priority rating", s["h"]), _p(text, s["body"])]
+    story: list[Any] = [_p("Extension of a priority rating", s["h"]), _p(text, s["body"])]
+    for entry in basis:
+        story.append(
+            _p(
+                f"Item {entry['position']} is counted in {entry['unit']}, a unit order {parent_order_number} does "
+                f"not use. Basis for the quantity: {entry['basis']}",
+                s["body"],
+            )
+        )
+    return story
 
 
 def cancellation(

@@ -3,7 +3,16 @@ from django.contrib.auth.decorators import login_required
 from django.urls import path
 from django.views.generic import TemplateView
 
-from ratings.portal.views import capacity, casework, draft_tools, placed, reach, reconsideration, wizard
+from ratings.portal.views import (
+    capacity,
+    casework,
+    draft_tools,
+    placed,
+    placed_changes,
+    reach,
+    reconsideration,
+    wizard,
+)
 from ratings.portal.views import orders as supplier
 from ratings.portal.views import requests as views
 
@@ -61,6 +70,8 @@ urlpatterns = [
     path("placed/<str:order_number>/offer/", placed.placed_order_accept_offer, name="placed-accept-offer"),
     path("placed/<str:order_number>/delay-report/", placed.placed_order_record_delay, name="placed-record-delay"),
     path("placed/<str:order_number>/assistance/", placed.placed_order_open_case, name="placed-open-case"),
+    path("placed/<str:order_number>/amend/", placed_changes.placed_order_amend, name="placed-amend"),
+    path("placed/<str:order_number>/cancel/", placed_changes.placed_order_cancel, name="placed-cancel"),
     path(
         "placed/<str:order_number>/cases/<str:reference>/answer/", placed.placed_case_answer, name="placed-case-answer"
     ),

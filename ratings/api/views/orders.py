@@ -258,7 +258,8 @@ class OrderFlowdown(_OrderAction):
         "flowdown",
         "Extend the rating to a sub-tier supplier",
         "A child rated order with the same rating, signed by you (password, and authenticator code if you use "
-        "one). Quantities at most the parent's; dates no later than the parent's latest (15 CFR 700.15). "
+        "one). Quantities at most the parent's total in the same unit (another unit needs a scope_basis); dates no "
+        "later than the parent's latest; an emergency order's time limit is carried down (45 CFR 101.35). "
         "Returns the new order (201, Location).",
         s.FlowdownSerializer,
         ok_status=201,
@@ -282,6 +283,7 @@ class OrderFlowdown(_OrderAction):
                     unit=item["unit"],
                     required_dates=item["required_dates"],
                     part_number=item.get("part_number", ""),
+                    scope_basis=item.get("scope_basis", ""),
                 )
                 for item in data["items"]
             ],

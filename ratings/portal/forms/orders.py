@@ -13,6 +13,7 @@ from ratings.models import Organization
 from ratings.portal.forms.fields import CalendarDateField
 from ratings.portal.forms.requests import AREA, CHECK, DATES_HELP, SELECT, TEXT, TOO_MANY_ITEMS
 from ratings.services import items
+from ratings.services.suppliers.flowdown import SCOPE_BASIS_MAX_LENGTH
 
 
 class AcceptForm(forms.Form):
@@ -102,7 +103,7 @@ class FulfilForm(forms.Form):
 
 
 class FlowdownForm(forms.Form):
-    """The order a supplier placed with its own supplier to fill this rated order (15 CFR 700.15)."""
+    """The order a supplier placed with its own supplier to fill this rated order (45 CFR 101.35)."""
 
     sub_supplier = forms.ModelChoiceField(
         label="Your supplier",
@@ -148,6 +149,14 @@ class FlowdownItemForm(forms.Form):
     unit = forms.CharField(label="Unit", max_length=items.UNIT_MAX_LENGTH, widget=forms.TextInput(attrs=TEXT))
     required_dates = forms.CharField(
         label="Required delivery date(s)", widget=forms.TextInput(attrs=TEXT), help_text=DATES_HELP
+    )
+    scope_basis = forms.CharField(
+        label="Basis for the quantity (only when the unit is not one your customer's order uses)",
+        required=False,
+        max_length=SCOPE_BASIS_MAX_LENGTH,
+        widget=forms.Textarea(attrs={**AREA, "rows": 2}),
+        help_text="e.g. 6,000 kg of resin moulds the 4,820 filter housings of items 1-3. The cap on the quantity "
+        "applies only within the same unit; in another unit, say why this quantity is needed.",
     )
 
     def dates(self) -> list[str]:

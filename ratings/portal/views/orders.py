@@ -349,6 +349,7 @@ def order_flowdown(request: HttpRequest, order_number: str) -> HttpResponse:
                 unit=f.cleaned_data["unit"],
                 required_dates=f.dates(),
                 part_number=f.cleaned_data["part_number"],
+                scope_basis=f.cleaned_data["scope_basis"],
             )
             for f in filled
         ]

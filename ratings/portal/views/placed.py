@@ -18,6 +18,7 @@ from ratings import permissions_casework
 from ratings.clock import agency_time
 from ratings.constants import OrderStatus
 from ratings.models import RatedOrder
+from ratings.models.orders import OPEN_ORDER_STATUSES
 from ratings.portal.access import actor, portal_user, render_portal
 from ratings.portal.forms import placed as pf
 from ratings.portal.views.wizard import field_error, posted_version
@@ -50,6 +51,7 @@ def _context(order: RatedOrder, **given: Any) -> dict[str, Any]:
         "prepared": order_selectors.prepared_amendment(order),
         "open_reports": order_selectors.unconfirmed_delay_reports(order),
         "may_record_delay": order.status in DELAY_STATUSES,
+        "may_change": order.status in OPEN_ORDER_STATUSES,
         "cases": assistance_selectors.cases_for_order(order),
         "may_open_case": assistance_selectors.may_open_case(order),
         "timeline": assistance_selectors.order_timeline(order),

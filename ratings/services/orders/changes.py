@@ -100,7 +100,14 @@ def _clean_items(amended: list[AmendedItem], old: list[dict[str, Any]]) -> list[
         for position, item in previous.items()
     }
     cleaned = items.clean_items(inputs, field="items", numbers=positions, on_record=on_record)
-    return sorted((item.snapshot(item.number) for item in cleaned), key=lambda i: i["position"])
+    snapshots = []
+    for clean in cleaned:
+        snapshot = clean.snapshot(clean.number)
+        kept = previous.get(clean.number, {})
+        if kept.get("scope_basis") and kept["unit"] == snapshot["unit"]:
+            snapshot["scope_basis"] = kept["scope_basis"]  # a flow-down item's stated basis stays with it
+        snapshots.append(snapshot)
+    return sorted(snapshots, key=lambda i: i["position"])
 
 
 def _supersede_current(order: RatedOrder, at: dt.datetime) -> RatedOrderVersion:

@@ -12,7 +12,7 @@ import datetime as dt
 import hashlib
 import json
 import logging
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, fields, replace
 
 from celery import signature
 from django.conf import settings
@@ -65,7 +65,7 @@ def order_content(version: RatedOrderVersion, signature: Signature) -> render.Or
         placing=_party(order.placing_organization),
         supplier=_party(order.supplier),
         source_reference=order.source_request.reference,
-        items=[render.Item(**item) for item in version.items_snapshot],
+        items=[render.Item(**{k: v for k, v in item.items() if k in ITEM_FIELDS}) for item in version.items_snapshot],
         emergency_response_hours=order.emergency_response_hours,
         response_working_days=settings.SUPPLIER_RESPONSE_WORKING_DAYS[order.level],
         signer_name=signature.printed_name,
@@ -81,6 +81,11 @@ def order_content(version: RatedOrderVersion, signature: Signature) -> render.Or
         cancellation_reason=order.cancellation_reason if is_cancellation else "",
         changes=[] if is_cancellation else list(version.changes),
         parent_order_number=order.parent.order_number if order.parent else "",
+        extension_basis=[
+            {"position": item["position"], "unit": item["unit"], "basis": item["scope_basis"]}
+            for item in version.items_snapshot
+            if item.get("scope_basis")
+        ],
     )
     fingerprint = content_fingerprint(content)
     return replace(content, fingerprint=fingerprint, verification_url=verification_url(order.order_number, fingerprint))
@@ -88,7 +93,9 @@ def order_content(version: RatedOrderVersion, signature: Signature) -> render.Or
 
 # Printed fields added after orders were first signed: left out of the canonical form while
 # empty, so an earlier version's fingerprint still matches its content.
-LATER_FIELDS = ("changes", "parent_order_number")
+LATER_FIELDS = ("changes", "parent_order_number", "extension_basis")
+# What an item prints; a snapshot may hold more (a flow-down item's stated basis, printed apart).
+ITEM_FIELDS = frozenset(field.name for field in fields(render.Item))
 
 
 def content_fingerprint(content: render.OrderContent) -> str:

@@ -1,13 +1,15 @@
-"""Flow-down: a supplier extends the rating of an accepted order to its own supplier (15 CFR 700.15).
+"""Flow-down: a supplier extends the rating of an accepted order to its own supplier (45 CFR 101.35).
 
 The child order has the same rating, is signed by the supplier's contact (a rated-order
 signature: the password is re-checked, 21 CFR 11.200) and gets its own document and clock.
+An emergency order's time limit is carried to the child (the DPAS model: 15 CFR 700.15(c)).
 It runs along the one transition path as an action on the parent order.
 
-Scope (decided here): each item's quantity is at most the parent's total ordered quantity
-(current version; units are not converted), and every required date is a real future date no
-later than the parent's latest required date (what the sub-tier delivers is needed to fill the
-parent in time).
+Scope (decided here): an item in a unit the parent order uses is at most the parent's total
+ordered quantity in that unit (current version); an item in another unit (kilograms of resin
+for filters) cannot be compared, so it needs a stated basis instead of a cap. Every required
+date is a real future date no later than the parent's latest required date (what the sub-tier
+delivers is needed to fill the parent in time).
 """
 
 from __future__ import annotations
@@ -24,7 +26,13 @@ from django.utils import timezone
 from dpa_portal.errors import ValidationFailed
 from ratings import audit_actions, permissions
 from ratings.clock import agency_today
-from ratings.constants import SIGNATURE_MEANING_EXTENSION, DocumentKind, OrderStatus, SupplierNoticeKind
+from ratings.constants import (
+    EXTENSION_CITATION,
+    SIGNATURE_MEANING_EXTENSION,
+    DocumentKind,
+    OrderStatus,
+    SupplierNoticeKind,
+)
 from ratings.models import Organization, RatedOrder, RatedOrderVersion, User
 from ratings.services import items, transition
 from ratings.services.orders import issue as orders
@@ -46,12 +54,25 @@ class FlowdownItemInput:
     unit: str
     required_dates: Sequence[dt.date | str] = ()
     part_number: str = ""
+    scope_basis: str = ""  # why this quantity is needed, when the unit differs from the parent's
 
 
-def _parent_scope(version: RatedOrderVersion) -> tuple[Decimal, dt.date]:
-    total = sum((Decimal(item["quantity"]) for item in version.items_snapshot), Decimal(0))
+# A stated basis is a sentence or two, printed on the order beside the item.
+SCOPE_BASIS_MAX_LENGTH = 500
+
+
+def _unit_key(unit: str) -> str:
+    return " ".join(unit.split()).casefold()
+
+
+def _parent_scope(version: RatedOrderVersion) -> tuple[dict[str, Decimal], dt.date]:
+    """The parent's total quantity per unit, and its latest required date."""
+    totals: dict[str, Decimal] = {}
+    for item in version.items_snapshot:
+        key = _unit_key(item["unit"])
+        totals[key] = totals.get(key, Decimal(0)) + Decimal(item["quantity"])
     latest = max(dt.date.fromisoformat(d["date"]) for item in version.items_snapshot for d in item["required_dates"])
-    return total, latest
+    return totals, latest
 
 
 def _flowdown_items(
@@ -60,7 +81,7 @@ def _flowdown_items(
     """Errors name `items[n].<input>`, n counting from 1 in the order given."""
     if not flowdown_items:
         raise ValidationFailed("Add at least one item the sub-tier supplier will deliver.", field="items")
-    max_quantity, latest = _parent_scope(parent_version)
+    totals, latest = _parent_scope(parent_version)
     cleaned = items.clean_items(
         [
             items.ItemInput(
@@ -76,11 +97,27 @@ def _flowdown_items(
         field="items",
         earliest=agency_today() + dt.timedelta(days=1),
     )
-    for item in cleaned:
-        if item.quantity > max_quantity:
+    snapshots = []
+    for item, given in zip(cleaned, flowdown_items, strict=True):
+        basis = items.clean_text(
+            given.scope_basis,
+            field=f"items[{item.number}].scope_basis",
+            label=f"Item {item.number}: the basis for the quantity",
+            max_length=SCOPE_BASIS_MAX_LENGTH,
+            required=False,
+        )
+        cap = totals.get(_unit_key(item.unit))
+        if cap is None and not basis:
+            units = ", ".join(sorted({i["unit"] for i in parent_version.items_snapshot}))
             raise ValidationFailed(
-                f"Item {item.number}: {items.format_quantity(item.quantity)} is more than the rated order covers "
-                f"({items.format_quantity(max_quantity)}); a rating extends only to what is needed to fill it.",
+                f"Item {item.number}: your customer's order counts in {units}, not {item.unit}, so the quantities "
+                "cannot be compared; state the basis for this quantity (what it is needed for in the rated order).",
+                field=f"items[{item.number}].scope_basis",
+            )
+        if cap is not None and item.quantity > cap:
+            raise ValidationFailed(
+                f"Item {item.number}: {items.format_quantity(item.quantity)} {item.unit} is more than the rated order "
+                f"covers ({items.format_quantity(cap)} {item.unit}); a rating extends only to what is needed to fill it.",
                 field=f"items[{item.number}].quantity",
             )
         last = item.deliveries[-1][0]
@@ -90,7 +127,11 @@ def _flowdown_items(
                 f"({latest.isoformat()}); what you order must arrive in time to fill it.",
                 field=f"items[{item.number}].deliveries",
             )
-    return [item.snapshot(item.number) for item in cleaned]
+        snapshot = item.snapshot(item.number)
+        if basis:
+            snapshot["scope_basis"] = basis
+        snapshots.append(snapshot)
+    return snapshots
 
 
 def flowdown_order_create(
@@ -144,6 +185,8 @@ def _create_child(
         program_id=parent.program_id,
         rating=parent.rating,
         parent=parent,
+        # The sub-tier supplier must answer within the time limit of the order being filled.
+        emergency_response_hours=parent.emergency_response_hours,
         issued_at=now,
     )
     version = orders.rated_order_version_create(
@@ -152,7 +195,7 @@ def _create_child(
         kind=DocumentKind.ORDER,
         items=cleaned,
         signer=actor,
-        delegation=f"Extends rated order {parent.order_number} (15 CFR 700.15)",
+        delegation=f"Extends rated order {parent.order_number} ({EXTENSION_CITATION})",
         at=now,
         meaning=SIGNATURE_MEANING_EXTENSION,
         notice=SupplierNoticeKind.ISSUED,
@@ -167,4 +210,5 @@ def _create_child(
         "items": cleaned,
         "signature": {"meaning": SIGNATURE_MEANING_EXTENSION},
         "response_working_days": settings.SUPPLIER_RESPONSE_WORKING_DAYS[child.level],
+        "emergency_response_hours": child.emergency_response_hours,
     }

@@ -210,7 +210,7 @@ def sub_supplier_name(
     *, order: RatedOrder, actor: User, legal_name: str, uei: str, contact_email: str, manufacturing_country: str
 ) -> Organization:
     """A placing supplier names its own supplier, not yet in the portal, to extend the rating to
-    it (15 CFR 700.15): the organization is created and its contact invited as the supplier's
+    it (45 CFR 101.35): the organization is created and its contact invited as the supplier's
     contact administrator. HHS completes the address later from the organization's page."""
     created: list[Organization] = []
 

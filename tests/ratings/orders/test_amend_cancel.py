@@ -148,7 +148,7 @@ def test_an_amendment_needs_a_reason_and_changes_nothing_without_one(cast, djang
     [
         ("approver", PASSWORD, "DX authority"),
         ("secretary", "wrong", "password you entered is not correct"),
-        ("reviewer", PASSWORD, "Only an HHS approving official"),
+        ("reviewer", PASSWORD, "Only the customer that placed this order, or an HHS approving official"),
         ("auditor", PASSWORD, "read-only"),
     ],
 )

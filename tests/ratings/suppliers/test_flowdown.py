@@ -1,4 +1,4 @@
-"""Acceptance: flow-down to sub-tier suppliers (15 CFR 700.15) and cancellation down the tree."""
+"""Acceptance: flow-down to sub-tier suppliers (45 CFR 101.35) and cancellation down the tree."""
 
 from __future__ import annotations
 

@@ -1,0 +1,125 @@
+"""The party that placed an order amends and cancels it in the portal (45 CFR 101.36(a)(2), (e)),
+through the same services as HHS; anyone else is refused (audited) and nothing changes."""
+
+from __future__ import annotations
+
+import pytest
+
+from audit.models import AuditEvent
+from dpa_portal.errors import PermissionRefused
+from ratings.constants import (
+    SIGNATURE_MEANING_PLACING_AMENDMENT,
+    SIGNATURE_MEANING_PLACING_CANCELLATION,
+    AmendmentSignificance,
+    OrderStatus,
+)
+from ratings.models import RatedOrder
+from ratings.services.orders import changes as order_changes
+from tests.factories import PASSWORD
+from tests.portal.orders import issue, issue_with_items, order_snapshot
+from tests.ratings.orders.conftest import as_amended, flat, pdf_pages, split_items
+
+pytestmark = pytest.mark.django_db
+
+
+def _amend_post(order: RatedOrder, **changes: str) -> dict[str, str]:
+    item = order.versions.get(number=order.current_version).items_snapshot[0]
+    n = item["position"]
+    data = {
+        "version": str(order.current_version),
+        f"quantity_{n}": item["quantity"],
+        f"dates_{n}": ", ".join(f"{d['date']}: {d['quantity']}" for d in item["required_dates"]),
+        f"ship_to_{n}": item["ship_to"],
+        "reason": "Receiving moved to the new warehouse.",
+        "password": PASSWORD,
+    }
+    data.update(changes)
+    return data
+
+
+def test_101_36_a_2_the_placing_party_amends_its_split_delivery_order_in_the_portal(client, cast):
+    # given an order the manufacturer placed, one item split over two dates
+    order = issue_with_items(cast, split_items(cast.supplier_org, 1))
+    client.force_login(cast.applicant)
+    page = client.get(f"/portal/placed/{order.order_number}/")
+    assert f"/portal/placed/{order.order_number}/amend/" in page.content.decode()
+    form = client.get(f"/portal/placed/{order.order_number}/amend/").content.decode()
+    assert "2027-01-05: 500, 2027-02-14: 300" in form
+
+    # when its applicant changes the ship-to address and signs
+    response = client.post(f"/portal/placed/{order.order_number}/amend/", _amend_post(order, ship_to_1="Warehouse B"))
+
+    # then version 2 keeps the split, is not significant, and is signed as the customer's notice
+    assert response.status_code == 302
+    order = RatedOrder.objects.get(pk=order.pk)
+    version = order.versions.get(number=2)
+    assert version.significance == AmendmentSignificance.NOT_SIGNIFICANT
+    assert version.items_snapshot[0]["required_dates"] == [
+        {"date": "2027-01-05", "quantity": "500"},
+        {"date": "2027-02-14", "quantity": "300"},
+    ]
+    signature = version.signatures.get()
+    assert (signature.signer, signature.meaning) == (cast.applicant, SIGNATURE_MEANING_PLACING_AMENDMENT)
+    assert signature.delegation == "For Acme Vaccines, which placed the order (45 CFR 101.36(a)(2))"
+
+
+def test_101_36_a_2_a_bad_date_comes_back_beside_the_field_and_nothing_changes(client, cast):
+    order = issue_with_items(cast, split_items(cast.supplier_org, 1))
+    client.force_login(cast.applicant)
+    before = order_snapshot(order)
+    response = client.post(f"/portal/placed/{order.order_number}/amend/", _amend_post(order, dates_1="ASAP: 800"))
+    assert response.status_code == 400
+    assert "is not a date" in response.content.decode()
+    assert order_snapshot(order) == before
+
+
+def test_101_36_e_the_placing_party_cancels_its_order_and_the_notice_names_it(
+    client, cast, django_capture_on_commit_callbacks
+):
+    order = issue(cast, capture=django_capture_on_commit_callbacks)
+    client.force_login(cast.applicant)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            f"/portal/placed/{order.order_number}/cancel/",
+            {"version": "1", "reason": "The trial was stopped.", "password": PASSWORD},
+        )
+    assert response.status_code == 302
+    order = RatedOrder.objects.get(pk=order.pk)
+    assert order.status == OrderStatus.CANCELLED
+    notice = order.versions.get(number=2)
+    assert notice.signatures.get().meaning == SIGNATURE_MEANING_PLACING_CANCELLATION
+    text = flat("\n".join(pdf_pages(notice.documents.get().file.open("rb").read())))
+    assert "by written notice of Acme Vaccines, which placed the order (45 CFR 101.36(a)(2))" in text
+    # and a cancelled order offers no further change
+    assert "placed-amend" not in client.get(f"/portal/placed/{order.order_number}/").content.decode()
+
+
+@pytest.mark.parametrize("who", ["supplier", "applicant2"])
+def test_101_36_a_only_the_placing_party_or_hhs_amends_or_cancels_refusals_are_audited(cast, who):
+    """The supplier and another manufacturer's applicant are refused by the service itself: one
+    denied event each, and the order, its versions and its notices stay as they were."""
+    order = issue(cast)
+    item = order.versions.get().items_snapshot[0]
+    before = order_snapshot(order)
+    actor = getattr(cast, who)
+    with pytest.raises(PermissionRefused, match="Only the customer that placed this order"):
+        order_changes.rated_order_amend(
+            order=order, actor=actor, password=PASSWORD, reason="More.", items=[as_amended(item, quantity="20")]
+        )
+    with pytest.raises(PermissionRefused, match="Only the customer that placed this order"):
+        order_changes.rated_order_cancel(order=order, actor=actor, password=PASSWORD, reason="Stop.")
+    denied = AuditEvent.objects.filter(action__in=["rated_order.amend", "rated_order.cancel"], outcome="denied")
+    assert denied.count() == 2
+    assert order_snapshot(order)[:5] == before[:5]
+
+
+def test_another_manufacturer_gets_404_on_the_amend_and_cancel_pages(client, cast):
+    order = issue(cast)
+    client.force_login(cast.applicant2)
+    before = order_snapshot(order)
+    assert client.get(f"/portal/placed/{order.order_number}/amend/").status_code == 404
+    response = client.post(
+        f"/portal/placed/{order.order_number}/cancel/", {"version": "1", "reason": "x", "password": PASSWORD}
+    )
+    assert response.status_code == 404
+    assert order_snapshot(order) == before
