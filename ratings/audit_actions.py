@@ -55,6 +55,12 @@ ORDER_RECORD_DELAY = register("rated_order.record_delay", "Delay reported outsid
 ORDER_CONFIRM_DELAY = register("rated_order.confirm_delay", "Supplier confirmed a delay in writing")
 ORDER_ACCEPT_OFFER = register("rated_order.accept_offer", "Customer accepted the supplier's offered date")
 ORDER_FLOWDOWN = register("rated_order.flowdown", "Rating extended to a sub-tier supplier")
+ORDER_CHANGE_PROPOSE = register("rated_order.change_propose", "Change proposed to the supplier for its agreement")
+ORDER_CHANGE_AGREE = register(
+    "rated_order.change_agree",
+    "Supplier agreed to a change",
+    signature="The supplier's agreement to a change of the order (45 CFR 101.36(d))",
+)
 
 # --- notices and accounts ----------------------------------------------------------------------
 NOTIFICATION_SENT = register("notification.sent", "Notice sent")

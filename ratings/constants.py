@@ -184,6 +184,7 @@ SIGNATURE_MEANING_APPROVAL = "Approved: authorizes the priority rating"
 SIGNATURE_MEANING_CANCELLATION = "Cancelled: withdraws the priority rating"
 # The party that placed the order changes or cancels it by written notice (45 CFR 101.36(a)(2)).
 SIGNATURE_MEANING_PLACING_AMENDMENT = "Amended: the customer that placed the order changes it"
+SIGNATURE_MEANING_CHANGE_AGREEMENT = "Agreed: the supplier agrees to this change of the order"
 SIGNATURE_MEANING_PLACING_CANCELLATION = "Cancelled: the customer that placed the order withdraws it and its rating"
 
 

@@ -44,8 +44,8 @@ from ratings.permissions_accounts import (
 )
 from ratings.permissions_casework import (
     delay_recorder_refusal,
-    is_placing_party,
     manages_contacts_of,
+    order_change_refusal,
     placing_party_refusal,
 )
 
@@ -205,38 +205,19 @@ def own_account_refusal(account: Any, user: Any) -> str | None:
 
 ORDER_SIGNER_ACTIONS = frozenset({"amend", "cancel"})
 SUPPLIER_ACTIONS = frozenset(
-    {"accept", "reject", "notify_delay", "confirm_delay", "mark_fulfilled", "flowdown", "acknowledge_directive"}
+    {
+        "accept",
+        "reject",
+        "notify_delay",
+        "confirm_delay",
+        "mark_fulfilled",
+        "flowdown",
+        "acknowledge_directive",
+        "agree_change",
+    }
 )
 # The customer (whoever placed the order) answers the supplier and asks HHS for help.
 PLACING_PARTY_ACTIONS = frozenset({"accept_offer", "open_assistance"})
-
-
-def _order_signer_refusal(order: Any, user: Any) -> str | None:
-    """The party that placed the order changes or cancels it by written notice (45 CFR
-    101.36(a)(2)); HHS by official action (101.36(a)(1)), signed by an approving official with
-    authority for the order's level."""
-    reason = _no_action_refusal(user)
-    if reason:
-        return reason
-    if is_placing_party(order, user):
-        return None
-    if not has_role(user, Role.APPROVING_OFFICIAL):
-        return "Only the customer that placed this order, or an HHS approving official, can amend or cancel it."
-    if order.placing_organization_id in organization_ids(user):
-        return "You belong to the placing organization, so you cannot act on its order (separation of duties)."
-    source = order.source_request if order.source_request_id else None
-    if source is not None and user.pk in {source.recommended_by_id, source.assigned_reviewer_id}:
-        return (
-            "You reviewed the request this order was issued for, so you cannot amend or cancel it: "
-            "the recommender never signs (separation of duties)."
-        )
-    level = approval_level(user)
-    if level is None or LEVEL_RANK[level] < LEVEL_RANK[order.level]:
-        return (
-            f"A {order.level} order needs an approving official with {order.level} authority; yours is "
-            f"{level or 'none'}."
-        )
-    return None
 
 
 def _supplier_refusal(order: Any, user: Any) -> str | None:
@@ -254,7 +235,7 @@ def _supplier_refusal(order: Any, user: Any) -> str | None:
 
 def order_refusal(action: str, order: Any, user: Any) -> str | None:
     if action in ORDER_SIGNER_ACTIONS:
-        return _order_signer_refusal(order, user)
+        return order_change_refusal(order, user)
     if action in SUPPLIER_ACTIONS:
         return _supplier_refusal(order, user)
     if action in PLACING_PARTY_ACTIONS:

@@ -51,6 +51,34 @@ def placing_party_refusal(order: Any, user: Any) -> str | None:
     return reason
 
 
+def order_change_refusal(order: Any, user: Any) -> str | None:
+    """The party that placed the order changes or cancels it by written notice (45 CFR
+    101.36(a)(2)); HHS by official action (101.36(a)(1)), signed by an approving official with
+    authority for the order's level."""
+    reason = _no_action_refusal(user)
+    if reason:
+        return reason
+    if is_placing_party(order, user):
+        return None
+    if not has_role(user, Role.APPROVING_OFFICIAL):
+        return "Only the customer that placed this order, or an HHS approving official, can amend or cancel it."
+    if order.placing_organization_id in organization_ids(user):
+        return "You belong to the placing organization, so you cannot act on its order (separation of duties)."
+    source = order.source_request if order.source_request_id else None
+    if source is not None and user.pk in {source.recommended_by_id, source.assigned_reviewer_id}:
+        return (
+            "You reviewed the request this order was issued for, so you cannot amend or cancel it: "
+            "the recommender never signs (separation of duties)."
+        )
+    level = approval_level(user)
+    if level is None or LEVEL_RANK[level] < LEVEL_RANK[order.level]:
+        return (
+            f"A {order.level} order needs an approving official with {order.level} authority; yours is "
+            f"{level or 'none'}."
+        )
+    return None
+
+
 def delay_recorder_refusal(order: Any, user: Any) -> str | None:
     """A delay reported outside the portal is recorded by the customer or by HHS workflow staff."""
     reason = _no_action_refusal(user)

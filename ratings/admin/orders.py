@@ -22,12 +22,13 @@ from ratings.admin.audited import AuditHistoryMixin
 from ratings.admin.suppliers import SupplierOrderAdminMixin, SupplierResponseInline
 from ratings.clock import agency_time
 from ratings.constants import GenerationStatus
-from ratings.models import RatedOrder, RatedOrderVersion
+from ratings.models import ChangeAgreement, ChangeAgreementStatus, RatedOrder, RatedOrderVersion
 from ratings.models.orders import OPEN_ORDER_STATUSES
 from ratings.selectors import orders as order_selectors
 from ratings.services import items as item_rules
 from ratings.services.orders import changes as order_changes
 from ratings.services.orders import documents as order_documents
+from ratings.services.orders.amended_items import from_snapshot
 
 
 def _staff(request: HttpRequest) -> bool:
@@ -232,8 +233,10 @@ class RatedOrderAdmin(AuditHistoryMixin, SupplierOrderAdminMixin, admin.ModelAdm
         current = order.versions.get(number=order.current_version)
         # The customer accepted the date a rejecting supplier offered: the amendment comes prepared.
         items = order_selectors.prepared_amendment(order) or current.items_snapshot
-        form = AmendForm(request.POST or None, items=items, initial={"version": order.current_version})
+        agreed = order.change_agreements.filter(status=ChangeAgreementStatus.AGREED, version=current)
+        form = AmendForm(request.POST or None, items=items, agreed=agreed, initial={"version": order.current_version})
         if request.method == "POST" and form.is_valid():
+            agreement = form.cleaned_data["agreement"]
             try:
                 order_changes.rated_order_amend(
                     order=order,
@@ -241,8 +244,9 @@ class RatedOrderAdmin(AuditHistoryMixin, SupplierOrderAdminMixin, admin.ModelAdm
                     password=form.cleaned_data["password"],
                     otp=form.cleaned_data["otp"],
                     reason=form.cleaned_data["reason"],
-                    items=form.amended_items(),
-                    agreed_minor=form.cleaned_data["agreed_minor"],
+                    # A change the supplier signed its agreement to is applied exactly as agreed.
+                    items=[from_snapshot(item) for item in agreement.items] if agreement else form.amended_items(),
+                    agreement=agreement,
                     expected_version=form.cleaned_data["version"],
                 )
             except ApplicationError as error:
@@ -316,7 +320,7 @@ class AmendForm(forms.Form):
     """One row of fields per item of the current version; an emptied quantity removes the item.
     ratings.services.items checks every value; its errors come back beside the field."""
 
-    def __init__(self, *args: Any, items: list[dict[str, Any]], **kwargs: Any):
+    def __init__(self, *args: Any, items: list[dict[str, Any]], agreed: QuerySet[ChangeAgreement], **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.items = items
         for item in items:
@@ -342,8 +346,14 @@ class AmendForm(forms.Form):
                 required=False,
                 max_length=item_rules.SHIP_TO_MAX_LENGTH,
             )
-        self.fields["agreed_minor"] = forms.BooleanField(
-            required=False, label="Minor change agreed by the supplier and the customer (not significant)"
+        self.fields["agreement"] = forms.ModelChoiceField(
+            queryset=agreed,
+            required=False,
+            label="Apply a change the supplier signed its agreement to (45 CFR 101.36(d): not a new rated order)",
+            help_text="The items are then exactly those agreed; the rows above are ignored.",
+        )
+        self.fields["agreement"].label_from_instance = lambda row: (  # type: ignore[attr-defined]
+            f"Agreed by {row.printed_name} on {agency_time(row.agreed_at)}: {row.reason}"
         )
         _signing_fields(self)
 

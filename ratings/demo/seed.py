@@ -6,6 +6,7 @@ Requests go through the real services, so the demo audit trail is a real chain.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from typing import Any
 
 from django.utils import timezone
@@ -23,6 +24,7 @@ from ratings.demo.suppliers import demo_supplier_responses
 from ratings.models import Organization, Program, RatingRequest, User
 from ratings.services.items import DeliveryInput
 from ratings.services.orders import changes as order_changes
+from ratings.services.orders.amended_items import from_snapshot
 from ratings.services.requests import corrections, drafts, workflow
 
 
@@ -60,7 +62,8 @@ def _details(level: str, resource: str, category: str = HealthResourceCategory.V
     )
 
 
-def _items(supplier: Organization, description: str, days: int) -> list[drafts.LineItemInput]:
+def _items(supplier: Organization, description: str, days: int, split: bool = False) -> list[drafts.LineItemInput]:
+    """One item of 4, due on two dates (with `split`: 3 on the first, 1 on the second)."""
     due = timezone.localdate() + dt.timedelta(days=days)
     return [
         drafts.LineItemInput(
@@ -70,8 +73,8 @@ def _items(supplier: Organization, description: str, days: int) -> list[drafts.L
             quantity="4",
             unit="each",
             deliveries=[
-                DeliveryInput(due),
-                DeliveryInput(due + dt.timedelta(days=30)),
+                DeliveryInput(due, "3" if split else None),
+                DeliveryInput(due + dt.timedelta(days=30), "1" if split else None),
             ],
             part_number="SKD-2000",
         )
@@ -96,12 +99,17 @@ def _demo_requests(orgs: dict[str, Organization], users: dict[str, User]) -> int
         who: User = applicant,
         org: str = "acme",
         category: str = HealthResourceCategory.VACCINE,
+        emergency_hours: int | None = None,
+        split: bool = False,
     ) -> RatingRequest:
+        details = _details(level, resource, category)
+        if emergency_hours:
+            details = replace(details, is_emergency=True, emergency_response_hours=emergency_hours)
         draft = drafts.rating_request_create(
             actor=who,
             organization=orgs[org],
-            details=_details(level, resource, category),
-            line_items=_items(orgs[supplier], description, days),
+            details=details,
+            line_items=_items(orgs[supplier], description, days, split),
         )
         return name_unreached_suppliers(draft, who)
 
@@ -143,7 +151,10 @@ def _demo_requests(orgs: dict[str, Organization], users: dict[str, User]) -> int
     )
     recommended(new(RatingLevel.DX, "Pandemic influenza vaccine", "pumpco", "Aseptic fill line pump set", 90))
     workflow.rating_request_approve(
-        rating_request=recommended(new(RatingLevel.DO, "mRNA vaccine", "filtra", "Filtration skid, 200 L", 50)),
+        # An emergency order (48 hours to answer); the supplier extends it two tiers down (demo/suppliers.py).
+        rating_request=recommended(
+            new(RatingLevel.DO, "mRNA vaccine", "filtra", "Filtration skid, 200 L", 50, emergency_hours=48)
+        ),
         actor=approver,
         password=DEMO_PASSWORD,
         otp=demo_code(approver),
@@ -186,7 +197,8 @@ def _demo_requests(orgs: dict[str, Organization], users: dict[str, User]) -> int
 
 
 def _demo_orders(orgs: dict[str, Organization], users: dict[str, User], new: Any, recommended: Any) -> None:
-    """Rated orders in every life stage: DO (above), DX, amended, cancelled. Their
+    """Rated orders in every life stage: DO (above, an emergency order), DX, amended (split
+    deliveries, ship-to change), cancelled. Their
     documents are generated after the seed commits (eager tasks in the quick start)."""
     workflow.rating_request_approve(
         rating_request=recommended(
@@ -198,29 +210,25 @@ def _demo_orders(orgs: dict[str, Organization], users: dict[str, User], new: Any
         reason="National emergency need; DX warranted.",
     )
     amended = workflow.rating_request_approve(
-        rating_request=recommended(new(RatingLevel.DO, "mRNA vaccine", "filtra", "Sterile filter capsules", 55)),
+        rating_request=recommended(
+            new(RatingLevel.DO, "mRNA vaccine", "filtra", "Sterile filter capsules", 55, split=True)
+        ),
         actor=users["approver"],
         password=DEMO_PASSWORD,
         otp=demo_code(users["approver"]),
         reason="Meets every criterion.",
     )
+    # The manufacturer (the party that placed the order) moves its deliveries to a new site: a
+    # ship-to change on a split-delivery order keeps every split and is not a new rated order.
     order = amended.rated_orders.get()
-    first = order.versions.get(number=1).items_snapshot[0]
     order_changes.rated_order_amend(
         order=order,
-        actor=users["approver"],
+        actor=users["applicant"],
         password=DEMO_PASSWORD,
-        otp=demo_code(users["approver"]),
-        reason="Ship to the new fill-finish site; quantity reduced to 3.",
+        reason="Ship to the new fill-finish site.",
         items=[
-            order_changes.AmendedItem(
-                position=1,
-                description=first["description"],
-                quantity="3",
-                unit=first["unit"],
-                required_dates=[dt.date.fromisoformat(d["date"]) for d in first["required_dates"]],
-                ship_to="Acme Fill-Finish, 12 Vial Street, Durham NC 27701",
-            )
+            replace(from_snapshot(item), ship_to="Acme Fill-Finish, 12 Vial Street, Durham NC 27701")
+            for item in order.versions.get(number=1).items_snapshot
         ],
     )
     cancelled = workflow.rating_request_approve(

@@ -62,6 +62,8 @@ def demo_supplier_responses(orgs: dict[str, Organization], users: dict[str, User
                 unit="bag",
                 required_dates=[today + dt.timedelta(days=20)],
                 part_number="PSU-MG-25",
+                # Bags of resin cannot be capped against membrane modules: the quantity's basis instead.
+                scope_basis="Two 25 kg bags of resin are cast into the 4 membrane modules ordered.",
             )
         ],
         password=password,

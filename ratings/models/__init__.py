@@ -1,6 +1,7 @@
 """Models of the workflow domain, one module per aggregate."""
 
 from ratings.models.accounts import ApiToken, AuthorityGrant
+from ratings.models.agreements import ChangeAgreement, ChangeAgreementStatus
 from ratings.models.api import (
     IdempotencyRecord,
     WebhookAttempt,
@@ -40,6 +41,8 @@ __all__ = [
     "Attachment",
     "AuthorityGrant",
     "CapacityReport",
+    "ChangeAgreement",
+    "ChangeAgreementStatus",
     "ClosureDay",
     "ConflictOfInterest",
     "Directive",

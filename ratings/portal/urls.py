@@ -4,6 +4,7 @@ from django.urls import path
 from django.views.generic import TemplateView
 
 from ratings.portal.views import (
+    agreements,
     capacity,
     casework,
     draft_tools,
@@ -51,6 +52,11 @@ urlpatterns = [
         name="order-confirm-delay",
     ),
     path("orders/<str:order_number>/fulfil/", supplier.order_fulfil, name="order-fulfil"),
+    path(
+        "orders/<str:order_number>/changes/<int:agreement_id>/agree/",
+        agreements.order_change_agree,
+        name="order-change-agree",
+    ),
     path("orders/<str:order_number>/flowdown/", supplier.order_flowdown, name="order-flowdown"),
     path(
         "orders/<str:order_number>/flowdown/new-supplier/",
@@ -72,6 +78,11 @@ urlpatterns = [
     path("placed/<str:order_number>/assistance/", placed.placed_order_open_case, name="placed-open-case"),
     path("placed/<str:order_number>/amend/", placed_changes.placed_order_amend, name="placed-amend"),
     path("placed/<str:order_number>/cancel/", placed_changes.placed_order_cancel, name="placed-cancel"),
+    path(
+        "placed/<str:order_number>/changes/<int:agreement_id>/apply/",
+        agreements.placed_change_apply,
+        name="placed-change-apply",
+    ),
     path(
         "placed/<str:order_number>/cases/<str:reference>/answer/", placed.placed_case_answer, name="placed-case-answer"
     ),

@@ -29,6 +29,7 @@ from django.utils import timezone
 from ratings import permissions
 from ratings.constants import LEVEL_RANK, OrderStatus, Role, SupplierResponseKind
 from ratings.models import (
+    ChangeAgreementStatus,
     Notification,
     OfferAcceptance,
     RatedOrder,
@@ -206,6 +207,16 @@ def pending_offer(order: RatedOrder) -> SupplierResponse | None:
         )
         .order_by("-responded_at")
         .first()
+    )
+
+
+def open_change_agreements(order: RatedOrder) -> list[Any]:
+    """Changes of the current version proposed to the supplier or signed by it, not yet applied."""
+    return list(
+        order.change_agreements.filter(
+            version__number=order.current_version,
+            status__in=[ChangeAgreementStatus.PROPOSED, ChangeAgreementStatus.AGREED],
+        ).order_by("proposed_at", "pk")
     )
 
 

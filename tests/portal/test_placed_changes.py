@@ -123,3 +123,32 @@ def test_another_manufacturer_gets_404_on_the_amend_and_cancel_pages(client, cas
     )
     assert response.status_code == 404
     assert order_snapshot(order) == before
+
+
+def test_101_36_d_the_supplier_signs_its_agreement_in_the_portal_and_the_customer_applies_it(client, cast):
+    # given the customer asks the supplier to agree to a moved date (no password needed to ask)
+    order = issue_with_items(cast, split_items(cast.supplier_org, 1))
+    client.force_login(cast.applicant)
+    moved = _amend_post(order, dates_1="2027-01-05: 500, 2027-02-21: 300", password="")
+    response = client.post(f"/portal/placed/{order.order_number}/amend/", {**moved, "propose": "1"})
+    assert response.status_code == 302
+    agreement = order.change_agreements.get()
+    assert RatedOrder.objects.get(pk=order.pk).current_version == 1
+
+    # when the supplier's contact signs its agreement on its order page
+    client.force_login(cast.supplier)
+    page = client.get(f"/portal/orders/{order.order_number}/").content.decode()
+    assert "Sign our agreement to this change" in page and "2027-02-21: 300 each" in page
+    client.post(f"/portal/orders/{order.order_number}/changes/{agreement.pk}/agree/", {"password": PASSWORD})
+    agreement.refresh_from_db()
+    assert (agreement.status, agreement.agreed_by) == ("agreed", cast.supplier)
+
+    # and the customer sends the agreed amendment
+    client.force_login(cast.applicant)
+    client.post(f"/portal/placed/{order.order_number}/changes/{agreement.pk}/apply/", {"password": PASSWORD})
+
+    # then version 2 is the agreed change, not a new rated order
+    version = RatedOrder.objects.get(pk=order.pk).versions.get(number=2)
+    assert version.significance == AmendmentSignificance.NOT_SIGNIFICANT
+    assert version.items_snapshot[0]["required_dates"][1] == {"date": "2027-02-21", "quantity": "300"}
+    assert "change agreed by the supplier" in version.significance_basis

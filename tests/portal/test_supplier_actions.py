@@ -420,7 +420,7 @@ def _flowdown_row(parent, **overrides: str) -> dict[str, str]:
             "required_dates",
             "Item 2: give at most 20 required delivery dates; 60 were given.",
         ),
-        ({"quantity": "11"}, "quantity", "Item 2: 11 is more than the rated order covers (10)"),
+        ({"quantity": "11"}, "quantity", "Item 2: 11 each is more than the rated order covers (10 each)"),
     ],
 )
 def test_a_flowdown_item_beyond_a_limit_is_refused_beside_its_field(cast, supplier_client, overrides, field, message):

@@ -4,12 +4,15 @@ reconsideration), for tests/ratings/test_write_service_refusals.py."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from ratings.constants import RequestState
 from ratings.services.assistance import cases as assistance
 from ratings.services.assistance import directives
 from ratings.services.calendar import closures
+from ratings.services.orders import agreements
+from ratings.services.orders.amended_items import from_snapshot
 from ratings.services.requests import reconsideration
 from ratings.services.suppliers import offers, reach, responses
 from tests.factories import Cast, draft_request, request_in_state
@@ -19,6 +22,10 @@ from tests.ratings.casework import delay_report, directive, later, open_case, re
 
 def _closure(cast: Cast) -> Any:
     return closures.closure_day_declare(actor=cast.hhsadmin, day="2030-12-24", reason="EO")
+
+
+def _ship_to_changed(order: Any) -> list[Any]:
+    return [replace(from_snapshot(item), ship_to="Dock 9") for item in order.versions.get().items_snapshot]
 
 
 def cases(case: Callable[..., Any]) -> dict[str, Callable[[Cast], Any]]:
@@ -190,6 +197,29 @@ def cases(case: Callable[..., Any]) -> dict[str, Callable[[Cast], Any]]:
                 lambda: directives.directive_acknowledge(directive=issued, actor=cast.supplier2),
                 "directive.acknowledge",
                 issued.order,
+            )
+        ),
+        "change_agreement_propose": lambda cast: (
+            (order := issue(cast))
+            and case(
+                lambda: agreements.change_agreement_propose(
+                    order=order, actor=cast.supplier, reason="Dock.", items=_ship_to_changed(order)
+                ),
+                "rated_order.change_propose",
+                order,
+            )
+        ),
+        "change_agreement_sign": lambda cast: (
+            (order := issue(cast))
+            and (
+                proposal := agreements.change_agreement_propose(
+                    order=order, actor=cast.applicant, reason="Dock.", items=_ship_to_changed(order)
+                )
+            )
+            and case(
+                lambda: agreements.change_agreement_sign(agreement=proposal, actor=cast.applicant, password="x"),
+                "rated_order.change_agree",
+                order,
             )
         ),
     }

@@ -18,7 +18,7 @@ ITEM_ERROR = re.compile(r"^items\[(\d+)\]\.(quantity|ship_to|deliveries)")
 ITEM_FIELDS = {"quantity": "quantity", "ship_to": "ship_to", "deliveries": "dates"}
 
 
-def _signing_fields(form: forms.Form, *, reason_label: str) -> None:
+def _signing_fields(form: forms.Form, *, reason_label: str, password_required: bool = True) -> None:
     form.fields["reason"] = forms.CharField(
         label=reason_label, max_length=4000, widget=forms.Textarea(attrs={**AREA, "rows": 3})
     )
@@ -27,6 +27,7 @@ def _signing_fields(form: forms.Form, *, reason_label: str) -> None:
         strip=False,
         widget=forms.PasswordInput(attrs={**TEXT, "autocomplete": "current-password"}),
         help_text="A written notice to the supplier is a signature (21 CFR 11.200): it needs your credentials now.",
+        required=password_required,
         error_messages={"required": "Re-enter your password to sign."},
     )
     form.fields["otp"] = forms.CharField(
@@ -73,7 +74,8 @@ class PlacedAmendForm(forms.Form):
                 max_length=items.SHIP_TO_MAX_LENGTH,
                 widget=forms.TextInput(attrs=TEXT),
             )
-        _signing_fields(self, reason_label="Why the order changes (the supplier reads it)")
+        # Asking the supplier to agree first signs nothing: the password is only needed to send.
+        _signing_fields(self, reason_label="Why the order changes (the supplier reads it)", password_required=False)
 
     def field_for(self, name: str | None) -> str | None:
         """The field a service error belongs beside; None: the top of the form."""
@@ -98,3 +100,20 @@ class PlacedAmendForm(forms.Form):
             for item in self.items_now
             if data.get(f"quantity_{item['position']}")
         ]
+
+
+class SignOnlyForm(forms.Form):
+    """A signature on something already written (the supplier's agreement; applying it)."""
+
+    password = forms.CharField(
+        label="Your password, to sign",
+        strip=False,
+        widget=forms.PasswordInput(attrs={**TEXT, "autocomplete": "current-password"}),
+        error_messages={"required": "Re-enter your password to sign."},
+    )
+    otp = forms.CharField(
+        label="Authenticator code (if you use one)",
+        required=False,
+        max_length=6,
+        widget=forms.TextInput(attrs={**TEXT, "autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )

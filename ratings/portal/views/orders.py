@@ -34,6 +34,7 @@ from ratings.portal.access import (
     supplier_only,
     supplier_organizations,
 )
+from ratings.portal.forms import changes as cf
 from ratings.portal.forms import orders as sf
 from ratings.portal.views.wizard import field_error, item_error, posted_version, with_one_more_row
 from ratings.selectors import assistance as assistance_selectors
@@ -143,6 +144,8 @@ def _detail_context(request: HttpRequest, order: RatedOrder, **forms_given: Any)
         "open_reports": order_selectors.unconfirmed_delay_reports(order),
         "cases": assistance_selectors.cases_for_order(order),
         "timeline": assistance_selectors.order_timeline(order),
+        "change_agreements": order_selectors.open_change_agreements(order),
+        "sign_form": cf.SignOnlyForm(),
         "supplier_view": True,
         "accept_form": forms_given.get("accept_form") or sf.AcceptForm(),
         "fulfil_form": forms_given.get("fulfil_form") or sf.FulfilForm(),

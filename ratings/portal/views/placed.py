@@ -20,6 +20,7 @@ from ratings.constants import OrderStatus
 from ratings.models import RatedOrder
 from ratings.models.orders import OPEN_ORDER_STATUSES
 from ratings.portal.access import actor, portal_user, render_portal
+from ratings.portal.forms import changes as cf
 from ratings.portal.forms import placed as pf
 from ratings.portal.views.wizard import field_error, posted_version
 from ratings.selectors import assistance as assistance_selectors
@@ -52,6 +53,8 @@ def _context(order: RatedOrder, **given: Any) -> dict[str, Any]:
         "open_reports": order_selectors.unconfirmed_delay_reports(order),
         "may_record_delay": order.status in DELAY_STATUSES,
         "may_change": order.status in OPEN_ORDER_STATUSES,
+        "change_agreements": order_selectors.open_change_agreements(order),
+        "sign_form": cf.SignOnlyForm(),
         "cases": assistance_selectors.cases_for_order(order),
         "may_open_case": assistance_selectors.may_open_case(order),
         "timeline": assistance_selectors.order_timeline(order),

@@ -18,6 +18,7 @@ from ratings.portal.forms import changes as cf
 from ratings.portal.views.placed import get_placed_order
 from ratings.portal.views.wizard import field_error, posted_version
 from ratings.selectors import orders as order_selectors
+from ratings.services.orders import agreements
 from ratings.services.orders import changes as order_changes
 
 
@@ -50,7 +51,24 @@ def placed_order_amend(request: HttpRequest, order_number: str) -> HttpResponse:
     # The customer accepted the date a rejecting supplier offered: the amendment comes prepared.
     items_now = order_selectors.prepared_amendment(order) or current.items_snapshot
     form = cf.PlacedAmendForm(request.POST or None, items_now=items_now)
-    if request.method == "POST" and form.is_valid():
+    proposing = "propose" in request.POST
+    if request.method == "POST" and form.is_valid() and proposing:
+        try:
+            agreements.change_agreement_propose(
+                order=order,
+                actor=actor(request),
+                reason=form.cleaned_data["reason"],
+                items=form.amended_items(),
+                expected_version=posted_version(request),
+            )
+        except ApplicationError as error:
+            form.add_error(form.field_for(error.field), error.message)
+        else:
+            messages.success(request, "The change is proposed; the supplier is asked to sign its agreement.")
+            return redirect("portal:placed-order", order_number=order.order_number)
+    elif request.method == "POST" and form.is_valid() and not form.cleaned_data["password"]:
+        form.add_error("password", "Re-enter your password to sign.")
+    elif request.method == "POST" and form.is_valid():
         try:
             order = order_changes.rated_order_amend(
                 order=order,

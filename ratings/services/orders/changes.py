@@ -8,10 +8,7 @@ cancelled one (flow-down, any depth).
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
-from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from django.utils import timezone
 
@@ -27,11 +24,13 @@ from ratings.constants import (
     DocumentKind,
     SupplierNoticeKind,
 )
-from ratings.models import RatedOrder, RatedOrderVersion, User
+from ratings.models import ChangeAgreement, ChangeAgreementStatus, RatedOrder, RatedOrderVersion, User
 from ratings.models.orders import OPEN_ORDER_STATUSES
-from ratings.services import items, transition
+from ratings.services import transition
+from ratings.services.orders import agreements, significance
 from ratings.services.orders import clocks as order_clocks
-from ratings.services.orders import significance
+from ratings.services.orders.amended_items import AmendedItem as AmendedItem
+from ratings.services.orders.amended_items import clean_amended_items
 from ratings.services.orders.issue import rated_order_version_create
 
 AMEND = transition.Action(
@@ -48,66 +47,6 @@ CANCEL = transition.Action(
     done="change",
     signature=True,
 )
-
-
-@dataclass(frozen=True)
-class AmendedItem:
-    """One item of the amended order, named by its position; new items get a new position.
-    An empty PO or part number keeps the item's current one. A required date is a date (the
-    whole quantity, or no split) or a DeliveryInput carrying the quantity due that day."""
-
-    position: int
-    description: str
-    quantity: Any
-    unit: str
-    required_dates: Sequence[dt.date | str | items.DeliveryInput]
-    po_number: str = ""
-    part_number: str = ""
-    ship_to: str = ""
-
-
-def _clean_items(amended: list[AmendedItem], old: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Errors name `items[<position>].<input>`. A date the item already has may stay even once
-    it has passed; any other date starts today (agency time zone)."""
-    if not amended:
-        raise ValidationFailed("An amended order needs at least one item; cancel the order instead.", field="items")
-    positions = [item.position for item in amended]
-    for position, count in Counter(positions).items():
-        if not isinstance(position, int) or not 0 < position < 2**31:
-            raise ValidationFailed(f"Item position {position!r} is not a whole number above zero.", field="items")
-        if count > 1:
-            raise ValidationFailed(f"Item {position} appears twice.", field="items")
-    previous = {item["position"]: item for item in old}
-    inputs = []
-    for item in amended:
-        current = previous.get(item.position, {})
-        inputs.append(
-            items.ItemInput(
-                description=item.description,
-                quantity=item.quantity,
-                unit=item.unit,
-                deliveries=[
-                    day if isinstance(day, items.DeliveryInput) else items.DeliveryInput(day)
-                    for day in item.required_dates
-                ],
-                po_number=str(item.po_number or "").strip() or current.get("po_number", ""),
-                part_number=str(item.part_number or "").strip() or current.get("part_number", ""),
-                ship_to=item.ship_to,
-            )
-        )
-    on_record = {
-        position: {dt.date.fromisoformat(d["date"]) for d in item["required_dates"]}
-        for position, item in previous.items()
-    }
-    cleaned = items.clean_items(inputs, field="items", numbers=positions, on_record=on_record)
-    snapshots = []
-    for clean in cleaned:
-        snapshot = clean.snapshot(clean.number)
-        kept = previous.get(clean.number, {})
-        if kept.get("scope_basis") and kept["unit"] == snapshot["unit"]:
-            snapshot["scope_basis"] = kept["scope_basis"]  # a flow-down item's stated basis stays with it
-        snapshots.append(snapshot)
-    return sorted(snapshots, key=lambda i: i["position"])
 
 
 def _supersede_current(order: RatedOrder, at: dt.datetime) -> RatedOrderVersion:
@@ -136,7 +75,7 @@ def rated_order_amend(
     password: str,
     reason: str,
     items: list[AmendedItem],
-    agreed_minor: bool = False,
+    agreement: ChangeAgreement | None = None,
     expected_version: int | None = None,
     otp: str = "",
 ) -> RatedOrder:
@@ -149,8 +88,11 @@ def rated_order_amend(
         if not text:
             raise ValidationFailed("Give the reason for the amendment; the supplier will see it.", field="reason")
         current = locked.versions.get(number=locked.current_version)
-        new_items = _clean_items(items, current.items_snapshot)
-        assessment = significance.assess_amendment(current.items_snapshot, new_items, agreed=agreed_minor)
+        new_items = clean_amended_items(items, current.items_snapshot)
+        # A change the supplier signed its agreement to is not a new rated order (101.36(d)).
+        agreed = agreements.agreed_change_for(locked, agreement, new_items) if agreement else ""
+        assessment = significance.assess_amendment(current.items_snapshot, new_items, agreed=bool(agreed))
+        basis = f"{assessment.basis} ({agreed})" if agreed else assessment.basis
         now = timezone.now()
         meaning, delegation = _signing(locked, actor, cancel=False)
         _supersede_current(locked, now)
@@ -168,17 +110,22 @@ def rated_order_amend(
             notice=SupplierNoticeKind.AMENDED,
             reason=text,
             significance=assessment.significance,
-            basis=assessment.basis,
+            basis=basis,
             changes=assessment.changes,
         )
         order_clocks.inherit_clock(previous=current, version=version)
+        if agreement is not None:
+            ChangeAgreement.objects.filter(pk=agreement.pk).update(
+                status=ChangeAgreementStatus.APPLIED, applied_in=version
+            )
         return transition.Applied(
             reason=text,
             data={
                 "version": number,
                 "significance": assessment.significance,
-                "basis": assessment.basis,
+                "basis": basis,
                 "changes": assessment.changes,
+                "agreement": agreement.pk if agreement else None,
                 "fingerprint": version.fingerprint,
                 "signature": {"meaning": meaning, "delegation": delegation},
             },

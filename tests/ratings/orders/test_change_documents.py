@@ -10,6 +10,7 @@ from ratings.constants import (
     DocumentKind,
 )
 from ratings.models import RatedOrderVersion
+from ratings.services.items import DeliveryInput
 from ratings.services.orders import changes as order_changes
 from tests.factories import PASSWORD, otp
 from tests.ratings.orders.conftest import as_amended, flat, issue_orders, pdf_pages, split_items
@@ -51,8 +52,8 @@ def test_101_36_an_amendment_prints_what_changed_before_and_after_item_by_item(
         item,
         quantity="700",
         required_dates=[
-            order_changes.items.DeliveryInput(item["required_dates"][0]["date"], "400"),
-            order_changes.items.DeliveryInput(item["required_dates"][1]["date"], "300"),
+            DeliveryInput(item["required_dates"][0]["date"], "400"),
+            DeliveryInput(item["required_dates"][1]["date"], "300"),
         ],
     )
     with django_capture_on_commit_callbacks(execute=True):

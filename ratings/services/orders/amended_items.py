@@ -1,0 +1,87 @@
+"""The items of an amended order as the amending party gives them, cleaned by the one item
+validator (services.items) against the version they change."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from dpa_portal.errors import ValidationFailed
+from ratings.services import items
+
+
+@dataclass(frozen=True)
+class AmendedItem:
+    """One item of the amended order, named by its position; new items get a new position.
+    An empty PO or part number keeps the item's current one. A required date is a date (the
+    whole quantity, or no split) or a DeliveryInput carrying the quantity due that day."""
+
+    position: int
+    description: str
+    quantity: Any
+    unit: str
+    required_dates: Sequence[dt.date | str | items.DeliveryInput]
+    po_number: str = ""
+    part_number: str = ""
+    ship_to: str = ""
+
+
+def clean_amended_items(amended: list[AmendedItem], old: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Errors name `items[<position>].<input>`. A date the item already has may stay even once
+    it has passed; any other date starts today (agency time zone)."""
+    if not amended:
+        raise ValidationFailed("An amended order needs at least one item; cancel the order instead.", field="items")
+    positions = [item.position for item in amended]
+    for position, count in Counter(positions).items():
+        if not isinstance(position, int) or not 0 < position < 2**31:
+            raise ValidationFailed(f"Item position {position!r} is not a whole number above zero.", field="items")
+        if count > 1:
+            raise ValidationFailed(f"Item {position} appears twice.", field="items")
+    previous = {item["position"]: item for item in old}
+    inputs = []
+    for item in amended:
+        current = previous.get(item.position, {})
+        inputs.append(
+            items.ItemInput(
+                description=item.description,
+                quantity=item.quantity,
+                unit=item.unit,
+                deliveries=[
+                    day if isinstance(day, items.DeliveryInput) else items.DeliveryInput(day)
+                    for day in item.required_dates
+                ],
+                po_number=str(item.po_number or "").strip() or current.get("po_number", ""),
+                part_number=str(item.part_number or "").strip() or current.get("part_number", ""),
+                ship_to=item.ship_to,
+            )
+        )
+    on_record = {
+        position: {dt.date.fromisoformat(d["date"]) for d in item["required_dates"]}
+        for position, item in previous.items()
+    }
+    cleaned = items.clean_items(inputs, field="items", numbers=positions, on_record=on_record)
+    snapshots = []
+    for clean in cleaned:
+        snapshot = clean.snapshot(clean.number)
+        kept = previous.get(clean.number, {})
+        if kept.get("scope_basis") and kept["unit"] == snapshot["unit"]:
+            snapshot["scope_basis"] = kept["scope_basis"]  # a flow-down item's stated basis stays with it
+        snapshots.append(snapshot)
+    return sorted(snapshots, key=lambda i: i["position"])
+
+
+def from_snapshot(item: dict[str, Any]) -> AmendedItem:
+    """A stored item as an amendment gives it back unchanged, split quantities kept."""
+    return AmendedItem(
+        position=item["position"],
+        description=item["description"],
+        quantity=item["quantity"],
+        unit=item["unit"],
+        required_dates=[items.DeliveryInput(d["date"], d["quantity"]) for d in item["required_dates"]],
+        po_number=item["po_number"],
+        part_number=item["part_number"],
+        ship_to=item["ship_to"],
+    )
