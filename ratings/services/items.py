@@ -314,8 +314,15 @@ def split_dates(text: str) -> list[str]:
 def split_deliveries(text: str) -> list[DeliveryInput]:
     """Deliveries typed in one box: "2027-01-05: 500, 2027-02-14: 300" (a date, and after a colon
     the quantity due that day when the item's quantity is split), or plain dates."""
-    deliveries = []
+    parts: list[str] = []
     for part in split_dates(text):
+        # "2027-01-05: 1,200" was split at its thousands comma: three digits continue the quantity.
+        if parts and ":" in parts[-1] and re.fullmatch(r"\d{3}(?:\.\d*)?", part):
+            parts[-1] += "," + part
+        else:
+            parts.append(part)
+    deliveries = []
+    for part in parts:
         day, _, quantity = part.partition(":")
         deliveries.append(DeliveryInput(day.strip(), quantity.strip() or None))
     return deliveries

@@ -430,3 +430,14 @@ def test_a_delay_notice_date_must_be_after_today(cast):
         supplier_responses.rated_order_notify_delay(
             order=order, actor=cast.supplier, reasons="Late.", new_date=agency_today()
         )
+
+
+def test_split_deliveries_typed_in_one_box_keep_their_quantities_even_with_thousands_separators():
+    assert items.split_deliveries("2027-01-05: 1,200, 2027-02-14: 300; 01/03/2027") == [
+        items.DeliveryInput("2027-01-05", "1,200"),
+        items.DeliveryInput("2027-02-14", "300"),
+        items.DeliveryInput("01/03/2027", None),
+    ]
+    assert items.deliveries_text(
+        [{"date": "2027-01-05", "quantity": "500"}, {"date": "2027-02-14", "quantity": None}]
+    ) == ("2027-01-05: 500, 2027-02-14")
