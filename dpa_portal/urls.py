@@ -44,6 +44,8 @@ urlpatterns = [
     path("audit/", include((audit_workspace, audit_urls.app_name))),
     path("notifications/", notification_views.notification_list, name="notification-list"),
     path("notifications/<int:pk>/read/", notification_views.notification_mark_read, name="notification-read"),
+    path("notifications/read-all/", notification_views.notification_mark_all_read, name="notification-read-all"),
+    path("notifications/preferences/", notification_views.notification_preferences, name="notification-preferences"),
     path(
         "invitations/<str:uidb64>/<str:token>/",
         notification_views.invitation_accept,

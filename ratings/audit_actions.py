@@ -66,6 +66,7 @@ ORDER_CHANGE_AGREE = register(
 NOTIFICATION_SENT = register("notification.sent", "Notice sent")
 NOTIFICATION_FAILED = register("notification.failed", "Notice failed")
 NOTIFICATION_READ = register("notification.read", "Notice marked read")
+NOTIFICATION_READ_ALL = register("notification.read_all", "All notices marked read")
 NOTIFICATION_RESEND = register("notification.resend", "Notice sent again")
 NOTIFICATION_PREFERENCES = register("notification.preferences", "Notice preferences changed")
 CONFLICT_DECLARE = register("conflict_of_interest.declare", "Conflict of interest declared")

@@ -268,6 +268,14 @@ NOTICE_CATEGORY = {
 # cancellations, whose delivery starts the supplier's clock; decisions, questions and returns the
 # applicant must act on; invitations; the digest itself): every kind not in NOTICE_CATEGORY.
 OPTIONAL_NOTICE_CATEGORIES = sorted(set(NOTICE_CATEGORY.values()))
+# The optional categories a manufacturer's or supplier's people receive (the rest are HHS staff's).
+PORTAL_NOTICE_CATEGORIES = [
+    NoticeCategory.REQUEST_STATUS,
+    NoticeCategory.SUPPLIER_ANSWERS,
+    NoticeCategory.REMINDERS,
+    NoticeCategory.OVERDUE,
+    NoticeCategory.ASSISTANCE,
+]
 
 
 # --- Supplier responses and flow-down -----------------------------------

@@ -87,6 +87,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "ratings.accounts.context.session_limits",
+                "ratings.portal.context.unread_notices",
             ],
         },
     },

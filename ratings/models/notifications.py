@@ -61,6 +61,11 @@ class Notification(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} to {self.recipient_id}: {self.subject}"
 
+    @property
+    def path(self) -> str:
+        """The link on this site, host left out, for the in-app list (the e-mail keeps it whole)."""
+        return self.link.removeprefix(settings.SITE_URL) or "/" if self.link else ""
+
 
 class NotificationPreference(models.Model):
     """A recipient's choice for one category of optional notices (no row: e-mail at once)."""

@@ -27,7 +27,7 @@ from dpa_portal.errors import NotFound, PermissionRefused
 from ratings.constants import GenerationStatus, NotificationStatus, RequestState
 from ratings.models import Notification, RatedOrder, RatedOrderVersion
 from ratings.services.accounts import conflicts, invitations
-from ratings.services.notifications import outbox, preferences
+from ratings.services.notifications import inbox, outbox, preferences
 from ratings.services.orders import changes as order_changes
 from ratings.services.orders import documents as order_documents
 from ratings.services.orders import preview
@@ -315,6 +315,11 @@ CASES: dict[str, Callable[[Cast], Case]] = {
         ),
         "notification.preferences",
         cast.reviewer,
+    ),
+    "notifications_mark_all_read": lambda cast: Case(
+        lambda: inbox.notifications_mark_all_read(user=cast.applicant, actor=cast.applicant2),
+        "notification.read_all",
+        cast.applicant,
     ),
     "rated_order_amend": lambda cast: (
         (order := issue(cast))
