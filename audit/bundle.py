@@ -50,15 +50,21 @@ class BundleDocument:
 
 
 def _audited_hash(events: QuerySet[AuditEvent], document: BundleDocument) -> tuple[int | None, str]:
-    """The first successful event in the bundle about the document's object that recorded its SHA-256."""
+    """The successful event in the bundle about the document's object that recorded its SHA-256:
+    the one recording the SHA-256 stored with the file, else the latest (a regenerated document)."""
     if document.audited_as is None:
         return None, ""
     object_type, object_id = document.audited_as
     found = events.filter(object_type=object_type, object_id=object_id, outcome=Outcome.SUCCESS)
-    for sequence, data in found.order_by("sequence").values_list("sequence", "data"):
-        if isinstance(data, dict) and data.get("sha256"):
-            return sequence, str(data["sha256"])
-    return None, ""
+    recorded = [
+        (sequence, str(data["sha256"]))
+        for sequence, data in found.order_by("sequence").values_list("sequence", "data")
+        if isinstance(data, dict) and data.get("sha256")
+    ]
+    matching = [pair for pair in recorded if pair[1] == document.recorded_sha256]
+    if matching:
+        return matching[0]
+    return recorded[-1] if recorded else (None, "")
 
 
 def _json(payload: Any) -> bytes:

@@ -85,11 +85,28 @@ def _documents(rr: RatingRequest) -> list[bundle.BundleDocument]:
                             bundle.BundleDocument(
                                 name=f"{obj._meta.model_name}-{obj.pk}-{Path(label).name}",
                                 file=file,
-                                recorded_sha256=getattr(obj, "sha256", ""),
+                                # an attachment's `sha256`; a signed record's `<file field>_sha256`
+                                recorded_sha256=getattr(obj, "sha256", "") or getattr(obj, f"{field.name}_sha256", ""),
                                 audited_as=(obj._meta.label, str(obj.pk)),
+                                about=_signed_by(obj),
                             )
                         )
     return [*found, *_signed_documents(timeline.request_order_ids(rr.pk))]
+
+
+def _signed_by(obj: Model) -> dict[str, Any] | None:
+    """What a record that carries its own signature (a rating authorization) says of it."""
+    if not all(hasattr(obj, name) for name in ("printed_name", "meaning", "signed_at")):
+        return None
+    return {
+        "record": str(obj),
+        "signature": {
+            "printed_name": obj.printed_name,  # type: ignore[attr-defined]
+            "title": getattr(obj, "title", ""),
+            "meaning": obj.meaning,  # type: ignore[attr-defined]
+            "signed_at": obj.signed_at.isoformat(),  # type: ignore[attr-defined]
+        },
+    }
 
 
 def _signed_documents(order_ids: list[int]) -> list[bundle.BundleDocument]:
