@@ -38,6 +38,7 @@ from ratings.portal.forms import changes as cf
 from ratings.portal.forms import orders as sf
 from ratings.portal.views.wizard import field_error, item_error, posted_version, with_one_more_row
 from ratings.selectors import assistance as assistance_selectors
+from ratings.selectors import attention
 from ratings.selectors import orders as order_selectors
 from ratings.services.suppliers import flowdown
 from ratings.services.suppliers import responses as supplier_responses
@@ -105,6 +106,8 @@ def supplier_dashboard(request: HttpRequest) -> HttpResponse:
         request,
         "portal/dashboard_supplier.html",
         {
+            # Its own orders' problems, then those of the orders it placed with its suppliers.
+            "attention": attention.for_supplier(request.user) + attention.for_customer(request.user),
             "awaiting": [r for r in rows if r.awaiting],
             "in_progress": [r for r in rows if not r.awaiting],
             "manages_contacts": any(m.manages_contacts for m in permissions.active_memberships(request.user)),

@@ -33,6 +33,7 @@ from ratings.portal.answers import order_state_text
 from ratings.portal.forms import requests as portal_forms
 from ratings.portal.views import orders as supplier
 from ratings.portal.views.wizard import field_error, posted_version
+from ratings.selectors import attention
 from ratings.selectors import requests as request_selectors
 from ratings.services.requests import attachments, workflow
 
@@ -160,6 +161,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         request,
         "portal/dashboard.html",
         {
+            "attention": attention.for_customer(request.user),
             "questions": _rows(mine.filter(state=RequestState.INFO_REQUESTED).order_by("updated_at")),
             "returned": _rows(mine.filter(state=RequestState.RETURNED).order_by("updated_at")),
             "drafts": _rows(mine.filter(state=RequestState.DRAFT).order_by("-updated_at")),
