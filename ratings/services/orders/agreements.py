@@ -57,7 +57,7 @@ def change_agreement_propose(
         if not text:
             raise ValidationFailed("Say why the order should change; the supplier will read it.", field="reason")
         current = locked.versions.get(number=locked.current_version)
-        new_items = clean_amended_items(items, current.items_snapshot)
+        new_items = clean_amended_items(items, current.items_snapshot, extends=locked.parent)
         assessment = significance.assess_amendment(current.items_snapshot, new_items)
         agreement = ChangeAgreement.objects.create(
             order=locked,

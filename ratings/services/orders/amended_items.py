@@ -10,7 +10,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from dpa_portal.errors import ValidationFailed
+from ratings.models import RatedOrder
 from ratings.services import items
+from ratings.services.suppliers import flowdown
 
 
 @dataclass(frozen=True)
@@ -29,7 +31,9 @@ class AmendedItem:
     ship_to: str = ""
 
 
-def clean_amended_items(amended: list[AmendedItem], old: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def clean_amended_items(
+    amended: list[AmendedItem], old: list[dict[str, Any]], *, extends: RatedOrder | None = None
+) -> list[dict[str, Any]]:
     """Errors name `items[<position>].<input>`. A date the item already has may stay even once
     it has passed; any other date starts today (agency time zone)."""
     if not amended:
@@ -70,6 +74,8 @@ def clean_amended_items(amended: list[AmendedItem], old: list[dict[str, Any]]) -
         if kept.get("scope_basis") and kept["unit"] == snapshot["unit"]:
             snapshot["scope_basis"] = kept["scope_basis"]  # a flow-down item's stated basis stays with it
         snapshots.append(snapshot)
+    if extends is not None:  # an amended sub-tier order stays within the order it extends (45 CFR 101.35)
+        flowdown.check_scope(snapshots, extends.versions.get(number=extends.current_version))
     return sorted(snapshots, key=lambda i: i["position"])
 
 

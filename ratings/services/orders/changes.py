@@ -88,7 +88,7 @@ def rated_order_amend(
         if not text:
             raise ValidationFailed("Give the reason for the amendment; the supplier will see it.", field="reason")
         current = locked.versions.get(number=locked.current_version)
-        new_items = clean_amended_items(items, current.items_snapshot)
+        new_items = clean_amended_items(items, current.items_snapshot, extends=locked.parent)
         # A change the supplier signed its agreement to is not a new rated order (101.36(d)).
         agreed = agreements.agreed_change_for(locked, agreement, new_items) if agreement else ""
         assessment = significance.assess_amendment(current.items_snapshot, new_items, agreed=bool(agreed))

@@ -81,7 +81,6 @@ def _flowdown_items(
     """Errors name `items[n].<input>`, n counting from 1 in the order given."""
     if not flowdown_items:
         raise ValidationFailed("Add at least one item the sub-tier supplier will deliver.", field="items")
-    totals, latest = _parent_scope(parent_version)
     cleaned = items.clean_items(
         [
             items.ItemInput(
@@ -106,32 +105,42 @@ def _flowdown_items(
             max_length=SCOPE_BASIS_MAX_LENGTH,
             required=False,
         )
-        cap = totals.get(_unit_key(item.unit))
-        if cap is None and not basis:
-            units = ", ".join(sorted({i["unit"] for i in parent_version.items_snapshot}))
-            raise ValidationFailed(
-                f"Item {item.number}: your customer's order counts in {units}, not {item.unit}, so the quantities "
-                "cannot be compared; state the basis for this quantity (what it is needed for in the rated order).",
-                field=f"items[{item.number}].scope_basis",
-            )
-        if cap is not None and item.quantity > cap:
-            raise ValidationFailed(
-                f"Item {item.number}: {items.format_quantity(item.quantity)} {item.unit} is more than the rated order "
-                f"covers ({items.format_quantity(cap)} {item.unit}); a rating extends only to what is needed to fill it.",
-                field=f"items[{item.number}].quantity",
-            )
-        last = item.deliveries[-1][0]
-        if last > latest:
-            raise ValidationFailed(
-                f"Item {item.number}: {last.isoformat()} is after the rated order's latest required date "
-                f"({latest.isoformat()}); what you order must arrive in time to fill it.",
-                field=f"items[{item.number}].deliveries",
-            )
         snapshot = item.snapshot(item.number)
         if basis:
             snapshot["scope_basis"] = basis
         snapshots.append(snapshot)
+    check_scope(snapshots, parent_version)
     return snapshots
+
+
+def check_scope(snapshots: list[dict[str, Any]], parent_version: RatedOrderVersion) -> None:
+    """A sub-tier order stays within the order it extends, when placed and when amended: in a
+    unit the parent uses, at most the parent's total in that unit; in another unit, a stated
+    basis; no date after the parent's latest."""
+    totals, latest = _parent_scope(parent_version)
+    for item in snapshots:
+        n, unit, quantity = item["position"], item["unit"], Decimal(item["quantity"])
+        cap = totals.get(_unit_key(unit))
+        if cap is None and not item.get("scope_basis"):
+            units = ", ".join(sorted({i["unit"] for i in parent_version.items_snapshot}))
+            raise ValidationFailed(
+                f"Item {n}: your customer's order counts in {units}, not {unit}, so the quantities "
+                "cannot be compared; state the basis for this quantity (what it is needed for in the rated order).",
+                field=f"items[{n}].scope_basis",
+            )
+        if cap is not None and quantity > cap:
+            raise ValidationFailed(
+                f"Item {n}: {items.format_quantity(quantity)} {unit} is more than the rated order "
+                f"covers ({items.format_quantity(cap)} {unit}); a rating extends only to what is needed to fill it.",
+                field=f"items[{n}].quantity",
+            )
+        last = max(dt.date.fromisoformat(d["date"]) for d in item["required_dates"])
+        if last > latest:
+            raise ValidationFailed(
+                f"Item {n}: {last.isoformat()} is after the rated order's latest required date "
+                f"({latest.isoformat()}); what you order must arrive in time to fill it.",
+                field=f"items[{n}].deliveries",
+            )
 
 
 def flowdown_order_create(

@@ -9,12 +9,17 @@ import pytest
 
 from audit.models import AuditEvent
 from dpa_portal.errors import ValidationFailed
-from ratings.constants import EMERGENCY_PREPAREDNESS_STATEMENT, RATED_ORDER_CERTIFICATION
+from ratings.constants import (
+    EMERGENCY_PREPAREDNESS_STATEMENT,
+    RATED_ORDER_CERTIFICATION,
+    SIGNATURE_MEANING_PLACING_AMENDMENT,
+)
 from ratings.models import RatedOrder
+from ratings.services.orders import changes as order_changes
 from ratings.services.suppliers import flowdown
 from ratings.services.suppliers import responses as sr
 from tests.factories import PASSWORD
-from tests.ratings.orders.conftest import flat, pdf_pages
+from tests.ratings.orders.conftest import as_amended, flat, pdf_pages
 from tests.ratings.suppliers.conftest import extend, future, issued, supplier_org
 
 
@@ -107,3 +112,33 @@ def test_101_35_the_quantity_cap_applies_only_within_the_same_unit(cast, django_
         f"Item 1 is counted in kg, a unit order {top.order_number} does not use. Basis for the quantity: {basis}"
         in text
     )
+
+
+def test_101_36_a_2_the_supplier_amends_its_own_sub_tier_order_only_within_the_order_it_extends(
+    cast, django_capture_on_commit_callbacks
+):
+    # given a sub-tier order for 5 of the 10 filters the supplier received
+    top = sr.rated_order_accept(order=issued(cast, django_capture_on_commit_callbacks), actor=cast.supplier)
+    membrana, _ = supplier_org("Membrana Inc.")
+    child = extend(top, cast.supplier, membrana, django_capture_on_commit_callbacks)
+    item = child.versions.get().items_snapshot[0]
+    events = AuditEvent.objects.count()
+
+    # when the supplier (the party that placed it) raises it beyond the order it extends
+    with pytest.raises(ValidationFailed) as refused:
+        order_changes.rated_order_amend(
+            order=child, actor=cast.supplier, password=PASSWORD, reason="More.", items=[as_amended(item, quantity="11")]
+        )
+
+    # then it is refused beside the quantity and nothing changes
+    assert (refused.value.field, AuditEvent.objects.count()) == ("items[1].quantity", events)
+    assert RatedOrder.objects.get(pk=child.pk).current_version == 1
+
+    # and within it the supplier's amendment is its own signed notice
+    with django_capture_on_commit_callbacks(execute=True):
+        child = order_changes.rated_order_amend(
+            order=child, actor=cast.supplier, password=PASSWORD, reason="Fewer.", items=[as_amended(item, quantity="4")]
+        )
+    signature = child.versions.get(number=2).signatures.get()
+    assert (signature.signer, signature.meaning) == (cast.supplier, SIGNATURE_MEANING_PLACING_AMENDMENT)
+    assert signature.delegation == "For Filtra Corp, which placed the order (45 CFR 101.36(a)(2))"
