@@ -31,6 +31,9 @@ rr = drafts.rating_request_create(
         justification_need="n",
         justification_efforts="e",
         justification_impact="i",
+        end_use="Smoke test doses",
+        fda_status="bla",
+        fda_number="BLA 125999",
     ),
     line_items=[
         drafts.LineItemInput(
@@ -87,6 +90,9 @@ for document in Document.objects.select_related("version__order"):
     version = document.version
     url = f"{settings.SITE_URL}/verify/{version.order.order_number}/{version.fingerprint}/"
     assert url in text, f"{document.file.name} does not print {url}"
+    # Every demo order is signed under a recorded delegation and program determination.
+    assert "Program determination: Program " in text, f"{document.file.name} prints no program determination"
+    assert "Authority: Verify this document" not in text, f"{document.file.name} prints a blank delegation"
 print(f"smoke: {Document.objects.count()} order documents print {settings.SITE_URL}/verify/...")
 
 call_command("audit_checkpoint")

@@ -73,6 +73,9 @@ class ProgramFactory(factory.django.DjangoModelFactory):
     name = "Health resources"
     allowed_levels = ["DO", "DX"]
     determination_date = dt.date(2024, 3, 11)
+    determination_official = "Assistant Secretary for Preparedness and Response"
+    determination_citation = "ASPR memorandum HR-2024-01"
+    determination_scope = "Medical countermeasures for pandemic response."
 
 
 def member(
@@ -182,6 +185,10 @@ def details(cast: Cast, *, level: str = RatingLevel.DO, **overrides) -> drafts.R
         requested_level=level,
         program_id=cast.program.pk,
         contract_number="75A501",
+        contracting_agency="BARDA",
+        end_use="Fill-finish of pandemic vaccine doses for the national stockpile.",
+        fda_status="bla",
+        fda_number="BLA 125742",
         justification_need="Need filtration skids.",
         justification_efforts="Asked three suppliers.",
         justification_impact="Two million doses a week deferred.",

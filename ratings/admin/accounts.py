@@ -262,7 +262,7 @@ class OrganizationAdmin(SupplierContactsAdminMixin, AuditHistoryMixin, ServiceRe
 
 
 class ProgramAdmin(AuditHistoryMixin, ServiceRecordMixin, admin.ModelAdmin):
-    list_display = ("symbol", "name", "allowed_levels", "determination_date", "is_active")
+    list_display = ("symbol", "name", "allowed_levels", "determination_date", "determination_official", "is_active")
     service_fields = organizations.PROGRAM_FIELDS
 
     def create_record(self, *, actor: Any, values: dict[str, Any]) -> Program:

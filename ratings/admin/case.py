@@ -6,6 +6,7 @@ the review clock, and the orders approval would issue (previews) or did issue.""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.urls import reverse
@@ -40,9 +41,12 @@ def preview_links(rating_request: RatingRequest) -> list[tuple[str, str]]:
 
 
 def case_context(rating_request: RatingRequest) -> dict[str, Any]:
+    line_items = list(rating_request.line_items.select_related("supplier").prefetch_related("deliveries"))
+    values = [item.order_value for item in line_items if item.order_value is not None]
     return {
         "rr": rating_request,
-        "line_items": rating_request.line_items.select_related("supplier").prefetch_related("deliveries"),
+        "line_items": line_items,
+        "order_value_total": sum(values, Decimal(0)) if values else None,
         "attachments": rating_request.attachments.select_related("information_request", "uploaded_by"),
         "questions": rating_request.information_requests.select_related("asked_by", "responded_by"),
         "checklist": checklist_rows(rating_request),

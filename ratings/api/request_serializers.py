@@ -9,10 +9,11 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from ratings.constants import HealthResourceCategory, RatingLevel, RequestState
+from ratings.constants_application import FdaStatus
 from ratings.models import Attachment, InformationRequest, Organization, Program, RatingRequest, RequestLineItem
 from ratings.services import items
 from ratings.services.items import DeliveryInput
-from ratings.services.requests import drafts
+from ratings.services.requests import drafts, need
 
 
 class DeliveryInputSerializer(serializers.Serializer):
@@ -41,6 +42,17 @@ class LineItemInputSerializer(serializers.Serializer):
     deliveries = serializers.ListField(
         child=DeliveryInputSerializer(), allow_empty=False, max_length=items.MAX_DATES_PER_ITEM
     )
+    quoted_date = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        allow_null=True,
+        default=None,
+        help_text="The supplier's quoted or promised delivery date without a rating, YYYY-MM-DD; HHS sets it "
+        "against the required dates.",
+    )
+    order_value = serializers.CharField(
+        required=False, allow_blank=True, allow_null=True, default=None, help_text=items.ORDER_VALUE_HELP
+    )
 
 
 def line_item_input(data: dict[str, Any]) -> drafts.LineItemInput:
@@ -54,6 +66,8 @@ def line_item_input(data: dict[str, Any]) -> drafts.LineItemInput:
         unit=data["unit"],
         ship_to=data["ship_to"],
         deliveries=[DeliveryInput(d["required_date"], d.get("quantity")) for d in data["deliveries"]],
+        quoted_date=data.get("quoted_date"),
+        order_value=data.get("order_value"),
     )
 
 
@@ -79,6 +93,56 @@ class RequestDetailsSerializer(serializers.Serializer):
     justification_impact = serializers.CharField(required=False, allow_blank=True, default="")
     is_emergency = serializers.BooleanField(required=False, default=False)
     emergency_response_hours = serializers.IntegerField(required=False, allow_null=True, min_value=1, default=None)
+    contracting_agency = serializers.CharField(
+        max_length=need.CONTRACTING_AGENCY_MAX_LENGTH,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Agency that awarded the government contract; required at submission when contract_number is given.",
+    )
+    contracting_officer = serializers.CharField(
+        max_length=need.CONTRACTING_OFFICER_MAX_LENGTH,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Its contracting officer: name, and e-mail or telephone.",
+    )
+    end_use = serializers.CharField(
+        max_length=need.END_USE_MAX_LENGTH,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="What the items are finally used for, and by whom. Required at submission.",
+    )
+    fda_status = serializers.ChoiceField(
+        choices=FdaStatus.choices,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="FDA regulatory status of the health resource. Required at submission.",
+    )
+    fda_status_other = serializers.CharField(
+        max_length=need.FDA_STATUS_OTHER_MAX_LENGTH,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text='The status in words when fda_status is "other" (required then at submission); ignored otherwise.',
+    )
+    fda_number = serializers.CharField(
+        max_length=need.FDA_NUMBER_MAX_LENGTH,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text='Application, approval or listing number (e.g. "BLA 125742"); required at submission for every '
+        'status but "other" and "not_regulated", ignored for those.',
+    )
+    related_rated_orders = serializers.ListField(
+        child=serializers.CharField(max_length=need.RELATED_ORDER_MAX_LENGTH),
+        max_length=need.MAX_RELATED_ORDERS,
+        required=False,
+        default=list,
+        help_text="Numbers of rated orders this request relates to (this portal's or another agency's).",
+    )
 
     def to_details(self) -> drafts.RequestDetails:
         data = dict(self.validated_data)
@@ -135,6 +199,8 @@ class LineItemSerializer(serializers.ModelSerializer):
             "unit",
             "ship_to",
             "deliveries",
+            "quoted_date",
+            "order_value",
         ]
 
     @extend_schema_field(DeliverySerializer(many=True))
@@ -165,6 +231,9 @@ class RatingRequestSerializer(serializers.ModelSerializer):
     program = serializers.CharField(source="program.symbol")
     rating = serializers.CharField()
     line_items = LineItemSerializer(many=True)
+    related_rated_orders = serializers.ListField(
+        child=serializers.CharField(), help_text="Numbers of rated orders this request relates to."
+    )
     attachments = AttachmentSerializer(many=True)
     information_requests = InformationRequestSerializer(many=True)
     returned_for_correction = serializers.SerializerMethodField(
@@ -191,6 +260,13 @@ class RatingRequestSerializer(serializers.ModelSerializer):
             "justification_impact",
             "is_emergency",
             "emergency_response_hours",
+            "contracting_agency",
+            "contracting_officer",
+            "end_use",
+            "fda_status",
+            "fda_status_other",
+            "fda_number",
+            "related_rated_orders",
             "confidentiality_marking",
             "certified_name",
             "certified_at",
@@ -256,7 +332,15 @@ class ReasonSerializer(serializers.Serializer):
 class ProgramSerializer(serializers.ModelSerializer):
     class Meta:
         model = Program
-        fields = ["symbol", "name", "allowed_levels", "determination_date"]
+        fields = [
+            "symbol",
+            "name",
+            "allowed_levels",
+            "determination_date",
+            "determination_official",
+            "determination_citation",
+            "determination_scope",
+        ]
 
 
 class SupplierSerializer(serializers.ModelSerializer):

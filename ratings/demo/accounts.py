@@ -179,6 +179,34 @@ groups_ensure = roles.groups_ensure
 ROLE_GROUP = roles.ROLE_GROUP
 
 
+@dataclass(frozen=True)
+class Determination:
+    date: dt.date
+    official: str
+    citation: str
+    scope: str
+
+
+def program_with_determination(
+    symbol: str, *, name: str, levels: list[str], determination: Determination, **defaults: object
+) -> Program:
+    """The program, made if missing; its determination record filled where a program seeded
+    before determinations were kept has none (so running the seed again stays harmless)."""
+    record = {
+        "determination_date": determination.date,
+        "determination_official": determination.official,
+        "determination_citation": determination.citation,
+        "determination_scope": determination.scope,
+    }
+    program, created = Program.objects.get_or_create(
+        symbol=symbol, defaults={"name": name, "allowed_levels": levels, **record, **defaults}
+    )
+    if not created and not program.has_determination:
+        Program.objects.filter(pk=program.pk).update(**record)
+        program.refresh_from_db()
+    return program
+
+
 @transaction.atomic
 def accounts_ensure() -> tuple[dict[str, Organization], dict[str, User]]:
     groups = groups_ensure()
@@ -186,13 +214,17 @@ def accounts_ensure() -> tuple[dict[str, Organization], dict[str, User]]:
         key: Organization.objects.get_or_create(legal_name=values["legal_name"], defaults=values)[0]
         for key, values in ORGANIZATIONS.items()
     }
-    Program.objects.get_or_create(
-        symbol="HR",
-        defaults={
-            "name": "Health resources (HHS, 45 CFR part 101)",
-            "allowed_levels": ["DO", "DX"],
-            "determination_date": dt.date(2024, 3, 11),
-        },
+    program_with_determination(
+        "HR",
+        name="Health resources (HHS, 45 CFR part 101)",
+        levels=["DO", "DX"],
+        determination=Determination(
+            date=dt.date(2024, 3, 11),
+            official="Secretary of Health and Human Services (demo)",
+            citation="Program determination memorandum HHS-DPA-2024-01 (demo)",
+            scope="Medical countermeasures and the materials, components and equipment needed to make them for "
+            "pandemic and all-hazards response (demo).",
+        ),
     )
     users = {}
     for spec in USERS:

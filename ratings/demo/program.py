@@ -32,6 +32,7 @@ from ratings.constants import (
     SupplierNoticeKind,
     SupplierResponseKind,
 )
+from ratings.demo.accounts import Determination, program_with_determination
 from ratings.models import (
     CapacityReport,
     ItemFamily,
@@ -130,16 +131,19 @@ def _ensure_supporting_rows(orgs: dict[str, Organization], users: dict[str, User
     for symbol, spec in PROGRAMS.items():
         if spec is not None:
             name, levels, _category = spec
-            programs[symbol] = Program.objects.get_or_create(
-                symbol=symbol,
-                defaults={
-                    "name": name,
-                    "allowed_levels": levels,
-                    "determination_date": dt.date(2025, 1, 6),
-                    # The vaccine program asks its suppliers for capacity every 30 days.
-                    "capacity_report_days": 30 if symbol == "PV" else None,
-                },
-            )[0]
+            programs[symbol] = program_with_determination(
+                symbol,
+                name=name,
+                levels=levels,
+                determination=Determination(
+                    date=dt.date(2025, 1, 6),
+                    official="Assistant Secretary for Preparedness and Response (demo)",
+                    citation=f"Program determination memorandum ASPR-DPA-2025-{symbol} (demo)",
+                    scope=f"{name}: the items and materials its manufacturers need (demo).",
+                ),
+                # The vaccine program asks its suppliers for capacity every 30 days.
+                capacity_report_days=30 if symbol == "PV" else None,
+            )
     families = {
         "Nitrile exam gloves": (["GLV-100"], ["nitrile exam gloves, size m"]),
         "Filtration cassettes (TFF)": (["TFF-900"], []),

@@ -17,6 +17,7 @@ from ratings.constants import (
     HealthResourceCategory,
     RatingLevel,
 )
+from ratings.constants_application import FdaStatus
 from ratings.demo.accounts import DEMO_PASSWORD, accounts_ensure, demo_code
 from ratings.demo.casework import demo_casework, name_unreached_suppliers
 from ratings.demo.program import demo_program_history
@@ -48,7 +49,17 @@ def demo_seed() -> dict[str, int]:
     }
 
 
+# What the demo's health resources hold from FDA, by category (numbers invented for the demo).
+FDA_BY_CATEGORY = {
+    HealthResourceCategory.VACCINE: (FdaStatus.BLA, "BLA 125999 (demo)"),
+    HealthResourceCategory.THERAPEUTIC: (FdaStatus.EUA, "EUA 000999 (demo)"),
+    HealthResourceCategory.DIAGNOSTIC_TEST: (FdaStatus.K510, "K209999 (demo)"),
+    HealthResourceCategory.OTHER_COUNTERMEASURE: (FdaStatus.NDC_LISTED, "NDC 99999-0001 (demo)"),
+}
+
+
 def _details(level: str, resource: str, category: str = HealthResourceCategory.VACCINE) -> drafts.RequestDetails:
+    fda_status, fda_number = FDA_BY_CATEGORY[HealthResourceCategory(category)]
     return drafts.RequestDetails(
         government_program="Operation Warp Speed successor: pandemic vaccine production",
         category=category,
@@ -56,6 +67,13 @@ def _details(level: str, resource: str, category: str = HealthResourceCategory.V
         requested_level=level,
         program_id=Program.objects.get(symbol="HR").pk,
         contract_number="75A50122C00047",
+        contracting_agency="HHS/ASPR Biomedical Advanced Research and Development Authority (BARDA)",
+        contracting_officer="Carla Contracting, carla.contracting@example.gov, 202-555-0147",
+        end_use=f"{resource} for the Strategic National Stockpile and state pandemic response; filled and finished "
+        "at Acme's Durham site under the government contract.",
+        fda_status=fda_status,
+        fda_number=fda_number,
+        related_rated_orders=["DO-C9 W15QKN-22-C-0047 (DoD, demo)"] if level == RatingLevel.DX else [],
         justification_need="Single-use filtration skids are needed to scale fill-finish to 2 million doses per week.",
         justification_efforts="Ordered in March; supplier quoted 40 weeks; two alternative suppliers declined.",
         justification_impact="Each week of delay defers about 2 million doses for the national stockpile.",
@@ -77,6 +95,9 @@ def _items(supplier: Organization, description: str, days: int, split: bool = Fa
                 DeliveryInput(due + dt.timedelta(days=30), "1" if split else None),
             ],
             part_number="SKD-2000",
+            # Without a rating the supplier quoted about four months later than needed.
+            quoted_date=due + dt.timedelta(days=120),
+            order_value=f"{days * 1875}.00",
         )
     ]
 

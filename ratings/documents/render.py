@@ -312,6 +312,9 @@ def render_pdf(content: OrderContent, *, watermark: str = "") -> bytes:
                 s["small"],
             ),
         ]
+        if content.extra.get("program_determination"):
+            # The program symbol's legal basis, beside the symbol it explains.
+            story.append(_p("Program determination: " + content.extra["program_determination"], s["small"]))
     parties = Table(
         [
             [_p("Placing organization (customer)", s["h"]), _p("Supplier", s["h"])],

@@ -11,6 +11,7 @@ from ratings.models.api import (
 )
 from ratings.models.calendar import ClosureDay
 from ratings.models.conflicts import ConflictOfInterest
+from ratings.models.line_items import LineItemDelivery, RequestLineItem
 from ratings.models.notifications import Notification, NotificationPreference
 from ratings.models.orders import (
     Document,
@@ -23,13 +24,7 @@ from ratings.models.orders import (
 from ratings.models.organizations import Membership, Organization, Program, User
 from ratings.models.program import CapacityReport, ItemFamily, ItemFamilyKey
 from ratings.models.reach import SupplierNomination
-from ratings.models.requests import (
-    Attachment,
-    InformationRequest,
-    LineItemDelivery,
-    RatingRequest,
-    RequestLineItem,
-)
+from ratings.models.requests import Attachment, InformationRequest, RatingRequest
 from ratings.models.resolutions import AssistanceCase, AssistanceEntry, Directive, OfferAcceptance, Reconsideration
 from ratings.models.sequences import ReferenceCounter
 from ratings.models.submissions import RequestSubmission

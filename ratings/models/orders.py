@@ -244,6 +244,9 @@ class Signature(models.Model):
     signed_at = models.DateTimeField(help_text="UTC.")
     meaning = models.CharField(max_length=120)
     delegation = models.CharField(max_length=300, blank=True)
+    program_determination = models.TextField(
+        blank=True, help_text="The program determination in force when signed, as the document prints it."
+    )
     content_fingerprint = models.CharField(max_length=64, help_text="Fingerprint of the content signed.")
     document_sha256 = models.CharField(
         max_length=64, blank=True, help_text="SHA-256 of the exact (unsigned, deterministic) rendering signed."

@@ -128,7 +128,16 @@ class Program(models.Model):
     symbol = models.CharField(max_length=10, unique=True)
     name = models.CharField(max_length=200)
     allowed_levels = models.JSONField(default=list, help_text='Rating levels allowed, e.g. ["DO", "DX"].')
+    # The program determination behind the symbol: who determined it, when, under what, for what.
+    # Printed where documents explain the symbol; orders are signed only under a complete one.
     determination_date = models.DateField(null=True, blank=True, help_text="Date of the program determination.")
+    determination_official = models.CharField(
+        max_length=200, blank=True, help_text="Who made the determination: name and title."
+    )
+    determination_citation = models.CharField(
+        max_length=200, blank=True, help_text="Where it is recorded or the authority it rests on, e.g. a memorandum."
+    )
+    determination_scope = models.TextField(blank=True, help_text="What the program covers.")
     capacity_report_days = models.PositiveIntegerField(
         "capacity reports every (days)",
         null=True,
@@ -146,3 +155,23 @@ class Program(models.Model):
 
     def allows(self, level: str) -> bool:
         return level in (self.allowed_levels or [])
+
+    @property
+    def has_determination(self) -> bool:
+        return bool(
+            self.determination_date
+            and self.determination_official.strip()
+            and self.determination_citation.strip()
+            and self.determination_scope.strip()
+        )
+
+    def determination_text(self) -> str:
+        """The determination record in one sentence, as documents print it; "" while incomplete."""
+        if not self.has_determination:
+            return ""
+        assert self.determination_date is not None
+        return (
+            f"Program {self.symbol} ({self.name}): determined by {self.determination_official.strip()} on "
+            f"{self.determination_date.isoformat()} ({self.determination_citation.strip()}). "
+            f"Scope: {self.determination_scope.strip()}"
+        )

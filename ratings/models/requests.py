@@ -10,7 +10,6 @@ import datetime as dt
 
 from django.conf import settings
 from django.core.files.storage import Storage, storages
-from django.core.validators import MinValueValidator
 from django.db import models
 from django_fsm import RETURN_VALUE, FSMField, FSMModelMixin, transition
 
@@ -23,6 +22,7 @@ from ratings.constants import (
     Recommendation,
     RequestState,
 )
+from ratings.constants_application import FdaStatus
 from ratings.models.organizations import User
 from ratings.permissions import allowed, request_rule
 
@@ -63,6 +63,23 @@ class RatingRequest(FSMModelMixin, models.Model):
     )
     government_program = models.CharField(max_length=200, help_text="Government program the orders support.")
     contract_number = models.CharField("government contract number", max_length=100, blank=True)
+    # What a reviewer needs to judge need; required at submission: end use and FDA status
+    # (ratings.services.requests.need); limits in the same module.
+    contracting_agency = models.CharField(
+        max_length=200, blank=True, help_text="Agency that awarded the government contract, if the end use is one."
+    )
+    contracting_officer = models.CharField(
+        max_length=200, blank=True, help_text="Its contracting officer: name, and e-mail or telephone."
+    )
+    end_use = models.TextField(blank=True, help_text="What the items are finally used for, and by whom.")
+    fda_status = models.CharField("FDA regulatory status", max_length=20, choices=FdaStatus.choices, blank=True)
+    fda_status_other = models.CharField("FDA status (other)", max_length=200, blank=True)
+    fda_number = models.CharField(
+        "FDA application or approval number", max_length=60, blank=True, help_text="e.g. BLA 125742, EUA 27073."
+    )
+    related_rated_orders = models.JSONField(
+        default=list, blank=True, help_text="Numbers of rated orders this request relates to (any agency's)."
+    )
     category = models.CharField("health-resource category", max_length=30, choices=HealthResourceCategory.choices)
     health_resource = models.CharField(
         max_length=200, help_text="The health resource produced, e.g. the vaccine's name."
@@ -290,55 +307,6 @@ class RatingRequest(FSMModelMixin, models.Model):
         self.withdrawal_reason = reason
         self.review_paused_at = None
         self.returned_from = ""
-
-
-class RequestLineItem(models.Model):
-    request = models.ForeignKey(RatingRequest, on_delete=models.CASCADE, related_name="line_items")
-    position = models.PositiveIntegerField(default=1)
-    supplier = models.ForeignKey("ratings.Organization", on_delete=models.PROTECT, related_name="+")
-    po_number = models.CharField("supplier's order / PO number", max_length=60)
-    description = models.CharField("item description", max_length=300)
-    part_number = models.CharField(max_length=100, blank=True)
-    quantity = models.DecimalField(max_digits=14, decimal_places=3, validators=[MinValueValidator(0)])
-    unit = models.CharField(max_length=30, help_text="Unit of measure, e.g. each, case, kg.")
-    ship_to = models.CharField(max_length=300, blank=True)
-
-    class Meta:
-        ordering = ["request", "position"]
-        constraints = [
-            models.CheckConstraint(condition=models.Q(quantity__gt=0), name="line_item_quantity_positive"),
-            models.UniqueConstraint(fields=["request", "position"], name="line_item_position_unique"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.description} ({self.quantity} {self.unit})"
-
-
-class LineItemDelivery(models.Model):
-    """A required delivery date (45 CFR 101.32(a)(2)): a real calendar date, never 'ASAP'."""
-
-    line_item = models.ForeignKey(RequestLineItem, on_delete=models.CASCADE, related_name="deliveries")
-    required_date = models.DateField()
-    quantity = models.DecimalField(
-        max_digits=14,
-        decimal_places=3,
-        null=True,
-        blank=True,
-        help_text="Quantity due that day, if split.",
-    )
-
-    class Meta:
-        ordering = ["required_date"]
-        constraints = [
-            models.UniqueConstraint(fields=["line_item", "required_date"], name="delivery_date_unique"),
-            models.CheckConstraint(
-                condition=models.Q(quantity__isnull=True) | models.Q(quantity__gt=0),
-                name="delivery_quantity_positive",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return self.required_date.isoformat()
 
 
 class InformationRequest(models.Model):

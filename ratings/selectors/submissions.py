@@ -17,6 +17,13 @@ LABELS = {
     "program": "Program",
     "is_emergency": "Emergency preparedness order",
     "emergency_response_hours": "Emergency response limit (hours)",
+    "contracting_agency": "Contracting agency",
+    "contracting_officer": "Contracting officer",
+    "end_use": "End use",
+    "fda_status": "FDA regulatory status",
+    "fda_status_other": "FDA status (other)",
+    "fda_number": "FDA application or approval number",
+    "related_rated_orders": "Related rated orders",
     "need": "Need",
     "efforts": "Efforts already made",
     "impact": "Impact of delay",
@@ -28,6 +35,8 @@ LABELS = {
     "unit": "Unit",
     "ship_to": "Ship to",
     "required_dates": "Required delivery dates",
+    "quoted_date": "Supplier's quoted date",
+    "order_value": "Order value (USD)",
 }
 
 

@@ -29,6 +29,14 @@ DESCRIPTION_MAX_LENGTH = 300
 PART_NUMBER_MAX_LENGTH = 100
 UNIT_MAX_LENGTH = 30
 SHIP_TO_MAX_LENGTH = 300
+# What the supplier quoted and the order's value: the application's, never the order's.
+ORDER_VALUE_MAX_DIGITS = 14
+ORDER_VALUE_DECIMAL_PLACES = 2
+ORDER_VALUE_LIMIT = Decimal(10) ** (ORDER_VALUE_MAX_DIGITS - ORDER_VALUE_DECIMAL_PLACES)
+ORDER_VALUE_HELP = (
+    f"US dollars, e.g. 125000 or 1250.50: at most {ORDER_VALUE_MAX_DIGITS - ORDER_VALUE_DECIMAL_PLACES} digits "
+    f"before the decimal point and {ORDER_VALUE_DECIMAL_PLACES} after it."
+)
 # Free text of assistance cases and reconsideration requests (what was tried, impact, questions).
 CASE_TEXT_MAX_LENGTH = 4000
 
@@ -151,6 +159,31 @@ def parse_quantity(value: object, *, field: str, label: str = "The quantity") ->
     return quantity
 
 
+def parse_order_value(value: object, *, field: str, label: str) -> Decimal | None:
+    """An optional amount in US dollars: positive, cents at most, what the column holds."""
+    if is_blank(value):
+        return None
+    text = str(value).strip().replace(",", "").removeprefix("$").strip()
+    try:
+        amount = Decimal(text)
+    except (InvalidOperation, ValueError):
+        amount = Decimal("NaN")
+    shown = f"“{_shown(value)}”"
+    if not amount.is_finite():
+        raise ValidationFailed(f"{label} {shown} is not an amount; enter US dollars such as 125000.", field=field)
+    if amount <= 0:
+        raise ValidationFailed(f"{label} must be greater than zero; leave it empty if unknown.", field=field)
+    if amount >= ORDER_VALUE_LIMIT:
+        raise ValidationFailed(f"{label} {shown} is too large. {ORDER_VALUE_HELP}", field=field)
+    if amount != amount.quantize(Decimal("0.01")):
+        raise ValidationFailed(f"{label} {shown} has more than two decimal places (cents).", field=field)
+    return amount
+
+
+def is_blank(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
 def format_quantity(value: Any) -> str:
     return format(Decimal(str(value)).normalize(), "f")
 
@@ -184,6 +217,9 @@ class ItemInput:
     po_number: object = ""
     part_number: object = ""
     ship_to: object = ""
+    # The application's only (drafts store them; orders, amendments and flow-down ignore them).
+    quoted_date: object = None
+    order_value: object = None
 
 
 # What a stored item row (RequestLineItem, RatedOrderItem) holds of a CleanItem, by the same names.
@@ -200,6 +236,8 @@ class CleanItem:
     unit: str
     ship_to: str
     deliveries: list[tuple[dt.date, Decimal | None]]  # by date
+    quoted_date: dt.date | None = None
+    order_value: Decimal | None = None
 
     @classmethod
     def from_row(cls, row: Any, *, number: int, deliveries: list[tuple[dt.date, Decimal | None]]) -> CleanItem:
@@ -273,6 +311,15 @@ def _clean_item(item: ItemInput, *, number: int, field: str, earliest: dt.date, 
         ship_to=text("ship_to", "the ship-to address", SHIP_TO_MAX_LENGTH, required=False),
         deliveries=_clean_deliveries(
             item.deliveries, number=number, field=f"{field}.deliveries", earliest=earliest, kept=kept
+        ),
+        # A quote is any real date: one already past still tells the reviewer something.
+        quoted_date=None
+        if is_blank(item.quoted_date)
+        else parse_date(
+            item.quoted_date, field=f"{field}.quoted_date", label=f"supplier's quoted date of item {number}"
+        ),
+        order_value=parse_order_value(
+            item.order_value, field=f"{field}.order_value", label=f"Item {number}: the order value"
         ),
     )
 

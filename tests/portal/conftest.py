@@ -48,6 +48,12 @@ def details_post(cast: Any, **overrides: Any) -> dict[str, Any]:
     data = {
         "government_program": "Pandemic vaccine production",
         "contract_number": "75A501",
+        "contracting_agency": "BARDA",
+        "contracting_officer": "",
+        "fda_status": "bla",
+        "fda_number": "BLA 125742",
+        "fda_status_other": "",
+        "related_rated_orders": "",
         "end_customer": "",
         "health_resource": "mRNA vaccine",
         "category": "vaccine",

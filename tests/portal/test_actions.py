@@ -98,7 +98,16 @@ def test_withdraw_after_the_decision_is_refused_and_nothing_changes(cast, applic
 
 def test_script_payloads_in_every_text_field_are_stored_as_text_and_shown_escaped(cast, applicant_client):
     # Step 1: every text field gets the payload.
-    text_fields = ["government_program", "contract_number", "end_customer", "health_resource"]
+    text_fields = [
+        "government_program",
+        "contract_number",
+        "contracting_agency",
+        "contracting_officer",
+        "fda_number",
+        "related_rated_orders",
+        "end_customer",
+        "health_resource",
+    ]
     data = details_post(cast, **{name: SCRIPT for name in text_fields})
     response = applicant_client.post(reverse("portal:request-create"), data)
     rr = RatingRequest.objects.get()
@@ -106,11 +115,19 @@ def test_script_payloads_in_every_text_field_are_stored_as_text_and_shown_escape
     item_text = ["po_number", "description", "part_number", "unit"]
     rows = [item_row(cast.supplier_org, **{name: SCRIPT for name in item_text})]
     applicant_client.post(reverse("portal:request-items", args=[rr.pk]), items_post(rows))
-    justification = {name: SCRIPT for name in ("justification_need", "justification_efforts", "justification_impact")}
+    justification = {
+        name: SCRIPT for name in ("end_use", "justification_need", "justification_efforts", "justification_impact")
+    }
     response = applicant_client.post(reverse("portal:request-justification", args=[rr.pk]), justification)
     assert response.status_code == 302
     rr = RatingRequest.objects.get(pk=rr.pk)
     assert (rr.government_program, rr.justification_impact, rr.line_items.get().description) == (SCRIPT, SCRIPT, SCRIPT)
+    assert (rr.contracting_officer, rr.fda_number, rr.end_use, rr.related_rated_orders) == (
+        SCRIPT,
+        SCRIPT,
+        SCRIPT,
+        [SCRIPT],
+    )
     # Every page that shows them escapes them.
     for name in ("portal:request-review", "portal:request-detail", "portal:request-details", "portal:request-items"):
         page = applicant_client.get(reverse(name, args=[rr.pk])).content.decode()

@@ -11,8 +11,10 @@ from django.forms import formset_factory
 
 from ratings import uploads
 from ratings.constants import HealthResourceCategory, OrganizationKind, RatingLevel, RequestState
+from ratings.constants_application import FdaStatus
 from ratings.models import Organization, Program
 from ratings.services import items
+from ratings.services.requests import need
 
 TEXT = {"class": "usa-input"}
 AREA = {"class": "usa-textarea"}
@@ -43,6 +45,20 @@ class DetailsForm(forms.Form):
     contract_number = forms.CharField(
         label="Government contract number", required=False, max_length=100, widget=forms.TextInput(attrs=TEXT)
     )
+    contracting_agency = forms.CharField(
+        label="Contracting agency",
+        required=False,
+        max_length=need.CONTRACTING_AGENCY_MAX_LENGTH,
+        widget=forms.TextInput(attrs=TEXT),
+        help_text="The agency that awarded the contract; needed at submission when you give a contract number.",
+    )
+    contracting_officer = forms.CharField(
+        label="Contracting officer",
+        required=False,
+        max_length=need.CONTRACTING_OFFICER_MAX_LENGTH,
+        widget=forms.TextInput(attrs=TEXT),
+        help_text="Name, and e-mail or telephone.",
+    )
     end_customer = forms.CharField(
         label="End customer / end user, if different from your organization",
         required=False,
@@ -56,6 +72,33 @@ class DetailsForm(forms.Form):
         label="Health-resource category",
         choices=[("", "- Select -"), *HealthResourceCategory.choices],
         widget=forms.Select(attrs=SELECT),
+    )
+    fda_status = forms.ChoiceField(
+        label="FDA regulatory status of the health resource",
+        required=False,
+        choices=[("", "- Select -"), *FdaStatus.choices],
+        widget=forms.Select(attrs=SELECT),
+        help_text="Needed at submission.",
+    )
+    fda_number = forms.CharField(
+        label="FDA application, approval or listing number",
+        required=False,
+        max_length=need.FDA_NUMBER_MAX_LENGTH,
+        widget=forms.TextInput(attrs=TEXT),
+        help_text="e.g. BLA 125742, EUA 27073, K201234, NDC 59267-1000; not needed for “other” or "
+        "“not an FDA-regulated product”.",
+    )
+    fda_status_other = forms.CharField(
+        label="FDA status, if “other”",
+        required=False,
+        max_length=need.FDA_STATUS_OTHER_MAX_LENGTH,
+        widget=forms.TextInput(attrs=TEXT),
+    )
+    related_rated_orders = forms.CharField(
+        label="Related rated orders",
+        required=False,
+        widget=forms.TextInput(attrs=TEXT),
+        help_text=need.RELATED_ORDERS_HELP,
     )
     program = forms.ChoiceField(label="Program", widget=forms.Select(attrs=SELECT))
     requested_level = forms.ChoiceField(
@@ -83,6 +126,13 @@ class DetailsForm(forms.Form):
 class JustificationForm(forms.Form):
     """Step 3: why the rating is needed (BIS-999 justification)."""
 
+    end_use = forms.CharField(
+        label="End use: what the items are finally used for, and by whom",
+        required=False,  # a draft may leave it open; submission requires it
+        max_length=need.END_USE_MAX_LENGTH,
+        widget=forms.Textarea(attrs=AREA),
+        help_text="Needed at submission.",
+    )
     justification_need = forms.CharField(
         label="The need: what the orders are for and why they are needed",
         widget=forms.Textarea(attrs=AREA),
@@ -116,6 +166,18 @@ class LineItemForm(forms.Form):
     )
     required_dates = forms.CharField(
         label="Required delivery date(s)", widget=forms.TextInput(attrs=TEXT), help_text=DATES_HELP
+    )
+    quoted_date = forms.CharField(
+        label="Supplier's quoted or promised delivery date (optional)",
+        required=False,
+        widget=forms.TextInput(attrs=TEXT),
+        help_text="YYYY-MM-DD: what the supplier offers without a rating; HHS sets it against your required dates.",
+    )
+    order_value = forms.CharField(
+        label="Order value (optional)",
+        required=False,
+        widget=forms.TextInput(attrs=TEXT),
+        help_text=items.ORDER_VALUE_HELP,
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

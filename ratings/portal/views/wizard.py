@@ -141,6 +141,12 @@ def details(request: HttpRequest, pk: int | None = None) -> HttpResponse:
                 "requested_level",
                 "is_emergency",
                 "emergency_response_hours",
+                "contracting_agency",
+                "contracting_officer",
+                "fda_status",
+                "fda_status_other",
+                "fda_number",
+                "related_rated_orders",
             )
         }
         values["program_id"] = data["program"]
@@ -177,6 +183,7 @@ def details(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 def _details_initial(rr: RatingRequest) -> dict[str, Any]:
     initial = {name: getattr(rr, name) for name in drafts.DETAIL_FIELDS if name != "program_id"}
     initial["program"] = str(rr.program_id)
+    initial["related_rated_orders"] = ", ".join(rr.related_rated_orders or [])
     return initial
 
 
@@ -193,6 +200,8 @@ def _item_initial(rr: RatingRequest) -> list[dict[str, Any]]:
                 "quantity": f"{quantity:f}",
                 "unit": item.unit,
                 "required_dates": ", ".join(d.required_date.isoformat() for d in item.deliveries.all()),
+                "quoted_date": item.quoted_date.isoformat() if item.quoted_date else "",
+                "order_value": f"{item.order_value:f}" if item.order_value is not None else "",
             }
         )
     return rows or [{}]
@@ -225,6 +234,8 @@ def items(request: HttpRequest, pk: int) -> HttpResponse:
                     quantity=f.cleaned_data["quantity"],
                     unit=f.cleaned_data["unit"],
                     deliveries=[DeliveryInput(day) for day in f.dates()],
+                    quoted_date=f.cleaned_data["quoted_date"],
+                    order_value=f.cleaned_data["order_value"],
                 )
                 for f in kept
             ]

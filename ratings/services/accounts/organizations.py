@@ -38,7 +38,23 @@ ORGANIZATION_FIELDS = (
     "is_active",
     "require_mfa",
 )
-PROGRAM_FIELDS = ("symbol", "name", "allowed_levels", "determination_date", "capacity_report_days", "is_active")
+PROGRAM_FIELDS = (
+    "symbol",
+    "name",
+    "allowed_levels",
+    "determination_date",
+    "determination_official",
+    "determination_citation",
+    "determination_scope",
+    "capacity_report_days",
+    "is_active",
+)
+DETERMINATION_LABELS = {
+    "determination_official": "official who made it",
+    "determination_date": "date",
+    "determination_citation": "citation",
+    "determination_scope": "scope",
+}
 
 
 def _assign(row: M, values: dict[str, Any], allowed: tuple[str, ...]) -> dict[str, list[Any]]:
@@ -63,6 +79,21 @@ def _check_program(program: Program) -> None:
     levels = program.allowed_levels
     if not isinstance(levels, list) or not levels or any(level not in LEVEL_RANK for level in levels):
         raise ValidationFailed('Allowed levels is a list of "DO" and/or "DX".', field="allowed_levels")
+    # The determination record is whole or absent: documents print it as the symbol's legal basis.
+    record = {
+        "determination_official": program.determination_official.strip(),
+        "determination_date": program.determination_date,
+        "determination_citation": program.determination_citation.strip(),
+        "determination_scope": program.determination_scope.strip(),
+    }
+    if any(record.values()):
+        for name, label in DETERMINATION_LABELS.items():
+            if not record[name]:
+                raise ValidationFailed(
+                    f"A program determination records the official, the date, the citation and the scope: give "
+                    f"the {label} too, or leave all four empty until the determination is made.",
+                    field=name,
+                )
 
 
 def _create(

@@ -28,6 +28,7 @@ from ratings.constants_assistance import (
 )
 from ratings.models import AssistanceCase, Directive, RatedOrder, RatedOrderVersion, SupplierResponse, User
 from ratings.services import items, transition
+from ratings.services.accounts import signing_basis
 from ratings.services.assistance import notices
 from ratings.services.assistance.cases import CASE, entry_add
 from ratings.services.orders import clocks as order_clocks
@@ -80,7 +81,7 @@ def directive_issue(
         order = locked.order
         now = timezone.now()
         number = f"HHS-DIR-{now.year}-{reference_allocate(kind='directive', year=now.year):05d}"
-        membership = permissions.approving_membership(actor, permissions_casework.directive_level())
+        delegation = signing_basis.signing_delegation(actor, permissions_casework.directive_level())
         values = {
             "number": number,
             "case": locked.reference,
@@ -104,7 +105,7 @@ def directive_issue(
             signed_by=actor,
             printed_name=actor.printed_name,
             title=actor.title,
-            delegation=getattr(membership, "delegation", "") or "",
+            delegation=delegation,
             signed_at=now,
             meaning=SIGNATURE_MEANING_DIRECTIVE,
             content_sha256=_content_sha256(values),

@@ -27,6 +27,7 @@ from ratings.constants import (
 from ratings.models import ChangeAgreement, ChangeAgreementStatus, RatedOrder, RatedOrderVersion, User
 from ratings.models.orders import OPEN_ORDER_STATUSES
 from ratings.services import transition
+from ratings.services.accounts import signing_basis
 from ratings.services.orders import agreements, significance
 from ratings.services.orders import clocks as order_clocks
 from ratings.services.orders.amended_items import AmendedItem as AmendedItem
@@ -63,8 +64,7 @@ def _signing(order: RatedOrder, actor: User, *, cancel: bool) -> tuple[str, str]
     if permissions_casework.is_placing_party(order, actor):
         meaning = SIGNATURE_MEANING_PLACING_CANCELLATION if cancel else SIGNATURE_MEANING_PLACING_AMENDMENT
         return meaning, f"For {order.placing_organization.legal_name}, which placed the order (45 CFR 101.36(a)(2))"
-    membership = permissions.approving_membership(actor, order.level)
-    delegation = membership.delegation if membership else ""
+    delegation = signing_basis.signing_delegation(actor, order.level)
     return (SIGNATURE_MEANING_CANCELLATION if cancel else SIGNATURE_MEANING_APPROVAL), delegation
 
 

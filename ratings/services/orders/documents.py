@@ -86,6 +86,8 @@ def order_content(version: RatedOrderVersion, signature: Signature) -> render.Or
             for item in version.items_snapshot
             if item.get("scope_basis")
         ],
+        # Only when recorded: a version signed before determinations were kept keeps its fingerprint.
+        extra={"program_determination": signature.program_determination} if signature.program_determination else {},
     )
     fingerprint = content_fingerprint(content)
     return replace(content, fingerprint=fingerprint, verification_url=verification_url(order.order_number, fingerprint))

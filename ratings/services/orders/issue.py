@@ -108,6 +108,8 @@ def rated_order_version_create(
         signed_at=at,
         meaning=meaning,
         delegation=delegation,
+        # The determination in force when signed: later edits of the program never change a signed document.
+        program_determination=order.program.determination_text(),
         content_fingerprint="-",
     )
     fingerprint = order_documents.order_content(version, signature).fingerprint
@@ -172,6 +174,7 @@ def rated_order_unsigned_draft(
         signed_at=at,
         meaning=SIGNATURE_MEANING_APPROVAL,
         delegation=delegation,
+        program_determination=rating_request.program.determination_text(),
     )
     return version, signature
 

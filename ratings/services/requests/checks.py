@@ -10,6 +10,7 @@ from ratings import permissions
 from ratings.constants import CERTIFICATION_TEXT, Role
 from ratings.models import RatingRequest, User
 from ratings.services import items, transition
+from ratings.services.requests import need
 from ratings.services.suppliers.reach import unreachable_suppliers_of
 
 
@@ -37,6 +38,7 @@ def _completeness_problems(rating_request: RatingRequest) -> list[str]:
     ):
         if not getattr(rating_request, field).strip():
             problems.append(f"describe {label}")
+    problems.extend(need.missing_for_submission(rating_request))
     for supplier in unreachable_suppliers_of(rating_request):
         problems.append(
             f"name a contact e-mail for {supplier.legal_name} (it has no portal contact to send the order to)"

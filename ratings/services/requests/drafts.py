@@ -22,6 +22,7 @@ from ratings.models import (
 )
 from ratings.services import items, transition
 from ratings.services.references import reference_allocate
+from ratings.services.requests import need
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -45,6 +46,13 @@ class RequestDetails:
     justification_impact: str = ""
     is_emergency: bool = False
     emergency_response_hours: int | None = None
+    contracting_agency: str = ""
+    contracting_officer: str = ""
+    end_use: str = ""
+    fda_status: str = ""
+    fda_status_other: str = ""
+    fda_number: str = ""
+    related_rated_orders: object = ()
 
 
 @dataclass(frozen=True)
@@ -66,6 +74,7 @@ DETAIL_FIELDS = (
     "justification_impact",
     "is_emergency",
     "emergency_response_hours",
+    *need.NEED_FIELDS,
 )
 
 
@@ -111,6 +120,7 @@ def _clean_details(details: RequestDetails) -> dict[str, Any]:
         "justification_impact": str(details.justification_impact or "").strip(),
         "is_emergency": bool(details.is_emergency),
         "emergency_response_hours": int(hours) if hours is not None else None,
+        **need.clean_need_fields({name: getattr(details, name) for name in need.NEED_FIELDS}),
     }
 
 
@@ -141,7 +151,12 @@ def _write_line_items(rating_request: RatingRequest, line_items: list[_CleanLine
     rating_request.line_items.all().delete()
     for line in line_items:
         row = RequestLineItem.objects.create(
-            request=rating_request, position=line.item.number, supplier=line.supplier, **line.item.columns()
+            request=rating_request,
+            position=line.item.number,
+            supplier=line.supplier,
+            quoted_date=line.item.quoted_date,
+            order_value=line.item.order_value,
+            **line.item.columns(),
         )
         LineItemDelivery.objects.bulk_create(
             [LineItemDelivery(line_item=row, required_date=day, quantity=qty) for day, qty in line.item.deliveries]
@@ -157,6 +172,8 @@ def line_items_summary(rating_request: RatingRequest) -> list[dict[str, Any]]:
             "quantity": str(item.quantity),
             "unit": item.unit,
             "dates": [d.required_date.isoformat() for d in item.deliveries.all()],
+            "quoted_date": item.quoted_date.isoformat() if item.quoted_date else None,
+            "order_value": None if item.order_value is None else str(item.order_value),
         }
         for item in rating_request.line_items.select_related("supplier").prefetch_related("deliveries")
     ]

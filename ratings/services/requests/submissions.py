@@ -22,6 +22,13 @@ DETAIL_KEYS = (
     "program",
     "is_emergency",
     "emergency_response_hours",
+    "contracting_agency",
+    "contracting_officer",
+    "end_use",
+    "fda_status",
+    "fda_status_other",
+    "fda_number",
+    "related_rated_orders",
 )
 
 
@@ -33,6 +40,7 @@ def request_content(rating_request: RatingRequest) -> dict[str, Any]:
     """Everything the applicant certifies, as plain JSON values (names rather than ids)."""
     details = {key: getattr(rating_request, key) for key in DETAIL_KEYS if key not in {"category", "program"}}
     details["category"] = rating_request.get_category_display()
+    details["fda_status"] = rating_request.get_fda_status_display()
     details["program"] = rating_request.program.symbol
     items = [
         {
@@ -44,6 +52,8 @@ def request_content(rating_request: RatingRequest) -> dict[str, Any]:
             "quantity": format_quantity(item.quantity),
             "unit": item.unit,
             "ship_to": item.ship_to,
+            "quoted_date": item.quoted_date.isoformat() if item.quoted_date else "",
+            "order_value": format(item.order_value, "f") if item.order_value is not None else "",
             "required_dates": [
                 d.required_date.isoformat() + (f" ({format_quantity(d.quantity)})" if d.quantity is not None else "")
                 for d in item.deliveries.all()

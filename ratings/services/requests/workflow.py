@@ -17,6 +17,7 @@ from ratings import audit_actions, permissions
 from ratings.constants import REVIEW_CHECKLIST, Recommendation
 from ratings.models import InformationRequest, RatingRequest, User
 from ratings.services import items, transition
+from ratings.services.accounts import signing_basis
 from ratings.services.orders import issue as rated_orders
 from ratings.services.requests import notices as request_notices
 from ratings.services.requests import submissions
@@ -258,9 +259,11 @@ def rating_request_approve(
             rating_request, advice="Deny the request; the applicant can then ask again with dates still ahead."
         )
         membership = permissions.approving_membership(actor, rating_request.requested_level)
+        # What the orders print as their legal basis: refused before anything is signed.
+        delegation = signing_basis.signing_delegation(actor, rating_request.requested_level)
+        signing_basis.program_determination(rating_request.program)
         now = timezone.now()
         rating_request.approve(by=actor, at=now, reason=(reason or "").strip())
-        delegation = membership.delegation if membership else ""
         # Same transaction: one signed rated order per supplier; the request moves to issued.
         issued = rated_orders.rated_orders_issue(
             rating_request=rating_request, actor=actor, delegation=delegation, at=now

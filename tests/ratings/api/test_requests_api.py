@@ -35,6 +35,9 @@ def payload(cast, **overrides):
         "justification_need": "Need skids.",
         "justification_efforts": "Asked three suppliers.",
         "justification_impact": "Doses deferred.",
+        "end_use": "Fill-finish of vaccine doses for the national stockpile.",
+        "fda_status": "bla",
+        "fda_number": "BLA 125742",
         "line_items": [
             {
                 "supplier": cast.supplier_org.pk,
