@@ -205,6 +205,8 @@ def line_item(
     quantity: object = "10",
     dates: list[object] | None = None,
     description: str = "Filtration skid",
+    quoted_date: object = None,
+    order_value: object = None,
 ) -> drafts.LineItemInput:
     due = timezone.localdate() + dt.timedelta(days=days)
     return drafts.LineItemInput(
@@ -215,6 +217,8 @@ def line_item(
         unit="each",
         deliveries=[DeliveryInput(d) for d in (dates if dates is not None else [due])],
         part_number="PN-1",
+        quoted_date=quoted_date,
+        order_value=order_value,
     )
 
 

@@ -163,7 +163,9 @@ def parse_order_value(value: object, *, field: str, label: str) -> Decimal | Non
     """An optional amount in US dollars: positive, cents at most, what the column holds."""
     if is_blank(value):
         return None
-    text = str(value).strip().replace(",", "").removeprefix("$").strip()
+    text = str(value).strip().removeprefix("$").strip()
+    if GROUPED_NUMBER.fullmatch(text):  # 1,250,000.50; a decimal comma (12,5) is not an amount here
+        text = text.replace(",", "")
     try:
         amount = Decimal(text)
     except (InvalidOperation, ValueError):

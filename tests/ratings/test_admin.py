@@ -84,6 +84,9 @@ def spread(staff):
             justification_need="Test kits for the national testing program.",
             justification_efforts="Two suppliers asked.",
             justification_impact="Kits run out in March.",
+            end_use="State testing sites.",
+            fda_status="eua",
+            fda_number="EUA 210001",
         ),
         line_items=[
             drafts.LineItemInput(

@@ -3,11 +3,13 @@ order previews, assignment, conflicts of interest, notices and preferences, time
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from pypdf import PdfReader
 
 from audit.models import AuditEvent
@@ -185,8 +187,24 @@ def test_the_approval_page_shows_the_whole_case_and_what_the_signature_means(cli
             justification_need="Need filtration skids.",
             justification_efforts="Asked three suppliers.",
             justification_impact="Two million doses a week deferred.",
+            contract_number="75A50122C00047",
+            contracting_agency="BARDA",
+            contracting_officer="Carla Contracting, 202-555-0147",
+            end_use="Doses for the Strategic National Stockpile.",
+            fda_status="bla",
+            fda_number="BLA 125742",
+            related_rated_orders=["DO-C9 W15QKN-22-C-0047"],
         ),
-        line_items=[line_item(cast.supplier_org, po="PO-4471"), line_item(cast.supplier_org2, po="PO-9902")],
+        line_items=[
+            line_item(
+                cast.supplier_org,
+                po="PO-4471",
+                days=30,
+                quoted_date=timezone.localdate() + dt.timedelta(days=142),
+                order_value="1250000.50",
+            ),
+            line_item(cast.supplier_org2, po="PO-9902", order_value="800"),
+        ],
     )
     attachments.attachment_add(rating_request=rr, actor=cast.applicant, stream=io.BytesIO(PDF), original_name="q.pdf")
     rr = workflow.rating_request_submit(
@@ -222,6 +240,17 @@ def test_the_approval_page_shows_the_whole_case_and_what_the_signature_means(cli
         "The need is genuine and documented.",
         "Approved: authorizes the priority rating",
         "Omar Official, Director, Industrial Base Management, under ASPR delegation, 87 FR 58363",
+        # What the reviewer judges the need by: the quote against the required date, the value, the end use.
+        "112 days after the first required date",
+        "$1,250,000.50",
+        "$800.00",
+        "$1,250,800.50",
+        "BARDA",
+        "Carla Contracting, 202-555-0147",
+        "Doses for the Strategic National Stockpile.",
+        "Biologics license (BLA): BLA 125742",
+        "DO-C9 W15QKN-22-C-0047",
+        "determined by Assistant Secretary for Preparedness and Response on 2024-03-11",
     ):
         assert text in html, text
     assert "{&#x27;" not in html and "{'" not in html  # the checklist is never shown as JSON
