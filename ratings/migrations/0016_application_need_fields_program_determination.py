@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("ratings", "0014_version_changes"),
+        ("ratings", "0015_notification_kind_placed_order_changed"),
     ]
 
     operations = [
