@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("ratings", "0015_notification_kind_placed_order_changed"),
+        ("ratings", "0016_change_agreements"),
     ]
 
     operations = [
