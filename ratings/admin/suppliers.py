@@ -106,7 +106,7 @@ class SupplierOrderAdminMixin:
             _when(version.received_at),
             _when(version.response_due_at),
             state,
-            format_html(" — <strong>OVERDUE</strong>") if overdue else "",
+            SafeString(" — <strong>OVERDUE</strong>") if overdue else "",
         )
 
     @admin.display(description="Flow-down tree (45 CFR 101.35)")
