@@ -128,20 +128,30 @@ def item_key(part_number: str, description: str) -> str:
 
 def order_conflicts(orders: Iterable[RatedOrder]) -> set[int]:
     """Ids of *accepted* orders among `orders` whose current versions ask the same supplier for
-    the same item on the same required delivery date as another accepted order (15 CFR 700.14:
-    the supplier must schedule by precedence; these are the collisions to resolve)."""
-    ids = [o.pk for o in orders if o.status == OrderStatus.ACCEPTED]
-    if len(ids) < 2:
+    the same item on the same required delivery date as another accepted order of that supplier
+    (15 CFR 700.14: the supplier must schedule by precedence; these are the collisions to
+    resolve). The other order need not be among `orders`, so one page of a long list is marked
+    as the whole list would be."""
+    accepted = [o for o in orders if o.status == OrderStatus.ACCEPTED]
+    if not accepted:
         return set()
+    mine = {o.pk for o in accepted}
     items = RatedOrderItem.objects.filter(
-        version__order_id__in=ids, version__number=F("version__order__current_version")
+        version__order__supplier_id__in={o.supplier_id for o in accepted},
+        version__order__status=OrderStatus.ACCEPTED,
+        version__number=F("version__order__current_version"),
     ).values_list("version__order_id", "version__order__supplier_id", "part_number", "description", "required_dates")
     slots: dict[tuple[int, str, str], set[int]] = defaultdict(set)
     for order_id, supplier_id, part_number, description, dates in items:
         key = item_key(part_number, description)
         for entry in dates:
             slots[(supplier_id, key, entry["date"])].add(order_id)
-    return {order_id for owners in slots.values() if len(owners) > 1 for order_id in owners}
+    return {order_id for owners in slots.values() if len(owners) > 1 for order_id in owners if order_id in mine}
+
+
+def overdue_first(orders: QuerySet[RatedOrder]) -> QuerySet[RatedOrder]:
+    """`in_precedence(...)` with the orders whose answer is overdue moved to the top."""
+    return orders.order_by(F("is_overdue").desc(), *orders.query.order_by)
 
 
 def order_tree(order: RatedOrder) -> QuerySet[RatedOrder]:

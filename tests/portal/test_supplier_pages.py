@@ -43,6 +43,30 @@ def test_the_order_list_is_in_precedence_order_with_overdue_first(client, cast, 
     assert CONFIDENTIALITY_LEGEND in body
 
 
+def test_the_order_list_is_paged_in_the_same_order_and_bad_page_numbers_are_harmless(
+    client, cast, monkeypatch, django_capture_on_commit_callbacks
+):
+    # Given pages of two rows and three orders to Filtra, the newest one overdue
+    monkeypatch.setattr("ratings.portal.views.orders.PAGE_SIZE", 2)
+    first = issue(cast, capture=django_capture_on_commit_callbacks)
+    second = issue(cast, capture=django_capture_on_commit_callbacks)
+    late = issue(cast, capture=django_capture_on_commit_callbacks)
+    RatedOrderVersion.objects.filter(order=late).update(response_due_at=timezone.now() - dt.timedelta(hours=1))
+    login(client, cast.supplier)
+    url = reverse("portal:order-list")
+    # When the contact reads both pages
+    page_one = client.get(url)
+    page_two = client.get(url, {"page": 2})
+    # Then the overdue order leads page one, the precedence order carries over to page two
+    assert [row.order for row in page_one.context["rows"]] == [late, first]
+    assert [row.order for row in page_two.context["rows"]] == [second]
+    assert "Page 1 of 2" in page_one.content.decode()
+    assert 'href="?page=2"' in page_one.content.decode()
+    # and a page number out of range or not a number shows a real page, never an error
+    assert [row.order for row in client.get(url, {"page": 99}).context["rows"]] == [second]
+    assert [row.order for row in client.get(url, {"page": "two"}).context["rows"]] == [late, first]
+
+
 def test_the_supplier_home_shows_orders_waiting_for_an_answer(client, cast):
     waiting = issue(cast)
     answered = accepted(cast)

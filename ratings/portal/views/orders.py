@@ -9,18 +9,20 @@ always looked up among the orders addressed to the user's organization: anyone e
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from django import forms
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.forms.utils import ErrorDict, ErrorList
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_http_methods, require_POST
 
 from dpa_portal.errors import ApplicationError, PermissionRefused
+from dpa_portal.pagination import PAGE_SIZE
 from ratings import permissions
 from ratings.clock import AnswerClock, answer_clock
 from ratings.constants import OrderStatus
@@ -61,6 +63,7 @@ ACTION_TITLES = {
     "confirm_delay": "Confirm in writing a delay you reported",
     "flowdown": "Record an order extended to your supplier",
 }
+DASHBOARD_OTHERS = 20  # answered orders shown on the home page
 
 
 def order_clock(order: RatedOrder, *, overdue: bool | None = None) -> AnswerClock:
@@ -78,11 +81,11 @@ class OrderRow:
     awaiting: bool
 
 
-def order_rows(user: Any) -> list[OrderRow]:
-    """Orders in the rule's order of precedence, overdue ones moved to the top (a stable sort)."""
-    orders = list(my_orders(user))
+def order_rows(orders: Iterable[RatedOrder]) -> list[OrderRow]:
+    """Rows for orders already in the page's order (see `order_selectors.overdue_first`)."""
+    orders = list(orders)
     conflicts = order_selectors.order_conflicts(orders)
-    rows = [
+    return [
         OrderRow(
             order=order,
             clock=order_clock(order, overdue=getattr(order, "is_overdue", None)),
@@ -91,25 +94,36 @@ def order_rows(user: Any) -> list[OrderRow]:
         )
         for order in orders
     ]
-    return sorted(rows, key=lambda row: not row.clock.overdue)
 
 
 @supplier_only
 def order_list(request: HttpRequest) -> HttpResponse:
-    return render_portal(request, "portal/order_list.html", {"rows": order_rows(request.user)}, legend=True)
+    """Overdue answers first, then the order of precedence; 50 a page, so a supplier with
+    thousands of rated orders gets its page as fast as one with ten."""
+    page = Paginator(order_selectors.overdue_first(my_orders(request.user)), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render_portal(
+        request, "portal/order_list.html", {"rows": order_rows(page.object_list), "page": page}, legend=True
+    )
 
 
 def supplier_dashboard(request: HttpRequest) -> HttpResponse:
-    """Home for supplier contacts: the orders waiting for their answer first."""
-    rows = order_rows(request.user)
+    """Home for supplier contacts: the orders waiting for their answer first (the first 50),
+    then the first 20 of the others; the full list is a link away."""
+    orders = order_selectors.overdue_first(my_orders(request.user))
+    awaiting = orders.filter(status__in=AWAITING_ANSWER)
+    others = orders.exclude(status__in=AWAITING_ANSWER)
     return render_portal(
         request,
         "portal/dashboard_supplier.html",
         {
             # Its own orders' problems, then those of the orders it placed with its suppliers.
             "attention": attention.for_supplier(request.user) + attention.for_customer(request.user),
-            "awaiting": [r for r in rows if r.awaiting],
-            "in_progress": [r for r in rows if not r.awaiting],
+            "awaiting": order_rows(awaiting[:PAGE_SIZE]),
+            "more_awaiting": awaiting[PAGE_SIZE:].exists(),
+            "in_progress": order_rows(others[:DASHBOARD_OTHERS]),
+            "more_orders": others[DASHBOARD_OTHERS:].exists(),
             "manages_contacts": any(m.manages_contacts for m in permissions.active_memberships(request.user)),
         },
         legend=True,
@@ -125,7 +139,7 @@ def _documents(order: RatedOrder) -> list[Document]:
 
 def _detail_context(request: HttpRequest, order: RatedOrder, **forms_given: Any) -> dict[str, Any]:
     current = order.versions.filter(number=order.current_version).prefetch_related("items").first()
-    conflicts = order_selectors.order_conflicts(list(my_orders(request.user)))
+    conflicts = order_selectors.order_conflicts([order])
     ready = set(
         Document.objects.filter(version__order__parent=order).values_list("version__order_id", "version__number")
     )
