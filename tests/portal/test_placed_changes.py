@@ -11,9 +11,10 @@ from ratings.constants import (
     SIGNATURE_MEANING_PLACING_AMENDMENT,
     SIGNATURE_MEANING_PLACING_CANCELLATION,
     AmendmentSignificance,
+    NotificationKind,
     OrderStatus,
 )
-from ratings.models import RatedOrder
+from ratings.models import Notification, RatedOrder
 from ratings.services.orders import changes as order_changes
 from tests.factories import PASSWORD
 from tests.portal.orders import issue, issue_with_items, order_snapshot
@@ -90,6 +91,11 @@ def test_101_36_e_the_placing_party_cancels_its_order_and_the_notice_names_it(
     assert notice.signatures.get().meaning == SIGNATURE_MEANING_PLACING_CANCELLATION
     text = flat("\n".join(pdf_pages(notice.documents.get().file.open("rb").read())))
     assert "by written notice of Acme Vaccines, which placed the order (45 CFR 101.36(a)(2))" in text
+    # and the customer's own notice names who cancelled, not "HHS"
+    told = Notification.objects.get(kind=NotificationKind.PLACED_ORDER_CHANGED)
+    assert (
+        told.subject == f"{order.order_number}: {cast.applicant.printed_name} cancelled the rated order to Filtra Corp"
+    )
     # and a cancelled order offers no further change
     assert "placed-amend" not in client.get(f"/portal/placed/{order.order_number}/").content.decode()
 

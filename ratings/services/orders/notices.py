@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from ratings import permissions_casework
 from ratings.clock import agency_time
 from ratings.constants import NotificationKind, Role, SupplierNoticeKind, SupplierResponseKind, WebhookEventType
 from ratings.models import Notification, RatedOrder, RatedOrderVersion, SupplierResponse, User
@@ -36,8 +37,8 @@ VERSION_NOTICES = {
 }
 # What the customer reads when HHS changes an order it placed (the supplier's copy is the order).
 CUSTOMER_CHANGES = {
-    SupplierNoticeKind.AMENDED: "{number}: HHS amended the rated order to {supplier}",
-    SupplierNoticeKind.CANCELLED: "{number}: HHS cancelled the rated order to {supplier}",
+    SupplierNoticeKind.AMENDED: "{number}: {by} amended the rated order to {supplier}",
+    SupplierNoticeKind.CANCELLED: "{number}: {by} cancelled the rated order to {supplier}",
 }
 RESPONSE_SUBJECTS = {
     SupplierResponseKind.ACCEPT: "{supplier} accepted rated order {number}",
@@ -103,12 +104,17 @@ def notify_order_version(*, order: RatedOrder, version: RatedOrderVersion) -> li
         target=version,
     )
     if notice_kind in CUSTOMER_CHANGES:
+        # The placing party may change its own order (45 CFR 101.36(a)(2)): name who did.
+        signer = version.signatures.get(kind=version.kind).signer
+        by = signer.printed_name if permissions_casework.is_placing_party(order, signer) else "HHS"
         rows += notify_many(
             recipients=placing_recipients(order),
             kind=NotificationKind.PLACED_ORDER_CHANGED,
-            subject=CUSTOMER_CHANGES[notice_kind].format(number=order.order_number, supplier=order.supplier.legal_name),
+            subject=CUSTOMER_CHANGES[notice_kind].format(
+                number=order.order_number, supplier=order.supplier.legal_name, by=by
+            ),
             template="placed_order_changed",
-            context=context,
+            context={**context, "changed_by": by},
             key_prefix=f"rated_order:{order.pk}:v{version.number}:{NotificationKind.PLACED_ORDER_CHANGED}",
             # The order, not the version: only the supplier's copy of a version starts its clock.
             target=order,
