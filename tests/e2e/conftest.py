@@ -108,9 +108,19 @@ class CspWatch:
         return page
 
 
-def sign_in(browser: Browser, base: str, username: str, *, width: int = 1280, csp: CspWatch | None = None) -> Page:
-    """Password, then (HHS staff and anyone enrolled) a code from the authenticator app."""
-    context = browser.new_context(viewport={"width": width, "height": 900})
+def sign_in(
+    browser: Browser,
+    base: str,
+    username: str,
+    *,
+    width: int = 1280,
+    height: int = 900,
+    scale: float = 1,
+    csp: CspWatch | None = None,
+) -> Page:
+    """Password, then (HHS staff and anyone enrolled) a code from the authenticator app.
+    `scale` 2 with half the width is the page at 200% browser zoom (1280 px window: 640 CSS px)."""
+    context = browser.new_context(viewport={"width": width, "height": height}, device_scale_factor=scale)
     page = context.new_page()
     if csp is not None:
         csp.watch(page)
