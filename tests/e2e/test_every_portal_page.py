@@ -85,6 +85,8 @@ def _pages(cast: Cast) -> dict[str, list[str]]:
         f"/portal/requests/{submitted.pk}/withdraw/",
         f"/portal/requests/{denied.pk}/",
         f"/portal/placed/{amended.order_number}/",
+        f"/portal/placed/{amended.order_number}/amend/",
+        f"/portal/placed/{amended.order_number}/cancel/",
         f"/portal/placed/{accepted.order_number}/",
         f"/portal/placed/{accepted.order_number}/delay-report/",
         f"/portal/placed/{accepted.order_number}/assistance/",
