@@ -159,6 +159,16 @@ def decisions_for(rating_request: RatingRequest, user: Any) -> list[tuple[str, s
     ]
 
 
+def _done_message(action: str, rating_request: RatingRequest, data: dict[str, Any]) -> str:
+    """What happened, in words: who was asked what, rather than "the request sent a question"."""
+    if action == "request_information":
+        return (
+            f"Request {rating_request.reference}: you asked {rating_request.applicant_organization.legal_name} "
+            f"“{data['question']}” They are told at once; the review clock waits for their answer."
+        )
+    return f"Request {rating_request.reference} {DONE[action]}."
+
+
 def transition_view(model_admin: admin.ModelAdmin, request: HttpRequest, object_id: str, action: str) -> HttpResponse:
     if action not in FORMS:
         raise Http404("No such action.")
@@ -178,7 +188,7 @@ def transition_view(model_admin: admin.ModelAdmin, request: HttpRequest, object_
                 form.add_error(error.field if error.field in form.fields else None, error.message)
             else:
                 model_admin.message_user(
-                    request, f"Request {rating_request.reference} {DONE[action]}.", messages.SUCCESS
+                    request, _done_message(action, rating_request, form.cleaned_data), messages.SUCCESS
                 )
                 return HttpResponseRedirect(change_url)
     else:

@@ -322,6 +322,12 @@ def test_request_information_through_the_form(client, staff):
     assert response.status_code == 302
     assert RatingRequest.objects.get(pk=rr.pk).state == S.INFO_REQUESTED
     assert rr.information_requests.get().question == "Send the quote."
+    # the message says who was asked what
+    page = client.get(response["Location"]).content.decode()
+    assert (
+        f"Request {rr.reference}: you asked {rr.applicant_organization.legal_name} “Send the quote.” They are told "
+        "at once; the review clock waits for their answer."
+    ) in page
 
 
 def test_recommend_with_the_checklist_through_the_form(client, staff):

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import ast
+from pathlib import Path
+
 from django.urls import reverse
 
 from ratings.constants import RequestState
@@ -42,3 +45,16 @@ def test_an_order_leads_its_supplier_and_its_customer_each_to_their_own_page(cas
         assert notice_link(cast.auditor, target) == f"/audit/requests/{rr.reference}/"
         assert notice_link(cast.supplier2, target) == ""
         assert notice_link(cast.applicant2, target) == ""
+
+
+def test_no_cause_gives_a_notice_its_own_address_but_the_invitation():
+    """Every notice's link comes from `notice_link`: a cause passing `link=` would bypass it."""
+    root = Path(__file__).resolve().parents[2] / "ratings" / "services"
+    passing = set()
+    for path in root.rglob("*.py"):
+        if path.parent.name == "notifications":
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Call) and any(keyword.arg == "link" for keyword in node.keywords):
+                passing.add(path.relative_to(root).as_posix())
+    assert passing == {"accounts/invitations.py"}  # the set-password address, not a page of an object
