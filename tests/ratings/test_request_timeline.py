@@ -15,6 +15,7 @@ import sys
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.urls import reverse
@@ -31,8 +32,10 @@ from tests.ratings.suppliers.conftest import extend, issued, supplier_org
 
 pytestmark = pytest.mark.django_db
 
+# How an order comes to be: issued on approval, or placed by the applicant's signer under the
+# rating authorization approval signed.
+ORDER_CREATED = {"rated_order.issue", "rated_order.place"}
 ORDER_ACTIONS = {
-    "rated_order.issue",
     "rated_order.document_generate",
     "rated_order.reject",
     "rated_order.amend",
@@ -105,13 +108,22 @@ def _search_all(client, reference: str) -> list[AuditEvent]:
         params = {"reference": reference, "before": response.context["page"].next_before}
 
 
+def _authorization(lc: Lifecycle) -> Any:
+    """The rating authorization approval signed, where approval signs one (its document is signed too)."""
+    return getattr(lc.rating_request, "authorization", None)
+
+
 def _expected(lc: Lifecycle) -> list[int]:
-    """Independently of the scope query: every event filed under the request, any of its three
-    orders, or a notice about one of its orders, versions or the request itself."""
+    """Independently of the scope query: every event filed under the request, its rating
+    authorization, any of its three orders, or a notice about one of them or an order's version."""
     orders = [lc.top, lc.second, lc.third]
     numbers = [o.order_number for o in orders]
+    authorization = _authorization(lc)
     notices = (
         Notification.objects.filter(object_type="ratings.RatingRequest", object_id=str(lc.rating_request.pk))
+        | Notification.objects.filter(
+            object_type="ratings.RatingAuthorization", object_id=str(authorization.pk) if authorization else ""
+        )
         | Notification.objects.filter(object_type="ratings.RatedOrder", object_id__in=[str(o.pk) for o in orders])
         | Notification.objects.filter(
             object_type="ratings.RatedOrderVersion", object_id__in=[str(v.pk) for o in orders for v in o.versions.all()]
@@ -119,9 +131,10 @@ def _expected(lc: Lifecycle) -> list[int]:
     )
     notice_ids = [str(pk) for pk in notices.values_list("pk", flat=True)]
     assert notice_ids
-    events = AuditEvent.objects.filter(
-        reference__in=[lc.rating_request.reference, *numbers]
-    ) | AuditEvent.objects.filter(object_type="ratings.Notification", object_id__in=notice_ids)
+    references = [lc.rating_request.reference, *([authorization.number] if authorization else []), *numbers]
+    events = AuditEvent.objects.filter(reference__in=references) | AuditEvent.objects.filter(
+        object_type="ratings.Notification", object_id__in=notice_ids
+    )
     return sorted(events.values_list("sequence", flat=True))
 
 
@@ -135,7 +148,6 @@ def test_search_and_history_by_request_reference_cover_orders_answers_amendments
     by_order = {(e.reference, e.action) for e in found if e.outcome == "success"}
     top, second, third = lc.top.order_number, lc.second.order_number, lc.third.order_number
     assert {
-        (top, "rated_order.issue"),
         (top, "rated_order.reject"),
         (top, "rated_order.amend"),
         (top, "rated_order.accept"),
@@ -145,6 +157,7 @@ def test_search_and_history_by_request_reference_cover_orders_answers_amendments
         (third, "rated_order.flowdown"),
         (third, "rated_order.document_generate"),
     } <= by_order
+    assert {action for reference, action in by_order if reference == top} & ORDER_CREATED
     assert {"notification.sent"} <= {e.action for e in found}
     # the cancellation reached every tier, each filed under its own order number
     cancelled = sorted((e.reference, e.to_state) for e in found if e.action == "rated_order.cancel")
@@ -187,16 +200,24 @@ def test_bundle_carries_every_signed_document_and_its_verifier_checks_them(clien
     documents = json.loads((folder / "documents.json").read_text())
     stored = Document.objects.filter(version__order__in=[lc.top, lc.second, lc.third])
     assert stored.count() >= 6  # top v1, v2 and its cancellation; one order and cancellation per tier below
-    assert sorted(d["sha256"] for d in documents) == sorted(stored.values_list("sha256", flat=True))
+    authorization = _authorization(lc)
+    assert sorted(d["sha256"] for d in documents) == sorted(
+        [*stored.values_list("sha256", flat=True), *([authorization.document_sha256] if authorization else [])]
+    )
     events = {json.loads(line)["sequence"]: json.loads(line) for line in (folder / "events.jsonl").open()}
+    generated = {
+        **({authorization.number: "rating_authorization.document_generate"} if authorization else {}),
+        **{o.order_number: "rated_order.document_generate" for o in (lc.top, lc.second, lc.third)},
+    }
     for document in documents:
         event = events[document["audit_event_sequence"]]
-        assert (event["action"], event["data"]["sha256"]) == ("rated_order.document_generate", document["sha256"])
+        assert (event["action"], event["data"]["sha256"]) == (generated[event["reference"]], document["sha256"])
     signed_by = {d["about"]["signature"]["printed_name"] for d in documents}
     assert {cast.approver.printed_name, cast.supplier.printed_name} <= signed_by
 
     # the events cover the whole tree
     assert {e["action"] for e in events.values()} >= ORDER_ACTIONS
+    assert {e["action"] for e in events.values()} & ORDER_CREATED
     assert {lc.second.order_number, lc.third.order_number} <= {e["reference"] for e in events.values()}
 
     result = _verify(folder)
@@ -204,7 +225,7 @@ def test_bundle_carries_every_signed_document_and_its_verifier_checks_them(clien
     assert f"{len(documents)} document(s) match the SHA-256 recorded in the audit trail" in result.stdout
 
     # a tampered signed document is named (against documents.json and against its audited hash)
-    tampered = next(d for d in documents if d["about"]["order_number"] == lc.third.order_number)
+    tampered = next(d for d in documents if d["about"].get("order_number") == lc.third.order_number)
     path = folder / tampered["path"]
     path.write_bytes(path.read_bytes().replace(b"%%EOF", b"%%EOF\n% changed"))
     result = _verify(folder)
