@@ -265,7 +265,8 @@ REST_FRAMEWORK = {
 SPECTACULAR_SETTINGS = {
     "TITLE": "DPA Priority Rating Portal API",
     "DESCRIPTION": "Prepare, certify and submit requests for DPA priority ratings (45 CFR part 101); answer "
-    "and extend rated orders; receive events by signed webhook (Standard Webhooks) or from the event feed. "
+    "and extend rated orders; ask HHS for special priorities assistance and work its cases; receive events "
+    "by signed webhook (Standard Webhooks) or from the event feed. "
     "Errors are RFC 9457 problem details. Changes need If-Match (the ETag you read); POSTs take an "
     "Idempotency-Key. All company data is business confidential under DPA §705(d).",
     "VERSION": "1.0.0",
@@ -279,6 +280,12 @@ SPECTACULAR_SETTINGS = {
         "WebhookEventTypeEnum": "ratings.constants.WebhookEventType",
         "WebhookDeliveryStatusEnum": "ratings.constants.WebhookDeliveryStatus",
         "AuditOutcomeEnum": "audit.constants.Outcome",
+        "AssistanceStatusEnum": "ratings.constants_assistance.AssistanceStatus",
+        "AssistanceProblemEnum": "ratings.constants_assistance.AssistanceProblem",
+        "AssistanceUrgencyEnum": "ratings.constants_assistance.AssistanceUrgency",
+        "AssistanceOutcomeEnum": "ratings.constants_assistance.AssistanceOutcome",
+        "AssistancePartyEnum": "ratings.constants_assistance.AssistanceParty",
+        "AssistanceEntryKindEnum": "ratings.constants_assistance.AssistanceEntryKind",
     },
     "COMPONENT_SPLIT_REQUEST": True,
     "PREPROCESSING_HOOKS": ["ratings.api.schema.api_v1_only"],

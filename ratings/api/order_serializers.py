@@ -8,7 +8,7 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from ratings.constants import RejectionReason
+from ratings.constants import RatingLevel, RejectionReason
 from ratings.models import RatedOrder, RatedOrderVersion, SupplierResponse
 from ratings.services import items
 from ratings.services.suppliers.flowdown import SCOPE_BASIS_MAX_LENGTH
@@ -74,6 +74,7 @@ class SupplierResponseSerializer(serializers.ModelSerializer):
             "explanation",
             "earliest_date",
             "offers_to_accept_on_that_basis",
+            "conflicting_level",
             "new_date",
             "late",
         ]
@@ -120,10 +121,19 @@ class RejectSerializer(serializers.Serializer):
     reason_code = serializers.ChoiceField(choices=RejectionReason.choices)
     explanation = serializers.CharField(help_text="Written reasons for the rejection (15 CFR 700.13).")
     earliest_date = serializers.DateField(
-        required=False, allow_null=True, help_text="cannot_meet_date: the earliest date you can deliver."
+        required=False,
+        allow_null=True,
+        help_text="A mandatory reason (cannot_meet_date, interference): the earliest date you can deliver.",
     )
     offers_to_accept = serializers.BooleanField(
-        required=False, default=False, help_text="cannot_meet_date: you offer to accept on that date."
+        required=False,
+        default=False,
+        help_text="A reason that needs the earliest date: you offer to accept the order on that date.",
+    )
+    conflicting_level = serializers.ChoiceField(
+        choices=RatingLevel.choices,
+        required=False,
+        help_text="An interference reason: the level of the accepted rated order this one would interfere with.",
     )
 
 

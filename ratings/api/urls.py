@@ -1,7 +1,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
-from ratings.api.views import audit, hhs, orders, reference, requests, webhooks
+from ratings.api.views import assistance, audit, hhs, orders, reference, requests, webhooks
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
@@ -57,6 +57,17 @@ urlpatterns = [
     path("v1/orders/<str:order_number>/delay/", orders.OrderDelay.as_view(), name="api-order-delay"),
     path("v1/orders/<str:order_number>/fulfil/", orders.OrderFulfil.as_view(), name="api-order-fulfil"),
     path("v1/orders/<str:order_number>/flowdown/", orders.OrderFlowdown.as_view(), name="api-order-flowdown"),
+    # Special priorities assistance cases (the parties; HHS staff's queue and steps).
+    path("v1/assistance-cases/", assistance.CaseList.as_view(), name="api-assistance-cases"),
+    path("v1/assistance-cases/<str:reference>/", assistance.CaseDetail.as_view(), name="api-assistance-case"),
+    *[
+        path(
+            f"v1/assistance-cases/<str:reference>/{name}/",
+            assistance.case_step_view(name).as_view(),
+            name=f"api-assistance-case-{name}",
+        )
+        for name in assistance.STEPS
+    ],
     # Webhooks (Standard Webhooks) and the event feed.
     path("v1/webhooks/", webhooks.EndpointList.as_view(), name="api-webhooks"),
     path("v1/webhooks/<int:pk>/", webhooks.EndpointDetail.as_view(), name="api-webhook"),

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from ratings.constants import OrderStatus
+from ratings import permissions
+from ratings.constants import OrderStatus, Role
 from ratings.constants_assistance import AssistanceProblem, AssistanceStatus
 from ratings.models import AssistanceCase, AssistanceEntry, Directive, RatedOrder, RatedOrderVersion
 from ratings.models.orders import AWAITING_RESPONSE_STATUSES
@@ -64,3 +65,17 @@ def hhs_cases() -> QuerySet[AssistanceCase]:
 
 def overdue(case: AssistanceCase, now: Any = None) -> bool:
     return case.status != AssistanceStatus.CLOSED and (now or timezone.now()) > case.target_due_at
+
+
+def assistance_cases_for(user: Any) -> QuerySet[AssistanceCase]:
+    """HHS workflow staff and auditors: every case; the parties (the placing party of the order,
+    the contacts of its supplier): the cases about their orders."""
+    queryset = hhs_cases()
+    if permissions.sees_business_data(user):
+        return queryset
+    applicant_of = permissions.organization_ids(user, Role.APPLICANT)
+    contact_of = permissions.organization_ids(user, Role.SUPPLIER_CONTACT)
+    placing = Q(order__parent__isnull=True, organization_id__in=applicant_of) | Q(
+        order__parent__isnull=False, organization_id__in=contact_of
+    )
+    return queryset.filter(placing | Q(order__supplier_id__in=contact_of))

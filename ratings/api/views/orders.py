@@ -219,6 +219,7 @@ class OrderReject(_OrderAction):
             explanation=data["explanation"],
             earliest_date=data.get("earliest_date"),
             offers_to_accept=data.get("offers_to_accept", False),
+            conflicting_level=data.get("conflicting_level", ""),
             expected_version=order.current_version,
         )
 

@@ -15,7 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from dpa_portal.errors import InvalidState, ValidationFailed
-from ratings import permissions
+from ratings import permissions, uploads
 from ratings.api import request_serializers as s
 from ratings.api.base import ApiView, ListQuery
 from ratings.api.schema import (
@@ -222,7 +222,7 @@ class RatingRequestAttachments(RequestView):
         operation_id="requests_attachments_add",
         tags=TAG,
         summary="Attach a file to a draft",
-        description="PDF, PNG, JPEG or plain text; the content is checked, not the name. "
+        description=f"{uploads.ACCEPTED_TYPES_TEXT}; the content is checked, not the name. "
         "If-Match is the request's ETag (the request changes).",
         parameters=[IF_MATCH, IDEMPOTENCY_KEY],
         request=UPLOAD,

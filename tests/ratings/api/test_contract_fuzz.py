@@ -34,6 +34,7 @@ from ratings.constants import RequestState, TokenScope
 from ratings.models import ApiToken, RatedOrder, RatedOrderVersion
 from ratings.services.webhooks import endpoints
 from tests.factories import request_in_state
+from tests.ratings.casework import open_case
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 EXAMPLES_PER_OPERATION = 2  # per kind of case; the long run (`make api-contract`) takes more
@@ -61,7 +62,7 @@ def in_this_transaction() -> Iterator[None]:
 
 def known_records(cast, settings) -> dict[str, dict[str, Any]]:
     """Real path values per role: a draft, a request under review and an issued one, its order,
-    a webhook endpoint; so generated calls reach the services and not only the 404."""
+    an assistance case, a webhook endpoint; so generated calls reach the services and not only the 404."""
     settings.WEBHOOK_ALLOW_PRIVATE_URLS = False
     draft = request_in_state(cast, RequestState.DRAFT)
     in_review = request_in_state(cast, RequestState.INFO_REQUESTED)
@@ -73,7 +74,8 @@ def known_records(cast, settings) -> dict[str, dict[str, Any]]:
         organization=cast.supplier_org,
         values=endpoints.EndpointInput(url="https://hooks.example.com/dpa", event_types=["order.issued"]),
     )
-    references = [draft.reference, in_review.reference, issued.reference]
+    case = open_case(cast)
+    references = [draft.reference, in_review.reference, issued.reference, case.reference]
     shared = {"order_number": [order.order_number], "version": [version.number], "reference": references}
     return {
         "manufacturer": {**shared, "pk": [a.pk for a in draft.attachments.all()] or [1]},

@@ -44,11 +44,13 @@ def test_every_operation_has_an_id_a_tag_a_summary_and_its_problems(schema):
     assert gaps == []
     ids = [operation["operationId"] for _, _, operation in _operations(schema)]
     assert len(ids) == len(set(ids))
-    assert "orders_accept" in ids and "webhooks_create" in ids and "events_list" in ids
+    assert {"orders_accept", "webhooks_create", "events_list", "assistance_cases_open", "assistance_cases_take"} <= set(
+        ids
+    )
 
 
 def test_changes_declare_if_match_and_posts_idempotency_keys(schema):
-    creates = {"/api/v1/requests/", "/api/v1/webhooks/", "/api/v1/audit/exports/"}
+    creates = {"/api/v1/requests/", "/api/v1/webhooks/", "/api/v1/audit/exports/", "/api/v1/assistance-cases/"}
     gaps = []
     for path, method, operation in _operations(schema):
         headers = {p["name"]: p for p in operation.get("parameters", []) if p["in"] == "header"}
@@ -67,3 +69,11 @@ def test_states_and_reasons_are_enums_and_problems_have_a_schema(schema):
     assert "order.issued" in components["WebhookEventTypeEnum"]["enum"]
     assert set(components["Problem"]["required"]) == {"type", "title", "status", "detail"}
     assert set(schema["components"]["securitySchemes"]) == {"tokenAuth", "cookieAuth"}
+
+
+def test_no_operation_shows_an_organizations_uei(schema):
+    """Who may list supplier organizations reads names and places, never their SAM.gov UEI: no
+    request or response shape of the contract has the field."""
+    shapes = schema["components"]["schemas"]
+    assert [name for name, shape in shapes.items() if "uei" in shape.get("properties", {})] == []
+    assert set(shapes["Supplier"]["properties"]) == {"id", "legal_name", "city", "state", "country"}
