@@ -14,6 +14,10 @@ from pypdf import PdfReader
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
 
 ACCEPTED_TYPES_TEXT = "PDF, PNG, JPEG, CSV, XLSX or DOCX"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+# What `sniff` can answer: a stored attachment is served with one of these.
+ACCEPTED_CONTENT_TYPES = ("application/pdf", "image/png", "image/jpeg", "text/csv", XLSX, DOCX)
 HEAD_BYTES = 64 * 1024  # enough to tell the type; the rest is hashed as it streams
 
 
@@ -52,9 +56,9 @@ def _zip_office_type(stream: IO[bytes]) -> str | None:
     if "[Content_Types].xml" not in names:
         return None
     if any(name.startswith("xl/") for name in names):
-        return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        return XLSX
     if any(name.startswith("word/") for name in names):
-        return "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+        return DOCX
     return None
 
 

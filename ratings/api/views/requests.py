@@ -245,8 +245,11 @@ class RatingRequestAttachment(RequestView):
         operation_id="requests_attachments_download",
         tags=TAG,
         summary="Download an attachment",
-        description="The file as uploaded (every download is audited).",
-        responses=responses(OpenApiTypes.BINARY, *DETAIL_ERRORS, media="application/octet-stream"),
+        description="The file as uploaded, with the content type its content showed (every download is audited).",
+        responses={
+            **{(200, media): OpenApiTypes.BINARY for media in uploads.ACCEPTED_CONTENT_TYPES},
+            **responses(OpenApiTypes.BINARY, *DETAIL_ERRORS, media=uploads.ACCEPTED_CONTENT_TYPES[0]),
+        },
     )
     def get(self, request: Request, reference: str, pk: int) -> FileResponse:
         get_object_or_404(self.load(reference).attachments.all(), pk=pk)

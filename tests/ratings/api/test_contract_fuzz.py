@@ -1,13 +1,14 @@
-"""The API against its own OpenAPI schema, in every `make test`: schemathesis generates requests
-for every operation (valid and invalid input) as a manufacturer, a supplier, HHS staff and an
-auditor, a third of them aimed at real records the caller can see, and every answer must be
-documented: no server error, a declared status and content type, a body matching its schema.
-A bounded run (a few cases per operation); `make api-contract` is the long one against a live server."""
+"""The API against its own OpenAPI schema, in every `make test`: schemathesis generates calls for
+every operation (valid input, invalid input, and valid input aimed at real records) and each is
+sent as a manufacturer, a supplier, HHS staff and an auditor; every answer must be documented: no
+server error, a declared status, content type and headers, a body matching its schema. A bounded
+run (a few cases per operation); `make api-contract` is the long one against a live server."""
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import io
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -25,18 +26,27 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.core.failures import Failure, FailureGroup
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
+    response_headers_conformance,
     response_schema_conformance,
     status_code_conformance,
 )
 
 from dpa_portal.wsgi import application
 from ratings.constants import RequestState, TokenScope
-from ratings.models import ApiToken, RatedOrder, RatedOrderVersion
+from ratings.models import ApiToken, RatedOrder
+from ratings.services.requests import attachments
 from ratings.services.webhooks import endpoints
 from tests.factories import request_in_state
+from tests.ratings.api.test_requests_api import PDF_BYTES
 from tests.ratings.casework import open_case
 
-CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+    response_headers_conformance,
+]
 EXAMPLES_PER_OPERATION = 2  # per kind of case; the long run (`make api-contract`) takes more
 ROLES = {"manufacturer": "applicant", "supplier": "supplier", "hhs": "reviewer", "auditor": "auditor"}
 
@@ -60,28 +70,30 @@ def in_this_transaction() -> Iterator[None]:
         request_finished.connect(close_old_connections)
 
 
-def known_records(cast, settings) -> dict[str, dict[str, Any]]:
-    """Real path values per role: a draft, a request under review and an issued one, its order,
-    an assistance case, a webhook endpoint; so generated calls reach the services and not only the 404."""
+def known_records(cast, settings) -> dict[str, list[Any]]:
+    """Real path values: a draft with a file, a request under review and an issued one, its
+    order, an assistance case, a webhook endpoint; so generated calls reach the services and not
+    only the 404 (each role tries them all: another organization's must be a 404)."""
     settings.WEBHOOK_ALLOW_PRIVATE_URLS = False
     draft = request_in_state(cast, RequestState.DRAFT)
+    attachment = attachments.attachment_add(
+        rating_request=draft, actor=cast.applicant, stream=io.BytesIO(PDF_BYTES), original_name="quote.pdf"
+    )
     in_review = request_in_state(cast, RequestState.INFO_REQUESTED)
     issued = request_in_state(cast, RequestState.ISSUED)
     order = RatedOrder.objects.get(source_request=issued)
-    version = RatedOrderVersion.objects.filter(order=order).order_by("number").first()
     hook, _secret = endpoints.webhook_endpoint_create(
         actor=cast.supplier,
         organization=cast.supplier_org,
         values=endpoints.EndpointInput(url="https://hooks.example.com/dpa", event_types=["order.issued"]),
     )
     case = open_case(cast)
-    references = [draft.reference, in_review.reference, issued.reference, case.reference]
-    shared = {"order_number": [order.order_number], "version": [version.number], "reference": references}
     return {
-        "manufacturer": {**shared, "pk": [a.pk for a in draft.attachments.all()] or [1]},
-        "supplier": {**shared, "pk": [hook.pk], "delivery_id": [1]},
-        "hhs": shared,
-        "auditor": shared,
+        "reference": [draft.reference, in_review.reference, issued.reference, case.reference],
+        "order_number": [order.order_number],
+        "version": [1],
+        "pk": [attachment.pk, hook.pk],
+        "delivery_id": [1],
     }
 
 
@@ -90,31 +102,33 @@ def test_every_operation_keeps_the_contract_under_generated_input_as_every_role(
         **settings.REST_FRAMEWORK,
         "DEFAULT_THROTTLE_RATES": {"anon": "1000000/minute", "user": "1000000/minute"},
     }
-    records = known_records(cast, settings)
+    known = known_records(cast, settings)
     schema = schemathesis.openapi.from_dict(openapi)
     schema.app = application
     operations = [result.ok() for result in schema.get_all_operations()]
-    failures: list[str] = []
-
+    callers = {}
     for role, username in ROLES.items():
         _token, secret = ApiToken.objects.create(
             user=getattr(cast, username), expiry=dt.timedelta(hours=1), name="contract", scope=TokenScope.READ_WRITE
         )
-        started, cases = time.monotonic(), 0
-        for operation in operations:
-            with in_this_transaction():
-                cases += fuzz(operation, {"Authorization": f"Token {secret}"}, records[role], failures)
-        print(
-            f"contract fuzz as {role}: {len(operations)} operations, {cases} cases, "
-            f"{time.monotonic() - started:.1f}s, {len(failures)} failures so far"
-        )
+        callers[role] = {"Authorization": f"Token {secret}"}
+    failures: list[str] = []
+    started, cases = time.monotonic(), 0
 
+    for operation in operations:
+        with in_this_transaction():
+            cases += fuzz(operation, callers, known, failures)
+
+    print(
+        f"contract fuzz: {len(operations)} operations, {cases} cases each sent as {len(callers)} roles "
+        f"({cases * len(callers)} calls), {time.monotonic() - started:.1f}s, {len(failures)} failures"
+    )
     assert failures == []
 
 
-def fuzz(operation: Any, headers: dict[str, str], known: dict[str, list[Any]], failures: list[str]) -> int:
+def fuzz(operation: Any, callers: dict[str, dict[str, str]], known: dict[str, list[Any]], failures: list[str]) -> int:
     """Generate cases for one operation (valid input, invalid input, and valid input aimed at
-    real records), call the application, check each answer; returns how many cases ran."""
+    real records), send each as every role, check each answer; returns how many cases ran."""
     names = [parameter.name for parameter in operation.path_parameters]
     strategies = [
         operation.as_strategy(generation_mode=mode) for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)
@@ -136,17 +150,18 @@ def fuzz(operation: Any, headers: dict[str, str], known: dict[str, list[Any]], f
     def run(case: schemathesis.Case) -> None:
         nonlocal cases
         cases += 1
-        response = case.call(headers=headers)
-        try:
-            case.validate_response(response, checks=CHECKS, headers=headers)
-        except FailureGroup as group:  # every failure is reported, not only the first
-            failures.extend(describe(case, failure) for failure in group.exceptions)
-        except Failure as failure:
-            failures.append(describe(case, failure))
+        for role, headers in callers.items():
+            response = case.call(headers=headers)
+            try:
+                case.validate_response(response, checks=CHECKS, headers=headers)
+            except FailureGroup as group:  # every failure is reported, not only the first
+                failures.extend(describe(role, case, failure) for failure in group.exceptions)
+            except Failure as failure:
+                failures.append(describe(role, case, failure))
 
     run()
     return cases
 
 
-def describe(case: schemathesis.Case, failure: Failure) -> str:
-    return f"{case.method} {case.formatted_path}: {failure.title}: {failure.message[:600]}"
+def describe(role: str, case: schemathesis.Case, failure: Failure) -> str:
+    return f"as {role}: {case.method} {case.formatted_path}: {failure.title}: {failure.message[:600]}"
