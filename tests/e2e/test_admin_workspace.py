@@ -182,9 +182,13 @@ def test_each_hhs_role_finds_its_work_on_the_home_and_decides_from_the_page_it_l
     assert queue_refs(page, "decide") == refs(RatingRequest.objects.filter(state=S.RECOMMENDED))
     page.context.close()
 
-    # HHS administrator and auditor take no workflow action (separation of duties).
+    # HHS administrator and auditor take no workflow action (separation of duties); the auditor
+    # lands on the audit trail and finds an empty queue in the admin.
     for user in (cast.hhsadmin, cast.auditor):
         page = sign_in(browser, base, user.username)
+        if user == cast.auditor:
+            expect(page).to_have_url(f"{base}/audit/")
+            page.goto(f"{base}/admin/")
         expect(page.locator("[data-testid=my-action-count]")).to_have_text("Nothing waits for your action.")
         assert page.locator("[data-testid^=queue-]").count() == 0
         fits(page)
