@@ -40,7 +40,8 @@ quickstart: install
 run: quickstart
 	@echo ""
 	@echo "  DPA Priority Rating Portal: http://$(HOST):$(PORT)/   (HHS staff: http://$(HOST):$(PORT)/admin/)"
-	@echo "  Logins (password dpa-demo): applicant, applicant2, supplier (also supplier2, membrana, resina),"
+	@echo "  Logins (password dpa-demo): applicant, applicant2, signer (Acme's authorized signer of rated orders),"
+	@echo "                              supplier (also supplier2, membrana, resina),"
 	@echo "                              intake, reviewer, approver (DO), secretary (DX), hhsadmin, auditor"
 	@echo "  HHS staff and auditors also enter a code from an authenticator app (demo only: every one of them"
 	@echo "  shares the secret GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ; or run: .venv/bin/python manage.py demo_totp)."

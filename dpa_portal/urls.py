@@ -4,7 +4,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from audit import urls as audit_urls
-from ratings.portal.views import documents, evidence, public
+from ratings.portal.views import authorizations, documents, evidence, public
 from ratings.portal.views import notifications as notification_views
 
 # The auditor workspace (namespace "audit") with the rating request's pages, which ratings serves:
@@ -35,6 +35,16 @@ urlpatterns = [
     ),
     path("verify/", public.verify, name="order-verify"),
     path("verify/<str:order_number>/<str:fingerprint>/", public.verify, name="order-verify-link"),
+    path(
+        "verify/authorization/<str:number>/<str:fingerprint>/",
+        public.verify_authorization,
+        name="authorization-verify-link",
+    ),
+    path(
+        "authorizations/<str:number>/document/",
+        authorizations.authorization_document_download,
+        name="authorization-document-download",
+    ),
     path("admin/", admin.site.urls),
     path("api/", include("ratings.api.urls")),
     # --- Portal (manufacturers and suppliers) and password reset by e-mail ---

@@ -38,6 +38,16 @@ ATTACHMENT_REMOVE = register("attachment.remove", "File removed from a draft")
 
 # --- rated orders ------------------------------------------------------------------------------
 ORDER_ISSUE = register("rated_order.issue", "Rated order issued")
+ORDER_PLACE = register(
+    "rated_order.place",
+    "Rated order placed under an authorization",
+    signature="Signature of the placing organization's authorized signer (45 CFR 101.32(a)(3))",
+)
+AUTHORIZATION_ISSUE = register("rating_authorization.issue", "Rating authorization signed")
+AUTHORIZATION_DOCUMENT_GENERATE = register("rating_authorization.document_generate", "Authorization document generated")
+AUTHORIZATION_DOCUMENT_DOWNLOAD = register(
+    "rating_authorization.document_download", "Authorization document downloaded"
+)
 ORDER_AMEND = register("rated_order.amend", "Rated order amended")
 ORDER_CANCEL = register("rated_order.cancel", "Rated order cancelled")
 ORDER_RECEIVED = register("rated_order.received", "Rated order received by the supplier")
@@ -104,6 +114,7 @@ ACCOUNT_PASSWORD_CHANGE = register("account.password_change", "Password changed"
 ACCOUNT_PASSWORD_RESET_REQUEST = register("account.password_reset_request", "Password reset asked for")
 ACCOUNT_PASSWORD_RESET = register("account.password_reset", "Password reset by e-mail link")
 MEMBERSHIP_ADD = register("membership.add", "Role given")
+SIGNER_DESIGNATE = register("membership.designate_signer", "Authorized signer of rated orders designated")
 MEMBERSHIP_CHANGE = register("membership.change", "Role changed")
 AUTHORITY_GRANT_REQUEST = register("authority_grant.request", "Approval authority asked for")
 AUTHORITY_GRANT_CONFIRM = register("authority_grant.confirm", "Approval authority confirmed by a second administrator")

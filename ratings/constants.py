@@ -19,6 +19,8 @@ class Role(models.TextChoices):
     INTAKE_ANALYST = "intake_analyst", "HHS intake analyst"
     REVIEWER = "reviewer", "HHS reviewer"
     APPROVING_OFFICIAL = "approving_official", "HHS approving official"
+    # 45 CFR 101.32(a)(3): signs rated orders for the organization placing them (a recorded delegation).
+    AUTHORIZED_SIGNER = "authorized_signer", "Authorized signer of rated orders"
     HHS_ADMIN = "hhs_admin", "HHS administrator"
     AUDITOR = "auditor", "Auditor"
 
@@ -62,7 +64,7 @@ class RequestState(models.TextChoices):
     RETURNED = "returned", "Returned for correction"
     RECOMMENDED = "recommended", "Recommended"
     APPROVED = "approved", "Approved"
-    ISSUED = "issued", "Issued (rated orders signed)"
+    ISSUED = "issued", "Authorized (rating authorization signed)"
     DENIED = "denied", "Denied"
     WITHDRAWN = "withdrawn", "Withdrawn"
 
@@ -186,6 +188,23 @@ SIGNATURE_MEANING_CANCELLATION = "Cancelled: withdraws the priority rating"
 SIGNATURE_MEANING_PLACING_AMENDMENT = "Amended: the customer that placed the order changes it"
 SIGNATURE_MEANING_CHANGE_AGREEMENT = "Agreed: the supplier agrees to this change of the order"
 SIGNATURE_MEANING_PLACING_CANCELLATION = "Cancelled: the customer that placed the order withdraws it and its rating"
+SIGNATURE_MEANING_AUTHORIZATION = "Approved: authorizes the placing of rated orders at this rating"
+SIGNATURE_MEANING_PLACEMENT = "Placed and signed for the placing organization: certifies this rated order"
+
+
+class AuthorizationStatus(models.TextChoices):
+    ACTIVE = "active", "Active"
+    REVOKED = "revoked", "Revoked"
+
+
+# Printed on every rating authorization: what it is and what it is not (45 CFR 101.32(a)(3)).
+AUTHORIZATION_CONDITIONS = (
+    "Rated orders may be placed under this authorization only by an authorized signer of the authorized party, "
+    "only with the suppliers listed, for the items listed, up to the quantities listed and with required "
+    "delivery dates within the windows listed, until the end of the validity period. Each rated order is "
+    "placed and signed by the authorized party and carries this authorization's number. This authorization "
+    "is not itself a rated order."
+)
 
 
 # --- Notifications ---------------------------------------------------------------

@@ -39,9 +39,11 @@ def manages_contacts_of(user: Any, organization_id: int) -> bool:
 
 
 def is_placing_party(order: Any, user: Any) -> bool:
-    """An applicant of the placing manufacturer, or a contact of the supplier that extended the order."""
-    role = Role.SUPPLIER_CONTACT if order.parent_id is not None else Role.APPLICANT
-    return order.placing_organization_id in organization_ids(user, role)
+    """An applicant or authorized signer of the placing manufacturer, or a contact of the supplier
+    that extended the order."""
+    if order.parent_id is not None:
+        return order.placing_organization_id in organization_ids(user, Role.SUPPLIER_CONTACT)
+    return order.placing_organization_id in organization_ids(user, Role.APPLICANT, Role.AUTHORIZED_SIGNER)
 
 
 def placing_party_refusal(order: Any, user: Any) -> str | None:

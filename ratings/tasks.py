@@ -10,6 +10,7 @@ from celery import shared_task
 from audit import context
 from ratings.services import idempotency
 from ratings.services.accounts import tokens
+from ratings.services.authorizations import documents as authorization_documents
 from ratings.services.notifications import digest as notification_digests
 from ratings.services.notifications import outbox as notifications
 from ratings.services.orders import documents as order_documents
@@ -40,10 +41,27 @@ def generate_order_document(self: Any, version_id: int) -> int:
         raise self.retry(exc=error, countdown=30 * 2**self.request.retries) from error
 
 
+@shared_task(
+    name="ratings.tasks.generate_authorization_document", bind=True, max_retries=GENERATION_MAX_RETRIES, acks_late=True
+)
+def generate_authorization_document(self: Any, authorization_id: int) -> int:
+    """Render, seal and store a rating authorization's document; retried like an order's."""
+    try:
+        return authorization_documents.authorization_document_generate(authorization_id=authorization_id).pk
+    except Exception as error:
+        authorization_documents.authorization_document_failed(
+            authorization_id=authorization_id, error=f"{type(error).__name__}: {error}"
+        )
+        if self.request.is_eager or self.request.retries >= GENERATION_MAX_RETRIES:
+            return 0
+        raise self.retry(exc=error, countdown=30 * 2**self.request.retries) from error
+
+
 @shared_task(name="ratings.tasks.sweep_order_documents", ignore_result=True)
 def sweep_order_documents() -> int:
-    """Periodic (beat): queue again documents whose generation was never queued (broker down)."""
-    return len(order_documents.order_documents_sweep())
+    """Periodic (beat): queue again documents (orders and authorizations) whose generation was
+    never queued (broker down)."""
+    return len(order_documents.order_documents_sweep()) + len(authorization_documents.authorization_documents_sweep())
 
 
 @shared_task(name="ratings.tasks.deliver_notification", ignore_result=True)

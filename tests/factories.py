@@ -21,11 +21,14 @@ from ratings.constants import (
     RequestState,
     Role,
 )
-from ratings.models import Membership, Organization, Program, RatingRequest, User
+from ratings.models import Membership, Organization, Program, RatedOrder, RatingAuthorization, RatingRequest, User
 from ratings.services.items import DeliveryInput
+from ratings.services.orders import placing
 from ratings.services.requests import drafts, workflow
 
 PASSWORD = "correct horse battery staple"
+SIGNER_DELEGATION = "Board resolution 2026-04: signs purchase orders and rated orders"
+SIGNER_DELEGATED_ON = dt.date(2026, 4, 1)
 
 
 class OrganizationFactory(factory.django.DjangoModelFactory):
@@ -90,12 +93,16 @@ def member(
         is_staff=org.kind == OrganizationKind.AGENCY if is_staff is None else is_staff,
         **user_kwargs,
     )
+    signer = role == Role.AUTHORIZED_SIGNER
     Membership.objects.create(
         user=user,
         organization=org,
         role=role,
         approval_level=approval_level,
-        delegation={"DO": "ASPR delegation, 87 FR 58363", "DX": "Secretary of HHS"}.get(approval_level, ""),
+        delegation=SIGNER_DELEGATION
+        if signer
+        else {"DO": "ASPR delegation, 87 FR 58363", "DX": "Secretary of HHS"}.get(approval_level, ""),
+        delegated_on=SIGNER_DELEGATED_ON if signer else None,
     )
     if org.kind == OrganizationKind.AGENCY:
         # HHS staff and auditors always have an authenticator app (they cannot work without one).
@@ -134,6 +141,7 @@ class Cast:
     secretary: User  # DX level
     hhsadmin: User
     auditor: User
+    signer: User  # the manufacturer's authorized signer of rated orders (45 CFR 101.32(a)(3))
 
 
 def make_cast() -> Cast:
@@ -174,6 +182,13 @@ def make_cast() -> Cast:
         ),
         hhsadmin=member(hhs, Role.HHS_ADMIN),
         auditor=member(hhs, Role.AUDITOR),
+        signer=member(
+            manufacturer,
+            Role.AUTHORIZED_SIGNER,
+            first_name="Sam",
+            last_name="Signer",
+            title="Vice President, Supply Chain",
+        ),
     )
 
 
@@ -272,11 +287,36 @@ def request_in_state(cast: Cast, state: str, *, level: str = RatingLevel.DO, **k
     if state == RequestState.RECOMMENDED:
         return rr
     official = cast.secretary if level == RatingLevel.DX else cast.approver
-    # Approval signs the rated orders in the same transaction, so it ends in ISSUED.
+    # Approval signs the rating authorization in the same transaction, so it ends in ISSUED; the
+    # manufacturer's authorized signer then places one rated order per supplier.
     if state in (RequestState.APPROVED, RequestState.ISSUED):
-        return workflow.rating_request_approve(
+        rr = workflow.rating_request_approve(
             rating_request=rr, actor=official, password=PASSWORD, otp=otp(official), reason="Approved."
         )
+        place_orders(cast, rr)
+        return RatingRequest.objects.get(pk=rr.pk)
     if state == RequestState.DENIED:
         return workflow.rating_request_deny(rating_request=rr, actor=official, reason="Not eligible.")
     raise ValueError(f"No factory path to state {state!r}")
+
+
+def place_orders(cast: Cast, rating_request: RatingRequest, *, signer: User | None = None) -> list[RatedOrder]:
+    """The authorized signer places, under the request's authorization, one rated order per
+    authorized supplier exactly as authorized (the placing form's defaults)."""
+    authorization = RatingAuthorization.objects.get(rating_request=rating_request)
+    who = signer or cast.signer
+    placed = []
+    for supplier_id in authorization.supplier_ids():
+        po, items = placing.placement_defaults(authorization, supplier_id)
+        placed.append(
+            placing.rated_order_place(
+                authorization=authorization,
+                actor=who,
+                supplier_id=supplier_id,
+                po_number=po,
+                items=items,
+                password=PASSWORD,
+                otp=otp(who),
+            )
+        )
+    return placed

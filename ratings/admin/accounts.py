@@ -22,27 +22,33 @@ from ratings.admin.audited import AuditHistoryMixin, ServiceRecordMixin, Service
 from ratings.admin.reach import SupplierContactsAdminMixin
 from ratings.constants import RatingLevel, Role
 from ratings.models import Membership, Organization, Program, User
-from ratings.services.accounts import memberships, mfa, organizations, users
+from ratings.services.accounts import memberships, mfa, organizations, signers, users
 
-ROLE_CHOICES = [(value, label) for value, label in Role.choices if value != Role.APPROVING_OFFICIAL]
+# Roles given with a recorded authority have their own forms: approval authority, signers.
+ROLE_CHOICES = [
+    (value, label) for value, label in Role.choices if value not in (Role.APPROVING_OFFICIAL, Role.AUTHORIZED_SIGNER)
+]
 
 
 class MembershipForm(forms.ModelForm):
-    role = forms.ChoiceField(choices=ROLE_CHOICES, help_text="Approving officials: use “Grant approval authority”.")
+    role = forms.ChoiceField(
+        choices=ROLE_CHOICES,
+        help_text="Approving officials: use “Grant approval authority”; signers: “Designate authorized signer”.",
+    )
 
     class Meta:
         model = Membership
-        fields = ("organization", "role", "approval_level", "delegation", "is_active")
+        fields = ("organization", "role", "approval_level", "delegation", "delegated_on", "is_active")
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             role: Any = self.fields["role"]
             role.choices = Role.choices
-            for name in ("organization", "role"):
+            for name in ("organization", "role", "delegated_on"):
                 self.fields[name].disabled = True
         else:
-            for name in ("approval_level", "delegation", "is_active"):
+            for name in ("approval_level", "delegation", "delegated_on", "is_active"):
                 self.fields[name].disabled = True
 
 
@@ -170,6 +176,7 @@ class UserAdmin(AuditHistoryMixin, ServiceSaveMixin, admin.ModelAdmin):
         return [
             path("<int:object_id>/grant-authority/", view(self._grant_view), name="ratings_user_grant"),
             path("<int:object_id>/reset-second-factor/", view(self._reset_view), name="ratings_user_reset_mfa"),
+            path("<int:object_id>/designate-signer/", view(self._signer_view), name="ratings_user_designate_signer"),
             path("<int:object_id>/password/", view(self._no_password_view), name="ratings_user_password"),
             *super().get_urls(),
         ]
@@ -209,6 +216,20 @@ class UserAdmin(AuditHistoryMixin, ServiceSaveMixin, admin.ModelAdmin):
                 )
         return self._page(request, target, form, f"Grant approval authority to {target}")
 
+    def _signer_view(self, request: HttpRequest, object_id: int) -> HttpResponse:
+        target = self._target(request, object_id)
+        form = SignerForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                signers.authorized_signer_designate(user=target, actor=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+            except ApplicationError as error:
+                form.add_error(error.field if error.field in form.fields else None, error.message)
+            else:
+                return self._done(
+                    request, target, f"{target} now signs rated orders for {form.cleaned_data['organization']}."
+                )
+        return self._page(request, target, form, f"Designate {target} an authorized signer of rated orders")
+
     def _reset_view(self, request: HttpRequest, object_id: int) -> HttpResponse:
         target = self._target(request, object_id)
         form = ResetForm(request.POST or None)
@@ -239,6 +260,18 @@ class GrantForm(forms.Form):
     delegation = forms.CharField(
         max_length=300, help_text="Authority under which the official signs, printed on orders."
     )
+
+
+class SignerForm(forms.Form):
+    """45 CFR 101.32(a)(3): who may sign rated orders for the organization, and on what delegation."""
+
+    organization = forms.ModelChoiceField(
+        queryset=Organization.objects.filter(kind__in=["manufacturer", "supplier"], is_active=True)
+    )
+    delegation = forms.CharField(
+        max_length=300, help_text="Who authorized this person to sign rated orders for the organization, and how."
+    )
+    delegated_on = forms.DateField(help_text="Date of the delegation (YYYY-MM-DD).")
 
 
 class ResetForm(forms.Form):

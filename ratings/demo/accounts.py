@@ -16,6 +16,7 @@ from ratings.services.accounts import roles
 DEMO_PASSWORD = "dpa-demo"  # noqa: S105 - quick-start only; seed_demo refuses to run without DEBUG
 DO_DELEGATION = "ASPR, under the delegation of DPA Title I authority of 87 FR 58363 (2022)"
 DX_DELEGATION = "Secretary of Health and Human Services, EO 13603 §201"
+SIGNER_DELEGATION = "Acme Vaccines board resolution 2026-01: signs purchase orders, rated orders included"
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,7 @@ class DemoUser:
     role: str
     approval_level: str = ""
     delegation: str = ""
+    delegated_on: dt.date | None = None
 
     @property
     def is_staff(self) -> bool:
@@ -102,6 +104,17 @@ ORGANIZATIONS = {
 USERS = [
     DemoUser("applicant", "Alice", "Applicant", "Director, Supply Chain", "acme", Role.APPLICANT),
     DemoUser("applicant2", "Bob", "Builder", "VP Operations", "beta", Role.APPLICANT),
+    # Places and signs Acme's rated orders under HHS's authorizations (45 CFR 101.32(a)(3)).
+    DemoUser(
+        "signer",
+        "Sidney",
+        "Signer",
+        "Vice President, Procurement",
+        "acme",
+        Role.AUTHORIZED_SIGNER,
+        delegation=SIGNER_DELEGATION,
+        delegated_on=dt.date(2026, 1, 15),
+    ),
     DemoUser("supplier", "Sam", "Supplier", "Contracts Manager", "filtra", Role.SUPPLIER_CONTACT),
     DemoUser("intake", "Ina", "Intake", "Intake Analyst", "hhs", Role.INTAKE_ANALYST),
     DemoUser("reviewer", "Rita", "Reviewer", "Industrial Base Reviewer", "hhs", Role.REVIEWER),
@@ -245,7 +258,11 @@ def accounts_ensure() -> tuple[dict[str, Organization], dict[str, User]]:
             user=user,
             organization=orgs[spec.organization],
             role=spec.role,
-            defaults={"approval_level": spec.approval_level, "delegation": spec.delegation},
+            defaults={
+                "approval_level": spec.approval_level,
+                "delegation": spec.delegation,
+                "delegated_on": spec.delegated_on,
+            },
         )
         if spec.role in ROLE_GROUP:
             user.groups.add(groups[ROLE_GROUP[spec.role]])

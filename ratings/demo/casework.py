@@ -13,9 +13,10 @@ from django.utils import timezone
 
 from ratings.constants import OrderStatus, RatingLevel, RejectionReason
 from ratings.demo.accounts import DEMO_PASSWORD, demo_code
+from ratings.demo.placing import approve_and_place
 from ratings.models import Organization, RatedOrder, RatingRequest, User
 from ratings.services.assistance import cases, directives
-from ratings.services.requests import reconsideration, workflow
+from ratings.services.requests import reconsideration
 from ratings.services.suppliers import reach
 from ratings.services.suppliers import responses as sr
 
@@ -48,7 +49,9 @@ def demo_casework(
 
     # Reached only by e-mail invitation: the order to Nitrile Glove Works goes to the named address.
     workflow_approve(
-        recommended(new(RatingLevel.DO, "mRNA vaccine", "glove", "Nitrile gloves, fill room", 40)), approver
+        recommended(new(RatingLevel.DO, "mRNA vaccine", "glove", "Nitrile gloves, fill room", 40)),
+        approver,
+        users["signer"],
     )
 
     # PumpCo's rejected DX order (the offered date still open): the customer asks HHS for help.
@@ -66,7 +69,9 @@ def demo_casework(
 
     # A rejection taken to a directive the supplier acknowledged (the order is accepted under it).
     rr = workflow_approve(
-        recommended(new(RatingLevel.DO, "mRNA vaccine", "membrana", "Hollow-fibre membrane modules", 45)), approver
+        recommended(new(RatingLevel.DO, "mRNA vaccine", "membrana", "Hollow-fibre membrane modules", 45)),
+        approver,
+        users["signer"],
     )
     order = sr.rated_order_reject(
         order=rr.rated_orders.get(),
@@ -110,11 +115,5 @@ def demo_casework(
     return 2
 
 
-def workflow_approve(rating_request: RatingRequest, approver: User) -> RatingRequest:
-    return workflow.rating_request_approve(
-        rating_request=rating_request,
-        actor=approver,
-        password=DEMO_PASSWORD,
-        otp=demo_code(approver),
-        reason="Meets every criterion.",
-    )
+def workflow_approve(rating_request: RatingRequest, approver: User, signer: User) -> RatingRequest:
+    return approve_and_place(rating_request, approver, signer, "Meets every criterion.")

@@ -20,6 +20,7 @@ from ratings.constants import (
 from ratings.constants_application import FdaStatus
 from ratings.demo.accounts import DEMO_PASSWORD, accounts_ensure, demo_code
 from ratings.demo.casework import demo_casework, name_unreached_suppliers
+from ratings.demo.placing import approve_and_place
 from ratings.demo.program import demo_program_history
 from ratings.demo.suppliers import demo_supplier_responses
 from ratings.models import Organization, Program, RatingRequest, User
@@ -171,15 +172,12 @@ def _demo_requests(orgs: dict[str, Organization], users: dict[str, User]) -> int
         question="Please attach the supplier's written quote showing the 40-week lead time.",
     )
     recommended(new(RatingLevel.DX, "Pandemic influenza vaccine", "pumpco", "Aseptic fill line pump set", 90))
-    workflow.rating_request_approve(
+    approve_and_place(
         # An emergency order (48 hours to answer); the supplier extends it two tiers down (demo/suppliers.py).
-        rating_request=recommended(
-            new(RatingLevel.DO, "mRNA vaccine", "filtra", "Filtration skid, 200 L", 50, emergency_hours=48)
-        ),
-        actor=approver,
-        password=DEMO_PASSWORD,
-        otp=demo_code(approver),
-        reason="Meets every criterion.",
+        recommended(new(RatingLevel.DO, "mRNA vaccine", "filtra", "Filtration skid, 200 L", 50, emergency_hours=48)),
+        approver,
+        users["signer"],
+        "Meets every criterion.",
     )
     workflow.rating_request_deny(
         rating_request=recommended(
@@ -221,23 +219,17 @@ def _demo_orders(orgs: dict[str, Organization], users: dict[str, User], new: Any
     """Rated orders in every life stage: DO (above, an emergency order), DX, amended (split
     deliveries, ship-to change), cancelled. Their
     documents are generated after the seed commits (eager tasks in the quick start)."""
-    workflow.rating_request_approve(
-        rating_request=recommended(
-            new(RatingLevel.DX, "Pandemic influenza vaccine", "pumpco", "Aseptic fill pump set", 80)
-        ),
-        actor=users["secretary"],
-        password=DEMO_PASSWORD,
-        otp=demo_code(users["secretary"]),
-        reason="National emergency need; DX warranted.",
+    approve_and_place(
+        recommended(new(RatingLevel.DX, "Pandemic influenza vaccine", "pumpco", "Aseptic fill pump set", 80)),
+        users["secretary"],
+        users["signer"],
+        "National emergency need; DX warranted.",
     )
-    amended = workflow.rating_request_approve(
-        rating_request=recommended(
-            new(RatingLevel.DO, "mRNA vaccine", "filtra", "Sterile filter capsules", 55, split=True)
-        ),
-        actor=users["approver"],
-        password=DEMO_PASSWORD,
-        otp=demo_code(users["approver"]),
-        reason="Meets every criterion.",
+    amended = approve_and_place(
+        recommended(new(RatingLevel.DO, "mRNA vaccine", "filtra", "Sterile filter capsules", 55, split=True)),
+        users["approver"],
+        users["signer"],
+        "Meets every criterion.",
     )
     # The manufacturer (the party that placed the order) moves its deliveries to a new site: a
     # ship-to change on a split-delivery order keeps every split and is not a new rated order.
@@ -252,12 +244,11 @@ def _demo_orders(orgs: dict[str, Organization], users: dict[str, User], new: Any
             for item in order.versions.get(number=1).items_snapshot
         ],
     )
-    cancelled = workflow.rating_request_approve(
-        rating_request=recommended(new(RatingLevel.DO, "mRNA vaccine", "glove", "Nitrile gloves, cleanroom grade", 25)),
-        actor=users["approver"],
-        password=DEMO_PASSWORD,
-        otp=demo_code(users["approver"]),
-        reason="Meets every criterion.",
+    cancelled = approve_and_place(
+        recommended(new(RatingLevel.DO, "mRNA vaccine", "glove", "Nitrile gloves, cleanroom grade", 25)),
+        users["approver"],
+        users["signer"],
+        "Meets every criterion.",
     )
     order_changes.rated_order_cancel(
         order=cancelled.rated_orders.get(),

@@ -72,6 +72,9 @@ class OrderContent:
     amendment_reason: str = ""
     significance: str = ""
     cancellation_reason: str = ""
+    # Placed by the customer under an HHS rating authorization (45 CFR 101.32(a)(3)): its number.
+    authorization_number: str = ""
+    signed_for: str = ""  # the placing party, when its authorized signer signed this version
     extra: dict[str, str] = field(default_factory=dict)
     # Printed only when set; left out of the fingerprint when empty (services.orders.documents).
     changes: list[dict[str, Any]] = field(default_factory=list)  # what this version changed, per item
@@ -94,14 +97,20 @@ def _styles() -> dict[str, ParagraphStyle]:
 
 
 def _numbered_canvas(content: OrderContent, watermark: str = "") -> type[Canvas]:
+    return numbered_canvas(
+        footer=f"Order {content.order_number} v{content.version}", pdf_date=content.signed_at_pdf, watermark=watermark
+    )
+
+
+def numbered_canvas(*, footer: str, pdf_date: str, watermark: str = "") -> type[Canvas]:
     """A canvas that defers pages so each can print "Page x of y", the §705(d) legend and, on a
-    preview, the watermark across the page."""
+    preview, the watermark across the page. Every generated document draws on it."""
 
     class NumberedCanvas(Canvas):
         def __init__(self, *args: Any, **kwargs: Any):
             kwargs["invariant"] = 1
             super().__init__(*args, **kwargs)
-            self.setDateFormatter(lambda *_: content.signed_at_pdf)
+            self.setDateFormatter(lambda *_: pdf_date)
             self._saved: list[dict[str, Any]] = []
 
         def showPage(self) -> None:
@@ -126,7 +135,7 @@ def _numbered_canvas(content: OrderContent, watermark: str = "") -> type[Canvas]
                 self.drawCentredString(width / 2, height - 0.35 * inch - i * 9, line)
             self.setFillColor(colors.black)
             self.setFont("Helvetica", 8)
-            self.drawString(0.75 * inch, 0.3 * inch, f"Order {content.order_number} v{content.version}")
+            self.drawString(0.75 * inch, 0.3 * inch, footer)
             self.drawRightString(width - 0.75 * inch, 0.3 * inch, f"Page {self._pageNumber} of {total}")
             if watermark:
                 self.setFillColor(colors.Color(0.75, 0, 0, alpha=0.25))
@@ -295,7 +304,13 @@ def render_pdf(content: OrderContent, *, watermark: str = "") -> bytes:
     story: list[Any] = [
         _p(f"{title} {content.order_number}", s["title"]),
         _p(f"Version {content.version} · issued {content.signed_at} · request {content.source_reference}", s["body"]),
-        _p("Issuing office: " + content.issuing_office, s["body"]),
+        _p(
+            f"Placed by {content.placing.name} under rating authorization {content.authorization_number} "
+            f"of {content.issuing_office}"
+            if content.authorization_number
+            else "Issuing office: " + content.issuing_office,
+            s["body"],
+        ),
         Spacer(1, 6),
     ]
     if is_cancellation:
@@ -340,10 +355,14 @@ def render_pdf(content: OrderContent, *, watermark: str = "") -> bytes:
         story += [_p("Items cancelled", s["h"]), _items_table(content, s)]
     else:
         story += _order_body(content, s)
+    signed_for = ""
+    if content.signed_for:
+        # 45 CFR 101.32(a)(3): an individual authorized to sign rated orders for the placing party.
+        signed_for = f"For {escape(content.signed_for)}, by its authorized signer<br/>"
     signature = [
         _p("Electronic signature (21 CFR 11.50)", s["h"]),
         Paragraph(
-            f"Signed by <b>{escape(content.signer_name)}</b>, {escape(content.signer_title)}<br/>"
+            signed_for + f"Signed by <b>{escape(content.signer_name)}</b>, {escape(content.signer_title)}<br/>"
             f"Date and time: {escape(content.signed_at)}<br/>"
             f"Meaning: {escape(content.meaning)}<br/>"
             f"Authority: {escape(content.delegation)}",

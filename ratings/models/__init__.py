@@ -9,6 +9,7 @@ from ratings.models.api import (
     WebhookEndpoint,
     WebhookEvent,
 )
+from ratings.models.authorizations import RatingAuthorization
 from ratings.models.calendar import ClosureDay
 from ratings.models.conflicts import ConflictOfInterest
 from ratings.models.line_items import LineItemDelivery, RequestLineItem
@@ -56,6 +57,7 @@ __all__ = [
     "RatedOrder",
     "RatedOrderItem",
     "RatedOrderVersion",
+    "RatingAuthorization",
     "RatingRequest",
     "Reconsideration",
     "ReferenceCounter",

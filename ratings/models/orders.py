@@ -49,6 +49,14 @@ class RatedOrder(models.Model):
         "ratings.Organization", on_delete=models.PROTECT, related_name="placed_orders", help_text="The applicant."
     )
     supplier = models.ForeignKey("ratings.Organization", on_delete=models.PROTECT, related_name="received_orders")
+    authorization = models.ForeignKey(
+        "ratings.RatingAuthorization",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="orders",
+        help_text="The HHS rating authorization the order was placed under (a flow-down order: its parent's).",
+    )
     level = models.CharField(max_length=2, choices=RatingLevel.choices)
     program = models.ForeignKey("ratings.Program", on_delete=models.PROTECT, related_name="+")
     rating = models.CharField(max_length=16, help_text="Level and program symbol, e.g. DO-HR.")

@@ -100,7 +100,12 @@ class Membership(models.Model):
     delegation = models.CharField(
         max_length=300,
         blank=True,
-        help_text="Authority under which an approving official signs, printed on the order.",
+        help_text="Authority under which an approving official or an authorized signer signs, printed with the signature.",
+    )
+    delegated_on = models.DateField(
+        null=True,
+        blank=True,
+        help_text="Authorized signers only: the date of the delegation to sign rated orders for the organization.",
     )
     is_active = models.BooleanField(default=True)
     manages_contacts = models.BooleanField(
@@ -115,6 +120,11 @@ class Membership(models.Model):
                 condition=(models.Q(role=Role.APPROVING_OFFICIAL) & ~models.Q(approval_level=""))
                 | (~models.Q(role=Role.APPROVING_OFFICIAL) & models.Q(approval_level="")),
                 name="membership_approval_level_only_for_officials",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(role=Role.AUTHORIZED_SIGNER)
+                | (~models.Q(delegation="") & models.Q(delegated_on__isnull=False)),
+                name="membership_signer_has_delegation",
             ),
         ]
 

@@ -5,6 +5,7 @@ from django.views.generic import TemplateView
 
 from ratings.portal.views import (
     agreements,
+    authorizations,
     capacity,
     casework,
     draft_tools,
@@ -85,6 +86,13 @@ urlpatterns = [
     ),
     path(
         "placed/<str:order_number>/cases/<str:reference>/answer/", placed.placed_case_answer, name="placed-case-answer"
+    ),
+    # Rating authorizations: what HHS authorized, and placing the rated orders under them
+    path("authorizations/<str:number>/", authorizations.authorization_detail, name="authorization-detail"),
+    path(
+        "authorizations/<str:number>/place/<int:supplier_id>/",
+        authorizations.authorization_place,
+        name="authorization-place",
     ),
     # For the people who connect their organization's systems.
     path(

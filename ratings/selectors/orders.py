@@ -42,14 +42,15 @@ from ratings.models.orders import AWAITING_RESPONSE_STATUSES
 
 
 def rated_orders_for(user: Any) -> QuerySet[RatedOrder]:
-    """HHS staff and auditors see every order; applicants their organization's placed orders;
+    """HHS staff and auditors see every order; applicants and authorized signers their
+    organization's placed orders;
     supplier contacts the orders addressed to their organization."""
     queryset = RatedOrder.objects.select_related("placing_organization", "supplier", "program", "source_request")
     if permissions.sees_business_data(user):
         return queryset
     suppliers = permissions.organization_ids(user, Role.SUPPLIER_CONTACT)
     return queryset.filter(
-        Q(placing_organization_id__in=permissions.organization_ids(user, Role.APPLICANT))
+        Q(placing_organization_id__in=permissions.organization_ids(user, Role.APPLICANT, Role.AUTHORIZED_SIGNER))
         | Q(supplier_id__in=suppliers)
         # A supplier also sees the flow-down orders it placed with its own suppliers.
         | Q(placing_organization_id__in=suppliers, parent__isnull=False)

@@ -1,6 +1,6 @@
 """Which audit events belong to a rating request or a rated order: everything under it.
 
-A request's later events are filed under its orders' numbers (issue, versions, documents,
+A request's later events are filed under its rating authorization's number, its orders' numbers (issue, versions, documents,
 supplier answers, amendments, cancellations), under the flow-down orders extended from them at
 any depth, under assistance cases about them, or under no reference at all (notices about any of
 these). The scope is found by a query over those records when it is read (a few indexed queries
@@ -23,6 +23,7 @@ from ratings.models import (
     Organization,
     RatedOrder,
     RatedOrderVersion,
+    RatingAuthorization,
     RatingRequest,
 )
 
@@ -45,13 +46,17 @@ def request_order_ids(rating_request_id: int) -> list[int]:
     return _with_descendants(direct)
 
 
-def _scope(references: list[str], request_ids: list[int], order_ids: list[int]) -> Scope:
+def _scope(
+    references: list[str], request_ids: list[int], order_ids: list[int], authorizations: Iterable[tuple[int, str]] = ()
+) -> Scope:
+    authorizations = list(authorizations)
     orders = list(RatedOrder.objects.filter(pk__in=order_ids).values_list("pk", "order_number"))
     version_ids = list(RatedOrderVersion.objects.filter(order_id__in=order_ids).values_list("pk", flat=True))
     cases = list(AssistanceCase.objects.filter(order_id__in=order_ids).values_list("pk", "reference"))
     directive_ids = list(Directive.objects.filter(order_id__in=order_ids).values_list("pk", flat=True))
     about = {
         "ratings.RatingRequest": [str(pk) for pk in request_ids],
+        "ratings.RatingAuthorization": [str(pk) for pk, _ in authorizations],
         "ratings.RatedOrder": [str(pk) for pk, _ in orders],
         "ratings.RatedOrderVersion": [str(pk) for pk in version_ids],
         "ratings.AssistanceCase": [str(pk) for pk, _ in cases],
@@ -63,7 +68,12 @@ def _scope(references: list[str], request_ids: list[int], order_ids: list[int]) 
             notices |= Q(object_type=object_type, object_id__in=ids)
     notice_ids = list(Notification.objects.filter(notices).values_list("pk", flat=True))
     return Scope.of(
-        [*references, *(number for _, number in orders), *(reference for _, reference in cases)],
+        [
+            *references,
+            *(number for _, number in authorizations),
+            *(number for _, number in orders),
+            *(reference for _, reference in cases),
+        ],
         {**about, "ratings.Notification": notice_ids},
     )
 
@@ -74,7 +84,11 @@ def reference_scope(reference: str) -> Scope | None:
     a reference that is neither (audit then searches the reference alone)."""
     rating_request = RatingRequest.objects.filter(reference=reference).values_list("pk", flat=True).first()
     if rating_request is not None:
-        return _scope([reference], [rating_request], request_order_ids(rating_request))
+        # The rating authorization approval signed is filed under its own number.
+        authorizations = RatingAuthorization.objects.filter(rating_request_id=rating_request).values_list(
+            "pk", "number"
+        )
+        return _scope([reference], [rating_request], request_order_ids(rating_request), authorizations)
     order = RatedOrder.objects.filter(order_number=reference).values_list("pk", flat=True).first()
     if order is not None:
         return _scope([reference], [], _with_descendants([order]))

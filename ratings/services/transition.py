@@ -39,7 +39,7 @@ from audit.actions import AuditAction
 from audit.constants import Outcome
 from dpa_portal.errors import ConcurrentChange, InvalidState, PermissionRefused
 from ratings import permissions, second_factor
-from ratings.models import Notification, RatedOrder, RatedOrderVersion, RatingRequest, User
+from ratings.models import Notification, RatedOrder, RatedOrderVersion, RatingAuthorization, RatingRequest, User
 
 logger = logging.getLogger("ratings.transition")
 
@@ -123,6 +123,8 @@ class Applied:
     organization_id: int | None = None  # whose data the event concerns, when not the row's
     created: models.Model | None = None  # a row of the same kind the action created: the event is about it
     about: models.Model | None = None  # another row the event is about (an attachment of the request)
+    filed_under: str = ""  # with `about`: the reference and state of that row (an order placed under it)
+    about_state: str = ""
     unchanged: bool = False  # the input changed nothing: no save, no version, no event
     then: Callable[[], object] | None = None  # runs after the save, in the transaction (outbox notices)
 
@@ -167,6 +169,15 @@ ORDER_VERSION: Kind[RatedOrderVersion] = Kind(
     reference=lambda version: version.order.order_number,
     organization_id=lambda version: version.order.placing_organization_id,
     state_field="generation_status",
+)
+AUTHORIZATION: Kind[RatingAuthorization] = Kind(
+    model=RatingAuthorization,
+    noun="Authorization",
+    reference=lambda authorization: authorization.number,
+    organization_id=lambda authorization: authorization.authorized_party_id,
+    state_field="status",
+    version_field="version",
+    stale_message="This authorization was changed by HHS; reload it and try again.",
 )
 NOTICE: Kind[Notification] = Kind(
     model=Notification,
@@ -331,10 +342,10 @@ def perform(
                 action=action.audit,
                 actor=actor,
                 target=applied.about or subject,
-                reference=kind.audit_reference(subject),
+                reference=applied.filed_under or kind.audit_reference(subject),
                 organization_id=applied.organization_id or kind.organization_id(subject),
-                from_state="" if applied.created else from_state,
-                to_state=kind.state(subject),
+                from_state="" if applied.created or applied.filed_under else from_state,
+                to_state=applied.about_state or kind.state(subject),
                 reason=applied.reason,
                 changes=changes,
                 data=applied.data,

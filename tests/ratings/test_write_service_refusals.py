@@ -38,13 +38,19 @@ from tests.factories import CHECKLIST_ALL_TRUE, Cast, details, line_item, reques
 from tests.portal.orders import accepted, issue
 from tests.ratings.refusal_cases_accounts import cases as accounts_cases
 from tests.ratings.refusal_cases_api import cases as api_cases
+from tests.ratings.refusal_cases_placing import cases as placing_cases
 from tests.ratings.refusal_cases_program import cases as program_cases
 from tests.ratings.refusal_cases_suppliers import cases as suppliers_cases
 from tests.ratings.test_drafts import PDF
 
 SERVICES_DIR = pathlib.Path(__file__).resolve().parents[2] / "ratings" / "services"
 # Steps that run inside another service's transaction, never on their own.
-INNER_STEPS = {"rated_orders_issue", "notify_request_transition", "submission_record", "submission_mark_returned"}
+INNER_STEPS = {
+    "rating_authorization_issue",
+    "notify_request_transition",
+    "submission_record",
+    "submission_mark_returned",
+}
 # The path itself (and the request workflow's variant of it), not a service.
 PATH_FUNCTIONS = {"perform", "perform_create", "record_refusal", "audit_denied", "perform_request_action"}
 
@@ -501,6 +507,7 @@ CASES.update(accounts_cases(Case))
 CASES.update(suppliers_cases(Case))
 CASES.update(api_cases(Case, _draft))
 CASES.update(program_cases(Case))
+CASES.update(placing_cases(Case))
 
 
 def _row_state(row: models.Model | None) -> tuple[Any, ...]:

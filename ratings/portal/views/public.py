@@ -1,4 +1,5 @@
-"""Pages anyone may open: the landing page and the public verification of a rated order."""
+"""Pages anyone may open: the landing page and the public verification of a rated order or a
+rating authorization."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from django.shortcuts import redirect, render
 from django_ratelimit.decorators import ratelimit
 
 from ratings import permissions
+from ratings.services.authorizations import documents as authorization_documents
 from ratings.services.orders import documents as order_documents
 
 
@@ -56,3 +58,13 @@ def verify(request: HttpRequest, order_number: str = "", fingerprint: str = "") 
         order_number=form.cleaned_data["order_number"], fingerprint=form.cleaned_data["fingerprint"]
     )
     return _render_verify(request, form, result)
+
+
+@ratelimit(key="ip", rate=_verify_rate, method=ratelimit.ALL, block=False)
+def verify_authorization(request: HttpRequest, number: str, fingerprint: str) -> HttpResponse:
+    """Public: whether a rating authorization is genuine, and whether it is active, expired or
+    revoked; nothing confidential (no items, no company names). Rate-limited like orders."""
+    if getattr(request, "limited", False):
+        return render(request, "portal/verify_limited.html", status=429)
+    result = authorization_documents.authorization_verify(number=number, fingerprint=fingerprint)
+    return render(request, "portal/verify_authorization.html", {"result": result})

@@ -34,6 +34,7 @@ from ratings.portal.forms import requests as portal_forms
 from ratings.portal.views import orders as supplier
 from ratings.portal.views.wizard import field_error, posted_version
 from ratings.selectors import attention
+from ratings.selectors import authorizations as authorization_selectors
 from ratings.selectors import requests as request_selectors
 from ratings.services.requests import attachments, workflow
 
@@ -152,10 +153,11 @@ def _rows_of(requests: list[RatingRequest]) -> list[dict[str, Any]]:
 @portal_user
 def dashboard(request: HttpRequest) -> HttpResponse:
     """What needs the user's action first: answers HHS waits for, then drafts to finish."""
+    awaiting_placement = authorization_selectors.awaiting_placement(request.user)
     if not applicant_organizations(request.user):
         if supplier_organizations(request.user):
             return supplier.supplier_dashboard(request)
-        return render_portal(request, "portal/dashboard_other.html", {})
+        return render_portal(request, "portal/dashboard_other.html", {"awaiting_placement": awaiting_placement})
     mine = my_requests(request.user)
     return render_portal(
         request,
@@ -166,6 +168,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "returned": _rows(mine.filter(state=RequestState.RETURNED).order_by("updated_at")),
             "drafts": _rows(mine.filter(state=RequestState.DRAFT).order_by("-updated_at")),
             "recent": _rows(mine.exclude(state__in=[*EDITABLE_STATES, RequestState.INFO_REQUESTED])[:10]),
+            "awaiting_placement": awaiting_placement,
         },
         legend=True,
     )

@@ -52,6 +52,11 @@ def membership_add(*, user: User, actor: User, organization: Organization, role:
         _check_fits(organization, role)
         if role == Role.APPROVING_OFFICIAL:
             raise ValidationFailed(NEEDS_GRANT, field="role")
+        if role == Role.AUTHORIZED_SIGNER:
+            raise ValidationFailed(
+                "An authorized signer is designated with the delegation recorded: use “Designate authorized signer”.",
+                field="role",
+            )
         if Membership.objects.filter(user=user, organization=organization, role=role).exists():
             raise ValidationFailed("This person already has this role here; reactivate it instead.", field="role")
         _check_separation(user, role, field="role")

@@ -25,7 +25,7 @@ from audit.constants import Outcome
 from dpa_portal.errors import NotFound
 from ratings import audit_actions, permissions
 from ratings.clock import agency_time
-from ratings.constants import DocumentKind, GenerationStatus, OrderStatus
+from ratings.constants import SIGNATURE_MEANING_PLACEMENT, DocumentKind, GenerationStatus, OrderStatus
 from ratings.documents import render, signing
 from ratings.models import Document, Organization, RatedOrder, RatedOrderVersion, Signature, User
 from ratings.selectors import orders as order_selectors
@@ -88,6 +88,8 @@ def order_content(version: RatedOrderVersion, signature: Signature) -> render.Or
         ],
         # Only when recorded: a version signed before determinations were kept keeps its fingerprint.
         extra={"program_determination": signature.program_determination} if signature.program_determination else {},
+        authorization_number=order.authorization.number if order.authorization is not None else "",
+        signed_for=order.placing_organization.legal_name if signature.meaning == SIGNATURE_MEANING_PLACEMENT else "",
     )
     fingerprint = content_fingerprint(content)
     return replace(content, fingerprint=fingerprint, verification_url=verification_url(order.order_number, fingerprint))
@@ -95,7 +97,7 @@ def order_content(version: RatedOrderVersion, signature: Signature) -> render.Or
 
 # Printed fields added after orders were first signed: left out of the canonical form while
 # empty, so an earlier version's fingerprint still matches its content.
-LATER_FIELDS = ("changes", "parent_order_number", "extension_basis")
+LATER_FIELDS = ("changes", "parent_order_number", "extension_basis", "authorization_number", "signed_for")
 # What an item prints; a snapshot may hold more (a flow-down item's stated basis, printed apart).
 ITEM_FIELDS = frozenset(field.name for field in fields(render.Item))
 

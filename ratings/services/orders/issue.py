@@ -1,4 +1,4 @@
-"""Rated orders are issued inside the approval: one signed order per supplier, and their versions.
+"""Rated-order versions: what placing (services.orders.placing), amending and extending an order share.
 
 Each version is signed and fingerprinted in the same transaction; its document is rendered and
 PAdES-signed after commit by the Celery task `generate_order_document` (services.orders.documents),
@@ -12,10 +12,8 @@ import logging
 from decimal import Decimal
 from typing import Any
 
-from audit import services as audit
-from ratings import audit_actions
 from ratings.constants import (
-    SIGNATURE_MEANING_APPROVAL,
+    SIGNATURE_MEANING_PLACEMENT,
     AmendmentSignificance,
     DocumentKind,
     SupplierNoticeKind,
@@ -31,7 +29,6 @@ from ratings.models import (
 from ratings.services.items import CleanItem
 from ratings.services.orders import documents as order_documents
 from ratings.services.orders import notices as order_notices
-from ratings.services.references import reference_allocate
 
 logger = logging.getLogger(__name__)
 
@@ -40,7 +37,7 @@ def order_number_format(year: int, value: int) -> str:
     return f"HHS-DPA-{year}-{value:06d}"
 
 
-# --- issue on approval ----------------------------------------------------------------------
+# --- the preview of an order before approval ---------------------------------------------------
 
 
 def _items_from_request(rating_request: RatingRequest, supplier_id: int) -> list[dict[str, Any]]:
@@ -129,7 +126,7 @@ def _earliest_date(items: list[dict[str, Any]]) -> dt.date | None:
 
 
 def order_supplier_ids(rating_request: RatingRequest) -> list[int]:
-    """The suppliers approval issues an order to, one each, in the order of the request's items."""
+    """The suppliers approval authorizes an order to, one each, in the order of the request's items."""
     supplier_ids: list[int] = []
     for line in rating_request.line_items.order_by("position"):
         if line.supplier_id not in supplier_ids:
@@ -154,8 +151,8 @@ def _new_order(rating_request: RatingRequest, supplier_id: int, number: str, at:
 def rated_order_unsigned_draft(
     rating_request: RatingRequest, supplier_id: int, signer: User, delegation: str, at: dt.datetime
 ) -> tuple[RatedOrderVersion, Signature]:
-    """The order approval would issue to one supplier, built exactly as approval builds it but
-    never saved: what a decision page previews."""
+    """The order the applicant's authorized signer could place with one supplier once approved,
+    pre-filled as the placing form is, never saved: what a decision page previews."""
     order = _new_order(rating_request, supplier_id, "(number given on approval)", at)
     version = RatedOrderVersion(
         order=order,
@@ -172,53 +169,8 @@ def rated_order_unsigned_draft(
         printed_name=signer.printed_name,
         title=signer.title,
         signed_at=at,
-        meaning=SIGNATURE_MEANING_APPROVAL,
+        meaning=SIGNATURE_MEANING_PLACEMENT,
         delegation=delegation,
         program_determination=rating_request.program.determination_text(),
     )
     return version, signature
-
-
-def rated_orders_issue(
-    *, rating_request: RatingRequest, actor: User, delegation: str, at: dt.datetime
-) -> list[RatedOrder]:
-    """Inside the approval transaction: one signed order per supplier named on the items.
-
-    The approving official's password was re-checked by the approval (21 CFR 11.200); the
-    request moves approved -> issued.
-    """
-    orders = []
-    for supplier_id in order_supplier_ids(rating_request):
-        number = reference_allocate(kind="ORDER", year=at.year)
-        order = _new_order(rating_request, supplier_id, order_number_format(at.year, number), at)
-        order.save()
-        version = rated_order_version_create(
-            order=order,
-            number=1,
-            kind=DocumentKind.ORDER,
-            items=_items_from_request(rating_request, supplier_id),
-            signer=actor,
-            delegation=delegation,
-            at=at,
-            meaning=SIGNATURE_MEANING_APPROVAL,
-            notice=SupplierNoticeKind.ISSUED,
-        )
-        audit.record(
-            action=audit_actions.ORDER_ISSUE,
-            actor=actor,
-            target=order,
-            reference=order.order_number,
-            organization_id=order.placing_organization_id,
-            to_state=order.status,
-            data={
-                "request": rating_request.reference,
-                "rating": order.rating,
-                "supplier_id": supplier_id,
-                "version": 1,
-                "fingerprint": version.fingerprint,
-                "signature": {"meaning": SIGNATURE_MEANING_APPROVAL, "delegation": delegation},
-            },
-        )
-        orders.append(order)
-    rating_request.issue()
-    return orders

@@ -1,4 +1,4 @@
-"""A preview of the rated orders an approval would issue, for the decision page.
+"""A preview of the rated orders an approval would let the applicant place, for the decision page.
 
 Rendered by the document renderer from the same content the approval signs (services.orders.issue
 builds the unsaved order the way approval builds the real one), watermarked "PREVIEW — NOT SIGNED",
@@ -16,7 +16,7 @@ from django.utils import timezone
 from audit import services as audit
 from dpa_portal.errors import NotFound
 from ratings import audit_actions, permissions
-from ratings.constants import RequestState, Role
+from ratings.constants import RequestState
 from ratings.documents import render
 from ratings.models import Organization, RatingRequest, User
 from ratings.selectors import requests as request_selectors
@@ -61,14 +61,12 @@ def rated_order_preview(*, rating_request_id: int, supplier_id: int, actor: User
         raise NotFound("No such preview.")
     if supplier_id not in issue.order_supplier_ids(rating_request):
         raise NotFound("No item of this request names that supplier.")
-    # The signer shown is the viewer when they would sign it; anyone else sees the office.
-    membership = permissions.approving_membership(actor, rating_request.requested_level)
-    signer = actor if permissions.has_role(actor, Role.APPROVING_OFFICIAL) and membership else None
+    # Once approved, the applicant's authorized signer places and signs the order (45 CFR 101.32(a)(3)).
     version, signature = issue.rated_order_unsigned_draft(
         rating_request,
         supplier_id,
-        signer or User(first_name="(the approving", last_name="official)"),
-        membership.delegation if membership else "",
+        User(first_name="(the applicant's", last_name="authorized signer)"),
+        "",
         timezone.now(),
     )
     pdf = render.render_pdf(order_documents.order_content(version, signature), watermark=WATERMARK)

@@ -18,7 +18,7 @@ from ratings.constants import REVIEW_CHECKLIST, Recommendation
 from ratings.models import InformationRequest, RatingRequest, User
 from ratings.services import items, transition
 from ratings.services.accounts import signing_basis
-from ratings.services.orders import issue as rated_orders
+from ratings.services.authorizations import issue as authorizations
 from ratings.services.requests import notices as request_notices
 from ratings.services.requests import submissions
 from ratings.services.requests.checks import Attestation as Attestation  # part of submit's signature
@@ -251,27 +251,28 @@ def rating_request_approve(
     reason: str = "",
     expected_version: int | None = None,
 ) -> RatingRequest:
-    """An approving official with authority for the level approves and signs (password and a
-    fresh authenticator code, 21 CFR 11.200)."""
+    """An approving official with authority for the level approves and signs the rating
+    authorization (password and a fresh authenticator code, 21 CFR 11.200)."""
 
     def apply(rating_request: RatingRequest) -> dict[str, Any]:
         items.refuse_past_dates(
             rating_request, advice="Deny the request; the applicant can then ask again with dates still ahead."
         )
         membership = permissions.approving_membership(actor, rating_request.requested_level)
-        # What the orders print as their legal basis: refused before anything is signed.
+        # What the authorization prints as its legal basis: refused before anything is signed.
         delegation = signing_basis.signing_delegation(actor, rating_request.requested_level)
         signing_basis.program_determination(rating_request.program)
         now = timezone.now()
         rating_request.approve(by=actor, at=now, reason=(reason or "").strip())
-        # Same transaction: one signed rated order per supplier; the request moves to issued.
-        issued = rated_orders.rated_orders_issue(
+        # Same transaction: the signed rating authorization; the request moves to issued. The
+        # authorized party's signers then place the rated orders (45 CFR 101.32(a)(3)).
+        authorization = authorizations.rating_authorization_issue(
             rating_request=rating_request, actor=actor, delegation=delegation, at=now
         )
         return {
             "delegation": delegation,
             "approval_level": membership.approval_level if membership else "",
-            "rated_orders": [order.order_number for order in issued],
+            "authorization": authorization.number,
         }
 
     return perform_request_action(

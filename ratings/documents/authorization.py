@@ -1,0 +1,201 @@
+"""The rating authorization document, drawn with ReportLab like the rated order.
+
+What HHS signs on approval: who may place rated orders (the authorized party), at which rating,
+with which suppliers, for which items, quantities and delivery windows, for how long, under
+which conditions and on which legal basis. It is not a rated order, so it carries neither the
+rated-order certification (45 CFR 101.32(b)) nor a supplier's duties: the orders placed under it
+do. Deterministic like the order; the PAdES seal is added afterwards (ratings.documents.signing).
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from typing import Any
+from xml.sax.saxutils import escape
+
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import LETTER
+from reportlab.lib.units import inch
+from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from ratings.documents import render
+
+AUTHORIZATION_NOT_AN_ORDER = (
+    "This authorization is not itself a rated order. Each rated order placed under it is placed and signed by an "
+    "individual authorized to sign rated orders for the authorized party (45 CFR 101.32(a)(3)) and carries this "
+    "authorization's number."
+)
+
+
+@dataclass(frozen=True)
+class AuthorizedItem:
+    position: int
+    supplier: str
+    supplier_address: str
+    description: str
+    part_number: str
+    quantity: str
+    unit: str
+    ship_to: str
+    window_start: str
+    window_end: str
+
+
+@dataclass(frozen=True)
+class AuthorizationContent:
+    """Everything printed; built from one authorization by services.authorizations."""
+
+    number: str
+    version: int
+    rating: str
+    program: str
+    issuing_office: str
+    authorized_party: render.Party
+    source_reference: str
+    items: list[AuthorizedItem]
+    valid_from: str
+    valid_until: str
+    emergency_response_hours: int | None
+    conditions: str
+    legal_basis: str
+    signer_name: str
+    signer_title: str
+    signed_at: str
+    signed_at_pdf: str
+    meaning: str
+    delegation: str
+    fingerprint: str
+    verification_url: str
+
+
+def _items_table(content: AuthorizationContent, s: dict[str, Any]) -> Table:
+    rows: list[list[Any]] = [
+        [render._p(h, s["cell"]) for h in ("#", "Supplier", "Item", "Quantity", "Unit", "Delivery window")]
+    ]
+    for item in content.items:
+        description = escape(item.description)
+        if item.part_number:
+            description += f"<br/>Part {escape(item.part_number)}"
+        if item.ship_to:
+            description += f"<br/>Ship to: {escape(item.ship_to)}"
+        window = (
+            item.window_start if item.window_start == item.window_end else f"{item.window_start} to {item.window_end}"
+        )
+        rows.append(
+            [
+                render._p(str(item.position), s["cell"]),
+                Paragraph(f"<b>{escape(item.supplier)}</b><br/>{escape(item.supplier_address)}", s["cell"]),
+                Paragraph(description, s["cell"]),
+                render._p(item.quantity, s["cell"]),
+                render._p(item.unit, s["cell"]),
+                render._p(window, s["cell"]),
+            ]
+        )
+    table = Table(
+        rows, colWidths=[0.3 * inch, 1.9 * inch, 2.1 * inch, 0.8 * inch, 0.6 * inch, 1.3 * inch], repeatRows=1
+    )
+    table.setStyle(
+        TableStyle(
+            [
+                ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
+                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8e8e8")),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ]
+        )
+    )
+    return table
+
+
+def render_authorization_pdf(content: AuthorizationContent) -> bytes:
+    """The unsigned PDF. Same content in, same bytes out."""
+    s = render._styles()
+    buffer = io.BytesIO()
+    doc = SimpleDocTemplate(
+        buffer,
+        pagesize=LETTER,
+        leftMargin=0.75 * inch,
+        rightMargin=0.75 * inch,
+        topMargin=0.8 * inch,
+        bottomMargin=0.9 * inch,
+        title=f"Rating authorization {content.number} v{content.version}",
+        author=content.issuing_office.split(",")[0],
+        subject=f"{content.rating} rating authorization",
+        creator="DPA Priority Rating Portal",
+        invariant=1,
+    )
+    story: list[Any] = [
+        render._p(f"Rating authorization {content.number}", s["title"]),
+        render._p(
+            f"Version {content.version} · signed {content.signed_at} · request {content.source_reference}", s["body"]
+        ),
+        render._p("Issued by: " + content.issuing_office, s["body"]),
+        Spacer(1, 6),
+        render._p(content.rating, s["rating"]),
+        render._p(f"Program: {content.program}", s["small"]),
+        render._p("Authorized party", s["h"]),
+        Paragraph(
+            f"<b>{escape(content.authorized_party.name)}</b><br/>{escape(content.authorized_party.address)}", s["body"]
+        ),
+        render._p("Authorization", s["h"]),
+        render._p(
+            f"The authorized party may place rated orders at the priority rating {content.rating} with the suppliers "
+            f"and for the items below, up to the quantities and with required delivery dates within the windows "
+            f"listed, from {content.valid_from} until {content.valid_until}.",
+            s["body"],
+        ),
+        render._p("Authorized suppliers, items, quantities and delivery windows", s["h"]),
+        _items_table(content, s),
+    ]
+    if content.emergency_response_hours:
+        story += [
+            render._p("Emergency preparedness", s["h"]),
+            render._p(
+                "Orders placed under this authorization are placed for the purpose of emergency preparedness and "
+                f"carry an acceptance limit of {content.emergency_response_hours} hours (45 CFR 101.32(c)).",
+                s["body"],
+            ),
+        ]
+    story += [
+        render._p("Conditions", s["h"]),
+        render._p(content.conditions, s["body"]),
+        render._p("Legal basis", s["h"]),
+        render._p(content.legal_basis, s["body"]),
+        render._p(AUTHORIZATION_NOT_AN_ORDER, s["body"]),
+    ]
+    signature = [
+        render._p("Electronic signature of the approving official (21 CFR 11.50)", s["h"]),
+        Paragraph(
+            f"Signed by <b>{escape(content.signer_name)}</b>, {escape(content.signer_title)}<br/>"
+            f"Date and time: {escape(content.signed_at)}<br/>"
+            f"Meaning: {escape(content.meaning)}<br/>"
+            f"Authority: {escape(content.delegation)}",
+            s["body"],
+        ),
+    ]
+    verification = Table(
+        [
+            [
+                Paragraph(
+                    "<b>Verify this document</b><br/>"
+                    "Fingerprint (SHA-256 of the authorization content):<br/><font face='Courier' size='7'>"
+                    f"{content.fingerprint}</font><br/>"
+                    "Verification address (also in the QR code):<br/>"
+                    f"<font face='Courier' size='5'>{escape(content.verification_url)}</font><br/>"
+                    "The document also carries a digital (PAdES) signature of the agency.",
+                    s["small"],
+                ),
+                render._qr(content.verification_url),
+            ]
+        ],
+        colWidths=[5.6 * inch, 1.4 * inch],
+    )
+    verification.setStyle(
+        TableStyle([("BOX", (0, 0), (-1, -1), 0.6, colors.grey), ("VALIGN", (0, 0), (-1, -1), "TOP")])
+    )
+    story += [KeepTogether(signature), Spacer(1, 8), KeepTogether([verification])]
+    canvas = render.numbered_canvas(
+        footer=f"Rating authorization {content.number} v{content.version}", pdf_date=content.signed_at_pdf
+    )
+    doc.build(story, canvasmaker=canvas)
+    return buffer.getvalue()

@@ -1,0 +1,90 @@
+"""The rating authorization: what HHS's approval gives the applicant (45 CFR 101.32(a)(3)).
+
+Approval does not place rated orders: it authorizes the applicant (the authorized party) to
+place them, with the suppliers, items, quantities and delivery windows listed, at one rating,
+for a period. The authorized party's authorized signers then place and sign each order
+(services.orders.placing). The authorization is signed by the approving official and gets its
+own PAdES-sealed document and public verification page, like an order version.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from ratings.constants import AuthorizationStatus, GenerationStatus, RatingLevel
+from ratings.models.requests import private_storage
+
+
+def authorization_document_path(instance: RatingAuthorization, filename: str) -> str:
+    return f"authorizations/{instance.number}/v{instance.version}-authorization.pdf"
+
+
+class RatingAuthorization(models.Model):
+    number = models.CharField(max_length=24, unique=True, editable=False, help_text="e.g. RA-2026-00012; never reused.")
+    rating_request = models.OneToOneField(
+        "ratings.RatingRequest", on_delete=models.PROTECT, related_name="authorization", help_text="Approved request."
+    )
+    authorized_party = models.ForeignKey(
+        "ratings.Organization",
+        on_delete=models.PROTECT,
+        related_name="rating_authorizations",
+        help_text="The organization authorized to place the rated orders (the applicant).",
+    )
+    level = models.CharField(max_length=2, choices=RatingLevel.choices)
+    program = models.ForeignKey("ratings.Program", on_delete=models.PROTECT, related_name="+")
+    rating = models.CharField(max_length=16, help_text="Level and program symbol, e.g. DO-HR.")
+    emergency_response_hours = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Emergency orders: hours the supplier has to accept or reject."
+    )
+    items_snapshot = models.JSONField(
+        help_text="The authorized items: supplier, description, quantity, unit, ship-to and delivery window."
+    )
+    valid_from = models.DateField()
+    valid_until = models.DateField(help_text="Last day an order may be placed under it.")
+    conditions = models.TextField()
+    legal_basis = models.TextField(help_text="The approving official's delegation and the program determination.")
+    status = models.CharField(max_length=10, choices=AuthorizationStatus.choices, default=AuthorizationStatus.ACTIVE)
+    version = models.PositiveIntegerField(default=1, help_text="Bumped on every change; detects concurrent edits.")
+    # The approving official's signature (21 CFR 11.50, 11.70).
+    signer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    printed_name = models.CharField(max_length=200)
+    title = models.CharField(max_length=150, blank=True)
+    signed_at = models.DateTimeField(help_text="UTC.")
+    meaning = models.CharField(max_length=120)
+    delegation = models.CharField(max_length=300, blank=True)
+    fingerprint = models.CharField(max_length=64, help_text="SHA-256 of the canonical content signed and printed.")
+    # The document (rendered and PAdES-sealed after commit, like an order version's).
+    generation_status = models.CharField(
+        max_length=10, choices=GenerationStatus.choices, default=GenerationStatus.PENDING
+    )
+    generation_error = models.TextField(blank=True)
+    generation_attempts = models.PositiveIntegerField(default=0)
+    document = models.FileField(
+        upload_to=authorization_document_path, storage=private_storage, max_length=300, blank=True
+    )
+    document_sha256 = models.CharField(max_length=64, blank=True, help_text="SHA-256 of the stored (sealed) file.")
+    unsigned_sha256 = models.CharField(max_length=64, blank=True, help_text="SHA-256 of the unsigned rendering.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-signed_at", "-number"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(valid_until__gte=models.F("valid_from")), name="authorization_valid_period"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} ({self.rating})"
+
+    def supplier_ids(self) -> list[int]:
+        """The suppliers authorized, in the order of the items."""
+        ids: list[int] = []
+        for item in self.items_snapshot:
+            if item["supplier_id"] not in ids:
+                ids.append(item["supplier_id"])
+        return ids
+
+    def items_for(self, supplier_id: int) -> list[dict[str, object]]:
+        return [item for item in self.items_snapshot if item["supplier_id"] == supplier_id]

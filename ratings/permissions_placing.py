@@ -1,0 +1,72 @@
+"""Who places rated orders under an HHS rating authorization, and who designates the people who may.
+
+45 CFR 101.32(a)(3): a rated order carries the signature of "an individual authorized to sign
+rated orders for the person placing the order". HHS authorizes (the approval); the authorized
+party's authorized signers (a role with a recorded delegation) place and sign. Part of
+ratings.permissions, which re-exports these rules; kept apart only to keep each module readable.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ratings.constants import AuthorizationStatus, OrganizationKind, Role
+from ratings.roles import active_memberships, has_role, is_hhs_staff, organization_ids, sees_business_data
+
+
+def signer_membership(user: Any, organization_id: int) -> Any | None:
+    """The user's active authorized-signer role at the organization (with its delegation), or None."""
+    return next(
+        (
+            m
+            for m in active_memberships(user)
+            if m.organization_id == organization_id and m.role == Role.AUTHORIZED_SIGNER
+        ),
+        None,
+    )
+
+
+def order_placing_refusal(authorization: Any, user: Any) -> str | None:
+    """Only an authorized signer of the authorized party places (and signs) a rated order under
+    the authorization; while it is active."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return "Sign in to do this."
+    if has_role(user, Role.AUDITOR):
+        return "Auditors have read-only access and take no action."
+    if is_hhs_staff(user):
+        return "HHS authorizes rated orders; the authorized party's authorized signer places and signs them."
+    if signer_membership(user, authorization.authorized_party_id) is None:
+        return (
+            "Only an authorized signer of the authorized party can place and sign a rated order "
+            "(45 CFR 101.32(a)(3)); ask your organization's administrator or HHS to designate you."
+        )
+    return None
+
+
+def authorization_state_refusal(authorization: Any) -> str | None:
+    if authorization.status != AuthorizationStatus.ACTIVE:
+        return f"Authorization {authorization.number} is {authorization.get_status_display().lower()}; no order can be placed under it."
+    return None
+
+
+def sees_authorization(authorization: Any, user: Any) -> bool:
+    """HHS staff who read business data, and the authorized party's applicants and signers."""
+    if sees_business_data(user):
+        return True
+    return authorization.authorized_party_id in organization_ids(user, Role.APPLICANT, Role.AUTHORIZED_SIGNER)
+
+
+def signer_designation_refusal(organization: Any, target_user: Any, user: Any) -> str | None:
+    """An HHS administrator, or the organization's own administrator (its contact administrator),
+    designates the organization's authorized signers; never oneself (NIST AC-5)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return "Sign in to do this."
+    if getattr(organization, "kind", None) not in (OrganizationKind.MANUFACTURER, OrganizationKind.SUPPLIER):
+        return "Authorized signers are designated for a manufacturer or a supplier."
+    if getattr(target_user, "pk", None) == user.pk:
+        return "Nobody designates themselves: ask your organization's administrator or HHS."
+    if has_role(user, Role.HHS_ADMIN):
+        return None
+    if any(m.organization_id == organization.pk and m.manages_contacts for m in active_memberships(user)):
+        return None
+    return "Only an HHS administrator or the organization's administrator designates its authorized signers."
