@@ -1,5 +1,6 @@
-"""A manufacturer prepares, leaves, comes back, certifies and submits; HHS approves in the admin;
-the supplier opens the rated order and accepts it; the manufacturer downloads the signed order.
+"""A manufacturer prepares, leaves, comes back, certifies and submits; HHS approves in the admin
+(a signed rating authorization); the manufacturer's authorized signer places and signs the rated
+orders; the supplier opens its order and accepts it; the manufacturer downloads the signed order.
 
 axe-core checks every portal page on the way (no serious or critical violation allowed).
 """
@@ -15,7 +16,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from ratings.constants import RequestState
 from ratings.demo import accounts as demo
-from ratings.models import RatedOrder, RatingRequest
+from ratings.models import RatedOrder, RatingAuthorization, RatingRequest
 from tests.e2e.conftest import Axe, CspWatch, shoot
 from tests.e2e.conftest import sign_in as shared_sign_in
 from tests.factories import PASSWORD, make_cast, otp
@@ -196,10 +197,33 @@ def test_manufacturer_request_through_hhs_approval(browser, live_server, axe: Ax
     # The applicant sees the decision on the request's page, with the timeline.
     page = sign_in(browser, base, cast.applicant.username)
     page.goto(f"{base}/portal/requests/{rr.pk}/")
-    expect(page.locator("[data-testid=status]")).to_have_text("Issued (rated orders signed)")
+    expect(page.locator("[data-testid=status]")).to_have_text("Authorized (rating authorization signed)")
     expect(page.locator("[data-testid=timeline]")).to_contain_text("HHS approving official")
+    authorization = RatingAuthorization.objects.get(rating_request=rr)
+    expect(page.locator("[data-testid=authorization-link]")).to_contain_text(authorization.number)
     axe.check(page)
     shoot(page, "07-request-approved")
+    page.context.close()
+
+    # Acme's authorized signer places and signs one rated order per supplier under the
+    # authorization (45 CFR 101.32(a)(3)): pre-filled as authorized, their own PO number.
+    page = sign_in(browser, base, cast.signer.username)
+    expect(page.locator("[data-testid=awaiting-placement]")).to_contain_text(authorization.number)
+    page.click(f"text={authorization.number}")
+    expect(page.locator("[data-testid=slot]")).to_have_count(2)
+    axe.check(page)
+    shoot(page, "07a-authorization")
+    for po in ("ACME-PO-1001", "ACME-PO-1002"):
+        page.click("[data-testid=place-order] >> nth=0")
+        expect(page.locator("h1")).to_contain_text("Place a rated order with")
+        axe.check(page)
+        page.fill("#id_po_number", po)
+        page.fill("#id_password", PASSWORD)
+        shoot(page, f"07b-place-{po}")
+        page.click("button:has-text('Sign and place the rated order')")
+        expect(page.locator("h1")).to_contain_text("Rated order HHS-DPA-")
+        page.goto(f"{base}/portal/authorizations/{authorization.number}/")
+    expect(page.locator("[data-testid=place-order]")).to_have_count(0)
     page.context.close()
 
     # The supplier signs in: the order waits on its home page, with its due date and days left.
@@ -260,4 +284,4 @@ def test_manufacturer_request_through_hhs_approval(browser, live_server, axe: Ax
     assert CSP.violations == []
     assert axe.problems == {}
     assert min(axe.rules_passed.values()) > 10  # axe really ran on every page
-    assert len(axe.checked) == 22
+    assert len(axe.checked) == 25

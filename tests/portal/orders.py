@@ -9,7 +9,7 @@ from ratings.constants import RatingLevel, RequestState
 from ratings.models import Notification, RatedOrder
 from ratings.services.requests import drafts, workflow
 from ratings.services.suppliers import responses as supplier_responses
-from tests.factories import CHECKLIST_ALL_TRUE, PASSWORD, Cast, details, otp, request_in_state
+from tests.factories import CHECKLIST_ALL_TRUE, PASSWORD, Cast, details, otp, place_orders, request_in_state
 
 
 def issue(cast: Cast, *, capture: Any = None, level: str = RatingLevel.DO, **kwargs: Any) -> RatedOrder:
@@ -38,7 +38,7 @@ def issue_with_items(cast: Cast, items: list[drafts.LineItemInput]) -> RatedOrde
     rr = workflow.rating_request_approve(
         rating_request=rr, actor=cast.approver, password=PASSWORD, otp=otp(cast.approver), reason="Approved."
     )
-    return rr.rated_orders.get()
+    return place_orders(cast, rr)[0]
 
 
 def accepted(cast: Cast, **kwargs: Any) -> RatedOrder:

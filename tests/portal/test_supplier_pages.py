@@ -141,7 +141,7 @@ def test_before_approval_the_request_page_says_orders_come_later(client, cast):
     rr = draft_request(cast)
     login(client, cast.applicant)
     body = client.get(reverse("portal:request-detail", args=[rr.pk])).content.decode()
-    assert "Rated orders are issued once HHS approves the request." in body
+    assert "Once HHS approves the request, your organization’s authorized signers place the rated orders" in body
 
 
 def test_the_supplier_nav_links_to_orders_not_requests(client, cast):

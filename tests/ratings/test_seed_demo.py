@@ -31,6 +31,7 @@ from ratings.selectors.program.filters import ProgramFilters
 USERNAMES = [
     "applicant",
     "applicant2",
+    "signer",
     "supplier",
     "intake",
     "reviewer",

@@ -110,7 +110,8 @@ ACTIONS: dict[str, tuple[str, str, type[serializers.Serializer], Call]] = {
     "approve": (
         "Approve and sign",
         "An approving official with authority for the level signs the approval (password and authenticator "
-        "code, 21 CFR 11.200); the rated orders are issued and their suppliers told.",
+        "code, 21 CFR 11.200): the rating authorization is signed; the applicant's authorized signers then place "
+        "the rated orders under it (45 CFR 101.32(a)(3)).",
         SignSerializer,
         lambda rr, actor, data, v: workflow.rating_request_approve(
             rating_request=rr,

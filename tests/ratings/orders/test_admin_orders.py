@@ -25,7 +25,8 @@ def test_staff_see_the_order_with_versions_signature_and_document(cast, client, 
     assert order.order_number in listing.content.decode()
     body = page.content.decode()
     assert page.status_code == 200
-    assert "Omar Official" in body and "Approved: authorizes the priority rating" in body
+    # the signature is the placing party's authorized signer's (45 CFR 101.32(a)(3))
+    assert "Sam Signer" in body and "Placed and signed for the placing organization" in body
     assert f"/orders/{order.order_number}/v1/document/" in body
     assert f"/admin/ratings/ratedorder/{order.pk}/amend/" in body
 

@@ -13,7 +13,7 @@ from ratings.models import Document, RatedOrderVersion
 from ratings.services.orders import documents as order_documents
 from ratings.services.requests import workflow
 from ratings.tasks import generate_order_document
-from tests.factories import PASSWORD, otp
+from tests.factories import PASSWORD, otp, place_orders
 from tests.ratings.orders.conftest import flat, issue_order, many_items, pdf_pages, recommended_with_items
 
 
@@ -23,6 +23,7 @@ def _issue_many(cast, django_capture_on_commit_callbacks, count: int = 40, **ove
         rr = workflow.rating_request_approve(
             rating_request=rr, actor=cast.approver, password=PASSWORD, otp=otp(cast.approver)
         )
+        place_orders(cast, rr)
     return rr.rated_orders.get()
 
 
@@ -51,14 +52,14 @@ def test_every_required_element_is_in_the_document_and_on_every_page(cast, djang
         assert item.po_number in text
         for due in item.required_dates:
             assert due["date"] in text
-    # issuing office, emergency limit, certification verbatim, signature block, duties, verification
-    assert "U.S. Department of Health and Human Services" in text
+    # the authorization placed under, emergency limit, certification verbatim, signature block, duties, verification
+    assert f"Placed by Acme Vaccines under rating authorization {order.authorization.number} of U.S. Department" in text
     assert "within 48 hours" in text
     assert flat(RATED_ORDER_CERTIFICATION) in text
     # Printed in the agency's time zone with its abbreviation, like every time people read.
     signed = version.issued_at.astimezone(ZoneInfo("America/New_York")).strftime("%Y-%m-%d %H:%M:%S %Z")
-    assert f"Signed by Omar Official, Director, Industrial Base Management Date and time: {signed}" in text
-    assert "Meaning: Approved: authorizes the priority rating" in text
+    assert f"Signed by Sam Signer, Vice President, Supply Chain Date and time: {signed}" in text
+    assert "Meaning: Placed and signed for the placing organization: certifies this rated order" in text
     assert "within 15 working days" not in text  # the emergency time limit replaces it (45 CFR 101.32(c))
     assert "Extend this rating to your own suppliers" in text
     assert version.fingerprint in text
@@ -154,7 +155,7 @@ def test_a_failed_generation_is_recorded_and_can_be_retried(
     assert list(
         AuditEvent.objects.filter(reference=order.order_number).order_by("sequence").values_list("action", "outcome")
     ) == [
-        ("rated_order.issue", "success"),
+        ("rated_order.place", "success"),
         ("rated_order.document_generate", "failure"),
         ("rated_order.received", "success"),  # the order notice reached the supplier: its clock starts
         ("rated_order.document_retry", "success"),

@@ -17,7 +17,7 @@ from ratings.services.accounts import invitations
 from ratings.services.accounts.invitations import invitation_accept, invitation_path
 from ratings.services.requests import workflow
 from ratings.services.suppliers import reach
-from tests.factories import CHECKLIST_ALL_TRUE, PASSWORD, OrganizationFactory, draft_request, otp
+from tests.factories import CHECKLIST_ALL_TRUE, PASSWORD, OrganizationFactory, draft_request, otp, place_orders
 from tests.portal.orders import accepted
 
 
@@ -32,9 +32,11 @@ def approve(cast, rr: RatingRequest) -> RatingRequest:
     rr = workflow.rating_request_recommend(
         rating_request=rr, actor=cast.reviewer, outcome="approve", rationale="Sound.", checklist=CHECKLIST_ALL_TRUE
     )
-    return workflow.rating_request_approve(
+    rr = workflow.rating_request_approve(
         rating_request=rr, actor=cast.approver, password=PASSWORD, otp=otp(cast.approver), reason="Approved."
     )
+    place_orders(cast, rr)
+    return rr
 
 
 def test_700_13_d_1_an_order_to_a_supplier_without_contacts_reaches_the_named_address_and_its_clock_starts_on_delivery(

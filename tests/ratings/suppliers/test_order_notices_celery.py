@@ -15,7 +15,7 @@ from ratings.models import Notification, RatedOrderVersion
 from ratings.services.requests import workflow
 from ratings.services.suppliers import responses as supplier_responses
 from ratings.tasks import deliver_notification
-from tests.factories import PASSWORD, make_cast, otp
+from tests.factories import PASSWORD, make_cast, otp, place_orders
 from tests.ratings.celery_broker import recommended, wait_until, worker
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -33,6 +33,7 @@ def test_the_order_notice_is_delivered_once_and_starts_the_clock_then_the_answer
         rr = workflow.rating_request_approve(
             rating_request=rr, actor=cast.approver, password=PASSWORD, otp=otp(cast.approver), reason="Needed."
         )
+        place_orders(cast, rr)
         wait_until(all_sent)
         notice = Notification.objects.get(kind=NotificationKind.ORDER_ISSUED)
         # a second delivery task for the same row finds nothing to send

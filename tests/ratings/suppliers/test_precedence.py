@@ -12,7 +12,7 @@ from ratings.models import RatedOrder
 from ratings.selectors.orders import item_key, order_conflicts, rated_orders_for, supplier_orders_for
 from ratings.services.requests import workflow
 from ratings.services.suppliers import responses as sr
-from tests.factories import PASSWORD, line_item, otp
+from tests.factories import PASSWORD, line_item, otp, place_orders
 from tests.ratings.orders.conftest import recommended_with_items
 from tests.ratings.suppliers.conftest import deliver_at, extend, issued, issued_undelivered, supplier_org
 
@@ -76,6 +76,7 @@ def issued_with_items(cast, capture, items):
         rr = workflow.rating_request_approve(
             rating_request=rr, actor=cast.approver, password=PASSWORD, otp=otp(cast.approver), reason="Ok."
         )
+        place_orders(cast, rr)
     return rr.rated_orders.get()
 
 
