@@ -188,7 +188,7 @@ SIGNATURE_MEANING_CANCELLATION = "Cancelled: withdraws the priority rating"
 SIGNATURE_MEANING_PLACING_AMENDMENT = "Amended: the customer that placed the order changes it"
 SIGNATURE_MEANING_CHANGE_AGREEMENT = "Agreed: the supplier agrees to this change of the order"
 SIGNATURE_MEANING_PLACING_CANCELLATION = "Cancelled: the customer that placed the order withdraws it and its rating"
-SIGNATURE_MEANING_AUTHORIZATION = "Approved: authorizes the placing of rated orders at this rating"
+SIGNATURE_MEANING_AUTHORIZATION = "Approved: authorizes the priority rating and the placing of rated orders under it"
 SIGNATURE_MEANING_PLACEMENT = "Placed and signed for the placing organization: certifies this rated order"
 
 

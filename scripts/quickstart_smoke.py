@@ -1,5 +1,6 @@
 # Run by scripts/quickstart_smoke.sh inside `manage.py shell` after `make quickstart`: seed again,
-# one request from draft to issued orders, every document's link, then the audit chain.
+# one request from draft to its authorization and the order placed under it, every document's link,
+# then the audit chain.
 import datetime as dt
 import io
 
@@ -10,8 +11,9 @@ from django.utils import timezone
 
 from ratings.constants import REVIEW_CHECKLIST, DocumentKind, GenerationStatus, OrderStatus, RequestState
 from ratings.demo.accounts import DEMO_PASSWORD, demo_code
-from ratings.models import Document, Organization, Program, RatedOrder, RatedOrderVersion, User
+from ratings.models import Document, Organization, Program, RatedOrder, RatedOrderVersion, RatingAuthorization, User
 from ratings.services.items import DeliveryInput
+from ratings.services.orders import placing
 from ratings.services.requests import drafts, workflow
 
 call_command("seed_demo", stdout=io.StringIO())  # a second run changes nothing and fails nothing
@@ -69,8 +71,29 @@ rr = workflow.rating_request_approve(
 assert rr.state not in {RequestState.DRAFT, RequestState.RECOMMENDED}, rr.state
 print(f"smoke: {rr.reference} reached {rr.state}")
 
-# Approval issued a signed order; every demo order version has its document.
+# Approval signed the rating authorization; Acme's authorized signer places and signs the order.
 assert rr.state == RequestState.ISSUED, rr.state
+authorization = RatingAuthorization.objects.get(rating_request=rr)
+po, items = placing.placement_defaults(authorization, filtra.pk)
+placed = placing.rated_order_place(
+    authorization=authorization,
+    actor=users["signer"],
+    supplier_id=filtra.pk,
+    po_number=po,
+    items=items,
+    password=DEMO_PASSWORD,
+)
+assert placed.versions.get().signatures.get().signer == users["signer"]
+print(f"smoke: {users['signer'].username} placed {placed.order_number} under {authorization.number}")
+# Every authorization (the demo's and this one) has its sealed document printing its verification URL.
+for each in RatingAuthorization.objects.all():
+    assert each.generation_status == GenerationStatus.GENERATED, each.number
+    with each.document.open("rb") as handle:
+        pages = pypdf.PdfReader(io.BytesIO(handle.read())).pages
+    text = " ".join(" ".join(page.extract_text() for page in pages).split())
+    url = f"{settings.SITE_URL}/verify/authorization/{each.number}/{each.fingerprint}/"
+    assert url in text, f"{each.number} does not print {url}"
+print(f"smoke: {RatingAuthorization.objects.count()} authorizations print {settings.SITE_URL}/verify/authorization/...")
 statuses = sorted(RatedOrder.objects.values_list("status", flat=True))
 assert statuses.count(OrderStatus.CANCELLED) == 1 and statuses.count(OrderStatus.AMENDED) == 1, statuses
 assert RatedOrder.objects.filter(level="DX").exists()  # the DX order of the demo (and of its history)

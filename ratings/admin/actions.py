@@ -15,7 +15,7 @@ from dpa_portal.errors import ApplicationError
 from ratings import permissions
 from ratings.admin.assignment import ReviewerChoiceField
 from ratings.admin.case import case_context
-from ratings.constants import REVIEW_CHECKLIST, SIGNATURE_MEANING_APPROVAL, Recommendation
+from ratings.constants import REVIEW_CHECKLIST, SIGNATURE_MEANING_AUTHORIZATION, Recommendation
 from ratings.models import RatingRequest, User
 from ratings.selectors import workqueue
 from ratings.services import transition
@@ -83,7 +83,7 @@ class ApproveForm(_VersionedForm):
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
         help_text="A fresh 6-digit code from your authenticator app: the second factor of your signature.",
     )
-    signature_meaning = SIGNATURE_MEANING_APPROVAL
+    signature_meaning = SIGNATURE_MEANING_AUTHORIZATION
 
 
 class ReasonForm(_VersionedForm):

@@ -292,7 +292,9 @@ def test_the_preview_is_the_order_approval_would_issue_watermarked_and_audited(c
     text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
     assert "PREVIEW — NOT SIGNED" in text
     assert "DO-HR" in text and "PO-1" in text and "Filtra Corp" in text
-    assert "Signed by Omar Official" in text and "Approved: authorizes the priority rating" in text
+    # once approved, the applicant's authorized signer places and signs it (45 CFR 101.32(a)(3))
+    assert "Signed by (the applicant's authorized signer)" in text
+    assert "Placed and signed for the placing organization" in text
     assert rr.rated_orders.count() == 0  # nothing stored, nothing signed
     event = AuditEvent.objects.get(action="rating_request.preview")
     assert (event.actor, event.outcome, event.data["supplier_id"]) == (staff.approver, "success", staff.supplier_org.pk)

@@ -20,7 +20,7 @@ from ratings.models import Document, Notification, RatedOrderVersion, RatingRequ
 from ratings.services.notifications import outbox as notifications
 from ratings.services.requests import workflow
 from ratings.tasks import sweep_notifications, sweep_order_documents
-from tests.factories import PASSWORD, make_cast, otp
+from tests.factories import PASSWORD, make_cast, otp, place_orders
 from tests.ratings.celery_broker import recommended, wait_until, worker
 from tests.ratings.mail_backends import FlakySMTPBackend
 
@@ -41,6 +41,7 @@ def test_an_approvals_notices_are_delivered_once_by_the_worker(broker):
         rr = workflow.rating_request_approve(
             rating_request=rr, actor=cast.approver, password=PASSWORD, otp=otp(cast.approver), reason="Needed."
         )
+        place_orders(cast, rr)
         wait_until(settled(NotificationStatus.SENT))
         wait_until(lambda: Document.objects.exists())
         time.sleep(0.3)  # a duplicate would arrive now
@@ -75,6 +76,7 @@ def test_with_the_broker_down_the_approval_commits_and_the_sweep_delivers_once_w
     rr = workflow.rating_request_approve(
         rating_request=rr, actor=cast.approver, password=PASSWORD, otp=otp(cast.approver), reason="Needed."
     )
+    place_orders(cast, rr)
     # then it committed, and its notice and its order document wait
     assert RatingRequest.objects.get(pk=rr.pk).state == RequestState.ISSUED
     row = Notification.objects.get(kind=NotificationKind.REQUEST_DECISION)
@@ -122,9 +124,10 @@ def test_a_transient_smtp_error_is_retried_and_the_notice_sent_once(broker):
     rr = recommended(cast)
     FlakySMTPBackend.failures_left = 2  # the next two sends fail
     with worker():
-        workflow.rating_request_approve(
+        rr = workflow.rating_request_approve(
             rating_request=rr, actor=cast.approver, password=PASSWORD, otp=otp(cast.approver), reason="Needed."
         )
+        place_orders(cast, rr)
         wait_until(settled(NotificationStatus.SENT))
         time.sleep(0.3)
     # two notices (decision, order issued); two sends failed between them, each retried
@@ -143,9 +146,10 @@ def test_an_smtp_error_that_persists_ends_failed_after_the_last_retry(broker):
     cast = make_cast()
     rr = recommended(cast)
     with worker():
-        workflow.rating_request_approve(
+        rr = workflow.rating_request_approve(
             rating_request=rr, actor=cast.approver, password=PASSWORD, otp=otp(cast.approver), reason="Needed."
         )
+        place_orders(cast, rr)
         wait_until(settled(NotificationStatus.FAILED))
         time.sleep(0.3)
     rows = Notification.objects.all()

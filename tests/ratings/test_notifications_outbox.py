@@ -18,7 +18,7 @@ from ratings.constants import NotificationKind, NotificationStatus, RequestState
 from ratings.models import Notification
 from ratings.services.notifications import outbox as notifications
 from ratings.services.requests import workflow
-from tests.factories import CHECKLIST_ALL_TRUE, PASSWORD, member, otp, request_in_state
+from tests.factories import CHECKLIST_ALL_TRUE, PASSWORD, member, otp, place_orders, request_in_state
 
 FAILING_BACKEND = "tests.ratings.mail_backends.FailingSMTPBackend"
 
@@ -97,6 +97,7 @@ def test_question_and_decision_go_to_the_contact_and_every_applicant_of_the_orga
         rr = workflow.rating_request_approve(
             rating_request=rr, actor=cast.approver, password=PASSWORD, otp=otp(cast.approver), reason="Needed."
         )
+        place_orders(cast, rr)
     answered = Notification.objects.get(kind=NotificationKind.INFORMATION_PROVIDED)
     assert answered.recipient == cast.reviewer
     decided = Notification.objects.filter(kind=NotificationKind.REQUEST_DECISION)

@@ -19,7 +19,7 @@ from ratings.models import Notification, RatedOrderVersion, RatingRequest
 from ratings.services import transition
 from ratings.services.orders import clocks as order_clocks
 from ratings.services.requests import workflow
-from tests.factories import PASSWORD, make_cast, otp, request_in_state
+from tests.factories import PASSWORD, make_cast, otp, place_orders, request_in_state
 
 
 def _deadlock() -> OperationalError:
@@ -118,9 +118,10 @@ def test_a_notice_whose_sent_step_deadlocks_is_sent_once_and_starts_the_clock_on
     before = AuditEvent.objects.order_by("-sequence").values_list("sequence", flat=True).first()
 
     # when: the order is issued; its notices are delivered after the commit (eager tasks)
-    workflow.rating_request_approve(
+    rr = workflow.rating_request_approve(
         rating_request=rr, actor=cast.approver, password=PASSWORD, otp=otp(cast.approver), reason="Approved."
     )
+    place_orders(cast, rr)
 
     # then: every notice was mailed once and is recorded as sent once
     version = RatedOrderVersion.objects.get(order__source_request=rr)

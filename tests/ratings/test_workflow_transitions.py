@@ -85,8 +85,8 @@ def test_the_right_role_takes_each_transition(cast, action, who):
     assert stored.state == target == result.state
     assert stored.version == rr.version + 1
     events = events_after(start)
-    # Approval also issues one rated order per supplier, each with its own event.
-    expected_actions = ["rated_order.issue"] * (action == "approve") + [f"rating_request.{action}"]
+    # Approval also signs the rating authorization, with its own event.
+    expected_actions = ["rating_authorization.issue"] * (action == "approve") + [f"rating_request.{action}"]
     assert [e.action for e in events] == expected_actions
     event = events[-1]
     assert (event.action, event.outcome, event.from_state, event.to_state) == (

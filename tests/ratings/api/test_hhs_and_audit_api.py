@@ -6,7 +6,7 @@ from __future__ import annotations
 from audit.models import AuditEvent
 from ratings.constants import RequestState
 from ratings.models import RatingRequest
-from tests.factories import CHECKLIST_ALL_TRUE, PASSWORD, otp, request_in_state
+from tests.factories import CHECKLIST_ALL_TRUE, PASSWORD, otp, place_orders, request_in_state
 from tests.ratings.api.test_requests_api import client_for
 
 
@@ -28,6 +28,8 @@ def test_intake_review_and_approval_through_the_api_issue_the_orders(cast, djang
 
     assert [r.status_code for r in (accepted, recommended, approved)] == [200, 200, 200], approved.content
     assert approved.json()["state"] == RequestState.ISSUED
+    # the applicant's authorized signer places the order under the authorization (45 CFR 101.32(a)(3))
+    place_orders(cast, RatingRequest.objects.get(pk=rr.pk))
     orders = client_for(cast.applicant).get(f"/api/v1/requests/{rr.reference}/orders/").json()["results"]
     assert [o["status"] for o in orders] == ["issued"]
 
