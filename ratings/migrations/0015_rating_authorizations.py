@@ -11,7 +11,7 @@ import ratings.models.requests
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("ratings", "0013_merge_indexes_reach_and_capacity"),
+        ("ratings", "0014_version_changes"),
     ]
 
     operations = [
