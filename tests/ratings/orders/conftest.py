@@ -14,7 +14,7 @@ from ratings.models import Organization, RatedOrder
 from ratings.services.items import DeliveryInput
 from ratings.services.orders import changes as order_changes
 from ratings.services.requests import drafts, workflow
-from tests.factories import CHECKLIST_ALL_TRUE, PASSWORD, Cast, details, line_item, otp, request_in_state
+from tests.factories import CHECKLIST_ALL_TRUE, PASSWORD, Cast, details, line_item, otp, place_orders, request_in_state
 
 
 @pytest.fixture(autouse=True)
@@ -84,6 +84,7 @@ def issue_orders(cast: Cast, django_capture_on_commit_callbacks, items: list[dra
         rr = workflow.rating_request_approve(
             rating_request=rr, actor=cast.approver, password=PASSWORD, otp=otp(cast.approver)
         )
+        place_orders(cast, rr)
     return list(rr.rated_orders.order_by("pk"))
 
 
