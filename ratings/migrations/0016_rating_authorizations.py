@@ -11,7 +11,7 @@ import ratings.models.requests
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("ratings", "0014_version_changes"),
+        ("ratings", "0015_notification_kind_placed_order_changed"),
     ]
 
     operations = [
