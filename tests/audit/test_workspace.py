@@ -44,13 +44,15 @@ def test_filter_by_reference_covers_the_orders_under_the_request(client, cast, t
     approved, _ = trail
     response = _search(client, cast.auditor, reference=approved.reference)
     order = approved.rated_orders.get()
+    # the request, the rating authorization approval signed, and the order placed under it
     expected = list(
-        AuditEvent.objects.filter(reference__in=[approved.reference, order.order_number])
+        AuditEvent.objects.filter(reference__in=[approved.reference, approved.authorization.number, order.order_number])
         .order_by("-sequence")
         .values_list("sequence", flat=True)
     )
     assert _sequences(response) == expected
-    assert "rated_order.issue" in [e.action for e in response.context["page"].events]
+    actions = [e.action for e in response.context["page"].events]
+    assert "rating_authorization.issue" in actions and "rated_order.place" in actions
 
 
 def test_filter_by_actor_id_and_name(client, cast, trail):
