@@ -11,7 +11,7 @@ import ratings.models.requests
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("ratings", "0015_notification_kind_placed_order_changed"),
+        ("ratings", "0016_change_agreements"),
     ]
 
     operations = [
