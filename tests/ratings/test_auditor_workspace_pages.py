@@ -66,7 +66,7 @@ def test_filters_are_picklists_with_human_labels(client, cast, settings):
         return {e.action for e in client.get(reverse("audit:search"), params).context["page"].events}
 
     assert found(action="rating_request.approve") == {"rating_request.approve"}
-    assert found(object_type="ratings.RatedOrder", reference=rr.reference) == {"rated_order.issue"}
+    assert found(object_type="ratings.RatedOrder", reference=rr.reference) == {"rated_order.place"}
     system = client.get(reverse("audit:search"), {"actor": "system"}).context["page"].events
     assert [e.action for e in system] == ["rating_request.review_overdue"]
     by_org = client.get(reverse("audit:search"), {"organization": str(cast.manufacturer.pk)}).context["page"].events

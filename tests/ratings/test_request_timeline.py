@@ -196,7 +196,8 @@ def test_bundle_carries_every_signed_document_and_its_verifier_checks_them(clien
     out.write_bytes(b"".join(response.streaming_content))
     folder = _unpack(out, tmp_path / "unpacked")
 
-    # every signed document of the tree (each version, the cancellations) is in the bundle
+    # every signed document of the tree (each version, the cancellations) and the rating
+    # authorization approval signed are in the bundle
     documents = json.loads((folder / "documents.json").read_text())
     stored = Document.objects.filter(version__order__in=[lc.top, lc.second, lc.third])
     assert stored.count() >= 6  # top v1, v2 and its cancellation; one order and cancellation per tier below

@@ -37,7 +37,7 @@ def test_an_auditors_system_searches_exports_and_downloads_with_a_token(cast, dj
 
     found = auditor.get("/api/v1/audit/events/", {"reference": rr.reference, "object_type": "ratings.RatedOrder"})
     assert [(e["action"], e["reference"]) for e in found.json()["results"]] == [
-        ("rated_order.issue", order.order_number)
+        ("rated_order.place", order.order_number)
     ]
 
     head = _head()
@@ -54,7 +54,8 @@ def test_an_auditors_system_searches_exports_and_downloads_with_a_token(cast, dj
     assert created.json()["status"] in ("queued", "done")
     body = auditor.get(created["Location"]).json()
     assert (body["status"], body["format"], body["filters"]) == ("done", "jsonl", {"reference": rr.reference})
-    expected = AuditEvent.objects.filter(reference__in=[rr.reference, order.order_number], sequence__lte=head)
+    references = [rr.reference, rr.authorization.number, order.order_number]
+    expected = AuditEvent.objects.filter(reference__in=references, sequence__lte=head)
     assert body["event_count"] == expected.count()
 
     # the same key again creates nothing
@@ -96,7 +97,7 @@ def test_the_evidence_bundle_downloads_with_a_token_and_is_audited(cast):
     with zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content))) as archive:
         assert {"verify.py", "chain.py", "manifest.json", "documents.json"} <= set(archive.namelist())
         events = [json.loads(line) for line in archive.read("events.jsonl").decode().splitlines()]
-    assert "rated_order.issue" in {e["action"] for e in events}
+    assert "rated_order.place" in {e["action"] for e in events}
     assert ("audit.bundle", "success", cast.auditor.pk) in _after(head)
     missing = client_for(cast.auditor).get("/api/v1/audit/bundles/PRR-1999-99999/")
     assert (missing.status_code, missing["Content-Type"]) == (404, "application/problem+json")
