@@ -67,7 +67,7 @@ def test_the_authorization_holds_what_was_authorized_and_is_not_a_rated_order(ca
     assert flat(AUTHORIZATION_CONDITIONS) in text
     assert "Defense Production Act of 1950, Title I, section 101" in text
     assert "Approving authority: ASPR delegation, 87 FR 58363" in text
-    assert "program determination of 2024-03-11" in text
+    assert "determined by Assistant Secretary for Preparedness and Response on 2024-03-11" in text
     assert flat(AUTHORIZATION_NOT_AN_ORDER) in text
     signed = authorization.signed_at.astimezone(ZoneInfo("America/New_York")).strftime("%Y-%m-%d %H:%M:%S %Z")
     assert f"Signed by Omar Official, Director, Industrial Base Management Date and time: {signed}" in text

@@ -56,7 +56,10 @@ def test_approval_signs_one_authorization_and_places_no_order(cast, django_captu
     assert authorization.valid_until.isoformat() == first["window_end"]
     assert authorization.conditions == AUTHORIZATION_CONDITIONS
     assert "ASPR delegation, 87 FR 58363" in authorization.legal_basis
-    assert "Program HR (Health resources): program determination of 2024-03-11" in authorization.legal_basis
+    assert (
+        "Program HR (Health resources): determined by Assistant Secretary for Preparedness and Response on 2024-03-11"
+        in authorization.legal_basis
+    )
     assert (authorization.signer, authorization.printed_name) == (cast.approver, "Omar Official")
     assert authorization.meaning == SIGNATURE_MEANING_AUTHORIZATION
     assert authorization.delegation == "ASPR delegation, 87 FR 58363"

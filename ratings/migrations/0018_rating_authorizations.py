@@ -11,7 +11,7 @@ import ratings.models.requests
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("ratings", "0016_change_agreements"),
+        ("ratings", "0017_application_need_fields_program_determination"),
     ]
 
     operations = [
