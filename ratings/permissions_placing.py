@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ratings.constants import AuthorizationStatus, OrganizationKind, Role
+from ratings.constants import OrganizationKind, Role
+from ratings.constants_authorization import AuthorizationStatus
 from ratings.roles import active_memberships, has_role, is_hhs_staff, organization_ids, sees_business_data
 
 

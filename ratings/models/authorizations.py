@@ -12,7 +12,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from ratings.constants import AuthorizationStatus, GenerationStatus, RatingLevel
+from ratings.constants import GenerationStatus, RatingLevel
+from ratings.constants_authorization import AuthorizationStatus
 from ratings.models.requests import private_storage
 
 

@@ -8,7 +8,8 @@ from typing import Any
 from django.db.models import QuerySet
 
 from ratings import permissions
-from ratings.constants import AuthorizationStatus, OrderStatus, Role
+from ratings.constants import OrderStatus, Role
+from ratings.constants_authorization import AuthorizationStatus
 from ratings.models import Organization, RatedOrder, RatingAuthorization
 
 

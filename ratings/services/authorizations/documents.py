@@ -25,7 +25,8 @@ from audit.constants import Outcome
 from dpa_portal.errors import NotFound
 from ratings import audit_actions, permissions_placing
 from ratings.clock import agency_time
-from ratings.constants import AuthorizationStatus, GenerationStatus
+from ratings.constants import GenerationStatus
+from ratings.constants_authorization import AuthorizationStatus
 from ratings.documents import authorization as authorization_pdf
 from ratings.documents import render, signing
 from ratings.models import RatingAuthorization, User

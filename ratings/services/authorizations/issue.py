@@ -15,7 +15,8 @@ from typing import Any
 from audit import services as audit
 from ratings import audit_actions
 from ratings.clock import local_day
-from ratings.constants import AUTHORIZATION_CONDITIONS, SIGNATURE_MEANING_AUTHORIZATION
+from ratings.constants import SIGNATURE_MEANING_AUTHORIZATION
+from ratings.constants_authorization import AUTHORIZATION_CONDITIONS
 from ratings.models import RatingAuthorization, RatingRequest, User
 from ratings.services.authorizations import documents
 from ratings.services.items import format_quantity

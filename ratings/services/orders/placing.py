@@ -23,13 +23,8 @@ from django.utils import timezone
 from dpa_portal.errors import InvalidState, ValidationFailed
 from ratings import audit_actions, permissions_placing
 from ratings.clock import agency_today
-from ratings.constants import (
-    SIGNATURE_MEANING_PLACEMENT,
-    AuthorizationStatus,
-    DocumentKind,
-    OrderStatus,
-    SupplierNoticeKind,
-)
+from ratings.constants import SIGNATURE_MEANING_PLACEMENT, DocumentKind, OrderStatus, SupplierNoticeKind
+from ratings.constants_authorization import AuthorizationStatus
 from ratings.models import RatedOrder, RatingAuthorization, User
 from ratings.services import items, transition
 from ratings.services.orders import issue as orders

@@ -11,13 +11,8 @@ import pytest
 from django.utils import timezone
 
 from audit.models import AuditEvent
-from ratings.constants import (
-    AUTHORIZATION_CONDITIONS,
-    CONFIDENTIALITY_LEGEND,
-    RATED_ORDER_CERTIFICATION,
-    AuthorizationStatus,
-    RequestState,
-)
+from ratings.constants import CONFIDENTIALITY_LEGEND, RATED_ORDER_CERTIFICATION, RequestState
+from ratings.constants_authorization import AUTHORIZATION_CONDITIONS, AuthorizationStatus
 from ratings.documents.authorization import AUTHORIZATION_NOT_AN_ORDER
 from ratings.documents.signing import validate_pdf
 from ratings.models import RatedOrder, RatingAuthorization

@@ -10,17 +10,16 @@ import pytest
 from audit.models import AuditEvent
 from dpa_portal.errors import PermissionRefused
 from ratings.constants import (
-    AUTHORIZATION_CONDITIONS,
     SIGNATURE_MEANING_AUTHORIZATION,
     SIGNATURE_MEANING_PLACEMENT,
     AmendmentSignificance,
-    AuthorizationStatus,
     GenerationStatus,
     OrderStatus,
     RatingLevel,
     RequestState,
     SupplierNoticeKind,
 )
+from ratings.constants_authorization import AUTHORIZATION_CONDITIONS, AuthorizationStatus
 from ratings.models import Document, RatedOrder, RatedOrderVersion, RatingAuthorization, RatingRequest, Signature
 from ratings.services.requests import workflow
 from tests.factories import PASSWORD, SIGNER_DELEGATED_ON, SIGNER_DELEGATION, otp, place_orders, request_in_state

@@ -16,11 +16,11 @@ from ratings.constants import (
     CONFIDENTIALITY_LEGEND,
     RATED_ORDER_CERTIFICATION,
     SIGNATURE_MEANING_PLACEMENT,
-    AuthorizationStatus,
     RatingLevel,
     RequestState,
     Role,
 )
+from ratings.constants_authorization import AuthorizationStatus
 from ratings.models import Notification, RatedOrder, RatingAuthorization, RatingRequest
 from ratings.services.items import DeliveryInput
 from ratings.services.orders import placing
