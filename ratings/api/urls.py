@@ -1,7 +1,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
-from ratings.api.views import assistance, audit, hhs, orders, reference, requests, webhooks
+from ratings.api.views import assistance, audit, authorizations, hhs, orders, reference, requests, webhooks
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
@@ -44,6 +44,19 @@ urlpatterns = [
     path("v1/audit/exports/<int:pk>/file/", audit.ExportFile.as_view(), name="api-audit-export-file"),
     path("v1/audit/exports/<int:pk>/manifest/", audit.ExportManifest.as_view(), name="api-audit-export-manifest"),
     path("v1/audit/bundles/<str:reference>/", audit.RequestBundle.as_view(), name="api-audit-bundle"),
+    # Rating authorizations (what HHS's approval authorizes; the manufacturer's signer places orders).
+    path("v1/authorizations/", authorizations.AuthorizationList.as_view(), name="api-authorizations"),
+    path("v1/authorizations/<str:number>/", authorizations.AuthorizationDetail.as_view(), name="api-authorization"),
+    path(
+        "v1/authorizations/<str:number>/document/",
+        authorizations.AuthorizationDocument.as_view(),
+        name="api-authorization-document",
+    ),
+    path(
+        "v1/authorizations/<str:number>/orders/",
+        authorizations.AuthorizationPlaceOrder.as_view(),
+        name="api-authorization-place-order",
+    ),
     # Rated orders (suppliers answer; manufacturers, HHS and auditors read).
     path("v1/orders/", orders.OrderList.as_view(), name="api-orders"),
     path("v1/orders/<str:order_number>/", orders.OrderDetail.as_view(), name="api-order"),
