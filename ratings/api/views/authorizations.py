@@ -29,7 +29,7 @@ from ratings.api.schema import (
     responses,
 )
 from ratings.api.views.orders import orders_for, with_details
-from ratings.constants import AuthorizationStatus
+from ratings.constants_authorization import AuthorizationStatus
 from ratings.models import RatingAuthorization
 from ratings.selectors import authorizations as authorization_selectors
 from ratings.services import items
