@@ -279,7 +279,7 @@ SPECTACULAR_SETTINGS = {
         "HealthResourceCategoryEnum": "ratings.constants.HealthResourceCategory",
         "WebhookEventTypeEnum": "ratings.constants.WebhookEventType",
         "WebhookDeliveryStatusEnum": "ratings.constants.WebhookDeliveryStatus",
-        "AuthorizationStatusEnum": "ratings.constants.AuthorizationStatus",
+        "AuthorizationStatusEnum": "ratings.constants_authorization.AuthorizationStatus",
         "AuditOutcomeEnum": "audit.constants.Outcome",
         "AssistanceStatusEnum": "ratings.constants_assistance.AssistanceStatus",
         "AssistanceProblemEnum": "ratings.constants_assistance.AssistanceProblem",
