@@ -16,7 +16,7 @@ from ratings.services.accounts import memberships, organizations
 from ratings.services.orders import changes as order_changes
 from ratings.services.orders import documents as order_documents
 from ratings.services.requests import workflow
-from tests.factories import PASSWORD, otp, request_in_state
+from tests.factories import PASSWORD, SIGNER_DELEGATION, otp, request_in_state
 from tests.ratings.orders.conftest import flat, issue_order, pdf_pages
 
 DETERMINATION = (
@@ -116,13 +116,15 @@ def test_101_31_b_the_order_prints_the_program_determination_beside_the_symbol_a
     order = issue_order(cast, django_capture_on_commit_callbacks)
     signature = Signature.objects.get(version__order=order)
     assert signature.program_determination == DETERMINATION.removeprefix("Program determination: ")
-    assert signature.delegation == "ASPR delegation, 87 FR 58363"
+    # placed and signed by Acme's authorized signer, under the delegation its organization recorded
+    assert signature.delegation.startswith(SIGNER_DELEGATION)
     document = Document.objects.get(version__order=order)
     with document.file.open("rb") as handle:
         first_page = flat(pdf_pages(handle.read())[0])
     assert DETERMINATION in first_page
     assert first_page.index("DO-HR") < first_page.index("Program determination:") < first_page.index("Supplier")
-    assert "Authority: ASPR delegation, 87 FR 58363" in first_page
+    assert f"Authority: {signature.delegation}" in first_page
+    assert "under rating authorization RA-" in first_page
 
     # when the program's record changes later, the signed version still renders what was signed
     organizations.program_update(
