@@ -3,7 +3,6 @@ signatures and generation status; amend, cancel and retry go through ratings.ser
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from django import forms
@@ -27,9 +26,10 @@ from ratings.models import ChangeAgreement, ChangeAgreementStatus, RatedOrder, R
 from ratings.models.orders import OPEN_ORDER_STATUSES
 from ratings.selectors import orders as order_selectors
 from ratings.services import items as item_rules
+from ratings.services.orders import amended_items
 from ratings.services.orders import changes as order_changes
 from ratings.services.orders import documents as order_documents
-from ratings.services.orders.amended_items import from_snapshot
+from ratings.services.orders.amended_items import AmendedItem, from_snapshot
 
 
 def _staff(request: HttpRequest) -> bool:
@@ -320,8 +320,6 @@ class CancelForm(forms.Form):
 
 
 # An amendment error names the item by position ("items[2].quantity"): the row of fields it goes beside.
-AMEND_ERROR = re.compile(r"^items\[(\d+)\]\.(quantity|ship_to|deliveries)")
-AMEND_FIELDS = {"quantity": "quantity", "ship_to": "ship_to", "deliveries": "dates"}
 
 
 class AmendForm(forms.Form):
@@ -367,24 +365,8 @@ class AmendForm(forms.Form):
 
     def field_for(self, name: str | None) -> str | None:
         """The field an error of the amendment service belongs beside; None: the top of the form."""
-        match = AMEND_ERROR.match(name or "")
-        if match:
-            name = f"{AMEND_FIELDS[match.group(2)]}_{match.group(1)}"
+        name = amended_items.form_input_for(name)
         return name if name in self.fields else None
 
-    def amended_items(self) -> list[order_changes.AmendedItem]:
-        data = self.cleaned_data
-        return [
-            order_changes.AmendedItem(
-                position=item["position"],
-                description=item["description"],
-                quantity=data[f"quantity_{item['position']}"],
-                unit=item["unit"],
-                required_dates=item_rules.split_deliveries(data[f"dates_{item['position']}"]),
-                po_number=item["po_number"],
-                part_number=item["part_number"],
-                ship_to=data[f"ship_to_{item['position']}"],
-            )
-            for item in self.items
-            if data.get(f"quantity_{item['position']}")
-        ]
+    def amended_items(self) -> list[AmendedItem]:
+        return amended_items.from_form(self.items, self.cleaned_data)

@@ -4,18 +4,16 @@ again. They parse input only; ratings.services.orders.changes decides what is va
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from django import forms
 
 from ratings.portal.forms.requests import AREA, TEXT
 from ratings.services import items
-from ratings.services.orders import changes as order_changes
+from ratings.services.orders import amended_items
+from ratings.services.orders.amended_items import AmendedItem
 
 # An amendment error names the item by position ("items[2].quantity"): the field it goes beside.
-ITEM_ERROR = re.compile(r"^items\[(\d+)\]\.(quantity|ship_to|deliveries)")
-ITEM_FIELDS = {"quantity": "quantity", "ship_to": "ship_to", "deliveries": "dates"}
 
 
 def _signing_fields(form: forms.Form, *, reason_label: str, password_required: bool = True) -> None:
@@ -79,27 +77,11 @@ class PlacedAmendForm(forms.Form):
 
     def field_for(self, name: str | None) -> str | None:
         """The field a service error belongs beside; None: the top of the form."""
-        match = ITEM_ERROR.match(name or "")
-        if match:
-            name = f"{ITEM_FIELDS[match.group(2)]}_{match.group(1)}"
+        name = amended_items.form_input_for(name)
         return name if name in self.fields else None
 
-    def amended_items(self) -> list[order_changes.AmendedItem]:
-        data = self.cleaned_data
-        return [
-            order_changes.AmendedItem(
-                position=item["position"],
-                description=item["description"],
-                quantity=data[f"quantity_{item['position']}"],
-                unit=item["unit"],
-                required_dates=items.split_deliveries(data[f"dates_{item['position']}"]),
-                po_number=item["po_number"],
-                part_number=item["part_number"],
-                ship_to=data[f"ship_to_{item['position']}"],
-            )
-            for item in self.items_now
-            if data.get(f"quantity_{item['position']}")
-        ]
+    def amended_items(self) -> list[AmendedItem]:
+        return amended_items.from_form(self.items_now, self.cleaned_data)
 
 
 class SignOnlyForm(forms.Form):

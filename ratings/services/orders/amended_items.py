@@ -4,6 +4,7 @@ validator (services.items) against the version they change."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -91,3 +92,33 @@ def from_snapshot(item: dict[str, Any]) -> AmendedItem:
         part_number=item["part_number"],
         ship_to=item["ship_to"],
     )
+
+
+# The amendment forms (the placing party's in the portal, HHS's in the admin) name each item's
+# inputs `<input>_<position>`; these map them to and from what `clean_amended_items` takes.
+ITEM_ERROR = re.compile(r"^items\[(\d+)\]\.(quantity|ship_to|deliveries)")
+FORM_INPUTS = {"quantity": "quantity", "ship_to": "ship_to", "deliveries": "dates"}
+
+
+def form_input_for(error_field: str | None) -> str | None:
+    """The form input a service error names (`items[2].deliveries` -> `dates_2`), else the name as given."""
+    match = ITEM_ERROR.match(error_field or "")
+    return f"{FORM_INPUTS[match.group(2)]}_{match.group(1)}" if match else error_field
+
+
+def from_form(current: list[dict[str, Any]], data: dict[str, Any]) -> list[AmendedItem]:
+    """The items of a valid amendment form; an item whose quantity is left empty is dropped."""
+    return [
+        AmendedItem(
+            position=item["position"],
+            description=item["description"],
+            quantity=data[f"quantity_{item['position']}"],
+            unit=item["unit"],
+            required_dates=items.split_deliveries(data[f"dates_{item['position']}"]),
+            po_number=item["po_number"],
+            part_number=item["part_number"],
+            ship_to=data[f"ship_to_{item['position']}"],
+        )
+        for item in current
+        if data.get(f"quantity_{item['position']}")
+    ]
