@@ -19,7 +19,7 @@ from reportlab.lib.pagesizes import LETTER
 from reportlab.lib.units import inch
 from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from ratings.documents import render
+from ratings.documents import render, sections
 
 AUTHORIZATION_NOT_AN_ORDER = (
     "This authorization is not itself a rated order. Each rated order placed under it is placed and signed by an "
@@ -92,19 +92,7 @@ def _items_table(content: AuthorizationContent, s: dict[str, Any]) -> Table:
                 render._p(window, s["cell"]),
             ]
         )
-    table = Table(
-        rows, colWidths=[0.3 * inch, 1.9 * inch, 2.1 * inch, 0.8 * inch, 0.6 * inch, 1.3 * inch], repeatRows=1
-    )
-    table.setStyle(
-        TableStyle(
-            [
-                ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
-                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8e8e8")),
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ]
-        )
-    )
-    return table
+    return sections.ruled_table(rows, [0.3, 1.9, 2.1, 0.8, 0.6, 1.3])
 
 
 def render_authorization_pdf(content: AuthorizationContent) -> bytes:

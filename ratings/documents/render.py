@@ -187,19 +187,7 @@ def _items_table(content: OrderContent, s: dict[str, ParagraphStyle]) -> Table:
                 Paragraph(dates, s["cell"]),
             ]
         )
-    table = Table(
-        rows, colWidths=[0.3 * inch, 2.4 * inch, 1.0 * inch, 0.8 * inch, 0.6 * inch, 1.9 * inch], repeatRows=1
-    )
-    table.setStyle(
-        TableStyle(
-            [
-                ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
-                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8e8e8")),
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ]
-        )
-    )
-    return table
+    return sections.ruled_table(rows, [0.3, 2.4, 1.0, 0.8, 0.6, 1.9])
 
 
 def _qr(url: str) -> Drawing:

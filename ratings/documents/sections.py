@@ -24,6 +24,21 @@ from ratings.constants import (
 Styles = dict[str, ParagraphStyle]
 
 
+def ruled_table(rows: list[list[Any]], widths_in_inches: list[float]) -> Table:
+    """A table of every document: ruled cells, a grey header row repeated on each page."""
+    table = Table(rows, colWidths=[width * inch for width in widths_in_inches], repeatRows=1)
+    table.setStyle(
+        TableStyle(
+            [
+                ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
+                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8e8e8")),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ]
+        )
+    )
+    return table
+
+
 def _p(text: str, style: ParagraphStyle) -> Paragraph:
     return Paragraph(escape(text), style)
 
@@ -42,17 +57,7 @@ def changes_table(changes: Sequence[dict[str, Any]], s: Styles) -> Table:
                 _p(change["effect"], s["cell"]),
             ]
         )
-    table = Table(rows, colWidths=[0.3 * inch, 1.0 * inch, 1.9 * inch, 1.9 * inch, 1.9 * inch], repeatRows=1)
-    table.setStyle(
-        TableStyle(
-            [
-                ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
-                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8e8e8")),
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ]
-        )
-    )
-    return table
+    return ruled_table(rows, [0.3, 1.0, 1.9, 1.9, 1.9])
 
 
 def amendment(
