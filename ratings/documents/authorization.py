@@ -15,9 +15,8 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
-from reportlab.lib.pagesizes import LETTER
 from reportlab.lib.units import inch
-from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table, TableStyle
 
 from ratings.documents import render, sections
 
@@ -99,18 +98,11 @@ def render_authorization_pdf(content: AuthorizationContent) -> bytes:
     """The unsigned PDF. Same content in, same bytes out."""
     s = render._styles()
     buffer = io.BytesIO()
-    doc = SimpleDocTemplate(
+    doc = render.letter_document(
         buffer,
-        pagesize=LETTER,
-        leftMargin=0.75 * inch,
-        rightMargin=0.75 * inch,
-        topMargin=0.8 * inch,
-        bottomMargin=0.9 * inch,
         title=f"Rating authorization {content.number} v{content.version}",
         author=content.issuing_office.split(",")[0],
         subject=f"{content.rating} rating authorization",
-        creator="DPA Priority Rating Portal",
-        invariant=1,
     )
     story: list[Any] = [
         render._p(f"Rating authorization {content.number}", s["title"]),

@@ -190,6 +190,23 @@ def _items_table(content: OrderContent, s: dict[str, ParagraphStyle]) -> Table:
     return sections.ruled_table(rows, [0.3, 2.4, 1.0, 0.8, 0.6, 1.9])
 
 
+def letter_document(buffer: io.BytesIO, *, title: str, author: str, subject: str) -> SimpleDocTemplate:
+    """The page every document is set on; `invariant` keeps the bytes the same for the same content."""
+    return SimpleDocTemplate(
+        buffer,
+        pagesize=LETTER,
+        leftMargin=0.75 * inch,
+        rightMargin=0.75 * inch,
+        topMargin=0.8 * inch,
+        bottomMargin=0.9 * inch,
+        title=title,
+        author=author,
+        subject=subject,
+        creator="DPA Priority Rating Portal",
+        invariant=1,
+    )
+
+
 def _qr(url: str) -> Drawing:
     """The verification QR code, encoded once and drawn as one filled path: one rectangle per
     run of dark modules in a row, with the standard four-module quiet zone.
@@ -276,18 +293,11 @@ def render_pdf(content: OrderContent, *, watermark: str = "") -> bytes:
     buffer = io.BytesIO()
     is_cancellation = content.kind == DocumentKind.CANCELLATION
     title = "Notice of cancellation of rated order" if is_cancellation else "Rated order"
-    doc = SimpleDocTemplate(
+    doc = letter_document(
         buffer,
-        pagesize=LETTER,
-        leftMargin=0.75 * inch,
-        rightMargin=0.75 * inch,
-        topMargin=0.8 * inch,
-        bottomMargin=0.9 * inch,
         title=f"{title} {content.order_number} v{content.version}",
         author=content.issuing_office.split(",")[0],
         subject=f"{content.rating} rated order",
-        creator="DPA Priority Rating Portal",
-        invariant=1,
     )
     story: list[Any] = [
         _p(f"{title} {content.order_number}", s["title"]),

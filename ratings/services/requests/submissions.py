@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from ratings.models import RatingRequest, RequestSubmission, User
+from ratings.services.requests.need import NEED_FIELDS
 
 DETAIL_KEYS = (
     "government_program",
@@ -22,13 +23,7 @@ DETAIL_KEYS = (
     "program",
     "is_emergency",
     "emergency_response_hours",
-    "contracting_agency",
-    "contracting_officer",
-    "end_use",
-    "fda_status",
-    "fda_status_other",
-    "fda_number",
-    "related_rated_orders",
+    *NEED_FIELDS,
 )
 
 
