@@ -12,14 +12,22 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from ratings import permissions
 from ratings.clock import agency_date
 from ratings.constants import OrderStatus, Role, SupplierResponseKind
 from ratings.constants_assistance import AssistanceEntryKind, AssistanceParty, AssistanceStatus
-from ratings.models import AssistanceEntry, Directive, Membership, RatedOrder, RatedOrderVersion, SupplierResponse
+from ratings.models import (
+    AssistanceCase,
+    AssistanceEntry,
+    Directive,
+    Membership,
+    RatedOrder,
+    RatedOrderVersion,
+    SupplierResponse,
+)
 from ratings.models.orders import AWAITING_RESPONSE_STATUSES
 
 DELAY_KINDS = [SupplierResponseKind.DELAY, SupplierResponseKind.DELAY_REPORTED, SupplierResponseKind.DELAY_CONFIRMED]
@@ -61,6 +69,16 @@ def _with_answers(orders: QuerySet[RatedOrder]) -> QuerySet[RatedOrder]:
             answer_at=_latest_answer("responded_at"),
         )
     )
+
+
+def _may_need_attention(orders: QuerySet[RatedOrder], now: dt.datetime, *, customer: bool) -> QuerySet[RatedOrder]:
+    """Only the orders a rule below can pick (an answer overdue, an open assistance case, and for
+    the customer a rejection or a delay), so the page reads a few rows, not every open order."""
+    open_case = Exists(AssistanceCase.objects.filter(order=OuterRef("pk")).exclude(status=AssistanceStatus.CLOSED))
+    may = Q(status__in=AWAITING_RESPONSE_STATUSES, due_at__lt=now) | Q(has_open_case=True)
+    if customer:
+        may |= Q(status=OrderStatus.REJECTED) | Q(status=OrderStatus.ACCEPTED, answer_kind__in=DELAY_KINDS)
+    return orders.annotate(has_open_case=open_case).filter(may)
 
 
 def _annotated(order: RatedOrder, name: str) -> Any:
@@ -112,7 +130,7 @@ def _ranked(items: list[Attention]) -> list[Attention]:
 def for_customer(user: Any, now: dt.datetime | None = None) -> list[Attention]:
     """What needs the attention of whoever placed the orders."""
     now = now or timezone.now()
-    orders = list(placed_orders(user))
+    orders = list(_may_need_attention(placed_orders(user), now, customer=True))
     answers = SupplierResponse.objects.in_bulk(
         [_annotated(o, "answer_id") for o in orders if _annotated(o, "answer_id")]
     )
@@ -150,7 +168,9 @@ def for_supplier(user: Any, now: dt.datetime | None = None) -> list[Attention]:
     """What needs a supplier contact's attention on the orders addressed to its organization."""
     now = now or timezone.now()
     suppliers = permissions.organization_ids(user, Role.SUPPLIER_CONTACT)
-    orders = list(_with_answers(RatedOrder.objects.filter(supplier_id__in=suppliers)))
+    orders = list(
+        _may_need_attention(_with_answers(RatedOrder.objects.filter(supplier_id__in=suppliers)), now, customer=False)
+    )
     items: list[Attention] = []
     for order in orders:
         due = _annotated(order, "due_at")
