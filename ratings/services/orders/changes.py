@@ -8,6 +8,7 @@ cancelled one (flow-down, any depth).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.utils import timezone
@@ -66,6 +67,30 @@ def _signing(order: RatedOrder, actor: User, *, cancel: bool) -> tuple[str, str]
         return meaning, f"For {order.placing_organization.legal_name}, which placed the order (45 CFR 101.36(a)(2))"
     delegation = signing_basis.signing_delegation(actor, order.level)
     return (SIGNATURE_MEANING_CANCELLATION if cancel else SIGNATURE_MEANING_APPROVAL), delegation
+
+
+def _signed_change(
+    action: transition.Action,
+    order: RatedOrder,
+    actor: User,
+    apply: Callable[[RatedOrder], transition.Applied],
+    *,
+    expected_version: int | None,
+    password: str,
+    otp: str,
+) -> RatedOrder:
+    """An amendment or a cancellation is a signature on the order: the one transition path with
+    the signer's re-authentication (21 CFR 11.200)."""
+    return transition.perform(
+        transition.ORDER,
+        action,
+        target=order,
+        actor=actor,
+        apply=apply,
+        expected_version=expected_version,
+        password=password,
+        otp=otp,
+    )
 
 
 def rated_order_amend(
@@ -131,16 +156,7 @@ def rated_order_amend(
             },
         )
 
-    return transition.perform(
-        transition.ORDER,
-        AMEND,
-        target=order,
-        actor=actor,
-        apply=apply,
-        expected_version=expected_version,
-        password=password,
-        otp=otp,
-    )
+    return _signed_change(AMEND, order, actor, apply, expected_version=expected_version, password=password, otp=otp)
 
 
 def rated_order_cancel(
@@ -175,16 +191,7 @@ def rated_order_cancel(
             },
         )
 
-    return transition.perform(
-        transition.ORDER,
-        CANCEL,
-        target=order,
-        actor=actor,
-        apply=apply,
-        expected_version=expected_version,
-        password=password,
-        otp=otp,
-    )
+    return _signed_change(CANCEL, order, actor, apply, expected_version=expected_version, password=password, otp=otp)
 
 
 @dataclass(frozen=True)
