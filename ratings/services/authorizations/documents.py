@@ -14,7 +14,6 @@ import json
 import logging
 from dataclasses import asdict, dataclass, replace
 
-from celery import signature
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -30,7 +29,7 @@ from ratings.constants_authorization import AuthorizationStatus
 from ratings.documents import authorization as authorization_pdf
 from ratings.documents import render, signing
 from ratings.models import RatingAuthorization, User
-from ratings.services import transition
+from ratings.services import queueing, transition
 
 logger = logging.getLogger(__name__)
 
@@ -97,12 +96,9 @@ def queue_generation(authorization: RatingAuthorization) -> None:
 
 def enqueue_generation(authorization_id: int) -> bool:
     """A broker failure is logged, never raised: the sweep queues a pending document again."""
-    try:
-        signature(GENERATE_TASK, args=(authorization_id,)).apply_async()
-    except Exception as exc:
-        logger.warning("authorization_document.enqueue_failed id=%s error=%s", authorization_id, type(exc).__name__)
-        return False
-    return True
+    return queueing.enqueue(
+        GENERATE_TASK, authorization_id, log=logger, failed="authorization_document.enqueue_failed id"
+    )
 
 
 def authorization_documents_sweep(*, now: dt.datetime | None = None) -> list[int]:

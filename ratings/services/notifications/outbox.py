@@ -24,7 +24,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from celery import signature
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
@@ -37,7 +36,7 @@ from audit.constants import Outcome
 from ratings import audit_actions, permissions
 from ratings.constants import NotificationDelivery, NotificationStatus
 from ratings.models import Notification, User
-from ratings.services import transition
+from ratings.services import queueing, transition
 from ratings.services.notifications import links, preferences
 from ratings.services.orders import clocks as order_clocks
 
@@ -144,15 +143,9 @@ def notify_many(
 def enqueue(notification_id: int, *, countdown: float | None = None) -> bool:
     """Queue delivery. A broker failure is logged, never raised: the row stays pending and
     the sweep queues it again, so the cause (an approval, say) is never undone by it."""
-    # By registered name: ratings.tasks imports this module (tasks are thin wrappers around
-    # services); RatingsConfig.ready() imports ratings.tasks so the name is registered.
-    try:
-        options: dict[str, Any] = {} if countdown is None else {"countdown": countdown}
-        signature(DELIVER_TASK, args=(notification_id,)).apply_async(**options)
-    except Exception as exc:
-        logger.warning("notification.enqueue_failed id=%s error=%s", notification_id, type(exc).__name__)
-        return False
-    return True
+    return queueing.enqueue(
+        DELIVER_TASK, notification_id, log=logger, failed="notification.enqueue_failed id", countdown=countdown
+    )
 
 
 def retry_delay(attempt: int) -> float:

@@ -14,7 +14,6 @@ import json
 import logging
 from dataclasses import asdict, dataclass, fields, replace
 
-from celery import signature
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -29,7 +28,7 @@ from ratings.constants import SIGNATURE_MEANING_PLACEMENT, DocumentKind, Generat
 from ratings.documents import render, signing
 from ratings.models import Document, Organization, RatedOrder, RatedOrderVersion, Signature, User
 from ratings.selectors import orders as order_selectors
-from ratings.services import transition
+from ratings.services import queueing, transition
 from ratings.services.webhooks import events
 
 logger = logging.getLogger(__name__)
@@ -119,12 +118,7 @@ def queue_generation(version: RatedOrderVersion) -> None:
 def enqueue_generation(version_id: int) -> bool:
     """Queue the task. A broker failure is logged, never raised: the approval that caused it
     has committed, the version stays pending, and `order_documents_sweep` queues it again."""
-    try:
-        signature(GENERATE_TASK, args=(version_id,)).apply_async()
-    except Exception as exc:
-        logger.warning("order_document.enqueue_failed version=%s error=%s", version_id, type(exc).__name__)
-        return False
-    return True
+    return queueing.enqueue(GENERATE_TASK, version_id, log=logger, failed="order_document.enqueue_failed version")
 
 
 def order_documents_sweep(*, now: dt.datetime | None = None) -> list[int]:

@@ -18,10 +18,8 @@ import logging
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 from urllib.parse import urlsplit
 
-from celery import signature
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
@@ -31,7 +29,7 @@ from dpa_portal.errors import ValidationFailed
 from ratings import audit_actions, permissions
 from ratings.constants import WebhookDeliveryStatus, WebhookEventType
 from ratings.models import Organization, User, WebhookDelivery, WebhookEndpoint
-from ratings.services import transition
+from ratings.services import queueing, transition
 
 logger = logging.getLogger("ratings.webhooks")
 DELIVER_TASK = "ratings.tasks.deliver_webhook"
@@ -218,10 +216,6 @@ def webhook_delivery_replay(*, delivery: WebhookDelivery, actor: User) -> Webhoo
 def enqueue(delivery_id: int, *, countdown: float | None = None) -> bool:
     """Queue one delivery by task name (tasks import services, not the other way round). A
     broker failure leaves the row pending: the sweep queues it again."""
-    options: dict[str, Any] = {} if countdown is None else {"countdown": countdown}
-    try:
-        signature(DELIVER_TASK, args=(delivery_id,)).apply_async(**options)
-    except Exception as exc:
-        logger.warning("webhook.enqueue_failed id=%s error=%s", delivery_id, type(exc).__name__)
-        return False
-    return True
+    return queueing.enqueue(
+        DELIVER_TASK, delivery_id, log=logger, failed="webhook.enqueue_failed id", countdown=countdown
+    )
