@@ -47,7 +47,7 @@ class SupplierSlotSerializer(serializers.Serializer):
 
 class AuthorizationSummarySerializer(serializers.ModelSerializer):
     authorized_party = serializers.CharField(source="authorized_party.legal_name")
-    request_reference = serializers.CharField(source="rating_request.reference")
+    request_reference = serializers.CharField(source="rating_request.reference", allow_null=True)
 
     class Meta:
         model = RatingAuthorization

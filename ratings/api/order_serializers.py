@@ -83,7 +83,7 @@ class SupplierResponseSerializer(serializers.ModelSerializer):
 class OrderSummarySerializer(serializers.ModelSerializer):
     placing_organization = serializers.CharField(source="placing_organization.legal_name")
     supplier = serializers.CharField(source="supplier.legal_name")
-    request_reference = serializers.CharField(source="source_request.reference")
+    request_reference = serializers.CharField(source="source_request.reference", allow_null=True)
     parent_order_number = serializers.SerializerMethodField()
 
     class Meta:

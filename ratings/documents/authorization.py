@@ -107,7 +107,8 @@ def render_authorization_pdf(content: AuthorizationContent) -> bytes:
     story: list[Any] = [
         render._p(f"Rating authorization {content.number}", s["title"]),
         render._p(
-            f"Version {content.version} · signed {content.signed_at} · request {content.source_reference}", s["body"]
+            f"Version {content.version} · signed {content.signed_at} · {render.basis_label(content.source_reference)}",
+            s["body"],
         ),
         render._p("Issued by: " + content.issuing_office, s["body"]),
         Spacer(1, 6),

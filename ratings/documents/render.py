@@ -82,6 +82,11 @@ class OrderContent:
     extension_basis: list[dict[str, Any]] = field(default_factory=list)  # flow-down items in another unit
 
 
+def basis_label(source_reference: str) -> str:
+    """A request's reference reads "request RR-..."; HHS's own contract names itself."""
+    return source_reference if source_reference.startswith("HHS contract ") else f"request {source_reference}"
+
+
 def _styles() -> dict[str, ParagraphStyle]:
     base = getSampleStyleSheet()
     return {
@@ -301,7 +306,10 @@ def render_pdf(content: OrderContent, *, watermark: str = "") -> bytes:
     )
     story: list[Any] = [
         _p(f"{title} {content.order_number}", s["title"]),
-        _p(f"Version {content.version} · issued {content.signed_at} · request {content.source_reference}", s["body"]),
+        _p(
+            f"Version {content.version} · issued {content.signed_at} · {basis_label(content.source_reference)}",
+            s["body"],
+        ),
         _p(
             f"Placed by {content.placing.name} under rating authorization {content.authorization_number} "
             f"of {content.issuing_office}"

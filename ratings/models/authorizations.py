@@ -24,7 +24,19 @@ def authorization_document_path(instance: RatingAuthorization, filename: str) ->
 class RatingAuthorization(models.Model):
     number = models.CharField(max_length=24, unique=True, editable=False, help_text="e.g. RA-2026-00012; never reused.")
     rating_request = models.OneToOneField(
-        "ratings.RatingRequest", on_delete=models.PROTECT, related_name="authorization", help_text="Approved request."
+        "ratings.RatingRequest",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="authorization",
+        help_text="Approved request; empty when HHS itself is the customer.",
+    )
+    # Where HHS itself is the customer (an ASPR/BARDA contract), HHS's own contract is the rated
+    # order and the program determination is the basis: there is no applicant request.
+    hhs_contract = models.CharField(
+        max_length=60,
+        blank=True,
+        help_text="HHS's own contract number when HHS is the customer; empty for an approved request.",
     )
     authorized_party = models.ForeignKey(
         "ratings.Organization",
@@ -74,10 +86,28 @@ class RatingAuthorization(models.Model):
             models.CheckConstraint(
                 condition=models.Q(valid_until__gte=models.F("valid_from")), name="authorization_valid_period"
             ),
+            # Exactly one basis: an approved request, or HHS's own contract.
+            models.CheckConstraint(
+                condition=(models.Q(rating_request__isnull=False) & models.Q(hhs_contract=""))
+                | (models.Q(rating_request__isnull=True) & ~models.Q(hhs_contract="")),
+                name="authorization_one_basis",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.number} ({self.rating})"
+
+    @property
+    def is_hhs_customer(self) -> bool:
+        """HHS itself is the customer: HHS's authorized signer places the orders."""
+        return self.rating_request_id is None
+
+    @property
+    def basis_reference(self) -> str:
+        """What the authorization rests on, as printed: the request or HHS's contract."""
+        if self.rating_request_id is None:
+            return f"HHS contract {self.hhs_contract}"
+        return self.rating_request.reference  # type: ignore[union-attr]
 
     def supplier_ids(self) -> list[int]:
         """The suppliers authorized, in the order of the items."""

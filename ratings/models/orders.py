@@ -43,7 +43,12 @@ class RatedOrder(models.Model):
         max_length=24, unique=True, editable=False, help_text="e.g. HHS-DPA-2026-000123; never reused."
     )
     source_request = models.ForeignKey(
-        "ratings.RatingRequest", on_delete=models.PROTECT, related_name="rated_orders", help_text="Approved request."
+        "ratings.RatingRequest",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="rated_orders",
+        help_text="Approved request; empty for an order HHS places as the customer under its own authorization.",
     )
     placing_organization = models.ForeignKey(
         "ratings.Organization", on_delete=models.PROTECT, related_name="placed_orders", help_text="The applicant."
@@ -88,10 +93,21 @@ class RatedOrder(models.Model):
         ]
         constraints = [
             models.CheckConstraint(condition=models.Q(current_version__gte=1), name="order_version_positive"),
+            models.CheckConstraint(
+                condition=models.Q(source_request__isnull=False) | models.Q(authorization__isnull=False),
+                name="order_has_basis",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.order_number} ({self.rating})"
+
+    @property
+    def basis_reference(self) -> str:
+        """The approved request, or for an order HHS placed as the customer, HHS's contract."""
+        if self.source_request_id is not None:
+            return self.source_request.reference  # type: ignore[union-attr]
+        return self.authorization.basis_reference  # type: ignore[union-attr]
 
     # --- transitions: data only; services.transition checks the rules and audits -------------
 

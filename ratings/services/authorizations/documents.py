@@ -51,7 +51,7 @@ def authorization_content(authorization: RatingAuthorization) -> authorization_p
         program=f"{program.symbol} — {program.name}",
         issuing_office=settings.ISSUING_OFFICE,
         authorized_party=render.Party(name=party.legal_name, address=party.address_text),
-        source_reference=authorization.rating_request.reference,
+        source_reference=authorization.basis_reference,
         items=[
             authorization_pdf.AuthorizedItem(
                 position=item["position"],

@@ -63,7 +63,7 @@ def order_content(version: RatedOrderVersion, signature: Signature) -> render.Or
         issuing_office=settings.ISSUING_OFFICE,
         placing=_party(order.placing_organization),
         supplier=_party(order.supplier),
-        source_reference=order.source_request.reference,
+        source_reference=order.basis_reference,
         items=[render.Item(**{k: v for k, v in item.items() if k in ITEM_FIELDS}) for item in version.items_snapshot],
         emergency_response_hours=order.emergency_response_hours,
         response_working_days=settings.SUPPLIER_RESPONSE_WORKING_DAYS[order.level],
@@ -152,7 +152,7 @@ def order_document_generate(*, version_id: int) -> Document:
     data (the signed version). Only the store is a transaction: lock the version, store unless
     another worker already did, audit; a deadlock there retries the store alone."""
     version = RatedOrderVersion.objects.select_related(
-        "order__placing_organization", "order__supplier", "order__source_request"
+        "order__placing_organization", "order__supplier", "order__source_request", "order__authorization"
     ).get(pk=version_id)
     existing = version.documents.filter(kind=version.kind).first()
     if existing is not None:

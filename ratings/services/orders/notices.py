@@ -77,6 +77,11 @@ def placing_recipients(order: RatedOrder) -> list[User]:
     """Who placed the order: the applicant (top tier) or the supplier that extended it."""
     if order.parent_id is not None:
         return supplier_contacts(order.placing_organization_id)
+    if order.source_request is None:
+        # HHS placed it as the customer: its authorized signers.
+        return members_by_organization({order.placing_organization_id}, Role.AUTHORIZED_SIGNER)[
+            order.placing_organization_id
+        ]
     return applicant_recipients(order.source_request)
 
 
@@ -210,7 +215,12 @@ def notify_overdue_many(*, versions: list[RatedOrderVersion]) -> list[Notificati
     """`notify_overdue` for many versions (orders, suppliers and source requests selected)."""
     intake = intake_analysts()
     top = [v.order for v in versions if v.order.parent_id is None]
-    applicants = members_by_organization({o.source_request.applicant_organization_id for o in top}, Role.APPLICANT)
+    applicants = members_by_organization(
+        {o.source_request.applicant_organization_id for o in top if o.source_request is not None}, Role.APPLICANT
+    )
+    hhs_signers = members_by_organization(
+        {o.placing_organization_id for o in top if o.source_request is None}, Role.AUTHORIZED_SIGNER
+    )
     placing = members_by_organization(
         {v.order.placing_organization_id for v in versions if v.order.parent_id is not None}, Role.SUPPLIER_CONTACT
     )
@@ -219,6 +229,8 @@ def notify_overdue_many(*, versions: list[RatedOrderVersion]) -> list[Notificati
         if order.parent_id is not None:
             return placing[order.placing_organization_id]
         rr = order.source_request
+        if rr is None:
+            return hhs_signers[order.placing_organization_id]
         return [rr.applicant_contact, *applicants[rr.applicant_organization_id]]
 
     return notify_bulk(

@@ -104,7 +104,7 @@ def order_recipients(order: RatedOrder) -> list[User]:
         .distinct()
         .order_by("pk")
     )
-    if contacts or order.parent_id is not None:
+    if contacts or order.parent_id is not None or order.source_request_id is None:
         return contacts
     nomination = SupplierNomination.objects.filter(
         rating_request_id=order.source_request_id, supplier_id=order.supplier_id
