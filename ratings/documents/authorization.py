@@ -14,11 +14,10 @@ from dataclasses import dataclass
 from typing import Any
 from xml.sax.saxutils import escape
 
-from reportlab.lib import colors
-from reportlab.lib.units import inch
-from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table
 
 from ratings.documents import render, sections
+from ratings.documents.verification import verification_box
 
 AUTHORIZATION_NOT_AN_ORDER = (
     "This authorization is not itself a rated order. Each rated order placed under it is placed and signed by an "
@@ -154,25 +153,12 @@ def render_authorization_pdf(content: AuthorizationContent) -> bytes:
             s["body"],
         ),
     ]
-    verification = Table(
-        [
-            [
-                Paragraph(
-                    "<b>Verify this document</b><br/>"
-                    "Fingerprint (SHA-256 of the authorization content):<br/><font face='Courier' size='7'>"
-                    f"{content.fingerprint}</font><br/>"
-                    "Verification address (also in the QR code):<br/>"
-                    f"<font face='Courier' size='5'>{escape(content.verification_url)}</font><br/>"
-                    "The document also carries a digital (PAdES) signature of the agency.",
-                    s["small"],
-                ),
-                render._qr(content.verification_url),
-            ]
-        ],
-        colWidths=[5.6 * inch, 1.4 * inch],
-    )
-    verification.setStyle(
-        TableStyle([("BOX", (0, 0), (-1, -1), 0.6, colors.grey), ("VALIGN", (0, 0), (-1, -1), "TOP")])
+    verification = verification_box(
+        fingerprint=content.fingerprint,
+        what="authorization",
+        url=content.verification_url,
+        url_font_size=5,
+        style=s["small"],
     )
     story += [KeepTogether(signature), Spacer(1, 8), KeepTogether([verification])]
     canvas = render.numbered_canvas(

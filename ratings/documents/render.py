@@ -8,23 +8,21 @@ PAdES signature is added afterwards (ratings.documents.signing).
 from __future__ import annotations
 
 import io
-import itertools
 from dataclasses import dataclass, field
 from typing import Any
 from xml.sax.saxutils import escape
 
-from reportlab.graphics.barcode import qrencoder
-from reportlab.graphics.shapes import Drawing, Path
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import LETTER
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import inch
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table
 
 from ratings.constants import CONFIDENTIALITY_LEGEND, RATED_ORDER_CERTIFICATION, AmendmentSignificance, DocumentKind
 from ratings.documents import sections
+from ratings.documents.verification import verification_box
 
 
 @dataclass(frozen=True)
@@ -212,38 +210,6 @@ def letter_document(buffer: io.BytesIO, *, title: str, author: str, subject: str
     )
 
 
-def _qr(url: str) -> Drawing:
-    """The verification QR code, encoded once and drawn as one filled path: one rectangle per
-    run of dark modules in a row, with the standard four-module quiet zone.
-
-    One fixed mask pattern: every reader decodes any of the eight, and trying all eight for the
-    least penalty (what `make()` does) is most of a document's rendering time; the address is
-    always the same shape (site, order number, 64 hex digits), which mask 0 renders cleanly."""
-    code = qrencoder.QRCode(None, qrencoder.QRErrorCorrectLevel.L)
-    code.addData(url)
-    code.version = code.calculate_version()
-    code.makeImpl(False, 0)
-    border = 4
-    size = 1.2 * inch
-    box = size / (code.getModuleCount() + 2 * border)
-    path = Path(fillColor=colors.black, strokeColor=None, strokeWidth=0)
-    for r, row in enumerate(code.modules):
-        column = 0
-        for dark, run in itertools.groupby(bool(module) for module in row):
-            length = len(list(run))
-            if dark:
-                x, y = (column + border) * box, size - (r + border + 1) * box
-                path.moveTo(x, y)
-                path.lineTo(x + length * box, y)
-                path.lineTo(x + length * box, y + box)
-                path.lineTo(x, y + box)
-                path.closePath()
-            column += length
-    drawing = Drawing(size, size)
-    drawing.add(path)
-    return drawing
-
-
 def _order_body(content: OrderContent, s: dict[str, ParagraphStyle]) -> list[Any]:
     """What a rated order (original or amended) prints between the parties and the signature."""
     story: list[Any] = []
@@ -375,25 +341,8 @@ def render_pdf(content: OrderContent, *, watermark: str = "") -> bytes:
             s["body"],
         ),
     ]
-    verification = Table(
-        [
-            [
-                Paragraph(
-                    "<b>Verify this document</b><br/>"
-                    f"Fingerprint (SHA-256 of the order content):<br/><font face='Courier' size='7'>"
-                    f"{content.fingerprint}</font><br/>"
-                    "Verification address (also in the QR code):<br/>"
-                    f"<font face='Courier' size='5.5'>{escape(content.verification_url)}</font><br/>"
-                    "The document also carries a digital (PAdES) signature of the agency.",
-                    s["small"],
-                ),
-                _qr(content.verification_url),
-            ]
-        ],
-        colWidths=[5.6 * inch, 1.4 * inch],
-    )
-    verification.setStyle(
-        TableStyle([("BOX", (0, 0), (-1, -1), 0.6, colors.grey), ("VALIGN", (0, 0), (-1, -1), "TOP")])
+    verification = verification_box(
+        fingerprint=content.fingerprint, what="order", url=content.verification_url, url_font_size=5.5, style=s["small"]
     )
     story += [KeepTogether(signature), Spacer(1, 8), KeepTogether([verification])]
     doc.build(story, canvasmaker=_numbered_canvas(content, watermark))
