@@ -12,6 +12,7 @@ from ratings.models.api import (
 from ratings.models.authorizations import RatingAuthorization
 from ratings.models.calendar import ClosureDay
 from ratings.models.conflicts import ConflictOfInterest
+from ratings.models.decisions import ApprovalDecision, ItemOutcome
 from ratings.models.line_items import LineItemDelivery, RequestLineItem
 from ratings.models.notifications import Notification, NotificationPreference
 from ratings.models.orders import (
@@ -32,6 +33,7 @@ from ratings.models.submissions import RequestSubmission
 
 __all__ = [
     "ApiToken",
+    "ApprovalDecision",
     "AssistanceCase",
     "AssistanceEntry",
     "Attachment",
@@ -47,6 +49,7 @@ __all__ = [
     "InformationRequest",
     "ItemFamily",
     "ItemFamilyKey",
+    "ItemOutcome",
     "LineItemDelivery",
     "Membership",
     "Notification",

@@ -17,7 +17,7 @@ from ratings import audit_actions
 from ratings.clock import local_day
 from ratings.constants import SIGNATURE_MEANING_AUTHORIZATION
 from ratings.constants_authorization import AUTHORIZATION_CONDITIONS
-from ratings.models import RatingAuthorization, RatingRequest, User
+from ratings.models import ApprovalDecision, RatingAuthorization, RatingRequest, User
 from ratings.services.authorizations import documents
 from ratings.services.items import format_quantity
 from ratings.services.references import reference_allocate
@@ -27,12 +27,17 @@ def authorization_number_format(year: int, value: int) -> str:
     return f"RA-{year}-{value:05d}"
 
 
-def authorized_items(rating_request: RatingRequest) -> list[dict[str, Any]]:
-    """One entry per requested item: its supplier, what and how much, and the delivery window
-    (the earliest to the latest date requested for it) within which orders may require delivery."""
+def authorized_items(rating_request: RatingRequest, decision: ApprovalDecision | None = None) -> list[dict[str, Any]]:
+    """One entry per item approved: its supplier, what and how much (as approved), and the
+    delivery window (the earliest to the latest date requested for it) within which orders may
+    require delivery. An item the decision excludes is absent; its number is not reused."""
     entries = []
     lines = rating_request.line_items.select_related("supplier").prefetch_related("deliveries").order_by("position")
     for position, line in enumerate(lines, start=1):
+        decided = decision.item(position) if decision else None
+        if decided is not None and decided["approved_quantity"] is None:
+            continue
+        approved = {d["date"]: d["approved"] for d in decided["deliveries"]} if decided else {}
         dates = [d.required_date for d in line.deliveries.all()]
         entries.append(
             {
@@ -43,7 +48,7 @@ def authorized_items(rating_request: RatingRequest) -> list[dict[str, Any]]:
                 "description": line.description,
                 "part_number": line.part_number,
                 "po_number": line.po_number,
-                "quantity": format_quantity(line.quantity),
+                "quantity": decided["approved_quantity"] if decided else format_quantity(line.quantity),
                 "unit": line.unit,
                 "ship_to": line.ship_to,
                 "window_start": min(dates).isoformat(),
@@ -51,7 +56,9 @@ def authorized_items(rating_request: RatingRequest) -> list[dict[str, Any]]:
                 "required_dates": [
                     {
                         "date": d.required_date.isoformat(),
-                        "quantity": None if d.quantity is None else format_quantity(d.quantity),
+                        "quantity": approved.get(d.required_date.isoformat())
+                        if decided
+                        else (None if d.quantity is None else format_quantity(d.quantity)),
                     }
                     for d in line.deliveries.all()
                 ],
@@ -70,19 +77,26 @@ def legal_basis(rating_request: RatingRequest, delegation: str) -> str:
 
 
 def rating_authorization_issue(
-    *, rating_request: RatingRequest, actor: User, delegation: str, at: dt.datetime
+    *,
+    rating_request: RatingRequest,
+    actor: User,
+    delegation: str,
+    at: dt.datetime,
+    decision: ApprovalDecision | None = None,
 ) -> RatingAuthorization:
     """Inside the approval transaction: the one authorization of the request, signed by the
-    approving official; the request moves approved -> issued (authorized)."""
-    items = authorized_items(rating_request)
+    approving official, at the level and for the items and quantities approved; the request
+    moves approved -> issued (authorized)."""
+    items = authorized_items(rating_request, decision)
+    level = decision.approved_level if decision else rating_request.requested_level
     number = reference_allocate(kind="AUTHORIZATION", year=at.year)
     authorization = RatingAuthorization(
         number=authorization_number_format(at.year, number),
         rating_request=rating_request,
         authorized_party_id=rating_request.applicant_organization_id,
-        level=rating_request.requested_level,
+        level=level,
         program=rating_request.program,
-        rating=rating_request.rating,
+        rating=f"{level}-{rating_request.program.symbol}",
         emergency_response_hours=rating_request.emergency_response_hours if rating_request.is_emergency else None,
         items_snapshot=items,
         valid_from=local_day(at),

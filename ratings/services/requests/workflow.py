@@ -19,8 +19,8 @@ from ratings.models import InformationRequest, RatingRequest, User
 from ratings.services import items, transition
 from ratings.services.accounts import signing_basis
 from ratings.services.authorizations import issue as authorizations
+from ratings.services.requests import decisions, submissions
 from ratings.services.requests import notices as request_notices
-from ratings.services.requests import submissions
 from ratings.services.requests.checks import Attestation as Attestation  # part of submit's signature
 from ratings.services.requests.checks import certify_submission, check_reviewer
 
@@ -249,30 +249,35 @@ def rating_request_approve(
     password: str,
     otp: str = "",
     reason: str = "",
+    decision: decisions.DecisionInput | None = None,
     expected_version: int | None = None,
 ) -> RatingRequest:
-    """An approving official with authority for the level approves and signs the rating
-    authorization (password and a fresh authenticator code, 21 CFR 11.200)."""
+    """An approving official with authority for the level approved approves and signs the rating
+    authorization (password and a fresh authenticator code, 21 CFR 11.200). The decision may
+    lower the level or approve some items or quantities only, each with its reason; it is part
+    of what is signed."""
 
     def apply(rating_request: RatingRequest) -> dict[str, Any]:
         items.refuse_past_dates(
             rating_request, advice="Deny the request; the applicant can then ask again with dates still ahead."
         )
-        membership = permissions.approving_membership(actor, rating_request.requested_level)
+        decided = decisions.approval_decision_record(rating_request, actor, decision or decisions.DecisionInput())
+        membership = permissions.approving_membership(actor, decided.approved_level)
         # What the authorization prints as its legal basis: refused before anything is signed.
-        delegation = signing_basis.signing_delegation(actor, rating_request.requested_level)
+        delegation = signing_basis.signing_delegation(actor, decided.approved_level)
         signing_basis.program_determination(rating_request.program)
         now = timezone.now()
         rating_request.approve(by=actor, at=now, reason=(reason or "").strip())
         # Same transaction: the signed rating authorization; the request moves to issued. The
         # authorized party's signers then place the rated orders (45 CFR 101.32(a)(3)).
         authorization = authorizations.rating_authorization_issue(
-            rating_request=rating_request, actor=actor, delegation=delegation, at=now
+            rating_request=rating_request, actor=actor, delegation=delegation, at=now, decision=decided
         )
         return {
             "delegation": delegation,
             "approval_level": membership.approval_level if membership else "",
             "authorization": authorization.number,
+            "decision": decisions.audit_detail(decided),
         }
 
     return perform_request_action(
