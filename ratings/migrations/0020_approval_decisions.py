@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("ratings", "0018_rating_authorizations"),
+        ("ratings", "0019_hhs_customer_authorization"),
     ]
 
     operations = [
