@@ -155,15 +155,31 @@ def overdue_first(orders: QuerySet[RatedOrder]) -> QuerySet[RatedOrder]:
     return orders.order_by(F("is_overdue").desc(), *orders.query.order_by)
 
 
-def order_tree(order: RatedOrder) -> QuerySet[RatedOrder]:
-    """`order` and every order extended from it (flow-down, any depth), for HHS. One query per
-    tier; `order_tree_rows` gives them in tree order with their depth."""
-    ids = [order.pk]
-    frontier = [order.pk]
+def with_descendant_ids(order_ids: Iterable[int]) -> list[int]:
+    """The orders and every order extended from them (flow-down, any depth), parents first.
+    One query per tier; an order is listed once even if reached twice."""
+    ids = list(dict.fromkeys(order_ids))
+    seen = set(ids)
+    frontier = ids
     while frontier:
-        frontier = list(RatedOrder.objects.filter(parent_id__in=frontier).values_list("pk", flat=True))
+        frontier = [
+            pk
+            for pk in RatedOrder.objects.filter(parent_id__in=frontier).values_list("pk", flat=True)
+            if pk not in seen
+        ]
+        seen.update(frontier)
         ids += frontier
-    return RatedOrder.objects.filter(pk__in=ids).select_related("supplier", "placing_organization").order_by("pk")
+    return ids
+
+
+def order_tree(order: RatedOrder) -> QuerySet[RatedOrder]:
+    """`order` and every order extended from it, for HHS; `order_tree_rows` gives them in tree
+    order with their depth."""
+    return (
+        RatedOrder.objects.filter(pk__in=with_descendant_ids([order.pk]))
+        .select_related("supplier", "placing_organization")
+        .order_by("pk")
+    )
 
 
 def order_tree_rows(order: RatedOrder) -> list[tuple[RatedOrder, int]]:

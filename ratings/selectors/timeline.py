@@ -26,24 +26,13 @@ from ratings.models import (
     RatingAuthorization,
     RatingRequest,
 )
-
-
-def _with_descendants(order_ids: Iterable[int]) -> list[int]:
-    """The orders and every order extended from them (one query per tier)."""
-    ids = list(dict.fromkeys(order_ids))
-    frontier = ids
-    while frontier:
-        frontier = [
-            pk for pk in RatedOrder.objects.filter(parent_id__in=frontier).values_list("pk", flat=True) if pk not in ids
-        ]
-        ids += frontier
-    return ids
+from ratings.selectors.orders import with_descendant_ids
 
 
 def request_order_ids(rating_request_id: int) -> list[int]:
     """Every order issued for the request and the whole flow-down tree below them."""
     direct = RatedOrder.objects.filter(source_request_id=rating_request_id).values_list("pk", flat=True)
-    return _with_descendants(direct)
+    return with_descendant_ids(direct)
 
 
 def _scope(
@@ -91,7 +80,7 @@ def reference_scope(reference: str) -> Scope | None:
         return _scope([reference], [rating_request], request_order_ids(rating_request), authorizations)
     order = RatedOrder.objects.filter(order_number=reference).values_list("pk", flat=True).first()
     if order is not None:
-        return _scope([reference], [], _with_descendants([order]))
+        return _scope([reference], [], with_descendant_ids([order]))
     return None
 
 

@@ -4,10 +4,15 @@ sweep queues it again, so the action that caused the work is never undone by the
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from celery import signature
+from django.conf import settings
+from django.db.models import QuerySet
+from django.utils import timezone
 
 
 def enqueue(task: str, row_id: int, *, log: logging.Logger, failed: str, countdown: float | None = None) -> bool:
@@ -19,3 +24,18 @@ def enqueue(task: str, row_id: int, *, log: logging.Logger, failed: str, countdo
         log.warning("%s=%s error=%s", failed, row_id, type(exc).__name__)
         return False
     return True
+
+
+SWEEP_BATCH = 500
+
+
+def requeue_stale(
+    pending: QuerySet[Any], *, since: str, enqueue_row: Callable[[int], bool], now: dt.datetime | None = None
+) -> list[int]:
+    """Periodic (beat): queue again the rows of `pending` whose `since` time is older than the
+    grace period (their first queueing was lost), oldest first, at most SWEEP_BATCH a run."""
+    cutoff = (now or timezone.now()) - dt.timedelta(seconds=settings.DOCUMENT_SWEEP_GRACE_SECONDS)
+    stale = list(pending.filter(**{f"{since}__lte": cutoff}).order_by(since).values_list("pk", flat=True)[:SWEEP_BATCH])
+    for row_id in stale:
+        enqueue_row(row_id)
+    return stale

@@ -102,15 +102,12 @@ def enqueue_generation(authorization_id: int) -> bool:
 
 
 def authorization_documents_sweep(*, now: dt.datetime | None = None) -> list[int]:
-    cutoff = (now or timezone.now()) - dt.timedelta(seconds=settings.DOCUMENT_SWEEP_GRACE_SECONDS)
-    pending = list(
-        RatingAuthorization.objects.filter(generation_status=GenerationStatus.PENDING, signed_at__lte=cutoff)
-        .order_by("signed_at")
-        .values_list("pk", flat=True)[:500]
+    return queueing.requeue_stale(
+        RatingAuthorization.objects.filter(generation_status=GenerationStatus.PENDING),
+        since="signed_at",
+        enqueue_row=enqueue_generation,
+        now=now,
     )
-    for authorization_id in pending:
-        enqueue_generation(authorization_id)
-    return pending
 
 
 def authorization_document_generate(*, authorization_id: int) -> RatingAuthorization:

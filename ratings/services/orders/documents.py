@@ -17,7 +17,6 @@ from dataclasses import asdict, dataclass, fields, replace
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.utils import timezone
 
 from audit import services as audit
 from audit.constants import Outcome
@@ -122,16 +121,13 @@ def enqueue_generation(version_id: int) -> bool:
 
 
 def order_documents_sweep(*, now: dt.datetime | None = None) -> list[int]:
-    """Periodic (beat): queue again versions still pending past the grace period (set-based)."""
-    cutoff = (now or timezone.now()) - dt.timedelta(seconds=settings.DOCUMENT_SWEEP_GRACE_SECONDS)
-    pending = list(
-        RatedOrderVersion.objects.filter(generation_status=GenerationStatus.PENDING, issued_at__lte=cutoff)
-        .order_by("issued_at")
-        .values_list("pk", flat=True)[:500]
+    """Periodic (beat): queue again versions still pending past the grace period."""
+    return queueing.requeue_stale(
+        RatedOrderVersion.objects.filter(generation_status=GenerationStatus.PENDING),
+        since="issued_at",
+        enqueue_row=enqueue_generation,
+        now=now,
     )
-    for version_id in pending:
-        enqueue_generation(version_id)
-    return pending
 
 
 # --- documents --------------------------------------------------------------------------------
