@@ -8,9 +8,11 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from ratings.api.decision_serializers import ApprovalDecisionSerializer
 from ratings.constants import HealthResourceCategory, RatingLevel, RequestState
 from ratings.constants_application import FdaStatus
 from ratings.models import Attachment, InformationRequest, Organization, Program, RatingRequest, RequestLineItem
+from ratings.selectors import requests as request_selectors
 from ratings.services import items
 from ratings.services.items import DeliveryInput
 from ratings.services.requests import drafts, need
@@ -239,6 +241,13 @@ class RatingRequestSerializer(serializers.ModelSerializer):
     returned_for_correction = serializers.SerializerMethodField(
         help_text="While HHS has returned the request: what to correct and when it was returned; else null."
     )
+    approved_level = serializers.SerializerMethodField(
+        help_text="The level HHS approved (may be lower than requested_level); null until approved."
+    )
+    approval_decision = serializers.SerializerMethodField(
+        help_text="HHS's decision on the level and on each item (approved, reduced or not authorized, with the "
+        "reason); null until approved."
+    )
 
     class Meta:
         model = RatingRequest
@@ -280,7 +289,19 @@ class RatingRequestSerializer(serializers.ModelSerializer):
             "attachments",
             "information_requests",
             "returned_for_correction",
+            "approved_level",
+            "approval_decision",
         ]
+
+    @extend_schema_field(serializers.ChoiceField(choices=RatingLevel.choices, allow_null=True))
+    def get_approved_level(self, obj: RatingRequest) -> str | None:
+        decision = request_selectors.approval_decision(obj)
+        return decision.approved_level if decision else None
+
+    @extend_schema_field(ApprovalDecisionSerializer(allow_null=True))
+    def get_approval_decision(self, obj: RatingRequest) -> dict[str, Any] | None:
+        decision = request_selectors.approval_decision(obj)
+        return dict(ApprovalDecisionSerializer(decision).data) if decision else None
 
     @extend_schema_field(ReturnedSerializer(allow_null=True))
     def get_returned_for_correction(self, obj: RatingRequest) -> dict[str, Any] | None:

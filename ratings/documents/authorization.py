@@ -65,6 +65,9 @@ class AuthorizationContent:
     delegation: str
     fingerprint: str
     verification_url: str
+    # The approval decision where it differs from the request (level, items not authorized or
+    # reduced, with reasons); left out of the fingerprint when empty.
+    decision: tuple[str, ...] = ()
 
 
 def _items_table(content: AuthorizationContent, s: dict[str, Any]) -> Table:
@@ -127,6 +130,9 @@ def render_authorization_pdf(content: AuthorizationContent) -> bytes:
         render._p("Authorized suppliers, items, quantities and delivery windows", s["h"]),
         _items_table(content, s),
     ]
+    if content.decision:
+        story += [render._p("Approval decision: what differs from the request", s["h"])]
+        story += [render._p(line, s["body"]) for line in content.decision]
     if content.emergency_response_hours:
         story += [
             render._p("Emergency preparedness", s["h"]),

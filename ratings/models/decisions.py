@@ -69,3 +69,38 @@ class ApprovalDecision(models.Model):
 
     def item(self, number: int) -> dict[str, Any] | None:
         return next((item for item in self.items if item["number"] == number), None)
+
+    @property
+    def level_text(self) -> str:
+        """ "Approved at DO (requested DX): reason", or "" when approved at the level requested."""
+        if not self.is_lower_level:
+            return ""
+        return f"Approved at {self.approved_level} (requested {self.requested_level}): {self.level_reason}"
+
+    def rows(self) -> list[dict[str, Any]]:
+        """Every item with its outcome in words (for the applicant's decision table)."""
+        return [{**item, "outcome_text": item_outcome_text(item)} for item in self.items]
+
+    def lines(self) -> list[str]:
+        """The decision in words, as the authorization, the notice and the applicant's pages say it."""
+        lines = [self.level_text] if self.is_lower_level else []
+        for item in self.changed_items:
+            lines.append(
+                f"Item {item['number']}, {item['description']}: {item_outcome_text(item)}. Reason: {item['reason']}"
+            )
+        return lines
+
+
+def item_outcome_text(item: dict[str, Any]) -> str:
+    """ "Not authorized", or "Reduced from 12 to 4 each" with each reduced split date."""
+    if item["outcome"] == ItemOutcome.EXCLUDED:
+        return "Not authorized"
+    if item["outcome"] == ItemOutcome.APPROVED:
+        return "Approved as requested"
+    text = f"Reduced from {item['requested_quantity']} to {item['approved_quantity']} {item['unit']}"
+    splits = [
+        f"{d['date']}: {d['requested']} to {d['approved']}"
+        for d in item["deliveries"]
+        if d["requested"] != d["approved"]
+    ]
+    return f"{text} ({'; '.join(splits)})" if splits else text

@@ -16,7 +16,7 @@ from audit.models import AuditEvent, LegalHold
 from ratings import permissions
 from ratings.clock import CLOCKED_STATES, review_clock
 from ratings.constants import Role
-from ratings.models import AssistanceCase, Attachment, RatingRequest
+from ratings.models import ApprovalDecision, AssistanceCase, Attachment, RatingRequest
 
 
 def sees_all_requests(user: Any) -> bool:
@@ -108,3 +108,9 @@ def request_history(reference: str) -> RequestHistory | None:
         rows=[(event, audit_selectors.signature_of(event)) for event in events],
         holds=list(retention.holds_on(rr)) if rr else [],
     )
+
+
+def approval_decision(rating_request: RatingRequest) -> ApprovalDecision | None:
+    """The approving official's decision on level and items; None before approval (or for a
+    request approved before decisions were recorded)."""
+    return ApprovalDecision.objects.filter(rating_request_id=rating_request.pk).first()

@@ -249,6 +249,7 @@ def _detail_context(rr: RatingRequest, **extra: Any) -> dict[str, Any]:
         "respond_form": extra.pop("respond_form", None) or portal_forms.RespondForm(),
         "accepted": portal_forms.accepted_files_text(),
         "orders": issued_orders(rr),
+        "decision": request_selectors.approval_decision(rr),
         **_reconsideration(rr),
         **extra,
     }

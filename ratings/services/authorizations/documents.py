@@ -28,7 +28,7 @@ from ratings.constants import GenerationStatus
 from ratings.constants_authorization import AuthorizationStatus
 from ratings.documents import authorization as authorization_pdf
 from ratings.documents import render, signing
-from ratings.models import RatingAuthorization, User
+from ratings.models import ApprovalDecision, RatingAuthorization, User
 from ratings.services import queueing, transition
 
 logger = logging.getLogger(__name__)
@@ -80,13 +80,23 @@ def authorization_content(authorization: RatingAuthorization) -> authorization_p
         delegation=authorization.delegation,
         fingerprint="",
         verification_url="",
+        decision=tuple(_decision(authorization)),
     )
     data = asdict(content)
+    if not content.decision:
+        del data["decision"]  # an authorization approved as requested keeps the fingerprint it was signed with
     canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     fingerprint = hashlib.sha256(canonical.encode()).hexdigest()
     return replace(
         content, fingerprint=fingerprint, verification_url=verification_url(authorization.number, fingerprint)
     )
+
+
+def _decision(authorization: RatingAuthorization) -> list[str]:
+    if authorization.rating_request_id is None:
+        return []
+    decision = ApprovalDecision.objects.filter(rating_request_id=authorization.rating_request_id).first()
+    return decision.lines() if decision else []
 
 
 def queue_generation(authorization: RatingAuthorization) -> None:

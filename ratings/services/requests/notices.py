@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from ratings.clock import reconsideration_due
 from ratings.constants import NotificationKind, OrganizationKind, RequestState, Role
-from ratings.models import Notification, RatingRequest, User
+from ratings.models import ApprovalDecision, Notification, RatingRequest, User
 from ratings.services.notifications.outbox import notify_many
 from ratings.services.webhooks import events
 
@@ -148,6 +148,7 @@ def notify_request_transition(*, rating_request: RatingRequest, action: str, act
         if action == "approve"
         else []
     )
+    decision = ApprovalDecision.objects.filter(rating_request=rating_request).first() if action == "approve" else None
     for notice in NOTICES.get(action, []):
         rows += notify_many(
             recipients=_recipients(rating_request, notice.audience),
@@ -165,6 +166,9 @@ def notify_request_transition(*, rating_request: RatingRequest, action: str, act
                 "what": notice.subject.split(": ", 1)[-1].format(org=rating_request.applicant_organization.legal_name),
                 "orders": orders,
                 "reconsider_by": reconsider_by,
+                # The level approved may be lower than requested, and items left out or reduced.
+                "rating": f"{decision.approved_level}-{rating_request.program.symbol}" if decision else "",
+                "decision_lines": decision.lines() if decision else [],
             },
             key_prefix=f"rating_request:{rating_request.pk}:v{rating_request.version}:{notice.kind}",
             target=rating_request,
