@@ -140,12 +140,8 @@ class RatingRequestDetail(RequestView):
         operation_id="requests_retrieve",
         tags=TAG,
         summary="Read a request",
-        description=(
-            "Once HHS approved it, `approved_level` is the level approved (it may be lower than "
-            "`requested_level`: a DX request approved at DO) and `approval_decision` lists every item as approved, "
-            "reduced (with the quantity approved per split date) or not authorized, each difference with its reason. "
-            "Rated orders can be placed only for what was approved."
-        ),
+        description="Once approved: `approved_level` (may be lower than `requested_level`) and `approval_decision` "
+        "(each item approved, reduced or not authorized, with its reason; orders only for what was approved).",
         parameters=[IF_NONE_MATCH],
         responses=responses(s.RatingRequestSerializer, 304, *DETAIL_ERRORS),
     )
