@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ratings.constants import HHS_WORKFLOW_ROLES, OrganizationKind, RequestState, Role
+from ratings.constants import HHS_WORKFLOW_ROLES, LEVEL_RANK, OrganizationKind, RequestState, Role
 from ratings.permissions_accounts import (
     account_admin_refusal as account_admin_refusal,
 )
@@ -148,10 +148,17 @@ def request_refusal(action: str, rating_request: Any, user: Any) -> str | None:
             return reason
         if user.pk in {rating_request.recommended_by_id, rating_request.assigned_reviewer_id}:
             return "You reviewed this request, so you cannot decide it: an approving official never approves their own review (separation of duties)."
-        # Authority for the level actually approved (it may be lower than requested) is checked
-        # with the decision, inside the approval (services.requests.decisions).
-        if action == "approve" and approval_level(user) is None:
-            return "Approving a rating needs approval authority (DO or DX) on record; yours is none."
+        if action == "approve":
+            # The request is decided by an official with authority for the level asked for, even
+            # when the decision is a lower level: only the Secretary's level judges that a DX
+            # request deserves DO instead. The level approved is checked with the decision too.
+            level = approval_level(user)
+            if level is None or LEVEL_RANK[level] < LEVEL_RANK[rating_request.requested_level]:
+                return (
+                    f"A {rating_request.requested_level} request is decided by an approving official with "
+                    f"{rating_request.requested_level} authority; yours is {level or 'none'}. "
+                    "DX ratings are decided only at Secretary level."
+                )
         return None
     return f"Unknown action {action!r}."
 

@@ -149,6 +149,19 @@ def test_notices_show_on_the_home_with_the_unread_count_and_are_marked_read(clie
     assert other.read_at is None
 
 
+def test_every_admin_page_header_shows_the_unread_notices_and_leads_to_them(client, caseload):
+    cast, _ = caseload
+    client.force_login(cast.intake)
+    header = '<a href="/admin/#notices-heading" data-testid="header-notices">Notices'
+
+    page = client.get(reverse("admin:ratings_ratingrequest_changelist")).content.decode()
+
+    assert f'{header} <span class="ws-count">7</span><span class="visually-hidden"> unread</span></a>' in page
+    Notification.objects.filter(recipient=cast.intake).update(read_at=timezone.now())
+    page = client.get(reverse("admin:ratings_ratingrequest_changelist")).content.decode()
+    assert f"{header}</a>" in page
+
+
 def test_preferences_page_stores_the_choice(client, staff):
     client.force_login(staff.reviewer)
     url = reverse("admin:ratings_notification_preferences")

@@ -75,15 +75,23 @@ def test_45_cfr_101_31_a_dx_request_approved_at_do_gives_a_do_authorization(cast
     assert detail["items_excluded"] == detail["items_reduced"] == []
 
 
-def test_45_cfr_101_31_an_official_with_do_authority_may_approve_a_dx_request_at_do(cast):
-    """Authority is needed for the level actually approved, not the level asked for."""
+def test_45_cfr_101_31_a_dx_request_is_decided_at_dx_level_even_when_approved_at_do(
+    cast, django_capture_on_commit_callbacks
+):
+    """Only an official with DX authority judges that a DX request deserves DO instead; a DO
+    official is refused (audited) and nothing changes."""
     rr = request_in_state(cast, RequestState.RECOMMENDED, level=RatingLevel.DX)
 
-    rr = _approve(rr, cast.approver, DX_TO_DO)
+    error = assert_refused(
+        django_capture_on_commit_callbacks,
+        rr,
+        lambda: _approve(rr, cast.approver, DX_TO_DO),
+        PermissionRefused,
+        action="approve",
+    )
 
-    authorization = RatingAuthorization.objects.get(rating_request=rr)
-    assert (authorization.level, authorization.signer) == ("DO", cast.approver)
-    assert _event(rr).data["approval_level"] == "DO"
+    assert error.message.startswith("A DX request is decided by an approving official with DX authority; yours is DO.")
+    _nothing_stored(rr)
 
 
 def test_an_approval_as_requested_records_the_decision_too(cast):
@@ -234,21 +242,6 @@ def test_an_excluded_item_cannot_be_placed(cast):
 def _nothing_stored(rr: RatingRequest) -> None:
     assert not ApprovalDecision.objects.filter(rating_request=rr).exists()
     assert not RatingAuthorization.objects.filter(rating_request=rr).exists()
-
-
-def test_45_cfr_101_31_a_do_official_cannot_approve_at_dx(cast, django_capture_on_commit_callbacks):
-    rr = request_in_state(cast, RequestState.RECOMMENDED, level=RatingLevel.DX)
-
-    error = assert_refused(
-        django_capture_on_commit_callbacks,
-        rr,
-        lambda: _approve(rr, cast.approver, DecisionInput(level=RatingLevel.DX)),
-        PermissionRefused,
-        action="approve",
-    )
-
-    assert error.message.startswith("A DX rating needs an approving official with DX authority; yours is DO.")
-    _nothing_stored(rr)
 
 
 BAD_LEVEL_DECISIONS = [

@@ -379,7 +379,7 @@ def test_a_do_level_official_cannot_approve_a_dx_request(cast, django_capture_on
         PermissionRefused,
         action="approve",
     )
-    assert "DX ratings are approved only at Secretary level" in error.message
+    assert "DX ratings are decided only at Secretary level" in error.message
 
 
 def test_a_do_level_official_may_still_deny_a_dx_request(cast):

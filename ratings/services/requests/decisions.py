@@ -2,8 +2,9 @@
 
 An approval may grant a lower level than requested (a DX request at DO; 45 CFR 101.31 levels)
 and may authorize some items only, or smaller quantities (45 CFR 101.32(a) elements): each
-difference carries a reason the applicant sees. The official must hold authority for the level
-actually approved. A higher level than requested is refused here: raising an authorization's
+difference carries a reason the applicant sees. The request is decided by an official with
+authority for the level requested (ratings.permissions), who also holds it for any level
+approved; the check here keeps that true for the level signed. A higher level than requested is refused here: raising an authorization's
 level is a change to the authorization, not an approval. Input problems raise ValidationFailed
 (nothing stored); a missing authority raises transition.Refused (audited by the path).
 """
