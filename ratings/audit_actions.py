@@ -48,6 +48,21 @@ AUTHORIZATION_DOCUMENT_GENERATE = register("rating_authorization.document_genera
 AUTHORIZATION_DOCUMENT_DOWNLOAD = register(
     "rating_authorization.document_download", "Authorization document downloaded"
 )
+AUTHORIZATION_REVOKE = register(
+    "rating_authorization.revoke",
+    "Rating authorization revoked",
+    signature="Signature of the HHS approving official (21 CFR 11.50)",
+)
+AUTHORIZATION_UPGRADE = register(
+    "rating_authorization.upgrade",
+    "Rating authorization upgraded from DO to DX",
+    signature="Signature of the HHS approving official (21 CFR 11.50)",
+)
+AUTHORIZATION_AMEND = register(
+    "rating_authorization.amend",
+    "Rating authorization amended",
+    signature="Signature of the HHS approving official (21 CFR 11.50)",
+)
 ORDER_AMEND = register("rated_order.amend", "Rated order amended")
 ORDER_CANCEL = register("rated_order.cancel", "Rated order cancelled")
 ORDER_RECEIVED = register("rated_order.received", "Rated order received by the supplier")

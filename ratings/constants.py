@@ -213,6 +213,8 @@ class NotificationKind(models.TextChoices):
     DELAY_CONFIRMATION_DUE = "delay_confirmation_due", "Written confirmation of a delay is due"
     # The customer's copy of an amendment or cancellation HHS made to an order it placed.
     PLACED_ORDER_CHANGED = "placed_order_changed", "A rated order you placed was amended or cancelled"
+    # The authorized party's notice of HHS revoking, upgrading or amending its authorization.
+    AUTHORIZATION_CHANGED = "authorization_changed", "HHS changed your rating authorization"
     # HHS staff notices.
     REQUEST_SUBMITTED = "request_submitted", "New submission"
     REQUEST_RESUBMITTED = "request_resubmitted", "Corrected request resubmitted"

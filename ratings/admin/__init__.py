@@ -9,6 +9,7 @@ from ratings.admin import program, workqueue
 from ratings.admin.accounts import OrganizationAdmin, ProgramAdmin, UserAdmin
 from ratings.admin.assignment import ConflictOfInterestAdmin
 from ratings.admin.assistance import AssistanceCaseAdmin
+from ratings.admin.authorizations import RatingAuthorizationAdmin
 from ratings.admin.calendar import ClosureDayAdmin
 from ratings.admin.credentials import ApiTokenAdmin, AuthorityGrantAdmin
 from ratings.admin.notifications import NotificationAdmin
@@ -28,6 +29,7 @@ from ratings.models import (
     Organization,
     Program,
     RatedOrder,
+    RatingAuthorization,
     RatingRequest,
     Reconsideration,
     User,
@@ -46,6 +48,7 @@ admin.site.enable_nav_sidebar = False
 MODEL_ADMINS = (
     (RatingRequest, RatingRequestAdmin),
     (RatedOrder, RatedOrderAdmin),
+    (RatingAuthorization, RatingAuthorizationAdmin),
     (Notification, NotificationAdmin),
     (User, UserAdmin),
     (Organization, OrganizationAdmin),

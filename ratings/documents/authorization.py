@@ -10,7 +10,7 @@ do. Deterministic like the order; the PAdES seal is added afterwards (ratings.do
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -68,6 +68,11 @@ class AuthorizationContent:
     # The approval decision where it differs from the request (level, items not authorized or
     # reduced, with reasons); left out of the fingerprint when empty.
     decision: tuple[str, ...] = ()
+    status: str = "Active"
+    change: str = ""  # what this version is, for versions after the first
+    change_reason: str = ""
+    changes: list[dict[str, str]] = field(default_factory=list)
+    superseded: str = ""  # the earlier version this one replaces: "version 1 (fingerprint …)"
 
 
 def _items_table(content: AuthorizationContent, s: dict[str, Any]) -> Table:
@@ -96,6 +101,23 @@ def _items_table(content: AuthorizationContent, s: dict[str, Any]) -> Table:
     return sections.ruled_table(rows, [0.3, 1.9, 2.1, 0.8, 0.6, 1.3])
 
 
+def _change_block(content: AuthorizationContent, s: dict[str, Any]) -> list[Any]:
+    """Versions after the first: what this version changed and why, and what it replaces."""
+    if content.version == 1:
+        return []
+    rows: list[list[Any]] = [[render._p(h, s["cell"]) for h in ("Changed", "Before", "After")]]
+    rows += [
+        [render._p(c["what"], s["cell"]), render._p(c["before"], s["cell"]), render._p(c["after"], s["cell"])]
+        for c in content.changes
+    ]
+    return [
+        render._p(f"Version {content.version}: {content.change}", s["h"]),
+        render._p(f"Reason: {content.change_reason}", s["body"]),
+        sections.ruled_table(rows, [2.0, 2.5, 2.5]),
+        render._p(f"This version replaces {content.superseded}.", s["small"]),
+    ]
+
+
 def render_authorization_pdf(content: AuthorizationContent) -> bytes:
     """The unsigned PDF. Same content in, same bytes out."""
     s = render._styles()
@@ -115,7 +137,9 @@ def render_authorization_pdf(content: AuthorizationContent) -> bytes:
         render._p("Issued by: " + content.issuing_office, s["body"]),
         Spacer(1, 6),
         render._p(content.rating, s["rating"]),
+        render._p(f"Status: {content.status}", s["h"]),
         render._p(f"Program: {content.program}", s["small"]),
+        *_change_block(content, s),
         render._p("Authorized party", s["h"]),
         Paragraph(
             f"<b>{escape(content.authorized_party.name)}</b><br/>{escape(content.authorized_party.address)}", s["body"]

@@ -20,6 +20,7 @@ from ratings.constants import (
     EXTENSION_CITATION,
     SIGNATURE_MEANING_PLACING_CANCELLATION,
 )
+from ratings.constants_authorization import DX_UPGRADE_PREFERENCE, RATING_CHANGE
 
 Styles = dict[str, ParagraphStyle]
 
@@ -69,6 +70,8 @@ def amendment(
     ]
     if changes:
         story += [_p("What changed", s["h"]), changes_table(changes, s)]
+    if any(change["what"] == RATING_CHANGE for change in changes):
+        story.append(_p(DX_UPGRADE_PREFERENCE, s["body"]))
     return story
 
 

@@ -9,7 +9,7 @@ from ratings.models.api import (
     WebhookEndpoint,
     WebhookEvent,
 )
-from ratings.models.authorizations import RatingAuthorization
+from ratings.models.authorizations import RatingAuthorization, RatingAuthorizationVersion
 from ratings.models.calendar import ClosureDay
 from ratings.models.conflicts import ConflictOfInterest
 from ratings.models.decisions import ApprovalDecision, ItemOutcome
@@ -61,6 +61,7 @@ __all__ = [
     "RatedOrderItem",
     "RatedOrderVersion",
     "RatingAuthorization",
+    "RatingAuthorizationVersion",
     "RatingRequest",
     "Reconsideration",
     "ReferenceCounter",

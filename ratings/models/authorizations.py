@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db import models
 
 from ratings.constants import GenerationStatus, RatingLevel
-from ratings.constants_authorization import AuthorizationStatus
+from ratings.constants_authorization import AuthorizationChange, AuthorizationStatus
 from ratings.models.requests import private_storage
 
 
@@ -67,6 +67,11 @@ class RatingAuthorization(models.Model):
     meaning = models.CharField(max_length=120)
     delegation = models.CharField(max_length=300, blank=True)
     fingerprint = models.CharField(max_length=64, help_text="SHA-256 of the canonical content signed and printed.")
+    # What this version changed and why (HHS's revocation, upgrade or amendment; printed on it).
+    change = models.CharField(max_length=10, choices=AuthorizationChange.choices, default=AuthorizationChange.ORIGINAL)
+    change_reason = models.TextField(blank=True)
+    changes = models.JSONField(default=list, blank=True, help_text="[{what, before, after}] of this version.")
+    revoked_at = models.DateTimeField(null=True, blank=True)
     # The document (rendered and PAdES-sealed after commit, like an order version's).
     generation_status = models.CharField(
         max_length=10, choices=GenerationStatus.choices, default=GenerationStatus.PENDING
@@ -119,3 +124,36 @@ class RatingAuthorization(models.Model):
 
     def items_for(self, supplier_id: int) -> list[dict[str, object]]:
         return [item for item in self.items_snapshot if item["supplier_id"] == supplier_id]
+
+
+class RatingAuthorizationVersion(models.Model):
+    """A superseded version of an authorization, kept as it was signed: its content fingerprint
+    and its sealed document (stored per version, never overwritten), so an earlier copy still
+    verifies as genuine and says it was superseded."""
+
+    authorization = models.ForeignKey(RatingAuthorization, on_delete=models.PROTECT, related_name="prior_versions")
+    number = models.PositiveIntegerField()
+    rating = models.CharField(max_length=16)
+    status = models.CharField(max_length=10, choices=AuthorizationStatus.choices)
+    valid_until = models.DateField()
+    conditions = models.TextField()
+    change = models.CharField(max_length=10, choices=AuthorizationChange.choices)
+    change_reason = models.TextField(blank=True)
+    changes = models.JSONField(default=list, blank=True)
+    signer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    printed_name = models.CharField(max_length=200)
+    signed_at = models.DateTimeField()
+    meaning = models.CharField(max_length=120)
+    fingerprint = models.CharField(max_length=64)
+    document = models.CharField(max_length=300, blank=True, help_text="Stored name of the sealed file, if generated.")
+    document_sha256 = models.CharField(max_length=64, blank=True)
+    superseded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["authorization", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["authorization", "number"], name="authorization_version_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.authorization.number} v{self.number}"

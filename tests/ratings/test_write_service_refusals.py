@@ -38,6 +38,7 @@ from tests.factories import CHECKLIST_ALL_TRUE, Cast, details, line_item, reques
 from tests.portal.orders import accepted, issue
 from tests.ratings.refusal_cases_accounts import cases as accounts_cases
 from tests.ratings.refusal_cases_api import cases as api_cases
+from tests.ratings.refusal_cases_authorizations import cases as authorization_cases
 from tests.ratings.refusal_cases_placing import cases as placing_cases
 from tests.ratings.refusal_cases_program import cases as program_cases
 from tests.ratings.refusal_cases_suppliers import cases as suppliers_cases
@@ -508,6 +509,7 @@ CASES.update(suppliers_cases(Case))
 CASES.update(api_cases(Case, _draft))
 CASES.update(program_cases(Case))
 CASES.update(placing_cases(Case))
+CASES.update(authorization_cases(Case))
 
 
 def _row_state(row: models.Model | None) -> tuple[Any, ...]:

@@ -81,10 +81,19 @@ def authorization_content(authorization: RatingAuthorization) -> authorization_p
         fingerprint="",
         verification_url="",
         decision=tuple(_decision(authorization)),
+        status=authorization.get_status_display(),
+        change=authorization.get_change_display() if authorization.version > 1 else "",
+        change_reason=authorization.change_reason,
+        changes=list(authorization.changes),
+        superseded=_superseded(authorization),
     )
     data = asdict(content)
     if not content.decision:
         del data["decision"]  # an authorization approved as requested keeps the fingerprint it was signed with
+    if content.version == 1:
+        # A first version is always signed active and changes nothing: it keeps the fingerprint it was signed with.
+        for name in ("status", "change", "change_reason", "changes", "superseded"):
+            del data[name]
     canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     fingerprint = hashlib.sha256(canonical.encode()).hexdigest()
     return replace(
@@ -97,6 +106,12 @@ def _decision(authorization: RatingAuthorization) -> list[str]:
         return []
     decision = ApprovalDecision.objects.filter(rating_request_id=authorization.rating_request_id).first()
     return decision.lines() if decision else []
+def _superseded(authorization: RatingAuthorization) -> str:
+    if authorization.version == 1:
+        return ""
+    previous = authorization.prior_versions.filter(number=authorization.version - 1).first()
+    fingerprint = previous.fingerprint if previous is not None else "unknown"
+    return f"version {authorization.version - 1} (fingerprint {fingerprint})"
 
 
 def queue_generation(authorization: RatingAuthorization) -> None:
@@ -229,26 +244,43 @@ def authorization_document_download(*, number: str, actor: User) -> RatingAuthor
 
 @dataclass(frozen=True)
 class AuthorizationVerification:
-    """What the public page may say: genuine or not and the status; nothing confidential."""
+    """What the public page may say: genuine or not, which version, and the authorization's
+    current status; nothing confidential."""
 
     genuine: bool
     number: str = ""
-    rating: str = ""
+    rating: str = ""  # the rating of the version verified
     version: int = 0
-    status: str = ""  # "active", "expired", "revoked"
+    status: str = ""  # the authorization's current status: "active", "expired", "revoked"
     status_text: str = ""
+    current_version: int = 0  # > version: this copy was superseded
+    current_rating: str = ""
+
+    @property
+    def superseded(self) -> bool:
+        return self.current_version > self.version
 
 
 def authorization_verify(*, number: str, fingerprint: str) -> AuthorizationVerification:
+    """A fingerprint of the current version or of a superseded one is genuine; the page always
+    says the authorization's current status (a revoked one prominently)."""
     wanted = (number or "").strip().upper()
     print_ = (fingerprint or "").strip().lower()
     if len(print_) != 64 or any(c not in "0123456789abcdef" for c in print_):
         return AuthorizationVerification(genuine=False)
-    authorization = RatingAuthorization.objects.filter(number=wanted, fingerprint=print_).first()
+    authorization = RatingAuthorization.objects.filter(number=wanted).first()
     if authorization is None:
         return AuthorizationVerification(genuine=False)
+    if authorization.fingerprint == print_:
+        version, rating = authorization.version, authorization.rating
+    else:
+        prior = authorization.prior_versions.filter(fingerprint=print_).first()
+        if prior is None:
+            return AuthorizationVerification(genuine=False)
+        version, rating = prior.number, prior.rating
     if authorization.status == AuthorizationStatus.REVOKED:
-        status, text = "revoked", "Revoked by HHS: no rated order may be placed under it."
+        revoked = agency_time(authorization.revoked_at) if authorization.revoked_at else ""
+        status, text = "revoked", f"Revoked by HHS {revoked}: no rated order may be placed under it.".replace("  ", " ")
     elif authorization.valid_until < timezone.localdate():
         status, text = "expired", f"Expired on {authorization.valid_until.isoformat()}."
     else:
@@ -256,8 +288,10 @@ def authorization_verify(*, number: str, fingerprint: str) -> AuthorizationVerif
     return AuthorizationVerification(
         genuine=True,
         number=authorization.number,
-        rating=authorization.rating,
-        version=authorization.version,
+        rating=rating,
+        version=version,
         status=status,
         status_text=text,
+        current_version=authorization.version,
+        current_rating=authorization.rating,
     )

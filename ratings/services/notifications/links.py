@@ -19,6 +19,7 @@ from ratings.models import (
     Organization,
     RatedOrder,
     RatedOrderVersion,
+    RatingAuthorization,
     RatingRequest,
     SupplierResponse,
     User,
@@ -41,7 +42,7 @@ def order_of(target: Model) -> RatedOrder | None:
 def _staff_link(target: Model, order: RatedOrder | None) -> str:
     if isinstance(target, Directive):
         return reverse("admin:ratings_assistancecase_change", args=[target.case_id])
-    if isinstance(target, AssistanceCase | RatingRequest | Organization):
+    if isinstance(target, AssistanceCase | RatingRequest | Organization | RatingAuthorization):
         return reverse(f"admin:ratings_{target._meta.model_name}_change", args=[target.pk])
     if order is not None:
         return reverse("admin:ratings_ratedorder_change", args=[order.pk])
@@ -66,13 +67,25 @@ def notice_link(recipient: User, target: Model | None) -> str:
             return reverse("portal:order-detail", args=[order.order_number])
         if is_placing_party(order, recipient):
             return reverse("portal:placed-order", args=[order.order_number])
+    if isinstance(target, RatingAuthorization) and target.authorized_party_id in permissions.organization_ids(
+        recipient, Role.APPLICANT, Role.AUTHORIZED_SIGNER
+    ):
+        return reverse("portal:authorization-detail", args=[target.number])
     if isinstance(target, RatingRequest) and target.applicant_organization_id in permissions.organization_ids(
         recipient, Role.APPLICANT
     ):
         return reverse("portal:request-detail", args=[target.pk])
     if _is_workflow_staff(recipient):
         return _staff_link(target, order)
-    rating_request = target if isinstance(target, RatingRequest) else order.source_request if order else None
+    rating_request = (
+        target
+        if isinstance(target, RatingRequest)
+        else target.rating_request
+        if isinstance(target, RatingAuthorization)
+        else order.source_request
+        if order
+        else None
+    )
     if rating_request is not None and permissions.may_audit(recipient):
         return reverse("audit:history", args=[rating_request.reference])
     return ""

@@ -23,8 +23,10 @@ from ratings.constants import (
     SIGNATURE_MEANING_PLACING_CANCELLATION,
     AmendmentSignificance,
     DocumentKind,
+    RatingLevel,
     SupplierNoticeKind,
 )
+from ratings.constants_authorization import RATING_CHANGE, UPGRADE_BASIS
 from ratings.models import ChangeAgreement, ChangeAgreementStatus, RatedOrder, RatedOrderVersion, User
 from ratings.models.orders import OPEN_ORDER_STATUSES
 from ratings.services import transition
@@ -178,7 +180,7 @@ def rated_order_cancel(
             raise ValidationFailed("Give the reason for the cancellation; the supplier will see it.", field="reason")
         now = timezone.now()
         meaning, delegation = _signing(locked, actor, cancel=True)
-        signing = _Signing(actor=actor, meaning=meaning, delegation=delegation, at=now)
+        signing = Signing(actor=actor, meaning=meaning, delegation=delegation, at=now)
         version = _cancel_with_notice(locked, signing, text)
         cascaded = _cancel_descendants(root=locked, signing=signing, reason=text)
         return transition.Applied(
@@ -186,23 +188,37 @@ def rated_order_cancel(
             data={
                 "version": version.number,
                 "fingerprint": version.fingerprint,
-                "descendants": cascaded,
+                "descendants": [c.order.order_number for c in cascaded],
                 "signature": {"meaning": meaning, "delegation": delegation},
             },
+            then=lambda: record_cancelled(actor, cascaded),
         )
 
     return _signed_change(CANCEL, order, actor, apply, expected_version=expected_version, password=password, otp=otp)
 
 
 @dataclass(frozen=True)
-class _Signing:
+class Signing:
+    """Who signs a cancellation notice, with which meaning and authority, and when."""
+
     actor: User
     meaning: str
     delegation: str
     at: dt.datetime
 
 
-def _cancel_with_notice(order: RatedOrder, signing: _Signing, reason: str) -> RatedOrderVersion:
+@dataclass(frozen=True)
+class Cancelled:
+    """An order a cascade cancelled: recorded in the audit trail once every row is written."""
+
+    order: RatedOrder
+    from_state: str
+    reason: str
+    version: RatedOrderVersion
+    cascade_from: str
+
+
+def _cancel_with_notice(order: RatedOrder, signing: Signing, reason: str) -> RatedOrderVersion:
     """Cancel a locked open order: its current version superseded, a signed cancellation notice
     as its new last version (the supplier is told through the outbox)."""
     current = _supersede_current(order, signing.at)
@@ -224,11 +240,11 @@ def _cancel_with_notice(order: RatedOrder, signing: _Signing, reason: str) -> Ra
     )
 
 
-def _cancel_descendants(*, root: RatedOrder, signing: _Signing, reason: str) -> list[str]:
+def _cancel_descendants(*, root: RatedOrder, signing: Signing, reason: str) -> list[Cancelled]:
     """45 CFR 101.36(e)-(f): a cancellation reaches every supplier the order reached. Each open
-    order extended from `root` (flow-down, any depth) gets its own signed cancellation notice,
-    its own audit event and one notice to its supplier's contacts."""
-    cancelled: list[str] = []
+    order extended from `root` (flow-down, any depth) gets its own signed cancellation notice
+    and one notice to its supplier's contacts; `record_cancelled` audits each."""
+    cancelled: list[Cancelled] = []
     frontier = [root.pk]
     while frontier:
         children = list(
@@ -243,16 +259,91 @@ def _cancel_descendants(*, root: RatedOrder, signing: _Signing, reason: str) -> 
             from_state = child.status
             text = f"Order {root.order_number} was cancelled, so this order extending its rating is cancelled: {reason}"
             version = _cancel_with_notice(child, signing, text)
-            audit.record(
-                action=audit_actions.ORDER_CANCEL,
-                actor=signing.actor,
-                target=child,
-                reference=child.order_number,
-                organization_id=child.placing_organization_id,
-                from_state=from_state,
-                to_state=child.status,
-                reason=text,
-                data={"version": version.number, "fingerprint": version.fingerprint, "cascade_from": root.order_number},
-            )
-            cancelled.append(child.order_number)
+            cancelled.append(Cancelled(child, from_state, text, version, root.order_number))
     return cancelled
+
+
+def cancel_by_official_action(order: RatedOrder, *, signing: Signing, reason: str) -> list[Cancelled]:
+    """HHS cancels a locked order (if still open) and every open order extended from it, each
+    with its own signed cancellation notice to its supplier (45 CFR 101.36(a)(1), (f)): the
+    path a revoked authorization takes for every order placed under it. The caller locked the
+    order and records the result with `record_cancelled` after its last row lock."""
+    cancelled: list[Cancelled] = []
+    if order.status in OPEN_ORDER_STATUSES:
+        from_state = order.status
+        version = _cancel_with_notice(order, signing, reason)
+        cancelled.append(Cancelled(order, from_state, reason, version, ""))
+    return cancelled + _cancel_descendants(root=order, signing=signing, reason=reason)
+
+
+def record_cancelled(actor: User, cancelled: list[Cancelled]) -> None:
+    """One audit event per cancelled order, after every row lock (docs/architecture.md "Lock order")."""
+    for row in cancelled:
+        data = {"version": row.version.number, "fingerprint": row.version.fingerprint}
+        if row.cascade_from:
+            data["cascade_from"] = row.cascade_from
+        audit.record(
+            action=audit_actions.ORDER_CANCEL,
+            actor=actor,
+            target=row.order,
+            reference=row.order.order_number,
+            organization_id=row.order.placing_organization_id,
+            from_state=row.from_state,
+            to_state=row.order.status,
+            reason=row.reason,
+            data=data,
+        )
+
+
+def upgrade_by_official_action(order: RatedOrder, *, signing: Signing, rating: str, reason: str) -> RatedOrderVersion:
+    """HHS raises a locked open order's rating from DO to DX (45 CFR 101.36(a)(1)): a signed
+    amendment with the same items at the new rating. Items, quantities and dates are unchanged,
+    so it is not a new rated order (101.36(c)): an answer already given stands and a running
+    clock carries over; the supplier owes DX treatment from receipt (101.36(b), printed)."""
+    current = _supersede_current(order, signing.at)
+    number = order.current_version + 1
+    before = order.rating
+    order.level, order.rating = RatingLevel.DX, rating
+    order.amend(version_number=number, significant=False)
+    order.save()
+    version = rated_order_version_create(
+        order=order,
+        number=number,
+        kind=DocumentKind.ORDER,
+        items=current.items_snapshot,
+        signer=signing.actor,
+        delegation=signing.delegation,
+        at=signing.at,
+        meaning=signing.meaning,
+        notice=SupplierNoticeKind.AMENDED,
+        reason=reason,
+        significance=AmendmentSignificance.NOT_SIGNIFICANT,
+        basis=UPGRADE_BASIS,
+        changes=[
+            significance.Change("All", RATING_CHANGE, before, rating, False, "45 CFR 101.36(b)").as_row()  # type: ignore[arg-type]
+        ],
+    )
+    order_clocks.inherit_clock(previous=current, version=version)
+    return version
+
+
+def record_upgraded(actor: User, amended: list[tuple[RatedOrder, str, RatedOrderVersion]], *, reason: str) -> None:
+    """One audit event per order an authorization's upgrade amended, after every row lock."""
+    for order, from_state, version in amended:
+        audit.record(
+            action=audit_actions.ORDER_AMEND,
+            actor=actor,
+            target=order,
+            reference=order.order_number,
+            organization_id=order.placing_organization_id,
+            from_state=from_state,
+            to_state=order.status,
+            reason=reason,
+            data={
+                "version": version.number,
+                "significance": version.significance,
+                "basis": version.significance_basis,
+                "changes": version.changes,
+                "fingerprint": version.fingerprint,
+            },
+        )
