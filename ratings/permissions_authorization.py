@@ -28,7 +28,7 @@ def authorization_change_refusal(authorization: Any, user: Any, level: str | Non
     if party in conflicted_organization_ids(user):
         return "You declared a conflict of interest with the authorized party, so you cannot act on its authorization."
     source = authorization.rating_request
-    if user.pk in {source.recommended_by_id, source.assigned_reviewer_id}:
+    if source is not None and user.pk in {source.recommended_by_id, source.assigned_reviewer_id}:
         return (
             "You reviewed the request this authorization was issued for, so you cannot sign a change to it: "
             "the recommender never signs (separation of duties)."

@@ -32,7 +32,6 @@ from ratings.models.orders import OPEN_ORDER_STATUSES
 from ratings.services import transition
 from ratings.services.accounts import signing_basis
 from ratings.services.authorizations import notices, versions
-from ratings.services.authorizations.issue import legal_basis
 from ratings.services.orders import changes as order_changes
 
 ACTIVE_ONLY = "{noun} {reference} is {state}; HHS can no longer change it."
@@ -184,7 +183,10 @@ def rating_authorization_upgrade(
         delegation = signing_basis.signing_delegation(actor, RatingLevel.DX)
         before, after = locked.rating, f"{RatingLevel.DX}-{locked.program.symbol}"
         locked.level, locked.rating = RatingLevel.DX, after
-        locked.legal_basis = legal_basis(locked.rating_request, delegation)
+        # The basis printed names the authority signing this version (services.authorizations.issue).
+        locked.legal_basis = locked.legal_basis.replace(
+            f"Approving authority: {locked.delegation}.", f"Approving authority: {delegation}."
+        )
         data = versions.sign_new_version(
             locked,
             signer=actor,

@@ -26,7 +26,8 @@ def authorized_party_recipients(authorization: RatingAuthorization) -> list[User
         memberships__role=Role.AUTHORIZED_SIGNER,
         memberships__is_active=True,
     ).order_by("pk")
-    return [*applicant_recipients(authorization.rating_request), *signers]
+    source = authorization.rating_request
+    return [*(applicant_recipients(source) if source is not None else []), *signers]
 
 
 def notify_authorization_changed(
