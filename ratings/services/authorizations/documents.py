@@ -106,6 +106,8 @@ def _decision(authorization: RatingAuthorization) -> list[str]:
         return []
     decision = ApprovalDecision.objects.filter(rating_request_id=authorization.rating_request_id).first()
     return decision.lines() if decision else []
+
+
 def _superseded(authorization: RatingAuthorization) -> str:
     if authorization.version == 1:
         return ""
