@@ -64,22 +64,6 @@ class RejectForm(forms.Form):
         reason.choices = rejection_reasons_for(level)
 
 
-class ConfirmDelayForm(forms.Form):
-    """The supplier's written confirmation of a delay it reported outside the portal."""
-
-    reasons = forms.CharField(
-        label="Reasons for the delay, in writing",
-        max_length=4000,
-        widget=forms.Textarea(attrs=AREA),
-        error_messages={"required": "Give the reasons for the delay."},
-    )
-    new_date = CalendarDateField(
-        label="New delivery date",
-        date_label="new delivery date",
-        error_messages={"required": "Give the new delivery date."},
-    )
-
-
 class DelayForm(forms.Form):
     reasons = forms.CharField(
         label="Reasons for the delay",
@@ -92,6 +76,14 @@ class DelayForm(forms.Form):
         date_label="new delivery date",
         error_messages={"required": "Give the new delivery date."},
     )
+
+
+class ConfirmDelayForm(DelayForm):
+    """The supplier's written confirmation of a delay it reported outside the portal."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["reasons"].label = "Reasons for the delay, in writing"
 
 
 class FulfilForm(forms.Form):
