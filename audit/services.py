@@ -1,4 +1,5 @@
-"""The only code that writes the audit trail: `record` appends, `verify_chain` checks.
+"""The only code that writes the audit trail: `record` appends (`verify_chain`, from
+`audit.verification`, checks).
 
 Call `record` inside the transaction of the action it describes, so the event and the action
 commit or roll back together (21 CFR 11.10(e)).
@@ -7,8 +8,7 @@ commit or roll back together (21 CFR 11.10(e)).
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
@@ -22,6 +22,9 @@ from audit.actions import AuditAction, resolve
 from audit.chain import GENESIS_HASH, compute_hash
 from audit.constants import SYSTEM_ACTOR_LABEL, Outcome
 from audit.models import AuditEvent
+from audit.verification import ChainReport as ChainReport
+from audit.verification import verify_chain as verify_chain
+from audit.verification import verify_rows
 
 # Any constant works: it only has to be the same for every writer of the chain.
 _CHAIN_LOCK_KEY = 0x44504141  # "DPAA"
@@ -196,66 +199,6 @@ def event_fields(event: AuditEvent) -> dict[str, Any]:
     }
 
 
-@dataclass(frozen=True)
-class ChainReport:
-    ok: bool
-    checked: int
-    head_sequence: int
-    head_hash: str
-    first_bad_sequence: int | None = None
-    problem: str = ""
-
-
 def verify_events(events: Iterable[AuditEvent], *, progress: Callable[[int], None] | None = None) -> ChainReport:
     """Walk events in sequence order; report the first one that breaks the chain."""
     return verify_rows(({**event_fields(event), "hash": event.hash} for event in events), progress=progress)
-
-
-def verify_rows(rows: Iterable[dict[str, Any]], *, progress: Callable[[int], None] | None = None) -> ChainReport:
-    """`verify_events` over plain rows (the hashed fields and `hash`), in sequence order."""
-    expected_sequence = 1
-    prev_hash = GENESIS_HASH
-    checked = 0
-    for row in rows:
-        sequence = row["sequence"]
-        if sequence != expected_sequence:
-            problem = (
-                f"sequence {expected_sequence} is missing (next row found is {sequence}): "
-                "a row was removed or renumbered"
-            )
-            return ChainReport(False, checked, expected_sequence - 1, prev_hash, expected_sequence, problem)
-        problem = ""
-        if row["prev_hash"] != prev_hash:
-            problem = f"sequence {sequence} does not link to the previous row: a row was inserted, removed or reordered"
-        elif compute_hash(row) != row["hash"]:
-            problem = f"sequence {sequence} was altered: its content no longer matches its hash"
-        if problem:
-            return ChainReport(False, checked, expected_sequence - 1, prev_hash, sequence, problem)
-        prev_hash = row["hash"]
-        expected_sequence += 1
-        checked += 1
-        if progress is not None and checked % 10000 == 0:
-            progress(checked)
-    return ChainReport(True, checked, expected_sequence - 1, prev_hash)
-
-
-VERIFY_BATCH = 10_000
-
-
-def _raw_rows() -> Iterator[dict[str, Any]]:
-    """Every event as a plain row, in keyset batches: no model instances, flat memory."""
-    columns = [*chain.HASHED_FIELDS, "hash"]
-    after = 0
-    while True:
-        batch = list(
-            AuditEvent.objects.filter(sequence__gt=after).order_by("sequence").values_list(*columns)[:VERIFY_BATCH]
-        )
-        if not batch:
-            return
-        for values in batch:
-            yield dict(zip(columns, values, strict=True))
-        after = batch[-1][0]
-
-
-def verify_chain(*, progress: Callable[[int], None] | None = None) -> ChainReport:
-    return verify_rows(_raw_rows(), progress=progress)

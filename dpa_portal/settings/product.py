@@ -40,6 +40,10 @@ AUDIT_SIGNING_KEY_AUTOGENERATE = env_bool("AUDIT_SIGNING_KEY_AUTOGENERATE", Fals
 # Exports of more events than this run as a background job instead of streaming in the request.
 AUDIT_EXPORT_STREAM_LIMIT = env_int("AUDIT_EXPORT_STREAM_LIMIT", 200_000)
 AUDIT_SEARCH_PAGE_SIZE = env_int("AUDIT_SEARCH_PAGE_SIZE", 50)
+# audit_verify splits a chain of at least AUDIT_VERIFY_PARALLEL_MIN events into ranges checked
+# by this many worker processes at once (1: one process, in order).
+AUDIT_VERIFY_WORKERS = env_int("AUDIT_VERIFY_WORKERS", 2)
+AUDIT_VERIFY_PARALLEL_MIN = env_int("AUDIT_VERIFY_PARALLEL_MIN", 100_000)
 
 # --- Rating rules (shared/domain.md marks these [U]: keep them configurable) ------------------
 # Records retention, 45 CFR 101 / NIST AU-11. Years.
