@@ -11,9 +11,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.apps import apps
 from django.conf import settings
 from django.utils import dateformat, timezone
 
@@ -80,9 +82,33 @@ def _is_user_field(name: str) -> bool:
     return name.endswith(USER_FIELD_SUFFIXES)
 
 
+@cache
+def choice_labels() -> dict[str, dict[str, str]]:
+    """{field name: {stored value: label}} from the choices of the project's models, so a change
+    of `state` reads "Recommended → Approved", not the stored codes. Audit knows no app: it reads
+    Django's model registry. A value two models label differently under one field name keeps
+    its stored form."""
+    labels: dict[str, dict[str, str]] = {}
+    clashes: set[tuple[str, str]] = set()
+    for model in apps.get_models():
+        if model._meta.app_config.name.startswith("django."):
+            continue
+        for field in model._meta.concrete_fields:
+            for value, label in field.flatchoices or ():
+                known = labels.setdefault(field.name, {})
+                key, text = str(value), str(label)
+                if known.setdefault(key, text) != text:
+                    clashes.add((field.name, key))
+    for name, key in clashes:
+        labels[name].pop(key, None)
+    return labels
+
+
 def _field_text(name: str, value: Any, people: Mapping[str, str]) -> str:
     if _is_user_field(name) and value is not None and str(value) in people:
         return people[str(value)]
+    if isinstance(value, str) and value in choice_labels().get(name, {}):
+        return choice_labels()[name][value]
     return value_text(value)
 
 

@@ -88,6 +88,9 @@ def test_changes_read_as_before_and_after_values_in_the_agency_time_zone(client,
             "certified_at": ["2026-01-15T15:30:00+00:00", None],
             "urgent": [False, True],
             "assigned_reviewer_id": [None, cast.reviewer.pk],
+            "state": [RequestState.SUBMITTED, RequestState.IN_REVIEW],
+            "requested_level": ["DX", "DO"],
+            "note": ["in_review", "free text stays as written"],
         },
     )
     client.force_login(cast.auditor)
@@ -100,6 +103,10 @@ def test_changes_read_as_before_and_after_values_in_the_agency_time_zone(client,
         assert "Urgent: No → Yes" in text
         name = f"{cast.reviewer.get_full_name()} ({cast.reviewer.username})"
         assert f"Assigned reviewer: (none) → {name}" in text
+        # stored codes read by their labels; free text is never relabelled
+        assert f"State: {RequestState.SUBMITTED.label} → {RequestState.IN_REVIEW.label}" in text
+        assert "Requested level: DX → DO" in text
+        assert "Note: in_review → free text stays as written" in text
         assert not re.search(r"\b(None|True|False)\b|\{'", text), text
 
 
