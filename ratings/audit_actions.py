@@ -44,6 +44,11 @@ ORDER_PLACE = register(
     signature="Signature of the placing organization's authorized signer (45 CFR 101.32(a)(3))",
 )
 AUTHORIZATION_ISSUE = register("rating_authorization.issue", "Rating authorization signed")
+AUTHORIZATION_ISSUE_HHS_CUSTOMER = register(
+    "rating_authorization.issue_hhs_customer",
+    "HHS customer authorization signed (HHS is the customer)",
+    signature="Signature of the HHS approving official authorizing HHS's own rated orders",
+)
 AUTHORIZATION_DOCUMENT_GENERATE = register("rating_authorization.document_generate", "Authorization document generated")
 AUTHORIZATION_DOCUMENT_DOWNLOAD = register(
     "rating_authorization.document_download", "Authorization document downloaded"

@@ -163,6 +163,37 @@ def request_refusal(action: str, rating_request: Any, user: Any) -> str | None:
     return f"Unknown action {action!r}."
 
 
+# --- HHS as the customer (45 CFR 101.32(a)(3)) -------------------------------------------------
+
+
+def hhs_customer_authorization_refusal(level: str, user: Any) -> str | None:
+    """An HHS approving official with authority for the level authorizes HHS's own rated orders
+    (the program determination is the basis; there is no applicant's request to approve)."""
+    reason = _no_action_refusal(user)
+    if reason:
+        return reason
+    if not has_role(user, Role.APPROVING_OFFICIAL):
+        return "Only an HHS approving official authorizes the rated orders HHS places as the customer."
+    held = approval_level(user)
+    if held is None or LEVEL_RANK[held] < LEVEL_RANK[level]:
+        return (
+            f"A {level} rating needs an approving official with {level} authority; yours is {held or 'none'}. "
+            "DX ratings are approved only at Secretary level."
+        )
+    return None
+
+
+def customer_order_signer_refusal(authorization: Any, user: Any) -> str | None:
+    """AC-5: the approving official who signed HHS's customer authorization does not also sign
+    an order under it; another of HHS's authorized signers places it."""
+    if authorization.rating_request_id is None and authorization.signer_id == getattr(user, "pk", None):
+        return (
+            f"You signed HHS's customer authorization {authorization.number}, so you cannot also sign a rated order "
+            "under it: another HHS authorized signer places it (separation of duties)."
+        )
+    return None
+
+
 def request_create_refusal(organization: Any, user: Any) -> str | None:
     """Only an applicant of a manufacturer prepares a request for it."""
     if (

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ratings import permissions
 from ratings.constants import OrganizationKind, Role
 from ratings.constants_authorization import AuthorizationStatus
 from ratings.roles import active_memberships, has_role, is_hhs_staff, organization_ids, sees_business_data
@@ -34,6 +35,16 @@ def order_placing_refusal(authorization: Any, user: Any) -> str | None:
         return "Sign in to do this."
     if has_role(user, Role.AUDITOR):
         return "Auditors have read-only access and take no action."
+    if authorization.rating_request_id is None:
+        # HHS itself is the customer: HHS's own authorized signer places and signs (101.32(a)(3)).
+        if has_role(user, Role.HHS_ADMIN):
+            return permissions.HHS_ADMIN_REFUSAL
+        if signer_membership(user, authorization.authorized_party_id) is None:
+            return (
+                "Only an authorized signer of HHS places and signs the rated orders HHS places as the customer "
+                "(45 CFR 101.32(a)(3)); an HHS administrator designates them."
+            )
+        return permissions.customer_order_signer_refusal(authorization, user)
     if is_hhs_staff(user):
         return "HHS authorizes rated orders; the authorized party's authorized signer places and signs them."
     if signer_membership(user, authorization.authorized_party_id) is None:
@@ -62,10 +73,21 @@ def signer_designation_refusal(organization: Any, target_user: Any, user: Any) -
     designates the organization's authorized signers; never oneself (NIST AC-5)."""
     if user is None or not getattr(user, "is_authenticated", False):
         return "Sign in to do this."
-    if getattr(organization, "kind", None) not in (OrganizationKind.MANUFACTURER, OrganizationKind.SUPPLIER):
-        return "Authorized signers are designated for a manufacturer or a supplier."
+    kind = getattr(organization, "kind", None)
+    if kind not in (OrganizationKind.MANUFACTURER, OrganizationKind.SUPPLIER, OrganizationKind.AGENCY):
+        return "Authorized signers are designated for a manufacturer, a supplier or HHS."
     if getattr(target_user, "pk", None) == user.pk:
         return "Nobody designates themselves: ask your organization's administrator or HHS."
+    if kind == OrganizationKind.AGENCY:
+        # HHS's signers sign the orders HHS places as the customer; HHS's administrator designates them.
+        if not has_role(user, Role.HHS_ADMIN):
+            return "Only an HHS administrator designates HHS's authorized signers."
+        if has_role(target_user, Role.AUDITOR) or has_role(target_user, Role.HHS_ADMIN):
+            return (
+                "Auditors and HHS administrators take no workflow action, so they do not sign HHS's rated orders "
+                "(separation of duties)."
+            )
+        return None
     if has_role(user, Role.HHS_ADMIN):
         return None
     if any(m.organization_id == organization.pk and m.manages_contacts for m in active_memberships(user)):

@@ -377,14 +377,31 @@ def perform_create(
     apply: Callable[[], T],
     organization_id: int | None = None,
     target: models.Model | None = None,
+    signature: bool = False,
+    password: str = "",
+    otp: str = "",
 ) -> T:
     """A write that starts from no row of its own (a new draft, an invitation): the permission
-    is decided by the caller's rule (`refusal`), and `apply` audits what it created."""
+    is decided by the caller's rule (`refusal`), and `apply` audits what it created. A signed
+    creation (`signature`) re-checks the signer's credentials first (21 CFR 11.200); a refusal
+    raised inside `apply` rolls it back and is audited like the caller's."""
     if refusal:
         record_refusal(action=action, actor=actor, message=refusal, target=target, organization_id=organization_id)
 
     def attempt() -> T:
         with transaction.atomic(durable=True):
+            if signature:
+                check_signing_credentials(actor, password, otp)
             return apply()
 
-    return retried(attempt)
+    try:
+        return retried(attempt)
+    except Refused as refused:
+        record_refusal(
+            action=action,
+            actor=actor,
+            message=refused.message,
+            target=target,
+            organization_id=organization_id,
+            keep=refused.keep,
+        )

@@ -12,6 +12,7 @@ from ratings.constants import RequestState
 from ratings.models import RatingAuthorization
 from ratings.services.accounts import signers
 from ratings.services.authorizations import documents as authorization_documents
+from ratings.services.authorizations import hhs_customer
 from ratings.services.orders import placing
 from ratings.services.requests import workflow
 from tests.factories import PASSWORD, Cast, otp, request_in_state
@@ -54,6 +55,28 @@ def cases(case: Callable[..., Any]) -> dict[str, Callable[[Cast], Any]]:
                 authorization,
                 NotFound,
             )
+        ),
+        # 45 CFR 101.30: only an approving official authorizes HHS's own rated orders.
+        "hhs_customer_authorization_issue": lambda cast: case(
+            lambda: hhs_customer.hhs_customer_authorization_issue(
+                actor=cast.reviewer,
+                program=cast.program,
+                level="DO",
+                hhs_contract="75A50126C00042",
+                items=[
+                    hhs_customer.CustomerItemInput(
+                        supplier_id=cast.supplier_org.pk,
+                        description="Single-use fill pump",
+                        quantity="40",
+                        unit="each",
+                        window_start=dt.date.today() + dt.timedelta(days=30),
+                        window_end=dt.date.today() + dt.timedelta(days=90),
+                    )
+                ],
+                password=PASSWORD,
+                otp=otp(cast.reviewer),
+            ),
+            "rating_authorization.issue_hhs_customer",
         ),
         "authorized_signer_designate": lambda cast: case(
             lambda: signers.authorized_signer_designate(
