@@ -174,8 +174,8 @@ def hhs_customer_authorization_refusal(level: str, user: Any) -> str | None:
         return reason
     if not has_role(user, Role.APPROVING_OFFICIAL):
         return "Only an HHS approving official authorizes the rated orders HHS places as the customer."
-    held = approval_level(user)
-    if held is None or LEVEL_RANK[held] < LEVEL_RANK[level]:
+    if approving_membership(user, level) is None:
+        held = approval_level(user)
         return (
             f"A {level} rating needs an approving official with {level} authority; yours is {held or 'none'}. "
             "DX ratings are approved only at Secretary level."
