@@ -166,23 +166,6 @@ def request_refusal(action: str, rating_request: Any, user: Any) -> str | None:
 # --- HHS as the customer (45 CFR 101.32(a)(3)) -------------------------------------------------
 
 
-def hhs_customer_authorization_refusal(level: str, user: Any) -> str | None:
-    """An HHS approving official with authority for the level authorizes HHS's own rated orders
-    (the program determination is the basis; there is no applicant's request to approve)."""
-    reason = _no_action_refusal(user)
-    if reason:
-        return reason
-    if not has_role(user, Role.APPROVING_OFFICIAL):
-        return "Only an HHS approving official authorizes the rated orders HHS places as the customer."
-    if approving_membership(user, level) is None:
-        held = approval_level(user)
-        return (
-            f"A {level} rating needs an approving official with {level} authority; yours is {held or 'none'}. "
-            "DX ratings are approved only at Secretary level."
-        )
-    return None
-
-
 def customer_order_signer_refusal(authorization: Any, user: Any) -> str | None:
     """AC-5: the approving official who signed HHS's customer authorization does not also sign
     an order under it; another of HHS's authorized signers places it."""

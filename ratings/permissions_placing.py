@@ -13,7 +13,15 @@ from typing import Any
 from ratings import permissions
 from ratings.constants import OrganizationKind, Role
 from ratings.constants_authorization import AuthorizationStatus
-from ratings.roles import active_memberships, has_role, is_hhs_staff, organization_ids, sees_business_data
+from ratings.roles import (
+    active_memberships,
+    approval_level,
+    approving_membership,
+    has_role,
+    is_hhs_staff,
+    organization_ids,
+    sees_business_data,
+)
 
 
 def signer_membership(user: Any, organization_id: int) -> Any | None:
@@ -93,3 +101,22 @@ def signer_designation_refusal(organization: Any, target_user: Any, user: Any) -
     if any(m.organization_id == organization.pk and m.manages_contacts for m in active_memberships(user)):
         return None
     return "Only an HHS administrator or the organization's administrator designates its authorized signers."
+
+
+def hhs_customer_authorization_refusal(level: str, user: Any) -> str | None:
+    """An HHS approving official with authority for the level authorizes HHS's own rated orders
+    (45 CFR 101.30; the program determination is the basis, there is no applicant's request)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return "Sign in to do this."
+    if has_role(user, Role.AUDITOR):
+        return "Auditors have read-only access and take no action."
+    if has_role(user, Role.HHS_ADMIN):
+        return permissions.HHS_ADMIN_REFUSAL
+    if not has_role(user, Role.APPROVING_OFFICIAL):
+        return "Only an HHS approving official authorizes the rated orders HHS places as the customer."
+    if approving_membership(user, level) is None:
+        return (
+            f"A {level} rating needs an approving official with {level} authority; yours is "
+            f"{approval_level(user) or 'none'}. DX ratings are approved only at Secretary level."
+        )
+    return None

@@ -381,12 +381,11 @@ def perform_create(
     password: str = "",
     otp: str = "",
 ) -> T:
-    """A write that starts from no row of its own (a new draft, an invitation): the permission
-    is decided by the caller's rule (`refusal`), and `apply` audits what it created. A signed
-    creation (`signature`) re-checks the signer's credentials first (21 CFR 11.200); a refusal
-    raised inside `apply` rolls it back and is audited like the caller's."""
+    """A write that starts from no row of its own (a new draft, an invitation): the permission is
+    the caller's rule (`refusal`, or Refused inside `apply`); `signature` re-checks credentials."""
+    where: RefusalDetails = {"target": target, "organization_id": organization_id}
     if refusal:
-        record_refusal(action=action, actor=actor, message=refusal, target=target, organization_id=organization_id)
+        record_refusal(action=action, actor=actor, message=refusal, **where)
 
     def attempt() -> T:
         with transaction.atomic(durable=True):
@@ -397,11 +396,5 @@ def perform_create(
     try:
         return retried(attempt)
     except Refused as refused:
-        record_refusal(
-            action=action,
-            actor=actor,
-            message=refused.message,
-            target=target,
-            organization_id=organization_id,
-            keep=refused.keep,
-        )
+        where["keep"] = refused.keep
+        record_refusal(action=action, actor=actor, message=refused.message, **where)

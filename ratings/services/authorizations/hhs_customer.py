@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from audit import services as audit
 from dpa_portal.errors import ValidationFailed
-from ratings import audit_actions, permissions
+from ratings import audit_actions, permissions, permissions_placing
 from ratings.clock import agency_today, local_day
 from ratings.constants import LEVEL_RANK, SIGNATURE_MEANING_AUTHORIZATION, OrganizationKind
 from ratings.constants_authorization import AUTHORIZATION_CONDITIONS
@@ -191,7 +191,7 @@ def hhs_customer_authorization_issue(
     return transition.perform_create(
         audit_actions.AUTHORIZATION_ISSUE_HHS_CUSTOMER,
         actor=actor,
-        refusal=permissions.hhs_customer_authorization_refusal(level, actor),
+        refusal=permissions_placing.hhs_customer_authorization_refusal(level, actor),
         apply=apply,
         signature=True,
         password=password,
