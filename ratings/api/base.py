@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from typing import Any, cast
 
 from django.core.serializers.json import DjangoJSONEncoder
@@ -131,12 +132,20 @@ class ApiView(generics.GenericAPIView):
         checked.is_valid(raise_exception=True)
         return dict(checked.validated_data)
 
-    def paged(self, queryset: QuerySet[Any], serializer: type[serializers.BaseSerializer]) -> Response:
+    def paged(
+        self,
+        queryset: QuerySet[Any],
+        serializer: type[serializers.BaseSerializer] | Callable[[list[Any]], list[dict[str, Any]]],
+    ) -> Response:
+        """One page of `queryset`, rendered by the serializer, or by a function of the page's
+        rows (a list read as `.values()` builds no model instances)."""
         params = self.query()
         if params.get("updated_since"):
             queryset = queryset.filter(updated_at__gte=params["updated_since"])
-        page = self.paginate_queryset(queryset)
-        return self.get_paginated_response(serializer(page, many=True, context={"request": self.request}).data)
+        page = list(self.paginate_queryset(queryset) or [])
+        if isinstance(serializer, type):
+            return self.get_paginated_response(serializer(page, many=True, context={"request": self.request}).data)
+        return self.get_paginated_response(serializer(page))
 
     def representation(self, data: Any, code: int = status.HTTP_200_OK, *, location: str = "") -> Response:
         response = Response(data, status=code)

@@ -145,6 +145,10 @@ class RatingRequest(FSMModelMixin, models.Model):
         indexes = [
             models.Index(fields=["state", "submitted_at"], name="request_state_submitted_idx"),
             models.Index(fields=["applicant_organization", "state"], name="request_org_state_idx"),
+            # The API list's order (oldest change first, then pk): a page is read from the index,
+            # for one manufacturer or for HHS.
+            models.Index(fields=["applicant_organization", "updated_at", "id"], name="request_org_updated_idx"),
+            models.Index(fields=["updated_at", "id"], name="request_updated_idx"),
             # The admin changelist's default sort (-submitted_at, -created_at, then -pk), read in order.
             models.Index(
                 models.F("submitted_at").desc(),

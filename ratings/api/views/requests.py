@@ -106,11 +106,12 @@ class RatingRequestListCreate(RequestView):
         responses=responses(s.RatingRequestSummarySerializer(many=True), 304, *READ_ERRORS),
     )
     def get(self, request: Request) -> Response:
-        queryset = request_selectors.rating_requests_for(request.user).select_related("applicant_organization")
+        queryset = request_selectors.rating_requests_for(request.user)
         state = self.query().get("state")
         if state:
             queryset = queryset.filter(state=state)
-        return self.paged(queryset, s.RatingRequestSummarySerializer)
+        # The cursor reads its position from the row: its ordering columns go with the values.
+        return self.paged(queryset.values(*s.SUMMARY_VALUES, *self.cursor_ordering), s.summaries)
 
     @extend_schema(
         operation_id="requests_create",

@@ -10,6 +10,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from audit.models import AuditEvent
+from ratings.api.request_serializers import RatingRequestSummarySerializer
 from ratings.constants import RequestState, TokenScope
 from ratings.models import ApiToken, RatingRequest
 from tests.factories import request_in_state
@@ -289,3 +290,20 @@ def test_the_schema_shows_the_limits(cast):
         "unit": 30,
         "ship_to": 300,
     }
+
+
+def test_the_list_gives_what_the_summary_serializer_documents(cast):
+    # given a submitted request (with a submission time) and a draft (without), in two states
+    submitted = request_in_state(cast, RequestState.SUBMITTED)
+    draft = request_in_state(cast, RequestState.DRAFT)
+
+    # when the applicant lists them (the list reads `.values()` rows, not model instances)
+    results = client_for(cast.applicant).get("/api/v1/requests/").json()["results"]
+
+    # then each item is exactly what RatingRequestSummarySerializer gives for the request
+    by_reference = {item["reference"]: item for item in results}
+    for rating_request in (submitted, draft):
+        assert by_reference[rating_request.reference] == dict(
+            RatingRequestSummarySerializer(RatingRequest.objects.get(pk=rating_request.pk)).data
+        )
+    assert by_reference[draft.reference]["submitted_at"] is None
