@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("ratings", "0018_rating_authorizations"),
+        ("ratings", "0020_approval_decisions"),
     ]
 
     operations = [
