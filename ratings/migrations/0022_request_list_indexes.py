@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("ratings", "0020_approval_decisions"),
+        ("ratings", "0021_authorization_changes"),
     ]
 
     operations = [
