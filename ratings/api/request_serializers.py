@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
 from django.urls import reverse
@@ -327,37 +326,6 @@ class RatingRequestSummarySerializer(serializers.ModelSerializer):
             "created_at",
             "submitted_at",
         ]
-
-
-SUMMARY_VALUES = (
-    "reference",
-    "state",
-    "version",
-    "applicant_organization__legal_name",
-    "requested_level",
-    "health_resource",
-    "created_at",
-    "submitted_at",
-)
-
-
-def summaries(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
-    """What RatingRequestSummarySerializer gives, from `.values(*SUMMARY_VALUES)` rows: the list
-    builds no model instances (the serializer still documents the shape; a test keeps them equal)."""
-    moment = serializers.DateTimeField().to_representation
-    return [
-        {
-            "reference": row["reference"],
-            "state": row["state"],
-            "version": row["version"],
-            "applicant_organization": row["applicant_organization__legal_name"],
-            "requested_level": row["requested_level"],
-            "health_resource": row["health_resource"],
-            "created_at": moment(row["created_at"]),
-            "submitted_at": None if row["submitted_at"] is None else moment(row["submitted_at"]),
-        }
-        for row in rows
-    ]
 
 
 class SubmitSerializer(serializers.Serializer):

@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from dpa_portal.errors import InvalidState, ValidationFailed
 from ratings import permissions, uploads
 from ratings.api import request_serializers as s
+from ratings.api import request_summaries as summaries
 from ratings.api.base import ApiView, ListQuery
 from ratings.api.schema import (
     CHANGE_ERRORS,
@@ -111,7 +112,7 @@ class RatingRequestListCreate(RequestView):
         if state:
             queryset = queryset.filter(state=state)
         # The cursor reads its position from the row: its ordering columns go with the values.
-        return self.paged(queryset.values(*s.SUMMARY_VALUES, *self.cursor_ordering), s.summaries)
+        return self.paged(queryset.values(*summaries.SUMMARY_VALUES, *self.cursor_ordering), summaries.summaries)
 
     @extend_schema(
         operation_id="requests_create",
