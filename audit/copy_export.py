@@ -1,11 +1,27 @@
-"""The CSV export straight from PostgreSQL's `COPY ... TO STDOUT`: what a spreadsheet would run
-as a formula is neutralised in SQL (a leading apostrophe, as `exports.neutralize` does), the
-timestamp is written in the chain's canonical form, and the bytes stream in the blocks COPY
-sends, so memory stays flat at any size. JSON cells are PostgreSQL's text of the stored value.
+"""The CSV export straight from PostgreSQL's `COPY ... TO STDOUT`, byte for byte what the
+row-by-row writer (`exports.render`, Python's csv module) gives for the same events.
+
+PostgreSQL does the work per cell: formulas neutralised (a leading apostrophe, as `neutralize`),
+the canonical timestamp, the quoting (its CSV rules are Python's: quote a cell holding a comma,
+a quote, CR or LF). What differs is patched per chunk of about FLUSH_BYTES, not per row:
+
+- COPY ends rows with LF, Python with CRLF. PostgreSQL sends one row per CopyData message, so a
+  chunk whose LF count equals its row count has no LF inside a cell and is patched with one
+  replace; otherwise each row's last byte is.
+- COPY quotes an empty string unless NULL is spelled otherwise: NULL is '=', which no cell can
+  equal (a text cell starting with '=' is neutralised), and nothing is NULL (COALESCE).
+- PostgreSQL orders an object's keys by length first and prints small numbers without an
+  exponent; Python sorts keys and writes 1e-07. A JSON cell that might differ (an object with two
+  keys or more, anything nested in an array, a number below 0.0001, a bare scalar) is sent
+  marked with a leading \\x01, a byte jsonb text never holds raw; Python rewrites the rows that
+  hold that byte (a text cell holding it only costs a rewrite that changes nothing).
 """
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -19,41 +35,119 @@ from audit.constants import CONFIDENTIALITY_LEGEND
 from audit.models import AuditEvent
 
 COLUMNS = (*HASHED_FIELDS, "hash")
-# Every column but the numbers, the timestamp and the JSON documents is text a spreadsheet reads.
-NOT_TEXT = {"sequence", "occurred_at", "actor_id", "actor_roles", "organization_id", "changes", "data"}
-TEXT = set(COLUMNS) - NOT_TEXT
+JSON_COLUMNS = ("actor_roles", "changes", "data")
+NUMBER_COLUMNS = ("sequence", "actor_id", "organization_id")
+# Every other column but the timestamp is text a spreadsheet reads.
+TEXT = set(COLUMNS) - {*JSON_COLUMNS, *NUMBER_COLUMNS, "occurred_at"}
 # A cell starting with one of these is a formula to a spreadsheet (OWASP CSV injection).
-FORMULA_START = "('=', '+', '-', '@', E'\\t', E'\\r')"
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_CHARS = frozenset(FORMULA_PREFIXES)
+FORMULA_CODES = "(" + ", ".join(str(ord(char)) for char in FORMULA_PREFIXES) + ")"
+MARK = "\x01"
+FLUSH_BYTES = 64 * 1024
+_JSON_INDEXES = tuple(COLUMNS.index(name) for name in JSON_COLUMNS)
 
 
-def _cell(column: str) -> str:
-    table = connection.ops.quote_name(AuditEvent._meta.db_table)
-    quoted = f"{table}.{connection.ops.quote_name(column)}"
+def neutralize(value: str) -> str:
+    """A cell a spreadsheet would run as a formula gets a leading apostrophe (OWASP CSV injection)."""
+    return "'" + value if value and value[0] in FORMULA_CHARS else value
+
+
+def cell(value: Any) -> str:
+    """One exported value as its CSV cell."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return neutralize(value)
+    if isinstance(value, dict | list):
+        if not value:
+            return "{}" if isinstance(value, dict) else "[]"
+        return neutralize(json.dumps(value, sort_keys=True, ensure_ascii=False))
+    return str(value)
+
+
+def csv_writer(buffer: io.StringIO) -> Any:
+    return csv.writer(buffer, lineterminator="\r\n")
+
+
+def header() -> str:
+    """The confidentiality legend and the column names, as the first two rows."""
+    buffer = io.StringIO()
+    writer = csv_writer(buffer)
+    writer.writerow([neutralize(CONFIDENTIALITY_LEGEND)])
+    writer.writerow(COLUMNS)
+    return buffer.getvalue()
+
+
+def _cell_sql(column: str) -> str:
+    """The cell of `column`, over the inner query's row `e` (JSON columns as their text)."""
+    quoted = f"e.{connection.ops.quote_name(column)}"
     if column == "occurred_at":
         return f"""to_char({quoted} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')"""
-    if column in TEXT:
-        return f"CASE WHEN left({quoted}, 1) IN {FORMULA_START} THEN '''' || {quoted} ELSE {quoted} END"
-    return quoted
+    if column in NUMBER_COLUMNS:
+        return f"coalesce({quoted}::text, '')"
+    if column in JSON_COLUMNS:
+        text = f"e.{connection.ops.quote_name(column + '_text')}"
+        return (
+            f"CASE WHEN {text} = '{{}}' OR {text} = '[]' THEN {text} "
+            f"WHEN strpos({text}, '0.0000') = 0 AND CASE left({text}, 1) "
+            f"WHEN '{{' THEN strpos({text}, ', \"') = 0 WHEN '[' THEN strpos({text}, '{{') = 0 "
+            f"ELSE false END THEN {text} ELSE E'\\x01' || coalesce({text}, 'null') END"
+        )
+    return f"CASE WHEN ascii({quoted}) IN {FORMULA_CODES} THEN '''' || {quoted} ELSE coalesce({quoted}, '') END"
 
 
-def _header() -> bytes:
-    legend = CONFIDENTIALITY_LEGEND
-    legend = "'" + legend if legend[:1] in ("=", "+", "-", "@", "\t", "\r") else legend
-    quoted = '"' + legend.replace('"', '""') + '"'
-    return f"{quoted}\n{','.join(COLUMNS)}\n".encode()
+def _rewrite(row: bytes) -> bytes:
+    """One row that holds the mark: read as CSV, its marked JSON cells written as Python would."""
+    (cells,) = csv.reader(io.StringIO(row.decode("utf-8"), newline=""))
+    for index in _JSON_INDEXES:
+        if cells[index].startswith(MARK):
+            cells[index] = cell(json.loads(cells[index][1:]))
+    buffer = io.StringIO()
+    csv_writer(buffer).writerow(cells)
+    return buffer.getvalue().encode("utf-8")
+
+
+def _patch(rows: list[bytes]) -> bytes:
+    data = b"".join(rows)
+    if data.count(b"\n") == len(rows) and b"\x01" not in data:
+        return data.replace(b"\n", b"\r\n")
+    return b"".join(_rewrite(row) if b"\x01" in row else row[:-1] + b"\r\n" for row in rows)
+
+
+def copy_statement(filters: selectors.EventFilters, up_to_sequence: int) -> str:
+    """The COPY: an inner query picks the events in order (each JSON document turned to text
+    once; OFFSET 0 keeps it from being merged into the outer one), the outer one makes the cells."""
+    table = connection.ops.quote_name(AuditEvent._meta.db_table)
+    texts = {
+        f"{name}_text": RawSQL(f"{table}.{connection.ops.quote_name(name)}::text", ())  # noqa: S611
+        for name in JSON_COLUMNS
+    }
+    plain = [column for column in COLUMNS if column not in JSON_COLUMNS]
+    queryset = selectors.events(filters, up_to_sequence=up_to_sequence).order_by("sequence")
+    inner, params = queryset.annotate(**texts).values_list(*plain, *texts).query.sql_with_params()
+    cells = ", ".join(_cell_sql(column) for column in COLUMNS)
+    with connection.cursor() as cursor:
+        # COPY takes no parameters: psycopg binds the query's own parameters into its text.
+        query = cursor.cursor.mogrify(f"SELECT {cells} FROM ({inner} OFFSET 0) AS e", params)  # noqa: S608
+    return f"COPY ({query}) TO STDOUT (FORMAT csv, NULL '=')"
 
 
 def csv_chunks(filters: selectors.EventFilters, up_to_sequence: int) -> Iterator[bytes]:
-    cells = {f"cell{n}": RawSQL(_cell(column), ()) for n, column in enumerate(COLUMNS)}  # noqa: S611
-    queryset = selectors.events(filters, up_to_sequence=up_to_sequence).order_by("sequence")
-    sql, params = queryset.annotate(**cells).values_list(*cells).query.sql_with_params()
-    yield _header()
-    with connection.cursor() as cursor:
-        # COPY takes no parameters: psycopg binds the query's own parameters into its text.
-        query = cursor.cursor.mogrify(sql, params)
-        with cursor.cursor.copy(f"COPY ({query}) TO STDOUT (FORMAT csv)") as copy:
-            for block in copy:
-                yield bytes(block)
+    """The CSV file in chunks of about FLUSH_BYTES (memory stays flat at any size)."""
+    yield header().encode("utf-8")
+    statement = copy_statement(filters, up_to_sequence)
+    with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
+        rows: list[bytes] = []
+        size = 0
+        for block in copy:
+            rows.append(bytes(block))
+            size += len(block)
+            if size >= FLUSH_BYTES:
+                yield _patch(rows)
+                rows, size = [], 0
+        if rows:
+            yield _patch(rows)
 
 
 def span(

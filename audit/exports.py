@@ -5,7 +5,6 @@ auditor). Every export is an audit event, recorded with the export record before
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import io
 import json
@@ -22,24 +21,17 @@ from django.utils import timezone
 from audit import actions, checkpoints, copy_export, selectors, services, signing
 from audit.access import Actor, may_audit, stored_user
 from audit.actions import AuditAction
-from audit.chain import HASHED_FIELDS, format_timestamp
+from audit.chain import format_timestamp
 from audit.constants import CONFIDENTIALITY_LEGEND, Outcome
 from audit.models import AuditEvent, ExportJob
 from dpa_portal.errors import PermissionRefused, ValidationFailed
 
 FORMATS = {"csv": "text/csv; charset=utf-8", "jsonl": "application/x-ndjson; charset=utf-8"}
-COLUMNS = (*HASHED_FIELDS, "hash")
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-FLUSH_BYTES = 64 * 1024
+COLUMNS = copy_export.COLUMNS
+FORMULA_PREFIXES = copy_export.FORMULA_PREFIXES
+FLUSH_BYTES = copy_export.FLUSH_BYTES
 RUN_EXPORT_TASK = "audit.tasks.run_export"
-
-
-FORMULA_CHARS = frozenset(FORMULA_PREFIXES)
-
-
-def neutralize(value: str) -> str:
-    """A cell a spreadsheet would run as a formula gets a leading apostrophe (OWASP CSV injection)."""
-    return "'" + value if value and value[0] in FORMULA_CHARS else value
+neutralize = copy_export.neutralize
 
 
 def event_record(event: AuditEvent) -> dict[str, Any]:
@@ -58,33 +50,15 @@ def row_record(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def csv_cells(record: dict[str, Any]) -> list[str]:
-    cells = []
-    for column in COLUMNS:
-        value = record[column]
-        if value is None:
-            cells.append("")
-        elif isinstance(value, str):
-            cells.append("'" + value if value and value[0] in FORMULA_CHARS else value)
-        elif isinstance(value, dict | list):
-            cells.append(
-                neutralize(json.dumps(value, sort_keys=True, ensure_ascii=False))
-                if value
-                else "{}"
-                if isinstance(value, dict)
-                else "[]"
-            )
-        else:
-            cells.append(str(value))
-    return cells
+    return [copy_export.cell(record[column]) for column in COLUMNS]
 
 
 def render(format: str, batches: Iterable[list[dict[str, Any]]]) -> Iterator[tuple[bytes, list[dict[str, Any]]]]:
     """Yield (bytes, events in those bytes) chunks of about FLUSH_BYTES."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer = copy_export.csv_writer(buffer)
     if format == "csv":
-        writer.writerow([neutralize(CONFIDENTIALITY_LEGEND)])
-        writer.writerow(COLUMNS)
+        buffer.write(copy_export.header())
     else:
         buffer.write(json.dumps({"confidentiality": CONFIDENTIALITY_LEGEND}) + "\n")
     pending: list[dict[str, Any]] = []
@@ -186,7 +160,7 @@ def refuse_unless_may_export(actor: Actor, *, action: AuditAction = actions.EXPO
 
 def chunks(job: ExportJob, builder: ManifestBuilder, *, batch: int = 2000) -> Iterator[bytes]:
     """The export's bytes, each chunk fed to the manifest as it goes out. CSV on PostgreSQL comes
-    straight from `COPY ... TO STDOUT` (formulas neutralised in SQL); otherwise keyset batches."""
+    straight from `COPY ... TO STDOUT` (the same bytes as `render`); otherwise keyset batches."""
     filters = selectors.EventFilters.parse(job.filters)
     if job.format == "csv" and connection.vendor == "postgresql":
         builder.count, builder.first, builder.last = copy_export.span(filters, job.up_to_sequence)
