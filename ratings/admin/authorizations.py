@@ -17,8 +17,9 @@ from django.utils.html import format_html, format_html_join
 
 from dpa_portal.errors import ApplicationError
 from ratings import permissions
+from ratings.admin import hhs_customer
 from ratings.admin.audited import AuditHistoryMixin
-from ratings.constants import RatingLevel
+from ratings.constants import RatingLevel, Role
 from ratings.constants_authorization import AuthorizationStatus
 from ratings.models import RatedOrder, RatingAuthorization, RatingAuthorizationVersion
 from ratings.services.authorizations import changes as authorization_changes
@@ -92,6 +93,7 @@ class RatingAuthorizationAdmin(AuditHistoryMixin, admin.ModelAdmin):
         "change_reason",
         "what_changed",
         "rating_request",
+        "hhs_contract",
         "authorized_party",
         "valid_from",
         "valid_until",
@@ -169,6 +171,20 @@ class RatingAuthorizationAdmin(AuditHistoryMixin, admin.ModelAdmin):
         return [
             path("<int:object_id>/revoke/", view(self._revoke_view), name="ratings_ratingauthorization_revoke"),
             path("<int:object_id>/upgrade/", view(self._upgrade_view), name="ratings_ratingauthorization_upgrade"),
+            path(
+                "hhs-customer/",
+                view(lambda request: hhs_customer.customer_authorization_view(self, request)),
+                name="ratings_ratingauthorization_hhs_customer",
+            ),
+            path(
+                "<int:object_id>/place/",
+                view(
+                    lambda request, object_id: hhs_customer.place_order_view(
+                        self, request, self._authorization(request, object_id)
+                    )
+                ),
+                name="ratings_ratingauthorization_place",
+            ),
             *super().get_urls(),
         ]
 
@@ -183,7 +199,17 @@ class RatingAuthorizationAdmin(AuditHistoryMixin, admin.ModelAdmin):
                 url = reverse("admin:ratings_ratingauthorization_upgrade", args=[authorization.pk])
                 actions.append(("Upgrade to DX", url))
             extra_context["authorization_actions"] = actions
+        if authorization is not None:
+            # HHS's own orders: its authorized signer places them from here.
+            places = hhs_customer.place_actions(authorization, request.user)  # type: ignore[arg-type]
+            extra_context["authorization_actions"] = [*extra_context.get("authorization_actions", []), *places]
         return super().change_view(request, object_id, form_url, extra_context)
+
+    def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
+        extra_context = extra_context or {}
+        if permissions.has_role(request.user, Role.APPROVING_OFFICIAL):
+            extra_context["hhs_customer_url"] = reverse("admin:ratings_ratingauthorization_hhs_customer")
+        return super().changelist_view(request, extra_context)
 
     # --- the signed changes ------------------------------------------------------------------
 
