@@ -70,8 +70,9 @@ def _no_record(**fields: Any) -> None:
     return None
 
 
-def _project_loop(variant: str, request_id: int, actor_id: int, deadline: float) -> int:
+def _project_loop(variant: str, request_id: int, actor_id: int, start: Any, seconds: float) -> int:
     audit_services.record = {"project": real_record, "no audit": _no_record, "sequence": _sequence_record}[variant]  # type: ignore[assignment]
+    # Connected and loaded before the start: the figure counts transitions, not start-up.
     actor = User.objects.get(pk=actor_id)
     target = RatingRequest.objects.get(pk=request_id)
     count = 0
@@ -80,15 +81,19 @@ def _project_loop(variant: str, request_id: int, actor_id: int, deadline: float)
         row.recommendation_rationale = f"bench {count}"
         return transition.Applied()
 
+    start.wait()
+    deadline = time.perf_counter() + seconds
     while time.perf_counter() < deadline:
         transition.perform(transition.REQUEST, ACTION, target=target, actor=actor, apply=apply)
         count += 1
     return count
 
 
-def _floor_loop(conninfo: str, request_id: int, deadline: float) -> int:
+def _floor_loop(conninfo: str, request_id: int, start: Any, seconds: float) -> int:
     count = 0
     with psycopg.connect(conninfo) as conn:
+        start.wait()
+        deadline = time.perf_counter() + seconds
         while time.perf_counter() < deadline:
             with conn.transaction(), conn.cursor() as cursor:
                 cursor.execute(
@@ -104,12 +109,10 @@ def _floor_loop(conninfo: str, request_id: int, deadline: float) -> int:
 
 
 def _writer(variant: str, request_id: int, actor_id: int, conninfo: str, start: Any, seconds: float, out: Any) -> None:
-    start.wait()
-    deadline = time.perf_counter() + seconds
     if variant == "floor":
-        out.put(_floor_loop(conninfo, request_id, deadline))
+        out.put(_floor_loop(conninfo, request_id, start, seconds))
     else:
-        out.put(_project_loop(variant, request_id, actor_id, deadline))
+        out.put(_project_loop(variant, request_id, actor_id, start, seconds))
     connection.close()
 
 

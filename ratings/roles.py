@@ -8,7 +8,22 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth import get_user_model
+from django.db.models import QuerySet
+
+from dpa_portal.prepared import Prepared
 from ratings.constants import HHS_ROLES, LEVEL_RANK, OrganizationKind, Role
+
+
+def _memberships_of(user_id: int) -> QuerySet[Any]:
+    membership: Any = get_user_model()._meta.get_field("memberships").related_model
+    return membership.objects.filter(user_id=user_id, is_active=True, organization__is_active=True).select_related(  # type: ignore[no-any-return]
+        "organization"
+    )
+
+
+# Every transition reads them (its permission, then its audit event's roles): compiled once.
+_ACTIVE_MEMBERSHIPS = Prepared(_memberships_of)
 
 
 def active_memberships(user: Any) -> list[Any]:
@@ -17,9 +32,9 @@ def active_memberships(user: Any) -> list[Any]:
         return []
     cached = getattr(user, "_active_memberships", None)
     if cached is None:
-        cached = list(
-            user.memberships.filter(is_active=True, organization__is_active=True).select_related("organization")
-        )
+        cached = _ACTIVE_MEMBERSHIPS.all(user.pk)
+        for membership in cached:
+            membership.user = user
         user._active_memberships = cached
     return cached
 

@@ -37,6 +37,7 @@ from django_fsm import can_proceed
 from audit import services as audit
 from audit.actions import AuditAction
 from audit.constants import Outcome
+from dpa_portal import prepared
 from dpa_portal.errors import ConcurrentChange, InvalidState, PermissionRefused
 from ratings import permissions, second_factor
 from ratings.models import Notification, RatedOrder, RatedOrderVersion, RatingAuthorization, RatingRequest, User
@@ -305,7 +306,7 @@ def perform(
     def attempt() -> M:
         nonlocal refusal
         with transaction.atomic(durable=True):
-            row = kind.model._default_manager.select_for_update(of=("self",), no_key=True).get(pk=target.pk)
+            row = prepared.lock_row(kind.model, target.pk)
             stale = kind.version_field and expected_version not in (None, getattr(row, kind.version_field))
             if stale:
                 raise ConcurrentChange(kind.stale_message)
@@ -321,6 +322,7 @@ def perform(
                 if action.signature:
                     check_signing_credentials(actor, password, otp)
                 before = kind.snapshot(row)
+                stored = prepared.written_values(row)
                 applied = apply(row) or Applied()
             except Refused as error:
                 refusal = (error, row, from_state)
@@ -329,7 +331,8 @@ def perform(
                 return row
             if kind.bump_version and kind.version_field:
                 setattr(row, kind.version_field, getattr(row, kind.version_field) + 1)
-            row.save()
+            # Only what `apply` changed: the row is locked, so the other columns are as read.
+            prepared.save_fields(row, prepared.changed_fields(row, stored))
             after = kind.snapshot(row)
             changes = applied.changes
             if changes is None:

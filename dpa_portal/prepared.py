@@ -1,0 +1,207 @@
+"""A query of fixed shape, compiled once per process and run again with new values.
+
+Django builds and compiles a queryset's SQL every time it is evaluated. On the one transition
+path (the row lock, the actor's memberships) that compilation cost more CPU than the database
+spent answering (docs/adr/0001-audit-chain-append.md). `Prepared` compiles the queryset once per
+database alias and keeps what Django's own `ModelIterable` derives from the compiler (the SQL,
+the converters, the select-related populators); each call puts the new values in the
+parameters and builds the same model instances the queryset would.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from django.db import DatabaseError, connections, models
+from django.db.models import signals
+from django.db.models.fields.files import FieldFile
+from django.db.models.query import get_related_populators  # type: ignore[attr-defined]
+from django.db.transaction import TransactionManagementError
+
+M = TypeVar("M", bound=models.Model)
+
+# Stand-ins for the values while compiling: integers no real key takes, within a 32-bit column
+# (Django answers an out-of-range integer lookup with no query at all).
+MARKERS = (-2_013_265_921, -2_013_265_922, -2_013_265_923)
+
+
+@dataclass(frozen=True)
+class _Plan:
+    sql: str
+    params: tuple[Any, ...]
+    positions: tuple[int, ...]
+    converters: dict[int, Any]
+    model: type[models.Model]
+    init_list: list[str]
+    start: int
+    end: int
+    populators: list[Any]
+    locks: bool
+
+
+def _converted(rows: list[tuple[Any, ...]], converters: dict[int, Any], connection: Any) -> list[list[Any]]:
+    # Django's SQLCompiler.apply_converters, with this thread's connection.
+    converted = []
+    for row in rows:
+        values = list(row)
+        for position, (functions, expression) in converters.items():
+            value = values[position]
+            for function in functions:
+                value = function(value, expression, connection)
+            values[position] = value
+        converted.append(values)
+    return converted
+
+
+class Prepared(Generic[M]):
+    """`build(*values)` returns a queryset of model instances (filter, select_related, locks;
+    no annotations, no slicing) whose integer `values` appear once each among its parameters."""
+
+    def __init__(self, build: Callable[..., models.QuerySet[M]]):
+        self.build = build
+        self._plans: dict[str, _Plan] = {}
+
+    def all(self, *values: int, using: str = "default") -> list[M]:
+        plan = self._plans.get(using) or self._compile(using, len(values))
+        connection = connections[using]
+        if plan.locks and not connection.in_atomic_block:
+            raise TransactionManagementError("select_for_update cannot be used outside of a transaction.")
+        params = list(plan.params)
+        for position, value in zip(plan.positions, values, strict=True):
+            params[position] = value
+        with connection.cursor() as cursor:
+            cursor.execute(plan.sql, params)
+            rows: Any = cursor.fetchall()
+        if plan.converters:
+            rows = _converted(rows, plan.converters, connection)
+        found: list[M] = []
+        for row in rows:
+            obj = plan.model.from_db(using, plan.init_list, row[plan.start : plan.end])
+            for populator in plan.populators:
+                populator.populate(row, obj)
+            found.append(obj)  # type: ignore[arg-type]
+        return found
+
+    def _compile(self, using: str, count: int) -> _Plan:
+        markers = MARKERS[:count]
+        queryset: Any = self.build(*markers)
+        if queryset._known_related_objects or queryset.query.annotation_select or queryset.query.is_sliced:
+            raise ValueError("Prepared takes plain model querysets: no related manager, annotation or slice")
+        compiler = queryset.query.get_compiler(using=using)
+        sql, params = compiler.as_sql()
+        positions = []
+        for marker in markers:
+            if list(params).count(marker) != 1:
+                raise ValueError(f"each value must appear once among the query's parameters: {params!r}")
+            positions.append(list(params).index(marker))
+        select, klass_info = compiler.select, compiler.klass_info
+        fields = [s[0] for s in select[0 : compiler.col_count]]
+        select_fields = klass_info["select_fields"]
+        start, end = select_fields[0], select_fields[-1] + 1
+        plan = _Plan(
+            sql=sql,
+            params=tuple(params),
+            positions=tuple(positions),
+            converters=compiler.get_converters(fields),
+            model=klass_info["model"],
+            init_list=[f[0].target.attname for f in select[start:end]],
+            start=start,
+            end=end,
+            populators=get_related_populators(klass_info, select, using),
+            locks=bool(queryset.query.select_for_update),
+        )
+        self._plans[using] = plan
+        return plan
+
+
+def save_fields(row: models.Model, names: Sequence[str], *, using: str = "default") -> None:
+    """`row.save(update_fields=names)` for a row its transaction has locked, as one UPDATE built
+    from the fields' columns, without the compiler. Falls back to `save` when something listens
+    to the model's save signals or a value is an expression."""
+    if not names:
+        return
+    model = type(row)
+    fields: list[Any] = [model._meta.get_field(name) for name in names]
+    values = [field.pre_save(row, False) for field in fields]
+    if (
+        signals.pre_save.has_listeners(model)
+        or signals.post_save.has_listeners(model)
+        or any(hasattr(value, "resolve_expression") for value in values)
+    ):
+        row.save(update_fields=names)
+        return
+    connection = connections[using]
+    quote = connection.ops.quote_name
+    # Names from the model's own metadata, quoted; every value is a parameter.
+    primary_key: Any = model._meta.pk
+    table, key = quote(model._meta.db_table), quote(primary_key.column)
+    columns = ", ".join(f"{quote(field.column)} = %s" for field in fields)
+    sql = f"UPDATE {table} SET {columns} WHERE {key} = %s"  # noqa: S608
+    params = [field.get_db_prep_save(value, connection) for field, value in zip(fields, values, strict=True)]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, row.pk])
+        if cursor.rowcount != 1:
+            raise DatabaseError("Save with update_fields did not affect any rows.")
+
+
+_ROW_LOCKS: dict[type[models.Model], Prepared[Any]] = {}
+
+
+def lock_row(model: type[M], pk: Any) -> M:
+    """`model._default_manager.select_for_update(of=("self",), no_key=True).get(pk=pk)`, compiled
+    once per model: the one transition path runs it in every transaction."""
+    prepared = _ROW_LOCKS.get(model)
+    if prepared is None:
+        prepared = _ROW_LOCKS.setdefault(
+            model,
+            Prepared(lambda key: model._default_manager.select_for_update(of=("self",), no_key=True).filter(pk=key)),
+        )
+    rows = prepared.all(pk)
+    if not rows:
+        raise model.DoesNotExist(f"{model._meta.object_name} matching query does not exist.")  # type: ignore[attr-defined]
+    return rows[0]  # type: ignore[no-any-return]
+
+
+_WRITTEN: dict[type[models.Model], list[tuple[str, str, bool]]] = {}
+
+
+def _written_fields(model: type[models.Model]) -> list[tuple[str, str, bool]]:
+    # (attname, name, always written): an auto_now stamp changes on every save.
+    fields = _WRITTEN.get(model)
+    if fields is None:
+        fields = _WRITTEN.setdefault(
+            model,
+            [
+                (f.attname, f.name, bool(getattr(f, "auto_now", False)))
+                for f in model._meta.concrete_fields
+                if not f.primary_key
+            ],
+        )
+    return fields
+
+
+def _comparable(value: Any) -> Any:
+    if isinstance(value, dict | list):
+        return copy.deepcopy(value)  # a JSON value may be changed in place
+    if isinstance(value, FieldFile):
+        return value.name
+    return value
+
+
+def written_values(row: models.Model) -> dict[str, Any]:
+    """The row's values as its next save would write them, to tell later what changed."""
+    return {attname: _comparable(getattr(row, attname)) for attname, _, _ in _written_fields(type(row))}
+
+
+def changed_fields(row: models.Model, before: dict[str, Any]) -> list[str]:
+    """The fields whose values differ from `written_values` taken before, and the auto_now ones."""
+    # What save() does first: a related row assigned before it was saved gives its key now.
+    row._prepare_related_fields_for_save(operation_name="save")  # type: ignore[attr-defined]
+    return [
+        name
+        for attname, name, always in _written_fields(type(row))
+        if always or _comparable(getattr(row, attname)) != before[attname]
+    ]

@@ -1,0 +1,91 @@
+"""A prepared query gives what its queryset gives, in one statement, compiled once; the
+transition path writes only the fields `apply` changed."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection, transaction
+from django.db.transaction import TransactionManagementError
+from django.test.utils import CaptureQueriesContext
+
+from audit import actions
+from dpa_portal.prepared import Prepared
+from ratings import permissions
+from ratings.models import Membership, RatingRequest
+from ratings.services import transition
+from tests.factories import draft_request, make_cast
+
+pytestmark = pytest.mark.django_db
+
+MEMBERSHIPS = Prepared(
+    lambda user_id: Membership.objects.filter(user_id=user_id, is_active=True).select_related("organization")
+)
+ROW_LOCK = Prepared(lambda pk: RatingRequest.objects.select_for_update(of=("self",), no_key=True).filter(pk=pk))
+TOUCH = actions.register("test.prepared_touch", "Test: touch a request")
+
+
+def test_a_prepared_query_gives_what_its_queryset_gives_with_the_related_row_in_one_statement():
+    cast = make_cast()
+    for user in (cast.applicant, cast.reviewer, cast.approver):
+        expected = list(Membership.objects.filter(user_id=user.pk, is_active=True).select_related("organization"))
+        with CaptureQueriesContext(connection) as queries:
+            found = MEMBERSHIPS.all(user.pk)
+            rows = [(m.pk, m.role, m.organization.pk, m.organization.short_name, m.organization.kind) for m in found]
+        assert len(queries) == 1
+        assert rows == [
+            (m.pk, m.role, m.organization.pk, m.organization.short_name, m.organization.kind) for m in expected
+        ]
+    assert MEMBERSHIPS.all(-1) == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_prepared_row_lock_locks_inside_a_transaction_only():
+    cast = make_cast()
+    rr = draft_request(cast)
+    with transaction.atomic():
+        with CaptureQueriesContext(connection) as queries:
+            (row,) = ROW_LOCK.all(rr.pk)
+        assert "FOR NO KEY UPDATE OF" in queries[0]["sql"]
+        assert (row.pk, row.reference, row.state, row.review_checklist) == (
+            rr.pk,
+            rr.reference,
+            rr.state,
+            rr.review_checklist,
+        )
+    with pytest.raises(TransactionManagementError):
+        ROW_LOCK.all(rr.pk)
+
+
+def test_a_query_whose_values_cannot_be_found_is_refused():
+    with pytest.raises(ValueError, match="appear once"):
+        Prepared(lambda pk: RatingRequest.objects.filter(pk__gt=0)).all(5)
+
+
+def test_the_transition_writes_the_fields_apply_changed_even_in_place_and_nothing_else(monkeypatch):
+    cast = make_cast()
+    rr = draft_request(cast)
+    # Changed behind the path's back (no lock can see it): a full save would put it back.
+    RatingRequest.objects.filter(pk=rr.pk).update(end_customer="written elsewhere")
+    action = transition.Action(audit=TOUCH, permission=lambda row, actor: None)
+
+    def apply(row: RatingRequest) -> transition.Applied:
+        row.review_checklist["checked"] = True
+        row.recommendation_rationale = "why"
+        RatingRequest.objects.filter(pk=row.pk).update(contract_number="kept")
+        return transition.Applied()
+
+    permissions.forget_memberships(cast.applicant)
+    with CaptureQueriesContext(connection) as queries:
+        transition.perform(transition.REQUEST, action, target=rr, actor=cast.applicant, apply=apply)
+    (update,) = [
+        q["sql"] for q in queries if q["sql"].startswith("UPDATE") and '"recommendation_rationale" =' in q["sql"]
+    ]
+    assert update.split(" WHERE ")[0].count('" = ') == 4  # version, checklist, rationale, updated_at
+    row = RatingRequest.objects.get(pk=rr.pk)
+    assert (row.review_checklist["checked"], row.recommendation_rationale, row.contract_number, row.version) == (
+        True,
+        "why",
+        "kept",
+        rr.version + 1,
+    )
+    assert row.end_customer == "written elsewhere"
