@@ -307,22 +307,18 @@ def perform(
         nonlocal refusal
         with transaction.atomic(durable=True):
             row = prepared.lock_row(kind.model, target.pk)
-            stale = kind.version_field and expected_version not in (None, getattr(row, kind.version_field))
-            if stale:
+            if kind.version_field and expected_version not in (None, getattr(row, kind.version_field)):
                 raise ConcurrentChange(kind.stale_message)
-            state_problem = action.state_refusal(kind, row)
-            if state_problem:
+            if state_problem := action.state_refusal(kind, row):
                 raise InvalidState(state_problem)
             from_state = kind.state(row)
             try:
                 permissions.forget_memberships(actor)
-                message = action.permission(row, actor)
-                if message:
+                if message := action.permission(row, actor):
                     raise Refused(message)
                 if action.signature:
                     check_signing_credentials(actor, password, otp)
-                before = kind.snapshot(row)
-                stored = prepared.written_values(row)
+                before, stored = kind.snapshot(row), prepared.written_values(row)
                 applied = apply(row) or Applied()
             except Refused as error:
                 refusal = (error, row, from_state)
@@ -331,7 +327,6 @@ def perform(
                 return row
             if kind.bump_version and kind.version_field:
                 setattr(row, kind.version_field, getattr(row, kind.version_field) + 1)
-            # Only what `apply` changed: the row is locked, so the other columns are as read.
             prepared.save_fields(row, prepared.changed_fields(row, stored))
             after = kind.snapshot(row)
             changes = applied.changes
