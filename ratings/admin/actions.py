@@ -13,9 +13,10 @@ from django.urls import reverse
 
 from dpa_portal.errors import ApplicationError
 from ratings import permissions
+from ratings.admin.approval import ApproveForm
 from ratings.admin.assignment import ReviewerChoiceField
 from ratings.admin.case import case_context
-from ratings.constants import REVIEW_CHECKLIST, SIGNATURE_MEANING_AUTHORIZATION, Recommendation
+from ratings.constants import REVIEW_CHECKLIST, Recommendation
 from ratings.models import RatingRequest, User
 from ratings.selectors import workqueue
 from ratings.services import transition
@@ -25,9 +26,12 @@ from ratings.services.requests import assignment, corrections, workflow
 class _VersionedForm(forms.Form):
     expected_version = forms.IntegerField(widget=forms.HiddenInput)
 
-    def __init__(self, *args: Any, rating_request: RatingRequest, **kwargs: Any):
+    def __init__(self, *args: Any, rating_request: RatingRequest, user: Any = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.rating_request = rating_request
+
+    def side_fields(self) -> list[forms.BoundField]:
+        return [f for f in self.visible_fields() if f.name != "password"]
 
 
 def _text(label: str, rows: int = 4, help_text: str = "") -> forms.CharField:
@@ -73,19 +77,6 @@ class RecommendForm(_VersionedForm):
         return [self[f"check_{key}"] for key in REVIEW_CHECKLIST]
 
 
-class ApproveForm(_VersionedForm):
-    reason = _text("Decision note", 3)
-    password = forms.CharField(widget=forms.PasswordInput, required=False, label="Your password")
-    otp = forms.CharField(
-        label="Authenticator code",
-        required=False,
-        max_length=6,
-        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
-        help_text="A fresh 6-digit code from your authenticator app: the second factor of your signature.",
-    )
-    signature_meaning = SIGNATURE_MEANING_AUTHORIZATION
-
-
 class ReasonForm(_VersionedForm):
     reason = _text("Reason")
 
@@ -94,7 +85,7 @@ class DenyForm(_VersionedForm):
     reason = _text("Reasons for the denial", 4, "The applicant sees these reasons.")
 
 
-FORMS: dict[str, type[_VersionedForm]] = {
+FORMS: dict[str, type[forms.Form]] = {
     "accept_for_review": ReviewerForm,
     "assign": ReviewerForm,
     "return_for_correction": ReturnForCorrectionForm,
@@ -134,7 +125,7 @@ def _call_service(action: str, rating_request: RatingRequest, user: User, data: 
         )
     if action == "approve":
         return workflow.rating_request_approve(
-            password=data["password"], otp=data["otp"], reason=data["reason"], **common
+            password=data["password"], otp=data["otp"], reason=data["reason"], decision=data["decision"], **common
         )
     service = workflow.TRANSITION_SERVICES[action]
     return service(reason=data["reason"], **common)
@@ -180,19 +171,23 @@ def transition_view(model_admin: admin.ModelAdmin, request: HttpRequest, object_
     change_url = reverse("admin:ratings_ratingrequest_change", args=[rating_request.pk])
     form_class = FORMS[action]
     if request.method == "POST":
-        form = form_class(request.POST, rating_request=rating_request)
+        form = form_class(request.POST, rating_request=rating_request, user=request.user)
         if form.is_valid():
             try:
                 _call_service(action, rating_request, request.user, form.cleaned_data)  # type: ignore[arg-type]
             except ApplicationError as error:
-                form.add_error(error.field if error.field in form.fields else None, error.message)
+                named = getattr(form, "error_field", None)
+                field = named(error.field) if named else (error.field if error.field in form.fields else None)
+                form.add_error(field, error.message)
             else:
                 model_admin.message_user(
                     request, _done_message(action, rating_request, form.cleaned_data), messages.SUCCESS
                 )
                 return HttpResponseRedirect(change_url)
     else:
-        form = form_class(initial={"expected_version": rating_request.version}, rating_request=rating_request)
+        form = form_class(
+            initial={"expected_version": rating_request.version}, rating_request=rating_request, user=request.user
+        )
     others = [d for d in decisions_for(rating_request, request.user) if d[0] != action]
     context = {
         **model_admin.admin_site.each_context(request),
@@ -206,6 +201,8 @@ def transition_view(model_admin: admin.ModelAdmin, request: HttpRequest, object_
         "other_decisions": others,
         "change_url": change_url,
         "signer": request.user,
-        "membership": permissions.approving_membership(request.user, rating_request.requested_level),
+        "membership": permissions.approving_membership(
+            request.user, form.initial.get("approved_level") or rating_request.requested_level
+        ),
     }
     return TemplateResponse(request, "admin/ratings/ratingrequest/transition_form.html", context)
