@@ -3,6 +3,7 @@ and calls one service. No choice is pre-selected; an approval states what the si
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -85,7 +86,8 @@ class DenyForm(_VersionedForm):
     reason = _text("Reasons for the denial", 4, "The applicant sees these reasons.")
 
 
-FORMS: dict[str, type[forms.Form]] = {
+# Each takes the request and the signed-in user beside the posted data.
+FORMS: dict[str, Callable[..., forms.Form]] = {
     "accept_for_review": ReviewerForm,
     "assign": ReviewerForm,
     "return_for_correction": ReturnForCorrectionForm,

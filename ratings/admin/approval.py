@@ -79,8 +79,8 @@ class ApproveForm(forms.Form):
         self.rating_request = rating_request
         requested = rating_request.requested_level
         # Defaults to the level requested (who decides holds authority for it, ratings.permissions).
-        initial = {"approved_level": requested, **kwargs.pop("initial", {})}
-        super().__init__(*args, initial=initial, **kwargs)
+        kwargs["initial"] = {"approved_level": requested, **kwargs.get("initial", {})}
+        super().__init__(*args, **kwargs)
         level_field = self.fields["approved_level"]
         assert isinstance(level_field, forms.ChoiceField)
         level_field.choices = [
