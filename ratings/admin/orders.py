@@ -19,6 +19,7 @@ from dpa_portal.errors import ApplicationError
 from dpa_portal.pagination import EstimatedCountPaginator
 from ratings import permissions
 from ratings.admin.audited import AuditHistoryMixin
+from ratings.admin.listing import QuickActionCheckboxMixin
 from ratings.admin.suppliers import SupplierOrderAdminMixin, SupplierResponseInline
 from ratings.clock import agency_time
 from ratings.constants import GenerationStatus
@@ -112,7 +113,7 @@ def _versions_in(status: str) -> Coalesce:
     return Coalesce(Subquery(versions.values("order").annotate(n=Count("pk")).values("n")[:1]), 0)
 
 
-class RatedOrderAdmin(AuditHistoryMixin, SupplierOrderAdminMixin, admin.ModelAdmin):
+class RatedOrderAdmin(QuickActionCheckboxMixin, AuditHistoryMixin, SupplierOrderAdminMixin, admin.ModelAdmin):
     paginator = EstimatedCountPaginator  # large tables: the planner's estimate, not COUNT(*)
     list_display = (
         "order_number",

@@ -18,6 +18,7 @@ from ratings.admin import assignment
 from ratings.admin.actions import decisions_for, transition_view
 from ratings.admin.audited import AuditHistoryMixin
 from ratings.admin.case import case_context
+from ratings.admin.listing import QuickActionCheckboxMixin
 from ratings.admin.review_clock import ReviewOverdueFilter, review_due_column
 from ratings.constants import OrganizationKind, RequestState, Role
 from ratings.models import Organization, RatingRequest, User
@@ -73,7 +74,7 @@ class AgeFilter(admin.SimpleListFilter):
         return queryset
 
 
-class RatingRequestAdmin(AuditHistoryMixin, admin.ModelAdmin):
+class RatingRequestAdmin(QuickActionCheckboxMixin, AuditHistoryMixin, admin.ModelAdmin):
     paginator = EstimatedCountPaginator  # large tables: the planner's estimate, not COUNT(*)
     # The columns a case officer scans first come first, so they stay in view at 1280 px.
     list_display = (

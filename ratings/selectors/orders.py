@@ -15,11 +15,10 @@ from django.db.models import (
     DateTimeField,
     ExpressionWrapper,
     F,
+    FilteredRelation,
     IntegerField,
-    OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Value,
     When,
 )
@@ -60,14 +59,6 @@ def rated_orders_for(user: Any) -> QuerySet[RatedOrder]:
 # --- Supplier responses, precedence and conflicts ---
 
 
-def _current_version(field_name: str) -> Subquery:
-    return Subquery(
-        RatedOrderVersion.objects.filter(order=OuterRef("pk"), number=OuterRef("current_version")).values(field_name)[
-            :1
-        ]
-    )
-
-
 def supplier_orders_for(user: Any) -> QuerySet[RatedOrder]:
     """Orders addressed to the user's supplier organizations, in the order of precedence of
     15 CFR 700.14 / 45 CFR 101.34: DX before DO, then earlier required delivery date, then
@@ -84,12 +75,15 @@ def supplier_orders_for(user: Any) -> QuerySet[RatedOrder]:
 def in_precedence(orders: QuerySet[RatedOrder]) -> QuerySet[RatedOrder]:
     """`orders` in the order of precedence, with the annotations `supplier_orders_for` describes."""
     now = timezone.now()
+    # The current version joined once (one row per order: number is unique per order), not read
+    # by a subquery per order and key: the sort runs over every order of the supplier.
     return (
-        orders.select_related("placing_organization", "supplier", "program", "parent")
+        orders.select_related("placing_organization", "supplier", "program")
+        .annotate(current=FilteredRelation("versions", condition=Q(versions__number=F("current_version"))))
         .annotate(
-            received_at=_current_version("received_at"),
-            response_due_at=_current_version("response_due_at"),
-            required_by=ExpressionWrapper(_current_version("earliest_required_date"), output_field=DateField()),
+            received_at=F("current__received_at"),
+            response_due_at=F("current__response_due_at"),
+            required_by=ExpressionWrapper(F("current__earliest_required_date"), output_field=DateField()),
             level_rank=Case(
                 *[When(level=level, then=Value(rank)) for level, rank in LEVEL_RANK.items()],
                 default=Value(0),
