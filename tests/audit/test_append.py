@@ -59,3 +59,28 @@ def test_a_rolled_back_append_leaves_no_gap():
     event = audit.record(action="test.event", actor=None)
     assert event.sequence == 1
     assert audit.verify_chain().ok is True
+
+
+@pytest.mark.django_db
+def test_a_batch_of_any_size_is_appended_in_one_insert_hashing_what_is_stored():
+    audit.record(action="test.event", actor=None)
+    events = [
+        {"action": "test.event", "object_type": "test.Thing", "object_id": i, "reason": AWKWARD, "data": {"i": i}}
+        for i in range(2500)
+    ]
+    with transaction.atomic(), CaptureQueriesContext(connection) as queries:
+        returned = audit.record_many(events)
+    inserts = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("INSERT")]
+    assert len(inserts) == 1
+    stored = {e.pk: e for e in AuditEvent.objects.filter(action="test.event", object_type="test.Thing")}
+    assert [stored[e.pk].sequence for e in returned] == list(range(2, 2502))
+    for event in returned:
+        row = stored[event.pk]
+        assert (row.hash, row.prev_hash, row.occurred_at, row.data) == (
+            event.hash,
+            event.prev_hash,
+            event.occurred_at,
+            event.data,
+        )
+        assert compute_hash(audit.event_fields(row)) == row.hash
+    assert audit.verify_chain().ok is True
