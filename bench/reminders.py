@@ -5,7 +5,8 @@
 One order is issued through the services and copied N times; the answers fall due evenly over
 the next 60 days, and a twelfth are already overdue, so a run reminds or escalates about one
 order in six. Project: `order_reminders_send` (its after-commit queueing of deliveries counted,
-not sent: workers send). Floor, same data and run: the same writes in two plain SQL statements
+not sent: workers send; the notices' bodies are rendered at delivery, so not here), and the
+statements it ran. Floor, same data and run: the same writes in two plain SQL statements
 (INSERT ... SELECT of the notices, UPDATE of the versions). Between runs the versions and
 notices are reset. Goal: 100,000 orders in 5 s.
 """
@@ -22,12 +23,12 @@ from pathlib import Path
 from common import figure, interleaved, throwaway_database, timed
 from django.conf import settings
 from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from ratings.constants import NotificationKind, RequestState
 from ratings.documents import signing
 from ratings.models import Notification, RatedOrder, RatedOrderVersion
-from ratings.services.notifications import bulk
 from ratings.services.orders import reminders
 from tests.factories import make_cast, request_in_state
 
@@ -69,17 +70,23 @@ def reset() -> None:
     )
 
 
+STATEMENTS: list[int] = []  # per project run: must not grow with the orders
+
+
 def project() -> float:
     reset()
-    return timed(reminders.order_reminders_send)
+    with CaptureQueriesContext(connection) as statements:
+        seconds = timed(reminders.order_reminders_send)
+    STATEMENTS.append(len(statements.captured_queries))
+    return seconds
 
 
 FLOOR_NOTICES = """
-INSERT INTO ratings_notification (key, recipient_id, email, kind, subject, body_text, body_html, link,
+INSERT INTO ratings_notification (key, recipient_id, email, kind, subject, body_text, body_html, context, link,
     object_type, object_id, status, attempts, last_error, next_attempt_at, created_at)
 SELECT 'floor:' || v.id || ':' || m.user_id, m.user_id, u.email, %s, o.order_number || ': answer due',
        'Your answer to ' || o.order_number || ' is due.', '<p>Your answer to ' || o.order_number || ' is due.</p>',
-       '', 'ratings.RatedOrderVersion', v.id::text, 'pending', 0, '', now(), now()
+       '{}', '', 'ratings.RatedOrderVersion', v.id::text, 'pending', 0, '', now(), now()
 FROM ratings_ratedorderversion v
 JOIN ratings_ratedorder o ON o.id = v.order_id
 JOIN ratings_membership m ON m.organization_id = o.supplier_id AND m.role = 'supplier_contact' AND m.is_active
@@ -115,7 +122,7 @@ def main() -> int:
     settings.DOCUMENT_SIGNING_CERT, settings.DOCUMENT_SIGNING_KEY = folder / "cert.pem", folder / "key.pem"
     signing.ensure_dev_certificate(folder / "cert.pem", folder / "key.pem")
     queued: list[int] = []
-    bulk.enqueue = queued.append  # type: ignore[assignment]  # deliveries are counted, not sent
+    reminders.enqueue = queued.append  # type: ignore[assignment]  # deliveries are counted, not sent
     lines = []
     with throwaway_database() as name:
         template, have = issue_one(), 0
@@ -128,9 +135,10 @@ def main() -> int:
             due = RatedOrderVersion.objects.filter(last_reminder_offset__isnull=False).count()
             escalated = RatedOrderVersion.objects.filter(overdue_escalated_at__isnull=False).count()
             goal = GOAL_SECONDS.get(size)
-            lines.append((size, results, due, escalated, goal))
+            lines.append((size, results, due, escalated, goal, sorted(set(STATEMENTS))))
+            STATEMENTS.clear()
     print(f"reminder sweep (database {name}, dropped; {args.runs} interleaved runs)")
-    for size, results, due, escalated, goal in lines:
+    for size, results, due, escalated, goal, statements in lines:
         met = goal is None or sorted(results["project"])[len(results["project"]) // 2] <= goal
         figure(
             f"{size:,} open orders ({due:,} reminded, {escalated:,} escalated)",
@@ -141,6 +149,7 @@ def main() -> int:
             goal=f"<= {goal:.0f} s" if goal else "-",
             met=met,
         )
+        print(f"  {'':<34} statements per project run: {', '.join(map(str, statements))}")
     return 0
 
 

@@ -16,6 +16,7 @@ from ratings.admin.audited import AuditHistoryMixin
 from ratings.constants import NotificationStatus
 from ratings.models import Notification
 from ratings.services.notifications import outbox as notifications
+from ratings.services.notifications import rendering
 
 
 class NotificationAdmin(AuditHistoryMixin, admin.ModelAdmin):
@@ -43,7 +44,7 @@ class NotificationAdmin(AuditHistoryMixin, admin.ModelAdmin):
         "created_at",
         "sent_at",
         "read_at",
-        "body_text",
+        "body",
     )
     fields = readonly_fields
 
@@ -55,6 +56,11 @@ class NotificationAdmin(AuditHistoryMixin, admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+    @admin.display(description="Plain-text body")
+    def body(self, obj: Notification) -> str:
+        # A notice a batch job wrote is rendered when delivered; one not delivered yet is rendered here.
+        return rendering.bodies(obj)[0]
 
     @admin.display(description="Last error")
     def error(self, obj: Notification) -> str:

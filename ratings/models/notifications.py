@@ -22,8 +22,13 @@ class Notification(models.Model):
     email = models.EmailField(blank=True, help_text="Address at the time of writing; blank means in-app only.")
     kind = models.CharField(max_length=40, choices=NotificationKind.choices)
     subject = models.CharField(max_length=250)
-    body_text = models.TextField("plain-text body")
+    body_text = models.TextField("plain-text body", help_text="Blank until delivery for a notice rendered then.")
     body_html = models.TextField("HTML body")
+    context = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="What a notice rendered at delivery needs beyond its kind and object (a reminder's offset).",
+    )
     link = models.CharField(max_length=500, blank=True, help_text="Absolute address the notice points to.")
     object_type = models.CharField(max_length=100, blank=True, help_text="e.g. ratings.RatingRequest")
     object_id = models.CharField(max_length=64, blank=True)

@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from ratings.constants import NotificationKind, NotificationStatus, OrderStatus, RatingLevel
 from ratings.models import Notification, RatedOrder, User
-from ratings.services.notifications import digest, outbox, preferences
+from ratings.services.notifications import digest, outbox, preferences, rendering
 from ratings.services.orders import reminders
 from ratings.services.requests import overdue
 from ratings.services.suppliers import offers
@@ -69,7 +69,8 @@ def demo_notices(db) -> list[Notification]:
 
 
 def links_of(notice: Notification) -> set[str]:
-    found = set(ADDRESS.findall(notice.body_text)) | set(ADDRESS.findall(notice.body_html))
+    text, html = rendering.bodies(notice)  # a reminder not delivered yet is rendered here, as at delivery
+    found = set(ADDRESS.findall(text)) | set(ADDRESS.findall(html))
     if notice.link:
         found.add(notice.link)
     return {address.removeprefix(settings.SITE_URL) for address in found}

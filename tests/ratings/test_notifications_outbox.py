@@ -17,8 +17,10 @@ from dpa_portal.errors import InvalidState, PermissionRefused
 from ratings.constants import NotificationKind, NotificationStatus, RequestState, Role
 from ratings.models import Notification
 from ratings.services.notifications import outbox as notifications
+from ratings.services.orders import reminders as order_reminders
 from ratings.services.requests import workflow
 from tests.factories import CHECKLIST_ALL_TRUE, PASSWORD, member, otp, place_orders, request_in_state
+from tests.ratings.suppliers.conftest import deliver_at, issued_undelivered
 
 FAILING_BACKEND = "tests.ratings.mail_backends.FailingSMTPBackend"
 
@@ -290,3 +292,36 @@ def test_beat_runs_the_sweep_periodically(settings):
         "task": "ratings.tasks.sweep_notifications",
         "schedule": 60.0,
     }
+
+
+def test_a_notice_written_without_its_body_is_rendered_when_sent_and_sent_once_after_a_lost_task(
+    cast, django_capture_on_commit_callbacks, settings
+):
+    # given an overdue order, escalated by the sweep whose queued deliveries were lost
+    settings.SITE_URL = "https://dpa.example.gov"
+    order = issued_undelivered(cast, django_capture_on_commit_callbacks)
+    version = deliver_at(order, timezone.now() - dt.timedelta(days=60))
+    with django_capture_on_commit_callbacks(execute=False):
+        assert order_reminders.order_reminders_send().escalated == [version.pk]
+    rows = Notification.objects.filter(kind=NotificationKind.RESPONSE_OVERDUE)
+    assert {(r.status, r.body_text) for r in rows} == {(NotificationStatus.PENDING, "")}
+    # when the outbox sweep queues them again, twice
+    mail.outbox.clear()
+    later = timezone.now() + dt.timedelta(hours=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        notifications.notifications_sweep(now=later)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert notifications.notifications_sweep(now=later + dt.timedelta(hours=1)).requeued == []
+    # then each went out once (with the order's own notices, also left pending), rendered, and
+    # keeps the text it went out with
+    overdue = [m for m in mail.outbox if ":overdue:" in m.extra_headers["X-DPA-Notification"]]
+    assert sorted(m.extra_headers["X-DPA-Notification"] for m in overdue) == sorted(r.key for r in rows)
+    for message in overdue:
+        row = Notification.objects.get(key=message.extra_headers["X-DPA-Notification"])
+        assert (row.status, row.body_text, row.body_html) == (
+            NotificationStatus.SENT,
+            message.body,
+            message.alternatives[0][0],
+        )
+        assert f"has not answered rated order {order.order_number}" in message.body
+        assert f"Open it here: {row.link}" in message.body

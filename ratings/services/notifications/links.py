@@ -89,3 +89,20 @@ def notice_link(recipient: User, target: Model | None) -> str:
     if rating_request is not None and permissions.may_audit(recipient):
         return reverse("audit:history", args=[rating_request.reference])
     return ""
+
+
+# Batch jobs write order notices in SQL, for recipients they chose by their tie to the order:
+# these are the pages `notice_link` gives those recipients (the supplier's contacts, the party
+# that placed the order, HHS workflow staff), as the text before and after the order's number
+# (or, for the admin page, its id).
+ORDER_PAGES = {
+    "supplier": ("portal:order-detail", "ORDER-NUMBER"),
+    "placing": ("portal:placed-order", "ORDER-NUMBER"),
+    "staff": ("admin:ratings_ratedorder_change", "999999999"),
+}
+
+
+def order_page_around(tie: str) -> tuple[str, str]:
+    name, stand_in = ORDER_PAGES[tie]
+    before, after = reverse(name, args=[stand_in]).split(stand_in)
+    return before, after

@@ -37,7 +37,7 @@ from ratings import audit_actions, permissions
 from ratings.constants import NotificationDelivery, NotificationStatus
 from ratings.models import Notification, User
 from ratings.services import queueing, transition
-from ratings.services.notifications import links, preferences
+from ratings.services.notifications import links, preferences, rendering
 from ratings.services.orders import clocks as order_clocks
 
 logger = logging.getLogger("ratings.notifications")
@@ -178,15 +178,15 @@ def _claim(notification_id: int, now: dt.datetime) -> Notification | None:
     return row
 
 
-def _send_mail(row: Notification) -> None:
+def _send_mail(row: Notification, text: str, html: str) -> None:
     message = EmailMultiAlternatives(
         subject=row.subject,
-        body=row.body_text,
+        body=text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[row.email],
         headers={"X-DPA-Notification": row.key},
     )
-    message.attach_alternative(row.body_html, "text/html")
+    message.attach_alternative(html, "text/html")
     message.send(fail_silently=False)
 
 
@@ -196,8 +196,10 @@ def notification_deliver(*, notification_id: int) -> Delivery:
     if row is None:
         return Delivery("skipped")
     try:
+        # A notice written by a batch job is rendered now, outside any transaction.
+        text, html = rendering.bodies(row)
         if row.email:
-            _send_mail(row)
+            _send_mail(row, text, html)
     except Exception as exc:
         error = f"{type(exc).__name__}: {exc}"[:2000]
         return _attempt_failed(row, error)
@@ -205,16 +207,18 @@ def notification_deliver(*, notification_id: int) -> Delivery:
     # version (the receipt clock), and is retried whole after a deadlock, so a sent notice is
     # never left "sending" by one; each of its writes is conditional, so a retry after a lost
     # commit acknowledgement changes nothing twice.
-    transition.retried(lambda: _mark_sent(row))
+    kept = {"body_text": text, "body_html": html} if rendering.deferred(row) else {}
+    transition.retried(lambda: _mark_sent(row, kept))
     logger.info("notification.sent id=%s kind=%s attempts=%s", row.pk, row.kind, row.attempts)
     return Delivery("sent")
 
 
-def _mark_sent(row: Notification) -> None:
+def _mark_sent(row: Notification, kept: dict[str, str]) -> None:
+    """`kept`: the bodies rendered at delivery, stored with the mark so the row shows what went out."""
     with transaction.atomic():
         now = timezone.now()
         marked = Notification.objects.filter(pk=row.pk, status=NotificationStatus.SENDING).update(
-            status=NotificationStatus.SENT, sent_at=now, last_error=""
+            status=NotificationStatus.SENT, sent_at=now, last_error="", **kept
         )
         if not marked:
             return

@@ -1,8 +1,9 @@
 """Which notices rated orders send, and to whom.
 
 Every function is called inside the transaction of its cause (issue, amendment, cancellation,
-supplier response, reminder run), so the notice commits or rolls back with it. Keys are
-order + version + kind (+ offset) + recipient: a cause writes each notice once.
+supplier response), so the notice commits or rolls back with it. Keys are
+order + version + kind + recipient: a cause writes each notice once. Reminders and escalations,
+written in bulk by the sweep, are in `reminder_writes`.
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ from ratings import permissions_casework
 from ratings.clock import agency_time
 from ratings.constants import NotificationKind, Role, SupplierNoticeKind, SupplierResponseKind, WebhookEventType
 from ratings.models import Notification, RatedOrder, RatedOrderVersion, SupplierResponse, User
-from ratings.services.notifications.bulk import Notice, notify_bulk
 from ratings.services.notifications.outbox import notify_many
 from ratings.services.orders.clocks import response_due_for
 from ratings.services.requests.notices import applicant_recipients, intake_analysts
@@ -143,35 +143,6 @@ def notify_response(*, order: RatedOrder, response: SupplierResponse) -> list[No
     )
 
 
-def notify_reminder(*, version: RatedOrderVersion, offset: int) -> list[Notification]:
-    order = version.order
-    return notify_many(
-        recipients=supplier_contacts(order.supplier_id),
-        kind=NotificationKind.RESPONSE_REMINDER,
-        subject=f"{order.order_number}: answer due in {offset} working day{'s' if offset != 1 else ''}",
-        template="order_reminder",
-        context={"order": order, "version": version, "offset": offset},
-        key_prefix=f"rated_order:{order.pk}:v{version.number}:reminder{offset}",
-        target=version,
-    )
-
-
-def notify_overdue(*, version: RatedOrderVersion) -> list[Notification]:
-    order = version.order
-    return notify_many(
-        recipients=[*intake_analysts(), *placing_recipients(order)],
-        kind=NotificationKind.RESPONSE_OVERDUE,
-        subject=f"{order.order_number}: supplier answer overdue ({order.supplier.legal_name})",
-        template="order_overdue",
-        context={"order": order, "version": version},
-        key_prefix=f"rated_order:{order.pk}:v{version.number}:overdue",
-        target=version,
-    )
-
-
-# --- batch jobs: every recipient list in one query ---------------------------------------------
-
-
 def members_by_organization(organization_ids: set[int], role: str) -> dict[int, list[User]]:
     """Active users holding `role` in each of the organizations, in one query."""
     found: dict[int, list[User]] = defaultdict(list)
@@ -190,62 +161,6 @@ def members_by_organization(organization_ids: set[int], role: str) -> dict[int, 
         if user not in found[user.organization_id]:
             found[user.organization_id].append(user)
     return found
-
-
-def notify_reminders(*, versions: list[RatedOrderVersion], offset: int) -> list[Notification]:
-    """`notify_reminder` for many versions (their orders selected with them) in a few statements."""
-    contacts = members_by_organization({v.order.supplier_id for v in versions}, Role.SUPPLIER_CONTACT)
-    days = f"{offset} working day{'s' if offset != 1 else ''}"
-    return notify_bulk(
-        Notice(
-            recipient=user,
-            kind=NotificationKind.RESPONSE_REMINDER,
-            subject=f"{v.order.order_number}: answer due in {days}",
-            template="order_reminder",
-            context={"order": v.order, "version": v, "offset": offset},
-            key=f"rated_order:{v.order.pk}:v{v.number}:reminder{offset}:user{user.pk}",
-            target=v,
-        )
-        for v in versions
-        for user in contacts[v.order.supplier_id]
-    )
-
-
-def notify_overdue_many(*, versions: list[RatedOrderVersion]) -> list[Notification]:
-    """`notify_overdue` for many versions (orders, suppliers and source requests selected)."""
-    intake = intake_analysts()
-    top = [v.order for v in versions if v.order.parent_id is None]
-    applicants = members_by_organization(
-        {o.source_request.applicant_organization_id for o in top if o.source_request is not None}, Role.APPLICANT
-    )
-    hhs_signers = members_by_organization(
-        {o.placing_organization_id for o in top if o.source_request is None}, Role.AUTHORIZED_SIGNER
-    )
-    placing = members_by_organization(
-        {v.order.placing_organization_id for v in versions if v.order.parent_id is not None}, Role.SUPPLIER_CONTACT
-    )
-
-    def placed_by(order: RatedOrder) -> list[User]:
-        if order.parent_id is not None:
-            return placing[order.placing_organization_id]
-        rr = order.source_request
-        if rr is None:
-            return hhs_signers[order.placing_organization_id]
-        return [rr.applicant_contact, *applicants[rr.applicant_organization_id]]
-
-    return notify_bulk(
-        Notice(
-            recipient=user,
-            kind=NotificationKind.RESPONSE_OVERDUE,
-            subject=f"{v.order.order_number}: supplier answer overdue ({v.order.supplier.legal_name})",
-            template="order_overdue",
-            context={"order": v.order, "version": v},
-            key=f"rated_order:{v.order.pk}:v{v.number}:overdue:user{user.pk}",
-            target=v,
-        )
-        for v in versions
-        for user in [*intake, *placed_by(v.order)]
-    )
 
 
 def notify_delay_confirmation_due(*, order: RatedOrder, report: SupplierResponse) -> list[Notification]:

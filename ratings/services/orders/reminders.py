@@ -28,9 +28,10 @@ from audit import services as audit
 from ratings import audit_actions
 from ratings.clock import reminder_window_end
 from ratings.constants import DocumentKind
-from ratings.models import RatedOrderVersion
+from ratings.models import RatedOrder, RatedOrderVersion
 from ratings.models.orders import AWAITING_RESPONSE_STATUSES
-from ratings.services.orders import notices as order_notices
+from ratings.services.notifications.outbox import enqueue
+from ratings.services.orders import reminder_writes
 
 
 @dataclass
@@ -51,64 +52,48 @@ def open_clocks() -> QuerySet[RatedOrderVersion]:
     )
 
 
-def _mark(ids: list[int], **values: object) -> None:
-    for start in range(0, len(ids), 5000):  # PostgreSQL takes at most 65,535 parameters
-        RatedOrderVersion.objects.filter(pk__in=ids[start : start + 5000]).update(**values)
+def _queue(pending: list[int]) -> None:
+    if pending:
+        transaction.on_commit(lambda: [enqueue(pk) for pk in pending])
 
 
 def order_reminders_send(*, now: dt.datetime | None = None) -> ReminderRun:
-    """One transaction, a few statements per offset however many orders are due: lock the due
-    versions (skipping any another run holds), write their notices in bulk, mark them, and
-    append the escalations to the audit trail in one batch, last."""
+    """One transaction, one statement per offset and one for the overdue however many orders are
+    due (each locks its versions, skipping any another run holds, marks them and writes their
+    notices), then the escalations appended to the audit trail in one batch, last."""
     now = now or timezone.now()
     run = ReminderRun()
     with transaction.atomic():
         for offset in sorted({int(n) for n in settings.SUPPLIER_REMINDER_OFFSETS_WORKING_DAYS}):
-            due = list(
+            due = (
                 open_clocks()
-                .select_for_update(skip_locked=True, of=("self",), no_key=True)
                 .filter(response_due_at__gt=now, response_due_at__lt=reminder_window_end(now, offset))
                 .filter(Q(last_reminder_offset__isnull=True) | Q(last_reminder_offset__gt=offset))
-                .select_related("order", "order__supplier", "order__placing_organization")
-                .order_by("pk")
             )
-            if not due:
-                continue
-            order_notices.notify_reminders(versions=due, offset=offset)
-            ids = [v.pk for v in due]
-            _mark(ids, last_reminder_offset=offset)
-            run.reminders[offset] = ids
-        overdue = list(
-            open_clocks()
-            .select_for_update(skip_locked=True, of=("self",), no_key=True)
-            .filter(response_due_at__lte=now, overdue_escalated_at__isnull=True)
-            .select_related(
-                "order",
-                "order__supplier",
-                "order__placing_organization",
-                "order__source_request",
-                "order__source_request__applicant_contact",
-            )
-            .order_by("pk")
+            written = reminder_writes.remind(due, offset=offset, now=now)
+            if written.marked:
+                run.reminders[offset] = [m.version_id for m in written.marked]
+                _queue(written.pending)
+        due = open_clocks().filter(response_due_at__lte=now, overdue_escalated_at__isnull=True)
+        written = reminder_writes.escalate(due, now=now)
+        _queue(written.pending)
+        run.escalated = [m.version_id for m in written.marked]
+        audit.record_many(
+            [
+                {
+                    "action": audit_actions.ORDER_OVERDUE,
+                    "object_type": RatedOrder._meta.label,
+                    "object_id": m.order_id,
+                    "object_label": f"{m.order_number} ({m.rating})",
+                    "reference": m.order_number,
+                    "organization_id": m.supplier_id,
+                    "data": {
+                        "version": m.number,
+                        "received_at": m.received_at.isoformat() if m.received_at else None,
+                        "response_due_at": m.response_due_at.isoformat() if m.response_due_at else None,
+                    },
+                }
+                for m in written.marked
+            ]
         )
-        if overdue:
-            order_notices.notify_overdue_many(versions=overdue)
-            run.escalated = [v.pk for v in overdue]
-            _mark(run.escalated, overdue_escalated_at=now)
-            audit.record_many(
-                [
-                    {
-                        "action": audit_actions.ORDER_OVERDUE,
-                        "target": version.order,
-                        "reference": version.order.order_number,
-                        "organization_id": version.order.supplier_id,
-                        "data": {
-                            "version": version.number,
-                            "received_at": version.received_at.isoformat() if version.received_at else None,
-                            "response_due_at": version.response_due_at.isoformat() if version.response_due_at else None,
-                        },
-                    }
-                    for version in overdue
-                ]
-            )
     return run
