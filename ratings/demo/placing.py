@@ -7,11 +7,20 @@ from ratings.demo.accounts import DEMO_PASSWORD, demo_code
 from ratings.models import RatingAuthorization, RatingRequest, User
 from ratings.services.orders import placing
 from ratings.services.requests import workflow
+from ratings.services.requests.decisions import DecisionInput
 
 
-def approve_and_place(rating_request: RatingRequest, official: User, signer: User, reason: str) -> RatingRequest:
+def approve_and_place(
+    rating_request: RatingRequest, official: User, signer: User, reason: str, decision: DecisionInput | None = None
+) -> RatingRequest:
+    """`decision`: a lower level, items left out or reduced (the orders cover only what was approved)."""
     approved = workflow.rating_request_approve(
-        rating_request=rating_request, actor=official, password=DEMO_PASSWORD, otp=demo_code(official), reason=reason
+        rating_request=rating_request,
+        actor=official,
+        password=DEMO_PASSWORD,
+        otp=demo_code(official),
+        reason=reason,
+        decision=decision,
     )
     authorization = RatingAuthorization.objects.get(rating_request=approved)
     for supplier_id in authorization.supplier_ids():

@@ -6,6 +6,7 @@ Requests go through the real services, so the demo audit trail is a real chain.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -28,6 +29,7 @@ from ratings.services.items import DeliveryInput
 from ratings.services.orders import changes as order_changes
 from ratings.services.orders.amended_items import from_snapshot
 from ratings.services.requests import corrections, drafts, workflow
+from ratings.services.requests.decisions import DecisionInput, ItemDecisionInput
 
 
 def demo_seed() -> dict[str, int]:
@@ -123,16 +125,15 @@ def _demo_requests(orgs: dict[str, Organization], users: dict[str, User]) -> int
         category: str = HealthResourceCategory.VACCINE,
         emergency_hours: int | None = None,
         split: bool = False,
+        more: Sequence[tuple[str, str, int, bool]] = (),  # further items: supplier, description, days, split
     ) -> RatingRequest:
         details = _details(level, resource, category)
         if emergency_hours:
             details = replace(details, is_emergency=True, emergency_response_hours=emergency_hours)
-        draft = drafts.rating_request_create(
-            actor=who,
-            organization=orgs[org],
-            details=details,
-            line_items=_items(orgs[supplier], description, days, split),
-        )
+        items = _items(orgs[supplier], description, days, split)
+        for other, what, when, parts in more:
+            items += _items(orgs[other], what, when, parts)
+        draft = drafts.rating_request_create(actor=who, organization=orgs[org], details=details, line_items=items)
         return name_unreached_suppliers(draft, who)
 
     def submitted(rr: RatingRequest, who: User = applicant) -> RatingRequest:
@@ -211,8 +212,49 @@ def _demo_requests(orgs: dict[str, Organization], users: dict[str, User]) -> int
         reason="Item 1: give the supplier's part number and split the deliveries as the quote does.",
     )
     _demo_orders(orgs, users, new, recommended)
+    _demo_decisions(users, new, recommended)
     demo_supplier_responses(orgs, users, DEMO_PASSWORD)
-    return 13 + demo_casework(orgs, users, new, recommended)
+    return 15 + demo_casework(orgs, users, new, recommended)
+
+
+def _demo_decisions(users: dict[str, User], new: Any, recommended: Any) -> None:
+    """Approvals that differ from the request (45 CFR 101.31 levels; 101.32(a) items and
+    quantities): one in part (an item left out, a split item reduced), one DX request at DO."""
+    approve_and_place(
+        recommended(
+            new(
+                RatingLevel.DO,
+                "mRNA vaccine",
+                "filtra",
+                "Bioreactor single-use bags, 500 L",
+                70,
+                more=[("filtra", "Sterile connectors", 70, True), ("pumpco", "Pump tubing sets", 72, False)],
+            )
+        ),
+        users["approver"],
+        users["signer"],
+        "Approved in part.",
+        DecisionInput(
+            items=[
+                ItemDecisionInput(
+                    2,
+                    splits={(timezone.localdate() + dt.timedelta(days=70)).isoformat(): "2"},
+                    reason="Two connectors cover the first campaign; order the rest unrated.",
+                ),
+                ItemDecisionInput(3, include=False, reason="Tubing sets are in stock at two other suppliers."),
+            ]
+        ),
+    )
+    approve_and_place(
+        recommended(new(RatingLevel.DX, "Pandemic influenza vaccine", "pumpco", "Vial capping machine", 85)),
+        users["secretary"],
+        users["signer"],
+        "Approved at DO.",
+        DecisionInput(
+            level=RatingLevel.DO,
+            level_reason="DO precedence meets the delivery dates; no DX-rated conflict is known.",
+        ),
+    )
 
 
 def _demo_orders(orgs: dict[str, Organization], users: dict[str, User], new: Any, recommended: Any) -> None:

@@ -12,6 +12,7 @@ from django.test import override_settings
 from audit import services as audit
 from audit.models import AuditEvent
 from ratings.models import (
+    ApprovalDecision,
     AssistanceCase,
     CapacityReport,
     Directive,
@@ -66,8 +67,8 @@ def test_seed_demo_creates_the_demo_and_a_second_run_creates_nothing(db):
     # then
     assert _counts() == first
     live = RatingRequest.objects.exclude(reference__startswith="PRR-H")
-    assert first["Organization"] == 11 and live.count() == 15
-    assert "15 requests created this run" in out.getvalue()
+    assert first["Organization"] == 11 and live.count() == 17
+    assert "17 requests created this run" in out.getvalue()
     assert sorted(User.objects.values_list("username", flat=True)) == sorted(USERNAMES + HISTORY_CONTACTS)
     for username in USERNAMES[:-1]:
         assert User.objects.get(username=username).check_password("dpa-demo"), username
@@ -99,6 +100,29 @@ def test_seed_demo_creates_the_demo_and_a_second_run_creates_nothing(db):
     assert invited.memberships.get().organization.short_name == "GloveWorks"
     assert Notification.objects.filter(recipient=invited, kind="order_issued").exists()
     assert Notification.objects.filter(recipient=invited, kind="invitation").exists()
+
+
+@override_settings(DEBUG=True)
+def test_seed_demo_has_a_partial_approval_and_a_dx_request_approved_at_do(db):
+    """45 CFR 101.31 levels, 101.32(a) items and quantities: the demo shows both kinds of decision,
+    and the orders placed under them cover only what was approved."""
+    call_command("seed_demo", stdout=StringIO())
+
+    partial = ApprovalDecision.objects.get(items__contains=[{"outcome": "excluded"}])
+    assert [(i["number"], i["outcome"], i["approved_quantity"]) for i in partial.items] == [
+        (1, "approved", "4"),
+        (2, "reduced", "3"),
+        (3, "excluded", None),
+    ]
+    assert all(i["reason"] for i in partial.changed_items)
+    placed = RatedOrder.objects.filter(authorization__rating_request=partial.rating_request)
+    assert [(i["description"], i["quantity"]) for o in placed for i in o.versions.get(number=1).items_snapshot] == [
+        ("Bioreactor single-use bags, 500 L", "4"),
+        ("Sterile connectors", "3"),
+    ]
+    lowered = ApprovalDecision.objects.get(requested_level="DX", approved_level="DO")
+    assert lowered.level_reason
+    assert RatedOrder.objects.get(authorization__rating_request=lowered.rating_request).rating == "DO-HR"
 
 
 @override_settings(DEBUG=True)
