@@ -22,6 +22,7 @@ from ratings.admin.audited import AuditHistoryMixin
 from ratings.constants import RatingLevel, Role
 from ratings.constants_authorization import AuthorizationStatus
 from ratings.models import RatedOrder, RatingAuthorization, RatingAuthorizationVersion
+from ratings.services.authorizations import amendment as authorization_amendment
 from ratings.services.authorizations import changes as authorization_changes
 
 
@@ -47,6 +48,16 @@ class SigningForm(forms.Form):
         help_text="A fresh 6-digit code from your authenticator app: the second factor of your signature.",
     )
     version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class AmendForm(SigningForm):
+    valid_until = forms.CharField(
+        label="Valid until",
+        required=False,
+        help_text="The new last day an order may be placed (YYYY-MM-DD); not before today.",
+    )
+    conditions = forms.CharField(widget=forms.Textarea(attrs={"rows": 6}), required=False)
+    field_order = ["valid_until", "conditions", "reason", "password", "otp"]
 
 
 class PriorVersionInline(admin.TabularInline):
@@ -185,6 +196,7 @@ class RatingAuthorizationAdmin(AuditHistoryMixin, admin.ModelAdmin):
                 ),
                 name="ratings_ratingauthorization_place",
             ),
+            path("<int:object_id>/amend/", view(self._amend_view), name="ratings_ratingauthorization_amend"),
             *super().get_urls(),
         ]
 
@@ -194,7 +206,13 @@ class RatingAuthorizationAdmin(AuditHistoryMixin, admin.ModelAdmin):
         extra_context = extra_context or {}
         authorization = self.get_object(request, object_id)
         if authorization is not None and authorization.status == AuthorizationStatus.ACTIVE:
-            actions = [("Revoke", reverse("admin:ratings_ratingauthorization_revoke", args=[authorization.pk]))]
+            actions = [
+                (
+                    "Amend validity or conditions",
+                    reverse("admin:ratings_ratingauthorization_amend", args=[authorization.pk]),
+                ),
+                ("Revoke", reverse("admin:ratings_ratingauthorization_revoke", args=[authorization.pk])),
+            ]
             if authorization.level == RatingLevel.DO:
                 url = reverse("admin:ratings_ratingauthorization_upgrade", args=[authorization.pk])
                 actions.append(("Upgrade to DX", url))
@@ -257,7 +275,7 @@ class RatingAuthorizationAdmin(AuditHistoryMixin, admin.ModelAdmin):
         return TemplateResponse(request, "admin/ratings/ratingauthorization/action_form.html", context)
 
     def _initial(self, authorization: RatingAuthorization) -> dict[str, Any]:
-        return {}
+        return {"valid_until": authorization.valid_until.isoformat(), "conditions": authorization.conditions}
 
     def _revoke_view(self, request: HttpRequest, object_id: int) -> HttpResponse:
         def call(authorization: RatingAuthorization, data: dict[str, Any]) -> RatingAuthorization:
@@ -308,4 +326,30 @@ class RatingAuthorizationAdmin(AuditHistoryMixin, admin.ModelAdmin):
             form_class=SigningForm,
             call=call,
             done="Authorization {number} upgraded to DX (version {version} signed); the open orders are amended.",
+        )
+
+    def _amend_view(self, request: HttpRequest, object_id: int) -> HttpResponse:
+        def call(authorization: RatingAuthorization, data: dict[str, Any]) -> RatingAuthorization:
+            return authorization_amendment.rating_authorization_amend(
+                authorization=authorization,
+                actor=request.user,  # type: ignore[arg-type]
+                password=data["password"],
+                otp=data["otp"],
+                reason=data["reason"],
+                valid_until=data["valid_until"],
+                conditions=data["conditions"],
+                expected_version=data["version"],
+            )
+
+        return self._signed_change(
+            request,
+            object_id,
+            title="Amend validity or conditions",
+            explanation=(
+                "The amendment is a new signed version of the authorization. Rated orders already placed under it "
+                "are not changed by it; the authorized party is told so."
+            ),
+            form_class=AmendForm,
+            call=call,
+            done="Authorization {number} amended (version {version} signed); the orders placed under it are unchanged.",
         )

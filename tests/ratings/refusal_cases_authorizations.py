@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ratings.services.authorizations import changes
+from ratings.services.authorizations import amendment, changes
 from tests.factories import PASSWORD, Cast, otp
 from tests.ratings.refusal_cases_placing import _authorization
 
@@ -38,6 +38,21 @@ def cases(case: Callable[..., Any]) -> dict[str, Callable[[Cast], Any]]:
                     reason="Escalated need.",
                 ),
                 "rating_authorization.upgrade",
+                authorization,
+            )
+        ),
+        "rating_authorization_amend": lambda cast: (
+            (authorization := _authorization(cast))
+            and case(
+                lambda: amendment.rating_authorization_amend(
+                    authorization=authorization,
+                    actor=cast.reviewer,  # not an approving official
+                    password=PASSWORD,
+                    otp=otp(cast.reviewer),
+                    reason="More time.",
+                    conditions="New conditions.",
+                ),
+                "rating_authorization.amend",
                 authorization,
             )
         ),

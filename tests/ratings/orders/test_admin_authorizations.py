@@ -3,6 +3,8 @@ signed changes (revoke, upgrade, amend) as forms asking the reason, password and
 
 from __future__ import annotations
 
+import datetime as dt
+
 from audit.models import AuditEvent
 from ratings.constants_authorization import AuthorizationStatus
 from ratings.models import RatingAuthorization
@@ -78,3 +80,30 @@ def test_upgrade_through_the_admin_form_a_do_official_gets_a_message(cast, clien
 
     assert "upgraded to DX (version 2 signed)" in done.content.decode()
     assert RatingAuthorization.objects.get(pk=p.authorization.pk).rating == "DX-HR"
+
+
+def test_amend_through_the_admin_form_a_past_date_is_a_field_error(cast, client, django_capture_on_commit_callbacks):
+    p = placed(cast, django_capture_on_commit_callbacks)
+    url = f"/admin/ratings/ratingauthorization/{p.authorization.pk}/amend/"
+    client.force_login(cast.approver)
+    form = {
+        "valid_until": "2001-01-01",
+        "conditions": p.authorization.conditions,
+        "reason": "More time.",
+        "password": PASSWORD,
+        "otp": otp(cast.approver),
+        "version": "1",
+    }
+
+    refused = client.post(url, form)
+
+    assert refused.status_code == 200
+    assert "cannot end before today" in str(refused.context["form"].errors["valid_until"])
+    assert RatingAuthorization.objects.get(pk=p.authorization.pk).version == 1
+
+    later = (p.authorization.valid_until + dt.timedelta(days=30)).isoformat()
+    with django_capture_on_commit_callbacks(execute=True):
+        done = client.post(url, {**form, "valid_until": later}, follow=True)
+
+    assert "amended (version 2 signed); the orders placed under it are unchanged" in done.content.decode()
+    assert RatingAuthorization.objects.get(pk=p.authorization.pk).valid_until.isoformat() == later
