@@ -62,7 +62,7 @@ def test_101_36_a_1_revocation_cancels_every_open_order_placed_under_it_and_its_
     assert revoked.fingerprint != v1_fingerprint
     kept = revoked.prior_versions.get()
     assert (kept.number, kept.fingerprint, kept.status) == (1, v1_fingerprint, AuthorizationStatus.ACTIVE)
-    assert kept.document.endswith("v1-authorization.pdf") and kept.document_sha256
+    assert "/v1-authorization" in kept.document and kept.document_sha256
     # and every order under it is cancelled with a signed HHS cancellation notice
     for order in (p.first, p.second, p.sub_tier):
         order = fresh(order)
