@@ -69,9 +69,16 @@ def record(
     data: dict[str, Any] | None = None,
     outcome: str = Outcome.SUCCESS,
     actor_label: str | None = None,
+    commit: bool = False,
 ) -> AuditEvent:
     """Append one event to the chain, in the caller's transaction. `action` must be registered
-    (audit.actions)."""
+    (audit.actions).
+
+    `commit=True`: the event is the last thing the caller's outermost `atomic(durable=True)`
+    block does, so the append and the COMMIT go to the server together and the chain lock is
+    held only while the server appends and flushes the commit, never while this process waits
+    for its turn on a busy CPU. Nothing may run in the block after it. Inside a wider
+    transaction (a test's, a savepoint) the block commits at its end as usual."""
     name = resolve(action).name
     if target is not None:
         object_type = object_type or target._meta.label
@@ -103,7 +110,7 @@ def record(
         "client_address": ctx.client_address,
     }
     if connection.vendor == "postgresql":
-        return _append_in_one_statement(fields)
+        return _append_in_one_statement(fields, commit=commit and _outermost_durable_block())
     with transaction.atomic():  # SQLite (the quick start) serializes writers on its own
         last = AuditEvent.objects.order_by("-sequence").values("sequence", "hash").first()
         fields["sequence"] = (last["sequence"] + 1) if last else 1
@@ -177,16 +184,33 @@ def _insert_rows(rows: list[dict[str, Any]]) -> list[AuditEvent]:
     return [AuditEvent(id=ids[fields["sequence"]], **fields) for fields in rows]
 
 
-def _append_in_one_statement(fields: dict[str, Any]) -> AuditEvent:
+def _outermost_durable_block() -> bool:
+    blocks = connection.atomic_blocks
+    return (
+        len(blocks) == 1
+        and blocks[0].durable  # type: ignore[attr-defined]
+        and not connection.savepoint_ids
+        and not connection.needs_rollback
+        # The COMMIT rides in the same simple-protocol query: client-side binding only.
+        and not connection.settings_dict.get("OPTIONS", {}).get("server_side_binding")
+    )
+
+
+def _append_in_one_statement(fields: dict[str, Any], *, commit: bool = False) -> AuditEvent:
     """Lock, read the head and insert in one call of `audit_append` (migration 0008): no
     savepoint, and the chain lock is taken only now, at the end of the caller's work, and held
-    until its commit. Python serializes the event without its sequence and previous hash; the
-    function splices them in and hashes the same bytes `compute_hash` would."""
+    until its commit (with `commit`, sent in the same round trip). Python serializes the event
+    without its sequence and previous hash; the function splices them in and hashes the same
+    bytes `compute_hash` would."""
     before_prev, before_sequence, after_sequence = chain.canonical_parts(fields)
     row = {**fields, "occurred_at": fields["occurred_at"].isoformat()}
+    sql = "SELECT * FROM audit_append(%s, %s, %s, %s, %s::jsonb)"
     with connection.cursor() as cursor:
+        # A failed append skips the COMMIT and leaves the transaction to the block's rollback;
+        # after a COMMIT the driver knows the connection is idle, and the block's own commit
+        # sends nothing (on_commit callbacks still run then).
         cursor.execute(
-            "SELECT * FROM audit_append(%s, %s, %s, %s, %s::jsonb)",
+            f"{sql}; COMMIT" if commit else sql,
             [_CHAIN_LOCK_KEY, before_prev, before_sequence, after_sequence, json.dumps(row)],
         )
         event_id, sequence, prev_hash, hash_ = cursor.fetchone()

@@ -244,6 +244,7 @@ def audit_denied(
             from_state=from_state,
             reason=message,
             data=data,
+            commit=True,
         )
 
 
@@ -335,7 +336,7 @@ def perform(
             if applied.then is not None:
                 applied.then()
             subject: Any = applied.created or row
-            # Last: the append takes the chain lock, held until commit (docs/architecture.md "Lock order").
+            # Last: the append takes the chain lock and commits with it (docs/architecture.md "Lock order").
             audit.record(
                 action=action.audit,
                 actor=actor,
@@ -347,6 +348,7 @@ def perform(
                 reason=applied.reason,
                 changes=changes,
                 data=applied.data,
+                commit=True,
             )
             return row
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, connections, transaction
 from django.test.utils import CaptureQueriesContext
 
 from audit import services as audit
@@ -84,3 +84,52 @@ def test_a_batch_of_any_size_is_appended_in_one_insert_hashing_what_is_stored():
         )
         assert compute_hash(audit.event_fields(row)) == row.hash
     assert audit.verify_chain().ok is True
+
+
+def _committed_events() -> int:
+    # Another connection sees only what is committed.
+    other = connections.create_connection("default")
+    try:
+        with other.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM audit_auditevent")
+            return int(cursor.fetchone()[0])
+    finally:
+        other.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_last_append_of_a_durable_transaction_commits_in_the_same_round_trip():
+    after = []
+    with CaptureQueriesContext(connection) as queries, transaction.atomic(durable=True):
+        transaction.on_commit(lambda: after.append(_committed_events()))
+        audit.record(action="test.event", actor=None, commit=True)
+        assert _committed_events() == 1  # before the block ends: the chain lock is already free
+    [append] = [q["sql"] for q in queries.captured_queries if "audit_append" in q["sql"]]
+    assert append.endswith("; COMMIT")
+    assert after == [1]
+    assert audit.record(action="test.event", actor=None).sequence == 2  # the connection goes on
+    assert audit.verify_chain().ok is True
+
+
+@pytest.mark.django_db(transaction=True)
+def test_inside_a_wider_transaction_the_append_leaves_the_commit_to_its_end():
+    with pytest.raises(RuntimeError), transaction.atomic():
+        audit.record(action="test.event", actor=None, commit=True)
+        assert _committed_events() == 0
+        raise RuntimeError
+    assert not AuditEvent.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_commit_that_fails_in_the_append_round_trip_leaves_nothing_and_runs_no_callback():
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TEMP TABLE parent (id int PRIMARY KEY)")
+        cursor.execute("CREATE TEMP TABLE child (parent_id int REFERENCES parent DEFERRABLE INITIALLY DEFERRED)")
+    after = []
+    with pytest.raises(IntegrityError), transaction.atomic(durable=True):
+        transaction.on_commit(lambda: after.append("ran"))
+        with connection.cursor() as cursor:
+            cursor.execute("INSERT INTO child VALUES (1)")  # checked at COMMIT, like Django's foreign keys
+        audit.record(action="test.event", actor=None, commit=True)
+    assert (after, _committed_events()) == ([], 0)
+    assert audit.record(action="test.event", actor=None).sequence == 1
