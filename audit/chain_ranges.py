@@ -31,16 +31,24 @@ JSON_FIELDS = ("actor_roles", "changes", "data")
 NUMBER_FIELDS = ("actor_id", "organization_id", "sequence")
 TIMESTAMP = """to_char({} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')"""
 _scan = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
-# What `chain.canonical_json` does to a value, without building an encoder per call: the C
-# encoder made once (no circular-reference bookkeeping, parsed JSON has no cycles).
-_encode: Callable[[Any], str]
-if c_make_encoder is not None:
-    _one_encoder = c_make_encoder(None, None, encode_basestring, None, ":", ",", True, False, True)
 
-    def _encode(value: Any) -> str:
-        return "".join(_one_encoder(value, 0))
-else:  # pragma: no cover - CPython always has the C encoder
-    _encode = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode
+
+def json_encoder(item_separator: str, key_separator: str) -> Callable[[Any], str]:
+    """`json.dumps(value, sort_keys=True, ensure_ascii=False, separators=...)` without building an
+    encoder per call: the C encoder made once (no circular-reference bookkeeping, values read
+    from the database have no cycles)."""
+    if c_make_encoder is None:  # pragma: no cover - CPython always has the C encoder
+        return json.JSONEncoder(sort_keys=True, separators=(item_separator, key_separator), ensure_ascii=False).encode
+    encoder = c_make_encoder(None, None, encode_basestring, None, key_separator, item_separator, True, False, True)
+
+    def encode(value: Any) -> str:
+        return "".join(encoder(value, 0))
+
+    return encode
+
+
+# What `chain.canonical_json` does to a value.
+_encode = json_encoder(",", ":")
 
 
 def _canonical_pieces() -> list[str]:
@@ -76,14 +84,17 @@ def compact_json(text: bytes) -> bytes:
     """PostgreSQL's text of a JSON document in the canonical form (sorted keys, no spaces)."""
     if text == b"{}" or text == b"[]":
         return text
+    return _encode(parse_json(text)).encode("utf-8")
+
+
+def parse_json(text: bytes) -> Any:
+    """`json.loads`, without its checks for a byte-order mark and encoding on every call."""
     decoded = text.decode("utf-8")
     try:
         value, end = _scan(decoded, 0)
     except StopIteration:
-        value, end = json.loads(decoded), len(decoded)
-    if end != len(decoded):
-        value = json.loads(decoded)
-    return _encode(value).encode("utf-8")
+        return json.loads(decoded)
+    return value if end == len(decoded) else json.loads(decoded)
 
 
 @dataclass(frozen=True)
@@ -114,7 +125,7 @@ def verify_range(connection: Any, table: str, low: int, high: int) -> RangeResul
     sha256 = hashlib.sha256
     with connection.cursor() as cursor, cursor.copy(copy_sql(table, low, high)) as copy:
         for message in copy:
-            sequence_text, prev, stored, a, roles, b, changes, c, data, d = bytes(message)[:-1].split(DELIMITER)
+            sequence_text, prev, stored, a, roles, b, changes, c, data, d = bytes(message[:-1]).split(DELIMITER)
             sequence = int(sequence_text)
             result: dict[str, Any] = {}
             if first_sequence is None:

@@ -13,15 +13,16 @@ a quote, CR or LF). What differs is patched per chunk of about FLUSH_BYTES, not 
 - PostgreSQL orders an object's keys by length first and prints small numbers without an
   exponent; Python sorts keys and writes 1e-07. A JSON cell that might differ (an object with two
   keys or more, anything nested in an array, a number below 0.0001, a bare scalar) is sent
-  marked with a leading \\x01, a byte jsonb text never holds raw; Python rewrites the rows that
-  hold that byte (a text cell holding it only costs a rewrite that changes nothing).
+  marked (\\x01 and a token drawn for this export, which no stored text can know in advance)
+  and Python rewrites just those cells.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import json
+import re
+import secrets
 from collections.abc import Iterator
 from typing import Any
 
@@ -31,6 +32,7 @@ from django.db.models.expressions import RawSQL
 
 from audit import selectors
 from audit.chain import HASHED_FIELDS
+from audit.chain_ranges import json_encoder, parse_json
 from audit.constants import CONFIDENTIALITY_LEGEND
 from audit.models import AuditEvent
 
@@ -43,9 +45,9 @@ TEXT = set(COLUMNS) - {*JSON_COLUMNS, *NUMBER_COLUMNS, "occurred_at"}
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 FORMULA_CHARS = frozenset(FORMULA_PREFIXES)
 FORMULA_CODES = "(" + ", ".join(str(ord(char)) for char in FORMULA_PREFIXES) + ")"
-MARK = "\x01"
 FLUSH_BYTES = 64 * 1024
-_JSON_INDEXES = tuple(COLUMNS.index(name) for name in JSON_COLUMNS)
+# json.dumps(value, sort_keys=True, ensure_ascii=False), its default separators.
+_json_text = json_encoder(", ", ": ")
 
 
 def neutralize(value: str) -> str:
@@ -62,7 +64,7 @@ def cell(value: Any) -> str:
     if isinstance(value, dict | list):
         if not value:
             return "{}" if isinstance(value, dict) else "[]"
-        return neutralize(json.dumps(value, sort_keys=True, ensure_ascii=False))
+        return neutralize(_json_text(value))
     return str(value)
 
 
@@ -79,7 +81,7 @@ def header() -> str:
     return buffer.getvalue()
 
 
-def _cell_sql(column: str) -> str:
+def _cell_sql(column: str, mark: str) -> str:
     """The cell of `column`, over the inner query's row `e` (JSON columns as their text)."""
     quoted = f"e.{connection.ops.quote_name(column)}"
     if column == "occurred_at":
@@ -92,30 +94,44 @@ def _cell_sql(column: str) -> str:
             f"CASE WHEN {text} = '{{}}' OR {text} = '[]' THEN {text} "
             f"WHEN strpos({text}, '0.0000') = 0 AND CASE left({text}, 1) "
             f"WHEN '{{' THEN strpos({text}, ', \"') = 0 WHEN '[' THEN strpos({text}, '{{') = 0 "
-            f"ELSE false END THEN {text} ELSE E'\\x01' || coalesce({text}, 'null') END"
+            f"ELSE false END THEN {text} ELSE E'\\x01{mark}' || coalesce({text}, 'null') END"
         )
     return f"CASE WHEN ascii({quoted}) IN {FORMULA_CODES} THEN '''' || {quoted} ELSE coalesce({quoted}, '') END"
 
 
-def _rewrite(row: bytes) -> bytes:
-    """One row that holds the mark: read as CSV, its marked JSON cells written as Python would."""
-    (cells,) = csv.reader(io.StringIO(row.decode("utf-8"), newline=""))
-    for index in _JSON_INDEXES:
-        if cells[index].startswith(MARK):
-            cells[index] = cell(json.loads(cells[index][1:]))
-    buffer = io.StringIO()
-    csv_writer(buffer).writerow(cells)
-    return buffer.getvalue().encode("utf-8")
+def _quoted(text: str) -> bytes:
+    """A cell as the csv module quotes it (QUOTE_MINIMAL)."""
+    if '"' in text or "," in text or "\n" in text or "\r" in text:
+        text = '"' + text.replace('"', '""') + '"'
+    return text.encode("utf-8")
 
 
-def _patch(rows: list[bytes]) -> bytes:
-    data = b"".join(rows)
-    if data.count(b"\n") == len(rows) and b"\x01" not in data:
-        return data.replace(b"\n", b"\r\n")
-    return b"".join(_rewrite(row) if b"\x01" in row else row[:-1] + b"\r\n" for row in rows)
+def _json_cell(match: re.Match[bytes]) -> bytes:
+    quoted, bare = match.groups()
+    text = quoted.replace(b'""', b'"') if quoted is not None else bare
+    return _quoted(cell(parse_json(text)))
 
 
-def copy_statement(filters: selectors.EventFilters, up_to_sequence: int) -> str:
+class _Patcher:
+    """Turns a chunk of COPY rows into what the csv module writes. The JSON mark carries a random
+    token drawn for this export, so no text in the trail can pass for one."""
+
+    def __init__(self, mark: str):
+        self.mark = b"\x01" + mark.encode()
+        token = re.escape(self.mark)
+        # A marked JSON cell: quoted (its quotes doubled) or bare.
+        self.cells = re.compile(b'"' + token + b'([^"]*(?:""[^"]*)*)"|' + token + b"([^,]*)")
+
+    def __call__(self, rows: list[bytes]) -> bytes:
+        data = b"".join(rows)
+        if data.count(b"\n") == len(rows):  # no line break inside a cell (JSON text never has one raw)
+            if self.mark in data:
+                data = self.cells.sub(_json_cell, data)
+            return data.replace(b"\n", b"\r\n")
+        return b"".join(self.cells.sub(_json_cell, row[:-1]) + b"\r\n" for row in rows)
+
+
+def copy_statement(filters: selectors.EventFilters, up_to_sequence: int, mark: str) -> str:
     """The COPY: an inner query picks the events in order (each JSON document turned to text
     once; OFFSET 0 keeps it from being merged into the outer one), the outer one makes the cells."""
     table = connection.ops.quote_name(AuditEvent._meta.db_table)
@@ -126,7 +142,7 @@ def copy_statement(filters: selectors.EventFilters, up_to_sequence: int) -> str:
     plain = [column for column in COLUMNS if column not in JSON_COLUMNS]
     queryset = selectors.events(filters, up_to_sequence=up_to_sequence).order_by("sequence")
     inner, params = queryset.annotate(**texts).values_list(*plain, *texts).query.sql_with_params()
-    cells = ", ".join(_cell_sql(column) for column in COLUMNS)
+    cells = ", ".join(_cell_sql(column, mark) for column in COLUMNS)
     with connection.cursor() as cursor:
         # COPY takes no parameters: psycopg binds the query's own parameters into its text.
         query = cursor.cursor.mogrify(f"SELECT {cells} FROM ({inner} OFFSET 0) AS e", params)  # noqa: S608
@@ -136,18 +152,19 @@ def copy_statement(filters: selectors.EventFilters, up_to_sequence: int) -> str:
 def csv_chunks(filters: selectors.EventFilters, up_to_sequence: int) -> Iterator[bytes]:
     """The CSV file in chunks of about FLUSH_BYTES (memory stays flat at any size)."""
     yield header().encode("utf-8")
-    statement = copy_statement(filters, up_to_sequence)
-    with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
+    mark = secrets.token_hex(8)
+    patch = _Patcher(mark)
+    with connection.cursor() as cursor, cursor.cursor.copy(copy_statement(filters, up_to_sequence, mark)) as copy:
         rows: list[bytes] = []
         size = 0
         for block in copy:
             rows.append(bytes(block))
             size += len(block)
             if size >= FLUSH_BYTES:
-                yield _patch(rows)
+                yield patch(rows)
                 rows, size = [], 0
         if rows:
-            yield _patch(rows)
+            yield patch(rows)
 
 
 def span(

@@ -23,6 +23,8 @@ AWKWARD = [
     " leading and trailing space ",
     "é 漢字 🙂",
     "ctrl \x01 \x02 \x1f",
+    '\x01{"looks": "like a marked cell", "a": 1}',
+    "\x01[1e-07]",
     "back\\slash",
     "=",
     "'already quoted",
@@ -36,6 +38,8 @@ JSON_VALUES = [
     {"list": ["a", "b, c", {"y": 1, "x": 2}]},
     {"n": 12345678901234567890, "f": 0.1, "neg": -0.0001, "big": 1e16},
     {"s": 'quote " and \\ and \n'},
+    [1e-07],
+    [0.5, {"b": 1, "a": 2}],
 ]
 
 
