@@ -3,6 +3,7 @@ Idempotency-Key on POST, and cursor pagination for syncing (page_size, updated_s
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections.abc import Callable
@@ -123,14 +124,17 @@ class ApiView(generics.GenericAPIView):
     cursor_ordering: tuple[str, ...] = ("updated_at", "pk")
     lists = False  # GET answers with a page: it takes `list_query`'s parameters, and no others
     _claim: Any = None
+    _params: dict[str, Any] | None = None
 
     # --- reading ---------------------------------------------------------------------------
 
     def query(self) -> dict[str, Any]:
-        """The validated query parameters (400 problem when one is wrong)."""
-        checked = self.list_query(data=self.request.query_params.dict())
-        checked.is_valid(raise_exception=True)
-        return dict(checked.validated_data)
+        """The validated query parameters (400 problem when one is wrong), checked once a call."""
+        if self._params is None:
+            checked = self.list_query(data=self.request.query_params.dict())
+            checked.is_valid(raise_exception=True)
+            self._params = dict(checked.validated_data)
+        return dict(self._params)
 
     def paged(
         self,
@@ -177,10 +181,11 @@ class ApiView(generics.GenericAPIView):
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)
         self._claim = None
+        self._params = None
         method = (request.method or "").lower()
         if method not in self.http_method_names or getattr(self, method, None) is None:
             return  # not an operation of this resource: the handler answers 405
-        allowed = set(self.list_query().fields) if self.lists and request.method == "GET" else set()
+        allowed = _parameters(self.list_query) if self.lists and request.method == "GET" else frozenset()
         unknown = sorted(set(request.query_params) - allowed)
         if unknown:  # a misspelt filter would otherwise silently return everything
             raise exceptions.ValidationError({name: ["Not a parameter of this operation."] for name in unknown})
@@ -242,6 +247,12 @@ class ApiView(generics.GenericAPIView):
                 not_modified.renderer_context = response.renderer_context  # type: ignore[attr-defined]
                 return not_modified
         return response
+
+
+@functools.cache
+def _parameters(query: type[serializers.Serializer]) -> frozenset[str]:
+    """The names a list's query serializer takes (its fields are fixed per class)."""
+    return frozenset(query().fields)
 
 
 def _body(request: Request) -> bytes:

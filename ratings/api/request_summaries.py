@@ -3,10 +3,11 @@ RatingRequestSummarySerializer documents the same shape; a test keeps the two eq
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
-from rest_framework import serializers
+from django.utils import timezone
 
 SUMMARY_VALUES = (
     "reference",
@@ -22,7 +23,13 @@ SUMMARY_VALUES = (
 
 def summaries(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     """What RatingRequestSummarySerializer gives for each row of `.values(*SUMMARY_VALUES)`."""
-    moment = serializers.DateTimeField().to_representation
+    zone = timezone.get_current_timezone()
+
+    def moment(value: dt.datetime) -> str:
+        # DRF's DateTimeField (ISO 8601 in the current zone, UTC as Z), with the zone looked up once.
+        text = value.astimezone(zone).isoformat()
+        return text[:-6] + "Z" if text.endswith("+00:00") else text
+
     return [
         {
             "reference": row["reference"],
