@@ -8,9 +8,11 @@ agency's real ones.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import io
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -147,10 +149,21 @@ def sign_pdf(pdf: bytes, *, reason: str, location: str = "Washington, DC") -> by
         subfilter=fields.SigSeedSubFilter.PADES,
         md_algorithm="sha256",
     )
-    # A fixed reservation for the CMS signature (an RSA-2048 one with its certificate takes about
-    # 2.5 KB): otherwise pyHanko signs twice, once only to measure the size.
-    out = signers.sign_pdf(writer, meta, signer=_signer(), bytes_reserved=SIGNATURE_BYTES_RESERVED)
-    return out.getvalue()
+    signer = _signer()
+
+    def sign() -> bytes:
+        # A fixed reservation for the CMS signature (an RSA-2048 one with its certificate takes
+        # about 2.5 KB): otherwise pyHanko signs twice, once only to measure the size.
+        return signers.sign_pdf(writer, meta, signer=signer, bytes_reserved=SIGNATURE_BYTES_RESERVED).getvalue()  # type: ignore[no-any-return]
+
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return sign()
+    # pyHanko's synchronous API runs its own event loop, which cannot start inside a running one
+    # (an ASGI worker, or a browser test driving Playwright's sync API): sign on a thread of its own.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(sign).result()
 
 
 @dataclass(frozen=True)

@@ -188,10 +188,11 @@ def test_the_list_page_makes_a_constant_number_of_queries(client, staff):
     few = _list_queries(client, staff, 5)
     many = _list_queries(client, staff, 40)
 
-    # then: measured 12 on PostgreSQL: session, user, the second-factor device, memberships, user
+    # then: measured 13 on PostgreSQL: session, user, the second-factor device, memberships, user
     # and group permissions, the organization and reviewer filter choices, the count, the page
-    # itself and the prefetches of questions and submissions (returns) for the review-clock column
-    assert few == many == 12
+    # itself and the prefetches of questions and submissions (returns) for the review-clock column,
+    # and the header's count of unread notices
+    assert few == many == 13
 
 
 # --- request page ----------------------------------------------------------------------------

@@ -9,6 +9,7 @@ import pytest
 
 from audit.models import AuditEvent
 from dpa_portal.errors import PermissionRefused
+from ratings.clock import local_day
 from ratings.constants import (
     SIGNATURE_MEANING_AUTHORIZATION,
     SIGNATURE_MEANING_PLACEMENT,
@@ -51,7 +52,8 @@ def test_approval_signs_one_authorization_and_places_no_order(cast, django_captu
     assert (
         first["window_start"] == first["window_end"] == rr.line_items.first().deliveries.get().required_date.isoformat()
     )
-    assert authorization.valid_from == rr.decided_at.date()
+    # the agency's calendar day (in the evening, Eastern time, UTC is already on the next day)
+    assert authorization.valid_from == local_day(rr.decided_at)
     assert authorization.valid_until.isoformat() == first["window_end"]
     assert authorization.conditions == AUTHORIZATION_CONDITIONS
     assert "ASPR delegation, 87 FR 58363" in authorization.legal_basis

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from django.core.management import CommandError, call_command
 
@@ -30,3 +32,18 @@ def test_the_command_refuses_to_invent_a_certificate_outside_debug(settings, tmp
     with pytest.raises(CommandError, match="agency's certificate"):
         call_command("ensure_signing_cert")
     assert not settings.DOCUMENT_SIGNING_CERT.exists()
+
+
+def test_signing_works_inside_a_running_event_loop(settings, tmp_path):
+    """An ASGI worker, or a browser test driving Playwright's sync API, calls in with an event
+    loop running: the signature is made all the same (pyHanko's own loop runs on a thread)."""
+    settings.DEBUG = True
+    settings.DOCUMENT_SIGNING_CERT, settings.DOCUMENT_SIGNING_KEY = tmp_path / "c.pem", tmp_path / "k.pem"
+    call_command("ensure_signing_cert")
+
+    async def inside_a_loop() -> bytes:
+        return sign_pdf(render_pdf(sample_content()), reason="test")
+
+    signed = asyncio.run(inside_a_loop())
+
+    assert validate_pdf(signed, trust_root=settings.DOCUMENT_SIGNING_CERT).ok is True
