@@ -14,6 +14,7 @@ from django.urls import reverse
 from ratings.clock import review_clock
 from ratings.constants import REVIEW_CHECKLIST
 from ratings.models import RatingRequest
+from ratings.selectors import requests as request_selectors
 from ratings.selectors.submissions import submission_history
 from ratings.services.orders import preview
 
@@ -54,4 +55,5 @@ def case_context(rating_request: RatingRequest) -> dict[str, Any]:
         "clock": review_clock(rating_request),
         "previews": preview_links(rating_request),
         "issued_orders": rating_request.rated_orders.filter(parent__isnull=True).select_related("supplier"),
+        "approval_decision": request_selectors.approval_decision(rating_request),
     }

@@ -176,3 +176,24 @@ def test_the_work_queue_offers_a_dx_request_to_dx_authority_only(client, cast):
     assert rr.reference not in client.get(reverse("admin:index")).content.decode()
     client.force_login(cast.secretary)
     assert rr.reference in client.get(reverse("admin:index")).content.decode()
+
+
+def test_the_case_page_shows_what_was_approved(client, cast):
+    rr = _three(cast)
+    client.force_login(cast.secretary)
+    _post(
+        client,
+        rr,
+        cast.secretary,
+        approved_level="DO",
+        level_reason="DO suffices.",
+        item_2_exclude="on",
+        item_2_reason="Stocked.",
+    )
+
+    page = client.get(reverse("admin:ratings_ratingrequest_change", args=[rr.pk])).content.decode()
+
+    assert (
+        '<dd data-testid="case-approval-decision">Approved at DO (requested DX): DO suffices.<br>'
+        "Item 2, Spare membranes: Not authorized. Reason: Stocked.</dd>"
+    ) in page
