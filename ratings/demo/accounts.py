@@ -14,6 +14,7 @@ from ratings.models import Membership, Organization, Program, User
 from ratings.services.accounts import roles
 
 DEMO_PASSWORD = "dpa-demo"  # noqa: S105 - quick-start only; seed_demo refuses to run without DEBUG
+HHS_SIGNER_DELEGATION = "ASPR contracting delegation (demo): signs the rated orders of HHS's own BARDA contracts"
 DO_DELEGATION = "ASPR, under the delegation of DPA Title I authority of 87 FR 58363 (2022)"
 DX_DELEGATION = "Secretary of Health and Human Services, EO 13603 §201"
 SIGNER_DELEGATION = "Acme Vaccines board resolution 2026-01: signs purchase orders, rated orders included"
@@ -139,6 +140,18 @@ USERS = [
         DX_DELEGATION,
     ),
     DemoUser("hhsadmin", "Hal", "Admin", "HHS System Administrator", "hhs", Role.HHS_ADMIN),
+    # Where HHS itself is the customer: HHS staff designated to sign HHS's rated orders (101.32(a)(3)).
+    DemoUser("hhssigner", "Carla", "Contracting", "Contracting Officer, BARDA", "hhs", Role.REVIEWER),
+    DemoUser(
+        "hhssigner",
+        "Carla",
+        "Contracting",
+        "Contracting Officer, BARDA",
+        "hhs",
+        Role.AUTHORIZED_SIGNER,
+        delegation=HHS_SIGNER_DELEGATION,
+        delegated_on=dt.date(2026, 1, 15),
+    ),
     DemoUser("auditor", "Aud", "Itor", "Office of Inspector General Auditor", "hhs", Role.AUDITOR),
 ]
 

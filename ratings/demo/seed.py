@@ -21,7 +21,7 @@ from ratings.constants import (
 from ratings.constants_application import FdaStatus
 from ratings.demo.accounts import DEMO_PASSWORD, accounts_ensure, demo_code
 from ratings.demo.casework import demo_casework, name_unreached_suppliers
-from ratings.demo.placing import approve_and_place
+from ratings.demo.placing import approve_and_place, hhs_customer_order
 from ratings.demo.program import demo_program_history
 from ratings.demo.suppliers import demo_supplier_responses
 from ratings.models import Organization, Program, RatingRequest, User
@@ -44,11 +44,13 @@ def demo_seed() -> dict[str, int]:
         if not RatingRequest.objects.filter(applicant_organization__in=[orgs["acme"], orgs["beta"]]).exists():
             created_requests = _demo_requests(orgs, users)
         history = demo_program_history(orgs, users)
+        hhs_orders = hhs_customer_order(orgs, users)
     return {
         "organizations": len(orgs),
         "users": len(users),
         "requests_created": created_requests,
         "history_requests_created": history,
+        "hhs_customer_orders_created": hhs_orders,
     }
 
 

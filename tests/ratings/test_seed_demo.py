@@ -21,6 +21,7 @@ from ratings.models import (
     Organization,
     Program,
     RatedOrder,
+    RatingAuthorization,
     RatingRequest,
     Reconsideration,
     SupplierResponse,
@@ -40,6 +41,7 @@ USERNAMES = [
     "secretary",
     "hhsadmin",
     "auditor",
+    "hhssigner",
     "supplier2",
     "membrana",
     "resina",
@@ -100,6 +102,26 @@ def test_seed_demo_creates_the_demo_and_a_second_run_creates_nothing(db):
     assert invited.memberships.get().organization.short_name == "GloveWorks"
     assert Notification.objects.filter(recipient=invited, kind="order_issued").exists()
     assert Notification.objects.filter(recipient=invited, kind="invitation").exists()
+    # Where HHS itself is the customer (45 CFR 101.32(a)(3)): one customer authorization, signed by
+    # the approving official, and one order HHS's authorized signer placed under it
+    customer = RatingAuthorization.objects.get(rating_request__isnull=True)
+    assert (customer.hhs_contract, customer.authorized_party.kind, customer.signer.username) == (
+        "75A50126C00042",
+        "agency",
+        "approver",
+    )
+    hhs_order = RatedOrder.objects.get(authorization=customer)
+    assert (hhs_order.placing_organization_id, hhs_order.supplier.short_name, hhs_order.source_request_id) == (
+        customer.authorized_party_id,
+        "PumpCo",
+        None,
+    )
+    signature = hhs_order.versions.get().signatures.get()
+    assert (signature.signer.username, signature.delegation.startswith("ASPR contracting delegation")) == (
+        "hhssigner",
+        True,
+    )
+    assert Notification.objects.filter(recipient__username="supplier2", kind="order_issued").exists()
 
 
 @override_settings(DEBUG=True)
