@@ -104,7 +104,7 @@ class RatingAuthorizationAdmin(AuditHistoryMixin, admin.ModelAdmin):
         "change_reason",
         "what_changed",
         "rating_request",
-        "hhs_contract",
+        "hhs_contract_number",
         "authorized_party",
         "valid_from",
         "valid_until",
@@ -135,6 +135,10 @@ class RatingAuthorizationAdmin(AuditHistoryMixin, admin.ModelAdmin):
 
     def history_filter(self, obj: Any) -> Q:
         return Q(reference=obj.number) | Q(object_type="ratings.RatingAuthorization", object_id=str(obj.pk))
+
+    @admin.display(description="HHS contract (HHS is the customer)")
+    def hhs_contract_number(self, obj: RatingAuthorization) -> str:
+        return obj.hhs_contract or "—"
 
     @admin.display(description="What this version changed")
     def what_changed(self, obj: RatingAuthorization) -> str:

@@ -69,10 +69,20 @@ class CustomerItemForm(forms.Form):
     window_start = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
     window_end = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        number = int(self.prefix.rsplit("-", 1)[-1]) + 1 if self.prefix else 1
+        for name, field in self.fields.items():
+            # The table's cells have no <label>: each input names itself for screen readers.
+            field.widget.attrs["aria-label"] = f"Item {number}: {name.replace('_', ' ')}"
+            if name in ITEM_INPUT_SIZES:
+                field.widget.attrs["size"] = ITEM_INPUT_SIZES[name]  # one row fits 1280 px
+
     def is_blank(self) -> bool:
         return not any(self.cleaned_data.get(name) for name in self.fields)
 
 
+ITEM_INPUT_SIZES = {"description": 22, "part_number": 8, "quantity": 6, "unit": 6, "ship_to": 18}
 CustomerItemFormSet = formset_factory(CustomerItemForm, extra=3)
 
 
