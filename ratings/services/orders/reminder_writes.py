@@ -106,7 +106,7 @@ def _run(
     sql = f"""
     WITH due(id) AS ({locked_sql}),
     marked AS (
-        UPDATE {VERSION} v SET {mark[0]} FROM due WHERE v.id = due.id
+        UPDATE {VERSION} v SET {mark[0]} WHERE v.id = ANY(ARRAY(SELECT id FROM due))
         RETURNING v.id, v.order_id, v.number, v.received_at, v.response_due_at
     ),
     recipients AS ({recipients[0]}),
