@@ -53,6 +53,20 @@ def placing_party_refusal(order: Any, user: Any) -> str | None:
     return reason
 
 
+def placing_signer_refusal(order: Any, user: Any) -> str | None:
+    """The placing party's written change or cancellation is signed by an individual authorized
+    to sign rated orders for it (45 CFR 101.36(a)(2) read with 101.32(a)(3)): an amendment can
+    itself be a new rated order (101.36(c)). An order extended to a sub-tier supplier stays with
+    the rule that placed it (any contact of the supplier that extended it)."""
+    if order.parent_id is not None or order.placing_organization_id in organization_ids(user, Role.AUTHORIZED_SIGNER):
+        return None
+    return (
+        "Only an authorized signer of your organization can amend or cancel its rated order: the change is "
+        "signed like the order (45 CFR 101.36(a)(2), 101.32(a)(3)). Ask your organization's administrator or HHS "
+        "to designate you, or ask one of your authorized signers."
+    )
+
+
 def order_change_refusal(order: Any, user: Any) -> str | None:
     """The party that placed the order changes or cancels it by written notice (45 CFR
     101.36(a)(2)); HHS by official action (101.36(a)(1)), signed by an approving official with
@@ -61,7 +75,7 @@ def order_change_refusal(order: Any, user: Any) -> str | None:
     if reason:
         return reason
     if is_placing_party(order, user):
-        return None
+        return placing_signer_refusal(order, user)
     if not has_role(user, Role.APPROVING_OFFICIAL):
         return "Only the customer that placed this order, or an HHS approving official, can amend or cancel it."
     if order.placing_organization_id in organization_ids(user):

@@ -85,8 +85,6 @@ def _pages(cast: Cast) -> dict[str, list[str]]:
         f"/portal/requests/{submitted.pk}/withdraw/",
         f"/portal/requests/{denied.pk}/",
         f"/portal/placed/{amended.order_number}/",
-        f"/portal/placed/{amended.order_number}/amend/",
-        f"/portal/placed/{amended.order_number}/cancel/",
         f"/portal/placed/{accepted.order_number}/",
         f"/portal/placed/{accepted.order_number}/delay-report/",
         f"/portal/placed/{accepted.order_number}/assistance/",
@@ -109,7 +107,9 @@ def _pages(cast: Cast) -> dict[str, list[str]]:
         "/notifications/",
         "/accounts/security/",
     ]
-    return {cast.applicant.username: manufacturer, cast.supplier.username: supplier}
+    # The placing party's change is signed by its authorized signer (45 CFR 101.36(a)(2), 101.32(a)(3)).
+    signer = [f"/portal/placed/{amended.order_number}/amend/", f"/portal/placed/{amended.order_number}/cancel/"]
+    return {cast.applicant.username: manufacturer, cast.supplier.username: supplier, cast.signer.username: signer}
 
 
 def _sideways(page: Page) -> int:

@@ -41,13 +41,13 @@ def _amend_post(order: RatedOrder, **changes: str) -> dict[str, str]:
 def test_101_36_a_2_the_placing_party_amends_its_split_delivery_order_in_the_portal(client, cast):
     # given an order the manufacturer placed, one item split over two dates
     order = issue_with_items(cast, split_items(cast.supplier_org, 1))
-    client.force_login(cast.applicant)
+    client.force_login(cast.signer)
     page = client.get(f"/portal/placed/{order.order_number}/")
     assert f"/portal/placed/{order.order_number}/amend/" in page.content.decode()
     form = client.get(f"/portal/placed/{order.order_number}/amend/").content.decode()
     assert "2027-01-05: 500, 2027-02-14: 300" in form
 
-    # when its applicant changes the ship-to address and signs
+    # when its authorized signer changes the ship-to address and signs
     response = client.post(f"/portal/placed/{order.order_number}/amend/", _amend_post(order, ship_to_1="Warehouse B"))
 
     # then version 2 keeps the split, is not significant, and is signed as the customer's notice
@@ -60,13 +60,13 @@ def test_101_36_a_2_the_placing_party_amends_its_split_delivery_order_in_the_por
         {"date": "2027-02-14", "quantity": "300"},
     ]
     signature = version.signatures.get()
-    assert (signature.signer, signature.meaning) == (cast.applicant, SIGNATURE_MEANING_PLACING_AMENDMENT)
+    assert (signature.signer, signature.meaning) == (cast.signer, SIGNATURE_MEANING_PLACING_AMENDMENT)
     assert signature.delegation == "For Acme Vaccines, which placed the order (45 CFR 101.36(a)(2))"
 
 
 def test_101_36_a_2_a_bad_date_comes_back_beside_the_field_and_nothing_changes(client, cast):
     order = issue_with_items(cast, split_items(cast.supplier_org, 1))
-    client.force_login(cast.applicant)
+    client.force_login(cast.signer)
     before = order_snapshot(order)
     response = client.post(f"/portal/placed/{order.order_number}/amend/", _amend_post(order, dates_1="ASAP: 800"))
     assert response.status_code == 400
@@ -78,7 +78,7 @@ def test_101_36_e_the_placing_party_cancels_its_order_and_the_notice_names_it(
     client, cast, django_capture_on_commit_callbacks
 ):
     order = issue(cast, capture=django_capture_on_commit_callbacks)
-    client.force_login(cast.applicant)
+    client.force_login(cast.signer)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             f"/portal/placed/{order.order_number}/cancel/",
@@ -93,9 +93,7 @@ def test_101_36_e_the_placing_party_cancels_its_order_and_the_notice_names_it(
     assert "by written notice of Acme Vaccines, which placed the order (45 CFR 101.36(a)(2))" in text
     # and the customer's own notice names who cancelled, not "HHS"
     told = Notification.objects.get(kind=NotificationKind.PLACED_ORDER_CHANGED)
-    assert (
-        told.subject == f"{order.order_number}: {cast.applicant.printed_name} cancelled the rated order to Filtra Corp"
-    )
+    assert told.subject == f"{order.order_number}: {cast.signer.printed_name} cancelled the rated order to Filtra Corp"
     # and a cancelled order offers no further change
     assert "placed-amend" not in client.get(f"/portal/placed/{order.order_number}/").content.decode()
 
@@ -134,7 +132,7 @@ def test_another_manufacturer_gets_404_on_the_amend_and_cancel_pages(client, cas
 def test_101_36_d_the_supplier_signs_its_agreement_in_the_portal_and_the_customer_applies_it(client, cast):
     # given the customer asks the supplier to agree to a moved date (no password needed to ask)
     order = issue_with_items(cast, split_items(cast.supplier_org, 1))
-    client.force_login(cast.applicant)
+    client.force_login(cast.signer)
     moved = _amend_post(order, dates_1="2027-01-05: 500, 2027-02-21: 300", password="")
     response = client.post(f"/portal/placed/{order.order_number}/amend/", {**moved, "propose": "1"})
     assert response.status_code == 302
@@ -150,7 +148,7 @@ def test_101_36_d_the_supplier_signs_its_agreement_in_the_portal_and_the_custome
     assert (agreement.status, agreement.agreed_by) == ("agreed", cast.supplier)
 
     # and the customer sends the agreed amendment
-    client.force_login(cast.applicant)
+    client.force_login(cast.signer)
     client.post(f"/portal/placed/{order.order_number}/changes/{agreement.pk}/apply/", {"password": PASSWORD})
 
     # then version 2 is the agreed change, not a new rated order
@@ -158,3 +156,50 @@ def test_101_36_d_the_supplier_signs_its_agreement_in_the_portal_and_the_custome
     assert version.significance == AmendmentSignificance.NOT_SIGNIFICANT
     assert version.items_snapshot[0]["required_dates"][1] == {"date": "2027-02-21", "quantity": "300"}
     assert "change agreed by the supplier" in version.significance_basis
+
+
+def test_101_36_a_2_an_applicant_who_is_not_an_authorized_signer_is_refused_audited_and_nothing_changes(cast):
+    """45 CFR 101.36(a)(2) read with 101.32(a)(3): the placing party's change is signed by an
+    individual authorized to sign its rated orders (an amendment may be a new rated order,
+    101.36(c)); its applicant without the signer role is refused by the service, audited."""
+    order = issue(cast)
+    item = order.versions.get().items_snapshot[0]
+    before = order_snapshot(order)
+
+    with pytest.raises(PermissionRefused, match="Only an authorized signer of your organization"):
+        order_changes.rated_order_amend(
+            order=order,
+            actor=cast.applicant,
+            password=PASSWORD,
+            reason="More.",
+            items=[as_amended(item, quantity="20")],
+        )
+    with pytest.raises(PermissionRefused, match=r"101\.36\(a\)\(2\), 101\.32\(a\)\(3\)"):
+        order_changes.rated_order_cancel(order=order, actor=cast.applicant, password=PASSWORD, reason="Stop.")
+
+    denied = AuditEvent.objects.filter(action__in=["rated_order.amend", "rated_order.cancel"], outcome="denied")
+    assert [(e.action, e.actor_id) for e in denied.order_by("sequence")] == [
+        ("rated_order.amend", cast.applicant.pk),
+        ("rated_order.cancel", cast.applicant.pk),
+    ]
+    assert order_snapshot(order)[:5] == before[:5]
+
+
+def test_101_36_a_2_the_order_page_explains_and_the_forms_send_a_non_signer_back(client, cast):
+    order = issue(cast)
+    client.force_login(cast.applicant)
+
+    page = client.get(f"/portal/placed/{order.order_number}/").content.decode()
+    amend = client.get(f"/portal/placed/{order.order_number}/amend/", follow=True)
+
+    # the applicant sees why there is no button, and the form sends it back with the reason
+    assert 'data-testid="order-changes-signer-only"' in page
+    assert f"/portal/placed/{order.order_number}/amend/" not in page
+    assert amend.redirect_chain[-1][0] == f"/portal/placed/{order.order_number}/"
+    assert "Only an authorized signer of your organization" in amend.content.decode()
+    # the authorized signer gets the buttons
+    client.force_login(cast.signer)
+    assert (
+        f"/portal/placed/{order.order_number}/amend/"
+        in client.get(f"/portal/placed/{order.order_number}/").content.decode()
+    )

@@ -63,7 +63,10 @@ def _context(order: RatedOrder, **given: Any) -> dict[str, Any]:
 
 
 def _page(request: HttpRequest, order: RatedOrder, status: int = 200, **given: Any) -> HttpResponse:
-    return render_portal(request, "portal/placed_order.html", _context(order, **given), legend=True, status=status)
+    context = _context(order, **given)
+    # Only an authorized signer signs the placing party's change (permissions_casework.placing_signer_refusal).
+    context["change_refusal"] = permissions_casework.placing_signer_refusal(order, request.user)
+    return render_portal(request, "portal/placed_order.html", context, legend=True, status=status)
 
 
 @portal_user

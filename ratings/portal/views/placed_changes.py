@@ -11,6 +11,7 @@ from django.shortcuts import redirect
 from django.views.decorators.http import require_http_methods
 
 from dpa_portal.errors import ApplicationError
+from ratings import permissions_casework
 from ratings.models import RatedOrder
 from ratings.models.orders import OPEN_ORDER_STATUSES
 from ratings.portal.access import actor, portal_user, render_portal
@@ -23,9 +24,16 @@ from ratings.services.orders import changes as order_changes
 
 
 def _closed(request: HttpRequest, order: RatedOrder) -> HttpResponse | None:
-    if order.status in OPEN_ORDER_STATUSES:
+    """A closed order, or (on opening the form) someone who may not sign its change: back to the
+    order with why. A POST goes to the service, which refuses and audits it."""
+    if order.status not in OPEN_ORDER_STATUSES:
+        messages.error(
+            request, f"Order {order.order_number} is {order.get_status_display().lower()}; it cannot change."
+        )
+    elif request.method == "GET" and (refusal := permissions_casework.placing_signer_refusal(order, request.user)):
+        messages.error(request, refusal)
+    else:
         return None
-    messages.error(request, f"Order {order.order_number} is {order.get_status_display().lower()}; it cannot change.")
     return redirect("portal:placed-order", order_number=order.order_number)
 
 

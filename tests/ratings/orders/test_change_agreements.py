@@ -30,7 +30,7 @@ def test_101_36_d_a_change_the_supplier_signed_is_not_a_new_rated_order(cast, dj
     # given a split-delivery order and a moved date the customer proposes
     (order,) = issue_orders(cast, django_capture_on_commit_callbacks, split_items(cast.supplier_org, 1))
     proposal = agreements.change_agreement_propose(
-        order=order, actor=cast.applicant, reason="Our filling line starts a week later.", items=_moved(order)
+        order=order, actor=cast.signer, reason="Our filling line starts a week later.", items=_moved(order)
     )
     assert proposal.status == ChangeAgreementStatus.PROPOSED
     assert [c["what"] for c in proposal.changes] == ["Delivery schedule"]
@@ -40,7 +40,7 @@ def test_101_36_d_a_change_the_supplier_signed_is_not_a_new_rated_order(cast, dj
     with django_capture_on_commit_callbacks(execute=True):
         order = order_changes.rated_order_amend(
             order=order,
-            actor=cast.applicant,
+            actor=cast.signer,
             password=PASSWORD,
             reason=proposal.reason,
             items=_moved(order),
@@ -70,7 +70,7 @@ def test_101_36_d_a_change_the_supplier_signed_is_not_a_new_rated_order(cast, dj
 def test_an_agreement_covers_exactly_the_items_agreed_and_only_once_signed(cast, django_capture_on_commit_callbacks):
     (order,) = issue_orders(cast, django_capture_on_commit_callbacks, split_items(cast.supplier_org, 1))
     proposal = agreements.change_agreement_propose(
-        order=order, actor=cast.applicant, reason="Later line start.", items=_moved(order)
+        order=order, actor=cast.signer, reason="Later line start.", items=_moved(order)
     )
     events = AuditEvent.objects.count()
 
