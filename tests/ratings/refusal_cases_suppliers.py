@@ -213,7 +213,7 @@ def cases(case: Callable[..., Any]) -> dict[str, Callable[[Cast], Any]]:
             (order := issue(cast))
             and (
                 proposal := agreements.change_agreement_propose(
-                    order=order, actor=cast.applicant, reason="Dock.", items=_ship_to_changed(order)
+                    order=order, actor=cast.signer, reason="Dock.", items=_ship_to_changed(order)
                 )
             )
             and case(
