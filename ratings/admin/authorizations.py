@@ -19,6 +19,7 @@ from dpa_portal.errors import ApplicationError
 from ratings import permissions
 from ratings.admin import hhs_customer
 from ratings.admin.audited import AuditHistoryMixin
+from ratings.clock import agency_time
 from ratings.constants import RatingLevel, Role
 from ratings.constants_authorization import AuthorizationStatus
 from ratings.models import RatedOrder, RatingAuthorization, RatingAuthorizationVersion
@@ -154,7 +155,7 @@ class RatingAuthorizationAdmin(AuditHistoryMixin, admin.ModelAdmin):
             "{}, {}<br>{}<br>{}<br><small>{}</small>",
             obj.printed_name,
             obj.title,
-            obj.signed_at,
+            agency_time(obj.signed_at, seconds=True),
             obj.meaning,
             obj.delegation,
         )
