@@ -3,8 +3,8 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/dpa_bench .venv/bin/python bench/transitions.py
 
 Each writer is a process with its own connection and its own rating request, connected and loaded
-before the clock starts, and runs one transition after another for `--seconds`: `transition.perform` (lock own row, version, state,
-permission, apply, save, one audit event). Variants, interleaved in every round:
+before the clock starts, and runs one transition after another for `--seconds`:
+`transition.perform` (lock own row, version, state, permission, apply, save, one audit event). Variants, interleaved in every round:
 
 - project:    the audit event appended to the hash chain (audit_append, option a);
 - no audit:   the same transition with the audit append switched off (the audit overhead);
