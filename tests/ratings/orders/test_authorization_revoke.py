@@ -203,3 +203,17 @@ def test_a_revoked_authorization_cannot_be_revoked_again(cast, django_capture_on
         _revoke(cast, revoked, django_capture_on_commit_callbacks)
 
     assert "is revoked; HHS can no longer change it" in refused.value.message
+
+
+def test_the_authorized_partys_page_shows_the_revocation_and_offers_no_placing(
+    client, cast, django_capture_on_commit_callbacks
+):
+    p = placed(cast, django_capture_on_commit_callbacks)
+    revoked = _revoke(cast, p.authorization, django_capture_on_commit_callbacks)
+    client.force_login(cast.signer)
+
+    page = client.get(f"/portal/authorizations/{revoked.number}/").content.decode()
+
+    assert 'data-testid="authorization-revoked"' in page and "the need no longer exists" in page
+    assert "2: Revoked by HHS" in page
+    assert 'data-testid="place-order"' not in page
