@@ -15,6 +15,7 @@ from ratings import permissions
 from ratings.constants import HHS_WORKFLOW_ROLES, Role
 from ratings.models import (
     AssistanceCase,
+    ChangeAgreement,
     Directive,
     Organization,
     RatedOrder,
@@ -32,7 +33,7 @@ def order_of(target: Model) -> RatedOrder | None:
     """The rated order a notice's object belongs to (None for what is not about one)."""
     if isinstance(target, RatedOrder):
         return target
-    if isinstance(target, RatedOrderVersion | SupplierResponse | AssistanceCase):
+    if isinstance(target, RatedOrderVersion | SupplierResponse | AssistanceCase | ChangeAgreement):
         return target.order
     if isinstance(target, Directive):
         return target.case.order

@@ -21,7 +21,7 @@ from ratings.constants import SIGNATURE_MEANING_CHANGE_AGREEMENT
 from ratings.models import ChangeAgreement, ChangeAgreementStatus, RatedOrder, User
 from ratings.models.orders import OPEN_ORDER_STATUSES
 from ratings.services import transition
-from ratings.services.orders import significance
+from ratings.services.orders import agreement_notices, significance
 from ratings.services.orders.amended_items import AmendedItem, clean_amended_items
 
 PROPOSE = transition.Action(
@@ -73,6 +73,7 @@ def change_agreement_propose(
             reason=text,
             about=agreement,
             data={"agreement": agreement.pk, "version": current.number, "changes": assessment.changes},
+            then=lambda: agreement_notices.notify_change_proposed(agreement),
         )
 
     transition.perform(
@@ -103,6 +104,7 @@ def change_agreement_sign(*, agreement: ChangeAgreement, actor: User, password: 
             about=row,
             organization_id=locked.placing_organization_id,
             data=_signature_data(row),
+            then=lambda: agreement_notices.notify_change_agreed(row),
         )
 
     transition.perform(
