@@ -215,8 +215,6 @@ class NotificationKind(models.TextChoices):
     PLACED_ORDER_CHANGED = "placed_order_changed", "A rated order you placed was amended or cancelled"
     # The authorized party's notice of HHS revoking, upgrading or amending its authorization.
     AUTHORIZATION_CHANGED = "authorization_changed", "HHS changed your rating authorization"
-    # A proposed change the supplier is asked to sign (45 CFR 101.36(d)), and the proposer's notice
-    # that the supplier signed its agreement.
     CHANGE_PROPOSED = "change_proposed", "A change to a rated order awaits your signed agreement"
     CHANGE_AGREED = "change_agreed", "The supplier signed its agreement to your proposed change"
     # HHS staff notices.
