@@ -28,7 +28,7 @@ def test_101_36_d_the_supplier_is_told_a_proposed_change_waits_and_the_link_open
     other_contact = member(cast.supplier_org, "supplier_contact")
     with django_capture_on_commit_callbacks(execute=True):
         proposal = agreements.change_agreement_propose(
-            order=order, actor=cast.applicant, reason=REASON, items=_moved(order)
+            order=order, actor=cast.signer, reason=REASON, items=_moved(order)
         )
 
     notices = Notification.objects.filter(kind=NotificationKind.CHANGE_PROPOSED).order_by("recipient_id")
@@ -52,20 +52,18 @@ def test_101_36_d_the_supplier_is_told_a_proposed_change_waits_and_the_link_open
 def test_101_36_d_the_proposer_is_told_the_supplier_signed_and_the_link_opens_it(
     cast, client, order, django_capture_on_commit_callbacks
 ):
-    proposal = agreements.change_agreement_propose(
-        order=order, actor=cast.applicant, reason=REASON, items=_moved(order)
-    )
+    proposal = agreements.change_agreement_propose(order=order, actor=cast.signer, reason=REASON, items=_moved(order))
     with django_capture_on_commit_callbacks(execute=True):
         agreements.change_agreement_sign(agreement=proposal, actor=cast.supplier, password=PASSWORD)
 
     (notice,) = Notification.objects.filter(kind=NotificationKind.CHANGE_AGREED)
-    assert notice.recipient_id == cast.applicant.pk
+    assert notice.recipient_id == cast.signer.pk
     assert notice.subject == f"{order.order_number}: Filtra Corp signed its agreement to the change you proposed"
     assert cast.supplier.printed_name in notice.body_text
     assert notice.path == f"/portal/placed/{order.order_number}/"
 
     # followed as the proposer: the placed order's page, where the agreed change is applied
-    client.force_login(cast.applicant)
+    client.force_login(cast.signer)
     page = client.get(notice.path)
     assert page.status_code == 200
     assert f"/changes/{proposal.pk}/apply/" in page.content.decode()
