@@ -4,6 +4,23 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+# SQLite remakes the table to change its indexes, which drops its triggers: the append-only
+# triggers of migration 0003 are written again after it.
+SQLITE_TRIGGERS = [
+    "DROP TRIGGER IF EXISTS audit_event_no_update;",
+    "DROP TRIGGER IF EXISTS audit_event_no_delete;",
+    """CREATE TRIGGER audit_event_no_update BEFORE UPDATE ON audit_auditevent
+       BEGIN SELECT RAISE(ABORT, 'audit_auditevent is append-only: UPDATE refused'); END;""",
+    """CREATE TRIGGER audit_event_no_delete BEFORE DELETE ON audit_auditevent
+       BEGIN SELECT RAISE(ABORT, 'audit_auditevent is append-only: DELETE refused'); END;""",
+]
+
+
+def sqlite_triggers_again(apps, schema_editor):
+    if schema_editor.connection.vendor == "sqlite":
+        for statement in SQLITE_TRIGGERS:
+            schema_editor.execute(statement, params=None)
+
 
 class Migration(migrations.Migration):
     dependencies = [
@@ -42,4 +59,5 @@ class Migration(migrations.Migration):
             model_name="auditevent",
             index=models.Index(fields=["action"], name="audit_action_prefix_idx", opclasses=["varchar_pattern_ops"]),
         ),
+        migrations.RunPython(sqlite_triggers_again, sqlite_triggers_again),
     ]
