@@ -277,10 +277,11 @@ def _demo_orders(orgs: dict[str, Organization], users: dict[str, User], new: Any
     )
     # The manufacturer (the party that placed the order) moves its deliveries to a new site: a
     # ship-to change on a split-delivery order keeps every split and is not a new rated order.
+    # Its authorized signer signs the amendment, as it signed the order.
     order = amended.rated_orders.get()
     order_changes.rated_order_amend(
         order=order,
-        actor=users["applicant"],
+        actor=users["signer"],
         password=DEMO_PASSWORD,
         reason="Ship to the new fill-finish site.",
         items=[
