@@ -23,4 +23,6 @@ class Command(BaseCommand):
                 f"{result['history_requests_created']} of a year's history for the program view."
             )
         )
-        self.stdout.write(f"Demo logins (password {DEMO_PASSWORD!r} for all): " + ", ".join(dict.fromkeys(u.username for u in USERS)))
+        self.stdout.write(
+            f"Demo logins (password {DEMO_PASSWORD!r} for all): " + ", ".join(dict.fromkeys(u.username for u in USERS))
+        )
