@@ -48,6 +48,7 @@ SERVICES_DIR = pathlib.Path(__file__).resolve().parents[2] / "ratings" / "servic
 # Steps that run inside another service's transaction, never on their own.
 INNER_STEPS = {
     "rating_authorization_issue",
+    "authorization_sign",
     "notify_request_transition",
     "submission_record",
     "submission_mark_returned",

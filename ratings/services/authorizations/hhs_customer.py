@@ -10,25 +10,20 @@ authorization (ratings.permissions.customer_order_signer_refusal). 45 CFR 101.32
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django.utils import timezone
 
-from audit import services as audit
 from dpa_portal.errors import ValidationFailed
 from ratings import audit_actions, permissions, permissions_placing
-from ratings.clock import agency_today, local_day
-from ratings.constants import LEVEL_RANK, SIGNATURE_MEANING_AUTHORIZATION, OrganizationKind
-from ratings.constants_authorization import AUTHORIZATION_CONDITIONS
+from ratings.clock import agency_today
+from ratings.constants import LEVEL_RANK, OrganizationKind
 from ratings.models import Organization, Program, RatingAuthorization, User
 from ratings.services import items, transition
 from ratings.services.accounts import signing_basis
-from ratings.services.authorizations import documents
-from ratings.services.authorizations.issue import authorization_number_format
-from ratings.services.references import reference_allocate
+from ratings.services.authorizations import issue
 
 HHS_CONTRACT_MAX_LENGTH = 60
 
@@ -144,49 +139,18 @@ def hhs_customer_authorization_issue(
         delegation = signing_basis.signing_delegation(actor, level)
         membership = permissions.approving_membership(actor, level)
         assert membership is not None  # the refusal rule required the authority
-        at = timezone.now()
-        authorization = RatingAuthorization(
-            number=authorization_number_format(at.year, reference_allocate(kind="AUTHORIZATION", year=at.year)),
-            rating_request=None,
-            hhs_contract=contract,
-            authorized_party_id=membership.organization_id,
-            level=level,
-            program=program,
-            rating=f"{level}-{program.symbol}",
-            items_snapshot=entries,
-            valid_from=local_day(at),
-            valid_until=max(dt.date.fromisoformat(entry["window_end"]) for entry in entries),
-            conditions=AUTHORIZATION_CONDITIONS,
-            legal_basis=customer_legal_basis(contract, delegation, determination),
-            signer=actor,
-            printed_name=actor.printed_name,
-            title=actor.title,
-            signed_at=at,
-            meaning=SIGNATURE_MEANING_AUTHORIZATION,
-            delegation=delegation,
-            fingerprint="-",
-        )
-        authorization.fingerprint = documents.authorization_content(authorization).fingerprint
-        authorization.save()
-        documents.queue_generation(authorization)
-        audit.record(
+        return issue.authorization_sign(
             action=audit_actions.AUTHORIZATION_ISSUE_HHS_CUSTOMER,
             actor=actor,
-            target=authorization,
-            reference=authorization.number,
-            organization_id=authorization.authorized_party_id,
-            to_state=authorization.status,
-            data={
-                "hhs_contract": contract,
-                "rating": authorization.rating,
-                "suppliers": authorization.supplier_ids(),
-                "items": len(entries),
-                "valid_until": authorization.valid_until.isoformat(),
-                "fingerprint": authorization.fingerprint,
-                "signature": {"meaning": SIGNATURE_MEANING_AUTHORIZATION, "delegation": delegation},
-            },
+            delegation=delegation,
+            at=timezone.now(),
+            level=level,
+            program=program,
+            items=entries,
+            legal_basis=customer_legal_basis(contract, delegation, determination),
+            basis={"rating_request": None, "hhs_contract": contract, "authorized_party_id": membership.organization_id},
+            audit_data={"hhs_contract": contract},
         )
-        return authorization
 
     return transition.perform_create(
         audit_actions.AUTHORIZATION_ISSUE_HHS_CUSTOMER,

@@ -13,11 +13,12 @@ import datetime as dt
 from typing import Any
 
 from audit import services as audit
+from audit.actions import AuditAction
 from ratings import audit_actions
 from ratings.clock import local_day
 from ratings.constants import SIGNATURE_MEANING_AUTHORIZATION
 from ratings.constants_authorization import AUTHORIZATION_CONDITIONS
-from ratings.models import ApprovalDecision, RatingAuthorization, RatingRequest, User
+from ratings.models import ApprovalDecision, Program, RatingAuthorization, RatingRequest, User
 from ratings.services.authorizations import documents
 from ratings.services.items import format_quantity
 from ratings.services.references import reference_allocate
@@ -76,33 +77,35 @@ def legal_basis(rating_request: RatingRequest, delegation: str) -> str:
     )
 
 
-def rating_authorization_issue(
+def authorization_sign(
     *,
-    rating_request: RatingRequest,
+    action: AuditAction,
     actor: User,
     delegation: str,
     at: dt.datetime,
-    decision: ApprovalDecision | None = None,
+    level: str,
+    program: Program,
+    items: list[dict[str, Any]],
+    legal_basis: str,
+    basis: dict[str, Any],
+    emergency_response_hours: int | None = None,
+    audit_data: dict[str, Any],
 ) -> RatingAuthorization:
-    """Inside the approval transaction: the one authorization of the request, signed by the
-    approving official, at the level and for the items and quantities approved; the request
-    moves approved -> issued (authorized)."""
-    items = authorized_items(rating_request, decision)
-    level = decision.approved_level if decision else rating_request.requested_level
-    number = reference_allocate(kind="AUTHORIZATION", year=at.year)
+    """Inside the signing transaction: number, sign (fingerprint of the printed content), store,
+    queue the sealed document and audit, for an authorization on an approved request or on
+    HHS's own contract (`basis`: `rating_request` or `hhs_contract`)."""
     authorization = RatingAuthorization(
-        number=authorization_number_format(at.year, number),
-        rating_request=rating_request,
-        authorized_party_id=rating_request.applicant_organization_id,
+        number=authorization_number_format(at.year, reference_allocate(kind="AUTHORIZATION", year=at.year)),
+        **basis,
         level=level,
-        program=rating_request.program,
-        rating=f"{level}-{rating_request.program.symbol}",
-        emergency_response_hours=rating_request.emergency_response_hours if rating_request.is_emergency else None,
+        program=program,
+        rating=f"{level}-{program.symbol}",
+        emergency_response_hours=emergency_response_hours,
         items_snapshot=items,
         valid_from=local_day(at),
         valid_until=max(dt.date.fromisoformat(item["window_end"]) for item in items),
         conditions=AUTHORIZATION_CONDITIONS,
-        legal_basis=legal_basis(rating_request, delegation),
+        legal_basis=legal_basis,
         signer=actor,
         printed_name=actor.printed_name,
         title=actor.title,
@@ -115,14 +118,14 @@ def rating_authorization_issue(
     authorization.save()
     documents.queue_generation(authorization)
     audit.record(
-        action=audit_actions.AUTHORIZATION_ISSUE,
+        action=action,
         actor=actor,
         target=authorization,
         reference=authorization.number,
         organization_id=authorization.authorized_party_id,
         to_state=authorization.status,
         data={
-            "request": rating_request.reference,
+            **audit_data,
             "rating": authorization.rating,
             "suppliers": authorization.supplier_ids(),
             "items": len(items),
@@ -130,6 +133,34 @@ def rating_authorization_issue(
             "fingerprint": authorization.fingerprint,
             "signature": {"meaning": SIGNATURE_MEANING_AUTHORIZATION, "delegation": delegation},
         },
+    )
+    return authorization
+
+
+def rating_authorization_issue(
+    *,
+    rating_request: RatingRequest,
+    actor: User,
+    delegation: str,
+    at: dt.datetime,
+    decision: ApprovalDecision | None = None,
+) -> RatingAuthorization:
+    """Inside the approval transaction: the one authorization of the request, signed by the
+    approving official, at the level and for the items and quantities approved; the request
+    moves approved -> issued (authorized)."""
+    level = decision.approved_level if decision else rating_request.requested_level
+    authorization = authorization_sign(
+        action=audit_actions.AUTHORIZATION_ISSUE,
+        actor=actor,
+        delegation=delegation,
+        at=at,
+        level=level,
+        program=rating_request.program,
+        items=authorized_items(rating_request, decision),
+        legal_basis=legal_basis(rating_request, delegation),
+        basis={"rating_request": rating_request, "authorized_party_id": rating_request.applicant_organization_id},
+        emergency_response_hours=rating_request.emergency_response_hours if rating_request.is_emergency else None,
+        audit_data={"request": rating_request.reference},
     )
     rating_request.issue()
     return authorization
