@@ -50,6 +50,12 @@ def _staff_link(target: Model, order: RatedOrder | None) -> str:
     return ""
 
 
+def _hhs_placed(order: RatedOrder) -> bool:
+    """HHS placed it as the customer: its signers are HHS staff, who work in the admin (the SQL
+    of batch jobs ties them to the order as "staff" for the same reason)."""
+    return order.parent_id is None and order.source_request_id is None
+
+
 def _is_workflow_staff(user: User) -> bool:
     return any(permissions.has_role(user, role) for role in HHS_WORKFLOW_ROLES) or permissions.has_role(
         user, Role.HHS_ADMIN
@@ -67,6 +73,8 @@ def notice_link(recipient: User, target: Model | None) -> str:
         if order.supplier_id in permissions.organization_ids(recipient, Role.SUPPLIER_CONTACT):
             return reverse("portal:order-detail", args=[order.order_number])
         if is_placing_party(order, recipient):
+            if _hhs_placed(order):
+                return reverse("admin:ratings_ratedorder_change", args=[order.pk])
             return reverse("portal:placed-order", args=[order.order_number])
     if isinstance(target, RatingAuthorization) and target.authorized_party_id in permissions.organization_ids(
         recipient, Role.APPLICANT, Role.AUTHORIZED_SIGNER

@@ -189,7 +189,7 @@ def escalate(due: QuerySet[RatedOrderVersion], *, now: dt.datetime) -> Written:
         JOIN {ORDER} o ON o.id = m.order_id AND o.parent_id IS NULL JOIN {REQUEST} rr ON rr.id = o.source_request_id
         JOIN ({MEMBERS}) a ON a.organization_id = rr.applicant_organization_id
         UNION ALL
-        SELECT m.id, h.user_id, 'placing' FROM marked m
+        SELECT m.id, h.user_id, 'staff' FROM marked m
         JOIN {ORDER} o ON o.id = m.order_id AND o.parent_id IS NULL AND o.source_request_id IS NULL
         JOIN ({MEMBERS}) h ON h.organization_id = o.placing_organization_id
         UNION ALL
