@@ -282,17 +282,24 @@ class RatingAuthorizationAdmin(AuditHistoryMixin, admin.ModelAdmin):
     def _initial(self, authorization: RatingAuthorization) -> dict[str, Any]:
         return {"valid_until": authorization.valid_until.isoformat(), "conditions": authorization.conditions}
 
-    def _revoke_view(self, request: HttpRequest, object_id: int) -> HttpResponse:
+    @staticmethod
+    def _signed_by(request: HttpRequest, service: Callable[..., RatingAuthorization]) -> Any:
+        """A change whose form asks only the reason and the signature (revoke, upgrade)."""
+
         def call(authorization: RatingAuthorization, data: dict[str, Any]) -> RatingAuthorization:
-            return authorization_changes.rating_authorization_revoke(
+            return service(
                 authorization=authorization,
-                actor=request.user,  # type: ignore[arg-type]
+                actor=request.user,
                 password=data["password"],
                 otp=data["otp"],
                 reason=data["reason"],
                 expected_version=data["version"],
             )
 
+        return call
+
+    def _revoke_view(self, request: HttpRequest, object_id: int) -> HttpResponse:
+        call = self._signed_by(request, authorization_changes.rating_authorization_revoke)
         return self._signed_change(
             request,
             object_id,
@@ -308,16 +315,7 @@ class RatingAuthorizationAdmin(AuditHistoryMixin, admin.ModelAdmin):
         )
 
     def _upgrade_view(self, request: HttpRequest, object_id: int) -> HttpResponse:
-        def call(authorization: RatingAuthorization, data: dict[str, Any]) -> RatingAuthorization:
-            return authorization_changes.rating_authorization_upgrade(
-                authorization=authorization,
-                actor=request.user,  # type: ignore[arg-type]
-                password=data["password"],
-                otp=data["otp"],
-                reason=data["reason"],
-                expected_version=data["version"],
-            )
-
+        call = self._signed_by(request, authorization_changes.rating_authorization_upgrade)
         return self._signed_change(
             request,
             object_id,
