@@ -13,8 +13,9 @@ a quote, CR or LF). What differs is patched per chunk of about FLUSH_BYTES, not 
 - PostgreSQL orders an object's keys by length first and prints small numbers without an
   exponent; Python sorts keys and writes 1e-07. A JSON cell that might differ (an object with two
   keys or more, anything nested in an array, a number below 0.0001, a bare scalar) is sent
-  marked (\\x01 and a token drawn for this export, which no stored text can know in advance)
-  and Python rewrites just those cells.
+  marked (\\x01, a comma and a token drawn for this export, which no stored text can know in
+  advance) and Python rewrites just those cells. The comma makes COPY quote every marked cell, so
+  the rewrite looks for one literal prefix (a fast scan) instead of trying a pattern at each quote.
 """
 
 from __future__ import annotations
@@ -94,7 +95,7 @@ def _cell_sql(column: str, mark: str) -> str:
             f"CASE WHEN {text} = '{{}}' OR {text} = '[]' THEN {text} "
             f"WHEN strpos({text}, '0.0000') = 0 AND CASE left({text}, 1) "
             f"WHEN '{{' THEN strpos({text}, ', \"') = 0 WHEN '[' THEN strpos({text}, '{{') = 0 "
-            f"ELSE false END THEN {text} ELSE E'\\x01{mark}' || coalesce({text}, 'null') END"
+            f"ELSE false END THEN {text} ELSE E'\\x01,{mark}' || coalesce({text}, 'null') END"
         )
     return f"CASE WHEN ascii({quoted}) IN {FORMULA_CODES} THEN '''' || {quoted} ELSE coalesce({quoted}, '') END"
 
@@ -107,9 +108,7 @@ def _quoted(text: str) -> bytes:
 
 
 def _json_cell(match: re.Match[bytes]) -> bytes:
-    quoted, bare = match.groups()
-    text = quoted.replace(b'""', b'"') if quoted is not None else bare
-    return _quoted(cell(parse_json(text)))
+    return _quoted(cell(parse_json(match.group(1).replace(b'""', b'"'))))
 
 
 class _Patcher:
@@ -117,10 +116,9 @@ class _Patcher:
     token drawn for this export, so no text in the trail can pass for one."""
 
     def __init__(self, mark: str):
-        self.mark = b"\x01" + mark.encode()
-        token = re.escape(self.mark)
-        # A marked JSON cell: quoted (its quotes doubled) or bare.
-        self.cells = re.compile(b'"' + token + b'([^"]*(?:""[^"]*)*)"|' + token + b"([^,]*)")
+        self.mark = b"\x01," + mark.encode()
+        # A marked JSON cell, always quoted (the mark holds a comma), its quotes doubled.
+        self.cells = re.compile(re.escape(b'"' + self.mark) + b'([^"]*(?:""[^"]*)*)"')
 
     def __call__(self, rows: list[bytes]) -> bytes:
         data = b"".join(rows)
