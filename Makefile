@@ -9,7 +9,7 @@ PORT ?= 8000
 # make test: the suite runs on PostgreSQL (settings.test); override with DATABASE_URL.
 TEST_ENV := DJANGO_SETTINGS_MODULE=dpa_portal.settings.test
 
-.PHONY: api-contract run quickstart test chromium install lint typecheck migrations-check pytest smoke bench lock clean vendor
+.PHONY: api-contract run quickstart test chromium wrk install lint typecheck migrations-check pytest smoke bench lock clean vendor
 
 $(STAMP): requirements.lock
 	@test -x $(PY) || command -v $(PYTHON) >/dev/null \
@@ -91,8 +91,22 @@ api-contract: install
 	@EXAMPLES=$${EXAMPLES:-5} bash scripts/api_contract.sh
 
 ## make bench: every benchmark in bench/ on PostgreSQL (not part of make test; minutes, not seconds).
-bench: install
+bench: install wrk
 	@for script in bench/*.py; do $(TEST_ENV) $(PY) $$script || exit 1; done
+
+# bench/pages.py's 32 clients are Debian's wrk in its own process (Python clients would take the
+# cores they measure); installed as chromium is.
+wrk:
+	@if ! command -v wrk >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "make: installing Debian's wrk for the page benchmark's load phase"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; \
+	    command -v wrk >/dev/null || { echo "make: could not install wrk (apt-get install -y wrk)" >&2; exit 1; }; \
+	  else \
+	    echo "make: the page benchmark needs wrk. Run: sudo apt-get update && sudo apt-get install -y wrk" >&2; \
+	    exit 1; \
+	  fi; \
+	fi
 
 lock:
 	$(VENV)/bin/uv pip compile pyproject.toml --extra dev -o requirements.lock --python $(PY)
