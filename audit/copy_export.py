@@ -46,6 +46,7 @@ TEXT = set(COLUMNS) - {*JSON_COLUMNS, *NUMBER_COLUMNS, "occurred_at"}
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 FORMULA_CHARS = frozenset(FORMULA_PREFIXES)
 FORMULA_CODES = "(" + ", ".join(str(ord(char)) for char in FORMULA_PREFIXES) + ")"
+assert all(ord(char) < 65 for char in FORMULA_PREFIXES)
 FLUSH_BYTES = 64 * 1024
 # json.dumps(value, sort_keys=True, ensure_ascii=False), its default separators.
 _json_text = json_encoder(", ", ": ")
@@ -97,7 +98,11 @@ def _cell_sql(column: str, mark: str) -> str:
             f"WHEN '{{' THEN strpos({text}, ', \"') = 0 WHEN '[' THEN strpos({text}, '{{') = 0 "
             f"ELSE false END THEN {text} ELSE E'\\x01,{mark}' || coalesce({text}, 'null') END"
         )
-    return f"CASE WHEN ascii({quoted}) IN {FORMULA_CODES} THEN '''' || {quoted} ELSE coalesce({quoted}, '') END"
+    # Every formula character sorts below 'A' (65), so one comparison settles most cells; text
+    # columns are NOT NULL (no coalesce).
+    return (
+        f"CASE WHEN ascii({quoted}) < 65 AND ascii({quoted}) IN {FORMULA_CODES} THEN '''' || {quoted} ELSE {quoted} END"
+    )
 
 
 def _quoted(text: str) -> bytes:
