@@ -23,6 +23,7 @@ from ratings.models import (
     RatingRequest,
     SupplierResponse,
 )
+from ratings.models.orders import LEVEL_BAND, NO_REQUIRED_DATE
 from tests.factories import OrganizationFactory, ProgramFactory, member
 
 COUNTRIES = ["US", "US", "DE", "MY", "CN", "MX", "IE", "IN"]
@@ -191,6 +192,13 @@ def build(requests: int) -> None:
             "earliest_required_date": "(s.issued_at + (20 + floor(random() * 180)) * interval '1 day')::date",
         },
     )
+    # The order's precedence key from its level and current version, as the write path keeps it.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE ratings_ratedorder o SET precedence = (CASE o.level WHEN 'DX' THEN 0 WHEN 'DO' THEN 1 ELSE 2 END)"
+            f" * {LEVEL_BAND} + (coalesce(v.earliest_required_date, DATE '{NO_REQUIRED_DATE}') - DATE '1970-01-01')"
+            f" FROM ratings_ratedorderversion v WHERE v.order_id = o.id AND v.number = o.current_version"
+        )
     _copy(
         RatedOrderItem,
         item,

@@ -48,6 +48,7 @@ from ratings.models import (
     SupplierResponse,
     User,
 )
+from ratings.models.orders import precedence_key
 
 # Demo data only: the 2024 program symbols are unconfirmed, these two are invented.
 PROGRAMS = {
@@ -289,6 +290,7 @@ class _History:
             status=status,
             parent=parent,
             issued_at=issued,
+            precedence=precedence_key(rr.requested_level, required),
         )
         quantity = Decimal(self.random.randint(*item.quantity))
         po_number = f"PO-H{self.n:05d}"

@@ -34,6 +34,22 @@ OPEN_ORDER_STATUSES = [OrderStatus.ISSUED, OrderStatus.AMENDED, OrderStatus.ACCE
 AWAITING_RESPONSE_STATUSES = [OrderStatus.ISSUED, OrderStatus.AMENDED]
 
 
+# The order of precedence (15 CFR 700.14 / 45 CFR 101.34) as one integer, smallest first: DX, then
+# DO, then unrated; within a level the earlier required delivery date, none last. Kept on the
+# order by the one place a version is made (services.orders.issue.rated_order_version_create,
+# which every level change goes through too) so an index gives a supplier's list in order.
+LEVEL_BAND = 10_000_000  # more days than 1970-01-01..9999-12-31
+NO_REQUIRED_DATE = dt.date(9999, 12, 31)
+LEVEL_BANDS: dict[str, int] = {RatingLevel.DX: 0, RatingLevel.DO: 1}
+
+
+def precedence_key(level: str, required_by: dt.date | None) -> int:
+    return LEVEL_BANDS.get(level, 2) * LEVEL_BAND + ((required_by or NO_REQUIRED_DATE) - dt.date(1970, 1, 1)).days
+
+
+LAST_IN_PRECEDENCE = precedence_key("", None)
+
+
 def document_path(instance: Document, filename: str) -> str:
     return f"orders/{instance.version.order.order_number}/v{instance.version.number}-{instance.kind}.pdf"
 
@@ -69,6 +85,11 @@ class RatedOrder(models.Model):
         null=True, blank=True, help_text="Emergency orders: hours the supplier has to accept or reject."
     )
     current_version = models.PositiveIntegerField(default=1)
+    precedence = models.IntegerField(
+        default=LAST_IN_PRECEDENCE,
+        editable=False,
+        help_text="Level and the current version's earliest required date as one key (`precedence_key`).",
+    )
     status = FSMField(default=OrderStatus.ISSUED, choices=OrderStatus.choices, protected=True)
     parent = models.ForeignKey(
         "self",
@@ -90,6 +111,14 @@ class RatedOrder(models.Model):
             models.Index(fields=["supplier", "status"], name="order_supplier_status_idx"),
             # The default sort (admin changelist, lists): -issued_at, -order_number, read in order.
             models.Index(models.F("issued_at").desc(), models.F("order_number").desc(), name="order_sort_idx"),
+            # A supplier's list, in precedence order (selectors.order_pages); the partial one
+            # gives the orders waiting for an answer, which the list shows first when overdue.
+            models.Index(fields=["supplier", "precedence"], name="order_supplier_precedence_idx"),
+            models.Index(
+                fields=["supplier", "precedence"],
+                name="order_awaiting_precedence_idx",
+                condition=models.Q(status__in=AWAITING_RESPONSE_STATUSES),
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=models.Q(current_version__gte=1), name="order_version_positive"),

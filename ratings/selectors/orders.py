@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections import defaultdict
 from collections.abc import Iterable
@@ -12,21 +13,20 @@ from django.db.models import (
     BooleanField,
     Case,
     DateField,
-    DateTimeField,
     ExpressionWrapper,
     F,
     FilteredRelation,
-    IntegerField,
     Q,
     QuerySet,
     Value,
     When,
 )
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
 from ratings import permissions
-from ratings.constants import LEVEL_RANK, OrderStatus, Role, SupplierResponseKind
+from ratings.constants import OrderStatus, Role, SupplierResponseKind
 from ratings.models import (
     ChangeAgreementStatus,
     Notification,
@@ -38,6 +38,8 @@ from ratings.models import (
     User,
 )
 from ratings.models.orders import AWAITING_RESPONSE_STATUSES
+
+NEVER_RECEIVED = dt.datetime(9999, 12, 31, tzinfo=dt.UTC)  # sorts an order not yet received last
 
 
 def rated_orders_for(user: Any) -> QuerySet[RatedOrder]:
@@ -65,7 +67,8 @@ def supplier_orders_for(user: Any) -> QuerySet[RatedOrder]:
     earlier receipt. Overdue-first is left to the page (annotation `is_overdue`).
 
     Annotations from the current version: received_at, response_due_at, required_by (earliest
-    required date), level_rank, is_overdue (an answer is owed and its due time has passed).
+    required date), is_overdue (an answer is owed and its due time has passed), receipt_key
+    (receipt, or a far date when not received: the sort's third key).
     """
     return in_precedence(
         RatedOrder.objects.filter(supplier_id__in=permissions.organization_ids(user, Role.SUPPLIER_CONTACT))
@@ -76,7 +79,7 @@ def in_precedence(orders: QuerySet[RatedOrder]) -> QuerySet[RatedOrder]:
     """`orders` in the order of precedence, with the annotations `supplier_orders_for` describes."""
     now = timezone.now()
     # The current version joined once (one row per order: number is unique per order), not read
-    # by a subquery per order and key: the sort runs over every order of the supplier.
+    # by a subquery per order and key.
     return (
         orders.select_related("placing_organization", "supplier", "program")
         .annotate(current=FilteredRelation("versions", condition=Q(versions__number=F("current_version"))))
@@ -84,11 +87,6 @@ def in_precedence(orders: QuerySet[RatedOrder]) -> QuerySet[RatedOrder]:
             received_at=F("current__received_at"),
             response_due_at=F("current__response_due_at"),
             required_by=ExpressionWrapper(F("current__earliest_required_date"), output_field=DateField()),
-            level_rank=Case(
-                *[When(level=level, then=Value(rank)) for level, rank in LEVEL_RANK.items()],
-                default=Value(0),
-                output_field=IntegerField(),
-            ),
         )
         .annotate(
             is_overdue=Case(
@@ -100,12 +98,10 @@ def in_precedence(orders: QuerySet[RatedOrder]) -> QuerySet[RatedOrder]:
                 output_field=BooleanField(),
             )
         )
-        .order_by(
-            F("level_rank").desc(),
-            F("required_by").asc(nulls_last=True),
-            ExpressionWrapper(F("received_at"), output_field=DateTimeField()).asc(nulls_last=True),
-            "order_number",
-        )
+        # `precedence` is the level and the required date as one key (an index reads it in
+        # order); the receipt, none last, and the order number break ties.
+        .annotate(receipt_key=Coalesce(F("current__received_at"), Value(NEVER_RECEIVED)))
+        .order_by("precedence", "receipt_key", "order_number")
     )
 
 

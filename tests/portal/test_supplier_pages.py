@@ -4,6 +4,8 @@ manufacturer's list of issued orders with downloads."""
 from __future__ import annotations
 
 import datetime as dt
+import re
+from contextlib import contextmanager
 
 import pytest
 from django.urls import reverse
@@ -17,6 +19,13 @@ from tests.portal.conftest import ESCAPED, SCRIPT, login
 from tests.portal.orders import accepted, issue, issue_with_items
 
 pytestmark = pytest.mark.django_db
+
+
+@contextmanager
+def _pages_of(size: int):
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("ratings.selectors.order_pages.PAGE_SIZE", size)
+        yield
 
 
 def test_the_order_list_is_in_precedence_order_with_overdue_first(client, cast, django_capture_on_commit_callbacks):
@@ -43,28 +52,38 @@ def test_the_order_list_is_in_precedence_order_with_overdue_first(client, cast, 
     assert CONFIDENTIALITY_LEGEND in body
 
 
-def test_the_order_list_is_paged_in_the_same_order_and_bad_page_numbers_are_harmless(
-    client, cast, monkeypatch, django_capture_on_commit_callbacks
+def test_the_order_list_is_paged_in_the_same_order_and_bad_cursors_are_harmless(
+    client, cast, django_capture_on_commit_callbacks
 ):
-    # Given pages of two rows and three orders to Filtra, the newest one overdue
-    monkeypatch.setattr("ratings.portal.views.orders.PAGE_SIZE", 2)
+    # Given pages of two rows and four orders to Filtra: two overdue (DX and DO), two not
     first = issue(cast, capture=django_capture_on_commit_callbacks)
     second = issue(cast, capture=django_capture_on_commit_callbacks)
     late = issue(cast, capture=django_capture_on_commit_callbacks)
-    RatedOrderVersion.objects.filter(order=late).update(response_due_at=timezone.now() - dt.timedelta(hours=1))
+    late_dx = issue(cast, capture=django_capture_on_commit_callbacks, level=RatingLevel.DX)
+    RatedOrderVersion.objects.filter(order__in=[late, late_dx]).update(
+        response_due_at=timezone.now() - dt.timedelta(hours=1)
+    )
     login(client, cast.supplier)
     url = reverse("portal:order-list")
-    # When the contact reads both pages
-    page_one = client.get(url)
-    page_two = client.get(url, {"page": 2})
-    # Then the overdue order leads page one, the precedence order carries over to page two
-    assert [row.order for row in page_one.context["rows"]] == [late, first]
-    assert [row.order for row in page_two.context["rows"]] == [second]
-    assert "Page 1 of 2" in page_one.content.decode()
-    assert 'href="?page=2"' in page_one.content.decode()
-    # and a page number out of range or not a number shows a real page, never an error
-    assert [row.order for row in client.get(url, {"page": 99}).context["rows"]] == [second]
-    assert [row.order for row in client.get(url, {"page": "two"}).context["rows"]] == [late, first]
+    # When the contact follows "Next page" to the end
+    pages = []
+    following = url
+    with _pages_of(2):
+        while following:
+            response = client.get(following)
+            html = response.content.decode()
+            pages.append([row.order.order_number for row in response.context["rows"]])
+            found = re.search(r'href="(\?after=[^"]+)">Next page</a>', html)
+            following = url + found.group(1) if found else ""
+            assert len(pages) < 5
+    # Then the overdue orders lead (DX first), and the precedence order carries over: each order once
+    assert pages == [[late_dx.order_number, late.order_number], [first.order_number, second.order_number]]
+    assert "First page" in html
+    # and a cursor that does not parse shows the first page, never an error
+    for bad in ["x", "o1.2", "r99.999999999999999999.HHS-1", "o1.1.<script>", "r" + "9" * 40]:
+        response = client.get(url, {"after": bad})
+        assert response.status_code == 200
+        assert [row.order for row in response.context["rows"]] == [late_dx, late, first, second]
 
 
 def test_the_supplier_home_shows_orders_waiting_for_an_answer(client, cast):

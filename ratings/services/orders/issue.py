@@ -26,6 +26,7 @@ from ratings.models import (
     Signature,
     User,
 )
+from ratings.models.orders import precedence_key
 from ratings.services.items import CleanItem
 from ratings.services.orders import documents as order_documents
 from ratings.services.orders import notices as order_notices
@@ -80,6 +81,11 @@ def rated_order_version_create(
         supplier_notice_kind=notice,
         earliest_required_date=_earliest_date(items),
     )
+    # The order's precedence follows its current version (and its level, changed only with a version).
+    precedence = precedence_key(order.level, version.earliest_required_date)
+    if precedence != order.precedence:
+        order.precedence = precedence
+        RatedOrder.objects.filter(pk=order.pk).update(precedence=precedence)
     RatedOrderItem.objects.bulk_create(
         [
             RatedOrderItem(

@@ -20,6 +20,7 @@ from ratings.constants import (
     SupplierNoticeKind,
 )
 from ratings.models import Document, Notification, RatedOrder, RatedOrderVersion
+from ratings.models.orders import precedence_key
 from ratings.services.orders import changes as order_changes
 from ratings.services.orders import significance
 from tests.factories import PASSWORD, otp
@@ -103,6 +104,8 @@ def test_amending_adds_a_signed_version_and_supersedes_the_old_one(cast, django_
     ]
     assert order.status == OrderStatus.AMENDED
     assert order.current_version == 2
+    # and the order's precedence key follows the new version's earliest date (the supplier's list reads it)
+    assert RatedOrder.objects.get(pk=order.pk).precedence == precedence_key(RatingLevel.DO, new_date)
     old, new = RatedOrderVersion.objects.filter(order=order).order_by("number")
     assert (old.superseded, old.superseded_at is not None) == (True, True)
     assert (new.superseded, new.significance) == (False, AmendmentSignificance.SIGNIFICANT)

@@ -17,6 +17,7 @@ from ratings.constants_authorization import (
     AuthorizationChange,
 )
 from ratings.models import Notification, RatingAuthorization
+from ratings.models.orders import precedence_key
 from ratings.services.authorizations import changes
 from tests.factories import PASSWORD, otp
 from tests.ratings.orders.authorization_changes import fresh, placed
@@ -57,6 +58,12 @@ def test_101_36_b_the_upgrade_signs_a_dx_version_and_amends_every_open_order_to_
     for order in (p.first, p.second, p.sub_tier):
         order = fresh(order)
         assert (order.level, order.rating, order.current_version) == (RatingLevel.DX, "DX-HR", 2)
+        # the supplier's list ranks it as DX from now on, its dates unchanged
+        required = order.versions.get(number=2).earliest_required_date
+        assert (required, order.precedence) == (
+            order.versions.get(number=1).earliest_required_date,
+            precedence_key(RatingLevel.DX, required),
+        )
         # an answer already given stands; one still owed is owed on the amendment
         assert order.status == (
             OrderStatus.AMENDED if expected[order.pk] == OrderStatus.ISSUED else OrderStatus.ACCEPTED

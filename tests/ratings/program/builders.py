@@ -27,6 +27,7 @@ from ratings.models import (
     SupplierResponse,
     User,
 )
+from ratings.models.orders import precedence_key
 
 _numbers = itertools.count(1)
 UTC = dt.UTC
@@ -106,6 +107,7 @@ def order(
         status=status,
         parent=parent,
         issued_at=issued_at,
+        precedence=precedence_key(source.requested_level, min(line.due for line in lines)),
     )
     version = RatedOrderVersion.objects.create(
         order=created,
