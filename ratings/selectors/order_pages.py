@@ -28,7 +28,7 @@ def supplier_order_page(orders: QuerySet[RatedOrder], cursor: str | None, *, siz
     `next_cursor`. A cursor that does not parse starts from the top."""
     size = size or PAGE_SIZE
     now = timezone.now()
-    overdue = orders.filter(status__in=AWAITING_RESPONSE_STATUSES, response_due_at__lt=now)
+    overdue = orders.filter(Q(status__in=AWAITING_RESPONSE_STATUSES, response_due_at__lt=now))  # annotated
     # Not overdue: no answer owed, or no due time yet, or the due time still ahead.
     others = orders.filter(
         ~Q(status__in=AWAITING_RESPONSE_STATUSES) | Q(response_due_at__isnull=True) | Q(response_due_at__gte=now)
