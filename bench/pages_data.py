@@ -23,7 +23,7 @@ from ratings.models import (
     RatingRequest,
     SupplierResponse,
 )
-from ratings.models.orders import LEVEL_BAND, NO_REQUIRED_DATE
+from ratings.models.precedence import LEVEL_BAND, NO_REQUIRED_DATE
 from tests.factories import OrganizationFactory, ProgramFactory, member
 
 COUNTRIES = ["US", "US", "DE", "MY", "CN", "MX", "IE", "IN"]

@@ -48,7 +48,7 @@ from ratings.models import (
     SupplierResponse,
     User,
 )
-from ratings.models.orders import precedence_key
+from ratings.models.precedence import precedence_key
 
 # Demo data only: the 2024 program symbols are unconfirmed, these two are invented.
 PROGRAMS = {

@@ -25,6 +25,7 @@ from ratings.constants import (
     SupplierNoticeKind,
     SupplierResponseKind,
 )
+from ratings.models.precedence import LAST_IN_PRECEDENCE
 from ratings.models.requests import private_storage
 from ratings.permissions import allowed, order_rule
 
@@ -32,22 +33,6 @@ from ratings.permissions import allowed, order_rule
 OPEN_ORDER_STATUSES = [OrderStatus.ISSUED, OrderStatus.AMENDED, OrderStatus.ACCEPTED, OrderStatus.REJECTED]
 # Statuses in which the supplier owes an answer (accept or reject) and the clock runs.
 AWAITING_RESPONSE_STATUSES = [OrderStatus.ISSUED, OrderStatus.AMENDED]
-
-
-# The order of precedence (15 CFR 700.14 / 45 CFR 101.34) as one integer, smallest first: DX, then
-# DO, then unrated; within a level the earlier required delivery date, none last. Kept on the
-# order by the one place a version is made (services.orders.issue.rated_order_version_create,
-# which every level change goes through too) so an index gives a supplier's list in order.
-LEVEL_BAND = 10_000_000  # more days than 1970-01-01..9999-12-31
-NO_REQUIRED_DATE = dt.date(9999, 12, 31)
-LEVEL_BANDS: dict[str, int] = {RatingLevel.DX: 0, RatingLevel.DO: 1}
-
-
-def precedence_key(level: str, required_by: dt.date | None) -> int:
-    return LEVEL_BANDS.get(level, 2) * LEVEL_BAND + ((required_by or NO_REQUIRED_DATE) - dt.date(1970, 1, 1)).days
-
-
-LAST_IN_PRECEDENCE = precedence_key("", None)
 
 
 def document_path(instance: Document, filename: str) -> str:

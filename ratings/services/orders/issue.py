@@ -26,7 +26,7 @@ from ratings.models import (
     Signature,
     User,
 )
-from ratings.models.orders import precedence_key
+from ratings.models.precedence import precedence_key
 from ratings.services.items import CleanItem
 from ratings.services.orders import documents as order_documents
 from ratings.services.orders import notices as order_notices

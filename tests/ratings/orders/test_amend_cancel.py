@@ -20,7 +20,7 @@ from ratings.constants import (
     SupplierNoticeKind,
 )
 from ratings.models import Document, Notification, RatedOrder, RatedOrderVersion
-from ratings.models.orders import precedence_key
+from ratings.models.precedence import precedence_key
 from ratings.services.orders import changes as order_changes
 from ratings.services.orders import significance
 from tests.factories import PASSWORD, otp

@@ -17,7 +17,7 @@ from ratings.constants_authorization import (
     AuthorizationChange,
 )
 from ratings.models import Notification, RatingAuthorization
-from ratings.models.orders import precedence_key
+from ratings.models.precedence import precedence_key
 from ratings.services.authorizations import changes
 from tests.factories import PASSWORD, otp
 from tests.ratings.orders.authorization_changes import fresh, placed

@@ -27,7 +27,7 @@ from ratings.models import (
     SupplierResponse,
     User,
 )
-from ratings.models.orders import precedence_key
+from ratings.models.precedence import precedence_key
 
 _numbers = itertools.count(1)
 UTC = dt.UTC

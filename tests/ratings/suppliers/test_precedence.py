@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from ratings.constants import RatingLevel
 from ratings.models import RatedOrder
-from ratings.models.orders import precedence_key
+from ratings.models.precedence import precedence_key
 from ratings.selectors.orders import item_key, order_conflicts, rated_orders_for, supplier_orders_for
 from ratings.services.requests import workflow
 from ratings.services.suppliers import responses as sr
@@ -91,3 +91,17 @@ def test_a_supplier_sees_the_flowdown_orders_it_placed(cast, django_capture_on_c
     assert list(supplier_orders_for(cast.supplier)) == [top]
     assert list(supplier_orders_for(contact)) == [child]
     assert set(rated_orders_for(cast.supplier2)) == set()
+
+
+def test_the_precedence_key_ranks_dx_then_do_then_unrated_and_earlier_dates_first_none_last():
+    day = dt.date(2027, 1, 10)
+    keys = [
+        precedence_key(RatingLevel.DX, day),
+        precedence_key(RatingLevel.DX, day + dt.timedelta(days=1)),
+        precedence_key(RatingLevel.DX, None),
+        precedence_key(RatingLevel.DO, dt.date(2000, 1, 1)),
+        precedence_key(RatingLevel.DO, None),
+        precedence_key("", dt.date(2000, 1, 1)),
+    ]
+    assert keys == sorted(keys)
+    assert len(set(keys)) == len(keys)
