@@ -35,11 +35,13 @@ def index(request: HttpRequest, extra_context: dict[str, Any] | None = None) -> 
     """AdminSite.index with the work queue in its context (templates/admin/ratings/workqueue.html)."""
     user = _user(request)
     unread = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    unread_count = unread.count()
     context = {
         "queue": workqueue.work_queue(user),
         "action_titles": TITLES,
         "notices": list(unread.order_by("-created_at", "-pk")[:NOTICES_SHOWN]),
-        "unread_count": unread.count(),
+        "unread_count": unread_count,
+        "unread_notices": unread_count,  # the header's count (ratings.portal.context), counted once
         **(extra_context or {}),
     }
     return AdminSite.index(admin.site, request, extra_context=context)

@@ -8,6 +8,8 @@ import io
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
@@ -160,6 +162,19 @@ def test_every_admin_page_header_shows_the_unread_notices_and_leads_to_them(clie
     Notification.objects.filter(recipient=cast.intake).update(read_at=timezone.now())
     page = client.get(reverse("admin:ratings_ratingrequest_changelist")).content.decode()
     assert f"{header}</a>" in page
+
+
+def test_the_home_counts_the_unread_notices_once_for_its_list_and_the_header(client, caseload):
+    cast, _ = caseload
+    client.force_login(cast.intake)
+    header = '<a href="/admin/#notices-heading" data-testid="header-notices">Notices'
+
+    with CaptureQueriesContext(connection) as queries:
+        home = client.get(HOME).content.decode()
+
+    counts = [q["sql"] for q in queries if "COUNT(*)" in q["sql"] and '"ratings_notification"' in q["sql"]]
+    assert len(counts) == 1
+    assert f'{header} <span class="ws-count">7</span>' in home and 'data-testid="unread-count">7<' in home
 
 
 def test_preferences_page_stores_the_choice(client, staff):
