@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import secrets
 from typing import Any
 
 GENESIS_HASH = "0" * 64
@@ -61,15 +60,29 @@ def compute_hash(fields: dict[str, Any]) -> str:
     return hashlib.sha256(canonical_bytes(fields)).hexdigest()
 
 
+# The canonical JSON's keys are sorted, so the chain position's two fields split the others in
+# three fixed groups: those before "prev_hash", those between it and "sequence", those after.
+_UNPLACED = sorted(set(HASHED_FIELDS) - {"prev_hash", "sequence"})
+_BEFORE_PREV = tuple(name for name in _UNPLACED if name < "prev_hash")
+_BEFORE_SEQUENCE = tuple(name for name in _UNPLACED if "prev_hash" < name < "sequence")
+_AFTER_SEQUENCE = tuple(name for name in _UNPLACED if name > "sequence")
+assert _BEFORE_PREV and _BEFORE_SEQUENCE and _AFTER_SEQUENCE  # each piece joins the next with a comma
+
+
 def canonical_parts(fields: dict[str, Any]) -> tuple[str, str, str]:
     """The canonical serialization of an event still without its chain position, in three
     pieces: `before_prev + prev_hash + before_sequence + str(sequence) + after_sequence` is
     exactly `canonical_bytes` decoded. The database appends with it (audit_append), since it
     learns the position only under the chain lock."""
-    marker = f"\x1f{secrets.token_hex(16)}\x1f"
-    text = canonical_bytes({**fields, "prev_hash": f"{marker}prev", "sequence": f"{marker}seq"}).decode("utf-8")
-    prev_token = json.dumps(f"{marker}prev", ensure_ascii=False)[1:-1]
-    sequence_token = json.dumps(f"{marker}seq", ensure_ascii=False)
-    before_prev, rest = text.split(prev_token)
-    before_sequence, after_sequence = rest.split(sequence_token)
-    return before_prev, before_sequence, after_sequence
+    occurred_at = fields["occurred_at"]
+    if isinstance(occurred_at, dt.datetime):
+        fields = {**fields, "occurred_at": format_timestamp(occurred_at)}
+
+    def members(names: tuple[str, ...]) -> str:
+        return canonical_json({name: fields[name] for name in names}).decode("utf-8")[1:-1]
+
+    return (
+        "{" + members(_BEFORE_PREV) + ',"prev_hash":"',
+        '",' + members(_BEFORE_SEQUENCE) + ',"sequence":',
+        "," + members(_AFTER_SEQUENCE) + "}",
+    )

@@ -49,7 +49,7 @@ class AuditEvent(models.Model):
     request_id = models.CharField(max_length=64, blank=True)
     client_address = models.CharField(max_length=64, blank=True)
     prev_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64, unique=True)
+    hash = models.CharField(max_length=64)  # unique: audit_hash_unique (a field's unique adds a LIKE twin)
 
     class Meta:
         ordering = ["-sequence"]
@@ -62,12 +62,19 @@ class AuditEvent(models.Model):
             models.Index(fields=["organization_id", "sequence"], name="audit_org_seq_idx"),
             # Auditor search (audit/selectors.py): each filter walks its index in sequence order.
             models.Index(fields=["reference", "sequence"], name="audit_ref_seq_idx"),
-            models.Index(fields=["action", "sequence"], name="audit_action_seq_idx"),
-            # "Any rating request action" (action LIKE 'rating_request.%') in any collation.
-            models.Index(fields=["action"], name="audit_action_prefix_idx", opclasses=["varchar_pattern_ops"]),
+            # One index for an exact action and for "any rating request action" (action LIKE
+            # 'rating_request.%') in any collation: pattern ops also serve equality.
+            models.Index(
+                fields=["action", "sequence"],
+                name="audit_action_seq_idx",
+                opclasses=["varchar_pattern_ops", "int8_ops"],
+            ),
             models.Index(fields=["object_label", "sequence"], name="audit_label_seq_idx"),
         ]
-        constraints = [models.CheckConstraint(condition=models.Q(sequence__gte=1), name="audit_sequence_positive")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(sequence__gte=1), name="audit_sequence_positive"),
+            models.UniqueConstraint(fields=["hash"], name="audit_hash_unique"),
+        ]
         default_permissions = ("view",)
         permissions = [("export_auditevent", "Can export the audit trail")]
 

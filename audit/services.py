@@ -30,9 +30,12 @@ from audit.verification import verify_rows
 _CHAIN_LOCK_KEY = 0x44504141  # "DPAA"
 
 
-def _json_safe(value: Any) -> Any:
+def _json_safe(value: dict[str, Any]) -> dict[str, Any]:
     """Round-trip through JSON so what is hashed is exactly what the database gives back."""
-    return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
+    if not value:
+        return {}
+    result: dict[str, Any] = json.loads(json.dumps(value, cls=DjangoJSONEncoder))
+    return result
 
 
 def _lock_chain() -> None:
@@ -197,22 +200,17 @@ def _outermost_durable_block() -> bool:
 
 
 def _append_in_one_statement(fields: dict[str, Any], *, commit: bool = False) -> AuditEvent:
-    """Lock, read the head and insert in one call of `audit_append` (migration 0008): no
+    """Lock, read the head and insert in one call of `audit_append` (migration 0010): no
     savepoint, and the chain lock is taken only now, at the end of the caller's work, and held
     until its commit (with `commit`, sent in the same round trip). Python serializes the event
-    without its sequence and previous hash; the function splices them in and hashes the same
-    bytes `compute_hash` would."""
-    before_prev, before_sequence, after_sequence = chain.canonical_parts(fields)
-    row = {**fields, "occurred_at": fields["occurred_at"].isoformat()}
-    sql = "SELECT * FROM audit_append(%s, %s, %s, %s, %s::jsonb)"
+    once, canonically, without its sequence and previous hash; the function reads the row from
+    those bytes, splices the position in and hashes the same bytes `compute_hash` would."""
+    sql = "SELECT * FROM audit_append(%s, %s, %s, %s)"
     with connection.cursor() as cursor:
         # A failed append skips the COMMIT and leaves the transaction to the block's rollback;
         # after a COMMIT the driver knows the connection is idle, and the block's own commit
         # sends nothing (on_commit callbacks still run then).
-        cursor.execute(
-            f"{sql}; COMMIT" if commit else sql,
-            [_CHAIN_LOCK_KEY, before_prev, before_sequence, after_sequence, json.dumps(row)],
-        )
+        cursor.execute(f"{sql}; COMMIT" if commit else sql, [_CHAIN_LOCK_KEY, *chain.canonical_parts(fields)])
         event_id, sequence, prev_hash, hash_ = cursor.fetchone()
     return AuditEvent(id=event_id, sequence=sequence, prev_hash=prev_hash, hash=hash_, **fields)
 

@@ -10,7 +10,7 @@ from django.db import IntegrityError, connection, connections, transaction
 from django.test.utils import CaptureQueriesContext
 
 from audit import services as audit
-from audit.chain import GENESIS_HASH, compute_hash
+from audit.chain import GENESIS_HASH, canonical_bytes, canonical_parts, compute_hash
 from audit.models import AuditEvent
 
 AWKWARD = 'quote " backslash \\ newline \n tab \t nul-ish \x01 unicode é — 漢字 emoji 🙂 marker-like \x1f'
@@ -32,6 +32,34 @@ def test_awkward_content_hashes_as_compute_hash_does():
         assert (returned.sequence, returned.hash, returned.prev_hash) == (row.sequence, row.hash, row.prev_hash)
     assert stored[0].reason == AWKWARD and stored[0].data == {"a": AWKWARD, "z": [1, 2.5, None]}
     assert audit.verify_chain().ok is True
+
+
+def test_the_three_canonical_pieces_rebuild_canonical_bytes_whatever_the_content():
+    # Nested keys named like the position's fields, and every awkward character, change nothing.
+    fields = {
+        "occurred_at": dt.datetime(2026, 12, 2, 4, 14, 18, tzinfo=dt.UTC),
+        "actor_id": None,
+        "actor_label": AWKWARD,
+        "actor_roles": ["applicant@Acme"],
+        "action": "test.event",
+        "outcome": "success",
+        "object_type": "",
+        "object_id": "7",
+        "object_label": '","prev_hash":"',
+        "reference": ',"sequence":',
+        "organization_id": 3,
+        "from_state": "",
+        "to_state": "}",
+        "reason": AWKWARD,
+        "changes": {"prev_hash": ["a", "b"], "sequence": [1, 2]},
+        "data": {"z": [1, 2.5, None], "a": AWKWARD},
+        "source": "web",
+        "request_id": "",
+        "client_address": "",
+    }
+    before_prev, before_sequence, after_sequence = canonical_parts(fields)
+    text = before_prev + "f" * 64 + before_sequence + "42" + after_sequence
+    assert text.encode("utf-8") == canonical_bytes({**fields, "prev_hash": "f" * 64, "sequence": 42})
 
 
 @pytest.mark.django_db
