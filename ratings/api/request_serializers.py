@@ -82,61 +82,53 @@ def line_item_inputs(data: object) -> list[drafts.LineItemInput]:
     return [line_item_input(item) for item in line_items_field().run_validation(data)]
 
 
+# A detail the draft may leave empty: submission checks what it requires (ratings/services/requests/need.py).
+OPTIONAL_TEXT: dict[str, Any] = {"required": False, "allow_blank": True, "default": ""}
+
+
 class RequestDetailsSerializer(serializers.Serializer):
     government_program = serializers.CharField(max_length=200)
-    contract_number = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
-    end_customer = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    contract_number = serializers.CharField(max_length=100, **OPTIONAL_TEXT)
+    end_customer = serializers.CharField(max_length=200, **OPTIONAL_TEXT)
     category = serializers.ChoiceField(choices=HealthResourceCategory.choices)
     health_resource = serializers.CharField(max_length=200)
     requested_level = serializers.ChoiceField(choices=RatingLevel.choices)
     program = serializers.SlugRelatedField(slug_field="symbol", queryset=Program.objects.filter(is_active=True))
-    justification_need = serializers.CharField(required=False, allow_blank=True, default="")
-    justification_efforts = serializers.CharField(required=False, allow_blank=True, default="")
-    justification_impact = serializers.CharField(required=False, allow_blank=True, default="")
+    justification_need = serializers.CharField(**OPTIONAL_TEXT)
+    justification_efforts = serializers.CharField(**OPTIONAL_TEXT)
+    justification_impact = serializers.CharField(**OPTIONAL_TEXT)
     is_emergency = serializers.BooleanField(required=False, default=False)
     emergency_response_hours = serializers.IntegerField(required=False, allow_null=True, min_value=1, default=None)
     contracting_agency = serializers.CharField(
         max_length=need.CONTRACTING_AGENCY_MAX_LENGTH,
-        required=False,
-        allow_blank=True,
-        default="",
         help_text="Agency that awarded the government contract; required at submission when contract_number is given.",
+        **OPTIONAL_TEXT,
     )
     contracting_officer = serializers.CharField(
         max_length=need.CONTRACTING_OFFICER_MAX_LENGTH,
-        required=False,
-        allow_blank=True,
-        default="",
         help_text="Its contracting officer: name, and e-mail or telephone.",
+        **OPTIONAL_TEXT,
     )
     end_use = serializers.CharField(
         max_length=need.END_USE_MAX_LENGTH,
-        required=False,
-        allow_blank=True,
-        default="",
         help_text="What the items are finally used for, and by whom. Required at submission.",
+        **OPTIONAL_TEXT,
     )
     fda_status = serializers.ChoiceField(
         choices=FdaStatus.choices,
-        required=False,
-        allow_blank=True,
-        default="",
         help_text="FDA regulatory status of the health resource. Required at submission.",
+        **OPTIONAL_TEXT,
     )
     fda_status_other = serializers.CharField(
         max_length=need.FDA_STATUS_OTHER_MAX_LENGTH,
-        required=False,
-        allow_blank=True,
-        default="",
         help_text='The status in words when fda_status is "other" (required then at submission); ignored otherwise.',
+        **OPTIONAL_TEXT,
     )
     fda_number = serializers.CharField(
         max_length=need.FDA_NUMBER_MAX_LENGTH,
-        required=False,
-        allow_blank=True,
-        default="",
         help_text='Application, approval or listing number (e.g. "BLA 125742"); required at submission for every '
         'status but "other" and "not_regulated", ignored for those.',
+        **OPTIONAL_TEXT,
     )
     related_rated_orders = serializers.ListField(
         child=serializers.CharField(max_length=need.RELATED_ORDER_MAX_LENGTH),
