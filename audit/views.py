@@ -105,6 +105,7 @@ def search(request: HttpRequest) -> HttpResponseBase:
         {
             "filters": filters,
             "page": page,
+            "rows": [(event, None) for event in page.events],  # the history's rows carry signatures
             "next_query": next_query,
             "filter_query": query.urlencode(),
             "legend": CONFIDENTIALITY_LEGEND,
