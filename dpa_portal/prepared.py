@@ -58,13 +58,14 @@ def _converted(rows: list[tuple[Any, ...]], converters: dict[int, Any], connecti
 
 class Prepared(Generic[M]):
     """`build(*values)` returns a queryset of model instances (filter, select_related, locks;
-    no annotations, no slicing) whose integer `values` appear once each among its parameters."""
+    no annotations, no slicing) whose `values` appear once each among its parameters: integers,
+    or text for a text column (compiled with an integer stand-in, which the column takes as text)."""
 
     def __init__(self, build: Callable[..., models.QuerySet[M]]):
         self.build = build
         self._plans: dict[str, _Plan] = {}
 
-    def all(self, *values: int, using: str = "default") -> list[M]:
+    def all(self, *values: int | str, using: str = "default") -> list[M]:
         plan = self._plans.get(using) or self._compile(using, len(values))
         connection = connections[using]
         if plan.locks and not connection.in_atomic_block:
@@ -94,9 +95,11 @@ class Prepared(Generic[M]):
         sql, params = compiler.as_sql()
         positions = []
         for marker in markers:
-            if list(params).count(marker) != 1:
+            # A text column's lookup carries the marker as text.
+            found = [i for i, param in enumerate(params) if param == marker or param == str(marker)]
+            if len(found) != 1:
                 raise ValueError(f"each value must appear once among the query's parameters: {params!r}")
-            positions.append(list(params).index(marker))
+            positions.append(found[0])
         select, klass_info = compiler.select, compiler.klass_info
         fields = [s[0] for s in select[0 : compiler.col_count]]
         select_fields = klass_info["select_fields"]

@@ -12,7 +12,7 @@ from typing import Any
 
 from django.db.models import F
 from django.utils import timezone
-from django_otp import devices_for_user
+from django_otp import device_classes, devices_for_user
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -30,7 +30,15 @@ def totp_device(user: Any) -> TOTPDevice | None:
 
 
 def has_any(user: Any) -> bool:
-    return any(True for _ in devices_for_user(user, confirmed=True))
+    """Whether the user has a confirmed device of any kind, in one query: the middleware asks on
+    every request of a signed-in person who has not passed a second factor, and django-otp's
+    `devices_for_user` reads each kind (TOTP, recovery codes, passkeys) in turn."""
+    if user.is_anonymous:
+        return False
+    kinds = [model.objects.devices_for_user(user, confirmed=True).values("pk") for model in device_classes()]
+    if not kinds:
+        return False
+    return bool(kinds[0].union(*kinds[1:], all=True).exists())
 
 
 def devices(user: Any) -> list[Any]:

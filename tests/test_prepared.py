@@ -89,3 +89,11 @@ def test_the_transition_writes_the_fields_apply_changed_even_in_place_and_nothin
         rr.version + 1,
     )
     assert row.end_customer == "written elsewhere"
+
+
+def test_a_prepared_query_takes_text_for_a_text_column():
+    cast = make_cast()
+    by_username = Prepared(lambda name: type(cast.applicant).objects.filter(username=name))
+    assert [u.pk for u in by_username.all(cast.applicant.username)] == [cast.applicant.pk]
+    assert [u.pk for u in by_username.all(cast.reviewer.username)] == [cast.reviewer.pk]
+    assert by_username.all("nobody") == []

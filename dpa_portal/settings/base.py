@@ -62,7 +62,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # user.is_verified(); session limits (a form sent after expiry is kept); the second factor
     # before anything else for whoever must use one.
-    "django_otp.middleware.OTPMiddleware",
+    "ratings.accounts.middleware.OTPMiddleware",
     "ratings.accounts.middleware.SessionLimitsMiddleware",
     "ratings.accounts.middleware.SecondFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -143,7 +143,8 @@ LOGOUT_REDIRECT_URL = "/"
 # NIST AC-7: after LOGIN_FAILURE_LIMIT consecutive failed sign-ins for a username from a client
 # address, that pair is locked for LOGIN_LOCKOUT_MINUTES (django-axes): one person's typos
 # never lock out everyone behind a proxy; spraying from one address meets LOGIN_RATE_LIMIT.
-AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+# Django's model backend with the session's user read by a query compiled once per process.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "ratings.accounts.backends.ModelBackend"]
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
@@ -174,6 +175,16 @@ SESSION_IDLE_SECONDS_PORTAL = env_int("SESSION_IDLE_SECONDS_PORTAL", 60 * 60)
 SESSION_ABSOLUTE_SECONDS = env_int("SESSION_ABSOLUTE_SECONDS", 12 * 60 * 60)
 SESSION_WARNING_SECONDS = env_int("SESSION_WARNING_SECONDS", 120)
 SESSION_COOKIE_AGE = SESSION_ABSOLUTE_SECONDS
+# Every signed-in request reads its session: from the shared cache (Redis, CACHE_URL) when there
+# is one, written through to the database. Without it, the database: a per-process cache would
+# keep a session signed out in one worker alive in the others. Nothing deletes session rows
+# behind the session store's back (sign-out, expiry and password changes all go through it or
+# through the user row, which is read from the database on every request).
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db"
+    if os.environ.get("CACHE_URL")
+    else "django.contrib.sessions.backends.db"
+)
 
 # --- Time and language ------------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"

@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
@@ -14,7 +15,10 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
+from django_otp import middleware as otp_middleware
+from django_otp.models import Device
 
+from dpa_portal.prepared import Prepared
 from ratings import permissions, second_factor
 
 Handler = Callable[[HttpRequest], HttpResponse]
@@ -84,6 +88,27 @@ class ResponseHeadersMiddleware:
         response.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
         return response
 
+
+class OTPMiddleware(otp_middleware.OTPMiddleware):
+    """django-otp's, with the session's device read by a query compiled once per kind of device
+    (every request of a verified session loads it). django-otp's own checks follow unchanged:
+    the device must be the user's and confirmed, or the session is no longer verified."""
+
+    def _device_from_persistent_id(self, persistent_id: str) -> Any:
+        try:
+            label, key = self._normalize_persistent_id(persistent_id).rsplit("/", 1)
+            model = apps.get_model(label)
+            pk = int(key)
+        except (ValueError, LookupError):
+            return None
+        if not issubclass(model, Device) or not -(2**63) <= pk < 2**63:
+            return None
+        query = _DEVICES.get(model) or _DEVICES.setdefault(model, Prepared(lambda k: model.objects.filter(id=k)))
+        found = query.all(pk)
+        return found[0] if found else None
+
+
+_DEVICES: dict[type[Device], Prepared[Any]] = {}
 
 STARTED, SEEN, KEPT = "session_started", "session_seen", "kept_form"
 NEVER_KEEP = ("csrfmiddlewaretoken", "password", "otp")
