@@ -2,13 +2,17 @@
 
 `EstimatedCountPaginator` (admin changelists): `COUNT(*)` reads the whole table; PostgreSQL's
 planner statistics (`pg_class.reltuples`, kept by autovacuum and ANALYZE) give the size within
-a few percent at no cost. Below the threshold, or with any filter or search, the count is exact.
+a few percent at no cost. A list narrowed only by the viewer's scope (the request changelist
+leaves out drafts), with no filter or search of the user's, takes the planner's estimate of that
+query (`EXPLAIN`, about a millisecond). Below the threshold, or with any filter or search of the
+user's, the count is exact.
 `keyset_page` (portal lists): 50 rows after the last one shown, by an index, with no count.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,13 +24,19 @@ from django.utils.functional import cached_property
 ESTIMATE_ABOVE = 10_000
 
 
-def estimated_rows(queryset: Any) -> int | None:
-    """The planner's row estimate of the queryset's table when it is unfiltered on PostgreSQL."""
-    if not hasattr(queryset, "query") or queryset.query.where or queryset.query.distinct:
+def estimated_rows(queryset: Any, *, scope_only: bool = False) -> int | None:
+    """The planner's row estimate of the queryset's table when it is unfiltered on PostgreSQL, or
+    of the query itself when `scope_only` says its filters are only the viewer's scope."""
+    if not hasattr(queryset, "query") or queryset.query.distinct:
         return None
     connection = connections[queryset.db]
     if connection.vendor != "postgresql":
         return None
+    if queryset.query.where:
+        if not scope_only:
+            return None
+        plan = json.loads(queryset.order_by().values("pk").explain(format="json"))
+        return int(plan[0]["Plan"]["Plan Rows"])
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT reltuples::bigint FROM pg_class WHERE oid = %s::regclass", [queryset.model._meta.db_table]
@@ -36,9 +46,11 @@ def estimated_rows(queryset: Any) -> int | None:
 
 
 class EstimatedCountPaginator(Paginator):  # type: ignore[type-arg]
+    scope_only = False  # set by the changelist when no filter or search of the user's applies
+
     @cached_property
     def count(self) -> int:
-        estimate = estimated_rows(self.object_list)
+        estimate = estimated_rows(self.object_list, scope_only=self.scope_only)
         if estimate is not None and estimate > ESTIMATE_ABOVE:
             return estimate
         return super().count

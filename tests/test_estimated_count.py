@@ -39,3 +39,16 @@ def test_a_small_table_or_a_filtered_list_is_counted_exactly(events, monkeypatch
     monkeypatch.setattr(pagination, "ESTIMATE_ABOVE", 2)
     count, sql = _count(AuditEvent.objects.filter(reason="event 1"))
     assert count == 1 and len(sql) == 1 and "COUNT(*)" in sql[0]
+
+
+def test_a_list_narrowed_only_by_the_viewers_scope_takes_the_planners_estimate_of_that_query(events, monkeypatch):
+    # given a large list whose only filter is the scope the viewer may see
+    monkeypatch.setattr(pagination, "ESTIMATE_ABOVE", 2)
+    scoped = AuditEvent.objects.filter(sequence__gte=1)
+    paginator = EstimatedCountPaginator(scoped, 50)
+    paginator.scope_only = True
+    with CaptureQueriesContext(connection) as queries:
+        count = paginator.count
+    # then the count is the planner's estimate of that query, no COUNT(*)
+    assert count == 3
+    assert len(queries) == 1 and queries[0]["sql"].startswith("EXPLAIN")

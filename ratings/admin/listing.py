@@ -2,12 +2,34 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django.contrib.admin import helpers
+from django.contrib.admin.options import IS_POPUP_VAR, TO_FIELD_VAR
+from django.contrib.admin.views.main import ERROR_FLAG, ORDER_VAR, PAGE_VAR
+from django.http import HttpRequest
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
+
+from dpa_portal.pagination import EstimatedCountPaginator
+
+# Query parameters that page, sort or frame a changelist without narrowing it.
+NOT_NARROWING = {PAGE_VAR, ORDER_VAR, "_facets", IS_POPUP_VAR, TO_FIELD_VAR, ERROR_FLAG}
+
+
+class EstimatedCountMixin:
+    """Large changelists: the planner's row estimate instead of `COUNT(*)` (dpa_portal.pagination),
+    also when the only filter is the viewer's scope; no second count of the unfiltered list (with
+    a filter on, Django links "Show all" instead of printing that total)."""
+
+    paginator: ClassVar[type] = EstimatedCountPaginator
+    show_full_result_count = False
+
+    def get_paginator(self, request: HttpRequest, queryset: Any, per_page: int, *args: Any, **kwargs: Any) -> Any:
+        paginator = super().get_paginator(request, queryset, per_page, *args, **kwargs)  # type: ignore[misc]
+        paginator.scope_only = not set(request.GET) - NOT_NARROWING
+        return paginator
 
 
 class QuickActionCheckboxMixin:

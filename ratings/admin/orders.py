@@ -16,10 +16,9 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from dpa_portal.errors import ApplicationError
-from dpa_portal.pagination import EstimatedCountPaginator
 from ratings import permissions
 from ratings.admin.audited import AuditHistoryMixin
-from ratings.admin.listing import QuickActionCheckboxMixin
+from ratings.admin.listing import EstimatedCountMixin, QuickActionCheckboxMixin
 from ratings.admin.suppliers import SupplierOrderAdminMixin, SupplierResponseInline
 from ratings.clock import agency_time
 from ratings.constants import GenerationStatus
@@ -113,8 +112,9 @@ def _versions_in(status: str) -> Coalesce:
     return Coalesce(Subquery(versions.values("order").annotate(n=Count("pk")).values("n")[:1]), 0)
 
 
-class RatedOrderAdmin(QuickActionCheckboxMixin, AuditHistoryMixin, SupplierOrderAdminMixin, admin.ModelAdmin):
-    paginator = EstimatedCountPaginator  # large tables: the planner's estimate, not COUNT(*)
+class RatedOrderAdmin(
+    EstimatedCountMixin, QuickActionCheckboxMixin, AuditHistoryMixin, SupplierOrderAdminMixin, admin.ModelAdmin
+):
     list_per_page = 50  # as the portal lists and the API: rendering the rows is most of the page's time
     list_display = (
         "order_number",

@@ -13,12 +13,11 @@ from django.urls import path
 from django.utils import timezone
 
 from dpa_portal.errors import NotFound
-from dpa_portal.pagination import EstimatedCountPaginator
 from ratings.admin import assignment
 from ratings.admin.actions import decisions_for, transition_view
 from ratings.admin.audited import AuditHistoryMixin
 from ratings.admin.case import case_context
-from ratings.admin.listing import QuickActionCheckboxMixin
+from ratings.admin.listing import EstimatedCountMixin, QuickActionCheckboxMixin
 from ratings.admin.review_clock import ReviewOverdueFilter, review_due_column
 from ratings.constants import OrganizationKind, RequestState, Role
 from ratings.models import Organization, RatingRequest, User
@@ -74,8 +73,7 @@ class AgeFilter(admin.SimpleListFilter):
         return queryset
 
 
-class RatingRequestAdmin(QuickActionCheckboxMixin, AuditHistoryMixin, admin.ModelAdmin):
-    paginator = EstimatedCountPaginator  # large tables: the planner's estimate, not COUNT(*)
+class RatingRequestAdmin(EstimatedCountMixin, QuickActionCheckboxMixin, AuditHistoryMixin, admin.ModelAdmin):
     list_per_page = 50  # as the portal lists and the API: rendering the rows is most of the page's time
     # The columns a case officer scans first come first, so they stay in view at 1280 px.
     list_display = (
@@ -103,7 +101,6 @@ class RatingRequestAdmin(QuickActionCheckboxMixin, AuditHistoryMixin, admin.Mode
         "line_items__description",
     )
     list_select_related = ("applicant_organization", "assigned_reviewer", "program")
-    show_full_result_count = False
     ordering = ("-submitted_at", "-created_at")
     actions = ("assign_reviewer",)
     change_form_template = "admin/ratings/ratingrequest/change_form.html"
