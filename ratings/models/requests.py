@@ -149,6 +149,8 @@ class RatingRequest(FSMModelMixin, models.Model):
             # for one manufacturer or for HHS.
             models.Index(fields=["applicant_organization", "updated_at", "id"], name="request_org_updated_idx"),
             models.Index(fields=["updated_at", "id"], name="request_updated_idx"),
+            # The portal's request list (newest first by created_at, then pk, keyset pages).
+            models.Index(fields=["applicant_organization", "created_at", "id"], name="request_org_created_idx"),
             # The admin changelist's default sort (-submitted_at, -created_at, then -pk), read in order.
             models.Index(
                 models.F("submitted_at").desc(),
