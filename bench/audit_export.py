@@ -1,8 +1,8 @@
 """Benchmark of the streaming audit export and of audit_verify (run by `make bench`; not part of
 the test run).
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/dpa_bench .venv/bin/python bench/audit_export.py --n 100000
-    ... bench/audit_export.py --n 1000000 --runs 3
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/dpa_bench .venv/bin/python bench/audit_export.py
+    ... bench/audit_export.py --n 100000      (a tenth of the goal's size: for trying a change)
 
 Builds a throw-away PostgreSQL database with N valid chained events, made by one SQL statement
 that hashes the chain itself (no Python per event; the time it took is printed; every fourth event
@@ -163,7 +163,7 @@ def spread(values: list[float]) -> str:
 
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--n", type=int, default=100_000, help="events to export")
+    parser.add_argument("--n", type=int, default=1_000_000, help="events to export (the goal's size)")
     parser.add_argument("--runs", type=int, default=3, help="timed runs of each variant")
     args = parser.parse_args()
     if connection.vendor != "postgresql":
