@@ -1,6 +1,6 @@
 """Template filters of the audit workspace (audit.display): `{{ e.occurred_at|audit_time }}`,
 `{{ e.action|action_label }}`, `{% for c in e.changes|audit_changes %}`, and the filters'
-`{% options choices selected %}`."""
+`{% options choices selected %}`, and the rows of an events table, `{% event_rows rows people link empty %}`."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import datetime as dt
 from typing import Any
 
 from django import template
+from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
@@ -63,3 +64,48 @@ def option_groups(groups: Any, selected: Any) -> str:
 def _option(value: Any, label: Any, chosen: str) -> str:
     marked = " selected" if str(value) == chosen else ""
     return f'<option value="{escape(value)}"{marked}>{escape(label)}</option>'
+
+
+@register.simple_tag
+def event_rows(rows: Any, people: Any, link: bool, empty: str) -> str:
+    """The rows of an events table (search and history): `rows` are (event, signature or None).
+    Written here, not by a template loop: fifty rows of a dozen cells each were half the search
+    page's time in the template engine. `link` links each reference to its history."""
+    names = people if isinstance(people, dict) else None
+    html = "".join(_event_row(event, signature, names, link) for event, signature in rows)
+    return mark_safe(html or f'<tr><td colspan="7">{escape(empty)}</td></tr>\n')  # noqa: S308  (escaped)
+
+
+def _event_row(e: Any, signature: Any, people: dict[str, str] | None, link: bool) -> str:
+    what = f'{escape(display.action_label(e.action))}<br><span class="audit-detail">{escape(display.outcome_label(e.outcome))}'
+    if e.to_state:
+        what += f" · {escape(e.from_state)} → " if e.from_state else " · "
+        what += escape(e.to_state)
+    what += "</span>"
+    if signature:
+        what += f"<br><em>Signed by {escape(signature['printed_name'])}: {escape(signature['meaning'])}</em>"
+    record: str = escape(e.object_label) if e.object_label else ""
+    if e.reference and e.reference not in e.object_label:
+        reference: str = escape(e.reference)
+        if link:
+            reference = f'<a href="{escape(reverse("audit:history", args=[e.reference]))}">{reference}</a>'
+        record += ("<br>" if e.object_label else "") + "under " + reference
+    elif e.reference and link:
+        history = escape(reverse("audit:history", args=[e.reference]))
+        record += f'<br><a href="{history}">History of {escape(e.reference)}</a>'
+    changed = display.changes(e.changes, people)
+    changes = ""
+    if changed:
+        items = "".join(
+            f"<li><strong>{escape(c.field)}</strong>: "
+            + (f"{escape(c.before)} → " if c.before else "")
+            + f"{escape(c.after)}</li>"
+            for c in changed
+        )
+        changes = f'<ul class="audit-changes">{items}</ul>'
+    return (
+        f'<tr><td data-label="#">{e.sequence}</td><td data-label="When">{escape(display.agency_time(e.occurred_at))}'
+        f'</td><td data-label="Who">{escape(e.actor_label)}</td>\n<td data-label="What">{what}</td>\n'
+        f'<td data-label="Record">{record}</td>\n<td data-label="Reason">{escape(e.reason)}</td>\n'
+        f'<td data-label="Changes">{changes}</td></tr>\n'
+    )
