@@ -35,8 +35,9 @@ def estimated_rows(queryset: Any, *, scope_only: bool = False) -> int | None:
     if queryset.query.where:
         if not scope_only:
             return None
-        plan = json.loads(queryset.order_by().values("pk").explain(format="json"))
-        return int(plan[0]["Plan"]["Plan Rows"])
+        plan = queryset.order_by().values("pk").explain(format="json")
+        # Nothing to explain when the scope is empty (Django sends no query): counted, as 0.
+        return int(json.loads(plan)[0]["Plan"]["Plan Rows"]) if plan else None
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT reltuples::bigint FROM pg_class WHERE oid = %s::regclass", [queryset.model._meta.db_table]

@@ -52,3 +52,10 @@ def test_a_list_narrowed_only_by_the_viewers_scope_takes_the_planners_estimate_o
     # then the count is the planner's estimate of that query, no COUNT(*)
     assert count == 3
     assert len(queries) == 1 and queries[0]["sql"].startswith("EXPLAIN")
+
+
+def test_an_empty_scope_is_counted_as_nothing_not_explained(events, monkeypatch):
+    monkeypatch.setattr(pagination, "ESTIMATE_ABOVE", 2)
+    paginator = EstimatedCountPaginator(AuditEvent.objects.filter(sequence__in=[]), 50)
+    paginator.scope_only = True
+    assert paginator.count == 0

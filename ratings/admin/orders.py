@@ -128,7 +128,7 @@ class RatedOrderAdmin(
     )
     list_filter = ("status", "level", "supplier", "placing_organization")
     search_fields = ("order_number", "source_request__reference", "supplier__legal_name")
-    list_select_related = ("placing_organization", "supplier", "source_request")
+    list_select_related = ("placing_organization", "supplier")  # the columns shown
     inlines = (VersionInline, SupplierResponseInline)
     change_form_template = "admin/ratings/ratedorder/change_form.html"
     actions = ("retry_failed_generation",)
