@@ -13,6 +13,7 @@ from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
+from django.db.transaction import TransactionManagementError
 from django.db.models import Model
 from django.utils import timezone
 
@@ -80,7 +81,8 @@ def record(
     `commit=True`: the event is the last thing the caller's outermost `atomic(durable=True)`
     block does, so the append and the COMMIT go to the server together and the chain lock is
     held only while the server appends and flushes the commit, never while this process waits
-    for its turn on a busy CPU. Nothing may run in the block after it. Inside a wider
+    for its turn on a busy CPU. Nothing may run in the block after it (a statement there raises
+    TransactionManagementError). Inside a wider
     transaction (a test's, a savepoint) the block commits at its end as usual."""
     name = resolve(action).name
     if target is not None:
@@ -199,6 +201,30 @@ def _outermost_durable_block() -> bool:
     )
 
 
+def _refuse_statements_until_the_block_ends() -> None:
+    """After the append committed the caller's transaction, a statement still inside its atomic
+    block would run outside the transaction the block promises: refuse it. The block's end is
+    known by a commit hook: pending while the block is open, gone once it committed (the hook
+    runs) or rolled back (Django drops it)."""
+
+    def block_ended() -> None:
+        if guard in connection.execute_wrappers:
+            connection.execute_wrappers.remove(guard)
+
+    def guard(execute: Callable[..., Any], sql: str, params: Any, many: bool, context: dict[str, Any]) -> Any:
+        owner = context["connection"]
+        if any(hook is block_ended for _, hook, _ in owner.run_on_commit):
+            raise TransactionManagementError(
+                "The audit append committed this transaction (record(commit=True)); nothing may run after it "
+                "in the same atomic block."
+            )
+        owner.execute_wrappers.remove(guard)  # the block ended in a rollback
+        return execute(sql, params, many, context)
+
+    connection.execute_wrappers.append(guard)
+    transaction.on_commit(block_ended)
+
+
 def _append_in_one_statement(fields: dict[str, Any], *, commit: bool = False) -> AuditEvent:
     """Lock, read the head and insert in one call of `audit_append` (migration 0010): no
     savepoint, and the chain lock is taken only now, at the end of the caller's work, and held
@@ -212,6 +238,8 @@ def _append_in_one_statement(fields: dict[str, Any], *, commit: bool = False) ->
         # sends nothing (on_commit callbacks still run then).
         cursor.execute(f"{sql}; COMMIT" if commit else sql, [_CHAIN_LOCK_KEY, *chain.canonical_parts(fields)])
         event_id, sequence, prev_hash, hash_ = cursor.fetchone()
+    if commit:
+        _refuse_statements_until_the_block_ends()
     return AuditEvent(id=event_id, sequence=sequence, prev_hash=prev_hash, hash=hash_, **fields)
 
 

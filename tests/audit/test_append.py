@@ -7,6 +7,7 @@ import datetime as dt
 
 import pytest
 from django.db import IntegrityError, connection, connections, transaction
+from django.db.transaction import TransactionManagementError
 from django.test.utils import CaptureQueriesContext
 
 from audit import services as audit
@@ -161,3 +162,24 @@ def test_a_commit_that_fails_in_the_append_round_trip_leaves_nothing_and_runs_no
         audit.record(action="test.event", actor=None, commit=True)
     assert (after, _committed_events()) == ([], 0)
     assert audit.record(action="test.event", actor=None).sequence == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_statement_after_the_committing_append_in_the_same_block_is_refused():
+    with pytest.raises(TransactionManagementError), transaction.atomic(durable=True):
+        audit.record(action="test.event", actor=None, commit=True)
+        AuditEvent.objects.count()  # would run outside the committed transaction
+    assert _committed_events() == 1
+    assert AuditEvent.objects.count() == 1  # after the block, the connection goes on
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_same_atomic_reused_as_a_decorator_runs_again_after_a_committing_append():
+    @transaction.atomic(durable=True)
+    def append_after_a_read() -> int:
+        AuditEvent.objects.count()
+        return audit.record(action="test.event", actor=None, commit=True).sequence
+
+    assert [append_after_a_read() for _ in range(3)] == [1, 2, 3]
+    assert connection.execute_wrappers == []
+    assert audit.verify_chain().ok is True
