@@ -13,8 +13,8 @@ from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
-from django.db.transaction import TransactionManagementError
 from django.db.models import Model
+from django.db.transaction import TransactionManagementError
 from django.utils import timezone
 
 from audit import chain, context
