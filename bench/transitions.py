@@ -8,8 +8,9 @@ before the clock starts, and runs one transition after another for `--seconds`:
 
 - project:    the audit event appended to the hash chain (audit_append, option a);
 - no audit:   the same transition with the audit append switched off (the audit overhead);
-- sequence:   option b's write side: the event inserted with a plain sequence, no chain lock
-              (a background sealer would chain it later);
+- sequence:   option b's write side: the same event inserted with a plain sequence into a table
+              with the trail's indexes, no chain lock, no hash (a background sealer would chain
+              it later);
 - floor:      raw psycopg, one transaction: SELECT ... FOR NO KEY UPDATE + UPDATE + INSERT.
 """
 
@@ -45,25 +46,18 @@ VARIANTS = ("project", "no audit", "sequence", "floor")
 real_record = audit_services.record
 
 
-def _sequence_record(**fields: Any) -> None:
-    """Option b's part in the business transaction: the whole event with a plain sequence
-    number and no chain lock (the sealer would hash and chain it after the commit)."""
-    target = fields.get("target")
+def _sequence_append(fields: dict[str, Any], *, commit: bool = False) -> None:
+    """Option b's part in the business transaction: `record`'s event, inserted with a plain
+    sequence number and no chain lock or hash (the sealer would chain it after the commit) into a
+    table with the trail's columns and indexes, its COMMIT in the same round trip like (a)'s."""
+    columns = list(fields)
+    values = [json.dumps(v) if name in ("actor_roles", "changes", "data") else v for name, v in fields.items()]
+    sql = (
+        f"INSERT INTO bench_unsealed (sequence, {', '.join(columns)})"  # noqa: S608 (names from the model)
+        f" VALUES (nextval('bench_unsealed_seq'), {', '.join(['%s'] * len(columns))})"
+    )
     with connection.cursor() as cursor:
-        cursor.execute(
-            "INSERT INTO bench_unsealed (sequence, occurred_at, action, object_id, reference, from_state, to_state,"
-            " reason, changes, data) VALUES (nextval('bench_unsealed_seq'), now(), %s, %s, %s, %s, %s, %s, %s, %s)",
-            [
-                str(fields["action"]),
-                str(target.pk if target is not None else ""),
-                fields.get("reference", ""),
-                fields.get("from_state", ""),
-                fields.get("to_state", ""),
-                fields.get("reason", ""),
-                json.dumps(fields.get("changes") or {}, default=str),
-                json.dumps(fields.get("data") or {}, default=str),
-            ],
-        )
+        cursor.execute(f"{sql}; COMMIT" if commit else sql, values)
 
 
 def _no_record(**fields: Any) -> None:
@@ -71,7 +65,9 @@ def _no_record(**fields: Any) -> None:
 
 
 def _project_loop(variant: str, request_id: int, actor_id: int, start: Any, seconds: float) -> int:
-    audit_services.record = {"project": real_record, "no audit": _no_record, "sequence": _sequence_record}[variant]  # type: ignore[assignment]
+    audit_services.record = _no_record if variant == "no audit" else real_record  # type: ignore[assignment]
+    if variant == "sequence":
+        audit_services._append_in_one_statement = _sequence_append  # type: ignore[assignment]
     # Connected and loaded before the start: the figure counts transitions, not start-up.
     actor = User.objects.get(pk=actor_id)
     target = RatingRequest.objects.get(pk=request_id)
@@ -152,11 +148,10 @@ def main() -> int:
         with connection.cursor() as cursor:
             cursor.execute("CREATE TABLE bench_floor (id bigserial PRIMARY KEY, payload text)")
             cursor.execute("CREATE SEQUENCE bench_unsealed_seq")
-            cursor.execute(
-                "CREATE TABLE bench_unsealed (sequence bigint PRIMARY KEY, occurred_at timestamptz, action text,"
-                " object_id text, reference text, from_state text, to_state text, reason text, changes jsonb,"
-                " data jsonb, prev_hash text, hash text)"
-            )
+            # The trail's columns, constraints and indexes (an auditor searches unsealed events
+            # too); no hash until sealed.
+            cursor.execute("CREATE TABLE bench_unsealed (LIKE audit_auditevent INCLUDING ALL)")
+            cursor.execute("ALTER TABLE bench_unsealed ALTER prev_hash DROP NOT NULL, ALTER hash DROP NOT NULL")
         conninfo = conninfo_of()
         results: dict[int, dict[str, list[float]]] = {}
         for writers in WRITERS:
