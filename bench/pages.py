@@ -15,7 +15,9 @@ request references (50 each), then prints:
   for --seconds; Debian's `wrk` in its own process, so the clients take little of the CPU)
   against gunicorn as production runs it (one process per core, 8 threads each, HTTP keep-alive,
   persistent database connections) on the same database, for the API list and the auditor's
-  search; goal 100 ms. The floor view's p95 under the same load is printed beside it.
+  search; goal 100 ms. The floor view's p95 under the same load is printed beside it. gunicorn
+  gets this process's environment: with CACHE_URL set (a Redis database of its own), sessions are
+  read from the cache as production reads them.
 
 Exit status 1 when a goal is missed.
 """
