@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
+from django.db import connections
 from django.db.models import (
     BooleanField,
     Case,
@@ -21,6 +22,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
@@ -127,13 +129,30 @@ def order_conflicts(orders: Iterable[RatedOrder]) -> set[int]:
     if not accepted:
         return set()
     mine = {o.pk for o in accepted}
-    items = RatedOrderItem.objects.filter(
-        version__order__supplier_id__in={o.supplier_id for o in accepted},
-        version__order__status=OrderStatus.ACCEPTED,
-        version__number=F("version__order__current_version"),
+    current = RatedOrderItem.objects.filter(
+        version__order__status=OrderStatus.ACCEPTED, version__number=F("version__order__current_version")
     ).values_list("version__order_id", "version__order__supplier_id", "part_number", "description", "required_dates")
+    current = current.order_by()  # any order will do: no sort of the supplier's items
+    own = list(current.filter(version__order_id__in=mine))
+    days = sorted({entry["date"] for *_, dates in own for entry in dates})
+    if not days:
+        return set()
+    others = current.filter(version__order__supplier_id__in={o.supplier_id for o in accepted}).exclude(
+        version__order_id__in=mine
+    )
+    if connections[others.db].vendor == "postgresql":
+        # Only the items sharing one of the page's days can collide with it: PostgreSQL picks
+        # them, rather than every accepted item of the supplier coming back to be keyed here.
+        others = others.alias(
+            same_day=RawSQL(
+                "EXISTS (SELECT 1 FROM jsonb_array_elements(ratings_ratedorderitem.required_dates) d"
+                " WHERE d->>'date' = ANY(%s))",
+                (days,),
+                output_field=BooleanField(),
+            )
+        ).filter(same_day=True)
     slots: dict[tuple[int, str, str], set[int]] = defaultdict(set)
-    for order_id, supplier_id, part_number, description, dates in items:
+    for order_id, supplier_id, part_number, description, dates in [*own, *others]:
         key = item_key(part_number, description)
         for entry in dates:
             slots[(supplier_id, key, entry["date"])].add(order_id)

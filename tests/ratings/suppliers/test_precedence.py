@@ -70,6 +70,10 @@ def test_accepted_orders_asking_for_the_same_item_on_the_same_day_are_flagged(ca
         d.pk,
         e.pk,
     }
+    # and one page is marked as the whole list would be: its partner need not be on it
+    assert order_conflicts([a]) == {a.pk}
+    assert order_conflicts([c, e]) == {e.pk}
+    assert order_conflicts([c]) == set()
     assert item_key(" pn-100 ", "x") == item_key("PN100", "y") == "pn:PN100"
 
 
