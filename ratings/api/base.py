@@ -131,9 +131,13 @@ class ApiView(generics.GenericAPIView):
     def query(self) -> dict[str, Any]:
         """The validated query parameters (400 problem when one is wrong), checked once a call."""
         if self._params is None:
-            checked = self.list_query(data=self.request.query_params.dict())
-            checked.is_valid(raise_exception=True)
-            self._params = dict(checked.validated_data)
+            raw = self.request.query_params.dict()
+            known = None if raw else _without_parameters(self.list_query)
+            if known is None:
+                checked = self.list_query(data=raw)
+                checked.is_valid(raise_exception=True)
+                known = dict(checked.validated_data)
+            self._params = known
         return dict(self._params)
 
     def paged(
@@ -247,6 +251,17 @@ class ApiView(generics.GenericAPIView):
                 not_modified.renderer_context = response.renderer_context  # type: ignore[attr-defined]
                 return not_modified
         return response
+
+
+@functools.cache
+def _without_parameters(query: type[serializers.Serializer]) -> dict[str, Any] | None:
+    """What a query validates to when a call gives no parameter, validated once per class (the
+    same every time while no field's default is computed); None when that is not valid."""
+    checked = query(data={})
+    computed = any(f.default is not serializers.empty and callable(f.default) for f in checked.fields.values())
+    if computed or not checked.is_valid():
+        return None
+    return dict(checked.validated_data)
 
 
 @functools.cache

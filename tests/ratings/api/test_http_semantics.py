@@ -9,9 +9,13 @@ import uuid
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from rest_framework import serializers
 from rest_framework.test import APIClient
 
 from audit.models import AuditEvent
+from ratings.api.base import _without_parameters
+from ratings.api.views.requests import RequestListQuery
 from ratings.constants import RequestState
 from ratings.models import Attachment, IdempotencyRecord, RatingRequest
 from ratings.services.webhooks import endpoints
@@ -317,3 +321,15 @@ def test_options_and_other_undeclared_methods_are_405(cast):
 
     assert (options.status_code, options["Content-Type"]) == (405, "application/problem+json")
     assert (trace.status_code, query.status_code) == (405, 405)
+
+
+def test_a_list_without_parameters_takes_the_query_validated_once_per_class_unless_a_default_is_computed():
+    class Stamped(serializers.Serializer):
+        since = serializers.DateTimeField(default=timezone.now)
+
+    class Needs(serializers.Serializer):
+        state = serializers.CharField()
+
+    assert _without_parameters(RequestListQuery) == {}
+    assert _without_parameters(Stamped) is None  # computed default: validated at each call
+    assert _without_parameters(Needs) is None  # not valid without it: the call gets the 400
