@@ -147,29 +147,30 @@ def _item(position=1, quantity="10", dates=None, ship_to=None):
 
 
 @pytest.mark.parametrize(
-    ("item", "field", "message"),
+    ("make_item", "field", "message"),
     [
-        (_item(quantity="11"), "items[1].quantity", "more than the authorization allows (10 each)"),
-        (_item(position=2), "items", "Item 2 is not an item the authorization lists"),
+        (lambda: _item(quantity="11"), "items[1].quantity", "more than the authorization allows (10 each)"),
+        (lambda: _item(position=2), "items", "Item 2 is not an item the authorization lists"),
         (
-            _item(dates=[timezone.localdate() + dt.timedelta(days=31)]),
+            lambda: _item(dates=[timezone.localdate() + dt.timedelta(days=31)]),
             "items[1].deliveries[1].required_date",
             "outside the authorized delivery window",
         ),
         (
-            _item(dates=[timezone.localdate() - dt.timedelta(days=1)]),
+            lambda: _item(dates=[timezone.localdate() - dt.timedelta(days=1)]),
             "items[1].deliveries[1].required_date",
             "is in the past",
         ),
         (
-            _item(dates=[(timezone.localdate() + dt.timedelta(days=30), "4")]),
+            lambda: _item(dates=[(timezone.localdate() + dt.timedelta(days=30), "4")]),
             "items[1].deliveries",
             "add up to 4, not the 10 ordered",
         ),
     ],
 )
-def test_an_order_stays_within_the_authorization(cast, item, field, message):
+def test_an_order_stays_within_the_authorization(cast, make_item, field, message):
     """No more than authorized, only authorized items and windows, no required date in the past (101.32(a)(2))."""
+    item = make_item()  # dates from today when the test runs, not when it was collected (midnight)
     authorization = _authorized(cast)
     before = _snapshot(authorization)
     events = AuditEvent.objects.count()

@@ -87,22 +87,23 @@ def _item(**overrides):
 
 
 @pytest.mark.parametrize(
-    ("items", "po", "message"),
+    ("make_items", "po", "message"),
     [
-        ([], "SUB-1", "at least one item"),
-        ([_item(quantity="11")], "SUB-1", "more than the rated order covers"),
-        ([_item(quantity="0")], "SUB-1", "greater than zero"),
-        ([_item(required_dates=[])], "SUB-1", "at least one required delivery date"),
-        ([_item(required_dates=["ASAP"])], "SUB-1", "calendar date"),
-        ([_item(required_dates=["2020-01-02"])], "SUB-1", r"\(2020-01-02\) is in the past"),
-        ([_item(required_dates=[agency_today()])], "SUB-1", "must be after today"),
-        ([_item(required_dates=[future(45)])], "SUB-1", "after the rated order's latest required date"),
-        ([_item()], "  ", "purchase order"),
+        (lambda: [], "SUB-1", "at least one item"),
+        (lambda: [_item(quantity="11")], "SUB-1", "more than the rated order covers"),
+        (lambda: [_item(quantity="0")], "SUB-1", "greater than zero"),
+        (lambda: [_item(required_dates=[])], "SUB-1", "at least one required delivery date"),
+        (lambda: [_item(required_dates=["ASAP"])], "SUB-1", "calendar date"),
+        (lambda: [_item(required_dates=["2020-01-02"])], "SUB-1", r"\(2020-01-02\) is in the past"),
+        (lambda: [_item(required_dates=[agency_today()])], "SUB-1", "must be after today"),
+        (lambda: [_item(required_dates=[future(45)])], "SUB-1", "after the rated order's latest required date"),
+        (lambda: [_item()], "  ", "purchase order"),
     ],
 )
 def test_flowdown_orders_missing_elements_or_outside_the_parents_scope_are_refused(
-    cast, django_capture_on_commit_callbacks, items, po, message
+    cast, django_capture_on_commit_callbacks, make_items, po, message
 ):
+    items = make_items()  # dates from today when the test runs, not when it was collected (midnight)
     top = sr.rated_order_accept(order=issued(cast, django_capture_on_commit_callbacks), actor=cast.supplier)
     sub, _ = supplier_org("Membrana Inc.")
     counts = (RatedOrder.objects.count(), AuditEvent.objects.count(), Notification.objects.count())
