@@ -92,7 +92,8 @@ api-contract: install
 
 ## make bench: every benchmark in bench/ on PostgreSQL (not part of make test; minutes, not seconds).
 bench: install wrk
-	@for script in bench/*.py; do $(TEST_ENV) $(PY) $$script || exit 1; done
+	@failed=""; for script in bench/*.py; do $(TEST_ENV) $(PY) $$script || failed="$$failed $$script"; done; \
+	  if [ -n "$$failed" ]; then echo "make bench: a goal was missed or a benchmark failed in:$$failed" >&2; exit 1; fi
 
 # bench/pages.py's 32 clients are Debian's wrk in its own process (Python clients would take the
 # cores they measure); installed as chromium is.
