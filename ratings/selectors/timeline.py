@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db.models import Q
+from django.db.models import F, Q, Value
 
 from audit.scopes import Scope
 from ratings.models import (
@@ -35,14 +35,36 @@ def request_order_ids(rating_request_id: int) -> list[int]:
     return with_descendant_ids(direct)
 
 
+def _under_orders(order_ids: list[int]) -> dict[str, list[tuple[int, str]]]:
+    """The orders' own numbers and the versions, assistance cases and directives under them,
+    (id, reference) by kind, in one statement: every search by reference reads them."""
+    found: dict[str, list[tuple[int, str]]] = {"order": [], "version": [], "case": [], "directive": []}
+    if not order_ids:
+        return found
+    parts = [
+        RatedOrder.objects.filter(pk__in=order_ids).annotate(scope_kind=Value("order"), scope_label=F("order_number")),
+        RatedOrderVersion.objects.filter(order_id__in=order_ids).annotate(
+            scope_kind=Value("version"), scope_label=Value("")
+        ),
+        AssistanceCase.objects.filter(order_id__in=order_ids).annotate(
+            scope_kind=Value("case"), scope_label=F("reference")
+        ),
+        Directive.objects.filter(order_id__in=order_ids).annotate(scope_kind=Value("directive"), scope_label=Value("")),
+    ]
+    rows = [part.values_list("scope_kind", "pk", "scope_label") for part in parts]
+    for kind, pk, label in rows[0].union(*rows[1:], all=True):
+        found[kind].append((pk, label))
+    return found
+
+
 def _scope(
     references: list[str], request_ids: list[int], order_ids: list[int], authorizations: Iterable[tuple[int, str]] = ()
 ) -> Scope:
     authorizations = list(authorizations)
-    orders = list(RatedOrder.objects.filter(pk__in=order_ids).values_list("pk", "order_number"))
-    version_ids = list(RatedOrderVersion.objects.filter(order_id__in=order_ids).values_list("pk", flat=True))
-    cases = list(AssistanceCase.objects.filter(order_id__in=order_ids).values_list("pk", "reference"))
-    directive_ids = list(Directive.objects.filter(order_id__in=order_ids).values_list("pk", flat=True))
+    under = _under_orders(order_ids)
+    orders, cases = under["order"], under["case"]
+    version_ids = [pk for pk, _ in under["version"]]
+    directive_ids = [pk for pk, _ in under["directive"]]
     about = {
         "ratings.RatingRequest": [str(pk) for pk in request_ids],
         "ratings.RatingAuthorization": [str(pk) for pk, _ in authorizations],

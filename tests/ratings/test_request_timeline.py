@@ -18,11 +18,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from audit.models import AuditEvent
 from ratings.constants import OrderStatus, RejectionReason
 from ratings.models import Document, Notification, RatedOrder, RatingRequest
+from ratings.selectors import timeline
 from ratings.services.orders import changes as order_changes
 from ratings.services.suppliers import responses
 from tests.factories import PASSWORD, otp
@@ -239,3 +242,17 @@ def test_bundle_carries_every_signed_document_and_its_verifier_checks_them(clien
     # the download is audited
     bundle_event = AuditEvent.objects.get(action="audit.bundle")
     assert (bundle_event.actor_id, bundle_event.reference) == (cast.auditor.pk, lc.rating_request.reference)
+
+
+def test_what_lies_under_a_requests_orders_is_read_in_one_statement(lifecycle):
+    with CaptureQueriesContext(connection) as queries:
+        scope = timeline.reference_scope(lifecycle.rating_request.reference)
+    under = [
+        q["sql"] for q in queries if '"ratings_ratedorderversion"' in q["sql"] or '"ratings_directive"' in q["sql"]
+    ]
+    assert len(under) == 1 and "UNION ALL" in under[0] and '"ratings_assistancecase"' in under[0]
+    assert scope is not None
+    orders = [lifecycle.top, lifecycle.second, lifecycle.third]
+    assert {order.order_number for order in orders} <= set(scope.references)
+    versions = {str(pk) for order in orders for pk in order.versions.values_list("pk", flat=True)}
+    assert versions and versions <= set(scope.objects["ratings.RatedOrderVersion"])
