@@ -89,17 +89,35 @@ def _scope(
     )
 
 
+def _by_request_reference(reference: str) -> dict[str, list[tuple[int, str]]]:
+    """The request with this reference, its authorizations (id, number) and the orders issued
+    for it, in one statement."""
+    found: dict[str, list[tuple[int, str]]] = {"request": [], "authorization": [], "order": []}
+    parts = [
+        RatingRequest.objects.filter(reference=reference).annotate(scope_kind=Value("request"), scope_label=Value("")),
+        RatingAuthorization.objects.filter(rating_request__reference=reference).annotate(
+            scope_kind=Value("authorization"), scope_label=F("number")
+        ),
+        RatedOrder.objects.filter(source_request__reference=reference).annotate(
+            scope_kind=Value("order"), scope_label=Value("")
+        ),
+    ]
+    rows = [part.values_list("scope_kind", "pk", "scope_label") for part in parts]
+    for kind, pk, label in rows[0].union(*rows[1:], all=True):
+        found[kind].append((pk, label))
+    return found
+
+
 def reference_scope(reference: str) -> Scope | None:
     """A request: itself, every order issued for it and the whole flow-down tree below them, their
     versions, answers, cases, directives and notices. An order: itself and its subtree. None for
     a reference that is neither (audit then searches the reference alone)."""
-    rating_request = RatingRequest.objects.filter(reference=reference).values_list("pk", flat=True).first()
-    if rating_request is not None:
+    request = _by_request_reference(reference)
+    if request["request"]:
+        request_id = request["request"][0][0]
         # The rating authorization approval signed is filed under its own number.
-        authorizations = RatingAuthorization.objects.filter(rating_request_id=rating_request).values_list(
-            "pk", "number"
-        )
-        return _scope([reference], [rating_request], request_order_ids(rating_request), authorizations)
+        orders = with_descendant_ids(pk for pk, _ in request["order"])
+        return _scope([reference], [request_id], orders, request["authorization"])
     order = RatedOrder.objects.filter(order_number=reference).values_list("pk", flat=True).first()
     if order is not None:
         return _scope([reference], [], with_descendant_ids([order]))
