@@ -28,6 +28,17 @@ M = TypeVar("M", bound=models.Model)
 MARKERS = (-2_013_265_921, -2_013_265_922, -2_013_265_923)
 
 
+def as_key(value: Any) -> int | None:
+    """`value` as a primary key a compiled query may be run with, or None when it cannot be one
+    (not an integer, or outside a bigint column, which the driver would refuse where Django's own
+    lookup answers with no query)."""
+    try:
+        key = int(value)
+    except (TypeError, ValueError):
+        return None
+    return key if -(2**63) <= key < 2**63 else None
+
+
 @dataclass(frozen=True)
 class _Plan:
     sql: str

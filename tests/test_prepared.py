@@ -9,7 +9,7 @@ from django.db.transaction import TransactionManagementError
 from django.test.utils import CaptureQueriesContext
 
 from audit import actions
-from dpa_portal.prepared import Prepared
+from dpa_portal.prepared import Prepared, as_key
 from ratings import permissions
 from ratings.models import Membership, RatingRequest
 from ratings.services import transition
@@ -97,3 +97,11 @@ def test_a_prepared_query_takes_text_for_a_text_column():
     assert [u.pk for u in by_username.all(cast.applicant.username)] == [cast.applicant.pk]
     assert [u.pk for u in by_username.all(cast.reviewer.username)] == [cast.reviewer.pk]
     assert by_username.all("nobody") == []
+
+
+@pytest.mark.parametrize(
+    ("value", "key"),
+    [("42", 42), (7, 7), ("x", None), (None, None), (2**63, None), (-(2**63), -(2**63)), ("1.5", None)],
+)
+def test_a_value_is_a_key_only_as_an_integer_a_bigint_column_holds(value, key):
+    assert as_key(value) == key

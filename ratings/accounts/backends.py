@@ -8,18 +8,15 @@ from typing import Any
 
 from django.contrib.auth import backends, get_user_model
 
-from dpa_portal.prepared import Prepared
+from dpa_portal.prepared import Prepared, as_key
 
 _USER: Prepared[Any] = Prepared(lambda pk: get_user_model()._default_manager.filter(pk=pk))
 
 
 class ModelBackend(backends.ModelBackend):
     def get_user(self, user_id: Any) -> Any:
-        try:
-            pk = int(user_id)
-        except (TypeError, ValueError):
-            return None
-        if not -(2**63) <= pk < 2**63:  # no such key (a bigint column)
+        pk = as_key(user_id)
+        if pk is None:
             return None
         found = _USER.all(pk)
         if not found:

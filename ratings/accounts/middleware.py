@@ -18,7 +18,7 @@ from django.utils.http import urlencode
 from django_otp import middleware as otp_middleware
 from django_otp.models import Device
 
-from dpa_portal.prepared import Prepared
+from dpa_portal.prepared import Prepared, as_key
 from ratings import permissions, second_factor
 
 Handler = Callable[[HttpRequest], HttpResponse]
@@ -98,13 +98,14 @@ class OTPMiddleware(otp_middleware.OTPMiddleware):
         try:
             label, key = self._normalize_persistent_id(persistent_id).rsplit("/", 1)
             model = apps.get_model(label)
-            pk = int(key)
         except (ValueError, LookupError):
             return None
-        if not issubclass(model, Device) or not -(2**63) <= pk < 2**63:
+        pk = as_key(key)
+        if pk is None or not issubclass(model, Device):
             return None
-        query = _DEVICES.get(model) or _DEVICES.setdefault(model, Prepared(lambda k: model.objects.filter(id=k)))
-        found = query.all(pk)
+        if model not in _DEVICES:
+            _DEVICES[model] = Prepared(lambda k: model.objects.filter(id=k))
+        found = _DEVICES[model].all(pk)
         return found[0] if found else None
 
 
