@@ -12,8 +12,9 @@ read it (audit.scopes).
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
-from django.db.models import F, Q, Value
+from django.db.models import F, Q, QuerySet, Value
 
 from audit.scopes import Scope
 from ratings.models import (
@@ -35,26 +36,32 @@ def request_order_ids(rating_request_id: int) -> list[int]:
     return with_descendant_ids(direct)
 
 
-def _under_orders(order_ids: list[int]) -> dict[str, list[tuple[int, str]]]:
-    """The orders' own numbers and the versions, assistance cases and directives under them,
-    (id, reference) by kind, in one statement: every search by reference reads them."""
-    found: dict[str, list[tuple[int, str]]] = {"order": [], "version": [], "case": [], "directive": []}
-    if not order_ids:
-        return found
-    parts = [
-        RatedOrder.objects.filter(pk__in=order_ids).annotate(scope_kind=Value("order"), scope_label=F("order_number")),
-        RatedOrderVersion.objects.filter(order_id__in=order_ids).annotate(
-            scope_kind=Value("version"), scope_label=Value("")
-        ),
-        AssistanceCase.objects.filter(order_id__in=order_ids).annotate(
-            scope_kind=Value("case"), scope_label=F("reference")
-        ),
-        Directive.objects.filter(order_id__in=order_ids).annotate(scope_kind=Value("directive"), scope_label=Value("")),
+def _ids_by_kind(parts: dict[str, tuple[QuerySet[Any], Any]]) -> dict[str, list[tuple[int, str]]]:
+    """(id, label) of each kind's rows, every kind in one UNION ALL statement: each part is a
+    queryset and the expression of its label."""
+    rows = [
+        queryset.annotate(scope_kind=Value(kind), scope_label=label).values_list("scope_kind", "pk", "scope_label")
+        for kind, (queryset, label) in parts.items()
     ]
-    rows = [part.values_list("scope_kind", "pk", "scope_label") for part in parts]
+    found: dict[str, list[tuple[int, str]]] = {kind: [] for kind in parts}
     for kind, pk, label in rows[0].union(*rows[1:], all=True):
         found[kind].append((pk, label))
     return found
+
+
+def _under_orders(order_ids: list[int]) -> dict[str, list[tuple[int, str]]]:
+    """The orders' own numbers and the versions, assistance cases and directives under them:
+    every search by reference reads them."""
+    if not order_ids:
+        return {"order": [], "version": [], "case": [], "directive": []}
+    return _ids_by_kind(
+        {
+            "order": (RatedOrder.objects.filter(pk__in=order_ids), F("order_number")),
+            "version": (RatedOrderVersion.objects.filter(order_id__in=order_ids), Value("")),
+            "case": (AssistanceCase.objects.filter(order_id__in=order_ids), F("reference")),
+            "directive": (Directive.objects.filter(order_id__in=order_ids), Value("")),
+        }
+    )
 
 
 def _scope(
@@ -92,20 +99,13 @@ def _scope(
 def _by_request_reference(reference: str) -> dict[str, list[tuple[int, str]]]:
     """The request with this reference, its authorizations (id, number) and the orders issued
     for it, in one statement."""
-    found: dict[str, list[tuple[int, str]]] = {"request": [], "authorization": [], "order": []}
-    parts = [
-        RatingRequest.objects.filter(reference=reference).annotate(scope_kind=Value("request"), scope_label=Value("")),
-        RatingAuthorization.objects.filter(rating_request__reference=reference).annotate(
-            scope_kind=Value("authorization"), scope_label=F("number")
-        ),
-        RatedOrder.objects.filter(source_request__reference=reference).annotate(
-            scope_kind=Value("order"), scope_label=Value("")
-        ),
-    ]
-    rows = [part.values_list("scope_kind", "pk", "scope_label") for part in parts]
-    for kind, pk, label in rows[0].union(*rows[1:], all=True):
-        found[kind].append((pk, label))
-    return found
+    return _ids_by_kind(
+        {
+            "request": (RatingRequest.objects.filter(reference=reference), Value("")),
+            "authorization": (RatingAuthorization.objects.filter(rating_request__reference=reference), F("number")),
+            "order": (RatedOrder.objects.filter(source_request__reference=reference), Value("")),
+        }
+    )
 
 
 def reference_scope(reference: str) -> Scope | None:

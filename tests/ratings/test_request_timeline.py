@@ -251,6 +251,8 @@ def test_what_lies_under_a_requests_orders_is_read_in_one_statement(lifecycle):
         q["sql"] for q in queries if '"ratings_ratedorderversion"' in q["sql"] or '"ratings_directive"' in q["sql"]
     ]
     assert len(under) == 1 and "UNION ALL" in under[0] and '"ratings_assistancecase"' in under[0]
+    by_reference = [q["sql"] for q in queries if '"ratings_ratingauthorization"' in q["sql"]]
+    assert len(by_reference) == 1 and "UNION ALL" in by_reference[0] and '"ratings_ratingrequest"' in by_reference[0]
     assert scope is not None
     orders = [lifecycle.top, lifecycle.second, lifecycle.third]
     assert {order.order_number for order in orders} <= set(scope.references)
