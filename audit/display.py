@@ -9,7 +9,7 @@ Exports keep the recorded values and UTC.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -84,6 +84,19 @@ def _is_user_field(name: str) -> bool:
     return name.endswith(USER_FIELD_SUFFIXES)
 
 
+def user_ids(recorded: Iterable[Any]) -> set[str]:
+    """The user ids that the user-id fields of these recorded changes hold (before or after)."""
+    ids: set[str] = set()
+    for changes in recorded:
+        if not isinstance(changes, Mapping):
+            continue
+        for name, pair in changes.items():
+            if _is_user_field(str(name)):
+                values = pair if isinstance(pair, list | tuple) else [pair]
+                ids.update(str(v) for v in values if v is not None)
+    return ids
+
+
 @cache
 def choice_labels() -> dict[str, dict[str, str]]:
     """{field name: {stored value: label}} from the choices of the project's models, so a change
@@ -116,14 +129,15 @@ def _field_text(name: str, value: Any, people: Mapping[str, str]) -> str:
 
 def changes(recorded: Any, people: Mapping[str, str] | None = None) -> list[Change]:
     """{field: [before, after]} as readable rows; a value that is no pair is shown as "after".
-    `people` ({user id: name}) names the users behind user-id fields."""
+    `people` ({user id: name}) names the users behind user-id fields: given, such a field reads
+    as the person ("Assigned reviewer"), even when the page names no one."""
     if not isinstance(recorded, Mapping):
         return []
     names = people or {}
     rows = []
     for name, pair in recorded.items():
         key = str(name)
-        label = field_label(key[:-3]) if _is_user_field(key) and names else field_label(key)
+        label = field_label(key[:-3]) if _is_user_field(key) and people is not None else field_label(key)
         if isinstance(pair, list | tuple) and len(pair) == 2:
             rows.append(Change(label, _field_text(key, pair[0], names), _field_text(key, pair[1], names)))
         else:

@@ -64,17 +64,27 @@ def auditor_view(view: View) -> View:
 
 
 def _filters(request: HttpRequest) -> selectors.EventFilters:
-    return selectors.EventFilters.parse(request.GET)
+    """The filters of the query string; an organization may be given by its name (a person types
+    it), resolved to its number before parsing."""
+    organization = request.GET.get("organization", "").strip()
+    if not organization or organization.isdigit():
+        return selectors.EventFilters.parse(request.GET)
+    params = request.GET.copy()
+    params["organization"] = str(vocabulary.organization_id(organization))
+    return selectors.EventFilters.parse(params)
 
 
-def _choices(people: dict[str, str]) -> dict[str, Any]:
+def _choices() -> dict[str, Any]:
     return {
         "actions": vocabulary.action_groups(),
-        "actors": vocabulary.actors(people),
-        "organizations": vocabulary.organizations(),
         "object_types": vocabulary.object_types(),
         "outcomes": vocabulary.outcomes(),
     }
+
+
+def _typed(request: HttpRequest) -> dict[str, str]:
+    """What the person typed in the text filters, shown again as typed (also beside an error)."""
+    return {name: request.GET.get(name, "").strip()[:200] for name in ("reference", "actor", "organization", "q")}
 
 
 @auditor_view
@@ -82,16 +92,12 @@ def search(request: HttpRequest) -> HttpResponseBase:
     try:
         filters = _filters(request)
     except ApplicationError as error:
-        return render(
-            request,
-            "audit/search.html",
-            {"error": error.message, "legend": CONFIDENTIALITY_LEGEND, "choices": _choices(vocabulary.people())},
-            status=400,
-        )
+        context: dict[str, Any] = {"error": error.message, "error_field": error.field, "choices": _choices()}
+        context.update(legend=CONFIDENTIALITY_LEGEND, typed=_typed(request))
+        return render(request, "audit/search.html", context, status=400)
     before_raw = request.GET.get("before", "")
     before = int(before_raw) if before_raw.isdigit() else None
     page = selectors.page(filters, before=before, size=int(settings.AUDIT_SEARCH_PAGE_SIZE))
-    people = vocabulary.people()
     query = request.GET.copy()
     query.pop("before", None)
     next_query = None
@@ -104,14 +110,14 @@ def search(request: HttpRequest) -> HttpResponseBase:
         "audit/search.html",
         {
             "filters": filters,
+            "typed": _typed(request),
             "page": page,
             "rows": [(event, None) for event in page.events],  # the history's rows carry signatures
             "next_query": next_query,
             "filter_query": query.urlencode(),
             "legend": CONFIDENTIALITY_LEGEND,
-            "choices": _choices(people),
-            "people": people,
-            "selected_organization": "" if filters.organization is None else str(filters.organization),
+            "choices": _choices(),
+            "people": vocabulary.people_in(page.events),
         },
     )
 

@@ -1,21 +1,25 @@
-"""The picklists of the auditors' filters, with human labels: actions by their registered label,
-actors by name, organizations by name, kinds of record by their verbose name.
+"""What the auditors' filters offer and accept, with human labels: actions by their registered
+label, kinds of record by their verbose name, outcomes; people and organizations are typed, not
+picked (a government's thousands of accounts and suppliers make no usable picklist, and reading
+them all cost every search two statements): an organization by its name or number, resolved here.
 
-Audit does not know the apps it records; the app that owns organizations registers their list
-once at start-up (`register_organizations`). Actors and kinds of record come from Django's own
-registries (the user model, installed models), so they need no registration.
+Audit does not know the apps it records; the app that owns organizations registers how to find
+them by name once at start-up (`register_organization_finder`). People and kinds of record come
+from Django's own registries (the user model, installed models), so they need no registration.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.apps import apps
 from django.contrib.auth import get_user_model
 
-from audit import actions
-from audit.constants import SYSTEM_ACTOR_LABEL, Outcome
+from audit import actions, display
+from audit.constants import Outcome
+from dpa_portal.errors import ValidationFailed
 
 Choices = list[tuple[str, str]]
 
@@ -26,16 +30,34 @@ class Group:
     choices: Choices
 
 
-_organizations: list[Callable[[], Choices]] = []
+# An organization finder: (id, name) of the organizations with this number or name, exact first.
+Finder = Callable[[str], Choices]
+_finders: list[Finder] = []
+SHOWN_MATCHES = 10
 
 
-def register_organizations(provider: Callable[[], Choices]) -> None:
-    """`provider()` gives (organization id, name) pairs, sorted for people."""
-    _organizations[:] = [provider]
+def register_organization_finder(finder: Finder) -> None:
+    """`finder(text)` gives (organization id, name) of the organization numbered `text`, else those
+    whose name is `text` (any case), else those whose name contains it; at most SHOWN_MATCHES + 1."""
+    _finders[:] = [finder]
 
 
-def organizations() -> Choices:
-    return _organizations[0]() if _organizations else []
+def organization_id(text: str) -> int:
+    """The one organization `text` names (its number or its name, or a part of the name that only
+    one has); ValidationFailed, saying which, when none or several do."""
+    text = text.strip()
+    found = _finders[0](text) if _finders else []
+    if len(found) == 1:
+        return int(found[0][0])
+    if not found:
+        what = f"number {text}" if text.isdigit() else f"a name containing “{text}”"
+        raise ValidationFailed(f"Organization: no organization has {what}.", field="organization")
+    named = "; ".join(f"{name} (number {pk})" for pk, name in found[:SHOWN_MATCHES])
+    more = " and more" if len(found) > SHOWN_MATCHES else ""
+    raise ValidationFailed(
+        f"Organization: “{text}” matches several organizations: {named}{more}. Give more of the name, or the number.",
+        field="organization",
+    )
 
 
 def action_groups() -> list[Group]:
@@ -57,18 +79,24 @@ def action_groups() -> list[Group]:
     return result
 
 
-def people() -> dict[str, str]:
-    """{user id: "Full Name (username)"} for every account, by name: one query."""
+def people(ids: Iterable[str] | None = None) -> dict[str, str]:
+    """{user id: "Full Name (username)"} for the accounts with these ids (every account when None):
+    one query, none for no ids."""
     users = get_user_model().objects.order_by("last_name", "first_name", "pk")
+    if ids is not None:
+        keys = {int(i) for i in ids if str(i).isdigit()}
+        if not keys:
+            return {}
+        users = users.filter(pk__in=keys)
     return {
         str(u.pk): f"{u.get_full_name() or u.get_username()} ({u.get_username()})"
         for u in users.only("pk", "first_name", "last_name", "username")
     }
 
 
-def actors(known: dict[str, str] | None = None) -> Choices:
-    """Every account by name (the value is its id), then the system's own work."""
-    return [*(known if known is not None else people()).items(), (SYSTEM_ACTOR_LABEL, "System (background work)")]
+def people_in(events: Iterable[Any]) -> dict[str, str]:
+    """`people` for the users the events' changes name (user-id fields): what their rows show."""
+    return people(display.user_ids(e.changes for e in events))
 
 
 def object_types() -> Choices:

@@ -20,4 +20,4 @@ class RatingsConfig(AppConfig):
         # A request's events are filed under its orders, cases and notices too: audit's search,
         # history and bundles ask this app what belongs to a reference.
         scopes.register_expander(timeline.reference_scope)
-        vocabulary.register_organizations(timeline.organization_choices)
+        vocabulary.register_organization_finder(timeline.organizations_named)

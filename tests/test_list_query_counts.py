@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from audit import display
 from ratings.constants import RequestState
 from ratings.demo.accounts import groups_ensure
 from tests.factories import make_cast, request_in_state
@@ -31,8 +32,17 @@ def _query_counts(client, cast) -> dict[str, int]:
             with CaptureQueriesContext(connection) as queries:
                 response = client.get(path)
             assert response.status_code == 200, (role, path, response.status_code)
-            counts[f"{role} {path}"] = len(queries)
+            counts[f"{role} {path}"] = len(queries) - _names_people(response)
     return counts
+
+
+def _names_people(response) -> int:
+    """The audit trail reads the names of the people its rows' changes name (assigned reviewer...):
+    one statement, made only when its page has such a change; counted apart so the rest is compared."""
+    page = response.context.get("page") if response.context else None
+    if page is None or not hasattr(page, "events"):
+        return 0
+    return 1 if display.user_ids(e.changes for e in page.events) else 0
 
 
 def test_list_pages_make_a_constant_number_of_queries(client, db, django_capture_on_commit_callbacks):

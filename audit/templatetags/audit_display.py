@@ -72,11 +72,18 @@ def event_rows(rows: Any, people: Any, link: bool, empty: str) -> str:
     Written here, not by a template loop: fifty rows of a dozen cells each were half the search
     page's time in the template engine. `link` links each reference to its history."""
     names = people if isinstance(people, dict) else None
-    html = "".join(_event_row(event, signature, names, link) for event, signature in rows)
+    histories: dict[str, str] = {}  # one reverse per reference, not per row
+    html = "".join(_event_row(event, signature, names, histories if link else None) for event, signature in rows)
     return mark_safe(html or f'<tr><td colspan="7">{escape(empty)}</td></tr>\n')  # noqa: S308  (escaped)
 
 
-def _event_row(e: Any, signature: Any, people: dict[str, str] | None, link: bool) -> str:
+def _history(reference: str, histories: dict[str, str]) -> str:
+    if reference not in histories:
+        histories[reference] = escape(reverse("audit:history", args=[reference]))
+    return histories[reference]
+
+
+def _event_row(e: Any, signature: Any, people: dict[str, str] | None, histories: dict[str, str] | None) -> str:
     what = f'{escape(display.action_label(e.action))}<br><span class="audit-detail">{escape(display.outcome_label(e.outcome))}'
     if e.to_state:
         what += f" · {escape(e.from_state)} → " if e.from_state else " · "
@@ -87,12 +94,11 @@ def _event_row(e: Any, signature: Any, people: dict[str, str] | None, link: bool
     record: str = escape(e.object_label) if e.object_label else ""
     if e.reference and e.reference not in e.object_label:
         reference: str = escape(e.reference)
-        if link:
-            reference = f'<a href="{escape(reverse("audit:history", args=[e.reference]))}">{reference}</a>'
+        if histories is not None:
+            reference = f'<a href="{_history(e.reference, histories)}">{reference}</a>'
         record += ("<br>" if e.object_label else "") + "under " + reference
-    elif e.reference and link:
-        history = escape(reverse("audit:history", args=[e.reference]))
-        record += f'<br><a href="{history}">History of {escape(e.reference)}</a>'
+    elif e.reference and histories is not None:
+        record += f'<br><a href="{_history(e.reference, histories)}">History of {escape(e.reference)}</a>'
     changed = display.changes(e.changes, people)
     changes = ""
     if changed:

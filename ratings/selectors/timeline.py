@@ -12,7 +12,7 @@ read it (audit.scopes).
 from __future__ import annotations
 
 from django.db import connection
-from django.db.models import Field
+from django.db.models import Field, Q
 
 from audit.scopes import Scope
 from ratings.models import (
@@ -127,7 +127,14 @@ def reference_scope(reference: str) -> Scope | None:
     return Scope.of(references, objects)
 
 
-def organization_choices() -> list[tuple[str, str]]:
-    """The organizations picklist of the auditors' filter: (id, legal name), by name."""
-    rows = Organization.objects.order_by("legal_name", "pk").values_list("pk", "legal_name")
-    return [(str(pk), name) for pk, name in rows]
+def organizations_named(text: str) -> list[tuple[str, str]]:
+    """The auditors' organization filter (audit.vocabulary.organization_id): (id, legal name) of
+    the organization numbered `text`, else of those named `text` (any case, legal or short name),
+    else of those whose name contains it; eleven at most, by name."""
+    found = Organization.objects.order_by("legal_name", "pk")
+    if text.isdigit():
+        found = found.filter(pk=int(text)) if len(text) < 19 else found.none()
+    else:
+        exact = found.filter(Q(legal_name__iexact=text) | Q(short_name__iexact=text))
+        found = exact if exact.exists() else found.filter(Q(legal_name__icontains=text) | Q(short_name__icontains=text))
+    return [(str(pk), name) for pk, name in found.values_list("pk", "legal_name")[:11]]

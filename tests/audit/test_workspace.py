@@ -6,12 +6,14 @@ import datetime as dt
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from audit import access, selectors, services
 from audit.models import AuditEvent
 from ratings.constants import RequestState
-from tests.factories import request_in_state
+from tests.factories import OrganizationFactory, UserFactory, request_in_state
 
 pytestmark = pytest.mark.django_db
 
@@ -162,3 +164,25 @@ def test_workspace_rule_comes_from_the_app_that_owns_the_roles(cast, monkeypatch
     auditor = type(cast.auditor).objects.get(pk=cast.auditor.pk)
     assert (access.may_audit(auditor), access.may_audit(reviewer), access.may_audit(applicant)) == (False, True, True)
     assert access.may_audit(None) is False
+
+
+def test_the_search_reads_no_list_of_people_or_organizations_and_a_reference_scope_is_one_statement(
+    client, cast, trail
+):
+    approved, _ = trail
+    client.force_login(cast.auditor)
+
+    def statements(**params):
+        client.get(reverse("audit:search"), params)  # warm the session's reads
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse("audit:search"), params).status_code == 200
+        return [q["sql"] for q in queries]
+
+    latest, by_reference = statements(), statements(reference=approved.reference)
+    for sql in (*latest, *by_reference):
+        assert 'FROM "ratings_organization"' not in sql
+    # the scope's one statement, in place of nothing for the latest events
+    assert len(by_reference) == len(latest) + 1
+    UserFactory.create_batch(5)
+    OrganizationFactory.create_batch(5)
+    assert (len(statements()), len(statements(reference=approved.reference))) == (len(latest), len(by_reference))

@@ -1,5 +1,5 @@
 """The auditor in a real browser: signing in lands on the audit workspace; its pages (search,
-search by a request's reference, the request's history, the exports and one export with its
+search by a request's reference, a refused filter, the request's history, the exports and one export with its
 signed manifest) pass axe-core and never scroll sideways at 1280 px, at 375 px and at 200% zoom.
 """
 
@@ -65,11 +65,23 @@ def test_the_auditor_lands_on_the_workspace_and_every_audit_page_passes_axe_with
     page.click("nav[aria-label='Audit workspace'] a:has-text('Your exports')")
     job = ExportJob.objects.get()
     expect(page.locator(f"tr[data-export='{job.pk}'] a:has-text('Signed manifest')")).to_be_visible()
+    # people and organizations are typed: a name no organization has is refused beside the field,
+    # part of the manufacturer's name finds its events
+    page.goto(f"{base}/audit/")
+    page.get_by_label("Organization concerned").fill("Zeta Labs")
+    page.get_by_role("button", name="Search").click()
+    expect(page.get_by_role("alert")).to_contain_text("no organization has a name containing “Zeta Labs”")
+    expect(page.get_by_label("Organization concerned")).to_have_attribute("aria-invalid", "true")
+    page.get_by_label("Organization concerned").fill(cast.manufacturer.legal_name.split()[0].lower())
+    page.get_by_role("button", name="Search").click()
+    expect(page.get_by_role("region", name="Matching events").locator("tbody tr").first).to_be_visible()
+    expect(page.get_by_label("Organization concerned")).to_have_value(cast.manufacturer.legal_name.split()[0].lower())
     page.context.close()
 
     paths = [
         "/audit/",
         f"/audit/?reference={rr.reference}",
+        "/audit/?organization=Zeta+Labs",  # refused: the error beside the typed field
         f"/audit/requests/{rr.reference}/",
         "/audit/exports/",
         f"/audit/exports/{job.pk}/",

@@ -1,5 +1,6 @@
-"""The auditor's way in and what the workspace shows: sign-in lands on /audit/, filters are
-picklists with human labels, changes read as before/after values in the agency's time zone, and
+"""The auditor's way in and what the workspace shows: sign-in lands on /audit/, the short filters
+are picklists with human labels, people and organizations are typed (an organization by name or
+number, an unknown or ambiguous one refused with a clear message), changes read as before/after values in the agency's time zone, and
 every export keeps its signed manifest as a visible, audited download."""
 
 from __future__ import annotations
@@ -41,7 +42,13 @@ def _options(html: str, select_id: str) -> dict[str, str]:
     return dict(re.findall(r'<option value="([^"]*)"[^>]*>([^<]*)</option>', select.group(0)))
 
 
-def test_filters_are_picklists_with_human_labels(client, cast, settings):
+def _input(html: str, input_id: str) -> str:
+    found = re.search(rf'<input[^>]*id="{input_id}"[^>]*>', html)
+    assert found is not None, input_id
+    return found.group(0)
+
+
+def test_short_filters_are_picklists_with_human_labels_and_people_and_organizations_are_typed(client, cast, settings):
     rr = request_in_state(cast, RequestState.APPROVED)
     services.record(action="rating_request.review_overdue", actor=None, reference=rr.reference)
     client.force_login(cast.auditor)
@@ -49,10 +56,6 @@ def test_filters_are_picklists_with_human_labels(client, cast, settings):
     actions = _options(html, "f-action")
     assert actions["rating_request.approve"] == "Approved"
     assert actions["rated_order."] == "Any rated order action"
-    actors = _options(html, "f-actor")
-    assert actors[str(cast.approver.pk)].startswith("Omar Official")
-    assert actors["system"] == "System (background work)"
-    assert _options(html, "f-organization")[str(cast.manufacturer.pk)] == cast.manufacturer.legal_name
     assert _options(html, "f-object-type")["ratings.RatedOrder"].lower().startswith("rated order")
     assert _options(html, "f-outcome") == {
         "": "Any outcome",
@@ -60,8 +63,15 @@ def test_filters_are_picklists_with_human_labels(client, cast, settings):
         "denied": "Denied",
         "failure": "Failure",
     }
+    # no list of every account or organization: each is a labelled, described text input
+    assert not re.search(r'<select[^>]*id="f-(actor|organization)"', html)
+    assert f'<option value="{cast.manufacturer.pk}"' not in html and f'<option value="{cast.approver.pk}"' not in html
+    for name in ("actor", "organization"):
+        field = _input(html, f"f-{name}")
+        assert f'name="{name}"' in field and f'aria-describedby="f-{name}-hint"' in field
+        assert f'id="f-{name}-hint"' in html and f'<label class="usa-label" for="f-{name}">' in html
 
-    # each picklist filters
+    # each filter filters
     def found(**params):
         return {e.action for e in client.get(reverse("audit:search"), params).context["page"].events}
 
@@ -71,9 +81,38 @@ def test_filters_are_picklists_with_human_labels(client, cast, settings):
     assert [e.action for e in system] == ["rating_request.review_overdue"]
     by_org = client.get(reverse("audit:search"), {"organization": str(cast.manufacturer.pk)}).context["page"].events
     assert by_org and {e.organization_id for e in by_org} == {cast.manufacturer.pk}
+    # an organization by its name (any case), its short name or a part only it has: the same events,
+    # and the field shows what was typed
+    for typed in ("acme vaccines", "Acme", "vaccin"):
+        response = client.get(reverse("audit:search"), {"organization": typed})
+        assert [e.sequence for e in response.context["page"].events] == [e.sequence for e in by_org]
+        assert f'value="{typed}"' in _input(response.content.decode(), "f-organization")
     # the table shows labels, not codes
     page = client.get(reverse("audit:search"), {"reference": rr.reference}).content.decode()
     assert ">Approved<" in page and "rating_request.approve<" not in page
+
+
+def test_an_unknown_or_ambiguous_organization_is_refused_saying_why_and_keeps_what_was_typed(client, cast):
+    client.force_login(cast.auditor)
+    unknown = client.get(reverse("audit:search"), {"organization": "Zeta Labs", "reference": "PRR-1"})
+    assert unknown.status_code == 400
+    html = unknown.content.decode()
+    assert "Organization: no organization has a name containing “Zeta Labs”." in html
+    field = _input(html, "f-organization")
+    assert 'value="Zeta Labs"' in field and 'aria-invalid="true"' in field and "search-error" in field
+    assert 'value="PRR-1"' in _input(html, "f-reference")
+    missing = client.get(reverse("audit:search"), {"organization": "999999"})
+    assert missing.status_code == 200 and list(missing.context["page"].events) == []  # a number filters as given
+    # "o" is in several names (Beta Diagnostics, Filtra Corp, PumpCo...), each listed with its number
+    several = client.get(reverse("audit:search"), {"organization": "o"}).content.decode()
+    assert "Organization: “o” matches several organizations: " in several
+    assert f"Beta Diagnostics (number {cast.manufacturer2.pk})" in several and "Acme" not in several
+    assert "Give more of the name, or the number." in several
+    # the export takes the same names, and refuses the same way
+    exported = client.get(reverse("audit:export"), {"format": "csv", "organization": "Beta"})
+    assert exported.status_code == 200
+    refused = client.get(reverse("audit:export"), {"format": "csv", "organization": "Zeta Labs"})
+    assert refused.status_code == 400 and "no organization has" in refused.content.decode()
 
 
 def test_changes_read_as_before_and_after_values_in_the_agency_time_zone(client, cast, settings):

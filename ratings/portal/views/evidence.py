@@ -33,7 +33,7 @@ def request_history(request: HttpRequest, reference: str) -> HttpResponseBase:
             "rows": history.rows,
             "signatures": history.signatures,
             "holds": history.holds,
-            "people": vocabulary.people(),
+            "people": vocabulary.people_in(event for event, _ in history.rows),
             "legend": CONFIDENTIALITY_LEGEND,
         },
     )
