@@ -13,11 +13,10 @@ request references (50 each), then prints:
   auditor's search at most 5x the floor; every portal list and admin changelist at most 15x.
 - p95 with 32 concurrent clients (keep-alive connections, each asking again as soon as answered,
   for --seconds; Debian's `wrk` in its own process, so the clients take little of the CPU)
-  against gunicorn as production runs it (one process per core, 8 threads each, HTTP keep-alive,
-  persistent database connections) on the same database, for the API list and the auditor's
-  search; goal 100 ms. The floor view's p95 under the same load is printed beside it. gunicorn
-  gets this process's environment: with CACHE_URL set (a Redis database of its own), sessions are
-  read from the cache as production reads them.
+  against gunicorn as production runs it (the repository's gunicorn.conf.py, persistent database
+  connections, sessions and throttles in Redis: BENCH_CACHE_URL, default database 12 of the
+  local Redis, emptied first) on the same database, for the API list and the auditor's search;
+  goal 100 ms. The floor view's p95 under the same load is printed beside it.
 
 Exit status 1 when a goal is missed.
 """
@@ -34,6 +33,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import redis
 import requests as http
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -62,6 +62,8 @@ EVENTS_PER_REFERENCE = 50
 CLIENTS = 32
 P95_GOAL_MS = 100.0
 TIMEOUT = 10.0
+# Not the production cache's database (1), the broker's (0) or the tests' (14).
+BENCH_CACHE_URL = os.environ.get("BENCH_CACHE_URL", "redis://127.0.0.1:6379/12")
 
 
 def signed_in(user: User) -> Client:
@@ -118,30 +120,30 @@ def p95_under_load(base: str, path: str, seconds: float, headers: dict[str, str]
 
 @contextmanager
 def served(database: str, port: int) -> Iterator[str]:
-    """gunicorn on the bench database (one worker per core, 8 threads, HTTP keep-alive,
-    persistent database connections), with the floor view; stopped whatever happens."""
+    """gunicorn on the bench database, configured by the repository's gunicorn.conf.py (what
+    production runs), with production's persistent database connections and its sessions and
+    throttles in Redis (a database of the bench's own, emptied first), and the floor view;
+    stopped whatever happens."""
+    cache = redis.Redis.from_url(BENCH_CACHE_URL)
+    try:
+        cache.flushdb()
+    except redis.RedisError as error:
+        sys.exit(f"the 32-client phase needs Redis at {BENCH_CACHE_URL} (BENCH_CACHE_URL): {error}")
     env = {
         **os.environ,
         "DATABASE_URL": f"postgres://{settings.DATABASES['default']['USER']}@127.0.0.1:5432/{database}",
         "DJANGO_SETTINGS_MODULE": "dpa_portal.settings.test",
         "DB_CONN_MAX_AGE": "600",
+        # As production: sessions read from the cache (written through), throttles counted there.
+        "CACHE_URL": BENCH_CACHE_URL,
         # The phase measures the page, not the per-token budget (600 a minute would answer 429).
         # Per second, so DRF's throttle keeps a second of call times (a few hundred, as 600 a
         # minute would), not a minute's: the whole list is read and written on every call.
         "API_THROTTLE_USER": "100000/second",
     }
-    cores = os.cpu_count() or 1
     command = [sys.executable, "-m", "gunicorn", "common.floor_wsgi", "--pythonpath", f"{ROOT / 'bench'},{ROOT}"]
     process = subprocess.Popen(  # noqa: S603  (our own interpreter and arguments)
-        [
-            *command,
-            "-b",
-            f"127.0.0.1:{port}",
-            # As production would run it: one process per core (the GIL), 8 threads each to
-            # overlap database waits, HTTP keep-alive (a proxy keeps its upstream connections).
-            *("--workers", str(cores), "--worker-class", "gthread", "--threads", "8", "--keep-alive", "5"),
-            *("--timeout", "120", "--log-level", "warning"),
-        ],
+        [*command, "-c", str(ROOT / "gunicorn.conf.py"), "-b", f"127.0.0.1:{port}", "--log-level", "warning"],
         cwd=ROOT,
         env=env,
     )

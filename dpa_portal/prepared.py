@@ -77,18 +77,27 @@ class Prepared(Generic[M]):
         self._plans: dict[str, _Plan] = {}
 
     def all(self, *values: int | str, using: str = "default") -> list[M]:
+        sql, params = self.statement(*values, using=using)
+        with connections[using].cursor() as cursor:
+            cursor.execute(sql, params)
+            rows: Any = cursor.fetchall()
+        return self.built(rows, using=using)
+
+    def statement(self, *values: int | str, using: str = "default") -> tuple[str, list[Any]]:
+        """The compiled SQL and its parameters with `values` in place."""
         plan = self._plans.get(using) or self._compile(using, len(values))
-        connection = connections[using]
-        if plan.locks and not connection.in_atomic_block:
+        if plan.locks and not connections[using].in_atomic_block:
             raise TransactionManagementError("select_for_update cannot be used outside of a transaction.")
         params = list(plan.params)
         for position, value in zip(plan.positions, values, strict=True):
             params[position] = value
-        with connection.cursor() as cursor:
-            cursor.execute(plan.sql, params)
-            rows: Any = cursor.fetchall()
+        return plan.sql, params
+
+    def built(self, rows: Any, *, using: str = "default") -> list[M]:
+        """The model instances the queryset would build from `rows` of `statement`'s SQL."""
+        plan = self._plans[using]
         if plan.converters:
-            rows = _converted(rows, plan.converters, connection)
+            rows = _converted(rows, plan.converters, connections[using])
         found: list[M] = []
         for row in rows:
             obj = plan.model.from_db(using, plan.init_list, row[plan.start : plan.end])
@@ -129,6 +138,26 @@ class Prepared(Generic[M]):
         )
         self._plans[using] = plan
         return plan
+
+
+def together(*calls: tuple[Prepared[Any], tuple[int | str, ...]], using: str = "default") -> list[list[Any]]:
+    """Several compiled queries in one round trip: their statements sent together (PostgreSQL
+    with client-side parameters, Django's default, answers each in turn), their results read
+    one after the other. Elsewhere, one statement after another."""
+    connection = connections[using]
+    statements = [prepared.statement(*values, using=using) for prepared, values in calls]
+    if connection.vendor != "postgresql" or connection.settings_dict["OPTIONS"].get("server_side_binding"):
+        return [prepared.all(*values, using=using) for prepared, values in calls]
+    sql = ";\n".join(statement for statement, _ in statements)
+    params = [param for _, statement_params in statements for param in statement_params]
+    results: list[list[Any]] = []
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for index, (prepared, _) in enumerate(calls):
+            if index:
+                cursor.nextset()
+            results.append(prepared.built(cursor.fetchall(), using=using))
+    return results
 
 
 def save_fields(row: models.Model, names: Sequence[str], *, using: str = "default") -> None:

@@ -15,11 +15,17 @@ from dpa_portal.prepared import Prepared
 from ratings.constants import HHS_ROLES, LEVEL_RANK, OrganizationKind, Role
 
 
-def _memberships_of(user_id: int) -> QuerySet[Any]:
+def memberships_where(**lookup: Any) -> QuerySet[Any]:
+    """Active memberships in active organizations, with their organization, of the users `lookup`
+    names: what `active_memberships` holds."""
     membership: Any = get_user_model()._meta.get_field("memberships").related_model
-    return membership.objects.filter(user_id=user_id, is_active=True, organization__is_active=True).select_related(  # type: ignore[no-any-return]
+    return membership.objects.filter(**lookup, is_active=True, organization__is_active=True).select_related(  # type: ignore[no-any-return]
         "organization"
     )
+
+
+def _memberships_of(user_id: int) -> QuerySet[Any]:
+    return memberships_where(user_id=user_id)
 
 
 # Every transition reads them (its permission, then its audit event's roles): compiled once.
@@ -40,8 +46,11 @@ def active_memberships(user: Any) -> list[Any]:
 
 
 def remember_memberships(user: Any, memberships: list[Any]) -> None:
-    """Keep memberships read for many users at once (a batch job) as `user`'s, unless known."""
+    """Keep memberships read for many users at once (a batch job, or with an API token) as
+    `user`'s, unless known."""
     if getattr(user, "_active_memberships", None) is None:
+        for membership in memberships:
+            membership.user = user
         user._active_memberships = memberships
 
 

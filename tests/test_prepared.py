@@ -9,7 +9,7 @@ from django.db.transaction import TransactionManagementError
 from django.test.utils import CaptureQueriesContext
 
 from audit import actions
-from dpa_portal.prepared import Prepared, as_key
+from dpa_portal.prepared import Prepared, as_key, together
 from ratings import permissions
 from ratings.models import Membership, RatingRequest
 from ratings.services import transition
@@ -20,6 +20,7 @@ pytestmark = pytest.mark.django_db
 MEMBERSHIPS = Prepared(
     lambda user_id: Membership.objects.filter(user_id=user_id, is_active=True).select_related("organization")
 )
+REQUESTS = Prepared(lambda pk: RatingRequest.objects.filter(pk=pk).select_related("program"))
 ROW_LOCK = Prepared(lambda pk: RatingRequest.objects.select_for_update(of=("self",), no_key=True).filter(pk=pk))
 TOUCH = actions.register("test.prepared_touch", "Test: touch a request")
 
@@ -36,6 +37,19 @@ def test_a_prepared_query_gives_what_its_queryset_gives_with_the_related_row_in_
             (m.pk, m.role, m.organization.pk, m.organization.short_name, m.organization.kind) for m in expected
         ]
     assert MEMBERSHIPS.all(-1) == []
+
+
+def test_prepared_queries_sent_together_give_what_each_gives_alone_in_one_round_trip():
+    cast = make_cast()
+    request = draft_request(cast)
+    users = (cast.applicant, cast.reviewer, cast.auditor)
+    alone = [[m.pk for m in MEMBERSHIPS.all(user.pk)] for user in users]
+    with CaptureQueriesContext(connection) as queries:
+        results = together(*((MEMBERSHIPS, (user.pk,)) for user in users), (REQUESTS, (request.pk,)))
+    assert len(queries) == 1
+    assert [[m.pk for m in found] for found in results[:3]] == alone
+    assert [(r.pk, r.program.pk) for r in results[3]] == [(request.pk, request.program.pk)]
+    assert together((MEMBERSHIPS, (-1,)), (REQUESTS, (-1,))) == [[], []]
 
 
 @pytest.mark.django_db(transaction=True)

@@ -23,14 +23,18 @@ from rest_framework.throttling import SimpleRateThrottle
 
 from audit import context
 from dpa_portal.net import client_address
-from dpa_portal.prepared import Prepared
-from ratings import second_factor
+from dpa_portal.prepared import Prepared, together
+from ratings import roles, second_factor
 from ratings.constants import TokenScope
 from ratings.models import ApiToken
 from ratings.services.accounts import tokens
 
-# knox's own query (a token's key prefix, with its user), compiled once.
+# knox's own query (a token's key prefix, with its user), compiled once; sent with the active
+# memberships of the users holding that prefix, which every call's access checks read next.
 _TOKENS: Prepared[ApiToken] = Prepared(lambda key: ApiToken.objects.filter(token_key=key).select_related("user"))
+_TOKEN_MEMBERSHIPS: Prepared[Any] = Prepared(
+    lambda key: roles.memberships_where(user_id__in=ApiToken.objects.filter(token_key=key).values("user_id"))
+)
 
 
 def _rate(text: str) -> tuple[int, int]:
@@ -78,7 +82,9 @@ class ApiTokenAuthentication(TokenAuthentication):
         call of an integration reads it."""
         message = "Invalid token."
         text = token.decode("utf-8")
-        for auth_token in _TOKENS.all(text[: CONSTANTS.TOKEN_KEY_LENGTH]):
+        key = text[: CONSTANTS.TOKEN_KEY_LENGTH]
+        found, memberships = together((_TOKENS, (key,)), (_TOKEN_MEMBERSHIPS, (key,)))
+        for auth_token in found:
             if self._cleanup_token(auth_token):
                 continue
             try:
@@ -88,7 +94,9 @@ class ApiTokenAuthentication(TokenAuthentication):
             if compare_digest(digest, auth_token.digest):
                 if knox_settings.AUTO_REFRESH and auth_token.expiry:
                     self.renew_token(auth_token)
-                return self.validate_user(auth_token)  # type: ignore[no-any-return]
+                user, validated = self.validate_user(auth_token)
+                roles.remember_memberships(user, [m for m in memberships if m.user_id == user.pk])
+                return user, validated
         raise exceptions.AuthenticationFailed(message)
 
     def _cleanup_token(self, auth_token: ApiToken) -> bool:

@@ -1,6 +1,6 @@
 """What every signed-in request reads, read cheaply without weakening a check: the session's
 user and second-factor device by queries compiled once, whether a person has any device in one
-statement, an API token with its user in one."""
+statement, an API token with its user and their memberships in one."""
 
 from __future__ import annotations
 
@@ -14,7 +14,9 @@ from django_otp_webauthn.models import WebAuthnCredential
 
 from ratings import second_factor
 from ratings.constants import TokenScope
+from ratings.models import Membership, Organization
 from ratings.services.accounts.tokens import api_token_issue
+from tests.factories import draft_request
 
 pytestmark = pytest.mark.django_db
 
@@ -69,12 +71,33 @@ def test_a_deactivated_persons_session_signs_nobody_in(client, cast):
     assert client.get("/audit/")["Location"].startswith("/accounts/login/")
 
 
-def test_a_token_is_read_with_its_user_in_one_statement_and_a_wrong_one_is_refused(cast, client):
+def test_a_token_is_read_with_its_user_and_memberships_in_one_statement_and_a_wrong_one_is_refused(cast, client):
     _, secret = api_token_issue(actor=cast.applicant, name="ci", scope=TokenScope.READ)
     api = type(client)()
     api.get("/api/v1/requests/", HTTP_AUTHORIZATION=f"Token {secret}")
     with CaptureQueriesContext(connection) as queries:
         assert api.get("/api/v1/requests/", HTTP_AUTHORIZATION=f"Token {secret}").status_code == 200
-    assert sum('"ratings_apitoken"' in q["sql"] for q in queries.captured_queries) == 1
+    # The token with its user and their memberships, then the page.
+    assert len(queries) == 2
+    assert '"ratings_apitoken"' in queries[0]["sql"] and '"ratings_membership"' in queries[0]["sql"]
+    assert '"ratings_ratingrequest"' in queries[1]["sql"]
     wrong = secret[:-4] + ("0000" if not secret.endswith("0000") else "1111")  # same key prefix
     assert api.get("/api/v1/requests/", HTTP_AUTHORIZATION=f"Token {wrong}").status_code == 401
+
+
+def test_the_memberships_read_with_a_token_are_its_users_active_ones_at_each_call(cast, client):
+    draft_request(cast)
+    _, secret = api_token_issue(actor=cast.applicant, name="ci", scope=TokenScope.READ)
+    _, other = api_token_issue(actor=cast.supplier, name="ci", scope=TokenScope.READ)
+    api = type(client)()
+    for token in (other, secret):  # the supplier's call leaves nothing behind for the applicant's
+        response = api.get("/api/v1/requests/", HTTP_AUTHORIZATION=f"Token {token}")
+        assert response.status_code == 200
+    assert len(response.json()["results"]) == 1
+    Membership.objects.filter(user=cast.applicant).update(is_active=False)
+    response = api.get("/api/v1/requests/", HTTP_AUTHORIZATION=f"Token {secret}")
+    assert (response.status_code, response.json()["results"]) == (200, [])
+    Membership.objects.filter(user=cast.applicant).update(is_active=True)
+    Organization.objects.filter(pk=cast.manufacturer.pk).update(is_active=False)
+    response = api.get("/api/v1/requests/", HTTP_AUTHORIZATION=f"Token {secret}")
+    assert (response.status_code, response.json()["results"]) == (200, [])
