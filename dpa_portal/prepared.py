@@ -6,6 +6,11 @@ spent answering (docs/adr/0001-audit-chain-append.md). `Prepared` compiles the q
 database alias and keeps what Django's own `ModelIterable` derives from the compiler (the SQL,
 the converters, the select-related populators); each call puts the new values in the
 parameters and builds the same model instances the queryset would.
+
+On PostgreSQL these statements are also prepared on the server (`statement_cursor`): Django
+sends every other query as text with its values inlined, which PostgreSQL parses and plans
+again each time; for the path's few fixed statements that planning cost the server about as
+much as running them.
 """
 
 from __future__ import annotations
@@ -15,7 +20,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
+from django.conf import settings
 from django.db import DatabaseError, connections, models
+from django.db.backends.postgresql.base import ServerBindingCursor
+from django.db.backends.utils import CursorWrapper
 from django.db.models import signals
 from django.db.models.fields.files import FieldFile
 from django.db.models.query import get_related_populators  # type: ignore[attr-defined]
@@ -37,6 +45,30 @@ def as_key(value: Any) -> int | None:
     except (TypeError, ValueError):
         return None
     return key if -(2**63) <= key < 2**63 else None
+
+
+def statement_cursor(connection: Any) -> CursorWrapper:
+    """A cursor for one of this module's fixed statements: on PostgreSQL its values are bound on
+    the server and the statement is prepared once per connection (psycopg names and keeps it);
+    elsewhere, or with `DB_PREPARED_STATEMENTS` off (a pooler that cannot keep them), Django's
+    usual cursor. Django's wrapper stays around it: query logging and execute wrappers apply."""
+    if connection.vendor != "postgresql" or not settings.DB_PREPARED_STATEMENTS:
+        return connection.cursor()  # type: ignore[no-any-return]
+    connection.ensure_connection()
+    with connection.wrap_database_errors:
+        return connection._prepare_cursor(_PreparingCursor(connection.connection))  # type: ignore[no-any-return]
+
+
+class _PreparingCursor(ServerBindingCursor):  # type: ignore[misc]
+    # Django's wrapper calls execute(sql, params); this cursor always asks for the prepared form.
+    def execute(self, query: Any, params: Any = None, *, prepare: bool | None = None, binary: bool | None = None) -> Any:
+        return super().execute(query, params, prepare=True, binary=binary)
+
+    def _convert_query(self, query: Any, vars: Any = None) -> Any:
+        converted = super()._convert_query(query, vars)
+        # What Django's query log reads; psycopg records it only for statements it does not prepare.
+        self._query = converted
+        return converted
 
 
 @dataclass(frozen=True)
@@ -78,7 +110,7 @@ class Prepared(Generic[M]):
 
     def all(self, *values: int | str, using: str = "default") -> list[M]:
         sql, params = self.statement(*values, using=using)
-        with connections[using].cursor() as cursor:
+        with statement_cursor(connections[using]) as cursor:
             cursor.execute(sql, params)
             rows: Any = cursor.fetchall()
         return self.built(rows, using=using)
@@ -184,7 +216,7 @@ def save_fields(row: models.Model, names: Sequence[str], *, using: str = "defaul
     columns = ", ".join(f"{quote(field.column)} = %s" for field in fields)
     sql = f"UPDATE {table} SET {columns} WHERE {key} = %s"  # noqa: S608
     params = [field.get_db_prep_save(value, connection) for field, value in zip(fields, values, strict=True)]
-    with connection.cursor() as cursor:
+    with statement_cursor(connection) as cursor:
         cursor.execute(sql, [*params, row.pk])
         if cursor.rowcount != 1:
             raise DatabaseError("Save with update_fields did not affect any rows.")

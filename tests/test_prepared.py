@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from audit import actions
 from dpa_portal.prepared import Prepared, as_key, together
 from ratings import permissions
-from ratings.models import Membership, RatingRequest
+from ratings.models import Membership, Organization, RatingRequest
 from ratings.services import transition
 from tests.factories import draft_request, make_cast
 
@@ -119,3 +119,32 @@ def test_a_prepared_query_takes_text_for_a_text_column():
 )
 def test_a_value_is_a_key_only_as_an_integer_a_bigint_column_holds(value, key):
     assert as_key(value) == key
+
+
+
+def _server_statements() -> set[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        return {row[0] for row in cursor.fetchall()}
+
+
+ORGANIZATION = Prepared(lambda pk: Organization.objects.filter(pk=pk))
+
+
+def test_a_prepared_query_is_parsed_and_planned_once_per_connection_on_the_server(settings):
+    cast = make_cast()
+    organization = cast.manufacturer
+
+    def prepared_here() -> bool:
+        return any('FROM "ratings_organization"' in statement for statement in _server_statements())
+
+    settings.DB_PREPARED_STATEMENTS = False  # behind a pooler that cannot keep them
+    assert [o.short_name for o in ORGANIZATION.all(organization.pk)] == [organization.short_name]
+    assert not prepared_here()
+
+    settings.DB_PREPARED_STATEMENTS = True
+    with CaptureQueriesContext(connection) as queries:
+        assert [o.short_name for o in ORGANIZATION.all(organization.pk)] == [organization.short_name]
+        assert ORGANIZATION.all(-1) == []
+    assert len(queries) == 2  # Django's query log still sees them
+    assert prepared_here()
