@@ -240,7 +240,11 @@ def _append_in_one_statement(fields: dict[str, Any], *, commit: bool = False) ->
         event_id, sequence, prev_hash, hash_ = cursor.fetchone()
     if commit:
         _refuse_statements_until_the_block_ends()
-    return AuditEvent(id=event_id, sequence=sequence, prev_hash=prev_hash, hash=hash_, **fields)
+    stored = {**fields, "id": event_id, "sequence": sequence, "prev_hash": prev_hash, "hash": hash_}
+    return AuditEvent(*[stored[name] for name in _ATTNAMES])  # positional: Django's fast path
+
+
+_ATTNAMES = [field.attname for field in AuditEvent._meta.concrete_fields]
 
 
 def event_fields(event: AuditEvent) -> dict[str, Any]:

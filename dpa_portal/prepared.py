@@ -16,9 +16,12 @@ much as running them.
 from __future__ import annotations
 
 import copy
+import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any, Generic, TypeVar
+from uuid import UUID
 
 from django.conf import settings
 from django.db import DatabaseError, connections, models
@@ -266,17 +269,26 @@ def _comparable(value: Any) -> Any:
     return value
 
 
+# Values that cannot change in place: kept as they are, without a call per field.
+_IMMUTABLE = frozenset({str, int, float, bool, type(None), dt.datetime, dt.date, dt.time, Decimal, UUID})
+
+
 def written_values(row: models.Model) -> dict[str, Any]:
     """The row's values as its next save would write them, to tell later what changed."""
-    return {attname: _comparable(getattr(row, attname)) for attname, _, _ in _written_fields(type(row))}
+    values = {}
+    for attname, _, _ in _written_fields(type(row)):
+        value = getattr(row, attname)
+        values[attname] = value if type(value) in _IMMUTABLE else _comparable(value)
+    return values
 
 
 def changed_fields(row: models.Model, before: dict[str, Any]) -> list[str]:
     """The fields whose values differ from `written_values` taken before, and the auto_now ones."""
     # What save() does first: a related row assigned before it was saved gives its key now.
     row._prepare_related_fields_for_save(operation_name="save")  # type: ignore[attr-defined]
-    return [
-        name
-        for attname, name, always in _written_fields(type(row))
-        if always or _comparable(getattr(row, attname)) != before[attname]
-    ]
+    changed = []
+    for attname, name, always in _written_fields(type(row)):
+        value = getattr(row, attname)
+        if always or (value if type(value) in _IMMUTABLE else _comparable(value)) != before[attname]:
+            changed.append(name)
+    return changed
