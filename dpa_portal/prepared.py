@@ -64,7 +64,9 @@ def statement_cursor(connection: Any) -> CursorWrapper:
 
 class _PreparingCursor(ServerBindingCursor):  # type: ignore[misc]
     # Django's wrapper calls execute(sql, params); this cursor always asks for the prepared form.
-    def execute(self, query: Any, params: Any = None, *, prepare: bool | None = None, binary: bool | None = None) -> Any:
+    def execute(
+        self, query: Any, params: Any = None, *, prepare: bool | None = None, binary: bool | None = None
+    ) -> Any:
         return super().execute(query, params, prepare=True, binary=binary)
 
     def _convert_query(self, query: Any, vars: Any = None) -> Any:

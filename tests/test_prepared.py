@@ -121,7 +121,6 @@ def test_a_value_is_a_key_only_as_an_integer_a_bigint_column_holds(value, key):
     assert as_key(value) == key
 
 
-
 def _server_statements() -> set[str]:
     with connection.cursor() as cursor:
         cursor.execute("SELECT statement FROM pg_prepared_statements")
