@@ -241,7 +241,8 @@ def _append_in_one_statement(fields: dict[str, Any], *, commit: bool = False) ->
     if commit:
         _refuse_statements_until_the_block_ends()
     stored = {**fields, "id": event_id, "sequence": sequence, "prev_hash": prev_hash, "hash": hash_}
-    return AuditEvent(*[stored[name] for name in _ATTNAMES])  # positional: Django's fast path
+    # As Django builds a stored row (positional, its fast path), so it knows it is saved.
+    return AuditEvent.from_db(connection.alias, _ATTNAMES, [stored[name] for name in _ATTNAMES])
 
 
 _ATTNAMES = [field.attname for field in AuditEvent._meta.concrete_fields]

@@ -25,7 +25,7 @@ from uuid import UUID
 
 from django.conf import settings
 from django.db import DatabaseError, connections, models
-from django.db.backends.postgresql.base import ServerBindingCursor
+from django.db.backends.postgresql.base import ServerBindingCursor  # type: ignore[attr-defined]
 from django.db.backends.utils import CursorWrapper
 from django.db.models import signals
 from django.db.models.fields.files import FieldFile
