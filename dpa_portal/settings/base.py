@@ -107,7 +107,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # on the PostgreSQL server once per connection. Turn off behind a pooler in transaction mode that
 # cannot keep prepared statements (PgBouncer before 1.21).
 DB_PREPARED_STATEMENTS = env_bool("DB_PREPARED_STATEMENTS", True)
-if DB_PREPARED_STATEMENTS and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+if DB_PREPARED_STATEMENTS and DATABASES["default"]["ENGINE"] == "dpa_portal.postgresql":
     # psycopg prepares only when a threshold is set (Django leaves it unset); Django's own queries
     # bind on the client and are never prepared, so this reaches only those statements.
     DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 1
