@@ -79,15 +79,12 @@ def action_groups() -> list[Group]:
     return result
 
 
-def people(ids: Iterable[str] | None = None) -> dict[str, str]:
-    """{user id: "Full Name (username)"} for the accounts with these ids (every account when None):
-    one query, none for no ids."""
-    users = get_user_model().objects.order_by("last_name", "first_name", "pk")
-    if ids is not None:
-        keys = {int(i) for i in ids if str(i).isdigit()}
-        if not keys:
-            return {}
-        users = users.filter(pk__in=keys)
+def people(ids: Iterable[str]) -> dict[str, str]:
+    """{user id: "Full Name (username)"} for the accounts with these ids: one query, none for no ids."""
+    keys = {int(i) for i in ids if str(i).isdigit()}
+    if not keys:
+        return {}
+    users = get_user_model().objects.filter(pk__in=keys).order_by("last_name", "first_name", "pk")
     return {
         str(u.pk): f"{u.get_full_name() or u.get_username()} ({u.get_username()})"
         for u in users.only("pk", "first_name", "last_name", "username")
