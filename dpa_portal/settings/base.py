@@ -99,18 +99,18 @@ DATABASES = {
         env("DATABASE_URL"), conn_max_age=env_int("DB_CONN_MAX_AGE", 0), conn_health_checks=True
     )
 }
-# Django's backend with a faster reader of `timestamptz` values (dpa_portal/postgresql/base.py).
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    DATABASES["default"]["ENGINE"] = "dpa_portal.postgresql"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # The few fixed statements every request or transition runs (dpa_portal/prepared.py) are prepared
 # on the PostgreSQL server once per connection. Turn off behind a pooler in transaction mode that
 # cannot keep prepared statements (PgBouncer before 1.21).
 DB_PREPARED_STATEMENTS = env_bool("DB_PREPARED_STATEMENTS", True)
-if DB_PREPARED_STATEMENTS and DATABASES["default"]["ENGINE"] == "dpa_portal.postgresql":
-    # psycopg prepares only when a threshold is set (Django leaves it unset); Django's own queries
-    # bind on the client and are never prepared, so this reaches only those statements.
-    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 1
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's backend with a faster reader of `timestamptz` values (dpa_portal/postgresql/base.py).
+    DATABASES["default"]["ENGINE"] = "dpa_portal.postgresql"
+    if DB_PREPARED_STATEMENTS:
+        # psycopg prepares only when a threshold is set (Django leaves it unset); Django's own
+        # queries bind on the client and are never prepared, so this reaches only those statements.
+        DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 1
 
 # --- Security ---------------------------------------------------------------------------------
 SECRET_KEY = env("SECRET_KEY")
