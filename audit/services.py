@@ -26,6 +26,7 @@ from audit.models import AuditEvent
 from audit.verification import ChainReport as ChainReport
 from audit.verification import verify_chain as verify_chain
 from audit.verification import verify_rows
+from dpa_portal import prepared
 
 # Any constant works: it only has to be the same for every writer of the chain.
 _CHAIN_LOCK_KEY = 0x44504141  # "DPAA"
@@ -196,8 +197,8 @@ def _outermost_durable_block() -> bool:
         and blocks[0].durable  # type: ignore[attr-defined]
         and not connection.savepoint_ids
         and not connection.needs_rollback
-        # The COMMIT rides in the same simple-protocol query: client-side binding only.
-        and not connection.settings_dict.get("OPTIONS", {}).get("server_side_binding")
+        # The COMMIT rides in the same query.
+        and prepared.takes_several_statements(connection)
     )
 
 

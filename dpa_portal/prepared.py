@@ -177,13 +177,21 @@ class Prepared(Generic[M]):
         return plan
 
 
+def takes_several_statements(connection: Any) -> bool:
+    """Whether one `execute` may carry several statements separated by semicolons: PostgreSQL with
+    values bound on the client (Django's default), which sends them as one simple query."""
+    return connection.vendor == "postgresql" and not connection.settings_dict.get("OPTIONS", {}).get(
+        "server_side_binding"
+    )
+
+
 def together(*calls: tuple[Prepared[Any], tuple[int | str, ...]], using: str = "default") -> list[list[Any]]:
     """Several compiled queries in one round trip: their statements sent together (PostgreSQL
     with client-side parameters, Django's default, answers each in turn), their results read
     one after the other. Elsewhere, one statement after another."""
     connection = connections[using]
     statements = [prepared.statement(*values, using=using) for prepared, values in calls]
-    if connection.vendor != "postgresql" or connection.settings_dict["OPTIONS"].get("server_side_binding"):
+    if not takes_several_statements(connection):
         return [prepared.all(*values, using=using) for prepared, values in calls]
     sql = ";\n".join(statement for statement, _ in statements)
     params = [param for _, statement_params in statements for param in statement_params]
