@@ -254,6 +254,10 @@ def test_a_requests_whole_scope_is_read_in_one_statement(lifecycle):
     versions = {str(pk) for order in orders for pk in order.versions.values_list("pk", flat=True)}
     assert versions and versions <= set(scope.objects["ratings.RatedOrderVersion"])
     assert lifecycle.unrelated.order_number not in scope.references
+    # The statement's flow-down walk finds exactly the tree the order selectors walk.
+    assert set(scope.objects["ratings.RatedOrder"]) == {
+        str(pk) for pk in timeline.request_order_ids(lifecycle.rating_request.pk)
+    }
     assert set(scope.objects["ratings.Notification"]) >= {
         str(pk)
         for pk in Notification.objects.filter(
