@@ -7,7 +7,7 @@ import functools
 import hashlib
 import json
 from collections.abc import Callable
-from typing import Any, cast
+from typing import Any, Generic, TypeVar, cast
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import QuerySet
@@ -251,6 +251,57 @@ class ApiView(generics.GenericAPIView):
                 not_modified.renderer_context = response.renderer_context  # type: ignore[attr-defined]
                 return not_modified
         return response
+
+
+Resource = TypeVar("Resource")
+
+
+# No docstrings on these two classes: drf-spectacular would publish one as the description of
+# every operation below them that gives none of its own, and the schema is the contract.
+class ResourceView(ApiView, Generic[Resource]):
+    # One resource named by a key in its URL (a reference, a number, an id). A view says only how
+    # the caller finds it (`load`: 404 for what the caller may not see) and what the caller reads
+    # of it (`data`, whose hash is its ETag); the If-Match check before a change and the answer
+    # after one are the same for every resource.
+
+    def load(self, key: Any) -> Resource:
+        raise NotImplementedError
+
+    def data(self, resource: Resource) -> Any:
+        raise NotImplementedError
+
+    def current(self, key: Any) -> Resource:
+        """Load the resource and check If-Match against the representation the caller last read."""
+        resource = self.load(key)
+        self.check_match(self.data(resource))
+        return resource
+
+    def fresh(self, key: Any, code: int = status.HTTP_200_OK, *, location: str = "") -> Response:
+        """The resource read again (as a change left it), with its ETag."""
+        return self.representation(self.data(self.load(key)), code, location=location)
+
+
+class ResourceAction(ResourceView[Resource]):
+    # POST one action on a resource: If-Match first, then the body (`input_serializer`, if the
+    # action takes one), then one service (`perform`); the answer is the resource as it now is.
+    # Each action's view declares its own `post` (for its schema) and calls this one.
+    input_serializer: type[serializers.Serializer] | None = None
+
+    def perform(self, resource: Resource, data: dict[str, Any]) -> Any:
+        raise NotImplementedError
+
+    def answer(self, key: Any, result: Any) -> Response:
+        """What the action returns, given what `perform` returned."""
+        return self.fresh(key)
+
+    def post(self, request: Request, key: Any) -> Response:
+        resource = self.current(key)
+        data: dict[str, Any] = {}
+        if self.input_serializer is not None:
+            body = self.input_serializer(data=request.data)
+            body.is_valid(raise_exception=True)
+            data = dict(body.validated_data)
+        return self.answer(key, self.perform(resource, data))
 
 
 @functools.cache

@@ -18,7 +18,7 @@ from rest_framework.response import Response
 
 from dpa_portal.errors import ValidationFailed
 from ratings.api import assistance_serializers as s
-from ratings.api.base import ApiView, PageQuery
+from ratings.api.base import PageQuery, ResourceAction, ResourceView
 from ratings.api.schema import (
     CHANGE_ERRORS,
     CREATE_ERRORS,
@@ -47,15 +47,15 @@ class CaseListQuery(PageQuery):
     problem = serializers.ChoiceField(choices=AssistanceProblem.choices, required=False)
 
 
-class CaseView(ApiView):
+class CaseView(ResourceView[AssistanceCase]):
     def visible(self) -> QuerySet[AssistanceCase]:
         return assistance_selectors.assistance_cases_for(self.request.user)
 
     def load(self, reference: str) -> AssistanceCase:
         return get_object_or_404(self.visible().prefetch_related("entries"), reference=reference)
 
-    def fresh(self, reference: str, code: int = status.HTTP_200_OK, *, location: str = "") -> Response:
-        return self.representation(s.AssistanceCaseSerializer(self.load(reference)).data, code, location=location)
+    def data(self, case: AssistanceCase) -> Any:
+        return s.AssistanceCaseSerializer(case).data
 
 
 class CaseList(CaseView):
@@ -181,7 +181,9 @@ STEPS: dict[str, tuple[str, str, type[serializers.Serializer], Step]] = {
 def case_step_view(name: str) -> type[CaseView]:
     summary, description, body, call = STEPS[name]
 
-    class CaseStep(CaseView):
+    class CaseStep(CaseView, ResourceAction[AssistanceCase]):
+        input_serializer = body
+
         @extend_schema(
             operation_id="assistance_cases_" + name.replace("-", "_"),
             tags=TAG,
@@ -192,12 +194,10 @@ def case_step_view(name: str) -> type[CaseView]:
             responses=responses(s.AssistanceCaseSerializer, *CHANGE_ERRORS),
         )
         def post(self, request: Request, reference: str) -> Response:
-            case = self.load(reference)
-            self.check_match(s.AssistanceCaseSerializer(case).data)
-            serializer = body(data=request.data)
-            serializer.is_valid(raise_exception=True)
-            call(case, self.actor, dict(serializer.validated_data), case.version)
-            return self.fresh(reference)
+            return super().post(request, reference)
+
+        def perform(self, case: AssistanceCase, data: dict[str, Any]) -> None:
+            call(case, self.actor, data, case.version)
 
     CaseStep.__name__ = CaseStep.__qualname__ = "Case" + "".join(part.capitalize() for part in name.split("-"))
     return CaseStep

@@ -18,7 +18,7 @@ from rest_framework.response import Response
 
 from ratings.api import authorization_serializers as s
 from ratings.api import order_serializers
-from ratings.api.base import ApiView, PageQuery
+from ratings.api.base import PageQuery, ResourceView
 from ratings.api.schema import (
     CHANGE_ERRORS,
     DETAIL_ERRORS,
@@ -43,7 +43,7 @@ class AuthorizationListQuery(PageQuery):
     status = serializers.ChoiceField(choices=AuthorizationStatus.choices, required=False)
 
 
-class AuthorizationView(ApiView):
+class AuthorizationView(ResourceView[RatingAuthorization]):
     def load(self, number: str) -> RatingAuthorization:
         return get_object_or_404(authorization_selectors.authorizations_for(self.request.user), number=number)
 
@@ -85,7 +85,7 @@ class AuthorizationDetail(AuthorizationView):
         responses=responses(s.AuthorizationSerializer, 304, *DETAIL_ERRORS),
     )
     def get(self, request: Request, number: str) -> Response:
-        return self.representation(self.data(self.load(number)))
+        return self.fresh(number)
 
 
 class AuthorizationDocument(AuthorizationView):
@@ -123,8 +123,7 @@ class AuthorizationPlaceOrder(AuthorizationView):
         responses=responses(order_serializers.OrderSerializer, *CHANGE_ERRORS, ok_status=201),
     )
     def post(self, request: Request, number: str) -> Response:
-        authorization = self.load(number)
-        self.check_match(self.data(authorization))
+        authorization = self.current(number)
         body = s.PlaceOrderSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = body.validated_data

@@ -17,7 +17,7 @@ from rest_framework.response import Response
 from dpa_portal.errors import ValidationFailed
 from ratings.api import request_serializers as rs
 from ratings.api.schema import CHANGE_ERRORS, IDEMPOTENCY_KEY, IF_MATCH, responses
-from ratings.api.views.requests import RequestView
+from ratings.api.views.requests import RequestAction
 from ratings.constants import REVIEW_CHECKLIST, Recommendation
 from ratings.models import RatingRequest, User
 from ratings.services.requests import corrections, workflow
@@ -133,10 +133,12 @@ ACTIONS: dict[str, tuple[str, str, type[serializers.Serializer], Call]] = {
 }
 
 
-def hhs_action_view(name: str) -> type[RequestView]:
+def hhs_action_view(name: str) -> type[RequestAction]:
     summary, description, body, call = ACTIONS[name]
 
-    class HhsAction(RequestView):
+    class HhsAction(RequestAction):
+        input_serializer = body
+
         @extend_schema(
             operation_id="requests_" + name.replace("-", "_"),
             tags=TAG,
@@ -147,11 +149,10 @@ def hhs_action_view(name: str) -> type[RequestView]:
             responses=responses(rs.RatingRequestSerializer, *CHANGE_ERRORS),
         )
         def post(self, request: Request, reference: str) -> Response:
-            rating_request = self.current(reference)
-            serializer = body(data=request.data)
-            serializer.is_valid(raise_exception=True)
-            call(rating_request, self.actor, dict(serializer.validated_data), rating_request.version)
-            return self.fresh(reference)
+            return super().post(request, reference)
+
+        def perform(self, rating_request: RatingRequest, data: dict[str, Any]) -> None:
+            call(rating_request, self.actor, data, rating_request.version)
 
     HhsAction.__name__ = HhsAction.__qualname__ = "".join(part.capitalize() for part in name.split("-")) + "Action"
     return HhsAction

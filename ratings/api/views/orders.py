@@ -17,7 +17,7 @@ from rest_framework.response import Response
 
 from dpa_portal.errors import ValidationFailed
 from ratings.api import order_serializers as s
-from ratings.api.base import ApiView, ListQuery
+from ratings.api.base import ApiView, ListQuery, ResourceAction, ResourceView
 from ratings.api.schema import (
     CHANGE_ERRORS,
     DETAIL_ERRORS,
@@ -105,17 +105,12 @@ class RequestOrderList(ApiView):
         return self.paged(orders_for(request.user).filter(source_request=rating_request), s.OrderSummarySerializer)
 
 
-class OrderView(ApiView):
+class OrderView(ResourceView[RatedOrder]):
     def load(self, order_number: str) -> RatedOrder:
         return get_object_or_404(with_details(orders_for(self.request.user)), order_number=order_number)
 
-    def fresh(self, order_number: str, code: int = status.HTTP_200_OK) -> Response:
-        return self.representation(s.OrderSerializer(self.load(order_number)).data, code)
-
-    def current(self, order_number: str) -> RatedOrder:
-        order = self.load(order_number)
-        self.check_match(s.OrderSerializer(order).data)
-        return order
+    def data(self, order: RatedOrder) -> Any:
+        return s.OrderSerializer(order).data
 
 
 class OrderDetail(OrderView):
@@ -155,26 +150,16 @@ class OrderDocument(OrderView):
         return response
 
 
-class _OrderAction(OrderView):
-    input_serializer: type[serializers.Serializer] | None = None
-
+class _OrderAction(OrderView, ResourceAction[RatedOrder]):
     def perform(self, order: RatedOrder, data: dict[str, Any]) -> RatedOrder | None:
         raise NotImplementedError
 
-    def post(self, request: Request, order_number: str) -> Response:
-        order = self.current(order_number)
-        data: dict[str, Any] = {}
-        if self.input_serializer is not None:
-            serializer = self.input_serializer(data=request.data)
-            serializer.is_valid(raise_exception=True)
-            data = dict(serializer.validated_data)
-        created = self.perform(order, data)
-        if created is not None:
-            location = reverse("api-order", args=[created.order_number])
-            return self.representation(
-                s.OrderSerializer(self.load(created.order_number)).data, status.HTTP_201_CREATED, location=location
-            )
-        return self.fresh(order_number)
+    def answer(self, order_number: str, created: RatedOrder | None) -> Response:
+        """The order, or the new order an action made from it (a flow-down), at its own address."""
+        if created is None:
+            return self.fresh(order_number)
+        location = reverse("api-order", args=[created.order_number])
+        return self.fresh(created.order_number, status.HTTP_201_CREATED, location=location)
 
 
 def action_schema(name: str, summary: str, description: str, body: Any = None, ok_status: int = 200) -> Any:

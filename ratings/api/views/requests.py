@@ -18,7 +18,7 @@ from dpa_portal.errors import InvalidState, ValidationFailed
 from ratings import permissions, uploads
 from ratings.api import request_serializers as s
 from ratings.api import request_summaries as summaries
-from ratings.api.base import ApiView, ListQuery
+from ratings.api.base import ListQuery, ResourceAction, ResourceView
 from ratings.api.schema import (
     CHANGE_ERRORS,
     CREATE_ERRORS,
@@ -74,7 +74,7 @@ class RequestListQuery(ListQuery):
     )
 
 
-class RequestView(ApiView):
+class RequestView(ResourceView[RatingRequest]):
     """A view on one request the caller may see (another organization's is simply not found)."""
 
     def load(self, reference: str) -> RatingRequest:
@@ -82,15 +82,6 @@ class RequestView(ApiView):
 
     def data(self, rating_request: RatingRequest) -> Any:
         return s.RatingRequestSerializer(rating_request).data
-
-    def current(self, reference: str) -> RatingRequest:
-        """Load the request and check If-Match against what the caller last read."""
-        rating_request = self.load(reference)
-        self.check_match(self.data(rating_request))
-        return rating_request
-
-    def fresh(self, reference: str, code: int = status.HTTP_200_OK) -> Response:
-        return self.representation(self.data(self.load(reference)), code)
 
 
 class RatingRequestListCreate(RequestView):
@@ -283,20 +274,10 @@ class RatingRequestAttachment(RequestView):
         return self.fresh(reference)
 
 
-class _RequestAction(RequestView):
+class RequestAction(RequestView, ResourceAction[RatingRequest]):
     """POST one workflow action on a request: parse the body, call one service, return the request."""
 
     input_serializer: type[serializers.Serializer]
-
-    def perform(self, rating_request: RatingRequest, data: dict[str, Any]) -> None:
-        raise NotImplementedError
-
-    def post(self, request: Request, reference: str) -> Response:
-        rating_request = self.current(reference)
-        serializer = self.input_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        self.perform(rating_request, dict(serializer.validated_data))
-        return self.fresh(reference)
 
 
 def action_schema(name: str, summary: str, description: str, body: Any) -> Any:
@@ -311,7 +292,7 @@ def action_schema(name: str, summary: str, description: str, body: Any) -> Any:
     )
 
 
-class RatingRequestSubmit(_RequestAction):
+class RatingRequestSubmit(RequestAction):
     input_serializer = s.SubmitSerializer
 
     @action_schema(
@@ -344,7 +325,7 @@ class RatingRequestSubmit(_RequestAction):
         )
 
 
-class RatingRequestRespond(_RequestAction):
+class RatingRequestRespond(RequestAction):
     input_serializer = s.ResponseUploadSerializer
     parser_classes = [parsers.JSONParser, parsers.MultiPartParser]
 
@@ -378,7 +359,7 @@ class RatingRequestRespond(_RequestAction):
         )
 
 
-class RatingRequestWithdraw(_RequestAction):
+class RatingRequestWithdraw(RequestAction):
     input_serializer = s.ReasonSerializer
 
     @action_schema(

@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from dpa_portal.errors import ValidationFailed
 from ratings import permissions
 from ratings.api import webhook_serializers as s
-from ratings.api.base import ApiView, FeedPages, PageQuery
+from ratings.api.base import ApiView, FeedPages, PageQuery, ResourceView
 from ratings.api.schema import (
     CHANGE_ERRORS,
     CREATE_ERRORS,
@@ -87,17 +87,12 @@ class EndpointList(ApiView):
         return self.representation(body, status.HTTP_201_CREATED, location=reverse("api-webhook", args=[endpoint.pk]))
 
 
-class EndpointView(ApiView):
+class EndpointView(ResourceView[WebhookEndpoint]):
     def load(self, pk: int) -> WebhookEndpoint:
         return get_object_or_404(selectors.webhook_endpoints_for(self.request.user), pk=pk)
 
-    def current(self, pk: int) -> WebhookEndpoint:
-        endpoint = self.load(pk)
-        self.check_match(s.WebhookEndpointSerializer(endpoint).data)
-        return endpoint
-
-    def fresh(self, pk: int) -> Response:
-        return self.representation(s.WebhookEndpointSerializer(self.load(pk)).data)
+    def data(self, endpoint: WebhookEndpoint) -> Any:
+        return s.WebhookEndpointSerializer(endpoint).data
 
 
 class EndpointDetail(EndpointView):
@@ -162,7 +157,7 @@ class EndpointRotate(EndpointView):
         endpoint, secret = endpoints.webhook_endpoint_rotate_secret(
             endpoint=endpoint, actor=self.actor, expected_version=endpoint.version
         )
-        return self.representation({**s.WebhookEndpointSerializer(self.load(pk)).data, "secret": secret})
+        return self.representation({**self.data(self.load(pk)), "secret": secret})
 
 
 class DeliveryQuery(PageQuery):
