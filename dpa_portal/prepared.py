@@ -23,6 +23,7 @@ from decimal import Decimal
 from typing import Any, Generic, TypeVar
 from uuid import UUID
 
+import psycopg
 from django.conf import settings
 from django.db import DatabaseError, connections, models
 from django.db.backends.postgresql.base import ServerBindingCursor  # type: ignore[attr-defined]
@@ -62,11 +63,28 @@ def statement_cursor(connection: Any) -> CursorWrapper:
         return connection._prepare_cursor(_PreparingCursor(connection.connection))  # type: ignore[no-any-return]
 
 
+class StalePreparedStatement(psycopg.errors.FeatureNotSupported):
+    """A statement prepared before a migration changed its result columns, refused inside a
+    transaction: the transaction is lost, and its rollback makes psycopg forget its statements, so
+    the whole transaction can run again (`ratings.services.transition.retried` does)."""
+
+
 class _PreparingCursor(ServerBindingCursor):  # type: ignore[misc]
     # Django's wrapper calls execute(sql, params); this cursor always asks for the prepared form.
     def execute(
         self, query: Any, params: Any = None, *, prepare: bool | None = None, binary: bool | None = None
     ) -> Any:
+        try:
+            return super().execute(query, params, prepare=True, binary=binary)
+        except psycopg.errors.FeatureNotSupported as error:
+            # A migration changed the type of a column the statement returns since this
+            # connection prepared it, and PostgreSQL refuses the old plan ("cached plan must not
+            # change result type") until it is prepared again.
+            if self.connection.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
+                raise StalePreparedStatement(str(error)) from error
+        # Outside a transaction: forget the statements (psycopg clears its own list when it sees
+        # DEALLOCATE ALL succeed) and run this one once more; a second refusal is a real one.
+        self.connection.execute("DEALLOCATE ALL", prepare=False)
         return super().execute(query, params, prepare=True, binary=binary)
 
     def _convert_query(self, query: Any, vars: Any = None) -> Any:

@@ -3,13 +3,14 @@ transition path writes only the fields `apply` changed."""
 
 from __future__ import annotations
 
+import psycopg
 import pytest
 from django.db import connection, transaction
 from django.db.transaction import TransactionManagementError
 from django.test.utils import CaptureQueriesContext
 
 from audit import actions
-from dpa_portal.prepared import Prepared, as_key, together
+from dpa_portal.prepared import Prepared, as_key, statement_cursor, together
 from ratings import permissions
 from ratings.models import Membership, Organization, RatingRequest
 from ratings.services import transition
@@ -147,3 +148,53 @@ def test_a_prepared_query_is_parsed_and_planned_once_per_connection_on_the_serve
         assert ORGANIZATION.all(-1) == []
     assert len(queries) == 2  # Django's query log still sees them
     assert prepared_here()
+
+
+PROBE = "SELECT name FROM prepared_probe WHERE id = %s"
+
+
+@pytest.fixture
+def probe_table(transactional_db):
+    """A table a statement is prepared on, and a migration from another connection that changes
+    the type of the column it returns, as a deploy does while the workers keep their connections."""
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TABLE prepared_probe (id integer PRIMARY KEY, name varchar(10))")
+        cursor.execute("INSERT INTO prepared_probe VALUES (1, 'before')")
+
+    def migrate() -> None:
+        with psycopg.connect(**connection.get_connection_params()) as migrating:
+            migrating.execute("ALTER TABLE prepared_probe ALTER COLUMN name TYPE varchar(40)")
+            migrating.execute("UPDATE prepared_probe SET name = 'after'")
+
+    yield migrate
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE prepared_probe")
+
+
+def _probe() -> list[tuple[str]]:
+    with statement_cursor(connection) as cursor:
+        cursor.execute(PROBE, [1])
+        return cursor.fetchall()  # type: ignore[no-any-return]
+
+
+def test_a_statement_prepared_before_a_migration_changed_its_columns_is_prepared_again(probe_table):
+    assert _probe() == [("before",)]
+    probe_table()
+
+    assert _probe() == [("after",)]
+    assert _probe() == [("after",)]  # and from then on, prepared as before
+    assert PROBE.replace("%s", "$1") in _server_statements()
+
+
+def test_a_transaction_that_met_a_statement_prepared_before_a_migration_runs_again_whole(probe_table):
+    assert _probe() == [("before",)]
+    probe_table()
+    attempts = []
+
+    def work() -> list[tuple[str]]:
+        with transaction.atomic():
+            attempts.append(len(attempts) + 1)
+            return _probe()
+
+    assert transition.retried(work) == [("after",)]
+    assert attempts == [1, 2]

@@ -17,8 +17,8 @@ PermissionRefused: nothing else changes. Invalid input (ValidationFailed from `a
 back and records nothing. Side effects (tasks, e-mail) are queued with on_commit inside `apply`
 or by the outbox rows it writes, so they happen only once the change is committed.
 
-A transaction the database breaks off (deadlock, serialization failure) runs again whole, at
-most three times (`retried`): `apply` may run more than once, so whatever it keeps outside the
+A transaction the database breaks off (deadlock, serialization failure, a statement prepared
+before a migration changed its columns) runs again whole, at most three times (`retried`): `apply` may run more than once, so whatever it keeps outside the
 database (a list it fills for its caller) must hold only the last run's result.
 """
 
@@ -31,7 +31,7 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import Any, Generic, NoReturn, TypedDict, TypeVar, Unpack
 
-from django.db import OperationalError, models, transaction
+from django.db import NotSupportedError, OperationalError, models, transaction
 from django_fsm import can_proceed
 
 from audit import services as audit
@@ -39,6 +39,7 @@ from audit.actions import AuditAction
 from audit.constants import Outcome
 from dpa_portal import prepared
 from dpa_portal.errors import ConcurrentChange, InvalidState, PermissionRefused
+from dpa_portal.prepared import StalePreparedStatement
 from ratings import permissions, second_factor
 from ratings.models import Notification, RatedOrder, RatedOrderVersion, RatingAuthorization, RatingRequest, User
 
@@ -271,7 +272,10 @@ MAX_ATTEMPTS = 3
 
 
 def is_conflict(error: BaseException) -> bool:
-    return getattr(error.__cause__, "sqlstate", None) in RETRYABLE_SQLSTATES
+    cause = error.__cause__
+    # A statement prepared before a migration changed its columns: the rollback let it be
+    # prepared again, so the transaction succeeds the next time.
+    return isinstance(cause, StalePreparedStatement) or getattr(cause, "sqlstate", None) in RETRYABLE_SQLSTATES
 
 
 def retried(work: Callable[[], T], *, attempts: int = MAX_ATTEMPTS) -> T:
@@ -282,7 +286,7 @@ def retried(work: Callable[[], T], *, attempts: int = MAX_ATTEMPTS) -> T:
     for attempt in range(1, attempts + 1):
         try:
             return work()
-        except OperationalError as error:
+        except (OperationalError, NotSupportedError) as error:
             if not outermost or attempt == attempts or not is_conflict(error):
                 raise
             logger.warning("transaction.retry attempt=%s sqlstate=%s", attempt, error.__cause__.sqlstate)  # type: ignore[union-attr]
