@@ -26,7 +26,11 @@ def etag_of(data: Any) -> str:
     """A strong validator: the hash of the representation itself, so it changes exactly when
     what the client would read changes (whatever row or related row changed it)."""
     canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), cls=DjangoJSONEncoder)
-    return '"' + hashlib.sha256(canonical.encode()).hexdigest()[:32] + '"'
+    return _tag_of(canonical.encode())
+
+
+def _tag_of(content: bytes) -> str:
+    return '"' + hashlib.sha256(content).hexdigest()[:32] + '"'
 
 
 def _tags(header: str) -> list[str]:
@@ -239,7 +243,10 @@ class ApiView(generics.GenericAPIView):
             self._claim = None
         if request.method == "GET" and response.status_code == 200 and isinstance(response, Response):
             if "ETag" not in response:
-                response["ETag"] = etag_of(response.data)
+                # A page's validator is the hash of its body as sent: rendered once, not encoded
+                # a second time for the hash. (A resource keeps etag_of, which If-Match compares.)
+                response.render()
+                response["ETag"] = _tag_of(response.content)
             if (
                 response["ETag"] in _tags(request.headers.get("If-None-Match", ""))
                 or request.headers.get("If-None-Match", "").strip() == "*"
