@@ -66,7 +66,7 @@ def statement_cursor(connection: Any) -> CursorWrapper:
 class StalePreparedStatement(psycopg.errors.FeatureNotSupported):
     """A statement prepared before a migration changed its result columns, refused inside a
     transaction: the transaction is lost, and its rollback makes psycopg forget its statements, so
-    the whole transaction can run again (`ratings.services.transition.retried` does)."""
+    the whole transaction can run again (`ratings.services.retry.retried` does)."""
 
 
 class _PreparingCursor(ServerBindingCursor):  # type: ignore[misc]

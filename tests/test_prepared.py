@@ -13,7 +13,7 @@ from audit import actions
 from dpa_portal.prepared import Prepared, as_key, statement_cursor, together
 from ratings import permissions
 from ratings.models import Membership, Organization, RatingRequest
-from ratings.services import transition
+from ratings.services import retry, transition
 from tests.factories import draft_request, make_cast
 
 pytestmark = pytest.mark.django_db
@@ -196,5 +196,5 @@ def test_a_transaction_that_met_a_statement_prepared_before_a_migration_runs_aga
             attempts.append(len(attempts) + 1)
             return _probe()
 
-    assert transition.retried(work) == [("after",)]
+    assert retry.retried(work) == [("after",)]
     assert attempts == [1, 2]

@@ -18,20 +18,18 @@ back and records nothing. Side effects (tasks, e-mail) are queued with on_commit
 or by the outbox rows it writes, so they happen only once the change is committed.
 
 A transaction the database breaks off (deadlock, serialization failure, a statement prepared
-before a migration changed its columns) runs again whole, at most three times (`retried`): `apply` may run more than once, so whatever it keeps outside the
+before a migration changed its columns) runs again whole, at most three times
+(`ratings.services.retry`): `apply` may run more than once, so whatever it keeps outside the
 database (a list it fills for its caller) must hold only the last run's result.
 """
 
 from __future__ import annotations
 
-import logging
-import random
-import time
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import Any, Generic, NoReturn, TypedDict, TypeVar, Unpack
 
-from django.db import NotSupportedError, OperationalError, models, transaction
+from django.db import models, transaction
 from django_fsm import can_proceed
 
 from audit import services as audit
@@ -39,11 +37,9 @@ from audit.actions import AuditAction
 from audit.constants import Outcome
 from dpa_portal import prepared
 from dpa_portal.errors import ConcurrentChange, InvalidState, PermissionRefused
-from dpa_portal.prepared import StalePreparedStatement
 from ratings import permissions, second_factor
 from ratings.models import Notification, RatedOrder, RatedOrderVersion, RatingAuthorization, RatingRequest, User
-
-logger = logging.getLogger("ratings.transition")
+from ratings.services import retry
 
 M = TypeVar("M", bound=models.Model)
 T = TypeVar("T")
@@ -264,36 +260,6 @@ def record_refusal(*, action: AuditAction, actor: User, message: str, **details:
     raise PermissionRefused(message)
 
 
-# Deadlock and serialization failure: the database rolled the whole transaction back, so it
-# can run again from the start; nothing of the failed attempt (event, notice, on_commit work)
-# survives it.
-RETRYABLE_SQLSTATES = frozenset({"40P01", "40001"})
-MAX_ATTEMPTS = 3
-
-
-def is_conflict(error: BaseException) -> bool:
-    cause = error.__cause__
-    # A statement prepared before a migration changed its columns: the rollback let it be
-    # prepared again, so the transaction succeeds the next time.
-    return isinstance(cause, StalePreparedStatement) or getattr(cause, "sqlstate", None) in RETRYABLE_SQLSTATES
-
-
-def retried(work: Callable[[], T], *, attempts: int = MAX_ATTEMPTS) -> T:
-    """Run `work` (one whole transaction) again, at most `attempts` times in all, when the
-    database broke it off to resolve a deadlock or a serialization conflict; full jitter
-    between attempts so the colliding transactions do not meet again."""
-    outermost = not transaction.get_connection().in_atomic_block
-    for attempt in range(1, attempts + 1):
-        try:
-            return work()
-        except (OperationalError, NotSupportedError) as error:
-            if not outermost or attempt == attempts or not is_conflict(error):
-                raise
-            logger.warning("transaction.retry attempt=%s sqlstate=%s", attempt, error.__cause__.sqlstate)  # type: ignore[union-attr]
-            time.sleep(random.uniform(0, 0.02 * 2**attempt))
-    raise AssertionError("unreachable")
-
-
 def perform(
     kind: Kind[M],
     action: Action,
@@ -357,7 +323,7 @@ def perform(
             return row
 
     try:
-        return retried(attempt)
+        return retry.retried(attempt)
     except Refused:
         assert refusal is not None
         refused, row, from_state = refusal
@@ -398,7 +364,7 @@ def perform_create(
             return apply()
 
     try:
-        return retried(attempt)
+        return retry.retried(attempt)
     except Refused as refused:
         where["keep"] = refused.keep
         record_refusal(action=action, actor=actor, message=refused.message, **where)

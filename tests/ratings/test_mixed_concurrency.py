@@ -120,13 +120,13 @@ def test_sixteen_people_at_once_no_deadlock_no_error_chain_intact_each_notice_on
     ]
     assert len(calls) == THREADS
 
-    with caplog.at_level(logging.WARNING, logger="ratings.transition"):
+    with caplog.at_level(logging.WARNING, logger="ratings.retry"):
         results = _all_at_once(calls)
 
     errors = [repr(r) for r in results if isinstance(r, Exception)]
     assert errors == []
     assert _deadlocks() == deadlocks_before
-    assert [r.message for r in caplog.records if r.name == "ratings.transition"] == []  # not even a retry
+    assert [r.message for r in caplog.records if r.name == "ratings.retry"] == []  # not even a retry
     assert audit.verify_chain().ok is True
     # every order issued or amended got its document; every immediate notice was sent, once
     assert not RatedOrderVersion.objects.exclude(generation_status="generated").exists()

@@ -16,7 +16,7 @@ from audit import services as audit
 from audit.models import AuditEvent
 from ratings.constants import NotificationStatus, RequestState
 from ratings.models import Notification, RatedOrderVersion, RatingRequest
-from ratings.services import transition
+from ratings.services import retry, transition
 from ratings.services.orders import clocks as order_clocks
 from ratings.services.requests import workflow
 from tests.factories import PASSWORD, make_cast, otp, place_orders, request_in_state
@@ -53,7 +53,7 @@ def in_review(transactional_db):
 
 def test_a_deadlocked_transition_runs_again_and_is_recorded_once(in_review, monkeypatch):
     cast, rr = in_review
-    monkeypatch.setattr(transition.time, "sleep", lambda seconds: None)
+    monkeypatch.setattr(retry.time, "sleep", lambda seconds: None)
     flaky = _failing(2, audit.record)
     monkeypatch.setattr(transition.audit, "record", flaky)
     before = AuditEvent.objects.order_by("-sequence").values_list("sequence", flat=True).first()
@@ -79,7 +79,7 @@ def test_a_deadlocked_transition_runs_again_and_is_recorded_once(in_review, monk
 
 def test_after_three_deadlocks_the_error_surfaces_and_nothing_is_written(in_review, monkeypatch):
     cast, rr = in_review
-    monkeypatch.setattr(transition.time, "sleep", lambda seconds: None)
+    monkeypatch.setattr(retry.time, "sleep", lambda seconds: None)
     flaky = _failing(3, audit.record)
     monkeypatch.setattr(transition.audit, "record", flaky)
     before = (AuditEvent.objects.count(), Notification.objects.count())
@@ -111,7 +111,7 @@ def test_a_notice_whose_sent_step_deadlocks_is_sent_once_and_starts_the_clock_on
     # given: marking the supplier's order notice sent hits a deadlock the first time
     cast = make_cast()
     rr = request_in_state(cast, RequestState.RECOMMENDED)
-    monkeypatch.setattr(transition.time, "sleep", lambda seconds: None)
+    monkeypatch.setattr(retry.time, "sleep", lambda seconds: None)
     flaky = _failing(1, order_clocks.order_notice_delivered)
     monkeypatch.setattr(order_clocks, "order_notice_delivered", flaky)
     mail.outbox.clear()

@@ -29,7 +29,7 @@ from ratings.constants_authorization import AuthorizationStatus
 from ratings.documents import authorization as authorization_pdf
 from ratings.documents import render, signing
 from ratings.models import ApprovalDecision, RatingAuthorization, User
-from ratings.services import queueing, transition
+from ratings.services import queueing, retry, transition
 
 logger = logging.getLogger(__name__)
 
@@ -150,7 +150,7 @@ def authorization_document_generate(*, authorization_id: int) -> RatingAuthoriza
         raise ValueError(f"Content of {authorization} no longer matches its signed fingerprint.")
     unsigned = authorization_pdf.render_authorization_pdf(content)
     signed = signing.sign_pdf(unsigned, reason=f"{content.meaning} — {content.number} v{content.version}")
-    stored = transition.retried(lambda: _store(authorization.pk, unsigned, signed))
+    stored = retry.retried(lambda: _store(authorization.pk, unsigned, signed))
     logger.info("authorization_document.generated id=%s size=%s", authorization_id, len(signed))
     return stored
 

@@ -36,7 +36,7 @@ from audit.constants import Outcome
 from ratings import audit_actions, permissions
 from ratings.constants import NotificationDelivery, NotificationStatus
 from ratings.models import Notification, User
-from ratings.services import queueing, transition
+from ratings.services import queueing, retry, transition
 from ratings.services.notifications import links, preferences, rendering
 from ratings.services.orders import clocks as order_clocks
 
@@ -208,7 +208,7 @@ def notification_deliver(*, notification_id: int) -> Delivery:
     # never left "sending" by one; each of its writes is conditional, so a retry after a lost
     # commit acknowledgement changes nothing twice.
     kept = {"body_text": text, "body_html": html} if rendering.deferred(row) else {}
-    transition.retried(lambda: _mark_sent(row, kept))
+    retry.retried(lambda: _mark_sent(row, kept))
     logger.info("notification.sent id=%s kind=%s attempts=%s", row.pk, row.kind, row.attempts)
     return Delivery("sent")
 

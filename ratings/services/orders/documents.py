@@ -27,7 +27,7 @@ from ratings.constants import SIGNATURE_MEANING_PLACEMENT, DocumentKind, Generat
 from ratings.documents import render, signing
 from ratings.models import Document, Organization, RatedOrder, RatedOrderVersion, Signature, User
 from ratings.selectors import orders as order_selectors
-from ratings.services import queueing, transition
+from ratings.services import queueing, retry, transition
 from ratings.services.webhooks import events
 
 logger = logging.getLogger(__name__)
@@ -157,7 +157,7 @@ def order_document_generate(*, version_id: int) -> Document:
     if content.fingerprint != version.fingerprint:
         raise ValueError(f"Content of {version} no longer matches its signed fingerprint.")
     signed = signing.sign_pdf(unsigned, reason=f"{content.meaning} — {content.order_number} v{content.version}")
-    document = transition.retried(lambda: _store_document(version, unsigned, signed))
+    document = retry.retried(lambda: _store_document(version, unsigned, signed))
     logger.info("order_document.generated version=%s size=%s", version_id, document.size)
     return document
 
