@@ -11,15 +11,20 @@ from typing import Any, Generic, TypeVar, cast
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import QuerySet
+from django.http import FileResponse
 from django.http.request import RawPostDataException
 from rest_framework import exceptions, generics, pagination, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from ratings.models import User
+from dpa_portal.errors import ValidationFailed
+from ratings.models import Organization, User
 from ratings.services import idempotency
 
 REPLAYED_HEADERS = ("Location", "ETag")
+
+Rows = TypeVar("Rows", bound=QuerySet[Any])
+Body = TypeVar("Body", bound=serializers.Serializer)
 
 
 def etag_of(data: Any) -> str:
@@ -144,6 +149,15 @@ class ApiView(generics.GenericAPIView):
             self._params = known
         return dict(self._params)
 
+    def filtered(self, queryset: Rows, *names: str) -> Rows:
+        """`queryset` narrowed by each of these query parameters the call gives (a parameter is
+        named as the field it filters)."""
+        params = self.query()
+        for name in names:
+            if params.get(name):
+                queryset = queryset.filter(**{name: params[name]})
+        return queryset
+
     def paged(
         self,
         queryset: QuerySet[Any],
@@ -167,6 +181,12 @@ class ApiView(generics.GenericAPIView):
         return response
 
     # --- changing --------------------------------------------------------------------------
+
+    def parsed(self, serializer: type[Body]) -> Body:
+        """The request body as `serializer` checked it (a 400 problem naming each wrong field)."""
+        checked = serializer(data=self.request.data)
+        checked.is_valid(raise_exception=True)
+        return checked
 
     def check_match(self, current: Any) -> None:
         """If-Match is required on a change: 428 without it, 412 when it names another state."""
@@ -305,10 +325,29 @@ class ResourceAction(ResourceView[Resource]):
         resource = self.current(key)
         data: dict[str, Any] = {}
         if self.input_serializer is not None:
-            body = self.input_serializer(data=request.data)
-            body.is_valid(raise_exception=True)
-            data = dict(body.validated_data)
+            data = dict(self.parsed(self.input_serializer).validated_data)
         return self.answer(key, self.perform(resource, data))
+
+
+def stored_file(handle: Any, *, filename: str, content_type: str, sha256: str | None = None) -> FileResponse:
+    """A stored file as a download, never sniffed as another type; its ETag is its content's
+    SHA-256 where that is kept."""
+    response = FileResponse(handle, as_attachment=True, filename=filename, content_type=content_type)
+    if sha256 is not None:
+        response["ETag"] = f'"{sha256[:32]}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def named_or_only(organizations: QuerySet[Organization], named: int | None, several: str) -> Organization | None:
+    """The organization the caller named among `organizations`, else its only one: None when there
+    is none (the service then refuses, audited); `several` is the 400 when it has more and named none."""
+    if named is not None:
+        return organizations.filter(pk=named).first()
+    candidates = list(organizations[:2])
+    if len(candidates) > 1:
+        raise ValidationFailed(several, field="organization")
+    return candidates[0] if candidates else None
 
 
 @functools.cache

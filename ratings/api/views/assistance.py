@@ -73,14 +73,7 @@ class CaseList(CaseView):
         responses=responses(s.AssistanceCaseSummarySerializer(many=True), 304, *READ_ERRORS),
     )
     def get(self, request: Request) -> Response:
-        params = self.query()
-        queryset = self.visible()
-        if params.get("status"):
-            queryset = queryset.filter(status=params["status"])
-        if params.get("problem"):
-            queryset = queryset.filter(problem=params["problem"])
-        page = self.paginate_queryset(queryset)
-        return self.get_paginated_response(s.AssistanceCaseSummarySerializer(page, many=True).data)
+        return self.paged(self.filtered(self.visible(), "status", "problem"), s.AssistanceCaseSummarySerializer)
 
     @extend_schema(
         operation_id="assistance_cases_open",
@@ -95,9 +88,7 @@ class CaseList(CaseView):
         responses=responses(s.AssistanceCaseSerializer, *CREATE_ERRORS, ok_status=201),
     )
     def post(self, request: Request) -> Response:
-        body = s.CaseOpenSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        data = body.validated_data
+        data = self.parsed(s.CaseOpenSerializer).validated_data
         order = order_selectors.rated_orders_for(request.user).filter(order_number=data["order"]).first()
         if order is None:
             raise ValidationFailed("No rated order with this number is visible to you.", field="order")

@@ -27,7 +27,7 @@ from audit.access import may_audit
 from audit.actions import WORKSPACE
 from audit.constants import Outcome
 from audit.models import AuditEvent, ExportJob
-from ratings.api.base import ApiView, PageQuery
+from ratings.api.base import ApiView, PageQuery, stored_file
 from ratings.api.schema import CREATE_ERRORS, DETAIL_ERRORS, IDEMPOTENCY_KEY, IF_NONE_MATCH, READ_ERRORS, problems
 from ratings.api.schema import responses as documented
 from ratings.services.requests import evidence
@@ -200,9 +200,7 @@ class ExportList(AuditView):
         responses=documented(ExportSerializer, *CREATE_ERRORS, ok_status=201),
     )
     def post(self, request: Request) -> Response:
-        serializer = ExportCreateSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
+        data = dict(self.parsed(ExportCreateSerializer).validated_data)
         job = exports.start(actor=self.actor, format=data.pop("format"), filters=_filters(data), background=True)
         job.refresh_from_db()  # an eager worker has finished it already
         body = ExportSerializer(job, context={"request": request}).data
@@ -240,14 +238,7 @@ class ExportFile(AuditView):
         handle = exports.open_stored(job, actor=self.actor)
         if handle is None:
             raise Http404("This export is not finished, or was streamed in the workspace and not stored.")
-        response = FileResponse(
-            handle,
-            as_attachment=True,
-            filename=Path(job.file).name,
-            content_type=exports.FORMATS[job.format].split(";")[0],
-        )
-        response["X-Content-Type-Options"] = "nosniff"
-        return response
+        return stored_file(handle, filename=Path(job.file).name, content_type=exports.FORMATS[job.format].split(";")[0])
 
 
 class ExportManifest(AuditView):

@@ -18,7 +18,7 @@ from rest_framework.response import Response
 
 from ratings.api import authorization_serializers as s
 from ratings.api import order_serializers
-from ratings.api.base import PageQuery, ResourceView
+from ratings.api.base import PageQuery, ResourceView, stored_file
 from ratings.api.schema import (
     CHANGE_ERRORS,
     DETAIL_ERRORS,
@@ -66,12 +66,8 @@ class AuthorizationList(AuthorizationView):
         responses=responses(s.AuthorizationSummarySerializer(many=True), 304, *READ_ERRORS),
     )
     def get(self, request: Request) -> Response:
-        params = self.query()
-        queryset = authorization_selectors.authorizations_for(request.user)
-        if params.get("status"):
-            queryset = queryset.filter(status=params["status"])
-        page = self.paginate_queryset(queryset)
-        return self.get_paginated_response(s.AuthorizationSummarySerializer(page, many=True).data)
+        queryset = self.filtered(authorization_selectors.authorizations_for(request.user), "status")
+        return self.paged(queryset, s.AuthorizationSummarySerializer)
 
 
 class AuthorizationDetail(AuthorizationView):
@@ -98,15 +94,12 @@ class AuthorizationDocument(AuthorizationView):
     )
     def get(self, request: Request, number: str) -> FileResponse:
         authorization = authorization_documents.authorization_document_download(number=number, actor=self.actor)
-        response = FileResponse(
+        return stored_file(
             authorization.document.open("rb"),
-            as_attachment=True,
             filename=f"{authorization.number}-v{authorization.version}-authorization.pdf",
             content_type="application/pdf",
+            sha256=authorization.document_sha256,
         )
-        response["ETag"] = f'"{authorization.document_sha256[:32]}"'
-        response["X-Content-Type-Options"] = "nosniff"
-        return response
 
 
 class AuthorizationPlaceOrder(AuthorizationView):
@@ -124,9 +117,7 @@ class AuthorizationPlaceOrder(AuthorizationView):
     )
     def post(self, request: Request, number: str) -> Response:
         authorization = self.current(number)
-        body = s.PlaceOrderSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        data = body.validated_data
+        data = self.parsed(s.PlaceOrderSerializer).validated_data
         order = placing.rated_order_place(
             authorization=authorization,
             actor=self.actor,

@@ -17,7 +17,7 @@ from rest_framework.response import Response
 
 from dpa_portal.errors import ValidationFailed
 from ratings.api import order_serializers as s
-from ratings.api.base import ApiView, ListQuery, ResourceAction, ResourceView
+from ratings.api.base import ApiView, ListQuery, ResourceAction, ResourceView, stored_file
 from ratings.api.schema import (
     CHANGE_ERRORS,
     DETAIL_ERRORS,
@@ -75,9 +75,7 @@ class OrderList(ApiView):
     )
     def get(self, request: Request) -> Response:
         params = self.query()
-        queryset = orders_for(request.user)
-        if params.get("status"):
-            queryset = queryset.filter(status=params["status"])
+        queryset = self.filtered(orders_for(request.user), "status")
         if params.get("role") == "supplier":
             queryset = queryset.filter(supplier_id__in=_my_organizations(request.user))
         elif params.get("role") == "placing":
@@ -139,15 +137,12 @@ class OrderDocument(OrderView):
         order, document = order_documents.order_document_download(
             order_number=order_number, version=version, actor=self.actor
         )
-        response = FileResponse(
+        return stored_file(
             document.file.open("rb"),
-            as_attachment=True,
             filename=f"{order.order_number}-v{version}-{document.kind}.pdf",
             content_type="application/pdf",
+            sha256=document.sha256,
         )
-        response["ETag"] = f'"{document.sha256[:32]}"'
-        response["X-Content-Type-Options"] = "nosniff"
-        return response
 
 
 class _OrderAction(OrderView, ResourceAction[RatedOrder]):

@@ -18,7 +18,7 @@ from dpa_portal.errors import InvalidState, ValidationFailed
 from ratings import permissions, uploads
 from ratings.api import request_serializers as s
 from ratings.api import request_summaries as summaries
-from ratings.api.base import ListQuery, ResourceAction, ResourceView
+from ratings.api.base import ListQuery, ResourceAction, ResourceView, named_or_only, stored_file
 from ratings.api.schema import (
     CHANGE_ERRORS,
     CREATE_ERRORS,
@@ -58,14 +58,9 @@ def _applicant_organization(user: Any, requested_id: int | None) -> Organization
     """
     org_ids = permissions.organization_ids(user, Role.APPLICANT)
     organizations = Organization.objects.filter(pk__in=org_ids, kind=OrganizationKind.MANUFACTURER)
-    if requested_id is not None:
-        return organizations.filter(pk=requested_id).first()
-    candidates = list(organizations[:2])
-    if len(candidates) > 1:
-        raise ValidationFailed(
-            "You are an applicant for several organizations; name one in 'organization'.", field="organization"
-        )
-    return candidates[0] if candidates else None
+    return named_or_only(
+        organizations, requested_id, "You are an applicant for several organizations; name one in 'organization'."
+    )
 
 
 class RequestListQuery(ListQuery):
@@ -98,10 +93,7 @@ class RatingRequestListCreate(RequestView):
         responses=responses(s.RatingRequestSummarySerializer(many=True), 304, *READ_ERRORS),
     )
     def get(self, request: Request) -> Response:
-        queryset = request_selectors.rating_requests_for(request.user)
-        state = self.query().get("state")
-        if state:
-            queryset = queryset.filter(state=state)
+        queryset = self.filtered(request_selectors.rating_requests_for(request.user), "state")
         # The cursor reads its position from the row: its ordering columns go with the values.
         return self.paged(queryset.values(*summaries.SUMMARY_VALUES, *self.cursor_ordering), summaries.summaries)
 
@@ -115,8 +107,7 @@ class RatingRequestListCreate(RequestView):
         responses=responses(s.RatingRequestSerializer, *CREATE_ERRORS, ok_status=201),
     )
     def post(self, request: Request) -> Response:
-        serializer = s.RequestCreateSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
+        serializer = self.parsed(s.RequestCreateSerializer)
         rating_request = drafts.rating_request_create(
             actor=self.actor,
             organization=_applicant_organization(request.user, serializer.validated_data.get("organization")),
@@ -152,8 +143,7 @@ class RatingRequestDetail(RequestView):
     )
     def put(self, request: Request, reference: str) -> Response:
         rating_request = self.current(reference)
-        serializer = s.RequestDetailsSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
+        serializer = self.parsed(s.RequestDetailsSerializer)
         drafts.rating_request_update(
             rating_request=rating_request,
             actor=self.actor,
@@ -249,15 +239,12 @@ class RatingRequestAttachment(RequestView):
     def get(self, request: Request, reference: str, pk: int) -> FileResponse:
         get_object_or_404(self.load(reference).attachments.all(), pk=pk)
         attachment = attachments.attachment_download(attachment_id=pk, actor=self.actor)
-        response = FileResponse(
+        return stored_file(
             attachment.file.open("rb"),
-            as_attachment=True,
             filename=attachment.original_name,
             content_type=attachment.content_type,
+            sha256=attachment.sha256,
         )
-        response["ETag"] = f'"{attachment.sha256[:32]}"'
-        response["X-Content-Type-Options"] = "nosniff"
-        return response
 
     @extend_schema(
         operation_id="requests_attachments_remove",

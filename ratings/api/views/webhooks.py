@@ -11,10 +11,9 @@ from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from dpa_portal.errors import ValidationFailed
 from ratings import permissions
 from ratings.api import webhook_serializers as s
-from ratings.api.base import ApiView, FeedPages, PageQuery, ResourceView
+from ratings.api.base import ApiView, FeedPages, PageQuery, ResourceView, named_or_only
 from ratings.api.schema import (
     CHANGE_ERRORS,
     CREATE_ERRORS,
@@ -38,12 +37,9 @@ def _organization(user: Any, requested_id: int | None) -> Organization | None:
     refuses, audited, when there is none)."""
     org_ids = permissions.organization_ids(user, *permissions.WEBHOOK_ROLES)
     organizations = Organization.objects.filter(pk__in=org_ids).order_by("pk")
-    if requested_id is not None:
-        return organizations.filter(pk=requested_id).first()
-    candidates = list(organizations[:2])
-    if len(candidates) > 1:
-        raise ValidationFailed("You belong to several organizations; name one in 'organization'.", field="organization")
-    return candidates[0] if candidates else None
+    return named_or_only(
+        organizations, requested_id, "You belong to several organizations; name one in 'organization'."
+    )
 
 
 def _values(data: dict[str, Any]) -> endpoints.EndpointInput:
@@ -77,9 +73,7 @@ class EndpointList(ApiView):
         responses=responses(s.WebhookEndpointWithSecretSerializer, *CREATE_ERRORS, ok_status=201),
     )
     def post(self, request: Request) -> Response:
-        serializer = s.EndpointCreateSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
+        data = self.parsed(s.EndpointCreateSerializer).validated_data
         endpoint, secret = endpoints.webhook_endpoint_create(
             actor=self.actor, organization=_organization(request.user, data.get("organization")), values=_values(data)
         )
@@ -117,8 +111,7 @@ class EndpointDetail(EndpointView):
     )
     def put(self, request: Request, pk: int) -> Response:
         endpoint = self.current(pk)
-        serializer = s.EndpointUpdateSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
+        serializer = self.parsed(s.EndpointUpdateSerializer)
         endpoints.webhook_endpoint_update(
             endpoint=endpoint,
             actor=self.actor,
@@ -181,10 +174,7 @@ class DeliveryList(EndpointView):
         responses=responses(s.WebhookDeliverySerializer(many=True), 304, *DETAIL_ERRORS),
     )
     def get(self, request: Request, pk: int) -> Response:
-        queryset = selectors.webhook_deliveries_for(self.load(pk))
-        wanted = self.query().get("status")
-        if wanted:
-            queryset = queryset.filter(status=wanted)
+        queryset = self.filtered(selectors.webhook_deliveries_for(self.load(pk)), "status")
         return self.paged(queryset, s.WebhookDeliverySerializer)
 
 
@@ -227,11 +217,7 @@ class EventList(ApiView):
         responses=responses(s.WebhookEventSerializer(many=True), 304, *READ_ERRORS),
     )
     def get(self, request: Request) -> Response:
-        queryset = selectors.events_for(request.user)
-        wanted = self.query().get("type")
-        if wanted:
-            queryset = queryset.filter(type=wanted)
-        return self.paged(queryset, s.WebhookEventSerializer)
+        return self.paged(self.filtered(selectors.events_for(request.user), "type"), s.WebhookEventSerializer)
 
 
 class EventDetail(ApiView):

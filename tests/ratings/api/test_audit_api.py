@@ -71,6 +71,10 @@ def test_an_auditors_system_searches_exports_and_downloads_with_a_token(cast, dj
     assert [e["id"] for e in listed] == [job.pk]
     file = auditor.get(body["download_url"])
     assert (file.status_code, file["Content-Type"]) == (200, "application/x-ndjson")
+    assert (file["X-Content-Type-Options"], file["Content-Disposition"]) == (
+        "nosniff",
+        f'attachment; filename="{ExportJob.objects.get().file.split("/")[-1]}"',
+    )
     content = b"".join(file.streaming_content)
     lines = [json.loads(line) for line in content.decode().splitlines()[1:]]
     assert [e["sequence"] for e in lines] == sorted(expected.values_list("sequence", flat=True))

@@ -88,6 +88,11 @@ def test_the_manufacturer_reads_its_authorization_and_downloads_the_sealed_docum
     assert (pdf.status_code, pdf["Content-Type"], content[:5]) == (200, "application/pdf", b"%PDF-")
     authorization.refresh_from_db()
     assert hashlib.sha256(content).hexdigest() == authorization.document_sha256
+    assert (pdf["ETag"], pdf["X-Content-Type-Options"], pdf["Content-Disposition"]) == (
+        f'"{authorization.document_sha256[:32]}"',
+        "nosniff",
+        f'attachment; filename="{authorization.number}-v{authorization.version}-authorization.pdf"',
+    )
     event = AuditEvent.objects.get(action="rating_authorization.document_download")
     assert (event.outcome, event.actor) == ("success", cast.applicant)
 
