@@ -57,3 +57,14 @@ def awaiting_placement(user: Any) -> list[tuple[RatingAuthorization, int]]:
         if missing:
             rows.append((authorization, missing))
     return rows
+
+
+def signed_for(user: Any, limit: int = 20) -> list[RatingAuthorization]:
+    """The newest authorizations of the organizations the user signs rated orders for: where a
+    signer finds the orders already placed once nothing is left to place."""
+    signer_of = permissions.organization_ids(user, Role.AUTHORIZED_SIGNER)
+    return list(
+        RatingAuthorization.objects.filter(authorized_party_id__in=signer_of)
+        .select_related("rating_request")
+        .order_by("-signed_at")[:limit]
+    )

@@ -31,6 +31,7 @@ from ratings import permissions
 from ratings.constants import OrderStatus, Role, SupplierResponseKind
 from ratings.models import (
     ChangeAgreementStatus,
+    Document,
     Notification,
     OfferAcceptance,
     RatedOrder,
@@ -304,3 +305,9 @@ def unreachable_suppliers(now: Any = None) -> list[dict[str, Any]]:
     for row in rows.values():
         row["reasons"] = sorted(row["reasons"])
     return list(rows.values())
+
+
+def order_documents(order: RatedOrder) -> list[Document]:
+    """The order's signed documents, newest version first: what the supplier and the placing
+    party download from the order's page."""
+    return list(Document.objects.filter(version__order=order).select_related("version").order_by("-version__number"))

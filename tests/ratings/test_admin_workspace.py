@@ -440,3 +440,15 @@ def test_hhs_staff_get_a_password_form_not_the_approval_for_a_wrong_password(cli
     assert "The password you entered is not correct" in response.content.decode()
     assert RatingRequest.objects.get(pk=rr.pk).state == S.RECOMMENDED
     assert Notification.objects.filter(kind=NotificationKind.ORDER_ISSUED).count() == 0
+
+
+@pytest.mark.parametrize("page", ["change", "recommend"])
+def test_the_request_and_decision_pages_carry_the_705d_legend_once(client, staff, page):
+    # given a request in review, opened by its reviewer on its page or its decision page
+    rr = request_in_state(staff, S.IN_REVIEW)
+    client.force_login(staff.reviewer)
+    url = reverse("admin:ratings_ratingrequest_change", args=[rr.pk]) if page == "change" else act(rr, page)
+    # when the page is shown
+    html = client.get(url).content.decode()
+    # then the business-confidential legend (DPA §705(d)) heads the case exactly once
+    assert html.count(rr.confidentiality_marking) == 1

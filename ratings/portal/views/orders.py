@@ -128,10 +128,6 @@ def supplier_dashboard(request: HttpRequest) -> HttpResponse:
 # --- the order's page ---------------------------------------------------------------------------
 
 
-def _documents(order: RatedOrder) -> list[Document]:
-    return list(Document.objects.filter(version__order=order).select_related("version").order_by("-version__number"))
-
-
 def _detail_context(request: HttpRequest, order: RatedOrder, **forms_given: Any) -> dict[str, Any]:
     current = order.versions.filter(number=order.current_version).prefetch_related("items").first()
     conflicts = order_selectors.order_conflicts([order])
@@ -143,7 +139,7 @@ def _detail_context(request: HttpRequest, order: RatedOrder, **forms_given: Any)
         "order": order,
         "current": current,
         "items": list(current.items.all()) if current else [],
-        "documents": _documents(order),
+        "documents": order_selectors.order_documents(order),
         "versions": list(order.versions.order_by("-number")),
         "clock": order_clock(order, overdue=getattr(order, "is_overdue", None)),
         "conflict": order.pk in conflicts,

@@ -47,6 +47,7 @@ def _context(order: RatedOrder, **given: Any) -> dict[str, Any]:
         "current": current,
         "versions": list(order.versions.order_by("-number")),
         "items": list(current.items.all()) if current else [],
+        "documents": order_selectors.order_documents(order),
         "responses": order.responses.select_related("version").order_by("responded_at", "pk"),
         "offer": order_selectors.pending_offer(order),
         "prepared": order_selectors.prepared_amendment(order),

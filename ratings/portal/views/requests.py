@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from dpa_portal.errors import ApplicationError, ValidationFailed
 from dpa_portal.pagination import keyset_page
-from ratings import audit_actions
+from ratings import audit_actions, permissions
 from ratings.clock import reconsideration_due
 from ratings.constants import EDITABLE_STATES, HHS_ROLES, WITHDRAWABLE_STATES, RequestState, Role
 from ratings.models import Document, RatedOrderVersion, RatingRequest, SupplierResponse
@@ -157,7 +157,15 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if not applicant_organizations(request.user):
         if supplier_organizations(request.user):
             return supplier.supplier_dashboard(request)
-        return render_portal(request, "portal/dashboard_other.html", {"awaiting_placement": awaiting_placement})
+        return render_portal(
+            request,
+            "portal/dashboard_other.html",
+            {
+                "awaiting_placement": awaiting_placement,
+                "authorizations": authorization_selectors.signed_for(request.user),
+                "linked": bool(permissions.organization_ids(request.user)),
+            },
+        )
     mine = my_requests(request.user)
     return render_portal(
         request,
