@@ -125,7 +125,9 @@ class FeedPages(CursorPages):
 
 
 class ApiView(generics.GenericAPIView):
-    """Parse input, call one service, render; plus the HTTP semantics above."""
+    # Parse input, call one service, render; plus the HTTP semantics above. (A comment, not a
+    # docstring: drf-spectacular would publish a docstring as the description of every operation
+    # that gives none.)
 
     pagination_class: type[pagination.BasePagination] | None = CursorPages
     metadata_class = None  # OPTIONS is not part of the contract: 405 (it described no input usefully)

@@ -94,6 +94,8 @@ class EndpointDetail(EndpointView):
         operation_id="webhooks_retrieve",
         tags=TAG,
         summary="Read a webhook endpoint",
+        description="Its address, the event types it receives, whether it is active (and why not), its consecutive "
+        "failed deliveries, and until when the previous signing secret is still accepted.",
         parameters=[IF_NONE_MATCH],
         responses=responses(s.WebhookEndpointSerializer, 304, *DETAIL_ERRORS),
     )
@@ -125,6 +127,7 @@ class EndpointDetail(EndpointView):
         operation_id="webhooks_delete",
         tags=TAG,
         summary="Remove a webhook endpoint",
+        description="Nothing more is sent to it, and its delivery log goes with it; the audit trail keeps what happened.",
         parameters=[IF_MATCH],
         responses={204: None, **responses(None, *CHANGE_ERRORS)},
     )
@@ -225,6 +228,8 @@ class EventDetail(ApiView):
         operation_id="events_retrieve",
         tags=["Events"],
         summary="Read one event",
+        description="One event of your organizations' feed by its id (the webhook-id of its deliveries): what changed, "
+        "with the API address to read it.",
         parameters=[IF_NONE_MATCH],
         responses=responses(s.WebhookEventSerializer, 304, *DETAIL_ERRORS),
     )

@@ -49,6 +49,28 @@ def test_every_operation_has_an_id_a_tag_a_summary_and_its_problems(schema):
     )
 
 
+def test_no_operation_is_described_by_the_code_that_serves_it(schema):
+    # drf-spectacular falls back to the view class's docstring, which speaks to developers.
+    import inspect
+
+    from ratings.api import base
+    from ratings.api.views import assistance, audit, authorizations, hhs, orders, reference, requests, webhooks
+
+    modules = (base, assistance, audit, authorizations, hhs, orders, reference, requests, webhooks)
+    docstrings = {
+        " ".join(inspect.getdoc(cls).split())
+        for module in modules
+        for _, cls in inspect.getmembers(module, inspect.isclass)
+        if cls.__module__ == module.__name__ and inspect.getdoc(cls)
+    }
+    leaked = [
+        (method, path)
+        for path, method, operation in _operations(schema)
+        if " ".join(operation.get("description", "").split()) in docstrings
+    ]
+    assert leaked == []
+
+
 def test_changes_declare_if_match_and_posts_idempotency_keys(schema):
     creates = {"/api/v1/requests/", "/api/v1/webhooks/", "/api/v1/audit/exports/", "/api/v1/assistance-cases/"}
     gaps = []
