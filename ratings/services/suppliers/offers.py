@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
@@ -17,6 +18,7 @@ from ratings import audit_actions, permissions
 from ratings.constants import SIGNATURE_MEANING_OFFER_ACCEPTED, OrderStatus, SupplierResponseKind
 from ratings.models import OfferAcceptance, RatedOrder, RatedOrderVersion, SupplierResponse, User
 from ratings.services import transition
+from ratings.services.items import format_quantity
 from ratings.services.orders import notices as order_notices
 
 ACCEPT_OFFER = transition.Action(
@@ -28,12 +30,24 @@ ACCEPT_OFFER = transition.Action(
 
 
 def prepared_items(items: list[dict[str, Any]], offered: dt.date) -> list[dict[str, Any]]:
-    """The items with every required date before `offered` moved to it (later dates stay)."""
+    """The items with every required date before `offered` moved to it (later dates stay).
+    Deliveries that land on the offered date become one, of their summed quantity: a date given
+    twice is refused by the item validator, so the amendment could not be signed as prepared."""
     prepared = copy.deepcopy(items)
     for item in prepared:
+        merged: dict[str, dict[str, Any]] = {}
         for delivery in item["required_dates"]:
             if dt.date.fromisoformat(delivery["date"]) < offered:
                 delivery["date"] = offered.isoformat()
+            same_day = merged.get(delivery["date"])
+            if same_day is None:
+                merged[delivery["date"]] = delivery
+            elif same_day["quantity"] is None or delivery["quantity"] is None:
+                same_day["quantity"] = None  # no split quantity to add up: the date carries the item
+            else:
+                total = Decimal(same_day["quantity"]) + Decimal(delivery["quantity"])
+                same_day["quantity"] = format_quantity(total)
+        item["required_dates"] = list(merged.values())
     return prepared
 
 

@@ -15,10 +15,13 @@ from ratings.clock import delay_confirmation_due
 from ratings.constants import NotificationKind, RatingLevel, RejectionReason, SupplierResponseKind
 from ratings.demo.accounts import ROLE_GROUP, groups_ensure
 from ratings.models import Notification, OfferAcceptance, SupplierResponse
+from ratings.services.orders import changes as order_changes
 from ratings.services.suppliers import offers
 from ratings.services.suppliers import responses as sr
-from tests.portal.orders import accepted, issue, order_snapshot
+from tests.factories import PASSWORD, line_item, otp
+from tests.portal.orders import accepted, issue, issue_with_items, order_snapshot
 from tests.ratings.casework import delay_report, later, rejected_with_offer
+from tests.ratings.orders.conftest import as_amended
 
 
 def reject(order, **kwargs):
@@ -255,3 +258,56 @@ def test_700_13_d_hhs_records_a_delay_a_supplier_reported_by_phone_from_the_orde
     report = order.responses.get(kind=SupplierResponseKind.DELAY_REPORTED)
     assert (report.responder, report.channel) == (cast.intake, "Phone call to HHS")
     assert report.confirmation_due == delay_confirmation_due(notified_at=report.responded_at)
+
+
+def test_700_13_b_deliveries_moved_to_the_offered_date_become_one_delivery_of_their_sum():
+    # given an item split over three dates, two of them before the date the supplier offers
+    item = {
+        "position": 1,
+        "quantity": "1000",
+        "required_dates": [
+            {"date": "2027-01-05", "quantity": "500"},
+            {"date": "2027-02-14", "quantity": "300"},
+            {"date": "2027-09-01", "quantity": "200"},
+        ],
+    }
+    unsplit = {
+        "position": 2,
+        "quantity": "4",
+        "required_dates": [{"date": "2027-01-05", "quantity": None}, {"date": "2027-02-14", "quantity": None}],
+    }
+    # when the amendment is prepared for the offered date
+    prepared = offers.prepared_items([item, unsplit], dt.date(2027, 6, 1))
+    # then each date appears once: what was due earlier is due on the offered date, in one delivery
+    assert [i["required_dates"] for i in prepared] == [
+        [{"date": "2027-06-01", "quantity": "800"}, {"date": "2027-09-01", "quantity": "200"}],
+        [{"date": "2027-06-01", "quantity": None}],
+    ]
+    assert item["required_dates"][0] == {"date": "2027-01-05", "quantity": "500"}  # the version's snapshot is untouched
+
+
+def test_700_13_b_the_placing_party_signs_the_prepared_amendment_as_it_comes(cast):
+    # given an order whose item has two required dates, rejected with an offer of a later date
+    order = issue_with_items(cast, [line_item(cast.supplier_org, dates=[later(30), later(60)])])
+    order = reject(
+        order,
+        actor=cast.supplier,
+        reason_code=RejectionReason.CANNOT_MEET_DATE,
+        earliest_date=later(200),
+        offers_to_accept=True,
+    )
+    # when the customer accepts the offer and its signer signs the amendment as prepared
+    order = offers.rejection_offer_accept(order=order, actor=cast.applicant, expected_version=1)
+    prepared = OfferAcceptance.objects.get().prepared_items
+    order = order_changes.rated_order_amend(
+        order=order,
+        actor=cast.signer,
+        password=PASSWORD,
+        otp=otp(cast.signer),
+        reason="The supplier's offered date.",
+        items=[as_amended(item) for item in prepared],
+    )
+    # then version 2 requires the offered date once
+    assert order.current_version == 2
+    dates = [d["date"] for d in order.versions.get(number=2).items_snapshot[0]["required_dates"]]
+    assert dates == [later(200).isoformat()]
