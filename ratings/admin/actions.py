@@ -141,6 +141,12 @@ def _may_reassign(rating_request: RatingRequest, user: Any) -> bool:
     )
 
 
+def _refusal(action: str, rating_request: RatingRequest, user: Any) -> str | None:
+    """Why the user may not take the decision now (the request's state, then the rule), or None."""
+    guard = assignment.ASSIGN if action == "assign" else workflow.ACTIONS[action]
+    return guard.state_refusal(transition.REQUEST, rating_request) or guard.permission(rating_request, user)
+
+
 def decisions_for(rating_request: RatingRequest, user: Any) -> list[tuple[str, str, str]]:
     """(action, title, URL) of every decision the user may take on the request now."""
     names = [a for a in workflow.available_actions(rating_request, user) if a in FORMS]
@@ -171,6 +177,11 @@ def transition_view(model_admin: admin.ModelAdmin, request: HttpRequest, object_
         raise Http404("No such request.")
     rating_request: RatingRequest = found
     change_url = reverse("admin:ratings_ratingrequest_change", args=[rating_request.pk])
+    refusal = _refusal(action, rating_request, request.user) if request.method != "POST" else None
+    if refusal:
+        # Said before anyone types a password or a code; a POST is still refused (and audited) by the service.
+        model_admin.message_user(request, refusal, messages.ERROR)
+        return HttpResponseRedirect(change_url)
     form_class = FORMS[action]
     if request.method == "POST":
         form = form_class(request.POST, rating_request=rating_request, user=request.user)

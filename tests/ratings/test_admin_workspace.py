@@ -15,12 +15,12 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from audit.models import AuditEvent
-from ratings.constants import NotificationKind, RatingLevel, RequestState
+from ratings.constants import NotificationKind, RatingLevel, RequestState, Role
 from ratings.demo.accounts import ROLE_GROUP, groups_ensure
-from ratings.models import ConflictOfInterest, Notification, NotificationPreference, RatingRequest
+from ratings.models import ConflictOfInterest, Membership, Notification, NotificationPreference, RatingRequest
 from ratings.services.accounts import conflicts
 from ratings.services.requests import attachments, corrections, drafts, workflow
-from tests.factories import PASSWORD, line_item, request_in_state
+from tests.factories import CHECKLIST_ALL_TRUE, PASSWORD, line_item, member, request_in_state
 from tests.helpers import events_after, last_sequence
 
 S = RequestState
@@ -452,3 +452,43 @@ def test_the_request_and_decision_pages_carry_the_705d_legend_once(client, staff
     html = client.get(url).content.decode()
     # then the business-confidential legend (DPA §705(d)) heads the case exactly once
     assert html.count(rr.confidentiality_marking) == 1
+
+
+def test_a_decision_the_user_may_not_take_says_why_before_asking_for_a_signature(client, staff):
+    # given an official who is also a reviewer, and reviewed and recommended the request
+    both = member(staff.hhs, Role.REVIEWER)
+    Membership.objects.create(user=both, organization=staff.hhs, role=Role.APPROVING_OFFICIAL, approval_level="DO")
+    groups = groups_ensure()
+    for role in (Role.REVIEWER, Role.APPROVING_OFFICIAL):
+        both.groups.add(groups[ROLE_GROUP[role]])
+    rr = request_in_state(staff, S.SUBMITTED)
+    rr = workflow.rating_request_accept_for_review(rating_request=rr, actor=staff.intake, reviewer=both)
+    rr = workflow.rating_request_recommend(
+        rating_request=rr, actor=both, outcome="approve", rationale="Sound.", checklist=CHECKLIST_ALL_TRUE
+    )
+    client.force_login(both)
+    before = last_sequence()
+    # when they open the approval page by its address (the request's page offers no such button)
+    response = client.get(act(rr, "approve"), follow=True)
+    # then they are back on the request's page, told why, before typing a password or a code
+    change = reverse("admin:ratings_ratingrequest_change", args=[rr.pk])
+    assert response.redirect_chain == [(change, 302)]
+    assert [str(m) for m in response.context["messages"]] == [
+        "You reviewed this request, so you cannot decide it: an approving official never approves "
+        "their own review (separation of duties)."
+    ]
+    # and nothing happened: opening a page is not an attempt
+    assert RatingRequest.objects.get(pk=rr.pk).state == S.RECOMMENDED
+    assert events_after(before) == []
+
+
+def test_a_decision_page_for_a_request_already_decided_says_so(client, staff):
+    # given an approved request, and its official opening the approval page again (a stale link)
+    rr = request_in_state(staff, S.ISSUED)
+    client.force_login(staff.approver)
+    response = client.get(act(rr, "approve"), follow=True)
+    # then they land on the request's page, told its state
+    assert response.redirect_chain == [(reverse("admin:ratings_ratingrequest_change", args=[rr.pk]), 302)]
+    assert [str(m) for m in response.context["messages"]] == [
+        f"Request {rr.reference} is authorized (rating authorization signed); it cannot be approved now."
+    ]
