@@ -34,7 +34,8 @@ def _entries(form: Any, item: int | None = None) -> list[dict[str, str]]:
         for error in errors:
             # Item errors from the service already say which item ("Item 2: the quantity ...").
             if item is None:
-                text = f"{bound.label}: {error}"
+                # A statement's label ends its sentence ("I certify the statement above."): no ".:".
+                text = f"{str(bound.label).rstrip('.')}: {error}"
             elif str(error).startswith(f"Item {item}"):
                 text = str(error)
             else:

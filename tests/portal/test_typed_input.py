@@ -52,6 +52,15 @@ def test_the_summary_names_the_field_of_a_form_error(cast, applicant_client):
     assert '<a href="#id_health_resource">Health resource produced: This field is required.</a>' in summary
 
 
+def test_the_summary_joins_a_statement_label_and_its_error_without_a_stray_full_stop(cast, applicant_client):
+    # given a draft ready to certify, sent with the name typed but the statement not ticked
+    rr = draft_request(cast)
+    response = applicant_client.post(reverse("portal:request-review", args=[rr.pk]), {"typed_name": "Alice Applicant"})
+    # then the summary names the statement once, without "above.: "
+    summary = response.content.decode().split('data-testid="error-summary"', 1)[1].split("</ul>", 1)[0]
+    assert '<a href="#id_certify">I certify the statement above: This field is required.</a>' in summary
+
+
 def test_a_date_field_is_a_date_picker_with_its_value_and_keeps_text_that_is_no_date(cast, client):
     supplier_client = login(client, cast.supplier)
     order = accepted(cast)
