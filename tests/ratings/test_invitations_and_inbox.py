@@ -195,3 +195,20 @@ def test_no_new_link_for_a_contact_who_already_has_a_password(cast):
     with pytest.raises(ValidationFailed, match="not a supplier contact waiting for an invitation"):
         invitations.supplier_contact_reinvite(user=cast.supplier, actor=cast.intake)
     assert AuditEvent.objects.count() == events
+
+
+def test_the_invitation_page_is_a_portal_form_with_its_error_summary(cast, client):
+    # given an invited supplier contact on its link, typing two different passwords
+    user = invite(cast)
+    path = link_of(user).removeprefix("http://127.0.0.1:8000")
+    response = client.post(path, {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD + "x"})
+    # then the page is laid out like the portal's other password pages: labelled fields, the
+    # problems summarised at the top and linked to their field, the button styled
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert '<form method="post" class="usa-form" novalidate>' in page
+    assert 'data-testid="error-summary"' in page
+    assert '<a href="#id_new_password2">New password confirmation: The two password fields didn’t match.</a>' in page
+    assert '<button type="submit" class="usa-button">Set the password</button>' in page
+    user.refresh_from_db()
+    assert user.has_usable_password() is False
