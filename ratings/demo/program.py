@@ -5,7 +5,8 @@ a rejected order.
 
 The history stands for the year before the quick start: it is written straight to the tables
 in one transaction (thousands of signed service calls would make the seed slow) and carries no
-audit events; what the demo does today goes through the services (ratings/demo/seed.py).
+audit events, but for its orders' signed documents, which the real generator then makes (and
+audits) as for any order; what the demo does today goes through the services (ratings/demo/seed.py).
 References carry an "H" so the history is never mistaken for live work."""
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from ratings.clock import supplier_response_due
 from ratings.constants import (
     SIGNATURE_MEANING_APPROVAL,
     SIGNATURE_MEANING_EXTENSION,
+    GenerationStatus,
     HealthResourceCategory,
     OrderStatus,
     OrganizationKind,
@@ -49,6 +51,7 @@ from ratings.models import (
     User,
 )
 from ratings.models.precedence import precedence_key
+from ratings.services.orders import documents as order_documents
 
 # Demo data only: the 2024 program symbols are unconfirmed, these two are invented.
 PROGRAMS = {
@@ -102,7 +105,15 @@ def demo_program_history(orgs: dict[str, Organization], users: dict[str, User]) 
     if RatingRequest.objects.filter(reference__startswith="PRR-H").exists():
         return 0
     with transaction.atomic():
-        return _History(orgs, users).write()
+        created = _History(orgs, users).write()
+    # Every history order has its signed document, made by the real generator as for any order
+    # (each in its own short transaction), so nobody is told a year-old document "is being generated".
+    pending = RatedOrderVersion.objects.filter(
+        order__order_number__contains="-H", generation_status=GenerationStatus.PENDING
+    ).order_by("pk")
+    for version_id in pending.values_list("pk", flat=True):
+        order_documents.order_document_generate(version_id=version_id)
+    return created
 
 
 def _ensure_supporting_rows(orgs: dict[str, Organization], users: dict[str, User]) -> dict[str, Program]:
@@ -310,7 +321,7 @@ class _History:
             number=1,
             items_snapshot=[line],
             issued_at=issued,
-            fingerprint=f"{self.n:064d}",
+            fingerprint="-",
             supplier_notice_kind=SupplierNoticeKind.ISSUED,
             supplier_notified_at=received,
             received_at=received,
@@ -332,15 +343,20 @@ class _History:
         )
         signer = self.contact(_key(self.orgs, parent.supplier)) if parent else rr.decided_by
         assert signer is not None
-        Signature.objects.create(
+        signature = Signature.objects.create(
             version=version,
             signer=signer,
             printed_name=signer.printed_name,
             title=signer.title,
             signed_at=issued,
             meaning=SIGNATURE_MEANING_EXTENSION if parent else SIGNATURE_MEANING_APPROVAL,
-            content_fingerprint=version.fingerprint,
+            program_determination=rr.program.determination_text(),
+            content_fingerprint="-",
         )
+        # The fingerprint of what was signed, as issuing computes it, so its document can be made.
+        fingerprint = order_documents.order_content(version, signature).fingerprint
+        RatedOrderVersion.objects.filter(pk=version.pk).update(fingerprint=fingerprint)
+        Signature.objects.filter(pk=signature.pk).update(content_fingerprint=fingerprint)
         if not awaiting:
             contact = self.contact(supplier)
             rejected = status == OrderStatus.REJECTED
