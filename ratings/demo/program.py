@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -35,6 +34,7 @@ from ratings.constants import (
     SupplierResponseKind,
 )
 from ratings.demo.accounts import Determination, program_with_determination
+from ratings.demo.catalog import CATALOG, PROGRAMS, SUPPLIERS, Item
 from ratings.models import (
     CapacityReport,
     ItemFamily,
@@ -53,51 +53,7 @@ from ratings.models import (
 from ratings.models.precedence import precedence_key
 from ratings.services.orders import documents as order_documents
 
-# Demo data only: the 2024 program symbols are unconfirmed, these two are invented.
-PROGRAMS = {
-    "HR": None,  # made by the accounts
-    "PV": ("Pandemic vaccine readiness (demo)", ["DO", "DX"], HealthResourceCategory.VACCINE),
-    "DT": ("Diagnostic test capacity (demo)", ["DO"], HealthResourceCategory.DIAGNOSTIC_TEST),
-}
-SUPPLIERS = {
-    "sarung": ("Sarung Medical Gloves Sdn Bhd", "Sarung", "Shah Alam", "MY"),
-    "guantes": ("Guantes Clínicos SA de CV", "Guantes", "Monterrey", "MX"),
-    "vialtek": ("Vialtek Glas GmbH", "Vialtek", "Mainz", "DE"),
-}
 USERS_WHO_SEE_THE_PROGRAM = ("reviewer", "approver", "secretary", "auditor")
-
-
-@dataclass(frozen=True)
-class Item:
-    description: str
-    part_number: str
-    unit: str
-    quantity: tuple[int, int]
-    suppliers: tuple[tuple[str, int], ...]  # supplier key and weight
-
-
-CATALOG = {
-    "HR": [
-        Item(
-            "Nitrile exam gloves, size M",
-            "GLV-100",
-            "box",
-            (200, 900),
-            (("glove", 60), ("sarung", 25), ("guantes", 15)),
-        ),
-        Item("Filtration skid, 200 L", "SKD-3000", "each", (1, 4), (("filtra", 70), ("pumpco", 30))),
-    ],
-    "PV": [
-        Item(
-            "Sterile glass vials, 10 mL", "VL-10", "case", (20, 80), (("vialtek", 40), ("pumpco", 30), ("filtra", 30))
-        ),
-        Item("Nitrile exam gloves, size L", "GLV 100", "box", (100, 600), (("glove", 70), ("sarung", 30))),
-    ],
-    "DT": [
-        Item("Nitrile exam gloves for test assembly", "glv-100", "box", (100, 400), (("glove", 80), ("guantes", 20))),
-        Item("Peristaltic dispensing pump", "PP-8", "each", (1, 3), (("pumpco", 1),)),
-    ],
-}
 
 
 def demo_program_history(orgs: dict[str, Organization], users: dict[str, User]) -> int:
