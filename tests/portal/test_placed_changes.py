@@ -203,3 +203,32 @@ def test_101_36_a_2_the_order_page_explains_and_the_forms_send_a_non_signer_back
         f"/portal/placed/{order.order_number}/amend/"
         in client.get(f"/portal/placed/{order.order_number}/").content.decode()
     )
+
+
+def test_101_32_a_3_the_placing_party_cannot_amend_its_order_beyond_the_quantity_hhs_authorized(client, cast):
+    # given an order placed under an authorization of 800 each (500 + 300 on two dates)
+    order = issue_with_items(cast, split_items(cast.supplier_org, 1))
+    client.force_login(cast.signer)
+    before = order_snapshot(order)
+    events = AuditEvent.objects.count()
+    # when its signer amends the quantity above what HHS authorized and signs
+    post = _amend_post(order, quantity_1="5000", dates_1="2027-01-05: 4700, 2027-02-14: 300")
+    response = client.post(f"/portal/placed/{order.order_number}/amend/", post)
+    # then the amendment is refused beside the quantity, and nothing changed (invalid input leaves no trace)
+    assert response.status_code == 400
+    authorization = order.authorization
+    assert (
+        f"Item 1: 5000 each is more than rating authorization {authorization.number} allows (800 each); "
+        "ask HHS to amend the authorization."
+    ) in response.content.decode()
+    assert order_snapshot(order) == before
+    assert AuditEvent.objects.count() == events
+
+
+def test_101_32_a_3_the_placing_party_amends_within_the_authorized_quantity(client, cast):
+    # given the same order; when its signer reduces the quantity, then the amendment is signed
+    order = issue_with_items(cast, split_items(cast.supplier_org, 1))
+    client.force_login(cast.signer)
+    post = _amend_post(order, quantity_1="700", dates_1="2027-01-05: 400, 2027-02-14: 300")
+    assert client.post(f"/portal/placed/{order.order_number}/amend/", post).status_code == 302
+    assert RatedOrder.objects.get(pk=order.pk).versions.get(number=2).items_snapshot[0]["quantity"] == "700"

@@ -34,7 +34,7 @@ from ratings.services.accounts import signing_basis
 from ratings.services.orders import agreements, significance
 from ratings.services.orders import clocks as order_clocks
 from ratings.services.orders.amended_items import AmendedItem as AmendedItem
-from ratings.services.orders.amended_items import clean_amended_items
+from ratings.services.orders.amended_items import check_within_authorization, clean_amended_items
 from ratings.services.orders.issue import rated_order_version_create
 
 AMEND = transition.Action(
@@ -116,6 +116,8 @@ def rated_order_amend(
             raise ValidationFailed("Give the reason for the amendment; the supplier will see it.", field="reason")
         current = locked.versions.get(number=locked.current_version)
         new_items = clean_amended_items(items, current.items_snapshot, extends=locked.parent)
+        if locked.parent_id is None and permissions_casework.is_placing_party(locked, actor):
+            check_within_authorization(locked, new_items)  # HHS's official action answers for itself
         # A change the supplier signed its agreement to is not a new rated order (101.36(d)).
         agreed = agreements.agreed_change_for(locked, agreement, new_items) if agreement else ""
         assessment = significance.assess_amendment(current.items_snapshot, new_items, agreed=bool(agreed))
