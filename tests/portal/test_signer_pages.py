@@ -3,13 +3,18 @@ organization's authorizations on the home page, and on each placed order the sig
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.urls import reverse
 
 from ratings.constants import RequestState
-from ratings.models import RatingAuthorization
-from tests.factories import request_in_state
+from ratings.models import RatedOrder, RatingAuthorization
+from ratings.services.items import DeliveryInput
+from ratings.services.requests import drafts, workflow
+from tests.factories import PASSWORD, otp, request_in_state
 from tests.portal.conftest import login
+from tests.ratings.orders.conftest import recommended_with_items
 
 pytestmark = pytest.mark.django_db
 
@@ -57,3 +62,49 @@ def test_the_placed_orders_page_links_the_signed_order_document(client, cast, dj
     link = reverse("order-document-download", args=[order.order_number, 1])
     assert f'href="{link}"' in response.content.decode()
     assert client.get(link).status_code == 200
+
+
+def _authorized_split(cast) -> RatingAuthorization:
+    """An authorization of 2,400 each, requested as 1,200 on each of two dates."""
+    start = dt.date(2027, 1, 4)
+    item = drafts.LineItemInput(
+        supplier_id=cast.supplier_org.pk,
+        po_number="PO-1",
+        description="Filtration skid",
+        part_number="PN-1",
+        quantity="2400",
+        unit="each",
+        ship_to="",
+        deliveries=[DeliveryInput(start, "1200"), DeliveryInput(start + dt.timedelta(days=40), "1200")],
+    )
+    rr = recommended_with_items(cast, [item])
+    workflow.rating_request_approve(rating_request=rr, actor=cast.approver, password=PASSWORD, otp=otp(cast.approver))
+    return RatingAuthorization.objects.get(rating_request=rr)
+
+
+def test_the_placing_form_writes_split_deliveries_as_the_amendment_form_does_thousands_included(client, cast):
+    # given an authorization split 1,200 + 1,200, and its signer on the placing form
+    authorization = _authorized_split(cast)
+    url = reverse("portal:authorization-place", args=[authorization.number, cast.supplier_org.pk])
+    client.force_login(cast.signer)
+    # then the form is pre-filled as the amendment form writes a split: "date: quantity"
+    assert 'value="2027-01-04: 1200, 2027-02-13: 1200"' in client.get(url).content.decode()
+    # when the signer types the quantities with thousands separators and signs
+    post = {
+        "version": authorization.version,
+        "po_number": "ACME-9",
+        "include_1": "on",
+        "quantity_1": "2,400",
+        "deliveries_1": "2027-01-04: 1,200, 2027-02-13: 1,200",
+        "ship_to_1": "",
+        "password": PASSWORD,
+        "otp": "",
+    }
+    response = client.post(url, post)
+    # then the order is placed with the split as typed
+    assert response.status_code == 302
+    order = RatedOrder.objects.get()
+    assert order.versions.get().items_snapshot[0]["required_dates"] == [
+        {"date": "2027-01-04", "quantity": "1200"},
+        {"date": "2027-02-13", "quantity": "1200"},
+    ]

@@ -14,20 +14,19 @@ from ratings.services.orders.placing import PlacedItemInput
 
 DELIVERIES_HELP = (
     "One or more dates within the authorized window, separated by commas; to split the quantity, "
-    "give each date's quantity after an equals sign, e.g. 2027-01-04=5, 2027-02-13=5."
+    "give each date's quantity after a colon, e.g. 2027-01-04: 500, 2027-02-13: 1,200."
 )
 
 
 def deliveries_text(required_dates: list[dict[str, Any]]) -> str:
-    return ", ".join(d["date"] + (f"={d['quantity']}" if d.get("quantity") else "") for d in required_dates)
+    """Written as the amendment form writes it (items.deliveries_text): one syntax for a split."""
+    return items.deliveries_text(required_dates)
 
 
 def parse_deliveries(text: str) -> list[items.DeliveryInput]:
-    parsed = []
-    for part in items.split_dates(text):
-        day, _, quantity = part.partition("=")
-        parsed.append(items.DeliveryInput(day.strip(), quantity.strip() or None))
-    return parsed
+    """The item validator's reading ("date: quantity", thousands separators kept); "date=quantity",
+    which this form once showed, is read the same way."""
+    return items.split_deliveries(text.replace("=", ":"))
 
 
 class PlaceOrderForm(forms.Form):
