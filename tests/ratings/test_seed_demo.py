@@ -21,6 +21,7 @@ from ratings.models import (
     Organization,
     Program,
     RatedOrder,
+    RatedOrderVersion,
     RatingAuthorization,
     RatingRequest,
     Reconsideration,
@@ -85,6 +86,16 @@ def test_seed_demo_creates_the_demo_and_a_second_run_creates_nothing(db):
     secretary = Membership.objects.get(user__username="secretary")
     assert (approver.approval_level, secretary.approval_level) == ("DO", "DX")
     assert audit.verify_chain().ok is True
+    # the year of history's orders have their signed documents, made from what was signed
+    history = RatedOrderVersion.objects.filter(order__order_number__contains="-H").prefetch_related(
+        "documents", "signatures"
+    )
+    assert len(history) > 50
+    assert {v.generation_status for v in history} == {"generated"}
+    for version in history:
+        (signature,) = version.signatures.all()
+        assert [d.kind for d in version.documents.all()] == ["order"]
+        assert version.fingerprint == signature.content_fingerprint != "-"
     # supplier answers too: an accepted order, a rejected one and a three-order flow-down tree
     live_orders = RatedOrder.objects.exclude(order_number__contains="-H")
     statuses = sorted(live_orders.values_list("status", flat=True))
