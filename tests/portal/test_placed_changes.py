@@ -218,8 +218,7 @@ def test_101_32_a_3_the_placing_party_cannot_amend_its_order_beyond_the_quantity
     assert response.status_code == 400
     authorization = order.authorization
     assert (
-        f"Item 1: 5000 each is more than rating authorization {authorization.number} allows (800 each); "
-        "ask HHS to amend the authorization."
+        f"Item 1: 5000 each is more than the authorization allows (800 each). Ask HHS to amend {authorization.number}."
     ) in response.content.decode()
     assert order_snapshot(order) == before
     assert AuditEvent.objects.count() == events

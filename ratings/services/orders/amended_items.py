@@ -8,7 +8,6 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 from dpa_portal.errors import ValidationFailed
@@ -100,13 +99,9 @@ def check_within_authorization(order: RatedOrder, snapshots: list[dict[str, Any]
                 "lists for this supplier; ask HHS to amend the authorization.",
                 field=f"items[{n}].description",
             )
-        if Decimal(item["quantity"]) > Decimal(str(match["quantity"])):
-            raise ValidationFailed(
-                f"Item {n}: {item['quantity']} {item['unit']} is more than rating authorization "
-                f"{authorization.number} allows ({items.format_quantity(match['quantity'])} {item['unit']}); "
-                "ask HHS to amend the authorization.",
-                field=f"items[{n}].quantity",
-            )
+        items.check_authorized_quantity(
+            n, item["quantity"], item["unit"], match["quantity"], then=f"Ask HHS to amend {authorization.number}."
+        )
 
 
 def from_snapshot(item: dict[str, Any]) -> AmendedItem:

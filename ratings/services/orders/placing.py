@@ -79,13 +79,7 @@ def open_order_for(authorization: RatingAuthorization, supplier_id: int) -> Rate
 
 def _check_within(cleaned: items.CleanItem, authorized: dict[str, Any]) -> None:
     n = cleaned.number
-    limit = Decimal(authorized["quantity"])
-    if cleaned.quantity > limit:
-        raise ValidationFailed(
-            f"Item {n}: {items.format_quantity(cleaned.quantity)} {cleaned.unit} is more than the authorization "
-            f"allows ({items.format_quantity(limit)} {cleaned.unit}).",
-            field=f"items[{n}].quantity",
-        )
+    items.check_authorized_quantity(n, cleaned.quantity, cleaned.unit, authorized["quantity"])
     start, end = dt.date.fromisoformat(authorized["window_start"]), dt.date.fromisoformat(authorized["window_end"])
     for index, (day, _split) in enumerate(cleaned.deliveries, start=1):
         if not start <= day <= end:
