@@ -190,17 +190,6 @@ def format_quantity(value: Any) -> str:
     return format(Decimal(str(value)).normalize(), "f")
 
 
-def check_authorized_quantity(number: int, quantity: Any, unit: str, limit: Any, *, then: str = "") -> None:
-    """An order's item never asks for more than the HHS rating authorization allows (45 CFR
-    101.32(a)(3)), whether the order is being placed or amended; `then` says what to do instead."""
-    if Decimal(str(quantity)) > Decimal(str(limit)):
-        raise ValidationFailed(
-            f"Item {number}: {format_quantity(quantity)} {unit} is more than the authorization allows "
-            f"({format_quantity(limit)} {unit}).{' ' + then if then else ''}",
-            field=f"items[{number}].quantity",
-        )
-
-
 def clean_text(value: object, *, field: str, label: str, max_length: int, required: bool = True) -> str:
     text = str(value or "").strip()
     if required and not text:

@@ -80,30 +80,6 @@ def clean_amended_items(
     return sorted(snapshots, key=lambda i: i["position"])
 
 
-def check_within_authorization(order: RatedOrder, snapshots: list[dict[str, Any]]) -> None:
-    """The placing party's amendment of an order it placed under an HHS rating authorization stays
-    within what HHS authorized (45 CFR 101.32(a)(3)): each item one the authorization lists for
-    the supplier (the placing form copies its description and unit), never above its quantity.
-    Required dates are not checked here: a date the supplier offers (15 CFR 700.13(b)(1)) may lie
-    after the authorized window, and whether HHS must agree to it first is not settled."""
-    authorization = order.authorization
-    if authorization is None:
-        return
-    authorized = {(a["description"], a["unit"]): a for a in authorization.items_for(order.supplier_id)}
-    for item in snapshots:
-        n = item["position"]
-        match = authorized.get((item["description"], item["unit"]))
-        if match is None:
-            raise ValidationFailed(
-                f"Item {n}: “{item['description']}” is not an item rating authorization {authorization.number} "
-                "lists for this supplier; ask HHS to amend the authorization.",
-                field=f"items[{n}].description",
-            )
-        items.check_authorized_quantity(
-            n, item["quantity"], item["unit"], match["quantity"], then=f"Ask HHS to amend {authorization.number}."
-        )
-
-
 def from_snapshot(item: dict[str, Any]) -> AmendedItem:
     """A stored item as an amendment gives it back unchanged, split quantities kept."""
     return AmendedItem(

@@ -34,7 +34,8 @@ from ratings.services.accounts import signing_basis
 from ratings.services.orders import agreements, significance
 from ratings.services.orders import clocks as order_clocks
 from ratings.services.orders.amended_items import AmendedItem as AmendedItem
-from ratings.services.orders.amended_items import check_within_authorization, clean_amended_items
+from ratings.services.orders.amended_items import clean_amended_items
+from ratings.services.orders.authorized import check_within_authorization
 from ratings.services.orders.issue import rated_order_version_create
 
 AMEND = transition.Action(

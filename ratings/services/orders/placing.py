@@ -27,6 +27,7 @@ from ratings.constants import SIGNATURE_MEANING_PLACEMENT, DocumentKind, OrderSt
 from ratings.constants_authorization import AuthorizationStatus
 from ratings.models import RatedOrder, RatingAuthorization, User
 from ratings.services import items, transition
+from ratings.services.orders import authorized as authorized_items
 from ratings.services.orders import issue as orders
 from ratings.services.references import reference_allocate
 
@@ -79,7 +80,7 @@ def open_order_for(authorization: RatingAuthorization, supplier_id: int) -> Rate
 
 def _check_within(cleaned: items.CleanItem, authorized: dict[str, Any]) -> None:
     n = cleaned.number
-    items.check_authorized_quantity(n, cleaned.quantity, cleaned.unit, authorized["quantity"])
+    authorized_items.check_authorized_quantity(n, cleaned.quantity, cleaned.unit, authorized["quantity"])
     start, end = dt.date.fromisoformat(authorized["window_start"]), dt.date.fromisoformat(authorized["window_end"])
     for index, (day, _split) in enumerate(cleaned.deliveries, start=1):
         if not start <= day <= end:
