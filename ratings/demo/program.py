@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from ratings.clock import supplier_response_due
 from ratings.constants import (
+    EXTENSION_CITATION,
     SIGNATURE_MEANING_APPROVAL,
     SIGNATURE_MEANING_EXTENSION,
     GenerationStatus,
@@ -51,6 +52,7 @@ from ratings.models import (
     User,
 )
 from ratings.models.precedence import precedence_key
+from ratings.services.accounts import signing_basis
 from ratings.services.orders import documents as order_documents
 
 USERS_WHO_SEE_THE_PROGRAM = ("reviewer", "approver", "secretary", "auditor")
@@ -306,6 +308,10 @@ class _History:
             title=signer.title,
             signed_at=issued,
             meaning=SIGNATURE_MEANING_EXTENSION if parent else SIGNATURE_MEANING_APPROVAL,
+            # The authority the document prints, as the signing services record it.
+            delegation=f"Extends rated order {parent.order_number} ({EXTENSION_CITATION})"
+            if parent
+            else signing_basis.signing_delegation(signer, rr.requested_level),
             program_determination=rr.program.determination_text(),
             content_fingerprint="-",
         )
