@@ -34,8 +34,7 @@ def _entries(form: Any, item: int | None = None) -> list[dict[str, str]]:
         for error in errors:
             # Item errors from the service already say which item ("Item 2: the quantity ...").
             if item is None:
-                # A statement's label ends its sentence ("I certify the statement above."): no ".:".
-                text = f"{str(bound.label).rstrip('.')}: {error}"
+                text = _labelled(str(bound.label), str(error))
             elif str(error).startswith(f"Item {item}"):
                 text = str(error)
             else:
@@ -66,3 +65,12 @@ def picker_default(value: Any) -> str | None:
         return items.parse_date(value, field="", label="date").isoformat()
     except ValidationFailed:
         return None
+
+
+def _labelled(label: str, error: str) -> str:
+    """A field's label and its error as one line: a question keeps its mark ("Why are you
+    withdrawing this request? This field is required."), a statement's full stop gives way to
+    the colon ("I certify the statement above: ..."), any other label takes the colon."""
+    if label.endswith("?"):
+        return f"{label} {error}"
+    return f"{label.rstrip('.')}: {error}"

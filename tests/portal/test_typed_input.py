@@ -61,6 +61,15 @@ def test_the_summary_joins_a_statement_label_and_its_error_without_a_stray_full_
     assert '<a href="#id_certify">I certify the statement above: This field is required.</a>' in summary
 
 
+def test_the_summary_keeps_a_question_labels_mark_and_adds_no_colon(cast, applicant_client):
+    # given a request the applicant may withdraw, sent without the reason the form asks for
+    rr = draft_request(cast)
+    response = applicant_client.post(reverse("portal:request-withdraw", args=[rr.pk]), {"reason": ""})
+    # then the summary asks the question once, then gives the error, without "?:"
+    summary = response.content.decode().split('data-testid="error-summary"', 1)[1].split("</ul>", 1)[0]
+    assert '<a href="#id_reason">Why are you withdrawing this request? This field is required.</a>' in summary
+
+
 def test_a_date_field_is_a_date_picker_with_its_value_and_keeps_text_that_is_no_date(cast, client):
     supplier_client = login(client, cast.supplier)
     order = accepted(cast)
