@@ -136,15 +136,14 @@ def _call_service(action: str, rating_request: RatingRequest, user: User, data: 
 def _may_reassign(rating_request: RatingRequest, user: Any) -> bool:
     return (
         rating_request.assigned_reviewer_id is not None
-        and assignment.ASSIGN.state_refusal(transition.REQUEST, rating_request) is None
-        and assignment.ASSIGN.permission(rating_request, user) is None
+        and assignment.ASSIGN.refusal(transition.REQUEST, rating_request, user) is None
     )
 
 
 def _refusal(action: str, rating_request: RatingRequest, user: Any) -> str | None:
     """Why the user may not take the decision now (the request's state, then the rule), or None."""
     guard = assignment.ASSIGN if action == "assign" else workflow.ACTIONS[action]
-    return guard.state_refusal(transition.REQUEST, rating_request) or guard.permission(rating_request, user)
+    return guard.refusal(transition.REQUEST, rating_request, user)
 
 
 def decisions_for(rating_request: RatingRequest, user: Any) -> list[tuple[str, str, str]]:

@@ -110,6 +110,11 @@ class Action:
         template = self.state_message or "{noun} {reference} is {state}; it cannot " + self.done + " now."
         return template.format(noun=kind.noun, reference=kind.reference(row), state=kind.state_text(row))
 
+    def refusal(self, kind: Kind[Any], row: Any, user: Any) -> str | None:
+        """Why `user` may not take the action on `row` now (its state, then the rule), or None:
+        what a page checks before offering it; `perform` checks the same again, under the lock."""
+        return self.state_refusal(kind, row) or self.permission(row, user)
+
 
 @dataclass
 class Applied:

@@ -333,10 +333,7 @@ def rating_request_withdraw(
 def available_actions(rating_request: RatingRequest, user: User) -> list[str]:
     """Transitions the user may take on the request now (for buttons), in graph order."""
     return [
-        name
-        for name, action in ACTIONS.items()
-        if action.state_refusal(transition.REQUEST, rating_request) is None
-        and action.permission(rating_request, user) is None
+        name for name, action in ACTIONS.items() if action.refusal(transition.REQUEST, rating_request, user) is None
     ]
 
 
