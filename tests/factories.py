@@ -222,7 +222,9 @@ def line_item(
     description: str = "Filtration skid",
     quoted_date: object = None,
     order_value: object = None,
+    deliveries: list[DeliveryInput] | None = None,
 ) -> drafts.LineItemInput:
+    """One item; `deliveries` (a split quantity per date) instead of `dates` where it matters."""
     due = timezone.localdate() + dt.timedelta(days=days)
     return drafts.LineItemInput(
         supplier_id=supplier.pk,
@@ -230,7 +232,7 @@ def line_item(
         description=description,
         quantity=quantity,
         unit="each",
-        deliveries=[DeliveryInput(d) for d in (dates if dates is not None else [due])],
+        deliveries=deliveries or [DeliveryInput(d) for d in (dates if dates is not None else [due])],
         part_number="PN-1",
         quoted_date=quoted_date,
         order_value=order_value,

@@ -11,8 +11,8 @@ from django.urls import reverse
 from ratings.constants import RequestState
 from ratings.models import RatedOrder, RatingAuthorization
 from ratings.services.items import DeliveryInput
-from ratings.services.requests import drafts, workflow
-from tests.factories import PASSWORD, otp, request_in_state
+from ratings.services.requests import workflow
+from tests.factories import PASSWORD, line_item, otp, request_in_state
 from tests.portal.conftest import login
 from tests.ratings.orders.conftest import recommended_with_items
 
@@ -67,14 +67,9 @@ def test_the_placed_orders_page_links_the_signed_order_document(client, cast, dj
 def _authorized_split(cast) -> RatingAuthorization:
     """An authorization of 2,400 each, requested as 1,200 on each of two dates."""
     start = dt.date(2027, 1, 4)
-    item = drafts.LineItemInput(
-        supplier_id=cast.supplier_org.pk,
-        po_number="PO-1",
-        description="Filtration skid",
-        part_number="PN-1",
+    item = line_item(
+        cast.supplier_org,
         quantity="2400",
-        unit="each",
-        ship_to="",
         deliveries=[DeliveryInput(start, "1200"), DeliveryInput(start + dt.timedelta(days=40), "1200")],
     )
     rr = recommended_with_items(cast, [item])
