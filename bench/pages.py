@@ -4,7 +4,7 @@
     … bench/pages.py --quick       (10,000 requests, fewer runs: for trying a change)
 
 Builds a throw-away PostgreSQL database with N rating requests and 2N rated orders (the program
-benchmark's shape, written by SQL: bench/pages_data.py) and 100,000 audit events filed under
+benchmark's shape, written by SQL: bench/common/pages_data.py) and 100,000 audit events filed under
 request references (50 each), then prints:
 
 - each page's median server time (Django's test client, in-process: middleware, access checks,
@@ -43,12 +43,12 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dpa_portal.settings.test")
 import common  # noqa: E402, F401  (django.setup())
 from common import load  # noqa: E402
 from common.load import Load  # noqa: E402
+from common.pages_data import build  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import override_settings, setup_test_environment  # noqa: E402
 from django_otp import DEVICE_ID_SESSION_KEY, devices_for_user  # noqa: E402
-from pages_data import build  # noqa: E402
 
 from ratings import audit_actions  # noqa: E402
 from ratings.constants import OrganizationKind, Role, TokenScope  # noqa: E402

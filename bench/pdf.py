@@ -15,7 +15,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from common import figure, interleaved, timed
+from common import exit_status, figure, interleaved, timed
 from django.conf import settings
 from reportlab.lib.pagesizes import LETTER
 from reportlab.lib.styles import getSampleStyleSheet
@@ -108,7 +108,7 @@ def main() -> int:
             goal=f"<= {goal * 1000:.0f} ms" if goal else "-",
             met=goal is None or median <= goal,
         )
-    return 0
+    return exit_status()
 
 
 if __name__ == "__main__":

@@ -20,7 +20,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from common import figure, interleaved, throwaway_database, timed
+from common import exit_status, figure, interleaved, throwaway_database, timed
 from django.conf import settings
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
@@ -150,7 +150,7 @@ def main() -> int:
             met=met,
         )
         print(f"  {'':<34} statements per project run: {', '.join(map(str, statements))}")
-    return 0
+    return exit_status()
 
 
 if __name__ == "__main__":

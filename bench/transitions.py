@@ -25,7 +25,7 @@ import time
 from typing import Any
 
 import psycopg
-from common import figure, interleaved, spread, throwaway_database
+from common import exit_status, figure, interleaved, spread, throwaway_database, verdict
 from django.db import connection, connections
 
 from audit import actions
@@ -186,10 +186,9 @@ def main() -> int:
         r = results[writers]
         print(f"  {writers:>2} writer(s): option b write side (sequence, no chain lock) {spread(r['sequence'], '/s')}")
     one, sixteen = statistics.median(results[1]["project"]), statistics.median(results[16]["project"])
-    print(
-        f"  scaling: 16 writers / 1 writer = {sixteen / one:.2f}   goal >= 1.8: {'met' if sixteen / one >= 1.8 else 'NOT MET'}"
-    )
-    return 0
+    scaling = verdict("scaling", sixteen / one >= 1.8)
+    print(f"  scaling: 16 writers / 1 writer = {sixteen / one:.2f}   goal >= 1.8: {scaling}")
+    return exit_status()
 
 
 if __name__ == "__main__":

@@ -58,13 +58,29 @@ def spread(values: list[float], unit: str = "", digits: int = 0) -> str:
     return f"{fmt.format(statistics.median(values))}{unit} ({fmt.format(min(values))}-{fmt.format(max(values))})"
 
 
+# Every goal this process found missed: its exit status (`exit_status`), which `make bench` reports.
+MISSED: list[str] = []
+
+
+def verdict(name: str, met: bool) -> str:
+    """'met' or 'MISSED' for a figure with a goal, remembering the miss."""
+    if not met:
+        MISSED.append(name)
+    return "met" if met else "MISSED"
+
+
+def exit_status() -> int:
+    return 1 if MISSED else 0
+
+
 def figure(
     name: str, project: list[float], floor: list[float], *, unit: str, goal: str, met: bool, digits: int = 0
 ) -> None:
-    """One line: medians with (min-max), ratio project/floor of the medians, the goal."""
+    """One line: medians with (min-max), ratio project/floor of the medians, the goal if it has one."""
     ratio = statistics.median(project) / statistics.median(floor)
+    judged = "goal -" if goal == "-" else f"goal {goal}: {verdict(name, met)}"
     print(
         f"  {name:<34} project {spread(project, unit, digits):<28} floor {spread(floor, unit, digits):<28} "
-        f"ratio {ratio:5.2f}   goal {goal}: {'met' if met else 'NOT MET'}",
+        f"ratio {ratio:5.2f}   {judged}",
         flush=True,
     )
