@@ -1,6 +1,7 @@
 """Every portal page, as the user it is for (manufacturer, supplier), at 1280 px, at 375 px (a
 phone) and at 200% zoom (a 1280 px window shows 640 CSS px): axe-core finds no serious or
-critical violation, and no page scrolls sideways (document width <= viewport width, asserted).
+critical violation, no page scrolls sideways (document width <= viewport width, asserted), and
+no column heading breaks a word across lines.
 """
 
 from __future__ import annotations
@@ -117,11 +118,33 @@ def _sideways(page: Page) -> int:
     return int(page.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth"))
 
 
+# Each word of each visible column heading, measured as a range: a word broken across lines has
+# line boxes at more than one height.
+SPLIT_HEADING_WORDS = """() => {
+  const split = [];
+  for (const th of document.querySelectorAll("main thead th")) {
+    if (!th.offsetParent) continue;
+    const walker = document.createTreeWalker(th, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      for (const word of node.data.matchAll(/\\S+/g)) {
+        const range = document.createRange();
+        range.setStart(node, word.index);
+        range.setEnd(node, word.index + word[0].length);
+        const lines = new Set([...range.getClientRects()].map((box) => Math.round(box.top)));
+        if (lines.size > 1) split.push(word[0]);
+      }
+    }
+  }
+  return split;
+}"""
+
+
 @pytest.mark.parametrize("size", sorted(SIZES))
 def test_every_portal_page_passes_axe_and_never_scrolls_sideways(browser, live_server, axe: Axe, size: str):
     cast = make_cast()
     pages = _pages(cast)
     wide: dict[str, int] = {}
+    split_headings: dict[str, list[str]] = {}
     unreachable: dict[str, str] = {}
     for username, paths in pages.items():
         page = sign_in(browser, live_server.url, username, **SIZES[size])
@@ -135,6 +158,8 @@ def test_every_portal_page_passes_axe_and_never_scrolls_sideways(browser, live_s
             overflow = _sideways(page)
             if overflow > 0:
                 wide[f"{username} {path}"] = overflow
+            if split := page.evaluate(SPLIT_HEADING_WORDS):
+                split_headings[f"{username} {path}"] = split
         if size != "1280px":
             # The header menu collapses behind its button, and opens.
             page.goto(live_server.url + "/portal/")
@@ -144,5 +169,5 @@ def test_every_portal_page_passes_axe_and_never_scrolls_sideways(browser, live_s
             expect(nav).to_be_visible()
             expect(nav.locator("a:has-text('Account security')")).to_be_visible()
         page.context.close()
-    assert (unreachable, wide, axe.problems) == ({}, {}, {})
+    assert (unreachable, wide, split_headings, axe.problems) == ({}, {}, {}, {})
     assert len(axe.checked) == sum(len(paths) for paths in pages.values())
