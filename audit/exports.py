@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import logging
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,8 @@ COLUMNS = copy_export.COLUMNS
 FORMULA_PREFIXES = copy_export.FORMULA_PREFIXES
 FLUSH_BYTES = copy_export.FLUSH_BYTES
 RUN_EXPORT_TASK = "audit.tasks.run_export"
+NOT_QUEUED = "The export could not be queued (the task queue is unavailable). Start it again in a few minutes."
+logger = logging.getLogger(__name__)
 neutralize = copy_export.neutralize
 
 
@@ -142,8 +145,20 @@ def start(*, actor: Actor, format: str, filters: selectors.EventFilters, backgro
             # By its registered name (AuditConfig.ready imports audit.tasks): the task module
             # imports this one.
             job_id = job.pk
-            transaction.on_commit(lambda: signature(RUN_EXPORT_TASK, args=(job_id,)).apply_async())
+            transaction.on_commit(lambda: _queue(job_id))
     return job
+
+
+def _queue(job_id: int) -> None:
+    """After the commit. A broker failure is never raised (the export and its event are committed):
+    the job is marked failed with what to do, so the auditor sees it instead of a 500."""
+    try:
+        signature(RUN_EXPORT_TASK, args=(job_id,)).apply_async()
+    except Exception as exc:
+        logger.warning("audit_export.enqueue_failed job=%s error=%s", job_id, type(exc).__name__)
+        ExportJob.objects.filter(pk=job_id, status=ExportJob.Status.QUEUED).update(
+            status=ExportJob.Status.FAILED, error=NOT_QUEUED
+        )
 
 
 def refuse_unless_may_export(actor: Actor, *, action: AuditAction = actions.EXPORT, reference: str = "") -> None:

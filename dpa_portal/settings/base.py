@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import dj_database_url
@@ -246,13 +247,19 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "DPA Priority Ratings <dpa-rating
 
 # --- Cache ------------------------------------------------------------------------------------
 # Redis when set (production always): rate limits shared by every worker; else local memory.
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Redis unreachable is a miss, never an error (dpa_portal/cache.py): sessions are read from the
+# database; on its return the session copies are deleted, as any may be stale.
+CACHES: dict[str, dict[str, Any]] = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 if os.environ.get("CACHE_URL"):
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "dpa_portal.cache.ResilientRedisCache",
             "LOCATION": env("CACHE_URL"),
             "KEY_PREFIX": env("CACHE_KEY_PREFIX", "dpa"),
+            "OPTIONS": {
+                "RETRY_SECONDS": env_int("CACHE_RETRY_SECONDS", 5),
+                "FLUSH_ON_RECOVERY": ["django.contrib.sessions.cached_db*"],
+            },
         }
     }
 

@@ -22,6 +22,7 @@ from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
 from audit import context
+from dpa_portal.cache import counted
 from dpa_portal.net import client_address
 from dpa_portal.prepared import Prepared, together
 from ratings import roles, second_factor
@@ -42,15 +43,16 @@ def _rate(text: str) -> tuple[int, int]:
 
 
 def _count(key: str, rate: str) -> None:
-    """Count one call against `rate` per period; over the limit, refuse with 429 and Retry-After."""
+    """Count one call against `rate` per period; over the limit, refuse with 429 and Retry-After.
+    While Redis cannot count, calls pass (tokens are too long to guess; the caller still gets 401)."""
     limit, period = _rate(rate)
     cache.add(key, 0, period)
     try:
         calls = cache.incr(key)
-    except ValueError:  # expired between add and incr
+    except ValueError:  # expired between add and incr, or not counted
         cache.set(key, 1, period)
         calls = 1
-    if calls > limit:
+    if counted(key.split(":", 1)[0], fails="open") and calls > limit:
         raise exceptions.Throttled(wait=period)
 
 

@@ -82,7 +82,7 @@ def test_attempts_while_locked_out_are_counted_not_recorded_one_by_one(client, c
 def test_rate_limits_are_shared_by_every_worker_in_redis(settings, client):
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "dpa_portal.cache.ResilientRedisCache",
             "LOCATION": "redis://127.0.0.1:6379/14",
             "KEY_PREFIX": f"test-{uuid.uuid4().hex}",
         }
@@ -100,7 +100,7 @@ def test_production_keeps_rate_limits_in_redis():
     env.update(SECRET_KEY="x" * 60, DATABASE_URL="sqlite:///:memory:")
     code = "from dpa_portal.settings import production as p; print(p.CACHES['default']['BACKEND'])"
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True)
-    assert result.stdout.strip() == "django.core.cache.backends.redis.RedisCache"
+    assert result.stdout.strip() == "dpa_portal.cache.ResilientRedisCache"
 
 
 def test_anonymous_and_bad_token_api_calls_are_throttled(settings, db):

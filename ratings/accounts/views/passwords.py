@@ -15,12 +15,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django_ratelimit.core import is_ratelimited
 
+from dpa_portal.cache import counted
 from dpa_portal.errors import ApplicationError
 from dpa_portal.net import client_address
 from ratings.models import User
 from ratings.services.accounts import users
 
 TOO_MANY = "Too many attempts from your address; wait a few minutes and try again."
+RESET_UNAVAILABLE = "Password reset e-mails cannot be sent just now; nothing was sent. Try again in a few minutes."
 
 
 def _limited(request: HttpRequest, group: str, rate: str, key: Any = None) -> bool:
@@ -31,7 +33,8 @@ def _limited(request: HttpRequest, group: str, rate: str, key: Any = None) -> bo
 
 class LoginView(auth_views.LoginView):
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if _limited(request, "login", settings.LOGIN_RATE_LIMIT):
+        # Fails open: django-axes still locks a username at an address out, in the database.
+        if _limited(request, "login", settings.LOGIN_RATE_LIMIT) and counted("login", fails="open"):
             form: Any = self.get_form()
             # Not validated: over the limit, the password is not even checked.
             form._errors = ErrorDict({NON_FIELD_ERRORS: form.error_class([TOO_MANY], error_class="nonfield")})
@@ -47,6 +50,12 @@ class PasswordResetView(auth_views.PasswordResetView):
             self.request, "password-reset-email", settings.PASSWORD_RESET_RATE_LIMIT, key=lambda _g, _r: email.lower()
         )
         if by_address or by_email:
+            # Fails closed: uncounted, anyone could send a victim reset e-mails without end.
+            if not counted("password-reset", fails="closed"):
+                form.add_error(None, RESET_UNAVAILABLE)
+                response = self.render_to_response(self.get_context_data(form=form), status=503)
+                response["Retry-After"] = "60"
+                return response
             form.add_error(None, TOO_MANY)
             return self.render_to_response(self.get_context_data(form=form), status=429)
         users.password_reset_requested(email=email, users=list(form.get_users(email)))

@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django_ratelimit.decorators import ratelimit
 
+from dpa_portal.cache import counted
 from ratings import permissions
 from ratings.services.authorizations import documents as authorization_documents
 from ratings.services.orders import documents as order_documents
@@ -43,8 +44,9 @@ def _render_verify(request: HttpRequest, form: VerifyForm, result: Any, status: 
 
 @ratelimit(key="ip", rate=_verify_rate, method=ratelimit.ALL, block=False)
 def verify(request: HttpRequest, order_number: str = "", fingerprint: str = "") -> HttpResponse:
-    """Public: genuine or not, and the current status; rate-limited per IP (429 when over)."""
-    if getattr(request, "limited", False):
+    """Public: genuine or not, and the current status; rate-limited per IP (429 when over; open
+    while Redis cannot count: the answer reads one indexed row and reveals nothing confidential)."""
+    if getattr(request, "limited", False) and counted("verify", fails="open"):
         return render(request, "portal/verify_limited.html", status=429)
     if order_number or fingerprint:
         form = VerifyForm({"order_number": order_number, "fingerprint": fingerprint})
@@ -64,7 +66,7 @@ def verify(request: HttpRequest, order_number: str = "", fingerprint: str = "") 
 def verify_authorization(request: HttpRequest, number: str, fingerprint: str) -> HttpResponse:
     """Public: whether a rating authorization is genuine, and whether it is active, expired or
     revoked; nothing confidential (no items, no company names). Rate-limited like orders."""
-    if getattr(request, "limited", False):
+    if getattr(request, "limited", False) and counted("verify", fails="open"):
         return render(request, "portal/verify_limited.html", status=429)
     result = authorization_documents.authorization_verify(number=number, fingerprint=fingerprint)
     return render(request, "portal/verify_authorization.html", {"result": result})
