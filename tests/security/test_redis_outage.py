@@ -96,6 +96,8 @@ def test_while_redis_is_down_signed_in_people_keep_working_and_everything_is_aud
         assert replayed.get(reverse("portal:dashboard"))["Location"] == "/accounts/login/?next=/portal/"
         assert staff.get("/admin/").status_code == 200
         assert server.session_keys() == {staff.cookies["sessionid"].value}
+        assert newcomer.get("/admin/").status_code == 200  # the second factor passed during the outage
+        assert server.session_keys() == {staff.cookies["sessionid"].value, newcomer.cookies["sessionid"].value}
         with CaptureQueriesContext(connection) as queries:
             again = staff.get("/admin/")
         assert again.status_code == 200
