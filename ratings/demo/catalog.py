@@ -6,12 +6,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ratings.constants import HealthResourceCategory
+from ratings.constants_application import FdaStatus
 
 # Demo data only: the 2024 program symbols are unconfirmed, these two are invented.
 PROGRAMS = {
     "HR": None,  # made by the accounts
     "PV": ("Pandemic vaccine readiness (demo)", ["DO", "DX"], HealthResourceCategory.VACCINE),
     "DT": ("Diagnostic test capacity (demo)", ["DO"], HealthResourceCategory.DIAGNOSTIC_TEST),
+}
+# What the demo's health resources hold from FDA, by category (numbers invented for the demo).
+FDA_BY_CATEGORY = {
+    HealthResourceCategory.VACCINE: (FdaStatus.BLA, "BLA 125999 (demo)"),
+    HealthResourceCategory.THERAPEUTIC: (FdaStatus.EUA, "EUA 000999 (demo)"),
+    HealthResourceCategory.DIAGNOSTIC_TEST: (FdaStatus.K510, "K209999 (demo)"),
+    HealthResourceCategory.OTHER_COUNTERMEASURE: (FdaStatus.NDC_LISTED, "NDC 99999-0001 (demo)"),
 }
 SUPPLIERS = {
     "sarung": ("Sarung Medical Gloves Sdn Bhd", "Sarung", "Shah Alam", "MY"),

@@ -7,7 +7,10 @@ The history stands for the year before the quick start: it is written straight t
 in one transaction (thousands of signed service calls would make the seed slow) and carries no
 audit events, but for its orders' signed documents, which the real generator then makes (and
 audits) as for any order; what the demo does today goes through the services (ratings/demo/seed.py).
-References carry an "H" so the history is never mistaken for live work."""
+Each request is whole, as its pages show it: dated when it was drafted and last changed (so the
+applicant's list opens on today's work, not on the history), certified, justified, with the line
+items its first-tier orders were issued for. References carry an "H" so the history is never
+mistaken for live work."""
 
 from __future__ import annotations
 
@@ -16,7 +19,6 @@ import random
 from decimal import Decimal
 from typing import Any
 
-from django.contrib.auth.models import Permission
 from django.db import transaction
 from django.utils import timezone
 
@@ -28,25 +30,22 @@ from ratings.constants import (
     GenerationStatus,
     HealthResourceCategory,
     OrderStatus,
-    OrganizationKind,
     RequestState,
-    Role,
     SupplierNoticeKind,
     SupplierResponseKind,
 )
-from ratings.demo.accounts import Determination, program_with_determination
-from ratings.demo.catalog import CATALOG, PROGRAMS, SUPPLIERS, Item
+from ratings.demo.catalog import CATALOG, FDA_BY_CATEGORY, PROGRAMS, Item
+from ratings.demo.program_rows import supporting_rows
 from ratings.models import (
     CapacityReport,
     ItemFamily,
-    ItemFamilyKey,
-    Membership,
+    LineItemDelivery,
     Organization,
-    Program,
     RatedOrder,
     RatedOrderItem,
     RatedOrderVersion,
     RatingRequest,
+    RequestLineItem,
     Signature,
     SupplierResponse,
     User,
@@ -54,8 +53,6 @@ from ratings.models import (
 from ratings.models.precedence import precedence_key
 from ratings.services.accounts import signing_basis
 from ratings.services.orders import documents as order_documents
-
-USERS_WHO_SEE_THE_PROGRAM = ("reviewer", "approver", "secretary", "auditor")
 
 
 def demo_program_history(orgs: dict[str, Organization], users: dict[str, User]) -> int:
@@ -74,68 +71,14 @@ def demo_program_history(orgs: dict[str, Organization], users: dict[str, User]) 
     return created
 
 
-def _ensure_supporting_rows(orgs: dict[str, Organization], users: dict[str, User]) -> dict[str, Program]:
-    for key, (legal_name, short, city, country) in SUPPLIERS.items():
-        orgs[key] = Organization.objects.get_or_create(
-            legal_name=legal_name,
-            defaults={
-                "kind": OrganizationKind.SUPPLIER,
-                "short_name": short,
-                "address_line1": "1 Industrial Park",
-                "city": city,
-                "country": country,
-                "manufacturing_country": country,
-            },
-        )[0]
-    for key in ("glove", *SUPPLIERS):
-        # A supplier contact of record for the answers (no password: nobody signs in as them).
-        user, created = User.objects.get_or_create(
-            username=f"contact-{key}", defaults={"first_name": "Contact", "last_name": orgs[key].short_name}
-        )
-        if created:
-            user.set_unusable_password()
-            user.save()
-        Membership.objects.get_or_create(user=user, organization=orgs[key], role=Role.SUPPLIER_CONTACT)
-        users[f"contact-{key}"] = user
-    programs = {"HR": Program.objects.get(symbol="HR")}
-    for symbol, spec in PROGRAMS.items():
-        if spec is not None:
-            name, levels, _category = spec
-            programs[symbol] = program_with_determination(
-                symbol,
-                name=name,
-                levels=levels,
-                determination=Determination(
-                    date=dt.date(2025, 1, 6),
-                    official="Assistant Secretary for Preparedness and Response (demo)",
-                    citation=f"Program determination memorandum ASPR-DPA-2025-{symbol} (demo)",
-                    scope=f"{name}: the items and materials its manufacturers need (demo).",
-                ),
-                # The vaccine program asks its suppliers for capacity every 30 days.
-                capacity_report_days=30 if symbol == "PV" else None,
-            )
-    families = {
-        "Nitrile exam gloves": (["GLV-100"], ["nitrile exam gloves, size m"]),
-        "Filtration cassettes (TFF)": (["TFF-900"], []),
-        "Sterile vials": (["VL-10"], []),
-    }
-    for name, (parts, descriptions) in families.items():
-        family = ItemFamily.objects.get_or_create(name=name)[0]
-        for part in parts:
-            ItemFamilyKey.objects.get_or_create(key="pn:" + part.replace("-", "").upper(), defaults={"family": family})
-        for description in descriptions:
-            ItemFamilyKey.objects.get_or_create(key="desc:" + description, defaults={"family": family})
-    permission = Permission.objects.get(codename="see_program_view")
-    for username in USERS_WHO_SEE_THE_PROGRAM:
-        users[username].user_permissions.add(permission)
-    return programs
-
-
 class _History:
     def __init__(self, orgs: dict[str, Organization], users: dict[str, User]):
         self.orgs, self.users = orgs, users
-        self.programs = _ensure_supporting_rows(orgs, users)
+        self.programs = supporting_rows(orgs, users)
         self.random = random.Random(2026)
+        # The items of requests that never had an order; a stream of its own, so the rest of
+        # the history (what the program view shows) stays as it was.
+        self.unordered_random = random.Random(2027)
         self.now = timezone.now()
         self.n = 0
         self.orders: list[tuple[RatedOrder, Item, dict[str, Any]]] = []
@@ -195,13 +138,25 @@ class _History:
         category = spec[2] if spec else self.random.choice(HealthResourceCategory.values)
         level = "DX" if symbol == "PV" and self.random.random() < 0.15 else "DO"
         applicant = "acme" if category != HealthResourceCategory.DIAGNOSTIC_TEST else "beta"
+        contact = self.users["applicant" if applicant == "acme" else "applicant2"]
+        fda_status, fda_number = FDA_BY_CATEGORY[HealthResourceCategory(category)]
+        resource = {"HR": "Health resources", "PV": "mRNA vaccine", "DT": "Rapid antigen test"}[symbol]
         rr = RatingRequest.objects.create(
             reference=f"PRR-H{submitted.year % 100:02d}-{self.n:05d}",
             applicant_organization=self.orgs[applicant],
-            applicant_contact=self.users["applicant" if applicant == "acme" else "applicant2"],
+            applicant_contact=contact,
             government_program=self.programs[symbol].name,
             category=category,
-            health_resource={"HR": "Health resources", "PV": "mRNA vaccine", "DT": "Rapid antigen test"}[symbol],
+            health_resource=resource,
+            end_use=f"{resource} for the Strategic National Stockpile (demo history).",
+            fda_status=fda_status,
+            fda_number=fda_number,
+            justification_need=f"{resource}: production for the program's deliveries this quarter (demo history).",
+            justification_efforts="Ordered without a rating first; the supplier could not meet the dates.",
+            justification_impact="Deliveries to the program slip by the supplier's quoted delay.",
+            certified_by=contact,
+            certified_name=contact.printed_name,
+            certified_at=submitted,
             requested_level=level,
             program=self.programs[symbol],
             state=state,
@@ -211,12 +166,45 @@ class _History:
             decision_reason="Decided before the quick start (demo history)." if decided else "",
             withdrawal_reason="Supplied without a rating (demo history)." if state == RequestState.WITHDRAWN else "",
         )
-        if state == RequestState.WITHDRAWN:
-            RatingRequest.objects.filter(pk=rr.pk).update(updated_at=submitted + dt.timedelta(days=3))
+        # Drafted two days before it was sent; last changed by its decision (or its withdrawal).
+        last_change = decided or submitted + dt.timedelta(days=3)
+        RatingRequest.objects.filter(pk=rr.pk).update(
+            created_at=submitted - dt.timedelta(days=2), updated_at=last_change
+        )
         if state == RequestState.ISSUED and decided is not None:
             item = self.random.choice(CATALOG[symbol])
             self.order(rr, item, decided)
+        else:
+            item = self.unordered_random.choice(CATALOG[symbol])
+            keys, weights = zip(*item.suppliers, strict=True)
+            required = (submitted + dt.timedelta(days=self.unordered_random.randint(30, 120))).date()
+            line = {
+                "description": item.description,
+                "part_number": item.part_number,
+                "po_number": f"PO-H{self.n:05d}",
+                "quantity": str(self.unordered_random.randint(*item.quantity)),
+                "unit": item.unit,
+                "ship_to": "",
+                "required_dates": [{"date": required.isoformat(), "quantity": None}],
+            }
+            self.line_item(rr, self.orgs[self.unordered_random.choices(keys, weights)[0]], line)
         return rr
+
+    def line_item(self, rr: RatingRequest, supplier: Organization, line: dict[str, Any]) -> None:
+        """The request's item that an order (or none, if it was not rated) was for."""
+        item = RequestLineItem.objects.create(
+            request=rr,
+            position=RequestLineItem.objects.filter(request=rr).count() + 1,
+            supplier=supplier,
+            po_number=line["po_number"],
+            description=line["description"],
+            part_number=line["part_number"],
+            quantity=Decimal(line["quantity"]),
+            unit=line["unit"],
+            ship_to=line["ship_to"],
+        )
+        for due in line["required_dates"]:
+            LineItemDelivery.objects.create(line_item=item, required_date=dt.date.fromisoformat(due["date"]))
 
     def _supplier(self, item: Item) -> str:
         keys, weights = zip(*item.suppliers, strict=True)
@@ -289,6 +277,8 @@ class _History:
             last_reminder_offset=0 if awaiting else None,
             earliest_required_date=required,
         )
+        if parent is None:  # an order the applicant placed: one of its request's items
+            self.line_item(rr, order.supplier, line)
         RatedOrderItem.objects.create(
             version=version,
             position=1,

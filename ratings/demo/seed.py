@@ -18,9 +18,9 @@ from ratings.constants import (
     HealthResourceCategory,
     RatingLevel,
 )
-from ratings.constants_application import FdaStatus
 from ratings.demo.accounts import DEMO_PASSWORD, accounts_ensure, demo_code
 from ratings.demo.casework import demo_casework, name_unreached_suppliers
+from ratings.demo.catalog import FDA_BY_CATEGORY
 from ratings.demo.placing import approve_and_place, hhs_customer_order
 from ratings.demo.program import demo_program_history
 from ratings.demo.suppliers import demo_supplier_responses
@@ -52,15 +52,6 @@ def demo_seed() -> dict[str, int]:
         "history_requests_created": history,
         "hhs_customer_orders_created": hhs_orders,
     }
-
-
-# What the demo's health resources hold from FDA, by category (numbers invented for the demo).
-FDA_BY_CATEGORY = {
-    HealthResourceCategory.VACCINE: (FdaStatus.BLA, "BLA 125999 (demo)"),
-    HealthResourceCategory.THERAPEUTIC: (FdaStatus.EUA, "EUA 000999 (demo)"),
-    HealthResourceCategory.DIAGNOSTIC_TEST: (FdaStatus.K510, "K209999 (demo)"),
-    HealthResourceCategory.OTHER_COUNTERMEASURE: (FdaStatus.NDC_LISTED, "NDC 99999-0001 (demo)"),
-}
 
 
 def _details(level: str, resource: str, category: str = HealthResourceCategory.VACCINE) -> drafts.RequestDetails:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import override_settings
+from django.urls import reverse
 
 from audit import services as audit
 from audit.models import AuditEvent
@@ -59,8 +61,42 @@ def _counts() -> dict[str, int]:
     }
 
 
+def _history_requests_are_whole() -> None:
+    """Each history request reads as a real one: dated in its year (so each applicant's newest
+    requests, which their list opens on, are today's), certified, with the line items its
+    first-tier orders were issued for (one per request that had no order)."""
+    history = RatingRequest.objects.filter(reference__startswith="PRR-H").prefetch_related(
+        "line_items__deliveries", "rated_orders__versions__items"
+    )
+    assert len(history) > 50
+    for rr in history:
+        assert rr.submitted_at is not None and rr.certified_at == rr.submitted_at, rr.reference
+        assert rr.created_at < rr.submitted_at <= rr.updated_at, rr.reference
+        assert rr.end_use and rr.fda_status and rr.justification_need, rr.reference
+        lines = [
+            (i.supplier_id, i.po_number, i.quantity, [d.required_date for d in i.deliveries.all()])
+            for i in rr.line_items.all()
+        ]
+        first_tier = [o for o in rr.rated_orders.all() if o.parent_id is None]
+        ordered = [
+            (
+                o.supplier_id,
+                item.po_number,
+                item.quantity,
+                [dt.date.fromisoformat(d["date"]) for d in item.required_dates],
+            )
+            for o in first_tier
+            for item in o.versions.all()[0].items.all()
+        ]
+        assert sorted(lines) == sorted(ordered) if first_tier else len(lines) == 1, rr.reference
+    for username in ("applicant", "applicant2"):
+        newest_first = RatingRequest.objects.filter(applicant_contact__username=username).order_by("-created_at")
+        is_history = [r.reference.startswith("PRR-H") for r in newest_first]
+        assert is_history == sorted(is_history) and not is_history[0], username  # today's work, then the history
+
+
 @override_settings(DEBUG=True)
-def test_seed_demo_creates_the_demo_and_a_second_run_creates_nothing(db):
+def test_seed_demo_creates_the_demo_and_a_second_run_creates_nothing(db, client):
     # when
     out = StringIO()
     call_command("seed_demo", stdout=out)
@@ -96,6 +132,16 @@ def test_seed_demo_creates_the_demo_and_a_second_run_creates_nothing(db):
         (signature,) = version.signatures.all()
         assert [d.kind for d in version.documents.all()] == ["order"]
         assert version.fingerprint == signature.content_fingerprint != "-"
+    _history_requests_are_whole()
+    # …and its page says so, instead of an empty timeline under its heading
+    history_request = RatingRequest.objects.filter(
+        reference__startswith="PRR-H", applicant_contact__username="applicant"
+    )
+    client.force_login(User.objects.get(username="applicant"))
+    page = client.get(reverse("portal:request-detail", args=[history_request.latest("created_at").pk]))
+    assert page.status_code == 200
+    assert page.context["timeline"] == [] and page.context["line_items"]
+    assert "No status changes are recorded for this request." in page.content.decode()
     # supplier answers too: an accepted order, a rejected one and a three-order flow-down tree
     live_orders = RatedOrder.objects.exclude(order_number__contains="-H")
     statuses = sorted(live_orders.values_list("status", flat=True))
