@@ -214,6 +214,7 @@ class NotificationKind(models.TextChoices):
     # The customer's copy of an amendment or cancellation HHS made to an order it placed.
     PLACED_ORDER_CHANGED = "placed_order_changed", "A rated order you placed was amended or cancelled"
     # The authorized party's notice of HHS revoking, upgrading or amending its authorization.
+    AUTHORIZATION_ISSUED = "authorization_issued", "HHS authorized rated orders for you to place"
     AUTHORIZATION_CHANGED = "authorization_changed", "HHS changed your rating authorization"
     CHANGE_PROPOSED = "change_proposed", "A change to a rated order awaits your signed agreement"
     CHANGE_AGREED = "change_agreed", "The supplier signed its agreement to your proposed change"

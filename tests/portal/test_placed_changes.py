@@ -92,7 +92,9 @@ def test_101_36_e_the_placing_party_cancels_its_order_and_the_notice_names_it(
     text = flat("\n".join(pdf_pages(notice.documents.get().file.open("rb").read())))
     assert "by written notice of Acme Vaccines, which placed the order (45 CFR 101.36(a)(2))" in text
     # and the customer's own notice names who cancelled, not "HHS"
+    # (the applicant; the signer who cancelled it is not told of their own act)
     told = Notification.objects.get(kind=NotificationKind.PLACED_ORDER_CHANGED)
+    assert told.recipient == cast.applicant
     assert told.subject == f"{order.order_number}: {cast.signer.printed_name} cancelled the rated order to Filtra Corp"
     # and a cancelled order offers no further change
     assert "placed-amend" not in client.get(f"/portal/placed/{order.order_number}/").content.decode()

@@ -47,14 +47,16 @@ def test_an_approvals_notices_are_delivered_once_by_the_worker(broker):
         time.sleep(0.3)  # a duplicate would arrive now
     version = RatedOrderVersion.objects.get(order__source_request=rr)
     rows = Notification.objects.order_by("kind")
-    # the decision to the applicant and the new order to the supplier's contact
+    # the decision to the applicant, the orders to place to its signer, the new order to the supplier's contact
     assert [(row.kind, row.recipient_id, row.attempts) for row in rows] == [
+        (NotificationKind.AUTHORIZATION_ISSUED, cast.signer.pk, 1),
         (NotificationKind.ORDER_ISSUED, cast.supplier.pk, 1),
         (NotificationKind.REQUEST_DECISION, cast.applicant.pk, 1),
     ]
     assert sorted(m.subject for m in mail.outbox) == [
         f"{version.order.order_number}: new rated order (DO-HR)",
         f"{rr.reference}: request approved",
+        f"{version.order.authorization.number}: rated orders to place (DO-HR)",
     ]
     version.refresh_from_db()
     assert (version.generation_status, Document.objects.filter(version=version).count()) == (
@@ -80,7 +82,7 @@ def test_with_the_broker_down_the_approval_commits_and_the_sweep_delivers_once_w
     # then it committed, and its notice and its order document wait
     assert RatingRequest.objects.get(pk=rr.pk).state == RequestState.ISSUED
     row = Notification.objects.get(kind=NotificationKind.REQUEST_DECISION)
-    assert sorted(Notification.objects.values_list("status", "attempts")) == [(NotificationStatus.PENDING, 0)] * 2
+    assert sorted(Notification.objects.values_list("status", "attempts")) == [(NotificationStatus.PENDING, 0)] * 3
     assert mail.outbox == []
     assert f"notification.enqueue_failed id={row.pk} error=OperationalError" in caplog.text
     version = RatedOrderVersion.objects.get(order__source_request=rr)
@@ -100,10 +102,11 @@ def test_with_the_broker_down_the_approval_commits_and_the_sweep_delivers_once_w
     # then the notice went out exactly once
     row.refresh_from_db()
     assert (row.status, row.attempts) == (NotificationStatus.SENT, 1)
-    assert sorted(Notification.objects.values_list("status", "attempts")) == [(NotificationStatus.SENT, 1)] * 2
+    assert sorted(Notification.objects.values_list("status", "attempts")) == [(NotificationStatus.SENT, 1)] * 3
     assert sorted(m.subject for m in mail.outbox) == [
         f"{version.order.order_number}: new rated order (DO-HR)",
         f"{rr.reference}: request approved",
+        f"{version.order.authorization.number}: rated orders to place (DO-HR)",
     ]
     version.refresh_from_db()
     assert (version.generation_status, Document.objects.filter(version=version).count()) == (
@@ -130,11 +133,11 @@ def test_a_transient_smtp_error_is_retried_and_the_notice_sent_once(broker):
         place_orders(cast, rr)
         wait_until(settled(NotificationStatus.SENT))
         time.sleep(0.3)
-    # two notices (decision, order issued); two sends failed between them, each retried
+    # three notices (decision, orders to place, order issued); two sends failed between them, each retried
     rows = Notification.objects.all()
     assert {(row.status, row.last_error) for row in rows} == {(NotificationStatus.SENT, "")}
-    assert sum(row.attempts for row in rows) == 4
-    assert len(mail.outbox) == 2
+    assert sum(row.attempts for row in rows) == 5
+    assert len(mail.outbox) == 3
 
 
 @override_settings(
@@ -155,7 +158,7 @@ def test_an_smtp_error_that_persists_ends_failed_after_the_last_retry(broker):
     rows = Notification.objects.all()
     assert [(row.status, row.attempts, row.last_error) for row in rows] == [
         (NotificationStatus.FAILED, 3, "SMTPException: 451 mail server busy")
-    ] * 2
+    ] * 3
     assert mail.outbox == []
 
 

@@ -109,9 +109,10 @@ def test_question_and_decision_go_to_the_contact_and_every_applicant_of_the_orga
         f"{rr.reference}: the applicant answered",
         f"{rr.reference}: request approved",
         f"{order.order_number}: new rated order (DO-HR)",  # to the supplier's contact
+        f"{order.authorization.number}: rated orders to place (DO-HR)",  # to the authorized signer
     }
-    # 2 questions, 1 answer to the reviewer, 2 decisions, 1 order notice; none for recommend
-    assert len(mail.outbox) == 6
+    # 2 questions, 1 answer to the reviewer, 2 decisions, 1 orders to place, 1 order notice; none for recommend
+    assert len(mail.outbox) == 7
 
 
 def test_a_refused_transition_writes_no_notice_and_queues_nothing(cast, django_capture_on_commit_callbacks):

@@ -19,7 +19,7 @@ from ratings.clock import local_day
 from ratings.constants import SIGNATURE_MEANING_AUTHORIZATION
 from ratings.constants_authorization import AUTHORIZATION_CONDITIONS
 from ratings.models import ApprovalDecision, Program, RatingAuthorization, RatingRequest, User
-from ratings.services.authorizations import documents
+from ratings.services.authorizations import documents, notices
 from ratings.services.items import format_quantity
 from ratings.services.references import reference_allocate
 
@@ -163,4 +163,6 @@ def rating_authorization_issue(
         audit_data={"request": rating_request.reference},
     )
     rating_request.issue()
+    # The party's signers place the orders: this is when they learn there are orders to place.
+    notices.notify_authorization_issued(authorization)
     return authorization

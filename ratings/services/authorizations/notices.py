@@ -1,7 +1,9 @@
-"""The authorized party's notice of a change HHS signed to its rating authorization.
+"""The authorized party's notices of its rating authorization: when HHS signs it, to the party's
+authorized signers, who place the rated orders under it (the applicants hear of it in the
+decision on their request); of each change HHS signs to it, to the request's applicants and the
+signers.
 
-Written in the change's transaction (outbox), to the request's applicants and the party's
-authorized signers: the people who place rated orders under it. Each order a change reaches
+Written in the signing or change's transaction (outbox). Each order a change reaches
 sends its own notices (services.orders.notices: the supplier's copy and the customer's).
 """
 
@@ -19,15 +21,45 @@ SUBJECTS = {
 }
 
 
+def authorized_signers(organization_id: int) -> list[User]:
+    """The organization's active authorized signers of rated orders (45 CFR 101.32(a)(3))."""
+    return list(
+        User.objects.filter(
+            is_active=True,
+            memberships__organization_id=organization_id,
+            memberships__role=Role.AUTHORIZED_SIGNER,
+            memberships__is_active=True,
+        ).order_by("pk")
+    )
+
+
 def authorized_party_recipients(authorization: RatingAuthorization) -> list[User]:
-    signers = User.objects.filter(
-        is_active=True,
-        memberships__organization_id=authorization.authorized_party_id,
-        memberships__role=Role.AUTHORIZED_SIGNER,
-        memberships__is_active=True,
-    ).order_by("pk")
     source = authorization.rating_request
-    return [*(applicant_recipients(source) if source is not None else []), *signers]
+    return [
+        *(applicant_recipients(source) if source is not None else []),
+        *authorized_signers(authorization.authorized_party_id),
+    ]
+
+
+def _supplier_names(authorization: RatingAuthorization) -> list[str]:
+    names: list[str] = []
+    for item in authorization.items_snapshot:
+        if item["supplier"] not in names:
+            names.append(item["supplier"])
+    return names
+
+
+def notify_authorization_issued(authorization: RatingAuthorization) -> list[Notification]:
+    """The signers of the party HHS authorized: the rated orders are theirs to place now."""
+    return notify_many(
+        recipients=authorized_signers(authorization.authorized_party_id),
+        kind=NotificationKind.AUTHORIZATION_ISSUED,
+        subject=f"{authorization.number}: rated orders to place ({authorization.rating})",
+        template="authorization_issued",
+        context={"authorization": authorization, "suppliers": _supplier_names(authorization)},
+        key_prefix=f"rating_authorization:{authorization.pk}:v{authorization.version}:issued",
+        target=authorization,
+    )
 
 
 def notify_authorization_changed(

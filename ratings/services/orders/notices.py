@@ -74,15 +74,17 @@ def supplier_contacts(organization_id: int) -> list[User]:
 
 
 def placing_recipients(order: RatedOrder) -> list[User]:
-    """Who placed the order: the applicant (top tier) or the supplier that extended it."""
+    """Who placed the order: the applicant and its authorized signers (top tier: the signers place,
+    amend and cancel it, 45 CFR 101.32(a)(3)), or the supplier that extended it."""
     if order.parent_id is not None:
         return supplier_contacts(order.placing_organization_id)
+    signers = members_by_organization({order.placing_organization_id}, Role.AUTHORIZED_SIGNER)[
+        order.placing_organization_id
+    ]
     if order.source_request is None:
         # HHS placed it as the customer: its authorized signers.
-        return members_by_organization({order.placing_organization_id}, Role.AUTHORIZED_SIGNER)[
-            order.placing_organization_id
-        ]
-    return applicant_recipients(order.source_request)
+        return signers
+    return [*applicant_recipients(order.source_request), *signers]
 
 
 def notify_order_version(*, order: RatedOrder, version: RatedOrderVersion) -> list[Notification]:
@@ -113,7 +115,8 @@ def notify_order_version(*, order: RatedOrder, version: RatedOrderVersion) -> li
         signer = version.signatures.get(kind=version.kind).signer
         by = signer.printed_name if permissions_casework.is_placing_party(order, signer) else "HHS"
         rows += notify_many(
-            recipients=placing_recipients(order),
+            # Whoever signed the change knows of it; the rest of the placing party is told.
+            recipients=[user for user in placing_recipients(order) if user.pk != signer.pk],
             kind=NotificationKind.PLACED_ORDER_CHANGED,
             subject=CUSTOMER_CHANGES[notice_kind].format(
                 number=order.order_number, supplier=order.supplier.legal_name, by=by

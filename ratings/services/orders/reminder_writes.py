@@ -178,8 +178,8 @@ def remind(due: QuerySet[RatedOrderVersion], *, offset: int, now: dt.datetime) -
 
 
 def escalate(due: QuerySet[RatedOrderVersion], *, now: dt.datetime) -> Written:
-    """The overdue notice to whoever placed each order (the applicant's contact and applicants of
-    a top-tier order, HHS's authorized signers of one HHS placed as the customer, the contacts of
+    """The overdue notice to whoever placed each order (the applicant's contact, applicants and
+    authorized signers of a top-tier order, HHS's authorized signers of one HHS placed as the customer, the contacts of
     the supplier that extended a flow-down order) and to HHS intake."""
     placing = f"""
         SELECT m.id AS version_id, rr.applicant_contact_id AS user_id, 'placing' AS tie FROM marked m
@@ -188,6 +188,10 @@ def escalate(due: QuerySet[RatedOrderVersion], *, now: dt.datetime) -> Written:
         SELECT m.id, a.user_id, 'placing' FROM marked m
         JOIN {ORDER} o ON o.id = m.order_id AND o.parent_id IS NULL JOIN {REQUEST} rr ON rr.id = o.source_request_id
         JOIN ({MEMBERS}) a ON a.organization_id = rr.applicant_organization_id
+        UNION ALL
+        SELECT m.id, s.user_id, 'placing' FROM marked m
+        JOIN {ORDER} o ON o.id = m.order_id AND o.parent_id IS NULL AND o.source_request_id IS NOT NULL
+        JOIN ({MEMBERS}) s ON s.organization_id = o.placing_organization_id
         UNION ALL
         SELECT m.id, h.user_id, 'staff' FROM marked m
         JOIN {ORDER} o ON o.id = m.order_id AND o.parent_id IS NULL AND o.source_request_id IS NULL
@@ -208,6 +212,7 @@ def escalate(due: QuerySet[RatedOrderVersion], *, now: dt.datetime) -> Written:
             placing,
             [
                 Role.APPLICANT,
+                Role.AUTHORIZED_SIGNER,
                 Role.AUTHORIZED_SIGNER,
                 Role.SUPPLIER_CONTACT,
                 Role.INTAKE_ANALYST,

@@ -143,11 +143,6 @@ def notify_request_transition(*, rating_request: RatingRequest, action: str, act
         if action == "deny" and rating_request.decided_at
         else None
     )
-    orders = (
-        list(rating_request.rated_orders.filter(parent__isnull=True).select_related("supplier"))
-        if action == "approve"
-        else []
-    )
     decision = ApprovalDecision.objects.filter(rating_request=rating_request).first() if action == "approve" else None
     for notice in NOTICES.get(action, []):
         rows += notify_many(
@@ -164,7 +159,6 @@ def notify_request_transition(*, rating_request: RatingRequest, action: str, act
                 "actor": actor,
                 "question": latest_question.question if latest_question else "",
                 "what": notice.subject.split(": ", 1)[-1].format(org=rating_request.applicant_organization.legal_name),
-                "orders": orders,
                 "reconsider_by": reconsider_by,
                 # The level approved may be lower than requested, and items left out or reduced.
                 "rating": f"{decision.approved_level}-{rating_request.program.symbol}" if decision else "",

@@ -93,14 +93,15 @@ def test_amending_adds_a_signed_version_and_supersedes_the_old_one(cast, django_
         )
 
     # then the document is generated, the supplier told and so is the customer, at its own page
-    assert len(callbacks) == 3
-    told = Notification.objects.filter(kind=NotificationKind.PLACED_ORDER_CHANGED)
+    assert len(callbacks) == 4
+    told = Notification.objects.filter(kind=NotificationKind.PLACED_ORDER_CHANGED).order_by("pk")
     assert [(n.recipient, n.link, n.subject) for n in told] == [
         (
-            cast.applicant,
+            who,
             f"{settings.SITE_URL}/portal/placed/{order.order_number}/",
             f"{order.order_number}: HHS amended the rated order to {order.supplier.legal_name}",
         )
+        for who in (cast.applicant, cast.signer)  # the applicant and the signer who placed it
     ]
     assert order.status == OrderStatus.AMENDED
     assert order.current_version == 2

@@ -53,7 +53,7 @@ def test_the_order_notice_is_delivered_once_and_starts_the_clock_then_the_answer
     assert version.response_due_at == supplier_response_due(received_at=notice.sent_at, level="DO")
     answers = Notification.objects.filter(kind=NotificationKind.ORDER_RESPONSE)
     assert sorted(answers.values_list("recipient_id", "attempts")) == sorted(
-        [(cast.applicant.pk, 1), (cast.intake.pk, 1)]
+        [(cast.applicant.pk, 1), (cast.signer.pk, 1), (cast.intake.pk, 1)]
     )
-    assert len(mail.outbox) == 4  # decision, order notice, two answers
+    assert len(mail.outbox) == 6  # decision, the signer's orders to place, order notice, three answers
     assert rr.state == RequestState.ISSUED

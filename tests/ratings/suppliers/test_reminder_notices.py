@@ -106,6 +106,7 @@ def test_overdue_notices_render_as_before_and_each_link_opens_for_its_recipient(
         [
             (NotificationKind.RESPONSE_REMINDER, cast.supplier.pk),
             (NotificationKind.RESPONSE_OVERDUE, cast.applicant.pk),
+            (NotificationKind.RESPONSE_OVERDUE, cast.signer.pk),
             (NotificationKind.RESPONSE_OVERDUE, cast.intake.pk),
         ]
     )
@@ -128,6 +129,7 @@ def test_overdue_notices_render_as_before_and_each_link_opens_for_its_recipient(
     assert paths == {
         cast.supplier.pk: f"/portal/orders/{order.order_number}/",
         cast.applicant.pk: f"/portal/placed/{order.order_number}/",
+        cast.signer.pk: f"/portal/placed/{order.order_number}/",
         cast.intake.pk: f"/admin/ratings/ratedorder/{order.pk}/change/",
     }
 
@@ -178,7 +180,7 @@ def statements(cast, capture, orders: int) -> tuple[int, int]:
     )
     assert (
         Notification.objects.filter(kind=NotificationKind.RESPONSE_OVERDUE, object_id__in=map(str, ids)).count()
-        == 2 * orders
+        == 3 * orders  # the applicant, its authorized signer and HHS intake
     )
     return len(reminding.captured_queries), len(escalating.captured_queries)
 

@@ -63,7 +63,7 @@ def test_reminders_go_once_per_offset_and_an_overdue_answer_is_escalated_once(ca
         + [(NotificationKind.RESPONSE_REMINDER, pk, f"{n}: answer due in 1 working day") for pk in contacts]
         + [
             (NotificationKind.RESPONSE_OVERDUE, pk, f"{n}: supplier answer overdue (Filtra Corp)")
-            for pk in (cast.applicant.pk, cast.intake.pk)
+            for pk in (cast.applicant.pk, cast.signer.pk, cast.intake.pk)
         ]
     )
     assert AuditEvent.objects.filter(action="rated_order.overdue", reference=n).count() == 1

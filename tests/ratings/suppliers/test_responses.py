@@ -64,7 +64,9 @@ def test_the_supplier_accepts_with_a_signed_record_and_the_placer_and_intake_are
     assert (event.outcome, event.from_state, event.to_state) == ("success", "issued", "accepted")
     assert event.data["signature"] == {"printed_name": response.printed_name, "meaning": response.meaning}
     told = Notification.objects.filter(kind=NotificationKind.ORDER_RESPONSE)
-    assert sorted(told.values_list("recipient_id", flat=True)) == sorted([cast.applicant.pk, cast.intake.pk])
+    assert sorted(told.values_list("recipient_id", flat=True)) == sorted(
+        [cast.applicant.pk, cast.signer.pk, cast.intake.pk]
+    )
 
 
 @pytest.mark.parametrize(
