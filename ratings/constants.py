@@ -200,7 +200,6 @@ class NotificationKind(models.TextChoices):
     REQUEST_DECISION = "request_decision", "Decision on a request"
     REVIEW_ASSIGNED = "review_assigned", "Review assigned"
     INVITATION = "invitation", "Invitation to the portal"
-    # Rated orders (next round): declared now so their notices need no schema change.
     ORDER_ISSUED = "order_issued", "Rated order issued"
     ORDER_AMENDED = "order_amended", "Rated order amended"
     ORDER_CANCELLED = "order_cancelled", "Rated order cancelled"
@@ -213,7 +212,7 @@ class NotificationKind(models.TextChoices):
     DELAY_CONFIRMATION_DUE = "delay_confirmation_due", "Written confirmation of a delay is due"
     # The customer's copy of an amendment or cancellation HHS made to an order it placed.
     PLACED_ORDER_CHANGED = "placed_order_changed", "A rated order you placed was amended or cancelled"
-    # The authorized party's notice of HHS revoking, upgrading or amending its authorization.
+    # The authorized party's: its signers' orders to place; HHS revoking, upgrading or amending it.
     AUTHORIZATION_ISSUED = "authorization_issued", "HHS authorized rated orders for you to place"
     AUTHORIZATION_CHANGED = "authorization_changed", "HHS changed your rating authorization"
     CHANGE_PROPOSED = "change_proposed", "A change to a rated order awaits your signed agreement"
