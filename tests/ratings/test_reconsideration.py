@@ -7,9 +7,11 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 
 from audit.models import AuditEvent
 from dpa_portal.errors import InvalidState, PermissionRefused, ValidationFailed
+from ratings.clock import reconsideration_due
 from ratings.constants import RequestState
 from ratings.models import RatingRequest, Reconsideration
 from ratings.services.requests import reconsideration as rc
@@ -103,3 +105,31 @@ def test_only_a_denial_is_reconsidered_by_its_applicant(cast):
     with pytest.raises(ValidationFailed) as error:
         rc.rating_request_reconsideration_ask(rating_request=rr, actor=cast.applicant, grounds="  ")
     assert error.value.field == "grounds"
+
+
+def test_the_applicants_list_and_page_say_a_denial_may_be_reconsidered_until_when_then_who_acts(cast, client, settings):
+    rr = denied(cast)
+    client.force_login(cast.applicant)
+
+    def said() -> tuple[str, str]:
+        (row,) = [r for r in client.get("/portal/requests/").context["rows"] if r["rr"].pk == rr.pk]
+        return row["next_action"], client.get(f"/portal/requests/{rr.pk}/").context["next_action"]
+
+    # within the period: the applicant may ask, and is told until when (the agency's date)
+    by = timezone.localtime(reconsideration_due(decided_at=rr.decided_at)).date().isoformat()
+    assert said() == (f"You may ask HHS to reconsider, by {by}",) * 2
+    # asked: HHS acts next
+    rc.rating_request_reconsideration_ask(rating_request=rr, actor=cast.applicant, grounds="New quote attached.")
+    assert said() == ("HHS: reconsideration",) * 2
+    # upheld: the applicant may ask again with new information while the period lasts (as the
+    # service allows); once it is over, nothing is left to do
+    other = second_official(cast)
+    rc.rating_request_reconsideration_decide(
+        rating_request=rr, actor=other, outcome="upheld", reason="Still no need.", password=PASSWORD, otp=otp(other)
+    )
+    assert said() == (f"You may ask HHS to reconsider, by {by}",) * 2
+    settings.RECONSIDERATION_PERIOD_WORKING_DAYS = 30
+    late = denied(cast)
+    RatingRequest.objects.filter(pk=late.pk).update(decided_at=timezone.now() - dt.timedelta(days=90))
+    rr = late
+    assert said() == ("None",) * 2

@@ -129,12 +129,25 @@ def timeline(rr: RatingRequest) -> list[TimelineEntry]:
     ]
 
 
+def next_action(rr: RatingRequest) -> str:
+    """Who acts next on the request. A denial is final for the applicant unless they ask for
+    reconsideration in its window (reconsiderations prefetched: one query a page)."""
+    if rr.state == RequestState.DENIED:
+        reconsideration = _reconsideration(rr)
+        if any(not r.outcome for r in reconsideration["reconsiderations"]):
+            return "HHS: reconsideration"
+        if reconsideration["can_reconsider"]:
+            by = timezone.localtime(reconsideration["reconsider_by"]).date()
+            return f"You may ask HHS to reconsider, by {by.isoformat()}"
+    return NEXT_ACTION[rr.state]
+
+
 def _rows(queryset: Any) -> list[dict[str, Any]]:
     return _rows_of(list(queryset))
 
 
 def _rows_of(requests: list[RatingRequest]) -> list[dict[str, Any]]:
-    prefetch_related_objects(requests, "line_items__supplier")
+    prefetch_related_objects(requests, "line_items__supplier", "reconsiderations")
     today = timezone.localdate()
     rows = []
     for rr in requests:
@@ -144,7 +157,7 @@ def _rows_of(requests: list[RatingRequest]) -> list[dict[str, Any]]:
                 "rr": rr,
                 "suppliers": suppliers,
                 "age_days": (today - timezone.localdate(rr.created_at)).days,
-                "next_action": NEXT_ACTION[rr.state],
+                "next_action": next_action(rr),
             }
         )
     return rows
@@ -253,7 +266,7 @@ def _detail_context(rr: RatingRequest, **extra: Any) -> dict[str, Any]:
         "can_withdraw": rr.state in WITHDRAWABLE_STATES,
         "can_edit": rr.state in EDITABLE_STATES,
         "returned": rr.submissions.order_by("-number").first() if rr.state == RequestState.RETURNED else None,
-        "next_action": NEXT_ACTION[rr.state],
+        "next_action": next_action(rr),
         "respond_form": extra.pop("respond_form", None) or portal_forms.RespondForm(),
         "accepted": portal_forms.accepted_files_text(),
         "orders": issued_orders(rr),
