@@ -6,7 +6,9 @@ import datetime as dt
 from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db.models import QuerySet
 
 from audit import actions, scopes
@@ -63,18 +65,25 @@ class EventFilters:
             q=text("q")[:200],
         )
         if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
-            raise ValidationFailed("date_from is after date_to.", field="date_from")
+            raise ValidationFailed(
+                f"The From date ({filters.date_from}) is after the To date ({filters.date_to}): "
+                "choose a From date on or before it.",
+                field="date_from",
+            )
         return filters
 
     def as_dict(self) -> dict[str, Any]:
         return {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in asdict(self).items() if v}
 
     def apply(self, queryset: QuerySet[AuditEvent]) -> QuerySet[AuditEvent]:
+        # The agency's days, as every time in the workspace is shown (an evening event in
+        # Washington is the next day in UTC).
+        zone = ZoneInfo(settings.AGENCY_TIME_ZONE)
         if self.date_from:
-            start = dt.datetime.combine(self.date_from, dt.time.min, tzinfo=dt.UTC)
+            start = dt.datetime.combine(self.date_from, dt.time.min, tzinfo=zone)
             queryset = queryset.filter(occurred_at__gte=start)
         if self.date_to:
-            end = dt.datetime.combine(self.date_to + dt.timedelta(days=1), dt.time.min, tzinfo=dt.UTC)
+            end = dt.datetime.combine(self.date_to + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
             queryset = queryset.filter(occurred_at__lt=end)
         if self.actor:
             if self.actor == SYSTEM_ACTOR_LABEL:

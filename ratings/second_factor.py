@@ -45,6 +45,14 @@ def devices(user: Any) -> list[Any]:
     return list(devices_for_user(user, confirmed=True))
 
 
+# What a person calls each kind of second factor (the administrator's account pages).
+KIND_LABELS = {"TOTPDevice": "Authenticator app", "StaticDevice": "Recovery codes", "WebAuthnCredential": "Passkey"}
+
+
+def kind_label(device: Any) -> str:
+    return KIND_LABELS.get(type(device).__name__, "Other second factor")
+
+
 @dataclass(frozen=True)
 class Check:
     ok: bool

@@ -117,8 +117,7 @@ class UserAdmin(AuditHistoryMixin, ServiceSaveMixin, admin.ModelAdmin):
 
     @admin.display(description="Second factor")
     def second_factor(self, obj: User) -> str:
-        kinds = sorted({type(device).__name__ for device in second_factor.devices(obj)})
-        return ", ".join(kinds) or "none"
+        return ", ".join(sorted({second_factor.kind_label(device) for device in second_factor.devices(obj)})) or "None"
 
     def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
         actor: Any = request.user

@@ -86,10 +86,12 @@ def _annotated(order: RatedOrder, name: str) -> Any:
 
 
 def placed_orders(user: Any) -> QuerySet[RatedOrder]:
-    """Open orders the user's organization placed: top-tier for applicants, flow-down for suppliers."""
+    """Open orders the user's organization placed: top-tier for its applicants and authorized signers
+    (who place, amend and cancel them), flow-down for suppliers."""
+    customer = permissions.organization_ids(user, Role.APPLICANT, Role.AUTHORIZED_SIGNER)
     return _with_answers(
         RatedOrder.objects.filter(
-            Q(parent__isnull=True, placing_organization_id__in=permissions.organization_ids(user, Role.APPLICANT))
+            Q(parent__isnull=True, placing_organization_id__in=customer)
             | Q(
                 parent__isnull=False,
                 placing_organization_id__in=permissions.organization_ids(user, Role.SUPPLIER_CONTACT),
@@ -156,7 +158,7 @@ def for_customer(user: Any, now: dt.datetime | None = None) -> list[Attention]:
             when = f" to {agency_date(answer.new_date)}" if answer.new_date else ""
             text = f"{supplier} expects to deliver late{when}: {answer.explanation}"
             items.append(Attention("delay", "Delayed", order, "placed", text, answer.responded_at))
-    ids = permissions.organization_ids(user, Role.APPLICANT, Role.SUPPLIER_CONTACT)
+    ids = permissions.organization_ids(user, Role.APPLICANT, Role.AUTHORIZED_SIGNER, Role.SUPPLIER_CONTACT)
     for order_id, question in _open_questions(orders, AssistanceParty.CUSTOMER, ids).items():
         order = next(o for o in orders if o.pk == order_id)
         text = f"HHS asks in assistance case {question.case.reference}: {question.text}"

@@ -8,10 +8,11 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from ratings.constants import RequestState
+from ratings.constants import RejectionReason, RequestState
 from ratings.models import RatedOrder, RatingAuthorization
 from ratings.services.items import DeliveryInput
 from ratings.services.requests import workflow
+from ratings.services.suppliers import responses
 from tests.factories import PASSWORD, line_item, otp, request_in_state
 from tests.portal.conftest import login
 from tests.ratings.orders.conftest import recommended_with_items
@@ -103,3 +104,18 @@ def test_the_placing_form_writes_split_deliveries_as_the_amendment_form_does_tho
         {"date": "2027-01-04", "quantity": "1200"},
         {"date": "2027-02-13", "quantity": "1200"},
     ]
+
+
+def test_a_suppliers_rejection_waits_on_the_signers_home_page_who_may_amend_or_cancel_the_order(client, cast):
+    rr = request_in_state(cast, RequestState.ISSUED)
+    order = rr.rated_orders.get()
+    responses.rated_order_reject(
+        order=order, actor=cast.supplier, reason_code=RejectionReason.NOT_SUPPLIED, explanation="Not our item."
+    )
+    login(client, cast.signer)
+
+    home = client.get(reverse("portal:dashboard")).content.decode()
+
+    assert "Needs your attention" in home
+    assert f'href="/portal/placed/{order.order_number}/">Rated order {order.order_number}</a>' in home
+    assert "Filtra Corp rejected it: Not our item." in home

@@ -550,3 +550,15 @@ def test_approving_a_request_whose_date_has_passed_is_a_form_error_and_nothing_c
     stored = RatingRequest.objects.get(pk=rr.pk)
     assert (stored.state, stored.version, stored.rated_orders.count()) == (S.RECOMMENDED, rr.version, 0)
     assert (events_after(start), callbacks) == ([], [])
+
+
+def test_the_administrator_reads_each_accounts_second_factor_by_name_not_by_its_class(client, staff):
+    client.force_login(staff.hhsadmin)
+
+    listing = client.get(reverse("admin:ratings_user_changelist")).content.decode()
+    page = client.get(reverse("admin:ratings_user_change", args=[staff.reviewer.pk])).content.decode()
+
+    assert "TOTPDevice" not in listing
+    assert '<td class="field-second_factor">Authenticator app</td>' in listing
+    assert '<td class="field-second_factor">None</td>' in listing  # the applicant has none
+    assert "Authenticator app" in page and "TOTPDevice" not in page

@@ -17,7 +17,7 @@ from dpa_portal.errors import ApplicationError, ValidationFailed
 from dpa_portal.pagination import keyset_page
 from ratings import audit_actions, permissions
 from ratings.clock import reconsideration_due
-from ratings.constants import EDITABLE_STATES, HHS_ROLES, WITHDRAWABLE_STATES, RequestState, Role
+from ratings.constants import EDITABLE_STATES, HHS_ROLES, WITHDRAWABLE_STATES, OrderStatus, RequestState, Role
 from ratings.models import Document, RatedOrderVersion, RatingRequest, SupplierResponse
 from ratings.portal.access import (
     actor,
@@ -46,7 +46,8 @@ NEXT_ACTION = {
     RequestState.RETURNED: "You: correct the request and resubmit it",
     RequestState.RECOMMENDED: "HHS: decision",
     RequestState.APPROVED: "HHS: signing the rating orders",
-    RequestState.ISSUED: "Rating orders issued to your suppliers",
+    # A list row does not look into the orders; the request's page says exactly who is next.
+    RequestState.ISSUED: "Authorized: your signers place the rated orders",
     RequestState.DENIED: "None",
     RequestState.WITHDRAWN: "None",
 }
@@ -175,6 +176,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "portal/dashboard_other.html",
             {
                 "awaiting_placement": awaiting_placement,
+                "attention": attention.for_customer(request.user),
                 "authorizations": authorization_selectors.signed_for(request.user),
                 "linked": bool(permissions.organization_ids(request.user)),
             },
@@ -266,7 +268,7 @@ def _detail_context(rr: RatingRequest, **extra: Any) -> dict[str, Any]:
         "can_withdraw": rr.state in WITHDRAWABLE_STATES,
         "can_edit": rr.state in EDITABLE_STATES,
         "returned": rr.submissions.order_by("-number").first() if rr.state == RequestState.RETURNED else None,
-        "next_action": next_action(rr),
+        "next_action": _next_action(rr),
         "respond_form": extra.pop("respond_form", None) or portal_forms.RespondForm(),
         "accepted": portal_forms.accepted_files_text(),
         "orders": issued_orders(rr),
@@ -274,6 +276,22 @@ def _detail_context(rr: RatingRequest, **extra: Any) -> dict[str, Any]:
         **_reconsideration(rr),
         **extra,
     }
+
+
+def _next_action(rr: RatingRequest) -> str:
+    """Who acts next, as the request's page says it. Once HHS has authorized the orders: the organization's authorized signers
+    until every authorized supplier has its rated order, then the suppliers until each answered."""
+    authorization = rr.authorization if rr.state == RequestState.ISSUED and hasattr(rr, "authorization") else None
+    if authorization is None:
+        return next_action(rr)
+    slots = authorization_selectors.supplier_slots(authorization)
+    if any(slot.order is None for slot in slots):
+        return "Your authorized signers: place the rated orders HHS authorized"
+    if any(slot.order and slot.order.status in (OrderStatus.ISSUED, OrderStatus.AMENDED) for slot in slots):
+        return "Your suppliers: accept or reject the rated orders"
+    if any(slot.order and slot.order.status == OrderStatus.REJECTED for slot in slots):
+        return "You: a supplier rejected its rated order; read its reasons below and amend or ask HHS for assistance"
+    return "None: every supplier has answered its rated order"
 
 
 def _reconsideration(rr: RatingRequest) -> dict[str, Any]:
