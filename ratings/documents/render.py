@@ -190,7 +190,9 @@ def _items_table(content: OrderContent, s: dict[str, ParagraphStyle]) -> Table:
                 Paragraph(dates, s["cell"]),
             ]
         )
-    return sections.ruled_table(rows, [0.3, 2.4, 1.0, 0.8, 0.6, 1.9])
+    # A PO number has no spaces to wrap at: its column holds ~18 characters whole (ReportLab
+    # would otherwise cut it anywhere, 'PO-ACME-778' / '1'); the description wraps between words.
+    return sections.ruled_table(rows, [0.3, 2.1, 1.45, 0.8, 0.6, 1.75])
 
 
 def letter_document(buffer: io.BytesIO, *, title: str, author: str, subject: str) -> SimpleDocTemplate:

@@ -13,7 +13,7 @@ from ratings.models import Document, RatedOrderVersion
 from ratings.services.orders import documents as order_documents
 from ratings.services.requests import workflow
 from ratings.tasks import generate_order_document
-from tests.factories import PASSWORD, otp, place_orders
+from tests.factories import PASSWORD, line_item, otp, place_orders
 from tests.ratings.orders.conftest import flat, issue_order, many_items, pdf_pages, recommended_with_items
 
 
@@ -161,3 +161,20 @@ def test_a_failed_generation_is_recorded_and_can_be_retried(
         ("rated_order.document_retry", "success"),
         ("rated_order.document_generate", "success"),
     ]
+
+
+def test_a_po_number_of_18_characters_is_printed_whole(cast, django_capture_on_commit_callbacks):
+    # given an order whose PO number is as long as purchasing systems make them ("PO-ACME-778" /
+    # "1" was cut across two lines of its cell)
+    number = "PO-2026-HHS-004512"
+    rr = recommended_with_items(cast, [line_item(cast.supplier_org, po=number)])
+    with django_capture_on_commit_callbacks(execute=True):
+        rr = workflow.rating_request_approve(
+            rating_request=rr, actor=cast.approver, password=PASSWORD, otp=otp(cast.approver)
+        )
+        place_orders(cast, rr)
+
+    # then it stands whole on one line of the items table
+    document = rr.rated_orders.get().versions.get().documents.get()
+    lines = [line.strip() for page in pdf_pages(document.file.open("rb").read()) for line in page.splitlines()]
+    assert lines[lines.index("Required delivery date(s)") + 1 :][3] == number
