@@ -21,7 +21,15 @@ from ratings.constants import (
     SupplierNoticeKind,
 )
 from ratings.constants_authorization import AUTHORIZATION_CONDITIONS, AuthorizationStatus
-from ratings.models import Document, RatedOrder, RatedOrderVersion, RatingAuthorization, RatingRequest, Signature
+from ratings.models import (
+    Document,
+    Notification,
+    RatedOrder,
+    RatedOrderVersion,
+    RatingAuthorization,
+    RatingRequest,
+    Signature,
+)
 from ratings.services.requests import workflow
 from tests.factories import PASSWORD, SIGNER_DELEGATED_ON, SIGNER_DELEGATION, otp, place_orders, request_in_state
 from tests.ratings.orders.conftest import issue_order
@@ -39,7 +47,12 @@ def test_approval_signs_one_authorization_and_places_no_order(cast, django_captu
 
     # then the request is authorized; the authorization is signed by the official and sealed
     assert rr.state == RequestState.ISSUED
-    assert len(callbacks) == 2  # the authorization's document, the applicant's decision notice
+    # the authorization's document, the applicant's decision notice, its signer's orders to place
+    assert len(callbacks) == 3
+    decided = Notification.objects.filter(kind__in=["request_decision", "authorization_issued"])
+    assert sorted(decided.values_list("recipient__username", "kind")) == sorted(
+        [(cast.applicant.username, "request_decision"), (cast.signer.username, "authorization_issued")]
+    )
     assert RatedOrder.objects.count() == 0
     authorization = RatingAuthorization.objects.get(rating_request=rr)
     assert re.fullmatch(r"RA-\d{4}-\d{5}", authorization.number)
