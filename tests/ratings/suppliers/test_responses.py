@@ -119,6 +119,25 @@ def test_cannot_meet_the_date_records_the_earliest_date_and_the_offer(cast, djan
     assert event.reason == "Our line is booked until spring."
 
 
+def test_the_placing_party_reads_a_rejection_reason_in_words_without_the_suppliers_rule_note(
+    cast, django_capture_on_commit_callbacks
+):
+    order = issued(cast, django_capture_on_commit_callbacks)
+    with django_capture_on_commit_callbacks(execute=True):
+        sr.rated_order_reject(
+            order=order,
+            actor=cast.supplier,
+            reason_code=RejectionReason.NOT_SUPPLIED,
+            explanation="We stopped making it.",
+        )
+    told = Notification.objects.get(kind=NotificationKind.ORDER_RESPONSE, recipient=cast.applicant)
+    # "(optional)" tells the supplier it may reject on that ground; to the customer it read as if
+    # the reason itself were optional
+    assert "Reason: Item not supplied or made by the supplier\n" in told.body_text
+    assert "<p>Reason: Item not supplied or made by the supplier</p>" in told.body_html
+    assert "(optional)" not in told.body_text + told.body_html
+
+
 @pytest.mark.parametrize(
     ("level", "reason_code"),
     [
