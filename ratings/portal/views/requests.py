@@ -130,11 +130,12 @@ def timeline(rr: RatingRequest) -> list[TimelineEntry]:
     ]
 
 
-def next_action(rr: RatingRequest) -> str:
-    """Who acts next on the request. A denial is final for the applicant unless they ask for
-    reconsideration in its window (reconsiderations prefetched: one query a page)."""
+def next_action(rr: RatingRequest, reconsideration: dict[str, Any] | None = None) -> str:
+    """Who acts next on the request, as a list row says it. A denial is final for the applicant
+    unless they ask for reconsideration in its window (`_reconsideration(rr)`, when the caller
+    has it; a list prefetches the reconsiderations: one query a page)."""
     if rr.state == RequestState.DENIED:
-        reconsideration = _reconsideration(rr)
+        reconsideration = reconsideration or _reconsideration(rr)
         if any(not r.outcome for r in reconsideration["reconsiderations"]):
             return "HHS: reconsideration"
         if reconsideration["can_reconsider"]:
@@ -258,6 +259,7 @@ def issued_orders(rr: RatingRequest) -> list[OrderRow]:
 
 
 def _detail_context(rr: RatingRequest, **extra: Any) -> dict[str, Any]:
+    reconsideration = _reconsideration(rr)
     return {
         "rr": rr,
         "line_items": rr.line_items.select_related("supplier").prefetch_related("deliveries"),
@@ -268,28 +270,30 @@ def _detail_context(rr: RatingRequest, **extra: Any) -> dict[str, Any]:
         "can_withdraw": rr.state in WITHDRAWABLE_STATES,
         "can_edit": rr.state in EDITABLE_STATES,
         "returned": rr.submissions.order_by("-number").first() if rr.state == RequestState.RETURNED else None,
-        "next_action": _next_action(rr),
+        "next_action": next_action_on_page(rr, reconsideration),
         "respond_form": extra.pop("respond_form", None) or portal_forms.RespondForm(),
         "accepted": portal_forms.accepted_files_text(),
         "orders": issued_orders(rr),
         "decision": request_selectors.approval_decision(rr),
-        **_reconsideration(rr),
+        **reconsideration,
         **extra,
     }
 
 
-def _next_action(rr: RatingRequest) -> str:
-    """Who acts next, as the request's page says it. Once HHS has authorized the orders: the organization's authorized signers
-    until every authorized supplier has its rated order, then the suppliers until each answered."""
+def next_action_on_page(rr: RatingRequest, reconsideration: dict[str, Any]) -> str:
+    """Who acts next, as the request's own page says it: once HHS has authorized the orders, the
+    organization's authorized signers until every authorized supplier has its rated order, then
+    the suppliers until each answered; otherwise as a list row says it."""
     authorization = rr.authorization if rr.state == RequestState.ISSUED and hasattr(rr, "authorization") else None
     if authorization is None:
-        return next_action(rr)
-    slots = authorization_selectors.supplier_slots(authorization)
-    if any(slot.order is None for slot in slots):
+        return next_action(rr, reconsideration)
+    orders = [slot.order for slot in authorization_selectors.supplier_slots(authorization)]
+    if None in orders:
         return "Your authorized signers: place the rated orders HHS authorized"
-    if any(slot.order and slot.order.status in (OrderStatus.ISSUED, OrderStatus.AMENDED) for slot in slots):
+    statuses = {order.status for order in orders if order is not None}
+    if statuses & {OrderStatus.ISSUED, OrderStatus.AMENDED}:
         return "Your suppliers: accept or reject the rated orders"
-    if any(slot.order and slot.order.status == OrderStatus.REJECTED for slot in slots):
+    if OrderStatus.REJECTED in statuses:
         return "You: a supplier rejected its rated order; read its reasons below and amend or ask HHS for assistance"
     return "None: every supplier has answered its rated order"
 
