@@ -116,11 +116,11 @@ class RatingAuthorization(models.Model):
 
     def supplier_ids(self) -> list[int]:
         """The suppliers authorized, in the order of the items."""
-        ids: list[int] = []
-        for item in self.items_snapshot:
-            if item["supplier_id"] not in ids:
-                ids.append(item["supplier_id"])
-        return ids
+        return list(dict.fromkeys(item["supplier_id"] for item in self.items_snapshot))
+
+    def supplier_names(self) -> list[str]:
+        """Their names as the authorization prints them, in the same order."""
+        return list(dict.fromkeys(item["supplier"] for item in self.items_snapshot))
 
     def items_for(self, supplier_id: int) -> list[dict[str, object]]:
         return [item for item in self.items_snapshot if item["supplier_id"] == supplier_id]

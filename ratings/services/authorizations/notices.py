@@ -12,6 +12,7 @@ from __future__ import annotations
 from ratings.constants import NotificationKind, Role
 from ratings.models import Notification, RatingAuthorization, User
 from ratings.services.notifications.outbox import notify_many
+from ratings.services.orders.notices import members_by_organization
 from ratings.services.requests.notices import applicant_recipients
 
 SUBJECTS = {
@@ -23,14 +24,7 @@ SUBJECTS = {
 
 def authorized_signers(organization_id: int) -> list[User]:
     """The organization's active authorized signers of rated orders (45 CFR 101.32(a)(3))."""
-    return list(
-        User.objects.filter(
-            is_active=True,
-            memberships__organization_id=organization_id,
-            memberships__role=Role.AUTHORIZED_SIGNER,
-            memberships__is_active=True,
-        ).order_by("pk")
-    )
+    return members_by_organization({organization_id}, Role.AUTHORIZED_SIGNER)[organization_id]
 
 
 def authorized_party_recipients(authorization: RatingAuthorization) -> list[User]:
@@ -41,14 +35,6 @@ def authorized_party_recipients(authorization: RatingAuthorization) -> list[User
     ]
 
 
-def _supplier_names(authorization: RatingAuthorization) -> list[str]:
-    names: list[str] = []
-    for item in authorization.items_snapshot:
-        if item["supplier"] not in names:
-            names.append(item["supplier"])
-    return names
-
-
 def notify_authorization_issued(authorization: RatingAuthorization) -> list[Notification]:
     """The signers of the party HHS authorized: the rated orders are theirs to place now."""
     return notify_many(
@@ -56,7 +42,7 @@ def notify_authorization_issued(authorization: RatingAuthorization) -> list[Noti
         kind=NotificationKind.AUTHORIZATION_ISSUED,
         subject=f"{authorization.number}: rated orders to place ({authorization.rating})",
         template="authorization_issued",
-        context={"authorization": authorization, "suppliers": _supplier_names(authorization)},
+        context={"authorization": authorization, "suppliers": authorization.supplier_names()},
         key_prefix=f"rating_authorization:{authorization.pk}:v{authorization.version}:issued",
         target=authorization,
     )
