@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from collections import Counter
 from decimal import Decimal
 from typing import Any
 
@@ -79,6 +80,7 @@ class _History:
         # The items of requests that never had an order; a stream of its own, so the rest of
         # the history (what the program view shows) stays as it was.
         self.unordered_random = random.Random(2027)
+        self.positions: Counter[int] = Counter()  # line items written per request
         self.now = timezone.now()
         self.n = 0
         self.orders: list[tuple[RatedOrder, Item, dict[str, Any]]] = []
@@ -192,9 +194,10 @@ class _History:
 
     def line_item(self, rr: RatingRequest, supplier: Organization, line: dict[str, Any]) -> None:
         """The request's item that an order (or none, if it was not rated) was for."""
+        self.positions[rr.pk] += 1
         item = RequestLineItem.objects.create(
             request=rr,
-            position=RequestLineItem.objects.filter(request=rr).count() + 1,
+            position=self.positions[rr.pk],
             supplier=supplier,
             po_number=line["po_number"],
             description=line["description"],
